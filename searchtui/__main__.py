@@ -1,0 +1,3 @@
+from searchtui.cli import main
+
+raise SystemExit(main())

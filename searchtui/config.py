@@ -1,0 +1,147 @@
+"""Settings a user sets once, from an optional ``searchtui.yaml``.
+
+Looked up in this order: the path given with ``--config`` (or the
+``SEARCHTUI_CONFIG`` environment variable), ``./searchtui.yaml`` in the working
+directory, then ``$XDG_CONFIG_HOME/searchtui/searchtui.yaml``. Command-line
+flags override what the file says. Only ``yaml.safe_load`` is used.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_NAME = "searchtui.yaml"
+EXTRACTORS = ("rules", "spacy", "none")
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used; the message names file and key."""
+
+
+@dataclass
+class Config:
+    #: folders or files to index when ``searchtui index`` is given no paths
+    corpus: list[str] = field(default_factory=lambda: ["corpus"])
+    #: where the index lives
+    index: str = "index"
+    #: for CSV and JSON Lines corpora: our field name -> the column that holds it
+    columns: dict[str, str] = field(default_factory=dict)
+    #: a YAML file of entity aliases and names never to extract
+    entities: str | None = None
+    #: entity extractor backend: rules (default), spacy (extra), none
+    extractor: str = "rules"
+    #: files larger than this many MiB are skipped (CSV/JSONL files are read row by row)
+    max_file_mb: float = 20.0
+    #: worker processes for indexing (0: one per core)
+    workers: int = 0
+    #: where this configuration came from (None: built-in defaults)
+    source: str | None = None
+
+    def resolve(self, path: str) -> Path:
+        """A path from the file is relative to the file's folder."""
+        p = Path(os.path.expanduser(path))
+        if not p.is_absolute() and self.source:
+            p = Path(self.source).parent / p
+        return p
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "corpus": (list, str),
+    "index": (str,),
+    "columns": (dict,),
+    "entities": (str, type(None)),
+    "extractor": (str,),
+    "max_file_mb": (int, float),
+    "workers": (int,),
+}
+
+_COLUMN_KEYS = ("title", "authors", "publication", "date", "body", "url", "tags", "id")
+
+
+def xdg_config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
+def xdg_state_home() -> Path:
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+
+
+def find_config(explicit: str | None = None, cwd: str | None = None) -> Path | None:
+    """The configuration file to use, or None for the defaults."""
+    explicit = explicit or os.environ.get("SEARCHTUI_CONFIG")
+    if explicit:
+        p = Path(explicit).expanduser()
+        if not p.is_file():
+            raise ConfigError(f"{p}: configuration file not found")
+        return p
+    local = Path(cwd or os.getcwd()) / CONFIG_NAME
+    if local.is_file():
+        return local
+    user = xdg_config_home() / "searchtui" / CONFIG_NAME
+    if user.is_file():
+        return user
+    return None
+
+
+def load_config(explicit: str | None = None, cwd: str | None = None) -> Config:
+    path = find_config(explicit, cwd)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        data = yaml.safe_load(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    return config_from_mapping(data, str(path))
+
+
+def config_from_mapping(data: Any, source: str) -> Config:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of settings, got {type(data).__name__}")
+    known = {f.name for f in fields(Config)} - {"source"}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(
+                f"{source}: unknown key {key!r} (known keys: {', '.join(sorted(known))})"
+            )
+        types = _TYPES[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            want = " or ".join("null" if t is type(None) else t.__name__ for t in types)
+            raise ConfigError(f"{source}: key {key!r} must be {want}, got {type(value).__name__}")
+        values[key] = value
+    if isinstance(values.get("corpus"), str):
+        values["corpus"] = [values["corpus"]]
+    for item in values.get("corpus", []):
+        if not isinstance(item, str):
+            raise ConfigError(f"{source}: key 'corpus' must list paths as strings")
+    for ckey, cval in values.get("columns", {}).items():
+        if ckey not in _COLUMN_KEYS:
+            raise ConfigError(
+                f"{source}: key 'columns.{ckey}' is not a field (fields: {', '.join(_COLUMN_KEYS)})"
+            )
+        if not isinstance(cval, str):
+            raise ConfigError(f"{source}: key 'columns.{ckey}' must be a column name (str)")
+    if values.get("extractor", "rules") not in EXTRACTORS:
+        raise ConfigError(
+            f"{source}: key 'extractor' must be one of {', '.join(EXTRACTORS)}, "
+            f"got {values['extractor']!r}"
+        )
+    if "max_file_mb" in values and values["max_file_mb"] <= 0:
+        raise ConfigError(f"{source}: key 'max_file_mb' must be positive")
+    if "workers" in values and values["workers"] < 0:
+        raise ConfigError(f"{source}: key 'workers' must be 0 or more")
+    return Config(**values, source=source)

@@ -1,0 +1,253 @@
+"""Plain data records shared by every layer of searchtui.
+
+Nothing here knows about Whoosh, Textual or the file system: these are the
+values that the reader, the extractor, the indexer, the search core, the CLI
+and the TUI pass to each other.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The entity facets, in display order, with the entity type each one holds.
+ENTITY_FIELDS = ("people", "organisations", "places")
+ENTITY_TYPES = {"PERSON": "people", "ORG": "organisations", "PLACE": "places"}
+
+#: Every facet a request can filter on or count, in display order.
+FACET_FIELDS = ("publication", "authors") + ENTITY_FIELDS
+
+SORTS = ("relevance", "newest", "oldest")
+
+
+@dataclass
+class Article:
+    """One article read from the corpus."""
+
+    key: str  # unique id: the file path, or "path#row" for rows of a CSV/JSONL file
+    path: str  # the source file
+    title: str
+    authors: list[str] = field(default_factory=list)
+    author_raw: str | None = None  # the author part of the byline as written
+    publication: str | None = None
+    date: _dt.date | None = None
+    body: str = ""
+    content_hash: str = ""  # hash of the article's own content
+    url: str | None = None
+    tags: list[str] = field(default_factory=list)
+    #: entities given by the source itself (YAML front matter), by facet field
+    entities: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Problem:
+    """Something wrong with one input file: skipped, or read with a warning."""
+
+    path: str
+    reason: str
+    skipped: bool = True  # False: the article was kept, degraded
+
+    def __str__(self) -> str:
+        kind = "skipped" if self.skipped else "warning"
+        return f"{self.path}: {kind}: {self.reason}"
+
+
+@dataclass
+class FileResult:
+    """What reading one corpus file gave: its articles and its problems."""
+
+    path: str
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Mention:
+    """One named entity mention found in a text."""
+
+    text: str
+    type: str  # PERSON, ORG or PLACE
+    start: int
+    end: int
+    canonical: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "canonical": self.canonical,
+        }
+
+
+# --------------------------------------------------------------------------
+# Search
+
+
+@dataclass
+class FacetFilter:
+    """Values of one facet to include (any of them) and to exclude (all of them)."""
+
+    include: set[str] = field(default_factory=set)
+    exclude: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.include or self.exclude)
+
+
+@dataclass
+class SearchRequest:
+    query: str = ""
+    filters: dict[str, FacetFilter] = field(default_factory=dict)
+    date_from: _dt.date | None = None  # inclusive
+    date_to: _dt.date | None = None  # inclusive
+    sort: str = "relevance"  # relevance | newest | oldest (empty query: relevance means newest)
+    page: int = 1
+    page_size: int = 20
+    facets: tuple[str, ...] = FACET_FIELDS  # which facets to count
+    facet_limit: int = 10  # values per facet
+    histogram: bool = True
+    snippets: bool = True
+
+    def filter_for(self, name: str) -> FacetFilter:
+        return self.filters.setdefault(name, FacetFilter())
+
+
+@dataclass
+class Hit:
+    key: str
+    path: str
+    title: str
+    authors: list[str]
+    publication: str | None
+    date: _dt.date | None
+    score: float
+    #: a short extract of the body with the matched terms marked as
+    #: (start, end) character spans into ``snippet``
+    snippet: str = ""
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+    docnum: int = -1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "key": self.key,
+            "title": self.title,
+            "authors": list(self.authors),
+            "publication": self.publication,
+            "date": self.date.isoformat() if self.date else None,
+            "score": round(float(self.score), 4),
+            "snippet": self.snippet,
+            "highlights": [list(span) for span in self.highlights],
+        }
+
+
+@dataclass
+class FacetBucket:
+    value: str
+    count: int
+    selected: bool = False
+    excluded: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "count": self.count,
+            "selected": self.selected,
+            "excluded": self.excluded,
+        }
+
+
+@dataclass
+class Facet:
+    name: str
+    buckets: list[FacetBucket]
+    distinct: int  # number of distinct values with a non-zero count
+    truncated: bool  # more values exist than are listed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "distinct": self.distinct,
+            "truncated": self.truncated,
+            "buckets": [b.to_dict() for b in self.buckets],
+        }
+
+
+@dataclass
+class HistogramBucket:
+    label: str  # "2016", "2016-11" or "2016-11-15"; "no date" for undated hits
+    start: _dt.date | None  # first day of the bucket (None for "no date")
+    end: _dt.date | None  # last day of the bucket, inclusive
+    count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "count": self.count,
+        }
+
+
+@dataclass
+class Histogram:
+    unit: str  # "day", "month" or "year" ("none" when no hit has a date)
+    buckets: list[HistogramBucket]
+    undated: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit,
+            "undated": self.undated,
+            "buckets": [b.to_dict() for b in self.buckets],
+        }
+
+
+@dataclass
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: list[Hit]
+    facets: dict[str, Facet] = field(default_factory=dict)
+    histogram: Histogram | None = None
+    suggestion: str | None = None  # "did you mean ..." query text
+    elapsed_ms: float = 0.0
+    #: terms of the query that matched, for highlighting in the reader
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        size = max(1, self.request.page_size)
+        return max(1, -(-self.total // size))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.request.query,
+            "total": self.total,
+            "page": self.request.page,
+            "page_size": self.request.page_size,
+            "sort": self.request.sort,
+            "elapsed_ms": round(self.elapsed_ms, 2),
+            "suggestion": self.suggestion,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {name: f.to_dict() for name, f in self.facets.items()},
+            "histogram": self.histogram.to_dict() if self.histogram else None,
+        }
+
+
+class QueryError(ValueError):
+    """A query that cannot be understood; ``position`` points into the text."""
+
+    def __init__(self, message: str, query: str = "", position: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.query = query
+        self.position = position
+
+    def __str__(self) -> str:
+        if self.position is None:
+            return self.message
+        return f"{self.message} (at column {self.position + 1})"
