@@ -1,0 +1,167 @@
+"""People, organisations and places in an article, with canonical names.
+
+``get_extractor(config)`` gives the backend the configuration names:
+
+* ``rules`` (default): a fast rule engine (``searchtui.ner.rules``) with cue
+  words, name and place lists, and document-level evidence; offline,
+  deterministic, no extra dependency;
+* ``spacy``: spaCy's small English model (the ``spacy`` extra), with the same
+  canonicalisation;
+* ``none``: finds nothing.
+
+Both real backends share the alias table: the default one shipped in
+``searchtui/data/entities.yaml`` with the user's file (``entities`` in the
+configuration) laid over it.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .config import Config, ConfigError
+from .models import ENTITY_FIELDS, ENTITY_TYPES, Article, Mention
+from .ner.aliases import SECTIONS, SECTION_SYNONYMS, Aliases, load_aliases
+
+__all__ = [
+    "Extractor",
+    "RuleExtractor",
+    "NullExtractor",
+    "get_extractor",
+    "format_mentions",
+    "ConfigError",
+]
+
+
+class Extractor:
+    """Finds PERSON, ORG and PLACE mentions in text."""
+
+    name = "base"
+
+    def __init__(self, aliases: Aliases | None = None):
+        self.aliases = aliases if aliases is not None else load_aliases()
+
+    def extract(self, text: str) -> list[Mention]:
+        """Mentions in text order, with type, character offsets and canonical name."""
+        raise NotImplementedError
+
+    def article_entities(self, article: Article) -> dict[str, list[str]]:
+        """Facet field -> sorted unique canonical names, for title and body.
+
+        The byline is not read. The article's own ``entities`` (from YAML front
+        matter) are added, canonicalised through the same aliases.
+        """
+        found: dict[str, set[str]] = {f: set() for f in ENTITY_FIELDS}
+        title = (article.title or "").strip()
+        body = article.body or ""
+        text = f"{title}\n\n{body}" if title else body
+        for m in self.extract(text):
+            found[ENTITY_TYPES[m.type]].add(m.canonical)
+        for key, values in (article.entities or {}).items():
+            field = _facet_field(key)
+            if field is None:
+                continue
+            if isinstance(values, str):
+                values = [values]
+            for value in values or ():
+                if not isinstance(value, str):
+                    continue
+                name = " ".join(value.split())
+                if not name or self.aliases.is_never(name):
+                    continue
+                hit = self.aliases.lookup(name)
+                found[field].add(hit[1] if hit is not None and ENTITY_TYPES[hit[0]] == field else name)
+        return {f: sorted(found[f]) for f in ENTITY_FIELDS}
+
+
+def _facet_field(key: str) -> str | None:
+    k = str(key).lower()
+    k = SECTION_SYNONYMS.get(k, k)
+    if k in SECTIONS:
+        return k
+    upper = str(key).upper()
+    if upper in ENTITY_TYPES:
+        return ENTITY_TYPES[upper]
+    return None
+
+
+class NullExtractor(Extractor):
+    """The ``none`` backend: finds nothing in the text (front matter still counts)."""
+
+    name = "none"
+
+    def extract(self, text: str) -> list[Mention]:
+        return []
+
+
+class RuleExtractor(Extractor):
+    """The default backend: cues, lists and document-level evidence."""
+
+    name = "rules"
+
+    def __init__(self, aliases: Aliases | None = None):
+        super().__init__(aliases)
+        from .ner.rules import RuleEngine
+
+        self._engine = RuleEngine(self.aliases)
+
+    def extract(self, text: str) -> list[Mention]:
+        if not text:
+            return []
+        return self._engine.extract(text)
+
+
+_CACHE: dict[tuple[str, str | None], Extractor] = {}
+_LOCK = threading.Lock()
+
+
+def _alias_path(config: Config) -> str | None:
+    if not config.entities:
+        return None
+    return str(config.resolve(config.entities))
+
+
+def get_extractor(config: Config | None = None) -> Extractor:
+    """The extractor the configuration asks for, built once per (backend, alias file)."""
+    config = config or Config()
+    backend = config.extractor or "rules"
+    path = _alias_path(config)
+    key = (backend, path)
+    with _LOCK:
+        ext = _CACHE.get(key)
+        if ext is None:
+            ext = _build(backend, path)
+            _CACHE[key] = ext
+    return ext
+
+
+def _build(backend: str, path: str | None) -> Extractor:
+    if path is not None and not Path(path).is_file():
+        raise ConfigError(f"{path}: entity alias file not found")
+    aliases = load_aliases(path)
+    if backend == "rules":
+        return RuleExtractor(aliases)
+    if backend == "none":
+        return NullExtractor(aliases)
+    if backend == "spacy":
+        from .ner.spacy_backend import SpacyExtractor
+
+        return SpacyExtractor(aliases)
+    raise ConfigError(f"unknown entity extractor {backend!r} (known: rules, spacy, none)")
+
+
+def format_mentions(mentions: list[Mention]) -> str:
+    """A plain aligned table: mention, type, start, end, canonical."""
+    header = ("mention", "type", "start", "end", "canonical")
+    rows = [header] + [
+        (" ".join(m.text.split()), m.type, str(m.start), str(m.end), m.canonical) for m in mentions
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    right = {2, 3}
+    lines = []
+    for r in rows:
+        cells = [
+            r[i].rjust(widths[i]) if i in right else r[i].ljust(widths[i]) for i in range(len(r))
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,531 @@
+"""The rule engine: capitalised runs, cues, lists and document-level evidence.
+
+How a text is read:
+
+1. A regular expression finds runs of capitalised words (with the small
+   connectors names use: "of", "de", "van", "al", ...). Everything else is
+   never looked at again, which keeps the engine fast.
+2. Each run is trimmed (sentence openers, pronouns, days and months,
+   nationalities) and split at titles ("Sen.", "President", "Judge"): what
+   follows a title is a person, what precedes it is read on its own.
+3. A run is typed by the first rule that fires: the alias table, a title
+   before it, an organisation suffix or head ("... Committee", "Bank of ..."),
+   the place list, a first name. Runs that none of these type wait for step 4.
+4. Document-level evidence: a surname typed once ("Donald Trump") types its
+   short form everywhere in the text ("Trump", "Mr. Trump"); a name typed once
+   is that type everywhere. Lines in ALL CAPS or Title Case (headlines,
+   datelines) are only matched against what is known, never guessed from.
+5. Canonical names: titles and middle initials dropped, short forms joined to
+   the full form, then the alias table.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from ..models import Mention
+from .aliases import Aliases
+from .lexicon import (
+    COMMON_CAPS,
+    DEMONYMS,
+    MONTHS,
+    NAME_MONTHS,
+    NON_ENTITY,
+    ORG_HEADS,
+    ORG_SUFFIXES,
+    PERSON_AFTER,
+    PERSON_TITLES,
+    PLACE_SUFFIXES,
+    ROLE_WORDS,
+    WEEKDAYS,
+    gazetteer,
+)
+
+PERSON, ORG, PLACE = "PERSON", "ORG", "PLACE"
+
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞİŁŃŇŐŒŘŚŞŠŢŤŰŹŻŽ"
+_ABBR = (
+    "Mrs|Mr|Ms|Messrs|Dr|Sens|Sen|Reps|Rep|Gov|Gens|Gen|Lt|Col|Sgt|Capt|Cpl|Pvt|Adm|Maj|Cmdr|"
+    "Prof|Rev|Hon|Supt|Det|Insp|Fr|Ste|St|Ft|Mt|Jr|Sr|Inc|Corp|Cos|Co|Ltd|Bros|Dept|Univ|No"
+)
+_CONNECTORS = (
+    "of|for|and|&|de|del|della|di|da|dos|das|do|van|von|der|den|ter|bin|ibn|al|el|la|le|du|y|the"
+)
+_TOK = (
+    rf"(?:(?:{_ABBR})\.|[{_UP}]\.(?:[{_UP}]\.)+|[{_UP}]\.(?=[ \u00a0][{_UP}])"
+    rf"|(?:(?:al|el|bin|abu|ibn|ad|as)-)?[{_UP}](?:\w|['’&-](?=[{_UP}]))*)"
+)
+_SEP = rf"[ \u00a0](?:(?:{_CONNECTORS})[ \u00a0]){{0,2}}"
+SEQ_RE = re.compile(rf"(?<![\w'’.-]){_TOK}(?:{_SEP}{_TOK})*")
+PART_RE = re.compile(rf"{_TOK}|[a-z&]+")
+CONNECTORS = frozenset(_CONNECTORS.split("|"))
+_LOWER_RE = re.compile(r"[a-z]")
+_WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
+_AGE_RE = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
+_OPEN_PUNCT = " \t\u00a0\"'“‘(«[*-–—"
+
+NORMAL, TITLE_LINE, CAPS_LINE = 0, 1, 2
+
+
+class _Item:
+    """One candidate mention, before document-level resolution."""
+
+    __slots__ = ("start", "end", "key", "toks", "type", "strength", "canon", "cue")
+
+    def __init__(self, start, end, key, toks, etype, strength, canon, cue=False):
+        self.start = start
+        self.end = end
+        self.key = key  # the name as written (whitespace normalised)
+        self.toks = toks  # its words, connectors included
+        self.type = etype  # PERSON / ORG / PLACE, or None while unknown
+        self.strength = strength  # 2 sure, 1 likely, 0 unknown
+        self.canon = canon
+        self.cue = cue  # a person cue after it ("said", an age)
+
+
+def _is_caps(tok: str) -> bool:
+    return tok.isupper() and len(tok) > 1
+
+
+def _name_shaped(tok: str) -> bool:
+    """Title-case word of two letters or more ("Simmons", "McGahn", "O'Brien")."""
+    return len(tok) > 1 and tok[0].isupper() and not tok.isupper() and tok[1:2] != "."
+
+
+def _person_canon(toks: list[str]) -> str:
+    """A person's name without middle initials: "James E. Clyburn" -> "James Clyburn"."""
+    if len(toks) >= 3:
+        kept = [toks[0]] + [
+            t for t in toks[1:-1] if not (len(t) == 2 and t[1] == "." and t[0].isupper())
+        ] + [toks[-1]]
+        if len(kept) >= 2:
+            toks = kept
+    return " ".join(toks)
+
+
+class RuleEngine:
+    """Finds PERSON, ORG and PLACE mentions with cues, lists and document evidence."""
+
+    def __init__(self, aliases: Aliases):
+        self.aliases = aliases
+        gaz = gazetteer()
+        self.first_names = gaz.first_names
+        self.surnames = gaz.surnames
+        self.places = gaz.places
+        # words that break a run and are dropped
+        self.breakers = WEEKDAYS | NON_ENTITY | DEMONYMS | (MONTHS - NAME_MONTHS)
+        self._single_cache: dict[str, tuple | None] = {}
+
+    # ------------------------------------------------------------------ lines
+
+    def _special_lines(self, text: str) -> list[tuple[int, int, int]]:
+        """Spans of lines in ALL CAPS or Title Case (headlines, datelines)."""
+        out = []
+        pos = 0
+        for line in text.split("\n"):
+            n = len(line)
+            if 0 < n < 250:
+                if not _LOWER_RE.search(line):
+                    if sum(c.isupper() for c in line) >= 2:
+                        out.append((pos, pos + n, CAPS_LINE))
+                elif line.rstrip()[-1:] not in ".?!\"”:;":
+                    words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
+                    if len(words) >= 3:
+                        caps = sum(1 for w in words if w[0].isupper())
+                        if caps >= 0.75 * len(words):
+                            out.append((pos, pos + n, TITLE_LINE))
+            pos += n + 1
+        return out
+
+    @staticmethod
+    def _sentence_start(text: str, start: int) -> bool:
+        i = start - 1
+        while i >= 0 and text[i] in _OPEN_PUNCT:
+            i -= 1
+        return i < 0 or text[i] in "\n.?!:;…"
+
+    @staticmethod
+    def _lower_in_text(text: str, word: str) -> bool:
+        lw = word.lower()
+        for sep in (" ", ",", ".", ";", ":"):
+            if f" {lw}{sep}" in text:
+                return True
+        return False
+
+    # ------------------------------------------------------------------ pass 1
+
+    def extract(self, text: str) -> list[Mention]:
+        items: list[_Item] = []
+        deferred: list[tuple[list, int]] = []
+        special = self._special_lines(text)
+        starts = [s for s, _, _ in special]
+        for m in SEQ_RE.finditer(text):
+            s = m.start()
+            mode = NORMAL
+            if special:
+                k = bisect_right(starts, s) - 1
+                if k >= 0 and s < special[k][1]:
+                    mode = special[k][2]
+            if mode == NORMAL and m.end() - s < 30 and " " not in m.group():
+                self._single(text, m.group(), s, m.end(), items)
+                continue
+            toks = [(p.group(), p.start(), p.end()) for p in PART_RE.finditer(text, s, m.end())]
+            if mode == NORMAL:
+                self._run(text, toks, items, self._sentence_start(text, s))
+            else:
+                deferred.append((toks, mode))
+        return self._resolve(text, items, deferred)
+
+    def _single(self, text: str, tok: str, s: int, e: int, items: list[_Item]) -> None:
+        """Fast path for a run of one word, the most common case."""
+        if tok in COMMON_CAPS or tok in self.breakers:
+            return
+        if self._sentence_start(text, s):
+            if not (tok in self.aliases.names or tok in self.places) and self._lower_in_text(
+                text, tok
+            ):
+                return
+        elif s >= 1 and text[s - 1] == "-":
+            return
+        self._classify(text, [(tok, s, e)], items, False)
+
+    def _run(self, text: str, toks: list, items: list[_Item], sent_start: bool) -> None:
+        # leading openers, connectors, and a common word opening a sentence
+        while toks and (toks[0][0] in COMMON_CAPS or toks[0][0] in CONNECTORS):
+            toks = toks[1:]
+            sent_start = False
+        if not toks:
+            return
+        if sent_start and len(toks) > 1:
+            first = toks[0][0]
+            if (
+                first not in self.first_names
+                and first not in self.places
+                and first not in self.aliases.names
+                and first not in PERSON_TITLES
+                and self._lower_in_text(text, first)
+            ):
+                toks = toks[1:]
+        key = " ".join(t[0] for t in toks)
+        if key in self.aliases.names:
+            self._classify(text, toks, items, False)
+            return
+        # split at words that are never part of a name, unless the run is an organisation
+        last = toks[-1][0]
+        if not (last in ORG_SUFFIXES and len(toks) > 1 and not self._has_title(toks)):
+            parts, cur = [], []
+            for i, t in enumerate(toks):
+                w = t[0]
+                if w in self.breakers or w in COMMON_CAPS:
+                    if w in NAME_MONTHS or (w in MONTHS and not self._before_number(text, t[2])):
+                        if w in MONTHS and cur and cur[-1][0] in self.first_names:
+                            cur.append(t)  # "Theresa May"
+                            continue
+                    parts.append(cur)
+                    cur = []
+                else:
+                    cur.append(t)
+            parts.append(cur)
+            if len(parts) > 1:
+                for p in parts:
+                    p = self._strip_connectors(p)
+                    if p:
+                        self._titled(text, p, items)
+                return
+        self._titled(text, toks, items)
+
+    @staticmethod
+    def _before_number(text: str, end: int) -> bool:
+        return text[end : end + 2][-1:].isdigit()
+
+    @staticmethod
+    def _strip_connectors(toks: list) -> list:
+        while toks and toks[0][0] in CONNECTORS:
+            toks = toks[1:]
+        while toks and toks[-1][0] in CONNECTORS:
+            toks = toks[:-1]
+        return toks
+
+    @staticmethod
+    def _has_title(toks: list) -> bool:
+        return any(t[0] in PERSON_TITLES for t in toks[:-1])
+
+    def _titled(self, text: str, toks: list, items: list[_Item]) -> None:
+        """Split a run at its last title: a person after it, the rest read alone."""
+        # split at "and" unless the whole is known or an organisation
+        for i, t in enumerate(toks):
+            if t[0] in ("and", "&") and 0 < i < len(toks) - 1:
+                whole = " ".join(x[0] for x in toks)
+                left = toks[:i]
+                if whole in self.aliases.names or (
+                    toks[-1][0] in ORG_SUFFIXES and not self._known(" ".join(x[0] for x in left))
+                ):
+                    break
+                self._titled(text, self._strip_connectors(left), items)
+                self._titled(text, self._strip_connectors(toks[i + 1 :]), items)
+                return
+        if not toks:
+            return
+        n = len(toks)
+        key = " ".join(t[0] for t in toks)
+        if n > 1 and key not in self.aliases.names:
+            ti = -1
+            for i in range(n - 1, -1, -1):
+                if toks[i][0] in PERSON_TITLES:
+                    ti = i
+                    break
+            if ti >= 0:
+                name = toks[ti + 1 :]
+                if name and name[0][0] in CONNECTORS:
+                    # "Secretary of State Mike Pompeo": the name starts at a first name
+                    j = next(
+                        (k for k, t in enumerate(name) if t[0] in self.first_names), -1
+                    )
+                    if j < 0:
+                        self._classify(text, self._strip_connectors(name), items, False)
+                        name = []
+                    else:
+                        name = name[j:]
+                if name and name[-1][0] in ORG_SUFFIXES:
+                    # "Chief Justice ... Court": not a name after all
+                    self._classify(text, toks, items, False)
+                    return
+                prefix = toks[:ti]
+                while prefix and (prefix[-1][0] in ROLE_WORDS or prefix[-1][0] in PERSON_TITLES
+                                  or prefix[-1][0] in CONNECTORS):
+                    prefix = prefix[:-1]
+                if prefix:
+                    self._classify(text, self._strip_connectors(prefix), items, False, weak=True)
+                if name:
+                    self._classify(text, name, items, True)
+                return
+        self._classify(text, toks, items, False)
+
+    def _known(self, key: str) -> bool:
+        return key in self.aliases.names or key in self.places
+
+    # ------------------------------------------------------------------ typing
+
+    def _classify(
+        self, text: str, toks: list, items: list[_Item], titled: bool, weak: bool = False
+    ) -> None:
+        if not toks:
+            return
+        s, e = toks[0][1], toks[-1][2]
+        words = [t[0] for t in toks]
+        n = len(words)
+        key = " ".join(words)
+        aliases = self.aliases
+        if aliases.never and (aliases.is_never(key)):
+            return
+        hit = aliases.names.get(key)
+        if hit is None and n > 1 and words[0] in ("The", "the"):
+            hit = aliases.names.get(" ".join(words[1:]))
+        if hit is not None:
+            items.append(_Item(s, e, key, words, hit[0], 2, hit[1]))
+            return
+        if titled:
+            if n == 1 and words[0] in COMMON_CAPS:
+                return
+            items.append(_Item(s, e, key, words, PERSON, 2, _person_canon(words)))
+            return
+        last, first = words[-1], words[0]
+        if n == 1:
+            if first in PERSON_TITLES or first in ROLE_WORDS or first in ORG_SUFFIXES:
+                return
+            if first[-1] == "." and len(first) <= 3:
+                return
+        if n > 1 and (
+            last in ORG_SUFFIXES or (first in ORG_HEADS and words[1] in ("of", "for"))
+        ):
+            if key in self.places:
+                items.append(_Item(s, e, key, words, PLACE, 2, key))
+                return
+            if words[0] in ("The", "the"):
+                words = words[1:]
+                key = " ".join(words)
+            items.append(_Item(s, e, key, words, ORG, 2, key))
+            return
+        kind = self.places.get(key)
+        if kind is not None:
+            strength = 2
+            if kind == "city" and (key in self.first_names or key in self.surnames):
+                strength = 1
+            items.append(_Item(s, e, key, words, PLACE, 1 if weak else strength, key))
+            return
+        if n > 1 and last in PLACE_SUFFIXES and first not in self.first_names:
+            items.append(_Item(s, e, key, words, PLACE, 1, key))
+            return
+        cue = self._person_cue(text, e)
+        if n > 1 and first in self.first_names and all(
+            _name_shaped(w) or (len(w) == 2 and w[1] == ".") or w in CONNECTORS or w in ("Jr.", "Sr.")
+            for w in words[1:]
+        ):
+            items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words), cue))
+            return
+        if _is_caps(key) and n == 1 and len(key) <= 6 and not weak:
+            items.append(_Item(s, e, key, words, ORG, 1, key, cue))
+            return
+        items.append(_Item(s, e, key, words, None, 0, key, cue))
+
+    @staticmethod
+    def _person_cue(text: str, end: int) -> bool:
+        after = text[end : end + 12]
+        if after.startswith(" ") or after.startswith(","):
+            w = after[1:].split(" ", 1)[0].strip(",.")
+            if w in PERSON_AFTER:
+                return True
+            if after[:1] == "," and _AGE_RE.match(after):
+                return True
+        return False
+
+    # ------------------------------------------------------------------ pass 2
+
+    def _resolve(self, text: str, items: list[_Item], deferred: list) -> list[Mention]:
+        person_last: dict[str, list[tuple[int, str]]] = {}
+        typed: dict[str, tuple[str, str]] = {}
+        for it in items:
+            if it.type is not None and it.strength >= 1:
+                if it.strength == 2 or it.key not in typed:
+                    typed.setdefault(it.key, (it.type, it.canon))
+                if it.type == PERSON:
+                    ctoks = it.canon.split()
+                    if len(ctoks) >= 2:
+                        surname = ctoks[-1] if ctoks[-1] not in ("Jr.", "Sr.", "Jr", "Sr", "II", "III") else ctoks[-2]
+                        person_last.setdefault(surname, []).append((it.start, it.canon))
+        # acronyms defined in parentheses after an organisation: "... Agency (EPA)"
+        for i in range(1, len(items)):
+            it, prev = items[i], items[i - 1]
+            if (
+                it.strength < 2
+                and _is_caps(it.key)
+                and prev.type == ORG
+                and text[prev.end : it.start] in (" (", " ( ")
+            ):
+                it.type, it.strength, it.canon = ORG, 2, prev.canon
+                typed[it.key] = (ORG, prev.canon)
+
+        for toks, mode in deferred:
+            self._headline(toks, mode, items, typed, person_last)
+        items.sort(key=lambda it: it.start)
+
+        out: list[Mention] = []
+        aliases = self.aliases
+        for it in items:
+            etype = it.type
+            canon = it.canon
+            n = len(it.toks)
+            if n == 1 and it.key in person_last and (etype in (None, PERSON) or it.strength < 2):
+                etype = PERSON
+                canon = self._nearest(person_last[it.key], it.start)
+            elif etype is None or it.strength == 0:
+                hit = typed.get(it.key)
+                if hit is not None:
+                    etype, canon = hit
+                else:
+                    etype = self._fallback(it)
+                    if etype is None:
+                        continue
+                    if etype == PERSON:
+                        canon = _person_canon(it.toks)
+            elif it.strength == 1:
+                hit = typed.get(it.key)
+                if hit is not None and hit[0] != etype:
+                    etype, canon = hit
+            elif etype == PERSON and n == 1 and canon in person_last:
+                canon = self._nearest(person_last[canon], it.start)
+            if etype == PERSON:
+                parts = canon.split()
+                if len(parts) == 1 and parts[0] in person_last:
+                    canon = self._nearest(person_last[parts[0]], it.start)
+            hit = aliases.names.get(canon)
+            if hit is not None and hit[0] == etype:
+                canon = hit[1]
+            if aliases.never and (aliases.is_never(it.key) or aliases.is_never(canon)):
+                continue
+            out.append(Mention(text[it.start : it.end], etype, it.start, it.end, canon))
+        return out
+
+    @staticmethod
+    def _nearest(cands: list[tuple[int, str]], pos: int) -> str:
+        best = cands[0][1]
+        for start, canon in cands:
+            if start <= pos:
+                best = canon
+            else:
+                break
+        return best
+
+    def _fallback(self, it: _Item) -> str | None:
+        """A type for a run that no rule typed and nothing in the text explains."""
+        words = it.toks
+        n = len(words)
+        if n >= 2:
+            if n <= 4 and all(_name_shaped(w) or w in CONNECTORS for w in words):
+                if words[-1] in self.surnames or it.cue:
+                    return PERSON
+            return None
+        w = words[0]
+        if it.cue and _name_shaped(w) and w in self.surnames:
+            return PERSON
+        return None
+
+    def _headline(self, toks, mode, items, typed, person_last) -> None:
+        """Match a headline or dateline run only against what is already known."""
+        words = [t for t in toks if t[0] not in CONNECTORS or t[0] in ("of", "for", "and")]
+        i, n = 0, len(words)
+        while i < n:
+            best = None
+            for j in range(min(n, i + 5), i, -1):
+                span = words[i:j]
+                if span[0][0] in CONNECTORS or span[-1][0] in CONNECTORS:
+                    continue
+                got = self._headline_match(span, mode, typed, person_last)
+                if got is not None:
+                    best = (j, got)
+                    break
+            if best is None:
+                i += 1
+                continue
+            j, (etype, canon, key) = best
+            span = words[i:j]
+            items.append(_Item(span[0][1], span[-1][2], key, key.split(), etype, 2, canon))
+            i = j
+
+    def _headline_match(self, span, mode, typed, person_last):
+        raw = [t[0] for t in span]
+        forms = [raw]
+        if mode == CAPS_LINE:
+            forms.append([w if (len(w) > 2 and w[1] == ".") else w.capitalize() for w in raw])
+        for k, words in enumerate(forms):
+            key = " ".join(words)
+            if k == 0 and mode == CAPS_LINE:
+                # an acronym as written ("NATO", "U.S."), not a common word in capitals
+                if len(words) == 1 and (key.capitalize() in COMMON_CAPS or len(key) < 2):
+                    continue
+            if key in COMMON_CAPS or key in self.breakers:
+                continue
+            if self.aliases.never and self.aliases.is_never(key):
+                return None
+            hit = typed.get(key)
+            if hit is not None:
+                return hit[0], hit[1], key
+            if len(words) == 1 and key in person_last:
+                return PERSON, person_last[key][0][1], key
+            hit = self.aliases.names.get(key)
+            if hit is not None:
+                return hit[0], hit[1], key
+            if key in self.places:
+                return PLACE, key, key
+            if len(words) > 1:
+                if words[-1] in ORG_SUFFIXES and words[0] not in COMMON_CAPS:
+                    return ORG, key, key
+                if (
+                    len(words) <= 3
+                    and words[0] in self.first_names
+                    and words[-1] in self.surnames
+                    and words[-1] not in COMMON_CAPS
+                ):
+                    return PERSON, _person_canon(words), key
+        return None
