@@ -1,0 +1,342 @@
+"""The app factory and the App: opens the index, owns the engine and index runs."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from textual import work
+from textual.app import App, SuspendNotSupported
+from textual.binding import Binding
+from textual.reactive import reactive, var
+from textual.worker import Worker, WorkerState
+
+from searchtui.config import Config, xdg_state_home
+from searchtui.errors import IndexIncompatible, IndexMissing, SearchtuiError
+
+from .commands import SearchtuiCommands
+from .history import QueryHistory
+from .messages import BuildFinished, EngineOpened, IndexChanged, IndexUnavailable
+
+POLL_SECONDS = 4.0
+PROGRESS_SECONDS = 0.1
+
+
+def _open_engine(index_dir: Path) -> Any:
+    from searchtui.search import SearchEngine
+
+    return SearchEngine.open(index_dir)
+
+
+class SearchtuiApp(App):
+    CSS_PATH = "searchtui.tcss"
+    TITLE = "searchtui"
+    COMMANDS = App.COMMANDS | {SearchtuiCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("ctrl+r", "reload_index", "Reload index", show=False),
+    ]
+
+    #: bumped whenever a (re)opened engine is ready: screens search again
+    engine_version = reactive(0, init=False)
+    #: a newer index is on disk than the one open
+    index_stale = reactive(False, init=False)
+    #: the latest progress of an index run (merged: only the newest is shown)
+    build_progress: var[Any] = var(None, init=False)
+    #: one line about the index run in progress or just finished
+    build_status = reactive("", init=False)
+    building = reactive(False, init=False)
+
+    def __init__(
+        self,
+        index_dir: Path,
+        *,
+        config: Config | None = None,
+        corpus_paths: list[str] | None = None,
+        state_dir: Path | None = None,
+        open_engine: Callable[[Path], Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.index_dir = Path(index_dir)
+        self.config = config or Config()
+        self.corpus_paths = list(corpus_paths) if corpus_paths else [
+            str(self.config.resolve(p)) for p in self.config.corpus
+        ]
+        self.state_dir = Path(state_dir) if state_dir else xdg_state_home() / "searchtui"
+        self.history = QueryHistory.in_dir(self.state_dir)
+        self.engine: Any = None
+        self.index_problem: str | None = None
+        self._open_engine = open_engine or _open_engine
+        self._cancel: threading.Event | None = None
+        self._latest_progress: Any = None
+        self._stale_noticed = False
+
+    # ------------------------------------------------------------------ start
+
+    def on_mount(self) -> None:
+        from .screens.search import SearchScreen
+
+        self.push_screen(SearchScreen())
+        if self.history.error:
+            self.notify(self.history.error, severity="warning")
+        self.open_index()
+        self.set_interval(POLL_SECONDS, self.poll_index)
+        self.set_interval(PROGRESS_SECONDS, self._show_progress)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def open_index(self) -> None:
+        try:
+            engine = self._open_engine(self.index_dir)
+        except IndexMissing as exc:
+            self.post_message(IndexUnavailable(str(exc)))
+        except IndexIncompatible as exc:
+            self.post_message(IndexUnavailable(str(exc), incompatible=True))
+        else:
+            self.post_message(EngineOpened(engine))
+
+    def on_engine_opened(self, message: EngineOpened) -> None:
+        from .screens.noindex import NoIndexScreen
+
+        if self.engine is not None and self.engine is not message.engine:
+            self.engine.close()
+        self.engine = message.engine
+        self.index_problem = None
+        self.index_stale = False
+        self._stale_noticed = False
+        while isinstance(self.screen, NoIndexScreen):
+            self.pop_screen()
+        self.engine_version += 1
+
+    def on_index_unavailable(self, message: IndexUnavailable) -> None:
+        from .screens.noindex import NoIndexScreen
+
+        self.index_problem = message.reason
+        if not isinstance(self.screen, NoIndexScreen):
+            self.push_screen(NoIndexScreen(message.reason, incompatible=message.incompatible))
+
+    # ------------------------------------------------------------------ index on disk
+
+    def poll_index(self) -> None:
+        if self.engine is not None and not self.index_stale and not self.building:
+            self.check_index(self.engine)
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def check_index(self, engine: Any) -> None:
+        if engine.changed_on_disk():
+            self.post_message(IndexChanged())
+
+    def on_index_changed(self, message: IndexChanged) -> None:
+        if self.building:
+            return
+        self.index_stale = True
+        if not self._stale_noticed:
+            self._stale_noticed = True
+            self.notify("The index changed on disk. Press Ctrl+R to reload it.", title="Index updated", timeout=12)
+
+    def action_reload_index(self) -> None:
+        if self.engine is None:
+            self.open_index()
+        else:
+            self.reload_engine(self.engine)
+
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def reload_engine(self, engine: Any) -> None:
+        engine.reload()
+        self.post_message(EngineOpened(engine, reloaded=True))
+
+    # ------------------------------------------------------------------ index runs
+
+    def start_build(self, paths: list[str], rebuild: bool = False) -> None:
+        if self.building:
+            self.notify("An index run is already going.", severity="warning")
+            return
+        self._cancel = threading.Event()
+        self._latest_progress = None
+        self.build_progress = None
+        self.building = True
+        self.build_status = "Starting the index run…"
+        self.run_build(list(paths), rebuild, self._cancel)
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def run_build(self, paths: list[str], rebuild: bool, cancel: threading.Event) -> None:
+        from searchtui.indexer import Cancelled, build_index
+
+        def progress(p: Any) -> None:
+            self._latest_progress = p  # picked up by a timer: progress is merged, not queued
+
+        try:
+            report = build_index(
+                paths, self.index_dir, config=self.config, rebuild=rebuild, progress=progress, cancel=cancel
+            )
+        except Cancelled:
+            self.post_message(BuildFinished(cancelled=True))
+        except SearchtuiError as exc:
+            self.post_message(BuildFinished(error=str(exc)))
+        except BaseException as exc:
+            self.post_message(BuildFinished(error=f"{type(exc).__name__}: {exc}"))
+            raise
+        else:
+            self.post_message(BuildFinished(report))
+
+    def _show_progress(self) -> None:
+        latest = self._latest_progress
+        if self.building and latest is not None and latest is not self.build_progress:
+            self.build_progress = latest
+            self.build_status = describe_progress(latest)
+
+    def on_build_finished(self, message: BuildFinished) -> None:
+        self.building = False
+        self._cancel = None
+        if message.cancelled:
+            self.build_status = "Index run cancelled; the index is as it was."
+            self.notify(self.build_status, severity="warning")
+        elif message.error:
+            self.build_status = f"Index run failed: {message.error}"
+            self.notify(message.error, title="Index run failed", severity="error", timeout=15)
+        else:
+            report = message.report
+            lines = report.summary_lines() if hasattr(report, "summary_lines") else []
+            self.build_status = "Index ready. " + " ".join(lines)
+            self.notify("\n".join(lines) or "Index ready.", title="Index run finished")
+            if self.engine is None:
+                self.open_index()
+            else:
+                self.reload_engine(self.engine)
+
+    def action_cancel_build(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.build_status = "Cancelling…"
+        else:
+            self.notify("No index run is going.")
+
+    def action_rebuild_index(self) -> None:
+        self.start_build(self.corpus_paths, rebuild=True)
+
+    def action_update_index(self) -> None:
+        self.start_build(self.corpus_paths, rebuild=False)
+
+    # ------------------------------------------------------------------ other actions
+
+    @property
+    def search_screen(self):
+        from .screens.search import SearchScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, SearchScreen):
+                return screen
+        return None
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_export(self) -> None:
+        screen = self.search_screen
+        if screen is None or self.engine is None:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        screen.action_export()
+
+    def action_clear_filters(self) -> None:
+        screen = self.search_screen
+        if screen is not None:
+            screen.action_clear_filters()
+
+    def current_path(self) -> str | None:
+        getter = getattr(self.screen, "current_path", None)
+        if getter is not None:
+            return getter()
+        screen = self.search_screen
+        return screen.current_path() if screen else None
+
+    def action_copy_path(self) -> None:
+        path = self.current_path()
+        if not path:
+            self.notify("No article selected.", severity="warning")
+            return
+        self.copy_to_clipboard(path)
+        self.notify(f"Copied {path}")
+
+    def open_external(self, path: str) -> None:
+        """Open a file in $EDITOR (or $PAGER), suspending the app meanwhile."""
+        command = os.environ.get("EDITOR") or os.environ.get("PAGER") or "less"
+        argv = shlex.split(command) + [path]
+        try:
+            with self.suspend():
+                code = subprocess.call(argv)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to another program.", severity="error")
+            return
+        except OSError as exc:
+            self.notify(f"Cannot run {argv[0]}: {exc.strerror or exc}", severity="error")
+            return
+        if code:
+            self.notify(f"{argv[0]} exited with status {code}", severity="warning")
+
+    # ------------------------------------------------------------------ errors
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker_error(self, event)
+
+    async def action_quit(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+        self.exit()
+
+
+def report_worker_error(node: Any, event: Worker.StateChanged) -> None:
+    """Show a failed worker's error: never a silent failure, never a traceback."""
+    if event.state != WorkerState.ERROR:
+        return
+    worker = event.worker
+    error = worker.error
+    what = (worker.name or worker.group or "background work").replace("_", " ")
+    text = str(error) if isinstance(error, SearchtuiError) else f"{type(error).__name__}: {error}"
+    node.app.notify(text, title=f"{what} failed", severity="error", timeout=15)
+
+
+def describe_progress(p: Any) -> str:
+    parts = [f"{p.phase}"]
+    if getattr(p, "total", 0):
+        parts.append(f"{p.done:,}/{p.total:,}")
+    if getattr(p, "articles", 0):
+        parts.append(f"{p.articles:,} articles")
+    if getattr(p, "rate", 0):
+        parts.append(f"{p.rate:,.0f}/s")
+    if getattr(p, "eta", None) is not None:
+        parts.append(f"about {p.eta:,.0f} s left")
+    return " · ".join(parts)
+
+
+def create_app(
+    index_dir: Path,
+    *,
+    config: Config | None = None,
+    corpus_paths: list[str] | None = None,
+    state_dir: Path | None = None,
+    open_engine: Callable[[Path], Any] | None = None,
+) -> SearchtuiApp:
+    """The one place the app is built, for the CLI, the tests and the benchmark."""
+    return SearchtuiApp(
+        Path(index_dir), config=config, corpus_paths=corpus_paths, state_dir=state_dir, open_engine=open_engine
+    )
+
+
+def run(index_dir: Path, config: Config | None = None, corpus_paths: list[str] | None = None) -> int:
+    app = create_app(Path(index_dir), config=config, corpus_paths=corpus_paths)
+    app.run()
+    if app.engine is not None:
+        app.engine.close()
+    return app.return_code or 0

@@ -1,0 +1,99 @@
+"""No index yet (or an unusable one): say what is missing and offer to build it."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
+from textual.worker import Worker
+
+from ..app import report_worker_error
+
+
+class NoIndexScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.cancel_build", "Cancel build", show=True),
+    ]
+
+    def __init__(self, reason: str, incompatible: bool = False) -> None:
+        super().__init__()
+        self.reason = reason
+        self.incompatible = incompatible
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        title = "The index must be rebuilt" if self.incompatible else "No index yet"
+        with Vertical(id="noindex-box"):
+            yield Static(Content.styled(title, "bold"), id="noindex-title")
+            yield Static(self.reason, id="noindex-reason")
+            yield Static(
+                Content.assemble("The index goes to ", (str(app.index_dir), "bold"), ". Build it now from:"),
+                id="noindex-where",
+            )
+            yield Input(" ".join(shlex.quote(p) for p in app.corpus_paths), id="corpus-path")
+            with Horizontal(id="noindex-buttons"):
+                yield Button("Build index", id="build", variant="primary")
+                yield Button("Cancel", id="cancel", disabled=True)
+                yield Button("Quit", id="quit")
+            yield ProgressBar(id="build-progress", show_eta=False)
+            yield Label("", id="build-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#build", Button).focus()
+        self.query_one(ProgressBar).display = False
+        self.watch(self.app, "build_progress", self._progress, init=False)
+        self.watch(self.app, "build_status", self._status)
+        self.watch(self.app, "building", self._building)
+
+    @on(Button.Pressed, "#build")
+    @on(Input.Submitted, "#corpus-path")
+    def _build(self) -> None:
+        text = self.query_one("#corpus-path", Input).value
+        try:
+            paths = shlex.split(text)
+        except ValueError as exc:
+            self.query_one("#build-status", Label).update(f"Cannot read the paths: {exc}")
+            return
+        if not paths:
+            self.query_one("#build-status", Label).update("Type the folder of articles to index.")
+            return
+        self.app.start_build(paths, rebuild=self.incompatible)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.app.action_cancel_build()
+
+    @on(Button.Pressed, "#quit")
+    async def _quit(self) -> None:
+        await self.app.action_quit()
+
+    def _building(self, building: bool) -> None:
+        self.query_one("#build", Button).disabled = building
+        self.query_one("#cancel", Button).disabled = not building
+        bar = self.query_one(ProgressBar)
+        if building:
+            bar.display = True
+            bar.update(total=None, progress=0)
+            self.query_one("#cancel", Button).focus()
+        elif self.app.focused is None or self.app.focused.id == "cancel":
+            self.query_one("#build", Button).focus()
+
+    def _progress(self, progress: Any) -> None:
+        if progress is None:
+            return
+        bar = self.query_one(ProgressBar)
+        bar.update(total=progress.total or None, progress=progress.done)
+
+    def _status(self, status: str) -> None:
+        self.query_one("#build-status", Label).update(status)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker_error(self, event)

@@ -1,0 +1,214 @@
+"""The reader: one article with every match highlighted and n/N between matches."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker
+
+from searchtui.models import ENTITY_FIELDS, Article, Hit
+
+from ..app import report_worker_error
+from ..messages import DocumentLoaded
+from ..widgets.facets import TITLES
+from ..widgets.render import CURRENT_MATCH_STYLE, MATCH_STYLE, byline, highlighted
+
+_PARAGRAPH = re.compile(r"\S(?:.*?)(?=\n\s*\n|\Z)", re.S)
+
+
+def paragraphs(body: str) -> list[tuple[int, int]]:
+    """(start, end) of each blank-line separated paragraph of ``body``."""
+    return [(m.start(), m.end()) for m in _PARAGRAPH.finditer(body)]
+
+
+class ArticleBody(VerticalScroll):
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("space", "page_down", "Page down", show=False),
+    ]
+
+
+class EntityList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
+class ReaderScreen(Screen):
+    """Dismissed with None (back), ("filter", facet, value) or ("similar", key, title)."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("n", "next_match", "Next match"),
+        Binding("N", "previous_match", "Prev match"),
+        Binding("m", "more_like_this", "More like this"),
+        Binding("o", "open_file", "Open file"),
+        Binding("question_mark,f1", "app.help", "Help"),
+    ]
+
+    def __init__(self, hit: Hit, query: str) -> None:
+        super().__init__()
+        self.hit = hit
+        self.query_text = query
+        self.article: Article | None = None
+        self.spans: list[tuple[int, int]] = []
+        self.paras: list[tuple[int, int]] = []
+        self.match_para: list[int] = []  # paragraph of each match
+        self.current = -1
+        self.entity_values: list[tuple[str, str] | None] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reader-head"):
+            yield Static(Content.styled(self.hit.title or self.hit.key, "bold"), id="reader-title")
+            yield Static(
+                Content.styled(byline(self.hit.authors, self.hit.publication, self.hit.date), "$text-muted"),
+                id="reader-byline",
+            )
+            yield Static("", id="reader-matches")
+        with Horizontal(id="reader-main"):
+            yield ArticleBody(Static("Loading…", classes="para"), id="reader-body")
+            yield EntityList(id="entities")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ArticleBody).focus()
+        engine = self.app.engine
+        if engine is not None:
+            self.load(engine, self.hit.key, self.query_text)
+
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
+    def load(self, engine: Any, key: str, query: str) -> None:
+        article = engine.document(key)
+        spans: list[tuple[int, int]] = []
+        title_spans: list[tuple[int, int]] = []
+        if query.strip():
+            spans = engine.match_spans(article.body, query)
+            title_spans = engine.match_spans(article.title or "", query)
+        self.post_message(DocumentLoaded(article, spans, title_spans))
+
+    async def on_document_loaded(self, message: DocumentLoaded) -> None:
+        article = message.article
+        self.article = article
+        self.spans = sorted(message.spans)
+        title = highlighted(article.title or article.key, message.title_spans, "bold reverse")
+        self.query_one("#reader-title", Static).update(Content.styled("", "bold") + title.stylize("bold"))
+        line = byline(article.authors, article.publication, article.date)
+        if article.url:
+            line = f"{line} · {article.url}" if line else article.url
+        self.query_one("#reader-byline", Static).update(Content.styled(line, "$text-muted"))
+        self.paras = paragraphs(article.body) or [(0, len(article.body))]
+        self.match_para = []
+        for start, _end in self.spans:
+            index = 0
+            for i, (ps, pe) in enumerate(self.paras):
+                if ps <= start < pe:
+                    index = i
+                    break
+            self.match_para.append(index)
+        body = self.query_one(ArticleBody)
+        await body.remove_children()
+        await body.mount_all(
+            [Static(self._para_content(i), classes="para", id=f"para-{i}") for i in range(len(self.paras))]
+        )
+        self._show_entities(article)
+        self._update_match_status()
+
+    def _para_content(self, index: int) -> Content:
+        assert self.article is not None
+        ps, pe = self.paras[index]
+        text = self.article.body[ps:pe].replace("\n", " ")
+        content = Content(text)
+        for n, (s, e) in enumerate(self.spans):
+            if s >= ps and s < pe:
+                style = CURRENT_MATCH_STYLE if n == self.current else MATCH_STYLE
+                content = content.stylize(style, s - ps, min(e, pe) - ps)
+        return content
+
+    def _show_entities(self, article: Article) -> None:
+        entities = self.query_one(EntityList)
+        options: list[Option] = []
+        self.entity_values = []
+        for facet in ENTITY_FIELDS:
+            values = article.entities.get(facet) or []
+            if not values:
+                continue
+            options.append(Option(Content.styled(TITLES.get(facet, facet), "bold $text-accent"), disabled=True))
+            self.entity_values.append(None)
+            for value in values:
+                options.append(Option(Content.assemble("  ", (value, "underline"))))
+                self.entity_values.append((facet, value))
+        if not options:
+            options.append(Option(Content.styled("No people, organisations or places found.", "$text-muted"), disabled=True))
+            self.entity_values.append(None)
+        entities.set_options(options)
+
+    @on(OptionList.OptionSelected, "#entities")
+    def _entity_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        picked = self.entity_values[event.option_index] if event.option_index < len(self.entity_values) else None
+        if picked:
+            self.dismiss(("filter", picked[0], picked[1]))
+
+    def _update_match_status(self) -> None:
+        status = self.query_one("#reader-matches", Static)
+        if not self.query_text.strip():
+            status.update(Content.styled("m: more like this · o: open the file", "$text-muted"))
+        elif not self.spans:
+            status.update(Content.styled("no matches for the query in the text", "$text-muted"))
+        elif self.current < 0:
+            status.update(Content.assemble((f"{len(self.spans)} matches", "bold"), ("  n/N: next/previous", "$text-muted")))
+        else:
+            status.update(
+                Content.assemble((f"match {self.current + 1} of {len(self.spans)}", "bold"), ("  n/N: next/previous", "$text-muted"))
+            )
+
+    def _go(self, step: int) -> None:
+        if not self.spans:
+            self.notify("No matches in this article.", timeout=2)
+            return
+        old = self.current
+        if old < 0:
+            self.current = 0 if step > 0 else len(self.spans) - 1
+        else:
+            self.current = (old + step) % len(self.spans)
+        touched = {self.match_para[self.current]}
+        if old >= 0:
+            touched.add(self.match_para[old])
+        for index in touched:
+            self.query_one(f"#para-{index}", Static).update(self._para_content(index))
+        target = self.query_one(f"#para-{self.match_para[self.current]}", Static)
+        self.query_one(ArticleBody).scroll_to_center(target, animate=False)
+        self._update_match_status()
+
+    def action_next_match(self) -> None:
+        self._go(1)
+
+    def action_previous_match(self) -> None:
+        self._go(-1)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_more_like_this(self) -> None:
+        self.dismiss(("similar", self.hit.key, self.hit.title or self.hit.key))
+
+    def action_open_file(self) -> None:
+        self.app.open_external(self.current_path())
+
+    def current_path(self) -> str:
+        return self.article.path if self.article else self.hit.path
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker_error(self, event)

@@ -1,0 +1,546 @@
+"""The search screen: query, facets, histogram, results, preview and status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import replace
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+from textual.worker import Worker, get_current_worker
+
+from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, QueryError, SearchRequest
+
+from ..app import report_worker_error
+from ..dates import format_date_range
+from ..messages import DocumentLoaded, ExportDone, FacetValuesDone, SearchDone, SearchFailed
+from ..widgets.chips import Chip, ChipSpec, FilterChips
+from ..widgets.daterange import DateRangeInput
+from ..widgets.facets import TITLES, FacetPanel
+from ..widgets.histogram import DateHistogram
+from ..widgets.preview import PreviewPane
+from ..widgets.query import QueryInput
+from ..widgets.results import ResultList
+from ..widgets.status import StatusLine, Suggestion
+
+DEBOUNCE = 0.15  # seconds of quiet typing before a search
+PAGE_SIZE = 30
+FACET_LIMIT = 8
+FACET_FILTER_LIMIT = 50
+EXPORT_PAGE = 1000
+
+SORT_LABELS = {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"}
+
+
+class SearchScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (120, "-wide")]
+    BINDINGS = [
+        Binding("slash", "focus_query", "Search", show=True),
+        Binding("s", "cycle_sort", "Sort", show=True),
+        Binding("x", "clear_filters", "Clear filters", show=True),
+        Binding("escape", "escape", "Back to query", show=False),
+        Binding("question_mark,f1", "app.help", "Help", show=True),
+    ]
+
+    search_text: reactive[str] = reactive("", init=False)
+    filters: reactive[dict[str, FacetFilter]] = reactive(dict, init=False, always_update=True)
+    date_range: reactive[tuple[dt.date | None, dt.date | None]] = reactive((None, None), init=False)
+    sort: reactive[str] = reactive("relevance", init=False)
+    #: (key, title) of the article whose look-alikes are shown, instead of the query's hits
+    similar: reactive[tuple[str, str] | None] = reactive(None, init=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result = None  # the SearchResult on screen
+        self.generation = 0  # bumped per search; stale answers are dropped
+        self.painted_generation = 0  # the search whose results were last painted
+        self.pages_loaded = 0
+        self._pending = False
+        self._debounce: Timer | None = None
+        self._last_fired = 0.0
+        self._recalled = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="query-bar"):
+            yield QueryInput(
+                history=self.app.history.entries,
+                placeholder='Search: words, "a phrase", -exclude, title:word…  (? for help)',
+                id="query",
+            )
+        yield FilterChips(id="chips")
+        with Horizontal(id="main"):
+            with VerticalScroll(id="sidebar"):
+                yield DateRangeInput(id="dates")
+                for name in FACET_FIELDS:
+                    yield FacetPanel(name, id=f"facet-{name}", classes="facet")
+            with Vertical(id="centre"):
+                yield ResultList(id="results")
+                yield DateHistogram(id="histogram")
+            yield PreviewPane(id="preview")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(FilterChips).display = False
+        self.query_one(ResultList).show_message("Opening the index…")
+        self.query_one("#query", QueryInput).focus()
+        self.watch(self.app, "engine_version", self._engine_ready, init=False)
+        self.watch(self.app, "index_stale", self._stale_changed, init=False)
+        self.watch(self.app, "build_status", self._build_status, init=False)
+        if self.app.engine is not None:
+            self._schedule()
+
+    # ------------------------------------------------------------------ state -> search
+
+    def watch_search_text(self) -> None:
+        self._schedule()
+
+    def watch_filters(self) -> None:
+        self._schedule()
+
+    def watch_date_range(self) -> None:
+        self._schedule()
+
+    def watch_sort(self) -> None:
+        self._schedule()
+
+    def watch_similar(self) -> None:
+        self._schedule()
+
+    def _engine_ready(self) -> None:
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Search once for any number of state changes made in one go."""
+        if not self._pending:
+            self._pending = True
+            self.call_later(self._fire)
+
+    def build_request(self, page: int = 1) -> SearchRequest:
+        return SearchRequest(
+            query=self.search_text,
+            filters={k: FacetFilter(set(v.include), set(v.exclude)) for k, v in self.filters.items() if v},
+            date_from=self.date_range[0],
+            date_to=self.date_range[1],
+            sort=self.sort,
+            page=page,
+            page_size=PAGE_SIZE,
+            facet_limit=FACET_LIMIT,
+        )
+
+    def _fire(self) -> None:
+        self._pending = False
+        self._update_chips()
+        engine = self.app.engine
+        if engine is None:
+            return
+        self.generation += 1
+        self._last_fired = time.monotonic()
+        self.run_search(engine, self.build_request(), self.generation, self.similar)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, engine: Any, request: SearchRequest, generation: int, similar: tuple[str, str] | None) -> None:
+        try:
+            if similar:
+                result = engine.more_like_this(similar[0], request)
+            else:
+                result = engine.search(request)
+        except QueryError as exc:
+            self.post_message(SearchFailed(exc, generation))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(SearchDone(result, generation))
+
+    @work(thread=True, exclusive=True, group="page", exit_on_error=False)
+    def run_page(self, engine: Any, request: SearchRequest, generation: int, similar: tuple[str, str] | None) -> None:
+        if similar:
+            result = engine.more_like_this(similar[0], request)
+        else:
+            result = engine.search(request)
+        self.post_message(SearchDone(result, generation, more=True))
+
+    def on_search_done(self, message: SearchDone) -> None:
+        if message.generation != self.generation:
+            return
+        result = message.result
+        results = self.query_one(ResultList)
+        if message.more:
+            self.pages_loaded = max(self.pages_loaded, result.request.page)
+            results.append_result(result)
+            return
+        keep = None
+        if self.result is not None and self.result.request == result.request:
+            keep = results.highlighted_hit_index  # same search again (a reload): keep the place
+        self.result = result
+        self.pages_loaded = 1
+        results.show_result(result)
+        if keep is not None:
+            results.select_hit(keep)
+        for name in FACET_FIELDS:
+            panel = self.query_one(f"#facet-{name}", FacetPanel)
+            if panel.filter_text:
+                self._facet_values(name, panel.filter_text)
+            else:
+                panel.update_facet(result.facets.get(name), self.filters.get(name))
+        self.query_one(DateHistogram).show(result.histogram, self.date_range)
+        self.query_one(DateRangeInput).show_range(*self.date_range)
+        self._update_status()
+        if not result.hits:
+            self.query_one(PreviewPane).clear()
+        gen = message.generation
+        self.call_after_refresh(self._painted, gen)
+
+    def _painted(self, generation: int) -> None:
+        self.painted_generation = generation
+
+    def on_search_failed(self, message: SearchFailed) -> None:
+        if message.generation != self.generation:
+            return
+        err = message.error
+        text = Content.assemble(("Query error: ", "bold $text-error"), str(err))
+        self.query_one(StatusLine).set_text(text)
+        self.query_one(StatusLine).set_suggestion(None)
+        if err.position is not None:
+            box = self.query_one("#query", QueryInput)
+            box.set_class(True, "-invalid-query")
+        self.painted_generation = message.generation
+
+    def _update_status(self) -> None:
+        result = self.result
+        status = self.query_one(StatusLine)
+        self.query_one("#query", QueryInput).set_class(False, "-invalid-query")
+        if result is None:
+            return
+        hits = f"{result.total:,} hit{'' if result.total == 1 else 's'}"
+        if self.similar:
+            sort = "most similar first"
+        elif not self.search_text.strip() and self.sort == "relevance":
+            sort = "newest first"
+        else:
+            sort = SORT_LABELS.get(self.sort, self.sort)
+        status.set_text(
+            Content.assemble((hits, "bold"), f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}")
+        )
+        status.set_suggestion(result.suggestion)
+
+    def _update_chips(self) -> None:
+        specs: list[ChipSpec] = []
+        if self.similar:
+            title = self.similar[1]
+            short = title if len(title) <= 40 else title[:39] + "…"
+            specs.append(ChipSpec("similar", f"like: {short}"))
+        for name in FACET_FIELDS:
+            filt = self.filters.get(name)
+            if not filt:
+                continue
+            label = TITLES.get(name, name).lower()
+            for value in sorted(filt.include):
+                specs.append(ChipSpec("facet", f"{label}: {value}", name, value))
+            for value in sorted(filt.exclude):
+                specs.append(ChipSpec("facet", f"not {label}: {value}", name, value, excluded=True))
+        if self.date_range != (None, None):
+            specs.append(ChipSpec("date", f"dates: {format_date_range(*self.date_range)}"))
+        self.run_worker(self.query_one(FilterChips).set_chips(specs), group="chips", exclusive=True)
+
+    # ------------------------------------------------------------------ typing
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        box = self.query_one("#query", QueryInput)
+        if self._recalled:
+            self._recalled = False
+        else:
+            box.reset_history_position()
+        if self.similar:
+            self.similar = None
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        quiet = time.monotonic() - self._last_fired >= DEBOUNCE
+        if quiet and not self._pending:
+            # the first key after a pause searches at once; a burst is coalesced
+            self.search_text = event.value
+            self._last_fired = time.monotonic()
+        else:
+            self._debounce = self.set_timer(DEBOUNCE, self._debounced)
+
+    def _debounced(self) -> None:
+        self._debounce = None
+        self.search_text = self.query_one("#query", QueryInput).value
+
+    @on(QueryInput.Recalled)
+    def _recalled_query(self, event: QueryInput.Recalled) -> None:
+        self._recalled = True
+
+    @on(Input.Submitted, "#query")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        value = event.value
+        self.remember(value)
+        if self.search_text != value:
+            self.search_text = value
+        elif self.result is None or self.result.request.query != value:
+            self._schedule()
+        self.query_one(ResultList).focus()
+
+    def remember(self, query: str) -> None:
+        if query.strip() and self.app.history.add(query):
+            self.query_one("#query", QueryInput).history = self.app.history.entries
+        if self.app.history.error:
+            self.notify(self.app.history.error, severity="warning")
+            self.app.history.error = None
+
+    def on_key(self, event) -> None:
+        box = self.query_one("#query", QueryInput)
+        if event.key == "down" and box.has_focus and box._pos is None:
+            event.stop()
+            event.prevent_default()
+            self.query_one(ResultList).focus()
+
+    # ------------------------------------------------------------------ facets, dates, chips
+
+    @on(FacetPanel.Toggled)
+    def _facet_toggled(self, event: FacetPanel.Toggled) -> None:
+        filters = {k: FacetFilter(set(v.include), set(v.exclude)) for k, v in self.filters.items()}
+        filt = filters.setdefault(event.facet, FacetFilter())
+        if event.exclude:
+            if event.value in filt.exclude:
+                filt.exclude.discard(event.value)
+            else:
+                filt.exclude.add(event.value)
+                filt.include.discard(event.value)
+        else:
+            if event.value in filt.include:
+                filt.include.discard(event.value)
+            elif event.value in filt.exclude:
+                filt.exclude.discard(event.value)
+            else:
+                filt.include.add(event.value)
+        self.filters = {k: v for k, v in filters.items() if v}
+
+    def add_filter(self, facet: str, value: str) -> None:
+        filters = {k: FacetFilter(set(v.include), set(v.exclude)) for k, v in self.filters.items()}
+        filt = filters.setdefault(facet, FacetFilter())
+        filt.include.add(value)
+        filt.exclude.discard(value)
+        self.filters = filters
+
+    @on(FacetPanel.FilterChanged)
+    def _facet_filter(self, event: FacetPanel.FilterChanged) -> None:
+        panel = self.query_one(f"#facet-{event.facet}", FacetPanel)
+        if not event.text:
+            if self.result is not None:
+                panel.update_facet(self.result.facets.get(event.facet), self.filters.get(event.facet))
+            return
+        self._facet_values(event.facet, event.text)
+
+    def _facet_values(self, facet: str, text: str) -> None:
+        engine = self.app.engine
+        if engine is None:
+            return
+        request = self.build_request()
+        gen = self.generation
+
+        def job() -> None:
+            result = engine.facet_values(facet, request, text, limit=FACET_FILTER_LIMIT)
+            if not get_current_worker().is_cancelled:
+                self.post_message(FacetValuesDone(result, text, gen))
+
+        self.run_worker(job, name="facet values", group=f"facet-{facet}", thread=True, exclusive=True, exit_on_error=False)
+
+    def on_facet_values_done(self, message: FacetValuesDone) -> None:
+        if message.generation != self.generation:
+            return
+        panel = self.query_one(f"#facet-{message.facet.name}", FacetPanel)
+        if panel.filter_text == message.text:
+            panel.update_facet(message.facet, self.filters.get(message.facet.name))
+
+    @on(DateHistogram.RangeSelected)
+    def _bar_selected(self, event: DateHistogram.RangeSelected) -> None:
+        new = (event.start, event.end)
+        self.date_range = (None, None) if new == self.date_range else new
+
+    @on(DateRangeInput.Changed)
+    def _range_typed(self, event: DateRangeInput.Changed) -> None:
+        self.date_range = (event.start, event.end)
+
+    @on(Chip.Removed)
+    def _chip_removed(self, event: Chip.Removed) -> None:
+        spec = event.spec
+        if spec.kind == "similar":
+            self.similar = None
+        elif spec.kind == "date":
+            self.date_range = (None, None)
+        elif spec.kind == "facet":
+            filters = {k: FacetFilter(set(v.include), set(v.exclude)) for k, v in self.filters.items()}
+            filt = filters.get(spec.facet)
+            if filt:
+                (filt.exclude if spec.excluded else filt.include).discard(spec.value)
+            self.filters = {k: v for k, v in filters.items() if v}
+
+    @on(Suggestion.Accepted)
+    def _suggestion(self, event: Suggestion.Accepted) -> None:
+        box = self.query_one("#query", QueryInput)
+        with box.prevent(Input.Changed):
+            box.value = event.query
+        self.remember(event.query)
+        self.similar = None
+        self.search_text = event.query
+        self.query_one(ResultList).focus()
+
+    # ------------------------------------------------------------------ results, preview, reader
+
+    @on(ResultList.NeedMore)
+    def _more(self, event: ResultList.NeedMore) -> None:
+        engine = self.app.engine
+        if engine is None or self.result is None:
+            return
+        request = replace(self.result.request, page=self.pages_loaded + 1, facets=(), histogram=False)
+        self.run_page(engine, request, self.generation, self.similar)
+
+    @on(ResultList.Moved)
+    def _moved(self, event: ResultList.Moved) -> None:
+        preview = self.query_one(PreviewPane)
+        if event.hit is None or not self.has_class("-wide"):
+            return
+        preview.show_hit(event.hit)
+        engine = self.app.engine
+        if engine is not None:
+            self.load_preview(engine, event.hit.key, self._highlight_query())
+
+    def _highlight_query(self) -> str:
+        return "" if self.similar else self.search_text
+
+    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
+    def load_preview(self, engine: Any, key: str, query: str) -> None:
+        article = engine.document(key)
+        spans = engine.match_spans(article.body, query) if query.strip() else []
+        if not get_current_worker().is_cancelled:
+            self.post_message(DocumentLoaded(article, spans, []))
+
+    def on_document_loaded(self, message: DocumentLoaded) -> None:
+        self.query_one(PreviewPane).show_article(message.article, message.spans)
+
+    @on(ResultList.Opened)
+    def _open(self, event: ResultList.Opened) -> None:
+        from .reader import ReaderScreen
+
+        self.remember(self.search_text)
+        self.app.push_screen(ReaderScreen(event.hit, self._highlight_query()), self._reader_closed)
+
+    def _reader_closed(self, outcome: tuple | None) -> None:
+        if not outcome:
+            return
+        kind = outcome[0]
+        if kind == "filter":
+            self.add_filter(outcome[1], outcome[2])
+        elif kind == "similar":
+            self.similar = (outcome[1], outcome[2])
+        self.query_one(ResultList).focus()
+
+    def current_path(self) -> str | None:
+        hit = self.query_one(ResultList).current_hit
+        return hit.path if hit else None
+
+    # ------------------------------------------------------------------ actions
+
+    def action_focus_query(self) -> None:
+        self.query_one("#query", QueryInput).focus()
+
+    def action_escape(self) -> None:
+        if not self.query_one("#query", QueryInput).has_focus:
+            self.action_focus_query()
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]
+        self.notify(f"Sorted by {SORT_LABELS.get(self.sort, self.sort)}", timeout=2)
+
+    def action_clear_filters(self) -> None:
+        self.filters = {}
+        self.date_range = (None, None)
+        self.similar = None
+
+    def action_export(self) -> None:
+        from .export import ExportDialog
+
+        if self.result is None:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        total = self.result.total
+
+        def chosen(answer: tuple[str, str] | None) -> None:
+            if answer and self.app.engine is not None:
+                path, fmt = answer
+                self.notify(f"Exporting {total:,} hits to {path}…", timeout=3)
+                self.run_export(self.app.engine, self.build_request(), self.similar, path, fmt)
+
+        self.app.push_screen(ExportDialog(total), chosen)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def run_export(self, engine: Any, request: SearchRequest, similar: tuple[str, str] | None, path: str, fmt: str) -> None:
+        import os
+
+        from ..export import write_hits
+
+        hits = []
+        page = 1
+        while True:
+            req = replace(request, page=page, page_size=EXPORT_PAGE, facets=(), histogram=False, snippets=False)
+            result = engine.more_like_this(similar[0], req) if similar else engine.search(req)
+            hits.extend(result.hits)
+            if not result.hits or len(hits) >= result.total:
+                break
+            page += 1
+        title = f"Search results for: {request.query}" if request.query else "Search results"
+        tmp = f"{path}.part"
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="") as out:
+                count = write_hits(hits, out, fmt, title=title)
+            os.replace(tmp, path)
+        except OSError as exc:
+            self.post_message(ExportDone(path, 0, error=f"cannot write {path}: {exc.strerror or exc}"))
+            return
+        self.post_message(ExportDone(path, count))
+
+    def on_export_done(self, message: ExportDone) -> None:
+        if message.error:
+            self.notify(message.error, title="Export failed", severity="error", timeout=10)
+        else:
+            self.notify(f"Exported {message.count:,} hits to {message.path}", title="Export finished")
+
+    # ------------------------------------------------------------------ app state
+
+    def _stale_changed(self, stale: bool) -> None:
+        self._refresh_notice()
+
+    def _build_status(self, status: str) -> None:
+        self._refresh_notice()
+
+    def _refresh_notice(self) -> None:
+        status = self.query_one(StatusLine)
+        if self.app.building:
+            status.set_notice(Content.styled(f"indexing: {self.app.build_status}", "$text-accent"))
+        elif self.app.index_stale:
+            status.set_notice(Content.styled("index changed on disk: Ctrl+R reloads", "bold $text-warning"))
+        else:
+            status.set_notice("")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker_error(self, event)
+        if event.worker.group == "page" and event.state.name in ("ERROR", "CANCELLED"):
+            self.query_one(ResultList).loading_more = False

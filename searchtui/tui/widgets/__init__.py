@@ -1,0 +1,1 @@
+"""Widgets of the search app. They post messages; screens decide what to do."""

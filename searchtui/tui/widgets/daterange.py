@@ -1,0 +1,57 @@
+"""A typed date range: ``2019``, ``2019-05..2019-07``, ``2019-05-01 to 2019-05-31``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Label
+
+from ..dates import DateRangeError, format_date_range, parse_date_range
+
+
+class DateRangeInput(Vertical):
+    class Changed(Message):
+        def __init__(self, start: dt.date | None, end: dt.date | None) -> None:
+            super().__init__()
+            self.start = start
+            self.end = end
+
+    def compose(self) -> ComposeResult:
+        yield Label("Dates", classes="facet-title")
+        yield Input(placeholder="2019-01..2019-06", compact=True, id="date-range")
+        yield Label("", id="date-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#date-error").display = False
+
+    def show_range(self, start: dt.date | None, end: dt.date | None) -> None:
+        box = self.query_one(Input)
+        text = format_date_range(start, end)
+        if box.value != text:
+            with box.prevent(Input.Changed):
+                box.value = text
+        self._error("")
+
+    def _error(self, text: str) -> None:
+        err = self.query_one("#date-error", Label)
+        err.update(text)
+        err.display = bool(text)
+
+    @on(Input.Submitted, "#date-range")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            start, end = parse_date_range(event.value)
+        except DateRangeError as exc:
+            self._error(str(exc))
+            return
+        self._error("")
+        self.post_message(self.Changed(start, end))
+
+    @on(Input.Changed, "#date-range")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()

@@ -1,0 +1,182 @@
+"""Facet panels: the values of one facet with their counts, to include or exclude."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from searchtui.models import Facet, FacetBucket, FacetFilter
+
+TITLES = {
+    "publication": "Publications",
+    "authors": "Authors",
+    "people": "People",
+    "organisations": "Organisations",
+    "places": "Places",
+}
+
+
+class FacetList(OptionList):
+    BINDINGS = [
+        Binding("space", "include", "Include", show=True),
+        Binding("e,minus", "exclude", "Exclude", show=True),
+        Binding("f", "filter", "Filter values", show=True),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def action_include(self) -> None:
+        self.parent_panel.toggle_highlighted(exclude=False)
+
+    def action_exclude(self) -> None:
+        self.parent_panel.toggle_highlighted(exclude=True)
+
+    def action_filter(self) -> None:
+        self.parent_panel.open_filter()
+
+    @property
+    def parent_panel(self) -> "FacetPanel":
+        return self.query_ancestor(FacetPanel)
+
+
+class FacetPanel(Vertical):
+    """One facet. Posts ``Toggled`` when a value is included or excluded, and
+    ``FilterChanged`` when the user narrows the list of values."""
+
+    class Toggled(Message):
+        def __init__(self, facet: str, value: str, exclude: bool) -> None:
+            super().__init__()
+            self.facet = facet
+            self.value = value
+            self.exclude = exclude
+
+    class FilterChanged(Message):
+        def __init__(self, facet: str, text: str) -> None:
+            super().__init__()
+            self.facet = facet
+            self.text = text
+
+    def __init__(self, facet: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.facet = facet
+        self.data: Facet | None = None
+        self.filter_state = FacetFilter()
+        self.values: list[str] = []  # option index -> value ("" for a note)
+
+    def compose(self) -> ComposeResult:
+        yield Label(TITLES.get(self.facet, self.facet.title()), classes="facet-title")
+        yield Input(placeholder="filter values…", classes="facet-filter", compact=True)
+        yield FacetList(classes="facet-list")
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one(".facet-filter", Input).value.strip()
+
+    def open_filter(self) -> None:
+        box = self.query_one(".facet-filter", Input)
+        box.display = True
+        box.focus()
+
+    def update_facet(self, facet: Facet | None, filt: FacetFilter | None) -> None:
+        self.data = facet
+        self.filter_state = filt or FacetFilter()
+        self._render_options()
+
+    def _render_options(self) -> None:
+        facet = self.data
+        filt = self.filter_state
+        title = TITLES.get(self.facet, self.facet.title())
+        label = self.query_one(".facet-title", Label)
+        if facet is not None and facet.distinct:
+            label.update(Content.assemble(title, (f"  {facet.distinct:,}", "$text-muted")))
+        else:
+            label.update(title)
+        lst = self.query_one(FacetList)
+        keep = self.values[lst.highlighted] if lst.highlighted is not None and lst.highlighted < len(self.values) else None
+        buckets: list[FacetBucket] = list(facet.buckets) if facet else []
+        shown = {b.value for b in buckets}
+        # chosen values stay visible even when they no longer count anything
+        for value in sorted(filt.include | filt.exclude):
+            if value not in shown and (not self.filter_text or self.filter_text.lower() in value.lower()):
+                buckets.insert(0, FacetBucket(value, 0, value in filt.include, value in filt.exclude))
+        width = max(12, (lst.scrollable_content_region.width or lst.size.width or 26))
+        options = []
+        self.values = []
+        for bucket in buckets:
+            options.append(Option(self._prompt(bucket, filt, width)))
+            self.values.append(bucket.value)
+        if not buckets:
+            options.append(Option(Content.styled("none", "$text-muted"), disabled=True))
+            self.values.append("")
+        elif facet is not None and facet.truncated:
+            more = max(0, facet.distinct - len(facet.buckets))
+            note = f"+{more:,} more, f filters" if more else "more…, f filters"
+            options.append(Option(Content.styled(note, "$text-muted italic"), disabled=True))
+            self.values.append("")
+        lst.set_options(options)
+        if keep in self.values:
+            lst.highlighted = self.values.index(keep)
+        self.set_class(bool(filt), "-active")
+
+    def _prompt(self, bucket: FacetBucket, filt: FacetFilter, width: int) -> Content:
+        included = bucket.value in filt.include or bucket.selected
+        excluded = bucket.value in filt.exclude or bucket.excluded
+        mark = "✓ " if included else ("✗ " if excluded else "  ")
+        count = f"{bucket.count:,}"
+        room = max(4, width - len(mark) - len(count) - 1)
+        value = bucket.value if len(bucket.value) <= room else bucket.value[: room - 1] + "…"
+        pad = " " * max(1, width - len(mark) - len(value) - len(count))
+        style = "bold $text-success" if included else ("strike $text-error" if excluded else "")
+        return Content.assemble(
+            (mark, style), (value, style), pad, (count, "$text-muted")
+        )
+
+    def toggle_highlighted(self, exclude: bool) -> None:
+        lst = self.query_one(FacetList)
+        if lst.highlighted is None or lst.highlighted >= len(self.values):
+            return
+        value = self.values[lst.highlighted]
+        if value:
+            self.post_message(self.Toggled(self.facet, value, exclude))
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.toggle_highlighted(exclude=False)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+
+    @on(Input.Changed, ".facet-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.FilterChanged(self.facet, event.value.strip()))
+
+    @on(Input.Submitted, ".facet-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(FacetList).focus()
+
+    def on_key(self, event) -> None:
+        box = self.query_one(".facet-filter", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            if box.value:
+                box.value = ""
+            box.display = False
+            self.query_one(FacetList).focus()
+        elif event.key == "down" and box.has_focus:
+            event.stop()
+            self.query_one(FacetList).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        if self.data is not None or self.filter_state:
+            self.call_after_refresh(self._render_options)

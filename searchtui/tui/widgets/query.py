@@ -1,0 +1,52 @@
+"""The query input, with Up/Down walking earlier queries."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+
+class QueryInput(Input):
+    BINDINGS = [
+        Binding("up", "history(-1)", "Earlier query", show=False),
+        Binding("down", "history(1)", "Later query", show=False),
+    ]
+
+    class Recalled(Message):
+        """The user walked to another query in the history."""
+
+        def __init__(self, value: str) -> None:
+            super().__init__()
+            self.value = value
+
+    def __init__(self, history: list[str] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history = history if history is not None else []
+        self._pos: int | None = None  # index into history, None: the draft
+        self._draft = ""
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._pos is None:
+            if step > 0:
+                return
+            self._draft = self.value
+            pos = len(self.history) - 1
+        else:
+            pos = self._pos + step
+        if pos < 0:
+            return
+        if pos >= len(self.history):
+            self._pos = None
+            value = self._draft
+        else:
+            self._pos = pos
+            value = self.history[pos]
+        self.value = value
+        self.cursor_position = len(value)
+        self.post_message(self.Recalled(value))
+
+    def reset_history_position(self) -> None:
+        self._pos = None

@@ -1,0 +1,145 @@
+"""The result list: one option per hit, growing into further pages as it scrolls."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from searchtui.models import Hit, SearchResult
+
+from .render import hit_prompt
+
+MORE_MARGIN = 5  # ask for the next page this many hits before the end
+
+
+class ResultList(OptionList):
+    """Hits of the current search. Enter opens one; nearing the end asks for more."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class Opened(Message):
+        def __init__(self, hit: Hit, index: int) -> None:
+            super().__init__()
+            self.hit = hit
+            self.index = index
+
+    class Moved(Message):
+        """The highlighted hit changed."""
+
+        def __init__(self, hit: Hit | None, index: int | None) -> None:
+            super().__init__()
+            self.hit = hit
+            self.index = index
+
+    class NeedMore(Message):
+        """The user reached the end of what is loaded and more hits exist."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.hits: list[Hit] = []
+        self.total = 0
+        self.loading_more = False
+        self._empty_text = "Type to search."
+
+    @property
+    def has_more(self) -> bool:
+        return len(self.hits) < self.total
+
+    @property
+    def current_hit(self) -> Hit | None:
+        index = self.highlighted_hit_index
+        return self.hits[index] if index is not None else None
+
+    @property
+    def highlighted_hit_index(self) -> int | None:
+        if self.highlighted is None or not self.hits:
+            return None
+        option = self.get_option_at_index(self.highlighted)
+        if option.id and option.id.startswith("hit-"):
+            return int(option.id[4:])
+        return None
+
+    def show_message(self, text: str) -> None:
+        self.hits = []
+        self.total = 0
+        self.loading_more = False
+        self._empty_text = text
+        self.set_options([Option(Content.styled(text, "$text-muted"), disabled=True)])
+
+    def show_result(self, result: SearchResult) -> None:
+        """Replace the list with the first page of a result."""
+        self.hits = []
+        self.total = result.total
+        self.loading_more = False
+        self.clear_options()
+        if not result.hits:
+            self.show_message("No matching articles." if result.total == 0 else "")
+            self.total = result.total
+            return
+        self._add_hits(result.hits)
+        self.highlighted = 0
+        self.scroll_home(animate=False)
+
+    def append_result(self, result: SearchResult) -> None:
+        """Add a further page."""
+        self.loading_more = False
+        self.total = result.total
+        known = {h.key for h in self.hits}
+        self._add_hits([h for h in result.hits if h.key not in known])
+
+    def select_hit(self, index: int) -> None:
+        if 0 <= index < len(self.hits):
+            self.highlighted = self.get_option_index(f"hit-{index}")
+
+    def _add_hits(self, hits: list[Hit]) -> None:
+        for opt_id in ("more", "end"):
+            try:
+                self.remove_option(opt_id)
+            except OptionDoesNotExist:
+                pass
+        width = max(20, self.scrollable_content_region.width or self.size.width or 60)
+        options: list[Option | None] = []
+        for hit in hits:
+            if self.hits:
+                options.append(None)
+            options.append(Option(hit_prompt(hit, width), id=f"hit-{len(self.hits)}"))
+            self.hits.append(hit)
+        if self.has_more:
+            options.append(Option(Content.styled("  … more below", "$text-muted"), id="more", disabled=True))
+        elif self.hits:
+            options.append(
+                Option(Content.styled(f"  — end of results ({len(self.hits):,}) —", "$text-muted"), id="end", disabled=True)
+            )
+        self.add_options(options)
+
+    def _maybe_more(self) -> None:
+        if self.has_more and not self.loading_more and self.hits:
+            self.loading_more = True
+            self.post_message(self.NeedMore())
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        index = self.highlighted_hit_index
+        self.post_message(self.Moved(self.current_hit, index))
+        if index is not None and index >= len(self.hits) - MORE_MARGIN:
+            self._maybe_more()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        index = self.highlighted_hit_index
+        if index is not None:
+            self.post_message(self.Opened(self.hits[index], index))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.max_scroll_y and new_value >= self.max_scroll_y - 4:
+            self._maybe_more()

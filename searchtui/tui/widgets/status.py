@@ -1,0 +1,57 @@
+"""The status line: hit count, time, sort, and a runnable "did you mean" suggestion."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+
+class Suggestion(Static, can_focus=True):
+    BINDINGS = [Binding("enter", "accept", "Search suggestion", show=True)]
+
+    class Accepted(Message):
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.query_text: str | None = None
+
+    def set_query(self, query: str | None) -> None:
+        self.query_text = query
+        self.display = bool(query)
+        if query:
+            self.update(Content.assemble("Did you mean ", (query, "bold underline"), "?"))
+
+    def action_accept(self) -> None:
+        if self.query_text:
+            self.post_message(self.Accepted(self.query_text))
+
+    def on_click(self) -> None:
+        self.action_accept()
+
+
+class StatusLine(Horizontal):
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status-text")
+        yield Suggestion(id="suggestion")
+        yield Static("", id="status-notice")
+
+    def on_mount(self) -> None:
+        self.query_one(Suggestion).display = False
+
+    def set_text(self, text: str | Content) -> None:
+        self.query_one("#status-text", Static).update(text)
+
+    def set_suggestion(self, query: str | None) -> None:
+        self.query_one(Suggestion).set_query(query)
+
+    def set_notice(self, text: str | Content) -> None:
+        notice = self.query_one("#status-notice", Static)
+        notice.update(text)
+        notice.display = bool(text)
