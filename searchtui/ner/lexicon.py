@@ -214,3 +214,42 @@ def gazetteer() -> Gazetteer:
         surnames=frozenset(_data_lines("surnames.txt")),
         places=places,
     )
+
+
+#: Lower-case words just before a name that say what it names
+#: ("dissident Wang Donghai", "news agency Interfax", "the town of Arbil").
+PERSON_BEFORE = _words(
+    """
+    dissident activist leader spokesman spokeswoman minister president premier chancellor
+    secretary ambassador envoy official officials chairman chairwoman director executive chief
+    analyst economist strategist trader dealer lawyer attorney judge prosecutor detective officer
+    coach manager captain striker midfielder defender goalkeeper forward winger keeper batsman
+    bowler spinner all-rounder pitcher catcher outfielder shortstop quarterback driver rider cyclist
+    jockey skipper champion seed veteran player rookie golfer boxer sprinter runner swimmer skier
+    actor actress singer writer author novelist poet artist director producer photographer
+    journalist reporter correspondent editor columnist commentator professor scientist researcher
+    doctor surgeon nurse priest bishop cardinal pope rabbi imam cleric general colonel commander
+    soldier sergeant lieutenant governor mayor senator congressman congresswoman lawmaker legislator
+    candidate nominee challenger rival incumbent opponent deputy aide adviser advisor counsel
+    wife husband son daughter brother sister father mother widow uncle aunt nephew niece cousin
+    businessman businesswoman tycoon billionaire millionaire founder owner investor banker
+    Dutchman Frenchman Englishman Irishman Scotsman Welshman countryman compatriot teammate
+    team-mate partner colleague friend fellow his her their
+    """
+)
+ORG_BEFORE = _words(
+    """
+    agency newspaper daily weekly magazine broadcaster network channel station radio television
+    company firm group conglomerate corporation maker carmaker automaker manufacturer producer
+    retailer supplier distributor operator carrier airline insurer lender bank brokerage broker
+    exchange fund club side team outfit franchise party movement organisation organization
+    association union federation league council committee ministry department institute
+    university college school unit subsidiary division parent rival partner
+    """
+)
+PLACE_BEFORE = _words(
+    """
+    city town village province region state county district capital port island suburb
+    neighbourhood neighborhood area near outside from in to
+    """
+)

@@ -32,8 +32,11 @@ from .lexicon import (
     MONTHS,
     NAME_MONTHS,
     NON_ENTITY,
+    ORG_BEFORE,
     ORG_HEADS,
     ORG_SUFFIXES,
+    PERSON_BEFORE,
+    PLACE_BEFORE,
     PERSON_AFTER,
     PERSON_TITLES,
     PLACE_SUFFIXES,
@@ -63,6 +66,12 @@ CONNECTORS = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE = re.compile(r"[a-z]")
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
 _AGE_RE = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
+_SCORE_RE = re.compile(
+    r"(?: \d{1,3}(?:-\d{1,3})?(?: points?| pts)?(?: ?[,;(]| ?\.?$| ?\n| [A-Z]| and \d))|(?: (?:beat|beats|drew with|draw with|lost to|defeated|thrashed|edged|routed|v|vs\.?) [A-Z])",
+)
+_BEAT_BEFORE = (" beat ", " beats ", " drew with ", " lost to ", " defeated ", " v ", " vs ", " vs. ")
+_PLACE_BEFORE = (" city of ", " town of ", " village of ", " province of ", " region of ",
+                 " capital ", " near ", " outside ", " in ", " port of ", " island of ")
 _OPEN_PUNCT = " \t\u00a0\"'“‘(«[*-–—"
 
 NORMAL, TITLE_LINE, CAPS_LINE = 0, 1, 2
@@ -71,7 +80,7 @@ NORMAL, TITLE_LINE, CAPS_LINE = 0, 1, 2
 class _Item:
     """One candidate mention, before document-level resolution."""
 
-    __slots__ = ("start", "end", "key", "toks", "type", "strength", "canon", "cue")
+    __slots__ = ("start", "end", "key", "toks", "type", "strength", "canon", "cue", "place_cue")
 
     def __init__(self, start, end, key, toks, etype, strength, canon, cue=False):
         self.start = start
@@ -82,6 +91,7 @@ class _Item:
         self.strength = strength  # 2 sure, 1 likely, 0 unknown
         self.canon = canon
         self.cue = cue  # a person cue after it ("said", an age)
+        self.place_cue = False  # a place cue before it ("in", "city of")
 
 
 def _is_caps(tok: str) -> bool:
@@ -180,6 +190,8 @@ class RuleEngine:
     def _single(self, text: str, tok: str, s: int, e: int, items: list[_Item]) -> None:
         """Fast path for a run of one word, the most common case."""
         if tok in COMMON_CAPS or tok in self.breakers:
+            return
+        if tok in NAME_MONTHS and self._before_number(text, e):
             return
         if self._sentence_start(text, s):
             if not (tok in self.aliases.names or tok in self.places) and self._lower_in_text(
@@ -323,6 +335,14 @@ class RuleEngine:
         if hit is None and n > 1 and words[0] in ("The", "the"):
             hit = aliases.names.get(" ".join(words[1:]))
         if hit is not None:
+            if (
+                hit[0] == PLACE
+                and self.places.get(key) not in ("country", "continent")
+                and n == 1
+                and self._team_cue(text, s, e)
+            ):
+                items.append(_Item(s, e, key, words, ORG, 1, key))
+                return
             items.append(_Item(s, e, key, words, hit[0], 2, hit[1]))
             return
         if titled:
@@ -348,6 +368,9 @@ class RuleEngine:
             items.append(_Item(s, e, key, words, ORG, 2, key))
             return
         kind = self.places.get(key)
+        if kind not in ("country", "continent") and self._team_cue(text, s, e):
+            items.append(_Item(s, e, key, words, ORG, 1, key))
+            return
         if kind is not None:
             strength = 2
             if kind == "city" and (key in self.first_names or key in self.surnames):
@@ -364,10 +387,60 @@ class RuleEngine:
         ):
             items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words), cue))
             return
+        if n > 1 and len(first) == 2 and first[1] == "." and all(_name_shaped(w) for w in words[1:]):
+            # "P. Simmons", "J. Smith": an initial and a surname
+            items.append(_Item(s, e, key, words, PERSON, 1, key, cue))
+            return
+        if n > 1 and not (first in COMMON_CAPS):
+            # "Dynamo Moscow", "Air France": a word and a place make a team or a company;
+            # "Chicago Bulls", "New York Yankees": a place and nouns likewise
+            if self.places.get(last) in ("country", "capital", "bigcity", "city") and (
+                first not in self.places and first not in self.first_names
+            ):
+                items.append(_Item(s, e, key, words, ORG, 1, key, cue))
+                return
+            for k in (1, 2):
+                if n > k and " ".join(words[:k]) in self.places and all(
+                    _name_shaped(w) and w not in self.places and w not in self.first_names
+                    and w not in self.surnames for w in words[k:]
+                ):
+                    items.append(_Item(s, e, key, words, ORG, 1, key, cue))
+                    return
         if _is_caps(key) and n == 1 and len(key) <= 6 and not weak:
             items.append(_Item(s, e, key, words, ORG, 1, key, cue))
             return
-        items.append(_Item(s, e, key, words, None, 0, key, cue))
+        prev = self._prev_word(text, s)
+        if prev in PERSON_BEFORE and all(_name_shaped(w) or w in CONNECTORS for w in words):
+            items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words), cue))
+            return
+        if prev in ORG_BEFORE and not (n == 1 and key in self.surnames and cue):
+            items.append(_Item(s, e, key, words, ORG, 1, key, cue))
+            return
+        it = _Item(s, e, key, words, None, 0, key, cue)
+        it.place_cue = self._place_cue(text, s)
+        items.append(it)
+
+    @staticmethod
+    def _team_cue(text: str, start: int, end: int) -> bool:
+        """A sports team: "X 3 Y 1", "X 195 , Y 429-7", "X beat Y", "X 22 points"."""
+        m = _SCORE_RE.match(text, end)
+        if m is not None:
+            return True
+        before = text[max(0, start - 12) : start]
+        return before.endswith(_BEAT_BEFORE)
+
+    @staticmethod
+    def _prev_word(text: str, start: int) -> str:
+        before = text[max(0, start - 24) : start]
+        if not before.endswith(" ") or before.endswith("  "):
+            return ""
+        parts = before.split()
+        return parts[-1] if parts else ""
+
+    @staticmethod
+    def _place_cue(text: str, start: int) -> bool:
+        before = text[max(0, start - 12) : start]
+        return before.endswith(_PLACE_BEFORE)
 
     @staticmethod
     def _person_cue(text: str, end: int) -> bool:
@@ -469,6 +542,8 @@ class RuleEngine:
         w = words[0]
         if it.cue and _name_shaped(w) and w in self.surnames:
             return PERSON
+        if it.place_cue and _name_shaped(w) and w not in self.surnames:
+            return PLACE
         return None
 
     def _headline(self, toks, mode, items, typed, person_last) -> None:
@@ -524,6 +599,7 @@ class RuleEngine:
                 if (
                     len(words) <= 3
                     and words[0] in self.first_names
+                    and words[0] not in COMMON_CAPS
                     and words[-1] in self.surnames
                     and words[-1] not in COMMON_CAPS
                 ):
