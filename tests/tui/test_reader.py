@@ -1,0 +1,103 @@
+"""The reader: matches, n/N, more like this, entity links, opening the file."""
+
+from __future__ import annotations
+
+import subprocess
+from contextlib import nullcontext
+
+from searchtui.tui.screens.reader import EntityList, ReaderScreen
+from searchtui.tui.screens.search import SearchScreen
+from searchtui.tui.widgets.chips import Chip
+from searchtui.tui.widgets.results import ResultList
+
+from .conftest import screen_text, settle
+from .test_search_screen import type_query
+
+
+async def open_second_hit(pilot, query: str) -> ReaderScreen:
+    await type_query(pilot, query)
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("down", "enter")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ReaderScreen)
+    return screen
+
+
+async def test_reader_shows_article_and_walks_matches(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        reader = await open_second_hit(pilot, "impeachment")
+        hit = reader.hit
+        text = screen_text(app)
+        assert hit.title in text
+        assert hit.publication in text
+        total = len(reader.spans)
+        assert total >= 2
+        assert all(reader.article.body[s:e].lower().startswith("impeach") for s, e in reader.spans)
+        assert f"{total} matches" in text
+        await pilot.press("n")
+        assert f"match 1 of {total}" in screen_text(app)
+        await pilot.press("n")
+        assert f"match 2 of {total}" in screen_text(app)
+        await pilot.press("N", "N")
+        assert f"match {total} of {total}" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        results = app.screen.query_one(ResultList)
+        assert results.highlighted_hit_index == 1  # the selection is kept
+        assert app.focused is results
+
+
+async def test_more_like_this(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        reader = await open_second_hit(pilot, "brexit")
+        key = reader.hit.key
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert ("similar_key", key) in rec["engine"].calls
+        chips = [c.spec for c in app.screen.query(Chip)]
+        assert chips and chips[0].kind == "similar"
+        assert "most similar first" in screen_text(app)
+        # removing the chip goes back to the query's hits
+        app.screen.query_one(Chip).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert rec["engine"].calls[-1][0] == "search"
+
+
+async def test_entity_link_filters(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        reader = await open_second_hit(pilot, "putin")
+        entities = reader.query_one(EntityList)
+        picks = [(i, v) for i, v in enumerate(reader.entity_values) if v]
+        assert picks, "the article should name people or places"
+        index, (facet, value) = picks[0]
+        entities.focus()
+        entities.highlighted = index
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert value in rec["engine"].requests[-1].filters[facet].include
+
+
+async def test_open_in_editor(make_app, index_dir, monkeypatch):
+    app, rec = make_app(index_dir)
+    calls = []
+    monkeypatch.setenv("EDITOR", "myeditor --wait")
+    monkeypatch.setattr(subprocess, "call", lambda argv: calls.append(argv) or 0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        monkeypatch.setattr(app, "suspend", nullcontext)
+        await settle(pilot)
+        reader = await open_second_hit(pilot, "census")
+        await pilot.press("o")
+        await pilot.pause()
+        assert calls == [["myeditor", "--wait", reader.article.path]]

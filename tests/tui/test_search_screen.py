@@ -1,0 +1,309 @@
+"""The search screen, driven through Pilot over a small real index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from searchtui.models import QueryError
+from searchtui.tui.screens.search import PAGE_SIZE, SearchScreen
+from searchtui.tui.widgets.chips import Chip
+from searchtui.tui.widgets.facets import FacetList, FacetPanel
+from searchtui.tui.widgets.histogram import DateHistogram
+from searchtui.tui.widgets.results import ResultList
+
+from .conftest import N_ARTICLES, screen_text, settle
+
+
+async def type_query(pilot, text: str) -> None:
+    await pilot.click("#query")
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+    await settle(pilot)
+
+
+async def test_opens_on_newest_articles(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        first = rec["engine"].requests[0]
+        assert first.query == "" and first.page == 1
+        results = screen.query_one(ResultList)
+        assert results.total == N_ARTICLES
+        dates = [h.date for h in results.hits]
+        assert dates == sorted(dates, reverse=True)
+        text = screen_text(app)
+        assert f"{N_ARTICLES} hits" in text and "newest first" in text
+        assert "Publications" in text and "Washington Times" in text
+
+
+async def test_typing_searches_with_debounce(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        before = len(rec["engine"].requests)
+        await type_query(pilot, "putin")
+        made = rec["engine"].requests[before:]
+        assert made[-1].query == "putin"
+        assert len(made) < len("putin")  # a burst of keys is coalesced
+        results = app.screen.query_one(ResultList)
+        assert results.total > 0
+        assert all("Putin" in h.title for h in results.hits)
+        hit = results.hits[0]
+        assert any(hit.snippet[s:e].lower() == "putin" for s, e in hit.highlights)
+        assert "hits" in screen_text(app)
+
+
+async def test_enter_searches_and_goes_to_results(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "census")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused is app.screen.query_one(ResultList)
+        assert rec["engine"].requests[-1].query == "census"
+
+
+async def test_history_is_kept_across_runs(make_app, index_dir, tmp_path):
+    state = tmp_path / "history-state"
+    app, _ = make_app(index_dir, state_dir=state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for q in ("brexit", "climate"):
+            await type_query(pilot, q)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("slash")
+            await pilot.press("ctrl+a", "ctrl+k")  # select all, delete to end
+    assert json.loads((state / "history.json").read_text()) == ["brexit", "climate"]
+
+    app2, rec2 = make_app(index_dir, state_dir=state)
+    async with app2.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        box = app2.screen.query_one("#query")
+        box.focus()
+        await pilot.press("up")
+        assert box.value == "climate"
+        await pilot.press("up")
+        assert box.value == "brexit"
+        await pilot.press("down")
+        assert box.value == "climate"
+        await settle(pilot)
+        assert rec2["engine"].requests[-1].query == "climate"
+        await pilot.press("down")
+        assert box.value == ""
+
+
+async def focus_facet(pilot, facet: str) -> FacetList:
+    lst = pilot.app.screen.query_one(f"#facet-{facet}", FacetPanel).query_one(FacetList)
+    lst.focus()
+    lst.highlighted = 0
+    await pilot.pause()
+    return lst
+
+
+async def test_include_and_exclude_a_facet_value(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one("#facet-publication", FacetPanel)
+        await focus_facet(pilot, "publication")
+        value = panel.values[0]
+        await pilot.press("space")
+        await settle(pilot)
+        req = rec["engine"].requests[-1]
+        assert req.filters["publication"].include == {value}
+        assert not req.filters["publication"].exclude
+        hits = app.screen.query_one(ResultList).hits
+        assert hits and all(h.publication == value for h in hits)
+        chips = [c.spec.label for c in app.screen.query(Chip)]
+        assert chips == [f"publications: {value}"]
+        assert "✓ " + value in screen_text(app)
+
+        # exclude the same value instead
+        await pilot.press("e")
+        await settle(pilot)
+        req = rec["engine"].requests[-1]
+        assert req.filters["publication"].exclude == {value}
+        assert not req.filters["publication"].include
+        hits = app.screen.query_one(ResultList).hits
+        assert hits and all(h.publication != value for h in hits)
+        chip = app.screen.query_one(Chip)
+        assert chip.spec.excluded and chip.has_class("-excluded")
+        shown = screen_text(app)
+        assert "✗ " + value in shown
+
+        # remove the filter through its chip
+        chip.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not rec["engine"].requests[-1].filters
+        assert not list(app.screen.query(Chip))
+
+
+async def test_facet_value_filter(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await focus_facet(pilot, "authors")
+        await pilot.press("f")
+        for ch in "kir":
+            await pilot.press(ch)
+        await settle(pilot)
+        calls = [arg for name, arg in rec["engine"].calls if name == "facet_values"]
+        assert calls[-1] == ("authors", "kir")
+        panel = app.screen.query_one("#facet-authors", FacetPanel)
+        assert panel.values == ["Will Kirby"]
+        await pilot.press("enter")  # back to the list
+        await pilot.press("space")
+        await settle(pilot)
+        assert rec["engine"].requests[-1].filters["authors"].include == {"Will Kirby"}
+
+
+async def test_histogram_bar_sets_dates(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        hist = app.screen.query_one(DateHistogram)
+        hist.focus()
+        await pilot.press("home")
+        bucket = hist.buckets[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        req = rec["engine"].requests[-1]
+        assert (req.date_from, req.date_to) == (bucket.start, bucket.end)
+        results = app.screen.query_one(ResultList)
+        assert results.hits and all(bucket.start <= h.date <= bucket.end for h in results.hits)
+        assert any(c.spec.kind == "date" for c in app.screen.query(Chip))
+        await pilot.press("enter")  # the same bar again clears the range
+        await settle(pilot)
+        req = rec["engine"].requests[-1]
+        assert (req.date_from, req.date_to) == (None, None)
+
+
+async def test_typed_date_range(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.click("#date-range")
+        for ch in "2019-03..2019-04":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await settle(pilot)
+        req = rec["engine"].requests[-1]
+        assert (req.date_from, req.date_to) == (dt.date(2019, 3, 1), dt.date(2019, 4, 30))
+        hits = app.screen.query_one(ResultList).hits
+        assert hits and all(dt.date(2019, 3, 1) <= h.date <= dt.date(2019, 4, 30) for h in hits)
+        # a bad range is explained and nothing is searched
+        count = len(rec["engine"].requests)
+        box = app.screen.query_one("#date-range")
+        box.value = "2019-13"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(rec["engine"].requests) == count
+        assert "no such date" in screen_text(app)
+
+
+async def test_sort_and_clear_filters(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one(ResultList).focus()
+        await pilot.press("s")
+        await settle(pilot)
+        assert rec["engine"].requests[-1].sort == "newest"
+        await pilot.press("s")
+        await settle(pilot)
+        assert rec["engine"].requests[-1].sort == "oldest"
+        hits = app.screen.query_one(ResultList).hits
+        assert [h.date for h in hits] == sorted(h.date for h in hits)
+        await focus_facet(pilot, "publication")
+        await pilot.press("space")
+        await settle(pilot)
+        assert rec["engine"].requests[-1].filters
+        await pilot.press("x")
+        await settle(pilot)
+        req = rec["engine"].requests[-1]
+        assert not req.filters and req.date_from is None
+
+
+async def test_results_load_further_pages(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        results = app.screen.query_one(ResultList)
+        assert len(results.hits) == PAGE_SIZE < N_ARTICLES
+        results.focus()
+        await pilot.press("end")
+        await settle(pilot)
+        pages = [r.page for r in rec["engine"].requests]
+        assert 2 in pages
+        assert len(results.hits) == N_ARTICLES
+        assert len({h.key for h in results.hits}) == N_ARTICLES
+        assert "end of results" in screen_text(app)
+
+
+async def test_did_you_mean_runs_on_enter(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "impeachmnet")
+        suggestion = app.screen.query_one("#suggestion")
+        assert suggestion.display and suggestion.query_text
+        assert "Did you mean" in screen_text(app)
+        suggestion.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert rec["engine"].requests[-1].query == suggestion.query_text
+        assert app.screen.query_one("#query").value == suggestion.query_text
+
+
+async def test_query_error_and_worker_failure_are_visible(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        rec["engine"].fail_on["search"] = QueryError("unbalanced quote", 'a "b', 2)
+        await type_query(pilot, "x")
+        assert "Query error: unbalanced quote (at column 3)" in screen_text(app)
+        rec["engine"].fail_on["search"] = RuntimeError("disk on fire")
+        await type_query(pilot, "y")
+        messages = [n.message for n in app._notifications]
+        assert any("disk on fire" in m for m in messages)
+        assert app.is_running
+
+
+async def test_preview_pane_on_wide_terminals(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "census")
+        results = app.screen.query_one(ResultList)
+        results.focus()
+        await pilot.press("down", "up")
+        await settle(pilot)
+        preview = app.screen.query_one("#preview")
+        assert preview.display and preview.region.width > 0
+        assert "citizenship question" in screen_text(app)
+    app2, _ = make_app(index_dir)
+    async with app2.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app2.screen.query_one("#preview").region.width == 0
+
+
+async def test_help_screen(make_app, index_dir):
+    app, _ = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        app.screen.query_one(ResultList).focus()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        assert isinstance(app.screen, SearchScreen)
