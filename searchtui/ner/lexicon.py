@@ -72,7 +72,7 @@ ORG_HEADS = _words(
     Department Ministry University College Institute Bank Board Bureau Council Court Commission
     Committee Office Federation Association Union League Society Church Academy School Party
     Organization Organisation Army Navy Congress Parliament House Chamber Federal Conference
-    Government Fund Friends Daughters Sons Knights Order Agency Museum Hospital Centre Center
+    Government Fund Order Agency Museum Hospital Centre Center
     Division Secretariat Directorate Coalition Alliance Foundation Archdiocese Diocese
     """
 )
@@ -83,6 +83,7 @@ PLACE_SUFFIXES = _words(
     City County Province Region District Territory Island Islands Peninsula Valley River Lake Lakes
     Mountains Mountain Mount Mt. Desert Sea Ocean Gulf Bay Strait Straits Canal Coast Heights Hills
     Beach Springs Falls Harbor Harbour Borough Township Parish Oblast Prefecture Governorate Airport
+    Tower Towers Square Street Avenue Boulevard Park Bridge Stadium Arena Palace Plaza Mall
     """
 )
 
@@ -142,7 +143,7 @@ NON_ENTITY = _words(
     Mormon Mormons Shiite Shiites Shia Sunni Sunnis Orthodox Arab Arabs Latino Latinos Latina Latinas
     Latinx Hispanic Hispanics Blacks Whites Asian Asians African Africans European
     Europeans Westerners Easterners Northerners Southerners
-    Christmas Easter Thanksgiving Ramadan Hanukkah Passover Halloween Eid Diwali Lent Advent
+    Day Eve Week Christmas Easter Thanksgiving Ramadan Hanukkah Passover Halloween Eid Diwali Lent Advent
     Internet Web Twitter-ers God Lord Bible Koran Quran Constitution Amendment Act Bill Covid COVID
     COVID-19 Coronavirus Celsius Fahrenheit Nobel Olympic Olympics Oscar Oscars Emmy Grammy
     Millennials Boomers Gen Americans Brexit Obamacare Medicare Medicaid Doctor Nurse Professor
@@ -251,5 +252,15 @@ PLACE_BEFORE = _words(
     """
     city town village province region state county district capital port island suburb
     neighbourhood neighborhood area near outside from in to
+    """
+)
+
+#: Words often written in capitals that are not organisations.
+CAPS_WORDS = _words(
+    """
+    TV ET PT EST EDT PST PDT CST GMT UTC AM PM CEO CFO COO CTO GDP DNA OK USD LOL PHOTO PHOTOS VIDEO
+    MORE UPDATE UPDATED NEWS WATCH READ RELATED EXCLUSIVE BREAKING ADVERTISEMENT COVID AIDS HIV IPO
+    LGBT LGBTQ MP MPS RBI PAC PACS SUPER ERA NB PS FAQ DIY VIP MVP ID IQ PC APP URL PDF SUV GPS AI IT HR PR UK US
+    BREAKING NOTE EDITOR CLICK HERE SUBSCRIBE SIGN SHARE TWEET THE AND OF FOR TO IN ON AT BY
     """
 )

@@ -27,6 +27,7 @@ from bisect import bisect_right
 from ..models import Mention
 from .aliases import Aliases
 from .lexicon import (
+    CAPS_WORDS,
     COMMON_CAPS,
     DEMONYMS,
     MONTHS,
@@ -55,13 +56,14 @@ _ABBR = (
 _CONNECTORS = (
     "of|for|and|&|de|del|della|di|da|dos|das|do|van|von|der|den|ter|bin|ibn|al|el|la|le|du|y|the"
 )
-_TOK = (
-    rf"(?:(?:{_ABBR})\.|[{_UP}]\.(?:[{_UP}]\.)+|[{_UP}]\.(?=[ \u00a0][{_UP}])"
-    rf"|(?:(?:al|el|bin|abu|ibn|ad|as)-)?[{_UP}](?:\w|['’&-](?=[{_UP}]))*)"
-)
+_WORD = rf"[{_UP}][\w.'’&-]*"
 _SEP = rf"[ \u00a0](?:(?:{_CONNECTORS})[ \u00a0]){{0,2}}"
-SEQ_RE = re.compile(rf"(?<![\w'’.-]){_TOK}(?:{_SEP}{_TOK})*")
-PART_RE = re.compile(rf"{_TOK}|[a-z&]+")
+#: a run of capitalised words; a word's own punctuation is sorted out in Python
+SEQ_RE = re.compile(rf"{_WORD}(?:{_SEP}{_WORD})*")
+_SPACE_RE = re.compile(r"[ \u00a0]+")
+ABBREVIATIONS = frozenset(a + "." for a in _ABBR.split("|"))
+_INITIALS_RE = re.compile(rf"(?:[{_UP}]\.)+")
+_GLUE = frozenset("_'’-")
 CONNECTORS = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE = re.compile(r"[a-z]")
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
@@ -75,6 +77,26 @@ _PLACE_BEFORE = (" city of ", " town of ", " village of ", " province of ", " re
 _OPEN_PUNCT = " \t\u00a0\"'“‘(«[*-–—"
 
 NORMAL, TITLE_LINE, CAPS_LINE = 0, 1, 2
+_SKIP, _FIXED, _OPEN = 0, 1, 2
+
+
+def _clean(word: str) -> tuple[str, bool]:
+    """A word without trailing punctuation or possessive; True when a run ends after it."""
+    brk = False
+    last = word[-1]
+    if last in ".-'’&":
+        if last == ".":
+            if word in ABBREVIATIONS or _INITIALS_RE.fullmatch(word):
+                return word, False
+            brk = True
+        word = word.rstrip(".-'’&")
+        if not word:
+            return "", True
+        if last in "'’":
+            brk = True
+    if word.endswith(("'s", "’s")):
+        return word[:-2], True
+    return word, brk
 
 
 class _Item:
@@ -157,10 +179,15 @@ class RuleEngine:
 
     @staticmethod
     def _lower_in_text(text: str, word: str) -> bool:
-        lw = word.lower()
-        for sep in (" ", ",", ".", ";", ":"):
-            if f" {lw}{sep}" in text:
+        """Whether the word also appears in lower case (then it is a common word)."""
+        needle = " " + word.lower()
+        n = len(needle)
+        i = text.find(needle)
+        while i >= 0:
+            c = text[i + n : i + n + 1]
+            if not c.isalnum():
                 return True
+            i = text.find(needle, i + n)
         return False
 
     # ------------------------------------------------------------------ pass 1
@@ -170,26 +197,83 @@ class RuleEngine:
         deferred: list[tuple[list, int]] = []
         special = self._special_lines(text)
         starts = [s for s, _, _ in special]
+        cache = self._single_cache
         for m in SEQ_RE.finditer(text):
             s = m.start()
+            if s:
+                c = text[s - 1]
+                if c.isalnum() or c in _GLUE:
+                    continue  # inside a word: "anti-Trump", "iPhone"
+            g = m.group()
             mode = NORMAL
             if special:
                 k = bisect_right(starts, s) - 1
                 if k >= 0 and s < special[k][1]:
                     mode = special[k][2]
-            if mode == NORMAL and m.end() - s < 30 and " " not in m.group():
-                self._single(text, m.group(), s, m.end(), items)
+            if " " not in g and "\u00a0" not in g:
+                if g[-1].isalnum() and "'" not in g and "’" not in g:
+                    tok = g
+                else:
+                    tok = _clean(g)[0]
+                    if not tok:
+                        continue
+                if mode == NORMAL:
+                    st = cache.get(tok)
+                    if st is not None and st[0] != _OPEN:
+                        if st[0] == _FIXED:
+                            items.append(_Item(s, s + len(tok), tok, st[3], st[1], 2, st[2]))
+                        continue
+                    self._single(text, tok, s, s + len(tok), items)
+                else:
+                    deferred.append(([(tok, s, s + len(tok))], mode))
                 continue
-            toks = [(p.group(), p.start(), p.end()) for p in PART_RE.finditer(text, s, m.end())]
-            if mode == NORMAL:
-                self._run(text, toks, items, self._sentence_start(text, s))
-            else:
-                deferred.append((toks, mode))
+            # split into words; a sentence end or a possessive ends a run
+            run: list[tuple[str, int, int]] = []
+            pos = s
+            for w in _SPACE_RE.split(g):
+                start = text.find(w, pos)
+                pos = start + len(w)
+                tok, brk = _clean(w)
+                if tok:
+                    run.append((tok, start, start + len(tok)))
+                if brk and run:
+                    self._emit(text, run, mode, items, deferred)
+                    run = []
+            if run:
+                self._emit(text, run, mode, items, deferred)
         return self._resolve(text, items, deferred)
+
+    def _emit(self, text: str, run: list, mode: int, items: list[_Item], deferred: list) -> None:
+        while run and run[-1][0] in CONNECTORS:
+            run.pop()
+        if not run:
+            return
+        if mode != NORMAL:
+            deferred.append((run, mode))
+        elif len(run) == 1:
+            self._single(text, run[0][0], run[0][1], run[0][2], items)
+        else:
+            self._run(text, run, items, self._sentence_start(text, run[0][1]))
+
+    def _static(self, tok: str) -> tuple:
+        """What a lone word is regardless of context: skip, fixed (type, canonical), or open."""
+        if tok in COMMON_CAPS or tok in self.breakers or self.aliases.is_never(tok):
+            return (_SKIP,)
+        hit = self.aliases.names.get(tok)
+        if hit is not None and (hit[0] != PLACE or self.places.get(tok) in ("country", "continent")):
+            return (_FIXED, hit[0], hit[1], [tok])
+        return (_OPEN,)
 
     def _single(self, text: str, tok: str, s: int, e: int, items: list[_Item]) -> None:
         """Fast path for a run of one word, the most common case."""
-        if tok in COMMON_CAPS or tok in self.breakers:
+        st = self._single_cache.get(tok)
+        if st is None:
+            st = self._static(tok)
+            if len(self._single_cache) < 200_000:
+                self._single_cache[tok] = st
+        if st[0] != _OPEN:
+            if st[0] == _FIXED:
+                items.append(_Item(s, e, tok, st[3], st[1], 2, st[2]))
             return
         if tok in NAME_MONTHS and self._before_number(text, e):
             return
@@ -270,8 +354,11 @@ class RuleEngine:
             if t[0] in ("and", "&") and 0 < i < len(toks) - 1:
                 whole = " ".join(x[0] for x in toks)
                 left = toks[:i]
+                right = " ".join(x[0] for x in toks[i + 1 :] if x[0] not in ("the", "of"))
                 if whole in self.aliases.names or (
-                    toks[-1][0] in ORG_SUFFIXES and not self._known(" ".join(x[0] for x in left))
+                    toks[-1][0] in ORG_SUFFIXES
+                    and not self._known(" ".join(x[0] for x in left))
+                    and not self._known(right)
                 ):
                     break
                 self._titled(text, self._strip_connectors(left), items)
@@ -394,8 +481,11 @@ class RuleEngine:
         if n > 1 and not (first in COMMON_CAPS):
             # "Dynamo Moscow", "Air France": a word and a place make a team or a company;
             # "Chicago Bulls", "New York Yankees": a place and nouns likewise
-            if self.places.get(last) in ("country", "capital", "bigcity", "city") and (
-                first not in self.places and first not in self.first_names
+            if self.places.get(last) in ("country", "capital", "bigcity") and (
+                first not in self.places
+                and first not in self.first_names
+                and last not in self.surnames
+                and first not in self.surnames
             ):
                 items.append(_Item(s, e, key, words, ORG, 1, key, cue))
                 return
@@ -406,7 +496,15 @@ class RuleEngine:
                 ):
                     items.append(_Item(s, e, key, words, ORG, 1, key, cue))
                     return
-        if _is_caps(key) and n == 1 and len(key) <= 6 and not weak:
+        if (
+            n == 1
+            and _is_caps(key)
+            and 3 <= len(key) <= 6
+            and key.isalpha()
+            and not weak
+            and key not in CAPS_WORDS
+            and not self._lower_in_text(text, key)
+        ):
             items.append(_Item(s, e, key, words, ORG, 1, key, cue))
             return
         prev = self._prev_word(text, s)
