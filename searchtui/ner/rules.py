@@ -64,6 +64,7 @@ _SPACE_RE = re.compile(r"[ \u00a0]+")
 ABBREVIATIONS = frozenset(a + "." for a in _ABBR.split("|"))
 _INITIALS_RE = re.compile(rf"(?:[{_UP}]\.)+")
 _GLUE = frozenset("_'’-")
+_PARTICLES = frozenset("de del della di da dos das do van von der den ter bin ibn al el la le du y".split())
 CONNECTORS = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE = re.compile(r"[a-z]")
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
@@ -307,6 +308,14 @@ class RuleEngine:
         if key in self.aliases.names:
             self._classify(text, toks, items, False)
             return
+        for i in range(1, len(toks)):
+            if toks[i - 1][0] in CONNECTORS and " ".join(t[0] for t in toks[i:]) in self.aliases.names:
+                # a known name after a connector: "Fighters of Islamic State"
+                left = self._strip_connectors(toks[:i])
+                if left:
+                    self._run(text, left, items, sent_start)
+                self._classify(text, toks[i:], items, False)
+                return
         # split at words that are never part of a name, unless the run is an organisation
         last = toks[-1][0]
         if not (last in ORG_SUFFIXES and len(toks) > 1 and not self._has_title(toks)):
@@ -467,9 +476,10 @@ class RuleEngine:
         if n > 1 and last in PLACE_SUFFIXES and first not in self.first_names:
             items.append(_Item(s, e, key, words, PLACE, 1, key))
             return
-        cue = self._person_cue(text, e)
+        prev = self._prev_word(text, s)
+        cue = prev in ("said", "says", "told") or self._person_cue(text, e)
         if n > 1 and first in self.first_names and all(
-            _name_shaped(w) or (len(w) == 2 and w[1] == ".") or w in CONNECTORS or w in ("Jr.", "Sr.")
+            _name_shaped(w) or (len(w) == 2 and w[1] == ".") or w in _PARTICLES or w in ("Jr.", "Sr.")
             for w in words[1:]
         ):
             items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words), cue))
@@ -507,7 +517,22 @@ class RuleEngine:
         ):
             items.append(_Item(s, e, key, words, ORG, 1, key, cue))
             return
-        prev = self._prev_word(text, s)
+        if n > 2 and any(w in ("of", "for", "and", "the", "&") for w in words[1:-1]):
+            # an unknown run with a connector: read its parts ("Fighters of ISIS",
+            # "Katie Hill of California")
+            part: list = []
+            for t in toks:
+                if t[0] in ("of", "for", "and", "the", "&"):
+                    part = self._strip_connectors(part)
+                    if part:
+                        self._classify(text, part, items, False)
+                    part = []
+                else:
+                    part.append(t)
+            part = self._strip_connectors(part)
+            if part:
+                self._classify(text, part, items, False)
+            return
         if prev in PERSON_BEFORE and all(_name_shaped(w) or w in CONNECTORS for w in words):
             items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words), cue))
             return
@@ -602,7 +627,7 @@ class RuleEngine:
                         canon = _person_canon(it.toks)
             elif it.strength == 1:
                 hit = typed.get(it.key)
-                if hit is not None and hit[0] != etype:
+                if hit is not None:
                     etype, canon = hit
             elif etype == PERSON and n == 1 and canon in person_last:
                 canon = self._nearest(person_last[canon], it.start)
@@ -695,7 +720,8 @@ class RuleEngine:
                 if words[-1] in ORG_SUFFIXES and words[0] not in COMMON_CAPS:
                     return ORG, key, key
                 if (
-                    len(words) <= 3
+                    mode == TITLE_LINE
+                    and len(words) <= 3
                     and words[0] in self.first_names
                     and words[0] not in COMMON_CAPS
                     and words[-1] in self.surnames
