@@ -239,7 +239,7 @@ def _to_date(value: Any) -> tuple[_dt.date | None, str]:
 # ---------------------------------------------------------------------------
 # Bylines
 
-_AUTHOR_SEP = re.compile(r"\s*[,;&]\s*|\s+and\s+")
+_AUTHOR_SEP = re.compile(r"\s*[,;&]\s*(?:and\s+)?|\s+and\s+")
 _NAME_SUFFIX = re.compile(
     r"^(?:[JjSs]r|II|III|IV|V|VI|Ph\.?\s?D|M\.?D|Esq|D\.?D\.?S|CPA|RN)\.?$"
 )
@@ -461,9 +461,10 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
                     continue
                 if p.is_file():
                     add(p)
-                elif not p.exists():
+                elif not os.path.lexists(p) or not p.exists():
                     problems.append(Problem(str(p), "broken link: its target does not exist"))
-    return sorted(found.values()), problems
+    unique = list({(p.path, p.reason): p for p in problems}.values())
+    return sorted(found.values()), unique
 
 
 # ---------------------------------------------------------------------------
@@ -1114,26 +1115,27 @@ def _fields_from_mapping(
 
 
 class _Rows:
-    """Turns the rows of one table into Articles, keeping the bookkeeping."""
+    """Turns the rows of one table into Articles, keeping the bookkeeping.
+
+    Row problems are kept in line order and reported at the end, the first
+    ``_MAX_ROW_PROBLEMS`` of them and then a count of the rest.
+    """
 
     def __init__(self, result: FileResult, path: str, columns: dict[str, str], max_bytes: int | None):
         self.result = result
         self.path = path
         self.columns = columns
         self.max_bytes = max_bytes
-        self.row_problems = 0
         self.rows = 0
         self.with_body = 0
         self.keys_seen: set[Any] = set()
         self.article_keys: dict[str, int] = {}
-        self.pending: list[Article] = []
-        self.pending_warnings: list[Problem] = []
+        self.articles: list[Article] = []
+        self.problems: list[Problem] = []
         self._resolved: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
 
     def problem(self, line: int, reason: str, skipped: bool = True) -> None:
-        self.row_problems += 1
-        if self.row_problems <= _MAX_ROW_PROBLEMS:
-            self.result.problems.append(Problem(self.path, f"line {line}: {reason}", skipped))
+        self.problems.append(Problem(self.path, f"line {line}: {reason}", skipped))
 
     def too_big(self, line: int, size: int) -> bool:
         if self.max_bytes is not None and size > self.max_bytes:
@@ -1150,8 +1152,7 @@ class _Rows:
                 self._resolved.clear()
             cols = self._resolved[keys] = _resolve(keys, self.columns)
             self.keys_seen.update(keys)
-        warnings: list[Problem] = []
-        f = _fields_from_mapping(row, cols, self.path, line, warnings)
+        f = _fields_from_mapping(row, cols, self.path, line, self.problems)
         body = f.body or ""
         if body:
             self.with_body += 1
@@ -1160,9 +1161,9 @@ class _Rows:
             return
         if f.title is None:
             f.title = _shorten(body.split("\n", 1)[0])
-            warnings.append(Problem(self.path, f"line {line}: no title; used the start of the text", False))
+            self.problem(line, "no title; used the start of the text", False)
         elif not body:
-            warnings.append(Problem(self.path, f"line {line}: no text; indexed by its title only", False))
+            self.problem(line, "no text; indexed by its title only", False)
         key = f"{self.path}#{f.id}" if f.id else f"{self.path}#{line}"
         if key in self.article_keys:
             first = self.article_keys[key]
@@ -1171,17 +1172,11 @@ class _Rows:
             while key in self.article_keys:
                 n += 1
                 key = f"{self.path}#{line}.{n}"
-            warnings.append(
-                Problem(self.path, f"line {line}: id {f.id!r} repeats line {first}; keyed by line", False)
-            )
+            self.problem(line, f"id {f.id!r} repeats line {first}; keyed by line", False)
         self.article_keys[key] = line
         art = f.article(key, self.path, body)
         art.content_hash = file_hash(_canonical(art).encode("utf-8", "surrogatepass"))
-        self.pending.append(art)
-        for w in warnings:
-            self.row_problems += 1
-            if self.row_problems <= _MAX_ROW_PROBLEMS:
-                self.pending_warnings.append(w)
+        self.articles.append(art)
 
     def finish(self, kind: str) -> None:
         res = self.result
@@ -1196,22 +1191,27 @@ class _Rows:
                 Problem(self.path, f"not an article table: {why} (its columns: {found})")
             )
             return
-        res.articles.extend(self.pending)
-        res.problems.extend(self.pending_warnings)
+        res.articles.extend(self.articles)
+        res.problems.extend(self.problems[:_MAX_ROW_PROBLEMS])
+        if len(self.problems) > _MAX_ROW_PROBLEMS:
+            rest = self.problems[_MAX_ROW_PROBLEMS:]
+            skipped = sum(p.skipped for p in rest)
+            res.problems.append(
+                Problem(
+                    self.path,
+                    f"{len(rest)} more row problem(s) not listed ({skipped} row(s) skipped)",
+                    skipped=False,
+                )
+            )
+        seen = {_norm(str(k)) for k in self.keys_seen}
         for fname, col in self.columns.items():
-            if self.keys_seen and col not in self.keys_seen and _norm(col) not in {
-                _norm(str(k)) for k in self.keys_seen
-            }:
+            if self.keys_seen and col not in self.keys_seen and _norm(col) not in seen:
                 res.problems.append(
                     Problem(self.path, f"column {col!r} (columns.{fname}) not found in this file", False)
                 )
-        if self.row_problems > _MAX_ROW_PROBLEMS:
-            res.problems.append(
-                Problem(self.path, f"{self.row_problems - _MAX_ROW_PROBLEMS} more row problem(s) not listed",
-                        skipped=False)
-            )
-        if not self.rows and not res.problems:
-            res.problems.append(Problem(self.path, f"no rows in this {kind} file"))
+        if not res.articles and not any(p.skipped for p in res.problems):
+            what = f"no rows in this {kind} file" if not self.rows else "no articles in this file"
+            res.problems.append(Problem(self.path, what))
 
 
 def _canonical(a: Article) -> str:
