@@ -308,7 +308,10 @@ class RuleEngine:
         if key in self.aliases.names:
             self._classify(text, toks, items, False)
             return
+        org_head = toks[0][0] in ORG_HEADS or toks[-1][0] in ORG_SUFFIXES
         for i in range(1, len(toks)):
+            if org_head:
+                break
             if toks[i - 1][0] in CONNECTORS and " ".join(t[0] for t in toks[i:]) in self.aliases.names:
                 # a known name after a connector: "Fighters of Islamic State"
                 left = self._strip_connectors(toks[:i])
