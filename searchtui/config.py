@@ -103,6 +103,8 @@ def load_config(explicit: str | None = None, cwd: str | None = None) -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    except ValueError as exc:  # PyYAML raises this for impossible dates ("2016-13-45")
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     return config_from_mapping(data, str(path))
 
 
