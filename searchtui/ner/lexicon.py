@@ -106,6 +106,7 @@ COMMON_CAPS = _words(
     Sometimes Often Never Always Why Overall Finally Ultimately Eventually Currently Recently
     Previously Similarly Additionally Specifically Notably Importantly Still Otherwise Thus Hence
     Oh Well Yeah Ok OK Okay Well Sure Hey Wow Look See Read Watch Click Share Subscribe Follow Sign
+    Get Got Make Take Give Keep Find Join Learn Send Stay Try Find Visit Download Listen Continue
     Update Editor Note Photo Image Video Source Sources Breaking Exclusive Opinion Analysis Related
     Advertisement Copyright Reporting Writing Editing Additional Contributing Chapter Section Part
     Page Figure Table Top Bottom Left Right Center Inside Outside Back Front Home Story Stories News
