@@ -254,10 +254,9 @@ _SENTENCE_END = (".", "?", "!", ":", ";", ",", '"', "”", "’")
 #: author ("New York Times - News", "Guest Writer - Right", "CNN - Editorial").
 _SECTIONS = frozenset(
     """news opinion opinions editorial editorials op-ed oped commentary analysis blog blogs
-    left right center centre lean left lean right uk us usa world national international
-    politics business online web print live local sport sports tech technology science health
-    culture entertainment magazine review reviews letters features column columns
-    the week weekend daily morning evening edition""".split()
+    left right center centre uk us usa world national international politics business
+    online web print live local sport sports tech technology science health culture
+    entertainment magazine review reviews letters features column columns""".split()
     + ["lean left", "lean right", "op ed"]
 )
 
@@ -419,6 +418,10 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
         key = os.path.realpath(p)
         found.setdefault(key, p)
 
+    def onerror(exc: OSError) -> None:
+        problems.append(Problem(str(exc.filename), f"cannot read folder: {exc.strerror or exc}"))
+
+    visited: set[str] = set()  # real folders walked, against link loops and repeats
     for top in given:
         if not top.is_dir():
             if top.suffix.lower() in SUPPORTED_SUFFIXES:
@@ -432,13 +435,6 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
                     )
                 )
             continue
-        visited: set[str] = set()
-
-        def onerror(exc: OSError) -> None:
-            problems.append(
-                Problem(str(exc.filename or top), f"cannot read folder: {exc.strerror or exc}")
-            )
-
         for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=True):
             real = os.path.realpath(dirpath)
             if real in visited:
@@ -456,12 +452,14 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
                 p = base / name
                 if stem.lower() in DOC_STEMS:
                     problems.append(
-                        Problem(str(p), "a documentation file, not an article (name it on its own to read it)")
+                        Problem(
+                            str(p),
+                            "a documentation file, not an article (name it on its own to read it)",
+                        )
                     )
-                    continue
-                if p.is_file():
+                elif p.is_file():
                     add(p)
-                elif not os.path.lexists(p) or not p.exists():
+                elif not p.exists():
                     problems.append(Problem(str(p), "broken link: its target does not exist"))
     unique = list({(p.path, p.reason): p for p in problems}.values())
     return sorted(found.values()), unique
@@ -554,8 +552,9 @@ def read_file(
     url, tags, id) to column names of CSV and JSON Lines files. ``max_bytes``
     caps one-article files and each table row (None: no cap).
 
-    Bad content never raises; it gives Problems. Only a wrong ``columns`` key
-    (a programming error) raises ValueError.
+    The suffix chooses the layout; a file of any other suffix is read as a
+    one-article text file. Bad content never raises; it gives Problems. Only a
+    wrong ``columns`` key (a programming error) raises ValueError.
     """
     spath = os.fspath(path)
     if isinstance(spath, bytes):
@@ -594,7 +593,9 @@ def read_file(
     except Exception as exc:  # a reader bug must not stop a whole run; report it
         result.articles = []
         result.problems.append(
-            Problem(spath, f"internal error while reading ({type(exc).__name__}: {exc})")
+            Problem(
+                spath, f"internal error while reading ({type(exc).__name__}: {_one_line(str(exc))})"
+            )
         )
     return result
 
@@ -972,10 +973,19 @@ def _as_list(v: Any) -> list[str]:
     return [t] if t else []
 
 
-def _dedupe(items: Iterable[str]) -> list[str]:
+def _one_line(s: str | None) -> str | None:
+    """Runs of blank space, line breaks included, as one space."""
+    if s and ("\n" in s or "\t" in s):
+        return " ".join(s.split())
+    return s
+
+
+def _dedupe(items: Iterable[str | None]) -> list[str]:
+    """Non-empty items on one line each, first occurrence kept."""
     seen: set[str] = set()
     out = []
     for i in items:
+        i = _one_line(i)
         if i and i not in seen:
             seen.add(i)
             out.append(i)
@@ -1038,24 +1048,36 @@ def _warn_date(text: str, why: str, path: str, line: int | None, problems: list[
     )
 
 
-def _entities_from(v: Any, into: dict[str, list[str]], path: str, line: int | None,
-                   problems: list[Problem]) -> None:
+def _entities_from(
+    v: Any, into: dict[str, list[str]], path: str, line: int | None, problems: list[Problem]
+) -> None:
+    """Entity names by type from a mapping (or a JSON object in a text cell)."""
+    if isinstance(v, str) and v.lstrip().startswith("{"):
+        try:
+            v = json.loads(v)
+        except (ValueError, RecursionError):
+            pass
     if not isinstance(v, dict):
         problems.append(
-            Problem(path, f"{_at(line)}entities is not a mapping of types to names; ignored",
-                    skipped=False)
+            Problem(
+                path, f"{_at(line)}entities is not a mapping of types to names; ignored", False
+            )
         )
         return
     for k, names in v.items():
         name = _ENTITY_KEYS.get(_norm(str(k)))
         if name is None:
             problems.append(
-                Problem(path, f"{_at(line)}unknown entity type {str(k)!r} ignored "
-                        "(use people, organisations or places)", skipped=False)
+                Problem(
+                    path,
+                    f"{_at(line)}unknown entity type {str(k)!r} ignored"
+                    " (use people, organisations or places)",
+                    False,
+                )
             )
             continue
-        values = [names] if isinstance(names, str) else names
-        into[name] = _dedupe(into.get(name, []) + _as_list(values if isinstance(values, list) else [values]))
+        values = names if isinstance(names, list) else [names]
+        into[name] = _dedupe(into.get(name, []) + _as_list(values))
 
 
 def _fields_from_mapping(
@@ -1066,9 +1088,7 @@ def _fields_from_mapping(
     problems: list[Problem],
 ) -> _Fields:
     f = _Fields()
-    f.title = _as_text(_first(row, cols["title"]))
-    if f.title is not None:
-        f.title = " ".join(f.title.split()) if "\n" in f.title else f.title
+    f.title = _one_line(_as_text(_first(row, cols["title"])))
     a = _first(row, cols["authors"])
     if a is not None:
         if isinstance(a, str):
@@ -1077,12 +1097,12 @@ def _fields_from_mapping(
                 f.authors = _as_list(v)
                 f.author_raw = ", ".join(f.authors) or None
             else:
-                f.author_raw = _BY_PREFIX.sub("", a.strip()).strip() or None
+                f.author_raw = _one_line(_BY_PREFIX.sub("", a.strip()).strip()) or None
                 f.authors = split_authors(f.author_raw)
         else:
             f.authors = _as_list(a if isinstance(a, list) else [a])
             f.author_raw = ", ".join(f.authors) or None
-    f.publication = _as_text(_first(row, cols["publication"]))
+    f.publication = _one_line(_as_text(_first(row, cols["publication"])))
     d = _first(row, cols["date"])
     if d is not None:
         f.date, why = _to_date(d)
@@ -1090,7 +1110,7 @@ def _fields_from_mapping(
         if f.date is None:
             _warn_date(f.date_text, why, path, line, problems)
     f.body = _as_text(_first(row, cols["body"]), "\n\n")
-    f.url = _as_text(_first(row, cols["url"]))
+    f.url = _one_line(_as_text(_first(row, cols["url"])))
     f.tags = _as_list(_first(row, cols["tags"]))
     i = _first(row, cols["id"])
     if i is not None and not isinstance(i, (dict, list)):
@@ -1182,7 +1202,7 @@ class _Rows:
         res = self.result
         if self.rows and not self.with_body:
             body_col = self.columns.get("body")
-            found = ", ".join(str(k) for k in sorted(self.keys_seen, key=str)[:12])
+            found = ", ".join(_one_line(str(k)) or "''" for k in sorted(self.keys_seen, key=str)[:12])
             if body_col:
                 why = f"no column {body_col!r} (columns.body) with text"
             else:
@@ -1231,8 +1251,9 @@ def _read_jsonl(
         s = line.strip()
         if not s:
             continue
-        if max_bytes is not None and len(s) > max_bytes // 4 and rows.too_big(lineno, len(s.encode("utf-8", "surrogatepass"))):
-            continue
+        if max_bytes is not None and len(s) > max_bytes // 4:
+            if rows.too_big(lineno, len(s.encode("utf-8", "surrogatepass"))):
+                continue
         try:
             obj = json.loads(s)
         except (ValueError, RecursionError) as exc:

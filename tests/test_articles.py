@@ -704,6 +704,20 @@ def test_jsonl_entities_and_list_literals():
     assert a.entities == {"people": ["Ann Lee"], "organisations": ["UN"], "places": ["Paris"]}
 
 
+def test_jsonl_values_on_several_lines_become_one_line():
+    data = jsonl({"title": "Two\nlines", "publication": " The\n Courier ", "author": "Ann\nLee",
+                  "tags": ["a\nb"], "text": "Para one.\n\nPara two."})
+    a = one(read_file("c.jsonl", data))
+    assert (a.title, a.publication, a.authors, a.tags) == ("Two lines", "The Courier", ["Ann Lee"], ["a b"])
+    assert a.body == "Para one.\n\nPara two."
+
+
+def test_entities_that_are_not_a_mapping_are_reported():
+    res = read_file("c.jsonl", jsonl({"title": "T", "text": "x", "entities": ["Ann Lee"]}))
+    assert one(res).entities == {}
+    assert reasons(res, skipped=False) == ["line 1: entities is not a mapping of types to names; ignored"]
+
+
 # ---------------------------------------------------------------------------
 # CSV
 
@@ -734,6 +748,11 @@ def test_csv_from_a_spreadsheet_bom_crlf_semicolons():
     assert (a.title, a.authors, a.publication, a.date, a.body) == (
         "One", ["Ann Lee"], "Reuters", D(2016, 11, 5), "Body"
     )
+
+
+def test_csv_entities_as_json_text():
+    data = b'title,text,entities\nT,x,"{""people"": [""Ann Lee""], ""places"": ""Paris""}"\n'
+    assert one(read_file("c.csv", data)).entities == {"people": ["Ann Lee"], "places": ["Paris"]}
 
 
 def test_tsv():
