@@ -441,3 +441,8 @@ def test_format_mentions_is_an_aligned_table():
     assert lines[2].split() == ["NATO", "ORG", "120", "124", "NATO"]
     assert lines[0].index("type") == lines[1].index("PERSON") == lines[2].index("ORG")
     assert format_mentions([]).split() == ["mention", "type", "start", "end", "canonical"]
+
+
+def test_name_after_title_ends_at_of_place(ext):
+    got = found(ext, "Rep. Katie Hill of California spoke.")
+    assert got == {("Katie Hill", "PERSON", "Katie Hill"), ("California", "PLACE", "California")}

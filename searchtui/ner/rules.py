@@ -398,6 +398,15 @@ class RuleEngine:
                         name = []
                     else:
                         name = name[j:]
+                cut = next(
+                    (k for k, t in enumerate(name) if k and t[0] in ("of", "for", "the", "and")), -1
+                )
+                if cut > 0 and name[-1][0] not in ORG_SUFFIXES:
+                    # "Rep. Katie Hill of California": the name ends at the connector
+                    rest = self._strip_connectors(name[cut:])
+                    name = name[:cut]
+                    if rest:
+                        self._classify(text, rest, items, False)
                 if name and name[-1][0] in ORG_SUFFIXES:
                     # "Chief Justice ... Court": not a name after all
                     self._classify(text, toks, items, False)
