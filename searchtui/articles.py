@@ -751,7 +751,8 @@ def _read_document(result: FileResult, path: str, text: str, markdown: bool) -> 
     """One article from a text file (plain layout or front matter)."""
     problems = result.problems
     meta: dict[str, Any] | None = None
-    if text.startswith("---"):
+    if text.lstrip().startswith("---"):
+        text = text.lstrip()
         first_end = _line_end(text, 0)
         if text[:first_end].rstrip() == "---":
             close = _FM_CLOSE.search(text, first_end + 1)

@@ -475,6 +475,11 @@ def test_front_matter(suffix):
     assert a.content_hash == file_hash(FRONT.encode())
 
 
+def test_front_matter_after_blank_lines():
+    a = one(read_file("x.md", ("\n\n" + FRONT).encode()))
+    assert (a.title, a.publication) == ("Storm hits the coast: thousands evacuated", "The Courier")
+
+
 def test_front_matter_scalar_author_string_date_and_flat_entities():
     text = (
         "---\ntitle: A\nauthor: Ann Lee and Bo Chan\nsource: The Courier\n"
