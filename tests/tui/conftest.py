@@ -200,3 +200,14 @@ def screen_text(app) -> str:
             content = widget.content
             parts.append(getattr(content, "plain", str(content)))
     return "\n".join(parts)
+
+
+async def wait_until(pilot, predicate, timeout: float = 10.0) -> None:
+    """Pause until ``predicate()`` holds (messages handled, workers done)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.02)
+    await settle(pilot)

@@ -10,7 +10,7 @@ from searchtui.tui.screens.search import SearchScreen
 from searchtui.tui.widgets.chips import Chip
 from searchtui.tui.widgets.results import ResultList
 
-from .conftest import screen_text, settle
+from .conftest import screen_text, settle, wait_until
 from .test_search_screen import type_query
 
 
@@ -22,6 +22,7 @@ async def open_second_hit(pilot, query: str) -> ReaderScreen:
     await settle(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, ReaderScreen)
+    await wait_until(pilot, lambda: screen.article is not None and screen.query("#para-0"))
     return screen
 
 
@@ -69,7 +70,8 @@ async def test_more_like_this(make_app, index_dir):
         app.screen.query_one(Chip).focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert rec["engine"].calls[-1][0] == "search"
+        searches = [name for name, _ in rec["engine"].calls if name in ("search", "more_like_this")]
+        assert searches[-1] == "search"
 
 
 async def test_entity_link_filters(make_app, index_dir):

@@ -67,7 +67,6 @@ class SearchScreen(Screen):
         self._pending = False
         self._debounce: Timer | None = None
         self._last_fired = 0.0
-        self._recalled = False
 
     # ------------------------------------------------------------------ layout
 
@@ -259,10 +258,8 @@ class SearchScreen(Screen):
     def _query_changed(self, event: Input.Changed) -> None:
         event.stop()
         box = self.query_one("#query", QueryInput)
-        if self._recalled:
-            self._recalled = False
-        else:
-            box.reset_history_position()
+        if event.value != box.recalled_value:
+            box.reset_history_position()  # typed: the history walk starts again
         if self.similar:
             self.similar = None
         if self._debounce is not None:
@@ -279,10 +276,6 @@ class SearchScreen(Screen):
     def _debounced(self) -> None:
         self._debounce = None
         self.search_text = self.query_one("#query", QueryInput).value
-
-    @on(QueryInput.Recalled)
-    def _recalled_query(self, event: QueryInput.Recalled) -> None:
-        self._recalled = True
 
     @on(Input.Submitted, "#query")
     def _query_submitted(self, event: Input.Submitted) -> None:
@@ -307,7 +300,7 @@ class SearchScreen(Screen):
 
     def on_key(self, event) -> None:
         box = self.query_one("#query", QueryInput)
-        if event.key == "down" and box.has_focus and box._pos is None:
+        if event.key == "down" and box.has_focus and not box.walking_history:
             event.stop()
             event.prevent_default()
             self.query_one(ResultList).focus()

@@ -160,10 +160,16 @@ class FacetPanel(Vertical):
         event.stop()
         self.post_message(self.FilterChanged(self.facet, event.value.strip()))
 
+    def focus_list(self) -> None:
+        lst = self.query_one(FacetList)
+        if lst.highlighted is None and lst.option_count:
+            lst.highlighted = 0
+        lst.focus()
+
     @on(Input.Submitted, ".facet-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.query_one(FacetList).focus()
+        self.focus_list()
 
     def on_key(self, event) -> None:
         box = self.query_one(".facet-filter", Input)
@@ -172,10 +178,10 @@ class FacetPanel(Vertical):
             if box.value:
                 box.value = ""
             box.display = False
-            self.query_one(FacetList).focus()
+            self.focus_list()
         elif event.key == "down" and box.has_focus:
             event.stop()
-            self.query_one(FacetList).focus()
+            self.focus_list()
 
     def on_resize(self, event: Resize) -> None:
         if self.data is not None or self.filter_state:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import Input
 
 
@@ -13,18 +12,12 @@ class QueryInput(Input):
         Binding("down", "history(1)", "Later query", show=False),
     ]
 
-    class Recalled(Message):
-        """The user walked to another query in the history."""
-
-        def __init__(self, value: str) -> None:
-            super().__init__()
-            self.value = value
-
     def __init__(self, history: list[str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.history = history if history is not None else []
         self._pos: int | None = None  # index into history, None: the draft
         self._draft = ""
+        self.recalled_value: str | None = None  # the value the history walk put in
 
     def action_history(self, step: int) -> None:
         if not self.history:
@@ -44,9 +37,14 @@ class QueryInput(Input):
         else:
             self._pos = pos
             value = self.history[pos]
+        self.recalled_value = value
         self.value = value
         self.cursor_position = len(value)
-        self.post_message(self.Recalled(value))
+
+    @property
+    def walking_history(self) -> bool:
+        return self._pos is not None
 
     def reset_history_position(self) -> None:
         self._pos = None
+        self.recalled_value = None
