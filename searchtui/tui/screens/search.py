@@ -41,6 +41,10 @@ EXPORT_PAGE = 1000
 SORT_LABELS = {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"}
 
 
+class Sidebar(VerticalScroll, can_focus=False):
+    """Facet panels and the date box; its lists take the focus, not the column."""
+
+
 class SearchScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (120, "-wide")]
     BINDINGS = [
@@ -79,7 +83,7 @@ class SearchScreen(Screen):
             )
         yield FilterChips(id="chips")
         with Horizontal(id="main"):
-            with VerticalScroll(id="sidebar"):
+            with Sidebar(id="sidebar"):
                 yield DateRangeInput(id="dates")
                 for name in FACET_FIELDS:
                     yield FacetPanel(name, id=f"facet-{name}", classes="facet")

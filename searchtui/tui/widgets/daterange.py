@@ -22,7 +22,7 @@ class DateRangeInput(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Dates", classes="facet-title")
-        yield Input(placeholder="2019-01..2019-06", compact=True, id="date-range")
+        yield Input(placeholder="e.g. 2019-01..2019-06", compact=True, id="date-range")
         yield Label("", id="date-error")
 
     def on_mount(self) -> None:
@@ -55,3 +55,4 @@ class DateRangeInput(Vertical):
     @on(Input.Changed, "#date-range")
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
+        self._error("")

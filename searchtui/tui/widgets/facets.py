@@ -41,6 +41,15 @@ class FacetList(OptionList):
     def action_filter(self) -> None:
         self.parent_panel.open_filter()
 
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.option_count:
+            self.highlighted = 0
+
+    def on_resize(self, event: Resize) -> None:
+        if event.size.width != getattr(self, "_last_width", None):
+            self._last_width = event.size.width
+            self.parent_panel.rerender()
+
     @property
     def parent_panel(self) -> "FacetPanel":
         return self.query_ancestor(FacetPanel)
@@ -183,6 +192,6 @@ class FacetPanel(Vertical):
             event.stop()
             self.focus_list()
 
-    def on_resize(self, event: Resize) -> None:
+    def rerender(self) -> None:
         if self.data is not None or self.filter_state:
             self.call_after_refresh(self._render_options)

@@ -53,7 +53,7 @@ class DateHistogram(Widget, can_focus=True):
         self.selected = selected
         self.histogram = histogram
         labels = [b.label for b in self.buckets]
-        if old in labels:
+        if old in labels and self.has_focus:  # the user is moving through the bars: stay
             self.cursor = labels.index(old)
         else:
             best = max(range(len(labels)), key=lambda i: self.buckets[i].count, default=0)

@@ -119,6 +119,23 @@ class ResultList(OptionList):
             )
         self.add_options(options)
 
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.hits:
+            self.select_hit(0)
+
+    def on_resize(self, event) -> None:
+        width = event.size.width
+        if self.hits and width != getattr(self, "_built_width", width):
+            # snippets are cut to fit the width: lay the list out again
+            index = self.highlighted_hit_index
+            hits = self.hits
+            self.hits = []
+            self.clear_options()
+            self._add_hits(hits)
+            if index is not None:
+                self.select_hit(index)
+        self._built_width = width
+
     def _maybe_more(self) -> None:
         if self.has_more and not self.loading_more and self.hits:
             self.loading_more = True
