@@ -1,0 +1,480 @@
+"""The ``searchtui`` command: a thin layer of argument handling over the library.
+
+``searchtui`` alone opens the terminal app; ``index``, ``search``, ``facets``,
+``stats`` and ``entities`` do their one job and print plain text (or JSON).
+The app is imported only by the command that opens it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from searchtui import __version__
+from searchtui.config import Config, ConfigError, load_config
+from searchtui.errors import SearchtuiError
+from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, QueryError, SearchRequest
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+FACET_LABELS = {
+    "publication": "Publications",
+    "authors": "Authors",
+    "people": "People",
+    "organisations": "Organisations",
+    "places": "Places",
+}
+
+
+# ---------------------------------------------------------------------------
+# Output helpers
+
+
+class Style:
+    """ANSI styling when writing to a terminal, nothing otherwise."""
+
+    def __init__(self, stream):
+        self.on = stream.isatty() and os.environ.get("NO_COLOR") is None and os.environ.get("TERM") != "dumb"
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def mark(self, text: str) -> str:
+        return self._wrap("1;33", text)
+
+    def marked(self, text: str, spans) -> str:
+        """``text`` with its spans shown: coloured on a terminal, [brackets] otherwise."""
+        out, last = [], 0
+        for s, e in spans:
+            out.append(text[last:s])
+            out.append(self.mark(text[s:e]) if self.on else f"[{text[s:e]}]")
+            last = e
+        out.append(text[last:])
+        return "".join(out)
+
+
+def byline(authors, publication, date) -> str:
+    parts = []
+    if authors:
+        parts.append(", ".join(authors))
+    tail = " ".join(x for x in (publication or "", date.strftime("%b %d, %Y") if date else "") if x)
+    if tail:
+        parts.append(tail)
+    return " — ".join(parts)
+
+
+def display_path(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return rel if not rel.startswith(".." + os.sep + "..") else path
+
+
+# ---------------------------------------------------------------------------
+# Commands
+
+
+def _config(args) -> Config:
+    return load_config(getattr(args, "config", None))
+
+
+def _index_dir(args, config: Config) -> Path:
+    if getattr(args, "index", None):
+        return Path(args.index)
+    return config.resolve(config.index)
+
+
+def _corpus_paths(args, config: Config) -> list[str]:
+    if getattr(args, "paths", None):
+        return list(args.paths)
+    return [str(config.resolve(p)) for p in config.corpus]
+
+
+class ProgressPrinter:
+    """A progress bar on a terminal; plain log lines every few seconds otherwise."""
+
+    def __init__(self, stream, quiet: bool = False):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.quiet = quiet
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, p) -> None:
+        if self.quiet or p.phase == "done":
+            self.finish()
+            return
+        now = time.monotonic()
+        if p.phase == "committing":
+            self._line(f"committing {p.articles} articles…", force=True)
+            return
+        if self.tty:
+            if now - self.last < 0.1 and p.done != p.total:
+                return
+            width = 30
+            frac = p.done / p.total if p.total else 1.0
+            bar = "█" * int(frac * width) + "░" * (width - int(frac * width))
+            eta = _fmt_secs(p.eta) if p.eta is not None else "--:--"
+            text = (
+                f"\r{bar} {p.done}/{p.total} files  {p.articles} articles  "
+                f"{p.rate:,.0f} articles/s  ETA {eta} "
+            )
+            self.stream.write(text)
+            self.stream.flush()
+            self.shown = True
+            self.last = now
+        else:
+            if now - self.last < 2.0 and p.done != p.total:
+                return
+            self.last = now
+            pct = 100.0 * p.done / p.total if p.total else 100.0
+            self.stream.write(
+                f"indexing: {p.done}/{p.total} files ({pct:.0f}%), {p.articles} articles, "
+                f"{p.rate:,.0f} articles/s\n"
+            )
+            self.stream.flush()
+
+    def _line(self, text: str, force: bool = False) -> None:
+        if self.tty:
+            self.stream.write("\r" + text.ljust(78) + ("\n" if not self.tty else ""))
+            self.shown = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+            self.shown = False
+
+
+def _fmt_secs(s: float) -> str:
+    s = int(max(0, s))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def cmd_index(args) -> int:
+    from searchtui.indexer import Cancelled, build_index
+
+    config = _config(args)
+    paths = _corpus_paths(args, config)
+    index_dir = _index_dir(args, config)
+    printer = ProgressPrinter(sys.stderr, quiet=args.quiet)
+    cancel = threading.Event()
+    try:
+        report = build_index(
+            paths,
+            index_dir,
+            config=config,
+            rebuild=args.rebuild,
+            progress=printer,
+            cancel=cancel,
+            workers=args.workers,
+        )
+    except KeyboardInterrupt:
+        cancel.set()
+        printer.finish()
+        print("searchtui: interrupted; the index is as it was before this run", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Cancelled:
+        printer.finish()
+        print("searchtui: cancelled; the index is as it was before this run", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    printer.finish()
+    for line in report.summary_lines(limit=args.show_skipped):
+        print(line)
+    return EXIT_OK
+
+
+def _request_from_args(args) -> SearchRequest:
+    filters: dict[str, FacetFilter] = {}
+    for name, inc, exc in (
+        ("authors", args.author, args.exclude_author),
+        ("publication", args.publication, args.exclude_publication),
+        ("people", args.person, args.exclude_person),
+        ("organisations", args.org, args.exclude_org),
+        ("places", args.place, args.exclude_place),
+    ):
+        if inc or exc:
+            filters[name] = FacetFilter(set(inc or []), set(exc or []))
+    return SearchRequest(
+        query=args.query or "",
+        filters=filters,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        sort=args.sort,
+        page=args.page,
+        page_size=args.limit,
+        facet_limit=args.facet_limit,
+        histogram=bool(args.facets or args.json),
+    )
+
+
+def _open_engine(args):
+    from searchtui.search import SearchEngine
+
+    config = _config(args)
+    return SearchEngine.open(_index_dir(args, config))
+
+
+def cmd_search(args) -> int:
+    request = _request_from_args(args)
+    with _open_engine(args) as engine:
+        if args.similar:
+            result = engine.more_like_this(args.similar, request)
+        else:
+            result = engine.search(request)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    st = Style(sys.stdout)
+    out = sys.stdout
+    n = result.total
+    first = (request.page - 1) * request.page_size + 1
+    shown = f", showing {first}-{first + len(result.hits) - 1}" if result.hits else ""
+    out.write(f"{n} article{'s' if n != 1 else ''}{shown} ({result.elapsed_ms:.0f} ms, sorted by {request.sort})\n")
+    if result.suggestion:
+        out.write(f"Did you mean: {st.bold(result.suggestion)}\n")
+    for i, hit in enumerate(result.hits, first):
+        out.write("\n")
+        out.write(f"{st.dim(f'{i:>3}.')} {st.bold(hit.title or '(untitled)')}\n")
+        line = byline(hit.authors, hit.publication, hit.date)
+        if line:
+            out.write(f"     {line}\n")
+        if hit.snippet:
+            out.write(f"     {st.marked(hit.snippet, hit.highlights)}\n")
+        out.write(f"     {st.dim(display_path(hit.key))}\n")
+    if args.facets:
+        _print_facets(result, st, out)
+    return EXIT_OK
+
+
+def _print_facets(result, st, out) -> None:
+    for name, facet in result.facets.items():
+        out.write(f"\n{st.bold(FACET_LABELS.get(name, name))} ({facet.distinct} distinct)\n")
+        for b in facet.buckets:
+            mark = " [x]" if b.selected else (" [-]" if b.excluded else "")
+            out.write(f"  {b.count:>7}  {b.value}{mark}\n")
+        if facet.truncated:
+            out.write("  …\n")
+    if result.histogram and result.histogram.buckets:
+        h = result.histogram
+        out.write(f"\n{st.bold('Dates')} (by {h.unit})\n")
+        top = max(b.count for b in h.buckets) or 1
+        for b in h.buckets:
+            bar = "█" * max(1 if b.count else 0, round(30 * b.count / top))
+            out.write(f"  {b.label:>10} {b.count:>7} {bar}\n")
+
+
+def cmd_facets(args) -> int:
+    request = SearchRequest(query=args.query or "", facet_limit=args.limit)
+    with _open_engine(args) as engine:
+        facet = engine.facet_values(args.field, request, args.prefix or "", limit=args.limit)
+    if args.json:
+        json.dump(facet.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    print(f"{FACET_LABELS.get(facet.name, facet.name)}: {facet.distinct} value(s)")
+    for b in facet.buckets:
+        print(f"  {b.count:>7}  {b.value}")
+    if facet.truncated:
+        print("  …")
+    return EXIT_OK
+
+
+def cmd_stats(args) -> int:
+    with _open_engine(args) as engine:
+        stats = engine.stats()
+    if args.json:
+        json.dump(stats, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    size = stats["index_bytes"]
+    rows = [
+        ("Index", stats["index"]),
+        ("Articles", f"{stats['articles']:,}"),
+        ("Dates", f"{stats['first_date'] or '-'} .. {stats['last_date'] or '-'} ({stats['undated']:,} undated)"),
+        ("Publications", f"{stats['distinct_publication']:,}"),
+        ("Authors", f"{stats['distinct_authors']:,}"),
+        ("People", f"{stats['distinct_people']:,}"),
+        ("Organisations", f"{stats['distinct_organisations']:,}"),
+        ("Places", f"{stats['distinct_places']:,}"),
+        ("Index size", f"{size / 2**20:,.1f} MiB in {stats['segments']} segment(s)"),
+        ("Written", stats.get("written") or "?"),
+    ]
+    for k, v in rows:
+        print(f"{k + ':':<15}{v}")
+    return EXIT_OK
+
+
+def cmd_entities(args) -> int:
+    from searchtui.entities import format_mentions, get_extractor
+
+    config = _config(args)
+    if args.file in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise SearchtuiError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    mentions = get_extractor(config).extract(text)
+    if args.json:
+        json.dump([m.to_dict() for m in mentions], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_mentions(mentions))
+        if not format_mentions(mentions).endswith("\n"):
+            sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def cmd_tui(args) -> int:
+    config = _config(args)
+    from searchtui.tui.app import run
+
+    return run(_index_dir(args, config), config, _corpus_paths(args, config))
+
+
+# ---------------------------------------------------------------------------
+# Arguments
+
+
+def _date(text: str) -> _dt.date:
+    from searchtui.search import parse_date_period
+
+    try:
+        return parse_date_period(text)[0]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _date_end(text: str) -> _dt.date:
+    from searchtui.search import parse_date_period
+
+    try:
+        return parse_date_period(text)[1]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", metavar="DIR", help="the index folder (default: index/, or as configured)")
+    common.add_argument("--config", metavar="FILE", help="a searchtui.yaml to use instead of the one found")
+
+    parser = argparse.ArgumentParser(
+        prog="searchtui",
+        description="Full-text search over a folder of news articles. "
+        "With no command, opens the interactive search app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"searchtui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="build or refresh the index",
+                       description="Build or refresh the index: new files are added, changed files "
+                       "re-indexed, vanished files removed. A second run over an unchanged corpus does nothing.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="corpus folders or files (default: corpus/, or as configured)")
+    p.add_argument("--rebuild", action="store_true", help="start from scratch instead of updating")
+    p.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    p.add_argument("--show-skipped", type=int, default=10, metavar="N", help="list at most N skipped files (default 10)")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", parents=[common], help="search the index and print the hits",
+                       description="Search the index. An empty query lists every article, newest first.")
+    p.add_argument("query", nargs="?", default="", help='the query, e.g. \'putin "white house" -trump date:2016\'')
+    p.add_argument("--author", action="append", metavar="A", help="only articles by A (repeat: any of them)")
+    p.add_argument("--publication", "--pub", action="append", metavar="P", help="only articles in P")
+    p.add_argument("--person", action="append", metavar="X", help="only articles naming person X")
+    p.add_argument("--org", action="append", metavar="X", help="only articles naming organisation X")
+    p.add_argument("--place", action="append", metavar="X", help="only articles naming place X")
+    p.add_argument("--exclude-author", action="append", metavar="A", help="leave out articles by A")
+    p.add_argument("--exclude-publication", action="append", metavar="P", help="leave out articles in P")
+    p.add_argument("--exclude-person", action="append", metavar="X", help="leave out articles naming X")
+    p.add_argument("--exclude-org", action="append", metavar="X", help="leave out articles naming X")
+    p.add_argument("--exclude-place", action="append", metavar="X", help="leave out articles naming X")
+    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included")
+    p.add_argument("--to", dest="date_to", type=_date_end, metavar="DATE", help="up to this day, included")
+    p.add_argument("--sort", choices=SORTS, default="relevance", help="order of the hits (default: relevance)")
+    p.add_argument("--limit", "-n", type=_positive, default=10, metavar="N", help="hits per page (default 10)")
+    p.add_argument("--page", type=_positive, default=1, metavar="N", help="which page of hits (default 1)")
+    p.add_argument("--facets", action="store_true", help="also print facet counts and the date histogram")
+    p.add_argument("--facet-limit", type=_positive, default=10, metavar="N", help="values per facet (default 10)")
+    p.add_argument("--similar", metavar="PATH", help="articles like this one (its path) instead of a query")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("facets", parents=[common], help="list the values of one facet, with counts",
+                       description="List the values of one facet (for long lists: narrow them with --prefix).")
+    p.add_argument("field", choices=FACET_FIELDS, help="the facet")
+    p.add_argument("--query", "-q", default="", help="count over the hits of this query (default: all articles)")
+    p.add_argument("--prefix", default="", metavar="TEXT", help="values starting with (or containing) TEXT")
+    p.add_argument("--limit", "-n", type=_positive, default=50, metavar="N", help="at most N values (default 50)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_facets)
+
+    p = sub.add_parser("stats", parents=[common], help="what the index holds")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("entities", parents=[common], help="show the people, organisations and places found in a text")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - for standard input (default)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(func=cmd_entities)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_tui)
+    try:
+        return func(args)
+    except QueryError as exc:
+        print(f"searchtui: bad query: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except (SearchtuiError, ConfigError) as exc:
+        print(f"searchtui: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyError as exc:
+        print(f"searchtui: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("searchtui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # e.g. `searchtui search x | head`: stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK

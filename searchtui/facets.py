@@ -1,0 +1,220 @@
+"""Counting facet values and dates over a set of matching documents, fast.
+
+Each facet is held as two parallel arrays of (document, value id) pairs built
+once per index generation; counting the values of the documents in a boolean
+mask is then one ``bincount``. Dates are one array of day ordinals (-1 for
+undated articles).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+
+from searchtui.models import FacetBucket, Facet, FacetFilter, Histogram, HistogramBucket
+from searchtui.schema import fold
+
+NO_DATE = -1
+
+
+class FacetIndex:
+    """The values of one facet and which documents carry each."""
+
+    def __init__(self, name: str, values: list[str], pair_doc: np.ndarray, pair_val: np.ndarray, ndocs: int):
+        self.name = name
+        self.values = values
+        self.pair_doc = pair_doc.astype(np.int32, copy=False)
+        self.pair_val = pair_val.astype(np.int32, copy=False)
+        self.ndocs = ndocs
+        self.ids = {v: i for i, v in enumerate(values)}
+        self._folded: list[str] | None = None
+        # Documents of each value, for filters: pairs sorted by value.
+        order = np.argsort(self.pair_val, kind="stable")
+        self._by_val_doc = self.pair_doc[order]
+        self._val_start = np.searchsorted(self.pair_val[order], np.arange(len(values) + 1))
+
+    @classmethod
+    def from_postings(cls, name: str, postings: dict[str, np.ndarray], ndocs: int) -> "FacetIndex":
+        values = sorted(postings)
+        docs = [postings[v] for v in values]
+        if docs:
+            pair_doc = np.concatenate(docs)
+            pair_val = np.repeat(np.arange(len(values), dtype=np.int32), [len(d) for d in docs])
+        else:
+            pair_doc = np.zeros(0, np.int32)
+            pair_val = np.zeros(0, np.int32)
+        return cls(name, values, pair_doc, pair_val, ndocs)
+
+    @property
+    def folded(self) -> list[str]:
+        if self._folded is None:
+            self._folded = [fold(v) for v in self.values]
+        return self._folded
+
+    def docs_of(self, value_ids) -> np.ndarray:
+        parts = [self._by_val_doc[self._val_start[i] : self._val_start[i + 1]] for i in value_ids]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
+    def mask_of(self, values) -> np.ndarray:
+        """Documents carrying any of ``values`` (unknown values match nothing)."""
+        mask = np.zeros(self.ndocs, dtype=bool)
+        ids = [self.ids[v] for v in values if v in self.ids]
+        if ids:
+            mask[self.docs_of(ids)] = True
+        return mask
+
+    def apply(self, mask: np.ndarray, flt: FacetFilter | None, *, include: bool = True) -> np.ndarray:
+        """``mask`` narrowed by a filter: any included value, none of the excluded ones."""
+        if not flt:
+            return mask
+        if include and flt.include:
+            mask = mask & self.mask_of(flt.include)
+        if flt.exclude:
+            mask = mask & ~self.mask_of(flt.exclude)
+        return mask
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        return np.bincount(self.pair_val[mask[self.pair_doc]], minlength=len(self.values))
+
+    def facet(self, mask: np.ndarray, flt: FacetFilter | None, limit: int) -> Facet:
+        counts = self.counts(mask)
+        nonzero = int(np.count_nonzero(counts))
+        return self._facet(counts, nonzero, np.flatnonzero(counts), flt, limit)
+
+    def search(self, mask: np.ndarray, text: str, flt: FacetFilter | None, limit: int) -> Facet:
+        """Values containing ``text`` (those starting with it first), by count."""
+        counts = self.counts(mask)
+        needle = fold(text.strip())
+        starts, contains = [], []
+        for i, f in enumerate(self.folded):
+            if not needle:
+                contains.append(i)
+                continue
+            pos = f.find(needle)
+            if pos < 0:
+                continue
+            if pos == 0 or f[pos - 1] == " ":
+                starts.append(i)
+            else:
+                contains.append(i)
+        found = [i for i in starts + contains if counts[i] > 0]
+        rank = {i: r for r, i in enumerate(starts)}
+        found.sort(key=lambda i: (i not in rank, -counts[i], self.values[i]))
+        candidates = np.array(found, dtype=np.int64)
+        facet = self._facet(counts, len(found), candidates, flt, limit, keep_order=True)
+        return facet
+
+    def _facet(self, counts, distinct, candidates, flt, limit, keep_order=False) -> Facet:
+        if not keep_order and len(candidates):
+            # Highest count first, then by value; ask for one more than shown.
+            cand_counts = counts[candidates]
+            if len(candidates) > limit + 1:
+                part = np.argpartition(-cand_counts, limit)[: limit + 1]
+                candidates = candidates[part]
+                cand_counts = cand_counts[part]
+            order = sorted(range(len(candidates)), key=lambda k: (-cand_counts[k], self.values[candidates[k]]))
+            candidates = candidates[order]
+        shown = [int(i) for i in candidates[:limit]]
+        truncated = len(candidates) > limit
+        include = flt.include if flt else set()
+        exclude = flt.exclude if flt else set()
+        # Selected and excluded values are always listed, whatever their count.
+        for v in sorted(include | exclude):
+            i = self.ids.get(v)
+            if i is None or i not in shown:
+                shown.append(i if i is not None else v)
+        buckets = []
+        for i in shown:
+            if isinstance(i, str):
+                buckets.append(FacetBucket(i, 0, i in include, i in exclude))
+                continue
+            v = self.values[i]
+            buckets.append(FacetBucket(v, int(counts[i]), v in include, v in exclude))
+        return Facet(self.name, buckets, distinct, truncated)
+
+
+# ---------------------------------------------------------------------------
+# Dates
+
+
+def day_ordinal(d: _dt.date) -> int:
+    return d.toordinal()
+
+
+def date_mask(dates: np.ndarray, date_from: _dt.date | None, date_to: _dt.date | None) -> np.ndarray | None:
+    """Documents dated within [from, to], both days included; undated ones never match."""
+    if date_from is None and date_to is None:
+        return None
+    mask = dates != NO_DATE
+    if date_from is not None:
+        mask &= dates >= date_from.toordinal()
+    if date_to is not None:
+        mask &= dates <= date_to.toordinal()
+    return mask
+
+
+def _month_index(d: _dt.date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _month_start(index: int) -> _dt.date:
+    return _dt.date(index // 12, index % 12 + 1, 1)
+
+
+class DateIndex:
+    """Each document's day ordinal, month index and year (-1 where undated)."""
+
+    def __init__(self, days: np.ndarray):
+        self.days = days.astype(np.int64, copy=False)
+        self.months = np.full(len(days), NO_DATE, dtype=np.int64)
+        self.years = np.full(len(days), NO_DATE, dtype=np.int64)
+        uniq, inverse = np.unique(self.days, return_inverse=True)
+        um = np.array([_month_index(_dt.date.fromordinal(int(o))) if o > 0 else NO_DATE for o in uniq], np.int64)
+        uy = np.array([_dt.date.fromordinal(int(o)).year if o > 0 else NO_DATE for o in uniq], np.int64)
+        if len(uniq):
+            self.months = um[inverse]
+            self.years = uy[inverse]
+
+    def mask(self, date_from: _dt.date | None, date_to: _dt.date | None) -> np.ndarray | None:
+        return date_mask(self.days, date_from, date_to)
+
+    def histogram(self, mask: np.ndarray, *, max_day_buckets: int = 92, max_month_buckets: int = 72) -> Histogram:
+        """Counts of the matching documents by day, month or year, to fit their span.
+
+        Buckets run from the first to the last date with empty ones kept;
+        undated documents are counted in a final "no date" bucket.
+        """
+        sel = self.days[mask]
+        dated_mask = sel != NO_DATE
+        undated = int(len(sel) - np.count_nonzero(dated_mask))
+        dated = sel[dated_mask]
+        buckets: list[HistogramBucket] = []
+        unit = "none"
+        if len(dated):
+            lo, hi = int(dated.min()), int(dated.max())
+            first, last = _dt.date.fromordinal(lo), _dt.date.fromordinal(hi)
+            m0 = _month_index(first)
+            months = _month_index(last) - m0 + 1
+            if hi - lo + 1 <= max_day_buckets:
+                unit = "day"
+                counts = np.bincount(dated - lo, minlength=hi - lo + 1)
+                for k, c in enumerate(counts):
+                    d = _dt.date.fromordinal(lo + k)
+                    buckets.append(HistogramBucket(d.isoformat(), d, d, int(c)))
+            elif months <= max_month_buckets:
+                unit = "month"
+                counts = np.bincount(self.months[mask][dated_mask] - m0, minlength=months)
+                for k, c in enumerate(counts):
+                    start = _month_start(m0 + k)
+                    end = _month_start(m0 + k + 1) - _dt.timedelta(days=1)
+                    buckets.append(HistogramBucket(start.strftime("%Y-%m"), start, end, int(c)))
+            else:
+                unit = "year"
+                counts = np.bincount(self.years[mask][dated_mask] - first.year, minlength=last.year - first.year + 1)
+                for k, c in enumerate(counts):
+                    y = first.year + k
+                    buckets.append(HistogramBucket(str(y), _dt.date(y, 1, 1), _dt.date(y, 12, 31), int(c)))
+        if undated:
+            buckets.append(HistogramBucket("no date", None, None, undated))
+        return Histogram(unit, buckets, undated)

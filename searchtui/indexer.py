@@ -1,0 +1,532 @@
+"""Build and refresh the index.
+
+``build_index`` is the one entry point for the CLI and the TUI. It is
+incremental by default (new files are added, changed ones re-indexed,
+documents of vanished files deleted), reports progress through a callback,
+stops when its ``cancel`` event is set, and never leaves a broken index (see
+``store``). Large runs are spread over worker processes, each writing its own
+Whoosh segment; the parent makes them live in one commit.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import queue as queue_mod
+import signal
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+from searchtui import articles as articles_mod
+from searchtui import store
+from searchtui.config import Config
+from searchtui.errors import IndexIncompatible, SearchtuiError
+from searchtui.models import ENTITY_FIELDS, Article, Problem
+from searchtui.schema import make_schema
+
+#: Below this many files to read, the work is done in this process.
+PARALLEL_THRESHOLD = 400
+BATCH_FILES = 64
+WRITER_LIMIT_MB = 256
+
+
+class Cancelled(SearchtuiError):
+    """The run was cancelled; the index is as it was before."""
+
+
+@dataclass
+class Progress:
+    phase: str  # "scanning", "indexing", "committing", "done"
+    done: int  # files handled
+    total: int  # files to handle
+    articles: int  # articles indexed so far
+    elapsed: float
+    rate: float  # articles per second
+    eta: float | None  # seconds left, when known
+    current: str = ""
+
+
+@dataclass
+class IndexReport:
+    added: int = 0  # articles added from new files
+    updated: int = 0  # articles written again for changed files
+    deleted: int = 0  # articles removed (their files are gone or changed)
+    unchanged: int = 0  # files left as they were
+    articles: int = 0  # articles in the index after the run
+    files: int = 0  # corpus files found
+    problems: list[Problem] = field(default_factory=list)
+    elapsed: float = 0.0
+    nothing_to_do: bool = False
+    rebuilt: bool = False
+    index_dir: str = ""
+
+    @property
+    def skipped(self) -> list[Problem]:
+        return [p for p in self.problems if p.skipped]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.skipped]
+
+    def summary_lines(self, limit: int = 10) -> list[str]:
+        lines = []
+        if self.nothing_to_do:
+            lines.append(
+                f"Index is up to date: {self.files} files unchanged, "
+                f"{self.articles} articles, nothing to do."
+            )
+        else:
+            verb = "Rebuilt" if self.rebuilt else "Updated"
+            lines.append(
+                f"{verb} {self.index_dir}: {self.added} added, {self.updated} updated, "
+                f"{self.deleted} deleted, {len(self.skipped)} skipped, "
+                f"{self.unchanged} files unchanged; {self.articles} articles in the index."
+            )
+        for title, items in (("Skipped", self.skipped), ("Warnings", self.warnings)):
+            if not items:
+                continue
+            lines.append(f"{title} ({len(items)}):")
+            for p in items[:limit]:
+                lines.append(f"  {p.path}: {p.reason}")
+            if len(items) > limit:
+                lines.append(f"  ... and {len(items) - limit} more")
+        lines.append(f"Elapsed: {self.elapsed:.1f} s")
+        return lines
+
+
+# ---------------------------------------------------------------------------
+# Turning articles into documents
+
+
+def _load_extractor(config: Config):
+    if config.extractor == "none":
+        return None
+    from searchtui.entities import get_extractor
+
+    return get_extractor(config)
+
+
+def article_document(article: Article, file_hash: str, extractor) -> dict:
+    """The fields Whoosh indexes and stores for one article."""
+    doc = {
+        "key": article.key,
+        "path": article.path,
+        "hash": file_hash,
+        "title": article.title,
+        "body": article.body,
+        "_stored_body": zlib.compress(article.body.encode("utf-8"), 1),
+        "authors": list(article.authors),
+    }
+    if article.publication:
+        doc["publication"] = [article.publication]
+    if article.date:
+        doc["date"] = article.date.isoformat()
+    if article.url:
+        doc["url"] = article.url
+    entities = extractor.article_entities(article) if extractor is not None else article.entities
+    for name in ENTITY_FIELDS:
+        values = entities.get(name) or []
+        if values:
+            doc[name] = sorted(set(values))
+    return doc
+
+
+def stored_body(value) -> str:
+    """The body as stored in the index (compressed) as text."""
+    if isinstance(value, bytes):
+        return zlib.decompress(value).decode("utf-8")
+    return value or ""
+
+
+@dataclass
+class _FileJob:
+    path: str
+    size: int
+    mtime_ns: int
+
+
+def _index_files(writer, jobs, config, extractor, on_file, cancelled) -> tuple[dict, list[Problem], int]:
+    """Read ``jobs`` and add their articles to ``writer``.
+
+    Returns the file states to remember, the problems, and the article count.
+    """
+    states: dict[str, list] = {}
+    problems: list[Problem] = []
+    count = 0
+    max_bytes = int(config.max_file_mb * 2**20)
+    for job in jobs:
+        if cancelled():
+            raise Cancelled("cancelled")
+        try:
+            with open(job.path, "rb") as fh:
+                data = fh.read(max_bytes + 1) if job.size > max_bytes else fh.read()
+        except OSError as exc:
+            problems.append(Problem(job.path, f"cannot read: {exc.strerror or exc}"))
+            on_file(job.path, 0)
+            continue
+        fhash = articles_mod.file_hash(data)
+        result = articles_mod.read_file(
+            job.path, data if job.size <= max_bytes else None, columns=config.columns or None,
+            max_bytes=max_bytes,
+        )
+        problems.extend(result.problems)
+        n = 0
+        for article in result.articles:
+            writer.add_document(**article_document(article, fhash, extractor))
+            n += 1
+        count += n
+        states[job.path] = [fhash, job.size, job.mtime_ns, n, bool(n == 0 and result.problems)]
+        on_file(job.path, n)
+    return states, problems, count
+
+
+# ---------------------------------------------------------------------------
+# Worker processes
+
+
+def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        config = Config(**config_dict)
+        extractor = _load_extractor(config)
+        ix = FileStorage(ixdir).open_index(store.INDEX_NAME)
+        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        states, problems, count = {}, [], 0
+
+        def on_file(path, n):
+            progress.put((1, n))
+
+        while True:
+            batch = tasks.get()
+            if batch is None or cancel_event.is_set():
+                break
+            s, p, c = _index_files(writer, batch, config, extractor, on_file, cancel_event.is_set)
+            states.update(s)
+            problems.extend(p)
+            count += c
+        if cancel_event.is_set():
+            writer.cancel()
+            results.put(("cancelled", None, None, None, None))
+            return
+        segment = writer._finalize_segment() if writer._added else None
+        if segment is None:
+            writer.cancel()
+        results.put(("ok", segment, states, problems, count))
+    except Cancelled:
+        results.put(("cancelled", None, None, None, None))
+    except BaseException as exc:  # report anything to the parent, which fails the run
+        import traceback
+
+        results.put(("error", f"{exc.__class__.__name__}: {exc}", traceback.format_exc(), None, None))
+
+
+# ---------------------------------------------------------------------------
+# The run
+
+
+def _scan(paths: list[str]) -> tuple[list[_FileJob], list[Problem]]:
+    files, problems = articles_mod.discover(paths)
+    jobs = []
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError as exc:
+            problems.append(Problem(str(f), f"cannot read: {exc.strerror or exc}"))
+            continue
+        jobs.append(_FileJob(str(Path(f).resolve()), st.st_size, st.st_mtime_ns))
+    return jobs, problems
+
+
+def _files_state_path(ixdir: Path, generation: int) -> Path:
+    return ixdir / f"files-{generation}.json"
+
+
+def _load_states(ix, ixdir: Path) -> dict[str, list]:
+    """Path -> [hash, size, mtime_ns, articles, skipped] for the live generation."""
+    gen = ix.latest_generation()
+    try:
+        data = json.loads(_files_state_path(ixdir, gen).read_text(encoding="utf-8"))
+        if data.get("generation") == gen:
+            return data["files"]
+    except (OSError, ValueError, KeyError):
+        pass
+    # Rebuild from the stored fields (slow, but only after a crash between commit and save).
+    states: dict[str, list] = {}
+    with ix.reader() as reader:
+        for _docnum, fields_ in reader.iter_docs():
+            path = fields_.get("path")
+            if path is None:
+                continue
+            st = states.setdefault(path, [fields_.get("hash", ""), -1, -1, 0, False])
+            st[3] += 1
+    return states
+
+
+def _save_states(ixdir: Path, generation: int, states: dict[str, list]) -> None:
+    tmp = ixdir / f".files-{generation}.tmp"
+    tmp.write_text(json.dumps({"generation": generation, "files": states}), encoding="utf-8")
+    os.replace(tmp, _files_state_path(ixdir, generation))
+    for old in ixdir.glob("files-*.json"):
+        if old.name != _files_state_path(ixdir, generation).name:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def build_index(
+    paths: list[str],
+    index_dir: str | os.PathLike,
+    *,
+    config: Config | None = None,
+    rebuild: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+    workers: int | None = None,
+) -> IndexReport:
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    config = config or Config()
+    start = time.monotonic()
+    root = Path(index_dir)
+    report = IndexReport(index_dir=str(root))
+    notify = progress or (lambda p: None)
+    is_cancelled = cancel.is_set if cancel is not None else (lambda: False)
+
+    jobs, scan_problems = _scan(paths)
+    report.files = len(jobs)
+    report.problems.extend(scan_problems)
+    roots = [str(Path(p).resolve()) for p in paths]
+
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SearchtuiError(f"cannot create the index folder {root}: {exc.strerror or exc}") from None
+    if not os.access(root, os.W_OK):
+        raise SearchtuiError(f"cannot write to the index folder {root}: permission denied")
+
+    with store.IndexLock(root):
+        store.remove_stale_dirs(root)
+        live = None
+        if not rebuild:
+            try:
+                live = store.current_dir(root)
+                if live is not None:
+                    store.check_compatible(root, live)
+            except IndexIncompatible:
+                raise
+        fresh = live is None
+        ixdir = store.new_index_dir(root) if fresh else live
+        try:
+            report.rebuilt = fresh
+            return _run(
+                jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, cancel,
+                workers, start,
+            )
+        except BaseException:
+            if fresh:
+                import shutil
+
+                shutil.rmtree(ixdir, ignore_errors=True)
+            raise
+
+
+def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, cancel, workers, start):
+    if fresh:
+        store.write_meta(ixdir, corpus=roots)
+        storage = FileStorage(str(ixdir))
+        ix = storage.create_index(make_schema(), indexname=store.INDEX_NAME)
+        old_states: dict[str, list] = {}
+    else:
+        ix = FileStorage(str(ixdir)).open_index(store.INDEX_NAME)
+        old_states = _load_states(ix, ixdir)
+
+    # Decide what to do with each file.
+    todo: list[_FileJob] = []
+    new_states: dict[str, list] = {}
+    changed_paths: list[str] = []
+    seen = set()
+    for job in jobs:
+        seen.add(job.path)
+        old = old_states.get(job.path)
+        if old is not None and old[1] == job.size and old[2] == job.mtime_ns:
+            new_states[job.path] = old
+            report.unchanged += 1
+            continue
+        if old is not None:
+            try:
+                with open(job.path, "rb") as fh:
+                    same = articles_mod.file_hash(fh.read()) == old[0]
+            except OSError:
+                same = False
+            if same:
+                new_states[job.path] = [old[0], job.size, job.mtime_ns, old[3], old[4]]
+                report.unchanged += 1
+                continue
+            changed_paths.append(job.path)
+        todo.append(job)
+    gone = [
+        p for p in old_states
+        if p not in seen and (_under(p, roots) or not os.path.exists(p))
+    ]
+    for p in old_states:
+        if p not in seen and p not in gone:
+            new_states[p] = old_states[p]
+
+    if not todo and not gone and not fresh:
+        report.nothing_to_do = True
+        report.articles = ix.doc_count()
+        report.elapsed = time.monotonic() - start
+        if any(old_states[p][1:3] != new_states[p][1:3] for p in new_states if p in old_states):
+            _save_states(ixdir, ix.latest_generation(), new_states)
+        notify(Progress("done", 0, 0, 0, report.elapsed, 0.0, 0.0))
+        return report
+
+    writer = SegmentWriter(ix, limitmb=WRITER_LIMIT_MB)
+    try:
+        for p in changed_paths:
+            writer.delete_by_term("path", p)
+        report.deleted = sum(writer.delete_by_term("path", p) for p in gone)
+
+        segments_from_workers, states, problems, count = _index_todo(
+            writer, ixdir, todo, config, notify, is_cancelled, cancel, workers, start
+        )
+        report.problems.extend(problems)
+        new_states.update(states)
+        changed = set(changed_paths)
+        for path, st in states.items():
+            if path in changed:
+                report.updated += st[3]
+            else:
+                report.added += st[3]
+        if is_cancelled():
+            raise Cancelled("cancelled")
+
+        notify(Progress("committing", len(todo), len(todo), count, time.monotonic() - start, 0.0, None))
+        segments = writer._merge_segments(None, False, True)
+        segments += segments_from_workers
+        if writer._added:
+            segments.append(writer._finalize_segment())
+        else:
+            writer._close_segment()
+        store.fsync_dir_files(ixdir)
+        writer._commit_toc(segments)
+        writer._finish()
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+
+    generation = writer.generation
+    _save_states(ixdir, generation, new_states)
+    if fresh:
+        store.switch_current(root, ixdir)
+    report.articles = sum(s.doc_count() for s in segments)
+    report.elapsed = time.monotonic() - start
+    notify(Progress("done", len(todo), len(todo), count, report.elapsed, 0.0, 0.0))
+    return report
+
+
+def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, cancel, workers, start):
+    total = len(todo)
+    state = {"done": 0, "articles": 0, "last": 0.0}
+
+    def tick(path: str, n: int, force: bool = False):
+        state["done"] += 1
+        state["articles"] += n
+        now = time.monotonic()
+        if force or now - state["last"] >= 0.1 or state["done"] == total:
+            state["last"] = now
+            elapsed = now - start
+            rate = state["articles"] / elapsed if elapsed > 0 else 0.0
+            frate = state["done"] / elapsed if elapsed > 0 else 0.0
+            eta = (total - state["done"]) / frate if frate > 0 else None
+            notify(Progress("indexing", state["done"], total, state["articles"], elapsed, rate, eta, path))
+
+    nworkers = workers if workers is not None else (config.workers or os.cpu_count() or 1)
+    if nworkers <= 1 or total < PARALLEL_THRESHOLD:
+        extractor = _load_extractor(config)
+        states, problems, count = _index_files(writer, todo, config, extractor, tick, is_cancelled)
+        return [], states, problems, count
+    return _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers)
+
+
+def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
+    ctx = mp.get_context("spawn")
+    tasks = ctx.Queue()
+    results = ctx.Queue()
+    progress_q = ctx.Queue()
+    stop = ctx.Event()
+    # Big files first, so the workers finish at about the same time.
+    ordered = sorted(todo, key=lambda j: -j.size)
+    batches = [ordered[i : i + BATCH_FILES] for i in range(0, len(ordered), BATCH_FILES)]
+    for b in batches:
+        tasks.put(b)
+    for _ in range(nworkers):
+        tasks.put(None)
+    config_dict = {k: v for k, v in vars(config).items()}
+    procs = [
+        ctx.Process(
+            target=_worker_main,
+            args=(str(ixdir), config_dict, tasks, results, progress_q, stop),
+            daemon=True,
+        )
+        for _ in range(nworkers)
+    ]
+    for p in procs:
+        p.start()
+    outcomes = []
+    try:
+        while len(outcomes) < nworkers:
+            if is_cancelled():
+                stop.set()
+            try:
+                while True:
+                    _, n = progress_q.get_nowait()
+                    tick("", n)
+            except queue_mod.Empty:
+                pass
+            try:
+                outcomes.append(results.get(timeout=0.1))
+            except queue_mod.Empty:
+                if not any(p.is_alive() for p in procs) and results.empty():
+                    raise SearchtuiError("an indexing worker process died unexpectedly") from None
+        while True:
+            try:
+                _, n = progress_q.get_nowait()
+                tick("", n)
+            except queue_mod.Empty:
+                break
+        for p in procs:
+            p.join(timeout=10)
+    except BaseException:
+        stop.set()
+        for p in procs:
+            p.join(timeout=2)
+            if p.is_alive():
+                p.terminate()
+        raise
+    errors = [o for o in outcomes if o[0] == "error"]
+    if errors:
+        raise SearchtuiError(f"indexing failed in a worker: {errors[0][1]}\n{errors[0][2]}")
+    if any(o[0] == "cancelled" for o in outcomes) or is_cancelled():
+        raise Cancelled("cancelled")
+    segments, states, problems, count = [], {}, [], 0
+    for _, seg, s, p, c in outcomes:
+        if seg is not None:
+            segments.append(seg)
+        states.update(s)
+        problems.extend(p)
+        count += c
+    return segments, states, problems, count

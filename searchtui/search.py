@@ -1,0 +1,970 @@
+"""SearchRequest in, SearchResult out: the one search API of searchtui.
+
+Whoosh parses the query and holds the index; matching, ranking, filters and
+facets are computed here over arrays decoded from the index once per index
+generation (posting lists of the terms met, facet values per document, dates,
+field lengths), so a query costs array operations instead of a walk through
+Whoosh's matchers. Whoosh's own matcher is used only for what the arrays do
+not hold (phrase positions, rare query types).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+import threading
+import time
+from collections import Counter, OrderedDict
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+    PlusMinusPlugin,
+)
+from whoosh.qparser.dateparse import DateParserPlugin  # noqa: F401  (not used: dates are ours)
+from whoosh.util.numeric import byte_to_length
+
+from searchtui import store
+from searchtui.errors import IndexMissing
+from searchtui.facets import NO_DATE, DateIndex, FacetIndex
+from searchtui.indexer import stored_body
+from searchtui.models import (
+    ENTITY_FIELDS,
+    FACET_FIELDS,
+    Article,
+    Facet,
+    FacetFilter,
+    Hit,
+    QueryError,
+    SearchRequest,
+    SearchResult,
+)
+from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS, fold, iter_term_spans, normalise_word
+
+K1 = 1.2
+B = 0.75
+MAX_QUERY_CHARS = 2000
+MAX_EXPANSION = 256
+POSTINGS_CACHE = 4096
+SNIPPET_CHARS = 220
+
+FIELD_ALIASES = {
+    "title": ["headline"],
+    "authors": ["author", "by", "byline"],
+    "publication": ["pub", "source", "outlet", "publisher"],
+    "people": ["person", "who"],
+    "organisations": ["org", "organisation", "organization", "organizations"],
+    "places": ["place", "location", "where"],
+    "body": ["text", "content"],
+}
+
+_DATE_TOKEN = re.compile(r"(?<![\w:])(date|after|before|on|from|to|since|until):(\S+)", re.IGNORECASE)
+_ENTITY_TOKEN = re.compile(r'(?<![\w:])entity:("[^"]*"|\S+)', re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------
+# Dates typed in queries
+
+
+def parse_date_period(text: str) -> tuple[_dt.date, _dt.date]:
+    """``2016``, ``2016-11`` or ``2016-11-15`` as (first day, last day)."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?", t)
+    if not m:
+        raise ValueError(f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    y = int(m.group(1))
+    if m.group(2) is None:
+        return _dt.date(y, 1, 1), _dt.date(y, 12, 31)
+    mo = int(m.group(2))
+    if not 1 <= mo <= 12:
+        raise ValueError(f"{text!r}: month {mo} does not exist")
+    if m.group(3) is None:
+        first = _dt.date(y, mo, 1)
+        nxt = _dt.date(y + (mo == 12), mo % 12 + 1, 1)
+        return first, nxt - _dt.timedelta(days=1)
+    try:
+        d = _dt.date(y, mo, int(m.group(3)))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real day") from None
+    return d, d
+
+
+def _narrow(current: tuple, lo, hi) -> tuple:
+    a, b = current
+    if lo is not None:
+        a = lo if a is None else max(a, lo)
+    if hi is not None:
+        b = hi if b is None else min(b, hi)
+    return a, b
+
+
+def extract_dates(text: str) -> tuple[str, _dt.date | None, _dt.date | None]:
+    """Take ``date:``, ``after:`` and ``before:`` out of a query.
+
+    ``date:P`` is the period P (a year, month or day) or ``A..B`` (both ends
+    included, either may be left open); ``after:P`` means from the start of P
+    on, ``before:P`` means up to the day before P starts (``from:``/``since:``
+    and ``to:``/``until:`` are inclusive of P). Returns the rest of the query
+    and the date range.
+    """
+    rng: tuple = (None, None)
+    pieces = []
+    last = 0
+    for m in _DATE_TOKEN.finditer(text):
+        key, value = m.group(1).lower(), m.group(2).strip('"')
+        try:
+            if key in ("date", "on"):
+                if ".." in value:
+                    a, b = value.split("..", 1)
+                    lo = parse_date_period(a)[0] if a else None
+                    hi = parse_date_period(b)[1] if b else None
+                    if lo and hi and lo > hi:
+                        raise ValueError(f"the range {value} ends before it starts")
+                else:
+                    lo, hi = parse_date_period(value)
+                rng = _narrow(rng, lo, hi)
+            elif key in ("after", "from", "since"):
+                rng = _narrow(rng, parse_date_period(value)[0], None)
+            elif key == "before":
+                rng = _narrow(rng, None, parse_date_period(value)[0] - _dt.timedelta(days=1))
+            else:  # to, until
+                rng = _narrow(rng, None, parse_date_period(value)[1])
+        except ValueError as exc:
+            raise QueryError(f"{key}: {exc}", text, m.start(2)) from None
+        pieces.append(text[last : m.start()])
+        last = m.end()
+    pieces.append(text[last:])
+    return " ".join(p.strip() for p in pieces if p.strip()), rng[0], rng[1]
+
+
+def _balance(text: str) -> str:
+    """Close quotes and brackets left open; drop stray closing brackets."""
+    if text.count('"') % 2:
+        text += '"'
+    out, depth, in_quote = [], 0, False
+    for ch in text:
+        if ch == '"':
+            in_quote = not in_quote
+        elif not in_quote and ch == "(":
+            depth += 1
+        elif not in_quote and ch == ")":
+            if depth == 0:
+                continue
+            depth -= 1
+        out.append(ch)
+    return "".join(out) + ")" * depth
+
+
+def _expand_entity_prefix(text: str) -> str:
+    def repl(m):
+        v = m.group(1)
+        return "(" + " OR ".join(f"{f}:{v}" for f in ENTITY_FIELDS) + ")"
+
+    return _ENTITY_TOKEN.sub(repl, text)
+
+
+class ParsedQuery:
+    def __init__(self, text: str, query: wq.Query | None, date_from, date_to):
+        self.text = text
+        self.query = query  # None: every article
+        self.date_from = date_from
+        self.date_to = date_to
+
+
+def make_parser(schema):
+    parser = MultifieldParser(list(TEXT_FIELDS), schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(PlusMinusPlugin())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    parser.remove_plugin_class(GtLtPlugin)
+    return parser
+
+
+def parse_query(parser, text: str) -> ParsedQuery:
+    original = text or ""
+    if len(original) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is too long ({len(original)} characters; at most {MAX_QUERY_CHARS})",
+            original,
+            MAX_QUERY_CHARS,
+        )
+    rest, dfrom, dto = extract_dates(original)
+    rest = _balance(_expand_entity_prefix(rest)).strip()
+    if rest in ("", "*", "*:*"):
+        return ParsedQuery(original, None, dfrom, dto)
+    try:
+        q = parser.parse(rest)
+    except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
+        raise QueryError(f"cannot understand the query: {exc}", original, None) from None
+    q = q.normalize()
+    if isinstance(q, wq.NullQuery) or q is wq.NullQuery:
+        if re.search(r"\w", rest):
+            # Only stop words or a lone operator: treat as every article.
+            return ParsedQuery(original, None, dfrom, dto)
+        raise QueryError("the query has no words to search for", original, 0)
+    return ParsedQuery(original, q, dfrom, dto)
+
+
+# ---------------------------------------------------------------------------
+# Arrays decoded from the index
+
+
+def _leaf_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """All (document, weight) postings of a term in one segment, as arrays."""
+    try:
+        m = leaf.postings(fieldname, tbytes)
+    except Exception:  # term absent in this segment (Whoosh raises TermNotFound)
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    if isinstance(m, W3LeafMatcher):
+        ids_parts, w_parts = [], []
+        while not m._atend and m._blocklength:
+            m._read_ids()
+            m._read_weights()
+            ids_parts.append(np.asarray(m._ids, dtype=np.int32))
+            w_parts.append(np.asarray(m._weights, dtype=np.float32))
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        if not ids_parts:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        return np.concatenate(ids_parts), np.concatenate(w_parts)
+    ids, ws = [], []
+    while m.is_active():
+        ids.append(m.id())
+        ws.append(m.weight())
+        m.next()
+    return np.asarray(ids, np.int32), np.asarray(ws, np.float32)
+
+
+class IndexData:
+    """Everything decoded from one index generation that queries use."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.leaves = reader.leaf_readers()
+        self.ndocs = reader.doc_count_all()
+        live = np.ones(self.ndocs, dtype=bool)
+        for leaf, offset in self.leaves:
+            if leaf.has_deletions():
+                dels = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
+                live[dels + offset] = False
+        self.live = live
+        self.count = int(live.sum())
+        self._postings: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        lut = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+        self.lengths = {}
+        self.avg_length = {}
+        for field in TEXT_FIELDS:
+            arr = np.zeros(self.ndocs, dtype=np.float32)
+            for leaf, offset in self.leaves:
+                col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                if col is None:
+                    continue
+                n = leaf.doc_count_all()
+                arr[offset : offset + n] = lut[np.fromiter(col, dtype=np.uint8, count=n)]
+            self.lengths[field] = arr
+            total = float(arr[live].sum())
+            self.avg_length[field] = total / self.count if self.count else 1.0
+        self.facets = {
+            name: FacetIndex.from_postings(name, self._all_term_docs(name), self.ndocs)
+            for name in FACET_INDEX_FIELDS
+        }
+        days = np.full(self.ndocs, NO_DATE, dtype=np.int64)
+        for value, docs in self._all_term_docs("date").items():
+            try:
+                days[docs] = _dt.date.fromisoformat(value).toordinal()
+            except ValueError:
+                continue
+        self.dates = DateIndex(days)
+        self.field_boost = {f: reader.schema[f].format.field_boost for f in TEXT_FIELDS}
+
+    def _all_term_docs(self, fieldname: str) -> dict[str, np.ndarray]:
+        found: dict[str, list] = {}
+        for leaf, offset in self.leaves:
+            if fieldname not in leaf.indexed_field_names():
+                continue
+            for tbytes in leaf.lexicon(fieldname):
+                ids, _ = _leaf_postings(leaf, fieldname, tbytes)
+                found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
+        return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (fieldname, text)
+        with self._lock:
+            hit = self._postings.get(key)
+            if hit is not None:
+                self._postings.move_to_end(key)
+                return hit
+        tbytes = text.encode("utf-8")
+        ids_parts, w_parts = [], []
+        for leaf, offset in self.leaves:
+            ids, ws = _leaf_postings(leaf, fieldname, tbytes)
+            if len(ids):
+                keep = self.live[ids + offset]
+                ids_parts.append(ids[keep] + offset)
+                w_parts.append(ws[keep])
+        if ids_parts:
+            value = (np.concatenate(ids_parts), np.concatenate(w_parts))
+        else:
+            value = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        with self._lock:
+            self._postings[key] = value
+            if len(self._postings) > POSTINGS_CACHE:
+                self._postings.popitem(last=False)
+        return value
+
+    def bm25(self, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        df = len(ids)
+        idf = math.log(1 + (self.count - df + 0.5) / (df + 0.5))
+        dl = self.lengths[fieldname][ids]
+        avg = self.avg_length[fieldname] or 1.0
+        tf = weights
+        return (idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avg))).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------
+# Evaluating a query over the arrays
+
+
+class _Eval:
+    """Turns a Whoosh query tree into (matching mask, score array)."""
+
+    def __init__(self, data: IndexData, searcher):
+        self.data = data
+        self.searcher = searcher
+        self.n = data.ndocs
+        self.terms: set[tuple[str, str]] = set()  # (field, term) met, for highlighting
+
+    def empty(self):
+        return np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32)
+
+    def run(self, q):
+        kind = type(q)
+        if isinstance(q, wq.Every):
+            return self.data.live.copy(), np.zeros(self.n, dtype=np.float32)
+        if isinstance(q, wq.NullQuery) or q is wq.NullQuery:
+            return self.empty()
+        if kind is wq.Term:
+            return self.term(q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.And):
+            mask, score = None, np.zeros(self.n, dtype=np.float32)
+            for sub in q.subqueries:
+                m, s = self.run(sub)
+                mask = m if mask is None else mask & m
+                score += s
+            return (mask if mask is not None else self.empty()[0]), score
+        if isinstance(q, (wq.Or, wq.DisjunctionMax)):
+            mask, score = np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32)
+            for sub in q.subqueries:
+                m, s = self.run(sub)
+                mask |= m
+                score += s
+            return mask, score
+        if isinstance(q, wq.Not):
+            m, _ = self.run(q.query)
+            return self.data.live & ~m, np.zeros(self.n, dtype=np.float32)
+        if isinstance(q, wq.AndNot):
+            m, s = self.run(q.a)
+            m2, _ = self.run(q.b)
+            return m & ~m2, s
+        if isinstance(q, wq.AndMaybe):
+            m, s = self.run(q.a)
+            _, s2 = self.run(q.b)
+            return m, s + s2 * m
+        if isinstance(q, wq.Require):
+            m, s = self.run(q.a)
+            m2, _ = self.run(q.b)
+            return m & m2, s
+        if isinstance(q, wq.Phrase):
+            return self.phrase(q)
+        if isinstance(q, wq.MultiTerm):
+            return self.multiterm(q)
+        if isinstance(q, wq.Ordered) or isinstance(q, wq.Sequence):
+            return self.fallback(q)
+        return self.fallback(q)
+
+    # leaves
+
+    def term(self, fieldname: str, text: str, boost: float = 1.0):
+        if fieldname in FACET_INDEX_FIELDS:
+            return self.facet_value(fieldname, text)
+        if fieldname not in self.data.lengths:
+            return self.fallback(wq.Term(fieldname, text))
+        ids, ws = self.data.postings(fieldname, text)
+        mask = np.zeros(self.n, dtype=bool)
+        score = np.zeros(self.n, dtype=np.float32)
+        if len(ids):
+            mask[ids] = True
+            score[ids] = self.data.bm25(fieldname, ids, ws) * boost
+            self.terms.add((fieldname, text))
+        return mask, score
+
+    def facet_value(self, fieldname: str, text: str):
+        """A typed facet value: the values equal to it, else those containing it as words."""
+        fidx = self.data.facets[fieldname]
+        needle = fold(text).strip()
+        exact = [i for i, f in enumerate(fidx.folded) if f == needle]
+        if not exact and needle:
+            pat = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)")
+            exact = [i for i, f in enumerate(fidx.folded) if pat.search(f)]
+        mask = np.zeros(self.n, dtype=bool)
+        if exact:
+            mask[fidx.docs_of(exact)] = True
+            mask &= self.data.live
+        return mask, mask.astype(np.float32)
+
+    def phrase(self, q: wq.Phrase):
+        if q.fieldname in FACET_INDEX_FIELDS:
+            return self.facet_value(q.fieldname, " ".join(q.words))
+        words = [w for w in q.words if w]
+        if not words:
+            return self.empty()
+        if len(words) == 1:
+            return self.term(q.fieldname, words[0], q.boost)
+        mask, score = None, np.zeros(self.n, dtype=np.float32)
+        for w in words:
+            m, s = self.term(q.fieldname, w, q.boost)
+            mask = m if mask is None else mask & m
+            score += s
+        if not mask.any():
+            return mask, score
+        # Positions: ask Whoosh, but only within the documents holding every word.
+        exact = np.zeros(self.n, dtype=bool)
+        docs = self.searcher.docs_for_query(q)
+        ids = np.fromiter(docs, dtype=np.int64)
+        if len(ids):
+            exact[ids] = True
+        mask &= exact
+        return mask, score * mask
+
+    def multiterm(self, q):
+        fieldname = q.field()
+        if fieldname in FACET_INDEX_FIELDS:
+            # prefix* and wildcards on facet fields match values by their words
+            pattern = getattr(q, "text", "")
+            fidx = self.data.facets[fieldname]
+            regex = re.compile(
+                "(?<!\\w)" + re.escape(fold(pattern)).replace("\\*", ".*").replace("\\?", ".")
+                + ("" if isinstance(q, wq.Prefix) is False else ""),
+            )
+            if isinstance(q, wq.Prefix):
+                regex = re.compile(r"(?<!\w)" + re.escape(fold(pattern)))
+            ids = [i for i, f in enumerate(fidx.folded) if regex.search(f)]
+            mask = np.zeros(self.n, dtype=bool)
+            if ids:
+                mask[fidx.docs_of(ids)] = True
+                mask &= self.data.live
+            return mask, mask.astype(np.float32)
+        reader = self.data.reader
+        try:
+            texts = list(q._btexts(reader))
+        except Exception:
+            return self.fallback(q)
+        if len(texts) > MAX_EXPANSION:
+            # keep the most frequent expansions
+            texts.sort(key=lambda t: -reader.doc_frequency(fieldname, t))
+            texts = texts[:MAX_EXPANSION]
+        mask, score = np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32)
+        for tb in texts:
+            t = tb.decode("utf-8") if isinstance(tb, bytes) else tb
+            m, s = self.term(fieldname, t, q.boost)
+            mask |= m
+            score = np.maximum(score, s)
+        return mask, score
+
+    def fallback(self, q):
+        mask = np.zeros(self.n, dtype=bool)
+        try:
+            ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+        except Exception as exc:
+            raise QueryError(f"cannot run this part of the query: {q} ({exc})") from None
+        if len(ids):
+            mask[ids] = True
+        mask &= self.data.live
+        return mask, mask.astype(np.float32)
+
+
+def query_terms(q) -> list[tuple[str, str]]:
+    """(field, term) pairs of the positive leaves of a query, for highlighting."""
+    out: list[tuple[str, str]] = []
+
+    def walk(node, negative=False):
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a, negative)
+            return
+        if isinstance(node, wq.Phrase):
+            out.extend((node.fieldname, w) for w in node.words)
+            return
+        if isinstance(node, wq.Term):
+            out.append((node.fieldname, node.text))
+            return
+        for child in node.children() if hasattr(node, "children") else []:
+            walk(child, negative)
+
+    if q is not None:
+        walk(q)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Snippets
+
+
+def make_snippet(body: str, terms: set[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
+    """A window of ``body`` holding the most matched terms, with their spans."""
+    text = body[:100_000]
+    spans = [(s, e, t) for t, s, e in iter_term_spans(text) if t in terms] if terms else []
+    if not spans:
+        cut = _cut(text, 0, width)
+        return cut[0], []
+    # Best window: the most distinct terms, then the most matches, earliest first.
+    best, best_key = 0, None
+    j = 0
+    for i in range(len(spans)):
+        while j < len(spans) and spans[j][1] - spans[i][0] <= width:
+            j += 1
+        window = spans[i:j]
+        key = (len({t for _, _, t in window}), len(window), -i)
+        if best_key is None or key > best_key:
+            best, best_key = i, key
+    start = spans[best][0]
+    # Back up a little for context, to a word boundary.
+    start = max(0, start - width // 5)
+    snippet, offset = _cut(text, start, width)
+    out = []
+    for s, e, _ in spans:
+        if s >= offset and e <= offset + len(snippet) - (1 if snippet.endswith("…") else 0):
+            out.append((s - offset + (1 if snippet.startswith("…") else 0), e - offset + (1 if snippet.startswith("…") else 0)))
+    return snippet, out
+
+
+def _cut(text: str, start: int, width: int) -> tuple[str, int]:
+    if start > 0:
+        sp = text.rfind(" ", max(0, start - 20), start)
+        if sp >= 0:
+            start = sp + 1
+    end = min(len(text), start + width)
+    if end < len(text):
+        sp = text.rfind(" ", start + width // 2, end)
+        if sp > 0:
+            end = sp
+    piece = text[start:end].replace("\n", " ")
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + piece + suffix, start
+
+
+# ---------------------------------------------------------------------------
+# The engine
+
+
+class SearchEngine:
+    """Searches one index; reopen-safe and usable from several threads."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._lock = threading.RLock()
+        self._ix = None
+        self._searcher = None
+        self._data: IndexData | None = None
+        self._token = None
+        self._parser = None
+        self.meta: dict = {}
+        self.ixdir: Path | None = None
+        self._open()
+
+    @classmethod
+    def open(cls, index_dir) -> "SearchEngine":
+        return cls(Path(index_dir))
+
+    def _open(self) -> None:
+        ix, ixdir, meta = store.open_index(self.root)
+        searcher = ix.searcher()
+        data = IndexData(searcher.reader())
+        old = self._searcher
+        self._ix, self._searcher, self._data = ix, searcher, data
+        self.ixdir, self.meta = ixdir, meta
+        self._parser = make_parser(ix.schema)
+        self._token = store.generation_token(self.root)
+        if old is not None:
+            old.close()
+
+    # -- life cycle
+
+    def changed_on_disk(self) -> bool:
+        token = store.generation_token(self.root)
+        return token is not None and token != self._token
+
+    def reload(self) -> None:
+        with self._lock:
+            self._open()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def doc_count(self) -> int:
+        return self._data.count
+
+    # -- searching
+
+    def parse(self, text: str) -> ParsedQuery:
+        return parse_query(self._parser, text)
+
+    def _base(self, parsed: ParsedQuery, ev: _Eval):
+        data = self._data
+        if parsed.query is None:
+            mask = data.live.copy()
+            score = np.zeros(data.ndocs, dtype=np.float32)
+        else:
+            mask, score = ev.run(parsed.query)
+            mask = mask & data.live
+        return mask, score
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        t0 = time.perf_counter()
+        with self._lock:
+            data = self._data
+            parsed = self.parse(request.query)
+            ev = _Eval(data, self._searcher)
+            qmask, score = self._base(parsed, ev)
+            dfrom = _later(parsed.date_from, request.date_from)
+            dto = _earlier(parsed.date_to, request.date_to)
+            dmask = data.dates.mask(dfrom, dto)
+            if dmask is not None:
+                qmask = qmask & dmask
+            # Each facet's filter, and the mask of everything but that facet's includes.
+            filters = {name: request.filters.get(name) for name in FACET_FIELDS}
+            filtered = qmask
+            for name, flt in filters.items():
+                filtered = data.facets[name].apply(filtered, flt)
+            total = int(np.count_nonzero(filtered))
+            hits = self._page(filtered, score, request, parsed, ev)
+            facets = {}
+            for name in request.facets:
+                if name not in data.facets:
+                    continue
+                flt = filters.get(name)
+                if flt and flt.include:
+                    base = qmask
+                    for other, oflt in filters.items():
+                        base = data.facets[other].apply(base, oflt, include=(other != name))
+                else:
+                    base = filtered
+                facets[name] = data.facets[name].facet(base, flt, request.facet_limit)
+            histogram = data.dates.histogram(filtered) if request.histogram else None
+            suggestion = self._suggest(parsed, total) if parsed.query is not None else None
+            terms = sorted({t for f, t in query_terms(parsed.query) if f in TEXT_FIELDS})
+        return SearchResult(
+            request=request,
+            total=total,
+            hits=hits,
+            facets=facets,
+            histogram=histogram,
+            suggestion=suggestion,
+            elapsed_ms=(time.perf_counter() - t0) * 1000,
+            terms=terms,
+        )
+
+    def _order(self, mask: np.ndarray, score: np.ndarray, sort: str, browse: bool) -> np.ndarray:
+        docs = np.flatnonzero(mask)
+        days = self._data.dates.days[docs]
+        if sort == "relevance" and browse:
+            sort = "newest"
+        if sort == "newest":
+            # undated last; ties by document number, newest indexed first
+            keyd = np.where(days == NO_DATE, np.iinfo(np.int64).min, days)
+            order = np.lexsort((-docs, -keyd))
+            return docs[np.argsort(-keyd, kind="stable")] if False else docs[order]
+        if sort == "oldest":
+            keyd = np.where(days == NO_DATE, np.iinfo(np.int64).max, days)
+            order = np.lexsort((docs, keyd))
+            return docs[order]
+        s = score[docs]
+        order = np.lexsort((-days, -s))
+        return docs[order]
+
+    def _page(self, mask, score, request: SearchRequest, parsed: ParsedQuery, ev: _Eval) -> list[Hit]:
+        size = max(1, request.page_size)
+        page = max(1, request.page)
+        lo = (page - 1) * size
+        docs = self._top(mask, score, request.sort, parsed.query is None, lo + size)[lo : lo + size]
+        terms = {t for f, t in query_terms(parsed.query) if f in TEXT_FIELDS}
+        return [self._hit(int(d), float(score[d]), terms, request.snippets) for d in docs]
+
+    def _top(self, mask, score, sort, browse, k) -> np.ndarray:
+        if sort == "relevance" and not browse:
+            docs = np.flatnonzero(mask)
+            if len(docs) > k * 4 and k < len(docs):
+                s = score[docs]
+                part = np.argpartition(-s, k)[:k]
+                # keep ties at the cut-off stable by including equal scores
+                cut = s[part].min()
+                docs = docs[s >= cut]
+            sub = np.zeros_like(mask)
+            sub[docs] = True
+            return self._order(sub, score, sort, browse)[:k]
+        return self._order(mask, score, sort, browse)[:k]
+
+    def _hit(self, docnum: int, score: float, terms: set[str], snippets: bool) -> Hit:
+        fields = self._searcher.stored_fields(docnum)
+        body = stored_body(fields.get("body"))
+        snippet, highlights = make_snippet(body, terms) if snippets else ("", [])
+        d = fields.get("date")
+        return Hit(
+            key=fields.get("key", ""),
+            path=fields.get("path", ""),
+            title=fields.get("title", ""),
+            authors=list(fields.get("authors") or []),
+            publication=(fields.get("publication") or [None])[0],
+            date=_dt.date.fromisoformat(d) if d else None,
+            score=score,
+            snippet=snippet,
+            highlights=highlights,
+            docnum=docnum,
+        )
+
+    # -- suggestions
+
+    def _suggest(self, parsed: ParsedQuery, total: int) -> str | None:
+        """A corrected query when some plain words of it are rare or unknown."""
+        reader = self._data.reader
+        text = parsed.text
+        changed = False
+        words = re.finditer(r"(?<![\w:\"*~])([A-Za-z][A-Za-z']{2,})(?![\w:*~])", text)
+        out, last = [], 0
+        for m in words:
+            word = m.group(1)
+            if word.upper() in ("AND", "OR", "NOT"):
+                continue
+            stemmed = normalise_word(word)
+            if stemmed is None:
+                continue
+            df = reader.doc_frequency("body", stemmed) + reader.doc_frequency("title", stemmed)
+            if df >= 3:
+                continue
+            best = self._correct(word.lower(), stemmed, df)
+            if best and best != word.lower():
+                out.append(text[last : m.start(1)])
+                out.append(best)
+                last = m.end(1)
+                changed = True
+        if not changed:
+            return None
+        out.append(text[last:])
+        return "".join(out)
+
+    def _correct(self, word: str, stemmed: str, df: int) -> str | None:
+        reader = self._data.reader
+        best, best_key = None, None
+        try:
+            candidates = list(reader.terms_within("body", stemmed, 2))
+        except Exception:
+            return None
+        for cand in candidates:
+            if cand == stemmed:
+                continue
+            cdf = reader.doc_frequency("body", cand)
+            if cdf <= max(df, 2) * 5:
+                continue
+            dist = _edit_distance(stemmed, cand)
+            key = (-dist, cdf)
+            if best_key is None or key > best_key:
+                best, best_key = cand, key
+        if best is None:
+            return None
+        # Show a word rather than a stem where the typed word's ending fits.
+        for suffix_len in range(min(4, len(word)), -1, -1):
+            guess = best + word[len(word) - suffix_len :] if suffix_len else best
+            if normalise_word(guess) == best:
+                return guess
+        return best
+
+    # -- more like this
+
+    def more_like_this(self, key: str, request: SearchRequest | None = None, terms: int = 25) -> SearchResult:
+        request = request or SearchRequest()
+        t0 = time.perf_counter()
+        with self._lock:
+            data = self._data
+            docnum = self._docnum(key)
+            fields = self._searcher.stored_fields(docnum)
+            text = (fields.get("title") or "") + "\n" + stored_body(fields.get("body"))
+            counts = Counter(t for t, _, _ in iter_term_spans(text))
+            scored = []
+            for t, tf in counts.items():
+                df = self._data.reader.doc_frequency("body", t)
+                if df < 2:
+                    continue
+                scored.append((tf * math.log(data.count / df), t))
+            scored.sort(reverse=True)
+            top = [t for _, t in scored[:terms]]
+            ev = _Eval(data, self._searcher)
+            mask = np.zeros(data.ndocs, dtype=bool)
+            score = np.zeros(data.ndocs, dtype=np.float32)
+            for t in top:
+                m, s = ev.term("body", t)
+                mask |= m
+                score += s
+            mask &= data.live
+            mask[docnum] = False
+            # Only the closest: those scoring at least a fifth of the best.
+            if mask.any():
+                best = score[mask].max()
+                mask &= score >= best * 0.2
+            filtered = mask
+            for name in FACET_FIELDS:
+                filtered = data.facets[name].apply(filtered, request.filters.get(name))
+            dmask = data.dates.mask(request.date_from, request.date_to)
+            if dmask is not None:
+                filtered &= dmask
+            total = int(np.count_nonzero(filtered))
+            size = max(1, request.page_size)
+            lo = (max(1, request.page) - 1) * size
+            docs = self._top(filtered, score, "relevance", False, lo + size)[lo : lo + size]
+            hits = [self._hit(int(d), float(score[d]), set(top), request.snippets) for d in docs]
+            facets = {
+                name: data.facets[name].facet(filtered, request.filters.get(name), request.facet_limit)
+                for name in request.facets
+                if name in data.facets
+            }
+            histogram = data.dates.histogram(filtered) if request.histogram else None
+        return SearchResult(
+            request=request,
+            total=total,
+            hits=hits,
+            facets=facets,
+            histogram=histogram,
+            elapsed_ms=(time.perf_counter() - t0) * 1000,
+            terms=top,
+        )
+
+    # -- facet value search
+
+    def facet_values(self, facet: str, request: SearchRequest, text: str, limit: int = 50) -> Facet:
+        with self._lock:
+            data = self._data
+            if facet not in data.facets:
+                raise ValueError(f"unknown facet {facet!r} (facets: {', '.join(FACET_FIELDS)})")
+            parsed = self.parse(request.query)
+            ev = _Eval(data, self._searcher)
+            mask, _ = self._base(parsed, ev)
+            dmask = data.dates.mask(_later(parsed.date_from, request.date_from), _earlier(parsed.date_to, request.date_to))
+            if dmask is not None:
+                mask &= dmask
+            for name in FACET_FIELDS:
+                mask = data.facets[name].apply(mask, request.filters.get(name), include=(name != facet))
+            return data.facets[facet].search(mask, text, request.filters.get(facet), limit)
+
+    # -- documents
+
+    def _docnum(self, key: str) -> int:
+        docnum = self._searcher.document_number(key=key)
+        if docnum is None:
+            docnum = self._searcher.document_number(path=key)
+        if docnum is None:
+            raise KeyError(f"no article {key!r} in the index")
+        return docnum
+
+    def document(self, key: str) -> Article:
+        with self._lock:
+            fields = self._searcher.stored_fields(self._docnum(key))
+        d = fields.get("date")
+        return Article(
+            key=fields.get("key", ""),
+            path=fields.get("path", ""),
+            title=fields.get("title", ""),
+            authors=list(fields.get("authors") or []),
+            publication=(fields.get("publication") or [None])[0],
+            date=_dt.date.fromisoformat(d) if d else None,
+            body=stored_body(fields.get("body")),
+            content_hash=fields.get("hash", ""),
+            url=fields.get("url"),
+            entities={name: list(fields.get(name) or []) for name in ENTITY_FIELDS},
+        )
+
+    def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:
+        """Spans of ``text`` holding the query's words (as the index sees them)."""
+        try:
+            parsed = self.parse(query)
+        except QueryError:
+            return []
+        terms = {t for f, t in query_terms(parsed.query) if f in TEXT_FIELDS}
+        if not terms:
+            return []
+        return [(s, e) for t, s, e in iter_term_spans(text) if t in terms]
+
+    # -- statistics
+
+    def stats(self) -> dict:
+        with self._lock:
+            data = self._data
+            days = data.dates.days[data.live]
+            dated = days[days != NO_DATE]
+            size = sum(f.stat().st_size for f in self.ixdir.iterdir() if f.is_file())
+            out = {
+                "index": str(self.root),
+                "articles": data.count,
+                "undated": int(len(days) - len(dated)),
+                "first_date": _dt.date.fromordinal(int(dated.min())).isoformat() if len(dated) else None,
+                "last_date": _dt.date.fromordinal(int(dated.max())).isoformat() if len(dated) else None,
+                "index_bytes": size,
+                "written": self.meta.get("written"),
+                "segments": len(data.leaves),
+            }
+            for name in FACET_FIELDS:
+                fidx = data.facets[name]
+                out[f"distinct_{name}"] = int(np.count_nonzero(fidx.counts(data.live)))
+        return out
+
+
+def _later(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def _earlier(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def open_engine(index_dir) -> SearchEngine:
+    try:
+        return SearchEngine.open(index_dir)
+    except FileNotFoundError:
+        raise IndexMissing(f"no index at {index_dir}") from None
