@@ -202,8 +202,10 @@ class SearchtuiApp(App):
         else:
             report = message.report
             lines = report.summary_lines() if hasattr(report, "summary_lines") else []
-            self.build_status = "Index ready. " + " ".join(lines)
-            self.notify("\n".join(lines) or "Index ready.", title="Index run finished")
+            self.build_status = "Index ready. " + (lines[0] if lines else "")
+            problems = len(getattr(report, "problems", []) or [])
+            note = f"\n{problems} file(s) skipped or read with warnings." if problems else ""
+            self.notify((lines[0] if lines else "Index ready.") + note, title="Index run finished")
             if self.engine is None:
                 self.open_index()
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -19,7 +20,7 @@ from ..app import report_worker_error
 
 class NoIndexScreen(Screen):
     BINDINGS = [
-        Binding("escape", "app.cancel_build", "Cancel build", show=True),
+        Binding("escape", "cancel_build", "Cancel build", show=True),
     ]
 
     def __init__(self, reason: str, incompatible: bool = False) -> None:
@@ -47,10 +48,15 @@ class NoIndexScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#build", Button).focus()
+        self.query_one("#corpus-path", Input).focus()
+        missing = [p for p in self.app.corpus_paths if not Path(p).exists()]
+        if missing:
+            self.query_one("#build-status", Label).update(
+                f"{missing[0]} does not exist: type the folder of your articles, then Enter."
+            )
         self.query_one(ProgressBar).display = False
         self.watch(self.app, "build_progress", self._progress, init=False)
-        self.watch(self.app, "build_status", self._status)
+        self.watch(self.app, "build_status", self._status, init=bool(self.app.build_status))
         self.watch(self.app, "building", self._building)
 
     @on(Button.Pressed, "#build")
@@ -68,14 +74,20 @@ class NoIndexScreen(Screen):
         self.app.start_build(paths, rebuild=self.incompatible)
 
     @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
+    def action_cancel_build(self) -> None:
         self.app.action_cancel_build()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "cancel_build":
+            return True if self.app.building else False
+        return True
 
     @on(Button.Pressed, "#quit")
     async def _quit(self) -> None:
         await self.app.action_quit()
 
     def _building(self, building: bool) -> None:
+        self.refresh_bindings()
         self.query_one("#build", Button).disabled = building
         self.query_one("#cancel", Button).disabled = not building
         bar = self.query_one(ProgressBar)
