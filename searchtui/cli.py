@@ -82,7 +82,7 @@ def display_path(path: str) -> str:
         rel = os.path.relpath(path)
     except ValueError:
         return path
-    return rel if not rel.startswith(".." + os.sep + "..") else path
+    return rel if not rel.startswith("..") else path
 
 
 # ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.query.qcore import _NullQuery
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.qparser import (
     FieldAliasPlugin,
@@ -28,7 +29,6 @@ from whoosh.qparser import (
     MultifieldParser,
     PlusMinusPlugin,
 )
-from whoosh.qparser.dateparse import DateParserPlugin  # noqa: F401  (not used: dates are ours)
 from whoosh.util.numeric import byte_to_length
 
 from searchtui import store
@@ -54,6 +54,7 @@ MAX_QUERY_CHARS = 2000
 MAX_EXPANSION = 256
 POSTINGS_CACHE = 4096
 SNIPPET_CHARS = 220
+UNDATED_LAST = 10**9  # a day ordinal past any real date
 
 FIELD_ALIASES = {
     "title": ["headline"],
@@ -204,7 +205,7 @@ def parse_query(parser, text: str) -> ParsedQuery:
     except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
         raise QueryError(f"cannot understand the query: {exc}", original, None) from None
     q = q.normalize()
-    if isinstance(q, wq.NullQuery) or q is wq.NullQuery:
+    if isinstance(q, _NullQuery):
         if re.search(r"\w", rest):
             # Only stop words or a lone operator: treat as every article.
             return ParsedQuery(original, None, dfrom, dto)
@@ -350,7 +351,7 @@ class _Eval:
         kind = type(q)
         if isinstance(q, wq.Every):
             return self.data.live.copy(), np.zeros(self.n, dtype=np.float32)
-        if isinstance(q, wq.NullQuery) or q is wq.NullQuery:
+        if isinstance(q, _NullQuery):
             return self.empty()
         if kind is wq.Term:
             return self.term(q.fieldname, q.text, q.boost)
@@ -692,11 +693,11 @@ class SearchEngine:
             sort = "newest"
         if sort == "newest":
             # undated last; ties by document number, newest indexed first
-            keyd = np.where(days == NO_DATE, np.iinfo(np.int64).min, days)
+            keyd = np.where(days == NO_DATE, -UNDATED_LAST, days)
             order = np.lexsort((-docs, -keyd))
-            return docs[np.argsort(-keyd, kind="stable")] if False else docs[order]
+            return docs[order]
         if sort == "oldest":
-            keyd = np.where(days == NO_DATE, np.iinfo(np.int64).max, days)
+            keyd = np.where(days == NO_DATE, UNDATED_LAST, days)
             order = np.lexsort((docs, keyd))
             return docs[order]
         s = score[docs]
