@@ -53,6 +53,7 @@ B = 0.75
 MAX_QUERY_CHARS = 2000
 MAX_EXPANSION = 256
 POSTINGS_CACHE = 4096
+POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
 SNIPPET_CHARS = 220
 UNDATED_LAST = 10**9  # a day ordinal past any real date
 
@@ -244,6 +245,39 @@ def _leaf_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
     return np.asarray(ids, np.int32), np.asarray(ws, np.float32)
 
 
+def _leaf_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Every (document, position) of a term in one segment, as two arrays."""
+    try:
+        m = leaf.postings(fieldname, tbytes)
+    except Exception:  # term absent in this segment
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    fmt = leaf.schema[fieldname].format
+    ids: list = []
+    values: list = []
+    if isinstance(m, W3LeafMatcher):
+        while not m._atend and m._blocklength:
+            m._read_ids()
+            m._read_values()
+            ids.extend(m._ids)
+            values.extend(m._values)
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+    else:
+        while m.is_active():
+            ids.append(m.id())
+            values.append(m.value())
+            m.next()
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    decode = fmt.decode_positions
+    lists = [decode(v) for v in values]
+    counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
+    poses = np.fromiter((p for x in lists for p in x), dtype=np.int64, count=int(counts.sum()))
+    return docs, poses
+
+
 class IndexData:
     """Everything decoded from one index generation that queries use."""
 
@@ -259,6 +293,9 @@ class IndexData:
         self.live = live
         self.count = int(live.sum())
         self._postings: OrderedDict = OrderedDict()
+        self._positions: OrderedDict = OrderedDict()
+        self._positions_size = 0
+        self._phrases: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
         lut = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
         self.lengths = {}
@@ -322,6 +359,62 @@ class IndexData:
                 self._postings.popitem(last=False)
         return value
 
+    def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) pairs of every occurrence of a term, as two arrays."""
+        key = (fieldname, text)
+        with self._lock:
+            hit = self._positions.get(key)
+            if hit is not None:
+                self._positions.move_to_end(key)
+                return hit
+        docs_parts, pos_parts = [], []
+        tbytes = text.encode("utf-8")
+        for leaf, offset in self.leaves:
+            docs, poses = _leaf_positions(leaf, fieldname, tbytes)
+            if len(docs):
+                keep = self.live[docs + offset]
+                docs_parts.append(docs[keep] + offset)
+                pos_parts.append(poses[keep])
+        if docs_parts:
+            value = (np.concatenate(docs_parts), np.concatenate(pos_parts))
+        else:
+            value = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        with self._lock:
+            self._positions[key] = value
+            self._positions_size += len(value[0])
+            while self._positions_size > POSITIONS_CACHE and len(self._positions) > 1:
+                _, old = self._positions.popitem(last=False)
+                self._positions_size -= len(old[0])
+        return value
+
+    def phrase_mask(self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
+        """Documents where ``words`` stand next to each other, in order."""
+        key = (fieldname, words)
+        with self._lock:
+            hit = self._phrases.get(key)
+            if hit is not None:
+                self._phrases.move_to_end(key)
+                return hit
+        shift = np.int64(1 << 24)
+        common = None
+        for i, w in enumerate(words):
+            docs, poses = self.positions(fieldname, w)
+            keep = candidates[docs]
+            k = docs[keep] * shift + (poses[keep] - i)
+            common = np.unique(k) if common is None else np.intersect1d(common, k, assume_unique=False)
+            if not len(common):
+                break
+        mask = np.zeros(self.ndocs, dtype=bool)
+        if common is not None and len(common):
+            mask[np.unique(common // shift)] = True
+        # The candidates are every live document holding all the words, so the
+        # answer is complete and can be kept for this generation.
+        with self._lock:
+            self._phrases[key] = mask
+            if len(self._phrases) > 256:
+                self._phrases.popitem(last=False)
+        return mask
+
     def bm25(self, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         df = len(ids)
         idf = math.log(1 + (self.count - df + 0.5) / (df + 0.5))
@@ -342,7 +435,8 @@ class _Eval:
         self.data = data
         self.searcher = searcher
         self.n = data.ndocs
-        self.terms: set[tuple[str, str]] = set()  # (field, term) met, for highlighting
+        self.terms: set[tuple[str, str]] = set()  # (field, term) matched, for highlighting
+        self._negated = 0  # > 0 while inside a NOT: its terms are not highlighted
 
     def empty(self):
         return np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32)
@@ -370,11 +464,11 @@ class _Eval:
                 score += s
             return mask, score
         if isinstance(q, wq.Not):
-            m, _ = self.run(q.query)
+            m, _ = self.negated(q.query)
             return self.data.live & ~m, np.zeros(self.n, dtype=np.float32)
         if isinstance(q, wq.AndNot):
             m, s = self.run(q.a)
-            m2, _ = self.run(q.b)
+            m2, _ = self.negated(q.b)
             return m & ~m2, s
         if isinstance(q, wq.AndMaybe):
             m, s = self.run(q.a)
@@ -392,6 +486,13 @@ class _Eval:
             return self.fallback(q)
         return self.fallback(q)
 
+    def negated(self, q):
+        self._negated += 1
+        try:
+            return self.run(q)
+        finally:
+            self._negated -= 1
+
     # leaves
 
     def term(self, fieldname: str, text: str, boost: float = 1.0):
@@ -405,7 +506,8 @@ class _Eval:
         if len(ids):
             mask[ids] = True
             score[ids] = self.data.bm25(fieldname, ids, ws) * boost
-            self.terms.add((fieldname, text))
+            if not self._negated:
+                self.terms.add((fieldname, text))
         return mask, score
 
     def facet_value(self, fieldname: str, text: str):
@@ -437,12 +539,10 @@ class _Eval:
             score += s
         if not mask.any():
             return mask, score
-        # Positions: ask Whoosh, but only within the documents holding every word.
-        exact = np.zeros(self.n, dtype=bool)
-        docs = self.searcher.docs_for_query(q)
-        ids = np.fromiter(docs, dtype=np.int64)
-        if len(ids):
-            exact[ids] = True
+        if q.slop != 1 or q.fieldname not in self.data.lengths:
+            exact = self.fallback(q)[0]
+        else:
+            exact = self.data.phrase_mask(q.fieldname, tuple(words), mask)
         mask &= exact
         return mask, score * mask
 
@@ -450,14 +550,11 @@ class _Eval:
         fieldname = q.field()
         if fieldname in FACET_INDEX_FIELDS:
             # prefix* and wildcards on facet fields match values by their words
-            pattern = getattr(q, "text", "")
-            fidx = self.data.facets[fieldname]
-            regex = re.compile(
-                "(?<!\\w)" + re.escape(fold(pattern)).replace("\\*", ".*").replace("\\?", ".")
-                + ("" if isinstance(q, wq.Prefix) is False else ""),
-            )
+            pattern = re.escape(fold(getattr(q, "text", ""))).replace(r"\*", r"\S*").replace(r"\?", r"\S")
             if isinstance(q, wq.Prefix):
-                regex = re.compile(r"(?<!\w)" + re.escape(fold(pattern)))
+                pattern += r"\S*"
+            regex = re.compile(r"(?<!\w)" + pattern + r"(?!\w)")
+            fidx = self.data.facets[fieldname]
             ids = [i for i, f in enumerate(fidx.folded) if regex.search(f)]
             mask = np.zeros(self.n, dtype=bool)
             if ids:
@@ -491,30 +588,6 @@ class _Eval:
             mask[ids] = True
         mask &= self.data.live
         return mask, mask.astype(np.float32)
-
-
-def query_terms(q) -> list[tuple[str, str]]:
-    """(field, term) pairs of the positive leaves of a query, for highlighting."""
-    out: list[tuple[str, str]] = []
-
-    def walk(node, negative=False):
-        if isinstance(node, wq.Not):
-            return
-        if isinstance(node, wq.AndNot):
-            walk(node.a, negative)
-            return
-        if isinstance(node, wq.Phrase):
-            out.extend((node.fieldname, w) for w in node.words)
-            return
-        if isinstance(node, wq.Term):
-            out.append((node.fieldname, node.text))
-            return
-        for child in node.children() if hasattr(node, "children") else []:
-            walk(child, negative)
-
-    if q is not None:
-        walk(q)
-    return out
 
 
 # ---------------------------------------------------------------------------
@@ -674,7 +747,7 @@ class SearchEngine:
                 facets[name] = data.facets[name].facet(base, flt, request.facet_limit)
             histogram = data.dates.histogram(filtered) if request.histogram else None
             suggestion = self._suggest(parsed, total) if parsed.query is not None else None
-            terms = sorted({t for f, t in query_terms(parsed.query) if f in TEXT_FIELDS})
+            terms = sorted({t for f, t in ev.terms if f in TEXT_FIELDS})
         return SearchResult(
             request=request,
             total=total,
@@ -709,7 +782,7 @@ class SearchEngine:
         page = max(1, request.page)
         lo = (page - 1) * size
         docs = self._top(mask, score, request.sort, parsed.query is None, lo + size)[lo : lo + size]
-        terms = {t for f, t in query_terms(parsed.query) if f in TEXT_FIELDS}
+        terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
         return [self._hit(int(d), float(score[d]), terms, request.snippets) for d in docs]
 
     def _top(self, mask, score, sort, browse, k) -> np.ndarray:
@@ -747,26 +820,17 @@ class SearchEngine:
     # -- suggestions
 
     def _suggest(self, parsed: ParsedQuery, total: int) -> str | None:
-        """A corrected query when some plain words of it are rare or unknown."""
-        reader = self._data.reader
+        """The query with its rare or unknown plain words replaced by likely ones."""
         text = parsed.text
-        changed = False
-        words = re.finditer(r"(?<![\w:\"*~])([A-Za-z][A-Za-z']{2,})(?![\w:*~])", text)
-        out, last = [], 0
-        for m in words:
+        out, last, changed = [], 0, False
+        for m in _PLAIN_WORD.finditer(text):
             word = m.group(1)
-            if word.upper() in ("AND", "OR", "NOT"):
+            if word in ("AND", "OR", "NOT", "TO"):
                 continue
-            stemmed = normalise_word(word)
-            if stemmed is None:
-                continue
-            df = reader.doc_frequency("body", stemmed) + reader.doc_frequency("title", stemmed)
-            if df >= 3:
-                continue
-            best = self._correct(word.lower(), stemmed, df)
-            if best and best != word.lower():
+            better = self._correct(word)
+            if better:
                 out.append(text[last : m.start(1)])
-                out.append(best)
+                out.append(better)
                 last = m.end(1)
                 changed = True
         if not changed:
@@ -774,31 +838,49 @@ class SearchEngine:
         out.append(text[last:])
         return "".join(out)
 
-    def _correct(self, word: str, stemmed: str, df: int) -> str | None:
+    def _doc_freq(self, term: str) -> int:
         reader = self._data.reader
-        best, best_key = None, None
-        try:
-            candidates = list(reader.terms_within("body", stemmed, 2))
-        except Exception:
+        return reader.doc_frequency("body", term) + reader.doc_frequency("title", term)
+
+    def _correct(self, word: str) -> str | None:
+        """A word one edit away that is far more common, or None."""
+        lower = word.lower()
+        stemmed = normalise_word(lower)
+        if stemmed is None:
             return None
-        for cand in candidates:
-            if cand == stemmed:
-                continue
-            cdf = reader.doc_frequency("body", cand)
-            if cdf <= max(df, 2) * 5:
-                continue
-            dist = _edit_distance(stemmed, cand)
-            key = (-dist, cdf)
-            if best_key is None or key > best_key:
-                best, best_key = cand, key
-        if best is None:
+        df = self._doc_freq(stemmed)
+        if df >= SUGGEST_RARE:
             return None
-        # Show a word rather than a stem where the typed word's ending fits.
-        for suffix_len in range(min(4, len(word)), -1, -1):
-            guess = best + word[len(word) - suffix_len :] if suffix_len else best
-            if normalise_word(guess) == best:
-                return guess
-        return best
+        floor = max(SUGGEST_MIN_DF, df * 20)
+        seen = {stemmed}
+        ranked = []
+        for cand in _edits1(lower):
+            cstem = normalise_word(cand)
+            if cstem is None or cstem in seen:
+                continue
+            seen.add(cstem)
+            cdf = self._doc_freq(cstem)
+            if cdf >= floor:
+                # A stem much shorter than the typed word's is a weaker guess.
+                ranked.append((len(cstem) < len(stemmed) - 1, -cdf, cand, cstem))
+        ranked.sort()
+        # Stems hide spelling ("overment" stems to the common "over"): keep the
+        # first candidate that is really written so in articles holding its stem.
+        for _, _, cand, cstem in ranked[:12]:
+            if self._written(cand, cstem):
+                return cand.capitalize() if word[:1].isupper() else cand
+        return None
+
+    def _written(self, word: str, stem: str, sample: int = 5) -> bool:
+        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+        for field in ("title", "body"):
+            ids, _ = self._data.postings(field, stem)
+            for d in ids[:sample]:
+                value = self._searcher.stored_fields(int(d)).get(field)
+                text = stored_body(value) if field == "body" else (value or "")
+                if pattern.search(text):
+                    return True
+        return False
 
     # -- more like this
 
@@ -909,7 +991,12 @@ class SearchEngine:
             parsed = self.parse(query)
         except QueryError:
             return []
-        terms = {t for f, t in query_terms(parsed.query) if f in TEXT_FIELDS}
+        if parsed.query is None:
+            return []
+        with self._lock:
+            ev = _Eval(self._data, self._searcher)
+            ev.run(parsed.query)
+        terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
         if not terms:
             return []
         return [(s, e) for t, s, e in iter_term_spans(text) if t in terms]
@@ -954,14 +1041,20 @@ def _earlier(a, b):
     return min(a, b)
 
 
-def _edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_PLAIN_WORD = re.compile(r"(?<![\w:\"*~.-])([A-Za-z]{3,})(?![\w:*~.])")
+SUGGEST_RARE = 3  # words in fewer articles than this get a suggestion
+SUGGEST_MIN_DF = 5  # a suggested word is in at least this many articles
+
+
+def _edits1(word: str) -> set[str]:
+    """Every string one deletion, swap, replacement or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + swaps + replaces + inserts)
 
 
 def open_engine(index_dir) -> SearchEngine:
