@@ -202,9 +202,13 @@ def parse_query(parser, text: str) -> ParsedQuery:
     if rest in ("", "*", "*:*"):
         return ParsedQuery(original, None, dfrom, dto)
     try:
-        q = parser.parse(rest)
+        q = parser.parse(rest, normalize=False)
     except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
         raise QueryError(f"cannot understand the query: {exc}", original, None) from None
+    if isinstance(q, wq.AndNot) and isinstance(q.a.normalize(), _NullQuery):
+        # Only excluded words ("-word"): every article without them. Whoosh
+        # would reduce this to a query matching nothing.
+        q = wq.Not(q.b)
     q = q.normalize()
     if isinstance(q, _NullQuery):
         if re.search(r"\w", rest):
