@@ -17,7 +17,6 @@ import queue as queue_mod
 import signal
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,12 +24,13 @@ from typing import Callable
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
+from searchtui import arrays
 from searchtui import articles as articles_mod
 from searchtui import store
 from searchtui.config import Config
 from searchtui.errors import IndexIncompatible, SearchtuiError
 from searchtui.models import ENTITY_FIELDS, Article, Problem
-from searchtui.schema import make_schema
+from searchtui.schema import compress_body, make_schema
 
 #: Below this many files to read, the work is done in this process.
 PARALLEL_THRESHOLD = 400
@@ -122,7 +122,7 @@ def article_document(article: Article, file_hash: str, extractor) -> dict:
         "hash": file_hash,
         "title": article.title,
         "body": article.body,
-        "_stored_body": zlib.compress(article.body.encode("utf-8"), 1),
+        "_stored_body": compress_body(article.body),
         "authors": list(article.authors),
     }
     if article.publication:
@@ -137,13 +137,6 @@ def article_document(article: Article, file_hash: str, extractor) -> dict:
         if values:
             doc[name] = sorted(set(values))
     return doc
-
-
-def stored_body(value) -> str:
-    """The body as stored in the index (compressed) as text."""
-    if isinstance(value, bytes):
-        return zlib.decompress(value).decode("utf-8")
-    return value or ""
 
 
 @dataclass
@@ -192,8 +185,36 @@ def _index_files(writer, jobs, config, extractor, on_file, cancelled) -> tuple[d
 # Worker processes
 
 
-def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event):
+def _exit_with_parent(parent_pid: int) -> None:
+    """End this worker when the process that started it is gone (killed with -9, say).
+
+    Otherwise it would wait on its task queue for ever, holding files open in
+    an index folder that the next run deletes.
+    """
+
+    def watch():
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _drop_segment(writer) -> None:
+    """Close a worker's unused segment.
+
+    Not with ``writer.cancel()``: that empties the index's temporary folder,
+    which the parent's writer and the other workers share, and fails them.
+    The segment's few files are removed by the parent's commit.
+    """
+    writer._close_segment()
+    writer.is_closed = True
+
+
+def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, parent_pid):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent(parent_pid)
     try:
         config = Config(**config_dict)
         extractor = _load_extractor(config)
@@ -213,12 +234,12 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event):
             problems.extend(p)
             count += c
         if cancel_event.is_set():
-            writer.cancel()
+            _drop_segment(writer)
             results.put(("cancelled", None, None, None, None))
             return
         segment = writer._finalize_segment() if writer._added else None
         if segment is None:
-            writer.cancel()
+            _drop_segment(writer)
         results.put(("ok", segment, states, problems, count))
     except Cancelled:
         results.put(("cancelled", None, None, None, None))
@@ -324,6 +345,8 @@ def build_index(
                 live = store.current_dir(root)
                 if live is not None:
                     store.check_compatible(root, live)
+                else:
+                    store.check_not_foreign(root)
             except IndexIncompatible:
                 raise
         fresh = live is None
@@ -430,6 +453,8 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
 
     generation = writer.generation
     _save_states(ixdir, generation, new_states)
+    notify(Progress("committing", len(todo), len(todo), count, time.monotonic() - start, 0.0, None))
+    arrays.prepare(ixdir)
     if fresh:
         store.switch_current(root, ixdir)
     report.articles = sum(s.doc_count() for s in segments)
@@ -479,7 +504,7 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
     procs = [
         ctx.Process(
             target=_worker_main,
-            args=(str(ixdir), config_dict, tasks, results, progress_q, stop),
+            args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid()),
             daemon=True,
         )
         for _ in range(nworkers)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections import defaultdict
 
 from whoosh import fields
@@ -142,6 +143,18 @@ def make_schema() -> fields.Schema:
         organisations=ExactSet(),
         places=ExactSet(),
     )
+
+
+def compress_body(text: str) -> bytes:
+    """The body as stored: the whole text, compressed (bodies are most of an index's size)."""
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def stored_body(value) -> str:
+    """The stored body back as text."""
+    if isinstance(value, bytes):
+        return zlib.decompress(value).decode("utf-8")
+    return value or ""
 
 
 #: Fields holding exact facet values.

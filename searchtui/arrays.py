@@ -1,0 +1,308 @@
+"""Arrays decoded from one index generation, which queries are computed over.
+
+Posting lists of the terms queries meet (documents and weights, and on demand
+positions) are decoded from Whoosh's blocks once and kept in LRU caches; facet
+values, dates, field lengths and deleted documents are decoded when the index
+is opened and saved beside it (``cache-<generation>.npz``), so a later open
+loads them in milliseconds. The indexer prepares that file after each commit.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+from searchtui.facets import NO_DATE, DateIndex, FacetIndex
+from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS
+
+POSTINGS_CACHE = 4096  # terms kept decoded
+POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
+SEP = "\x1f"  # between facet values in the cache file
+K1 = 1.2  # BM25 term frequency saturation
+B = 0.75  # BM25 length normalisation
+
+
+def cache_path(ixdir: Path, generation: int) -> Path:
+    return Path(ixdir) / f"cache-{generation}.npz"
+
+
+def prepare(ixdir: Path) -> None:
+    """Decode and save the arrays of the live generation of the index in ``ixdir``."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from searchtui.store import INDEX_NAME
+
+    ix = FileStorage(str(ixdir)).open_index(INDEX_NAME)
+    with ix.reader() as reader:
+        IndexData(reader, ixdir)
+
+
+def _leaf_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """All (document, weight) postings of a term in one segment, as arrays."""
+    try:
+        m = leaf.postings(fieldname, tbytes)
+    except Exception:  # term absent in this segment (Whoosh raises TermNotFound)
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    if isinstance(m, W3LeafMatcher):
+        ids_parts, w_parts = [], []
+        while not m._atend and m._blocklength:
+            m._read_ids()
+            m._read_weights()
+            ids_parts.append(np.asarray(m._ids, dtype=np.int32))
+            w_parts.append(np.asarray(m._weights, dtype=np.float32))
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        if not ids_parts:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        return np.concatenate(ids_parts), np.concatenate(w_parts)
+    ids, ws = [], []
+    while m.is_active():
+        ids.append(m.id())
+        ws.append(m.weight())
+        m.next()
+    return np.asarray(ids, np.int32), np.asarray(ws, np.float32)
+
+
+def _leaf_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Every (document, position) of a term in one segment, as two arrays."""
+    try:
+        m = leaf.postings(fieldname, tbytes)
+    except Exception:  # term absent in this segment
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    fmt = leaf.schema[fieldname].format
+    ids: list = []
+    values: list = []
+    if isinstance(m, W3LeafMatcher):
+        while not m._atend and m._blocklength:
+            m._read_ids()
+            m._read_values()
+            ids.extend(m._ids)
+            values.extend(m._values)
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+    else:
+        while m.is_active():
+            ids.append(m.id())
+            values.append(m.value())
+            m.next()
+    if not ids:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    decode = fmt.decode_positions
+    lists = [decode(v) for v in values]
+    counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
+    poses = np.fromiter((p for x in lists for p in x), dtype=np.int64, count=int(counts.sum()))
+    return docs, poses
+
+
+class IndexData:
+    """Everything decoded from one index generation that queries use."""
+
+    def __init__(self, reader, ixdir: Path | None = None):
+        self.reader = reader
+        self.leaves = reader.leaf_readers()
+        self.ndocs = reader.doc_count_all()
+        self._postings: OrderedDict = OrderedDict()
+        self._positions: OrderedDict = OrderedDict()
+        self._positions_size = 0
+        self._phrases: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.field_boost = {f: reader.schema[f].format.field_boost for f in TEXT_FIELDS}
+        cache = cache_path(ixdir, reader.generation()) if ixdir is not None else None
+        loaded = cache is not None and self._load(cache)
+        if not loaded:
+            self._build()
+            if cache is not None:
+                self._save(cache)
+        self.count = int(self.live.sum())
+        self.avg_length = {}
+        for field in TEXT_FIELDS:
+            total = float(self.lengths[field][self.live].sum())
+            self.avg_length[field] = total / self.count if self.count else 1.0
+
+    # -- building from the index, and the cache of what was built
+
+    def _build(self) -> None:
+        live = np.ones(self.ndocs, dtype=bool)
+        for leaf, offset in self.leaves:
+            if leaf.has_deletions():
+                dels = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
+                live[dels + offset] = False
+        self.live = live
+        lut = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+        self.lengths = {}
+        for field in TEXT_FIELDS:
+            arr = np.zeros(self.ndocs, dtype=np.float32)
+            for leaf, offset in self.leaves:
+                col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                if col is None:
+                    continue
+                n = leaf.doc_count_all()
+                arr[offset : offset + n] = lut[np.fromiter(col, dtype=np.uint8, count=n)]
+            self.lengths[field] = arr
+        self.facets = {
+            name: FacetIndex.from_postings(name, self._all_term_docs(name), self.ndocs)
+            for name in FACET_INDEX_FIELDS
+        }
+        days = np.full(self.ndocs, NO_DATE, dtype=np.int64)
+        for value, docs in self._all_term_docs("date").items():
+            try:
+                days[docs] = _dt.date.fromisoformat(value).toordinal()
+            except ValueError:
+                continue
+        self.dates = DateIndex(days)
+
+    def _save(self, path: Path) -> None:
+        arrays = {"ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days}
+        for field in TEXT_FIELDS:
+            arrays[f"len_{field}"] = self.lengths[field]
+        for name, fidx in self.facets.items():
+            arrays[f"{name}_values"] = np.frombuffer(SEP.join(fidx.values).encode("utf-8"), dtype=np.uint8)
+            arrays[f"{name}_count"] = np.array([len(fidx.values)])
+            arrays[f"{name}_doc"] = fidx.pair_doc
+            arrays[f"{name}_val"] = fidx.pair_val
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **arrays)
+            os.replace(tmp, path)
+            for old in path.parent.glob("cache-*.npz"):
+                if old != path:
+                    old.unlink()
+        except OSError:
+            # A read-only index folder: the arrays are rebuilt on every open.
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+    def _load(self, path: Path) -> bool:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if int(z["ndocs"][0]) != self.ndocs:
+                    return False
+                self.live = z["live"]
+                self.dates = DateIndex(z["days"])
+                self.lengths = {field: z[f"len_{field}"] for field in TEXT_FIELDS}
+                self.facets = {}
+                for name in FACET_INDEX_FIELDS:
+                    raw = z[f"{name}_values"].tobytes().decode("utf-8")
+                    count = int(z[f"{name}_count"][0])
+                    values = raw.split(SEP) if count else []
+                    if len(values) != count:
+                        return False
+                    self.facets[name] = FacetIndex(name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs)
+        except (OSError, KeyError, ValueError, UnicodeDecodeError):
+            return False
+        return True
+
+    def _all_term_docs(self, fieldname: str) -> dict[str, np.ndarray]:
+        found: dict[str, list] = {}
+        for leaf, offset in self.leaves:
+            if fieldname not in leaf.indexed_field_names():
+                continue
+            for tbytes in leaf.lexicon(fieldname):
+                ids, _ = _leaf_postings(leaf, fieldname, tbytes)
+                found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
+        return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (fieldname, text)
+        with self._lock:
+            hit = self._postings.get(key)
+            if hit is not None:
+                self._postings.move_to_end(key)
+                return hit
+        tbytes = text.encode("utf-8")
+        ids_parts, w_parts = [], []
+        for leaf, offset in self.leaves:
+            ids, ws = _leaf_postings(leaf, fieldname, tbytes)
+            if len(ids):
+                keep = self.live[ids + offset]
+                ids_parts.append(ids[keep] + offset)
+                w_parts.append(ws[keep])
+        if ids_parts:
+            value = (np.concatenate(ids_parts), np.concatenate(w_parts))
+        else:
+            value = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        with self._lock:
+            self._postings[key] = value
+            if len(self._postings) > POSTINGS_CACHE:
+                self._postings.popitem(last=False)
+        return value
+
+    def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) pairs of every occurrence of a term, as two arrays."""
+        key = (fieldname, text)
+        with self._lock:
+            hit = self._positions.get(key)
+            if hit is not None:
+                self._positions.move_to_end(key)
+                return hit
+        docs_parts, pos_parts = [], []
+        tbytes = text.encode("utf-8")
+        for leaf, offset in self.leaves:
+            docs, poses = _leaf_positions(leaf, fieldname, tbytes)
+            if len(docs):
+                keep = self.live[docs + offset]
+                docs_parts.append(docs[keep] + offset)
+                pos_parts.append(poses[keep])
+        if docs_parts:
+            value = (np.concatenate(docs_parts), np.concatenate(pos_parts))
+        else:
+            value = (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        with self._lock:
+            self._positions[key] = value
+            self._positions_size += len(value[0])
+            while self._positions_size > POSITIONS_CACHE and len(self._positions) > 1:
+                _, old = self._positions.popitem(last=False)
+                self._positions_size -= len(old[0])
+        return value
+
+    def phrase_mask(self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
+        """Documents where ``words`` stand next to each other, in order."""
+        key = (fieldname, words)
+        with self._lock:
+            hit = self._phrases.get(key)
+            if hit is not None:
+                self._phrases.move_to_end(key)
+                return hit
+        shift = np.int64(1 << 24)
+        common = None
+        for i, w in enumerate(words):
+            docs, poses = self.positions(fieldname, w)
+            keep = candidates[docs]
+            k = docs[keep] * shift + (poses[keep] - i)
+            common = np.unique(k) if common is None else np.intersect1d(common, k, assume_unique=False)
+            if not len(common):
+                break
+        mask = np.zeros(self.ndocs, dtype=bool)
+        if common is not None and len(common):
+            mask[np.unique(common // shift)] = True
+        # The candidates are every live document holding all the words, so the
+        # answer is complete and can be kept for this generation.
+        with self._lock:
+            self._phrases[key] = mask
+            if len(self._phrases) > 256:
+                self._phrases.popitem(last=False)
+        return mask
+
+    def bm25(self, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        df = len(ids)
+        idf = math.log(1 + (self.count - df + 0.5) / (df + 0.5))
+        dl = self.lengths[fieldname][ids]
+        avg = self.avg_length[fieldname] or 1.0
+        tf = weights
+        return (idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avg))).astype(np.float32)
+
+
