@@ -193,7 +193,11 @@ class _PlusMinus(PlusMinusPlugin):
         for i, node in enumerate(group):
             if isinstance(node, qsyntax.GroupNode):
                 group[i] = self.do_plusminus(parser, node)
-        return super().do_plusminus(parser, group)
+        out = super().do_plusminus(parser, group)
+        if isinstance(out, qsyntax.AndNotGroup) and not out[0]:
+            # Only excluded words, as in "(-ash) lava": Whoosh would drop them.
+            return qsyntax.NotGroup([out[1]])
+        return out
 
 
 def make_parser(schema):
