@@ -1,0 +1,107 @@
+"""The arrays decoded per index generation, and their cache beside the index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from searchtui import arrays, store
+from searchtui.config import Config
+from searchtui.indexer import build_index
+from searchtui.models import FacetFilter, SearchRequest
+from searchtui.search import SearchEngine
+
+ARTICLES = {
+    "a.txt": "Putin meets Trump\n\nAnna Smith, Bo Lee — Daily Planet Nov 15, 2016\n\n\nThe white house said putin and trump met.",
+    "b.txt": "Budget talks stall\n\nBo Lee — Morning Post Mar 02, 2017\n\n\nThe house budget is late; the white paper is out.",
+    "c.txt": "Undated notes\n\nMorning Post\n\n\nNotes without a date about the budget and the house.",
+}
+
+
+@pytest.fixture()
+def index(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    root = tmp_path / "index"
+    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    return corpus, root
+
+
+def _snapshot(engine: SearchEngine) -> list:
+    out = []
+    for req in (
+        SearchRequest(query=""),
+        SearchRequest(query="house", sort="oldest"),
+        SearchRequest(query='"white house"'),
+        SearchRequest(query="", filters={"authors": FacetFilter({"Bo Lee"})}),
+    ):
+        d = engine.search(req).to_dict()
+        d.pop("elapsed_ms")
+        out.append(d)
+    return out
+
+
+def test_indexer_writes_the_cache_of_the_live_generation(index):
+    _, root = index
+    ixdir = store.current_dir(root)
+    caches = sorted(p.name for p in ixdir.glob("cache-*.npz"))
+    assert caches == ["cache-1.npz"]
+
+
+def test_results_are_the_same_from_the_cache_and_from_the_index(index):
+    _, root = index
+    with SearchEngine.open(root) as engine:
+        cached = _snapshot(engine)
+    ixdir = store.current_dir(root)
+    for p in ixdir.glob("cache-*.npz"):
+        p.unlink()
+    with SearchEngine.open(root) as engine:
+        rebuilt = _snapshot(engine)
+    assert rebuilt == cached
+    # Opening without a cache wrote it again.
+    assert [p.name for p in ixdir.glob("cache-*.npz")] == ["cache-1.npz"]
+
+
+def test_a_damaged_cache_is_ignored_and_replaced(index):
+    _, root = index
+    with SearchEngine.open(root) as engine:
+        expected = _snapshot(engine)
+    cache = next(store.current_dir(root).glob("cache-*.npz"))
+    cache.write_bytes(b"not an npz file")
+    with SearchEngine.open(root) as engine:
+        assert _snapshot(engine) == expected
+    with np.load(cache) as z:
+        assert int(z["ndocs"][0]) == 3
+
+
+def test_an_update_makes_a_new_cache_and_drops_the_old(index):
+    corpus, root = index
+    (corpus / "d.txt").write_text(
+        "Fourth\n\nCy Young — Daily Planet Jan 01, 2018\n\n\nAnother house story.", encoding="utf-8"
+    )
+    (corpus / "a.txt").unlink()
+    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    ixdir = store.current_dir(root)
+    assert [p.name for p in ixdir.glob("cache-*.npz")] == ["cache-2.npz"]
+    with SearchEngine.open(root) as engine:
+        result = engine.search(SearchRequest(query="", facet_limit=10))
+        assert result.total == 3
+        authors = {b.value: b.count for b in result.facets["authors"].buckets}
+        assert authors == {"Bo Lee": 1, "Cy Young": 1}
+
+
+def test_positions_and_phrases(index):
+    _, root = index
+    with SearchEngine.open(root) as engine:
+        data = engine._data
+        docs, poses = data.positions("body", "hous")
+        assert len(docs) == len(poses) == 3
+        # "white house" stands together only in a.txt; b.txt has "white paper".
+        result = engine.search(SearchRequest(query='"white house"'))
+        assert [h.title for h in result.hits] == ["Putin meets Trump"]
+
+
+def test_cache_path_names_the_generation(tmp_path):
+    assert arrays.cache_path(tmp_path, 7).name == "cache-7.npz"
