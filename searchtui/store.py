@@ -77,16 +77,21 @@ def check_compatible(root: Path, ixdir: Path) -> dict:
     return meta
 
 
+def check_not_foreign(root: Path) -> None:
+    """Refuse a folder that holds a Whoosh index searchtui did not write."""
+    if root.is_dir() and whoosh_index.exists_in(str(root)):
+        raise IndexIncompatible(
+            f"{root} holds a Whoosh index that searchtui did not write; "
+            f"rebuild it with: searchtui index --rebuild --index {root}"
+        )
+
+
 def open_index(root: str | os.PathLike):
     """Open the live index read-only: (whoosh index, its folder, its meta)."""
     root = Path(root)
     ixdir = current_dir(root)
     if ixdir is None or not ixdir.is_dir():
-        if root.is_dir() and whoosh_index.exists_in(str(root)):
-            raise IndexIncompatible(
-                f"{root} holds a Whoosh index that searchtui did not write; "
-                f"rebuild it with: searchtui index --rebuild --index {root}"
-            )
+        check_not_foreign(root)
         raise IndexMissing(f"no index at {root}; build it with: searchtui index CORPUS --index {root}")
     meta = check_compatible(root, ixdir)
     storage = FileStorage(str(ixdir), readonly=True)

@@ -1,0 +1,568 @@
+"""The indexer: incremental runs, skipped files, the parallel path, cancelling,
+a build killed mid-way, the lock and incompatible indexes.
+
+Every index here is built in a temporary folder from small generated corpora.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from whoosh import fields as wfields
+from whoosh import index as whoosh_index
+
+from searchtui import store
+from searchtui.cli import main
+from searchtui.config import Config
+from searchtui.errors import CorpusMissing, IndexIncompatible, IndexLocked, IndexMissing, SearchtuiError
+from searchtui.indexer import PARALLEL_THRESHOLD, Cancelled, build_index
+from searchtui.models import SearchRequest
+from searchtui.search import SearchEngine
+
+FAST = Config(workers=1, extractor="none")
+WORDS = (
+    "senate budget climate talks brexit vote court census pelosi putin china trade "
+    "market energy oil vaccine election campaign harbour bridge"
+).split()
+START = dt.date(2019, 1, 7)
+
+
+def article_text(title: str, body: str, author: str = "Ann Lee", pub: str = "Daily Post",
+                 date: dt.date = START) -> str:
+    return f"{title}\n\n{author} — {pub} {date.strftime('%b %d, %Y')}\n\n{body}\n"
+
+
+def write_article(folder: Path, name: str, title: str, body: str, **kw) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(article_text(title, body, **kw), encoding="utf-8")
+    return path
+
+
+def write_corpus(folder: Path, n: int, prefix: str = "a", words: int = 40) -> Path:
+    for i in range(n):
+        body = " ".join(WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(words))
+        write_article(
+            folder,
+            f"{prefix}{i:05d}.txt",
+            f"Story {prefix}{i} on {WORDS[i % len(WORDS)]}",
+            f"{body}.\n\nParagraph two of {prefix}{i}.",
+            author=["Ann Lee", "Bo Diaz", "Cy Young"][i % 3],
+            pub=["Daily Post", "The Ledger"][i % 2],
+            date=START + dt.timedelta(days=i % 500),
+        )
+    return folder
+
+
+def search(root: Path, query: str) -> list[str]:
+    """Titles of every hit for ``query``, in a stable order."""
+    with SearchEngine.open(root) as engine:
+        result = engine.search(
+            SearchRequest(query=query, page_size=100_000, facets=(), histogram=False, snippets=False)
+        )
+        assert result.total == len(result.hits)
+        return sorted(h.title for h in result.hits)
+
+
+def stored(root: Path) -> dict[str, dict]:
+    """Every stored document of the live index, by key."""
+    ix, _ixdir, _meta = store.open_index(root)
+    with ix.searcher() as s:
+        return {d["key"]: d for d in s.all_stored_fields()}
+
+
+def term_stats(root: Path) -> dict[tuple[str, bytes], tuple[int, int]]:
+    """(field, term) -> (document frequency, total frequency) over the live documents."""
+    ix, _ixdir, _meta = store.open_index(root)
+    with ix.reader() as r:
+        return {
+            (fn, t): (r.doc_frequency(fn, t), int(r.frequency(fn, t)))
+            for fn, t in r.all_terms()
+            if r.doc_frequency(fn, t)
+        }
+
+
+def listing(root: Path) -> dict[str, int]:
+    """Every file of an index folder (but the lock) with its modification time."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.name != store.LOCK:
+            out[str(p.relative_to(root))] = p.stat().st_mtime_ns
+    return out
+
+
+def ix_dirs(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith("ix-"))
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path, monkeypatch):
+    """The CLI must not pick up a searchtui.yaml from the working or config folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("SEARCHTUI_CONFIG", raising=False)
+
+
+@pytest.fixture
+def small(tmp_path) -> Path:
+    return write_corpus(tmp_path / "corpus", 12)
+
+
+@pytest.fixture
+def built(small, tmp_path) -> tuple[Path, Path]:
+    root = tmp_path / "index"
+    report = build_index([small], root, config=FAST)
+    assert report.added == 12 and report.rebuilt
+    return small, root
+
+
+# ---------------------------------------------------------------------------
+# Incremental runs
+
+
+def test_first_build_report_and_contents(small, tmp_path):
+    root = tmp_path / "index"
+    report = build_index([small], root, config=FAST)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (12, 0, 0, 0)
+    assert (report.articles, report.files, report.problems) == (12, 12, [])
+    assert report.rebuilt and not report.nothing_to_do
+    docs = stored(root)
+    one = docs[str((small / "a00001.txt").resolve())]
+    assert {k: one[k] for k in ("path", "title", "authors", "publication", "date")} == {
+        "path": str((small / "a00001.txt").resolve()),
+        "title": "Story a1 on budget",
+        "authors": ["Bo Diaz"],
+        "publication": ["The Ledger"],
+        "date": "2019-01-08",
+    }
+    assert search(root, "paragraph a1") == ["Story a1 on budget"]
+
+
+def test_add_a_file(built):
+    small, root = built
+    write_article(small, "new.txt", "Volcano erupts", "The volcano erupted near the harbour.")
+    report = build_index([small], root, config=FAST)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (1, 0, 0, 12)
+    assert report.articles == 13 and not report.rebuilt
+    assert search(root, "volcano") == ["Volcano erupts"]
+    assert len(stored(root)) == 13
+
+
+def test_change_a_file_replaces_its_document(built):
+    small, root = built
+    before = stored(root)
+    path = small / "a00003.txt"
+    write_article(small, path.name, "Story rewritten", "A zeppelin landed on the bridge.")
+    report = build_index([small], root, config=FAST)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 1, 0, 11)
+    assert report.articles == 12
+    assert search(root, "zeppelin") == ["Story rewritten"]
+    assert search(root, '"paragraph two of a3"') == []
+    after = stored(root)
+    assert set(after) == set(before)
+    key = str(path.resolve())
+    assert after[key]["title"] == "Story rewritten"
+    assert after[key]["hash"] != before[key]["hash"]
+    assert {k: v for k, v in after.items() if k != key} == {k: v for k, v in before.items() if k != key}
+
+
+def test_delete_a_file_removes_its_documents(built):
+    small, root = built
+    (small / "a00004.txt").unlink()
+    report = build_index([small], root, config=FAST)
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 1, 11)
+    assert report.articles == 11
+    assert search(root, '"paragraph two of a4"') == []
+    assert str((small / "a00004.txt").resolve()) not in stored(root)
+
+
+def test_unchanged_corpus_does_nothing(built, capsys):
+    small, root = built
+    before = listing(root)
+    token = store.generation_token(root)
+    report = build_index([small], root, config=FAST)
+    assert report.nothing_to_do
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 0, 0, 12)
+    assert report.articles == 12
+    assert store.generation_token(root) == token
+    assert listing(root) == before  # nothing written at all
+    code, out, _err = run_cli(capsys, "index", small, "--index", root, "--workers", "1")
+    assert code == 0
+    assert out.startswith("Index is up to date: 12 files unchanged, 12 articles, nothing to do.\n")
+    assert listing(root) == before
+
+
+def test_touch_without_change_does_not_reindex(built):
+    small, root = built
+    token = store.generation_token(root)
+    docs = stored(root)
+    later = time.time() + 100
+    for p in small.iterdir():
+        os.utime(p, (later, later))
+    report = build_index([small], root, config=FAST)
+    assert report.nothing_to_do and report.unchanged == 12
+    assert store.generation_token(root) == token
+    assert stored(root) == docs
+    # The new times were remembered: the next run does not even read the files.
+    (small / "a00000.txt").chmod(0o000)
+    try:
+        if os.access(small / "a00000.txt", os.R_OK):  # running as root
+            return
+        assert build_index([small], root, config=FAST).nothing_to_do
+    finally:
+        (small / "a00000.txt").chmod(0o644)
+
+
+def test_rebuild_writes_a_new_index_and_drops_the_old(built, capsys):
+    small, root = built
+    old = ix_dirs(root)
+    docs = stored(root)
+    code, out, err = run_cli(capsys, "index", small, "--index", root, "--rebuild", "--workers", "1")
+    assert code == 0, err
+    assert out.startswith(f"Rebuilt {root}: 12 added, 0 updated, 0 deleted, 0 skipped")
+    new = ix_dirs(root)
+    assert len(new) == 1 and new != old
+    assert (root / store.POINTER).read_text().strip() == new[0]
+    assert stored(root) == docs
+
+
+def test_file_gone_from_another_root_is_kept(tmp_path):
+    """Indexing one folder does not delete the documents of another folder indexed before."""
+    a = write_corpus(tmp_path / "a", 3, prefix="a")
+    b = write_corpus(tmp_path / "b", 2, prefix="b")
+    root = tmp_path / "index"
+    build_index([a, b], root, config=FAST)
+    report = build_index([a], root, config=FAST)
+    assert report.nothing_to_do and report.articles == 5
+
+
+# ---------------------------------------------------------------------------
+# Skipped files and errors
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(small, tmp_path, capsys):
+    (small / "empty.txt").write_bytes(b"")
+    (small / "blob.txt").write_bytes(bytes(range(256)) * 40)
+    root = tmp_path / "index"
+    report = build_index([small], root, config=FAST)
+    assert report.added == 12 and report.articles == 12
+    skipped = {Path(p.path).name: p.reason for p in report.skipped}
+    assert set(skipped) == {"empty.txt", "blob.txt"}
+    assert all(reason for reason in skipped.values())
+    assert all(Path(p.path).is_absolute() for p in report.skipped)
+
+    # Through the CLI: exit 0, each skipped file listed with its reason.
+    code, out, _err = run_cli(capsys, "index", small, "--index", tmp_path / "ix2", "--workers", "1")
+    assert code == 0
+    assert "12 added, 0 updated, 0 deleted, 2 skipped" in out
+    assert "Skipped (2):" in out
+    for p in report.skipped:
+        assert f"  {p.path}: {p.reason}\n" in out
+
+
+def test_missing_corpus_path(tmp_path, capsys):
+    with pytest.raises(CorpusMissing):
+        build_index([tmp_path / "nowhere"], tmp_path / "index", config=FAST)
+    code, out, err = run_cli(capsys, "index", tmp_path / "nowhere", "--index", tmp_path / "index")
+    assert code != 0 and out == ""
+    assert err == f"searchtui: corpus path not found: {tmp_path / 'nowhere'}\n"
+    assert not (tmp_path / "index").exists()
+
+
+def test_index_folder_that_cannot_be_written(small, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(SearchtuiError, match="cannot create the index folder"):
+        build_index([small], blocker / "index", config=FAST)
+    code, out, err = run_cli(capsys, "index", small, "--index", blocker / "index")
+    assert code != 0 and out == ""
+    assert err.startswith("searchtui: cannot create the index folder") and err.count("\n") == 1
+
+
+def test_read_only_index_folder(small, tmp_path, capsys):
+    root = tmp_path / "index"
+    root.mkdir()
+    root.chmod(0o555)
+    try:
+        if os.access(root, os.W_OK):
+            pytest.skip("running as root: permissions are not enforced")
+        code, out, err = run_cli(capsys, "index", small, "--index", root)
+        assert code != 0 and out == ""
+        assert err.startswith("searchtui: cannot write to the index folder") and err.count("\n") == 1
+    finally:
+        root.chmod(0o755)
+
+
+# ---------------------------------------------------------------------------
+# The parallel path
+
+
+@pytest.fixture(scope="module")
+def parallel_corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("parallel") / "corpus"
+    write_corpus(folder, PARALLEL_THRESHOLD + 50, words=25)
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02" * 50)
+    return folder
+
+
+def test_parallel_build_gives_the_same_index(parallel_corpus, tmp_path):
+    config = Config(workers=0, extractor="rules")
+    one = build_index([parallel_corpus], tmp_path / "one", config=config, workers=1)
+    two = build_index([parallel_corpus], tmp_path / "two", config=config, workers=2)
+    n = PARALLEL_THRESHOLD + 50
+    assert (one.added, one.articles) == (two.added, two.articles) == (n, n)
+    assert [(p.path, p.reason) for p in one.problems] == [(p.path, p.reason) for p in two.problems]
+    assert len(one.skipped) == 1
+    assert stored(tmp_path / "one") == stored(tmp_path / "two")
+    assert term_stats(tmp_path / "one") == term_stats(tmp_path / "two")
+    # The same files remembered: an incremental run over either does nothing.
+    assert build_index([parallel_corpus], tmp_path / "two", config=config, workers=2).nothing_to_do
+
+
+# ---------------------------------------------------------------------------
+# Cancelling
+
+
+def cancel_on_first_progress():
+    cancel = threading.Event()
+    seen = []
+
+    def progress(p):
+        seen.append(p.phase)
+        if p.phase == "indexing":
+            cancel.set()
+
+    return cancel, progress, seen
+
+
+def test_cancel_first_build_leaves_no_index(small, tmp_path):
+    root = tmp_path / "index"
+    cancel, progress, seen = cancel_on_first_progress()
+    with pytest.raises(Cancelled):
+        build_index([small], root, config=FAST, progress=progress, cancel=cancel)
+    assert "indexing" in seen and "committing" not in seen
+    assert ix_dirs(root) == [] and not (root / store.POINTER).exists()
+    with pytest.raises(IndexMissing):
+        SearchEngine.open(root)
+    assert build_index([small], root, config=FAST).added == 12
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cancel_update_leaves_the_old_index(workers, built, parallel_corpus):
+    small, root = built
+    before, titles, token = listing(root), search(root, "story"), store.generation_token(root)
+    cancel, progress, seen = cancel_on_first_progress()
+    with pytest.raises(Cancelled):
+        build_index([small, parallel_corpus], root, config=FAST, progress=progress, cancel=cancel,
+                    workers=workers)
+    assert "committing" not in seen
+    assert store.generation_token(root) == token
+    assert search(root, "story") == titles and len(titles) == 12
+    assert build_index([small], root, config=FAST).nothing_to_do
+    assert {k: v for k, v in listing(root).items() if k in before} == before
+
+
+def test_cancel_rebuild_leaves_the_old_index(built):
+    small, root = built
+    before, dirs = listing(root), ix_dirs(root)
+    cancel, progress, _seen = cancel_on_first_progress()
+    with pytest.raises(Cancelled):
+        build_index([small], root, config=FAST, rebuild=True, progress=progress, cancel=cancel)
+    assert ix_dirs(root) == dirs and listing(root) == before
+
+
+# ---------------------------------------------------------------------------
+# A build killed mid-way (kill -9), in a child process
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory) -> Path:
+    """Enough small articles for a child build to take a few seconds."""
+    return write_corpus(tmp_path_factory.mktemp("big") / "corpus", 2000, prefix="b", words=60)
+
+
+def start_index(tmp_path: Path, *args) -> tuple[subprocess.Popen, Path]:
+    log = tmp_path / f"child-{time.monotonic_ns()}.log"
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+    env.pop("SEARCHTUI_CONFIG", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "searchtui", "index", *map(str, args), "--workers", "2"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
+    )
+    return proc, log
+
+
+def wait_for_indexing(proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:
+    """Until the child has indexed its first files (it then holds the lock)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if "indexing:" in log.read_text():
+            return
+        assert proc.poll() is None, f"the child ended early: {log.read_text()}"
+        time.sleep(0.05)
+    raise AssertionError("the child never started indexing")
+
+
+def kill_mid_build(proc: subprocess.Popen, log: Path) -> None:
+    wait_for_indexing(proc, log)
+    time.sleep(0.3)
+    assert proc.poll() is None, "the build finished before it could be killed"
+    children = _children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    # Its worker processes follow it instead of waiting for ever.
+    end = time.monotonic() + 10
+    while time.monotonic() < end and any(_alive(c) for c in children):
+        time.sleep(0.1)
+    left = [c for c in children if _alive(c)]
+    for c in left:
+        os.kill(c, signal.SIGKILL)
+    assert left == [], "worker processes outlived the killed build"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_killed_first_build_leaves_no_index(big_corpus, small, tmp_path):
+    root = tmp_path / "index"
+    proc, log = start_index(tmp_path, big_corpus, "--index", root)
+    kill_mid_build(proc, log)
+    assert not (root / store.POINTER).exists()
+    with pytest.raises(IndexMissing):
+        SearchEngine.open(root)
+    report = build_index([small], root, config=FAST)
+    assert report.added == 12 and len(ix_dirs(root)) == 1  # the half-built folder is gone
+    assert search(root, "story") == search(root, "paragraph")
+
+
+def test_killed_rebuild_leaves_the_old_index(big_corpus, built, tmp_path):
+    small, root = built
+    before, titles, dirs = listing(root), search(root, "story"), ix_dirs(root)
+    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--rebuild")
+    kill_mid_build(proc, log)
+    assert (root / store.POINTER).read_text().strip() == dirs[0]
+    assert {k: v for k, v in listing(root).items() if k in before} == before
+    with SearchEngine.open(root) as engine:
+        assert engine.doc_count == 12
+    assert search(root, "story") == titles
+    report = build_index([small], root, config=FAST)
+    assert report.nothing_to_do and ix_dirs(root) == dirs
+
+
+def test_killed_update_leaves_the_old_index(big_corpus, built, tmp_path, capsys):
+    small, root = built
+    before, titles, token = listing(root), search(root, "story"), store.generation_token(root)
+    proc, log = start_index(tmp_path, small, big_corpus, "--index", root)
+    try:
+        wait_for_indexing(proc, log)
+        # Meanwhile, a second update is refused with a clear message.
+        with pytest.raises(IndexLocked):
+            build_index([small], root, config=FAST)
+        code, out, err = run_cli(capsys, "index", small, "--index", root)
+        assert code != 0 and out == ""
+        assert "being updated by another process" in err and err.count("\n") == 1
+        # Readers still see the old index.
+        assert search(root, "story") == titles
+    finally:
+        kill_mid_build(proc, log)
+    assert store.generation_token(root) == token
+    assert {k: v for k, v in listing(root).items() if k in before} == before
+    with SearchEngine.open(root) as engine:
+        assert engine.doc_count == 12
+    assert search(root, "story") == titles
+    # The next run completes the update.
+    report = build_index([small, big_corpus], root, config=FAST, workers=2)
+    assert (report.added, report.unchanged, report.articles) == (2000, 12, 2012)
+    assert len(search(root, "story")) == 2012
+    assert search(root, '"paragraph two of b1999"') == [f"Story b1999 on {WORDS[1999 % len(WORDS)]}"]
+
+
+# ---------------------------------------------------------------------------
+# The lock
+
+
+def test_locked_index_is_refused(built, capsys):
+    small, root = built
+    write_article(small, "new.txt", "Volcano erupts", "The volcano erupted.")
+    lock = store.IndexLock(root).acquire()
+    try:
+        with pytest.raises(IndexLocked, match="being updated by another process"):
+            build_index([small], root, config=FAST)
+        code, out, err = run_cli(capsys, "index", small, "--index", root)
+        assert code != 0 and out == ""
+        assert err == (
+            f"searchtui: the index at {root} is being updated by another process (pid {os.getpid()}); "
+            "try again when it has finished\n"
+        )
+    finally:
+        lock.release()
+    assert build_index([small], root, config=FAST).added == 1
+
+
+# ---------------------------------------------------------------------------
+# Incompatible indexes
+
+
+def test_other_schema_version_must_be_rebuilt(built, capsys):
+    small, root = built
+    ixdir = store.current_dir(root)
+    meta = json.loads((ixdir / store.META).read_text())
+    meta["schema_version"] = 999
+    (ixdir / store.META).write_text(json.dumps(meta))
+    with pytest.raises(IndexIncompatible, match="rebuild"):
+        SearchEngine.open(root)
+    with pytest.raises(IndexIncompatible, match="rebuild"):
+        build_index([small], root, config=FAST)
+    for argv in (["search", "story"], ["index", small]):
+        code, out, err = run_cli(capsys, *argv, "--index", root)
+        assert code != 0 and out == ""
+        assert "version 999" in err and "searchtui index --rebuild" in err and err.count("\n") == 1
+    code, _out, err = run_cli(capsys, "index", small, "--index", root, "--rebuild", "--workers", "1")
+    assert code == 0, err
+    assert len(search(root, "story")) == 12
+
+
+def test_plain_whoosh_index_must_be_rebuilt(small, tmp_path, capsys):
+    root = tmp_path / "index"
+    root.mkdir()
+    ix = whoosh_index.create_in(str(root), wfields.Schema(title=wfields.TEXT(stored=True)))
+    with ix.writer() as w:
+        w.add_document(title="hello")
+    with pytest.raises(IndexIncompatible, match="rebuild"):
+        SearchEngine.open(root)
+    with pytest.raises(IndexIncompatible, match="rebuild"):
+        build_index([small], root, config=FAST)
+    code, out, err = run_cli(capsys, "search", "story", "--index", root)
+    assert code != 0 and "did not write" in err and "--rebuild" in err
+    code, out, err = run_cli(capsys, "index", small, "--index", root, "--rebuild", "--workers", "1")
+    assert code == 0, err
+    assert len(search(root, "story")) == 12
