@@ -91,12 +91,11 @@ class FacetIndex:
             if not needle:
                 contains.append(i)
                 continue
-            pos = f.find(needle)
-            if pos < 0:
-                continue
-            if pos == 0 or f[pos - 1] == " ":
+            # any word of the value may start with the text, not only the first
+            # place it occurs ("a" starts "Cat Archibald"'s second word)
+            if f.startswith(needle) or " " + needle in f:
                 starts.append(i)
-            else:
+            elif needle in f:
                 contains.append(i)
         found = [i for i in starts + contains if counts[i] > 0]
         rank = {i: r for r, i in enumerate(starts)}
