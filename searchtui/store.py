@@ -69,7 +69,14 @@ def check_compatible(root: Path, ixdir: Path) -> dict:
             f"(this one reads version {SCHEMA_VERSION}); rebuild it with: "
             f"searchtui index --rebuild --index {root}"
         )
-    if not whoosh_index.exists_in(str(ixdir), indexname=INDEX_NAME):
+    try:
+        exists = whoosh_index.exists_in(str(ixdir), indexname=INDEX_NAME)
+    except Exception as exc:  # a damaged table of contents: Whoosh raises assorted types
+        raise IndexIncompatible(
+            f"the index at {root} cannot be opened ({exc.__class__.__name__}: {exc}); "
+            f"rebuild it with: searchtui index --rebuild --index {root}"
+        ) from None
+    if not exists:
         raise IndexIncompatible(
             f"the index at {root} is incomplete; rebuild it with: "
             f"searchtui index --rebuild --index {root}"
