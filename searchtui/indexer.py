@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from whoosh.filedb.filestore import FileStorage
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from searchtui import arrays
@@ -100,6 +101,49 @@ class IndexReport:
                 lines.append(f"  ... and {len(items) - limit} more")
         lines.append(f"Elapsed: {self.elapsed:.1f} s")
         return lines
+
+
+# ---------------------------------------------------------------------------
+# The Whoosh writer
+
+
+class _LengthsOnce:
+    """A per-document reader whose field lengths are read once per field.
+
+    Whoosh asks for the length of a posting's document once per posting while
+    writing a segment; reading the column each time is a large part of the
+    cost of an index run.
+    """
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._lengths: dict[str, list] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            get = self._reader.doc_field_length
+            lengths = [get(d, fieldname, default) for d in range(self._reader.doc_count_all())]
+            self._lengths[fieldname] = lengths
+        return lengths[docnum]
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+
+class _Writer(SegmentWriter):
+    def per_document_reader(self):
+        return _LengthsOnce(super().per_document_reader())
+
+
+def new_writer(ix, *, lock: bool) -> SegmentWriter:
+    """A segment writer tuned for bulk indexing.
+
+    Posting blocks are not zlib-compressed (faster to write and to decode; the
+    stored bodies, the bulk of an index, are compressed by us), and segments are
+    left as separate files instead of being copied into one compound file.
+    """
+    return _Writer(ix, _lk=lock, limitmb=WRITER_LIMIT_MB, codec=W3Codec(compression=0), compound=False)
 
 
 # ---------------------------------------------------------------------------
@@ -219,7 +263,7 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
         config = Config(**config_dict)
         extractor = _load_extractor(config)
         ix = FileStorage(ixdir).open_index(store.INDEX_NAME)
-        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        writer = new_writer(ix, lock=False)
         states, problems, count = {}, [], 0
 
         def on_file(path, n):
@@ -416,7 +460,7 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
         notify(Progress("done", 0, 0, 0, report.elapsed, 0.0, 0.0))
         return report
 
-    writer = SegmentWriter(ix, limitmb=WRITER_LIMIT_MB)
+    writer = new_writer(ix, lock=True)
     try:
         for p in changed_paths:
             writer.delete_by_term("path", p)

@@ -55,6 +55,7 @@ def make_analyzer():
 
 _token_re = re.compile(TOKEN_PATTERN, re.UNICODE)
 _stem_cache: dict[str, str | None] = {}
+_MISSING = object()
 
 
 def normalise_word(word: str) -> str | None:
@@ -77,12 +78,15 @@ def normalise_word(word: str) -> str | None:
 def analyse_positions(text: str) -> dict[str, list[int]]:
     """Terms of ``text`` with their token positions, as the analyzer gives them."""
     poses: dict[str, list[int]] = defaultdict(list)
-    norm = normalise_word
+    cache = _stem_cache
+    missing = _MISSING
     pos = -1
     # Like Whoosh's StopFilter: the first kept word keeps its position, the
     # ones after it are numbered on without the dropped words.
     for i, word in enumerate(_token_re.findall(text)):
-        term = norm(word)
+        term = cache.get(word, missing)
+        if term is missing:
+            term = normalise_word(word)
         if term is not None:
             pos = i if pos < 0 else pos + 1
             poses[term].append(pos)
