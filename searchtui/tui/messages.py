@@ -38,11 +38,12 @@ class BuildFinished(Message):
 
 
 class SearchDone(Message):
-    def __init__(self, result: SearchResult, generation: int, more: bool = False) -> None:
+    def __init__(self, result: SearchResult, generation: int, more: bool = False, preview: "DocumentLoaded | None" = None) -> None:
         super().__init__()
         self.result = result
         self.generation = generation
         self.more = more  # a further page, to append
+        self.preview = preview  # the first hit's text, for the preview pane
 
 
 class SearchFailed(Message):

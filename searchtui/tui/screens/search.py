@@ -33,7 +33,8 @@ from ..widgets.results import ResultList
 from ..widgets.status import StatusLine, Suggestion
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a search
-PAGE_SIZE = 30
+PAGE_SIZE = 20
+PREVIEW_DELAY = 0.12  # seconds the cursor rests on a hit before its text is loaded
 FACET_LIMIT = 8
 FACET_FILTER_LIMIT = 50
 EXPORT_PAGE = 1000
@@ -70,6 +71,7 @@ class SearchScreen(Screen):
         self.pages_loaded = 0
         self._pending = False
         self._debounce: Timer | None = None
+        self._preview_timer: Timer | None = None
         self._last_fired = 0.0
 
     # ------------------------------------------------------------------ layout
@@ -150,10 +152,12 @@ class SearchScreen(Screen):
             return
         self.generation += 1
         self._last_fired = time.monotonic()
-        self.run_search(engine, self.build_request(), self.generation, self.similar)
+        self.run_search(engine, self.build_request(), self.generation, self.similar, self.has_class("-wide"))
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def run_search(self, engine: Any, request: SearchRequest, generation: int, similar: tuple[str, str] | None) -> None:
+    def run_search(
+        self, engine: Any, request: SearchRequest, generation: int, similar: tuple[str, str] | None, preview: bool
+    ) -> None:
         try:
             if similar:
                 result = engine.more_like_this(similar[0], request)
@@ -162,8 +166,16 @@ class SearchScreen(Screen):
         except QueryError as exc:
             self.post_message(SearchFailed(exc, generation))
             return
-        if not get_current_worker().is_cancelled:
-            self.post_message(SearchDone(result, generation))
+        if get_current_worker().is_cancelled:
+            return
+        first = None
+        if preview and result.hits:
+            # the preview of the first hit comes with the results: one repaint, not two
+            article = engine.document(result.hits[0].key)
+            query = "" if similar else request.query
+            spans = engine.match_spans(article.body, query) if query.strip() else []
+            first = DocumentLoaded(article, spans, [])
+        self.post_message(SearchDone(result, generation, preview=first))
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def run_page(self, engine: Any, request: SearchRequest, generation: int, similar: tuple[str, str] | None) -> None:
@@ -187,6 +199,10 @@ class SearchScreen(Screen):
             keep = results.highlighted_hit_index  # same search again (a reload): keep the place
         self.result = result
         self.pages_loaded = 1
+        preview = self.query_one(PreviewPane)
+        if message.preview is not None and result.hits:
+            preview.show_hit(result.hits[0])
+            preview.show_article(message.preview.article, message.preview.spans)
         results.show_result(result)
         if keep is not None:
             results.select_hit(keep)
@@ -222,7 +238,9 @@ class SearchScreen(Screen):
     def _update_status(self) -> None:
         result = self.result
         status = self.query_one(StatusLine)
-        self.query_one("#query", QueryInput).set_class(False, "-invalid-query")
+        box = self.query_one("#query", QueryInput)
+        if box.has_class("-invalid-query"):
+            box.remove_class("-invalid-query")
         if result is None:
             return
         hits = f"{result.total:,} hit{'' if result.total == 1 else 's'}"
@@ -413,12 +431,20 @@ class SearchScreen(Screen):
     @on(ResultList.Moved)
     def _moved(self, event: ResultList.Moved) -> None:
         preview = self.query_one(PreviewPane)
-        if event.hit is None or not self.has_class("-wide"):
+        if event.hit is None or not self.has_class("-wide") or preview.key == event.hit.key:
             return
         preview.show_hit(event.hit)
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        key = event.hit.key
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, lambda: self._load_preview(key))
+
+    def _load_preview(self, key: str) -> None:
+        self._preview_timer = None
         engine = self.app.engine
-        if engine is not None:
-            self.load_preview(engine, event.hit.key, self._highlight_query())
+        hit = self.query_one(ResultList).current_hit
+        if engine is not None and hit is not None and hit.key == key:
+            self.load_preview(engine, key, self._highlight_query())
 
     def _highlight_query(self) -> str:
         return "" if self.similar else self.search_text

@@ -38,6 +38,8 @@ class DateRangeInput(Vertical):
 
     def _error(self, text: str) -> None:
         err = self.query_one("#date-error", Label)
+        if not text and not err.display:
+            return
         err.update(text)
         err.display = bool(text)
 

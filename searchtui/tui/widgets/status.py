@@ -23,6 +23,8 @@ class Suggestion(Static, can_focus=True):
         self.query_text: str | None = None
 
     def set_query(self, query: str | None) -> None:
+        if query == self.query_text:
+            return
         self.query_text = query
         self.display = bool(query)
         if query:
@@ -46,7 +48,9 @@ class StatusLine(Horizontal):
         self.query_one(Suggestion).display = False
 
     def set_text(self, text: str | Content) -> None:
-        self.query_one("#status-text", Static).update(text)
+        static = self.query_one("#status-text", Static)
+        # a text of the same width needs a repaint, not a new layout of the screen
+        static.update(text, layout=_width(static.content) != _width(text))
 
     def set_suggestion(self, query: str | None) -> None:
         self.query_one(Suggestion).set_query(query)
@@ -55,3 +59,7 @@ class StatusLine(Horizontal):
         notice = self.query_one("#status-notice", Static)
         notice.update(text)
         notice.display = bool(text)
+
+
+def _width(value: object) -> int:
+    return value.cell_length if isinstance(value, Content) else Content(str(value)).cell_length
