@@ -30,6 +30,7 @@ HELP = """\
 | `Up` / `Down` in the query box | earlier / later queries (kept across runs); `Down` goes to the results |
 | `↑` `↓` `j` `k` `Home` `End` `PgUp` `PgDn` | move in a list; the results load further pages as you go |
 | `Enter` on a hit | read the article |
+| `m` on a hit | more like this article |
 | `Space` or `Enter` on a facet value | include it (again: remove) |
 | `e` or `-` on a facet value | exclude it (shown struck through) |
 | `f` in a facet | filter its values by typing; `Escape` closes the filter |

@@ -466,6 +466,11 @@ class SearchScreen(Screen):
         self.remember(self.search_text)
         self.app.push_screen(ReaderScreen(event.hit, self._highlight_query()), self._reader_closed)
 
+    @on(ResultList.SimilarWanted)
+    def _similar(self, event: ResultList.SimilarWanted) -> None:
+        self.remember(self.search_text)
+        self.similar = (event.hit.key, event.hit.title or event.hit.key)
+
     def _reader_closed(self, outcome: tuple | None) -> None:
         if not outcome:
             return

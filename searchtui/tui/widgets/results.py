@@ -22,6 +22,7 @@ class ResultList(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("m", "similar", "More like this", show=True),
     ]
 
     class Opened(Message):
@@ -37,6 +38,13 @@ class ResultList(OptionList):
             super().__init__()
             self.hit = hit
             self.index = index
+
+    class SimilarWanted(Message):
+        """Show articles like this hit."""
+
+        def __init__(self, hit: Hit) -> None:
+            super().__init__()
+            self.hit = hit
 
     class NeedMore(Message):
         """The user reached the end of what is loaded and more hits exist."""
@@ -118,6 +126,11 @@ class ResultList(OptionList):
                 Option(Content.styled(f"  — end of results ({len(self.hits):,}) —", "$text-muted"), id="end", disabled=True)
             )
         self.add_options(options)
+
+    def action_similar(self) -> None:
+        hit = self.current_hit
+        if hit is not None:
+            self.post_message(self.SimilarWanted(hit))
 
     def on_focus(self) -> None:
         if self.highlighted is None and self.hits:

@@ -1,0 +1,172 @@
+"""Terminal app speed: start-up to first results painted, keystroke to updated results.
+
+Drives the real app through ``App.run_test()`` over an existing index:
+
+    python benchmarks/bench_tui.py --index /tmp/scaled-index
+
+Start-up is measured in fresh interpreters (imports included), from the
+start of the process to the first page of results and facets painted.
+Keystroke latency is measured from a key press to the refreshed results and
+facets painted, for keys typed after a pause (the first key after a pause
+searches at once) and for the last key of a fast burst (which waits for the
+~150 ms debounce).
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+QUERIES = ["trump impeachment", "climate change", "border wall", "health care", "supreme court ruling"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+async def _wait_painted(screen, generation: int, timeout: float = 30.0) -> float:
+    deadline = time.perf_counter() + timeout
+    while screen.painted_generation < generation:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("results were not painted in time")
+        await asyncio.sleep(0.001)
+    return time.perf_counter()
+
+
+async def startup_once(index: Path, size: tuple[int, int]) -> float:
+    from searchtui.tui.app import create_app
+
+    with tempfile.TemporaryDirectory() as state:
+        app = create_app(index, state_dir=Path(state))
+        async with app.run_test(size=size) as pilot:
+            screen = None
+            while screen is None:
+                screen = app.search_screen
+                await asyncio.sleep(0.001)
+            done = await _wait_painted(screen, 1)
+            ms = (done - _T0) * 1000
+            await pilot.pause()
+        return ms
+
+
+async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap: float) -> dict:
+    from searchtui.tui.app import create_app
+    from searchtui.tui.screens.search import DEBOUNCE
+
+    single: list[float] = []
+    burst: list[float] = []
+    with tempfile.TemporaryDirectory() as state:
+        app = create_app(index, state_dir=Path(state))
+        async with app.run_test(size=size) as pilot:
+            screen = None
+            while screen is None:
+                screen = app.search_screen
+                await asyncio.sleep(0.001)
+            await _wait_painted(screen, 1)
+            await pilot.click("#query")
+            for query in queries:
+                # one key at a time, with a pause between keys
+                for ch in query:
+                    await asyncio.sleep(max(gap, DEBOUNCE * 1.2))
+                    gen = screen.generation
+                    start = time.perf_counter()
+                    await pilot.press("space" if ch == " " else ch)
+                    if screen.generation == gen and screen._debounce is None and not screen._pending:
+                        continue  # the key did not change the query
+                    done = await _wait_painted(screen, gen + 1)
+                    single.append((done - start) * 1000)
+                # clear, then type the query again in a burst
+                await pilot.press("ctrl+a", "ctrl+k")
+                await asyncio.sleep(0.5)
+                await app.workers.wait_for_complete()
+                keys = ["space" if ch == " " else ch for ch in query]
+                for key in keys[:-1]:
+                    await pilot.press(key)
+                    await asyncio.sleep(0.03)
+                start = time.perf_counter()
+                await pilot.press(keys[-1])
+                while screen.painted_generation < screen.generation or screen._debounce is not None or screen._pending:
+                    await asyncio.sleep(0.001)
+                last = screen.result.request.query if screen.result else ""
+                if last == query:
+                    burst.append((time.perf_counter() - start) * 1000)
+                await pilot.press("ctrl+a", "ctrl+k")
+                await asyncio.sleep(0.5)
+                await app.workers.wait_for_complete()
+        if app.engine is not None:
+            app.engine.close()
+    return {"single": single, "burst": burst}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", required=True, help="index folder to open")
+    parser.add_argument("--runs", type=int, default=3, help="start-up runs (fresh interpreters)")
+    parser.add_argument("--size", default="120x40", help="terminal size, WxH")
+    parser.add_argument("--gap", type=float, default=0.25, help="seconds between single keys")
+    parser.add_argument("--query", action="append", help="a query to type (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--startup-once", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    w, h = (int(x) for x in args.size.lower().split("x"))
+    index = Path(args.index)
+
+    if args.startup_once:
+        print(json.dumps({"startup_ms": asyncio.run(startup_once(index, (w, h)))}))
+        return 0
+
+    startups = []
+    for _ in range(args.runs):
+        out = subprocess.run(
+            [sys.executable, __file__, "--index", str(index), "--size", args.size, "--startup-once"],
+            capture_output=True, text=True, check=True,
+        )
+        startups.append(json.loads(out.stdout.strip().splitlines()[-1])["startup_ms"])
+    keys = asyncio.run(keystrokes(index, (w, h), args.query or QUERIES, args.gap))
+    figures = {
+        "index": str(index),
+        "size": args.size,
+        "startup_ms": {"runs": [round(s) for s in startups], "median": round(statistics.median(startups))},
+        "keystroke_ms": {
+            "n": len(keys["single"]),
+            "p50": round(percentile(keys["single"], 50), 1),
+            "p95": round(percentile(keys["single"], 95), 1),
+            "max": round(max(keys["single"], default=float("nan")), 1),
+        },
+        "burst_last_key_ms": {
+            "n": len(keys["burst"]),
+            "p50": round(percentile(keys["burst"], 50), 1),
+            "p95": round(percentile(keys["burst"], 95), 1),
+        },
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        print(f"index {index} at {args.size}")
+        print(f"start-up to first results painted: median {figures['startup_ms']['median']} ms  runs {figures['startup_ms']['runs']}")
+        k = figures["keystroke_ms"]
+        print(f"keystroke to updated results+facets: p50 {k['p50']} ms  p95 {k['p95']} ms  max {k['max']} ms  (n={k['n']})")
+        b = figures["burst_last_key_ms"]
+        print(f"last key of a fast burst (debounced): p50 {b['p50']} ms  p95 {b['p95']} ms  (n={b['n']})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
