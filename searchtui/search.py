@@ -531,46 +531,58 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResult:
         t0 = time.perf_counter()
         with self._lock:
-            data = self._data
             parsed = self.parse(request.query)
-            ev = _Eval(data, self._searcher)
+            ev = _Eval(self._data, self._searcher)
             qmask, score = self._base(parsed, ev)
-            dfrom = _later(parsed.date_from, request.date_from)
-            dto = _earlier(parsed.date_to, request.date_to)
-            dmask = data.dates.mask(dfrom, dto)
-            if dmask is not None:
-                qmask = qmask & dmask
-            # Each facet's filter, and the mask of everything but that facet's includes.
-            filters = {name: request.filters.get(name) for name in FACET_FIELDS}
-            filtered = qmask
-            for name, flt in filters.items():
-                filtered = data.facets[name].apply(filtered, flt)
-            total = int(np.count_nonzero(filtered))
-            hits = self._page(filtered, score, request, parsed, ev)
-            facets = {}
-            for name in request.facets:
-                if name not in data.facets:
-                    continue
-                flt = filters.get(name)
-                if flt and flt.include:
-                    base = qmask
-                    for other, oflt in filters.items():
-                        base = data.facets[other].apply(base, oflt, include=(other != name))
-                else:
-                    base = filtered
-                facets[name] = data.facets[name].facet(base, flt, request.facet_limit)
-            histogram = data.dates.histogram(filtered) if request.histogram else None
-            suggestion = self._suggest(parsed, total) if parsed.query is not None else None
-            terms = sorted({t for f, t in ev.terms if f in TEXT_FIELDS})
+            terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
+            result = self._result(
+                request, qmask, score, terms,
+                date_from=_later(parsed.date_from, request.date_from),
+                date_to=_earlier(parsed.date_to, request.date_to),
+                sort=request.sort, browse=parsed.query is None,
+            )
+            if parsed.query is not None:
+                result.suggestion = self._suggest(parsed, result.total)
+        result.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    def _narrow(self, qmask, request: SearchRequest, date_from, date_to):
+        """The query's matches within the dates; the filters; and the matches they keep."""
+        data = self._data
+        dmask = data.dates.mask(date_from, date_to)
+        if dmask is not None:
+            qmask = qmask & dmask
+        filters = {name: request.filters.get(name) for name in FACET_FIELDS}
+        filtered = qmask
+        for name, flt in filters.items():
+            filtered = data.facets[name].apply(filtered, flt)
+        return qmask, filters, filtered
+
+    def _result(self, request, qmask, score, terms, *, date_from, date_to, sort, browse) -> SearchResult:
+        data = self._data
+        qmask, filters, filtered = self._narrow(qmask, request, date_from, date_to)
+        total = int(np.count_nonzero(filtered))
+        size = max(1, request.page_size)
+        lo = (max(1, request.page) - 1) * size
+        docs = self._top(filtered, score, sort, browse, lo + size)[lo : lo + size]
+        hits = [self._hit(int(d), float(score[d]), terms, request.snippets) for d in docs]
+        facets = {}
+        for name in request.facets:
+            if name not in data.facets:
+                continue
+            flt = filters.get(name)
+            if flt and flt.include:
+                # Disjunctive: this facet is counted as if none of its values were selected.
+                base = qmask
+                for other, oflt in filters.items():
+                    base = data.facets[other].apply(base, oflt, include=(other != name))
+            else:
+                base = filtered
+            facets[name] = data.facets[name].facet(base, flt, request.facet_limit)
+        histogram = data.dates.histogram(filtered) if request.histogram else None
         return SearchResult(
-            request=request,
-            total=total,
-            hits=hits,
-            facets=facets,
-            histogram=histogram,
-            suggestion=suggestion,
-            elapsed_ms=(time.perf_counter() - t0) * 1000,
-            terms=terms,
+            request=request, total=total, hits=hits, facets=facets, histogram=histogram,
+            terms=sorted(terms),
         )
 
     def _order(self, mask: np.ndarray, score: np.ndarray, sort: str, browse: bool) -> np.ndarray:
@@ -590,14 +602,6 @@ class SearchEngine:
         s = score[docs]
         order = np.lexsort((-days, -s))
         return docs[order]
-
-    def _page(self, mask, score, request: SearchRequest, parsed: ParsedQuery, ev: _Eval) -> list[Hit]:
-        size = max(1, request.page_size)
-        page = max(1, request.page)
-        lo = (page - 1) * size
-        docs = self._top(mask, score, request.sort, parsed.query is None, lo + size)[lo : lo + size]
-        terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
-        return [self._hit(int(d), float(score[d]), terms, request.snippets) for d in docs]
 
     def _top(self, mask, score, sort, browse, k) -> np.ndarray:
         if sort == "relevance" and not browse:
@@ -728,32 +732,12 @@ class SearchEngine:
             if mask.any():
                 best = score[mask].max()
                 mask &= score >= best * 0.2
-            filtered = mask
-            for name in FACET_FIELDS:
-                filtered = data.facets[name].apply(filtered, request.filters.get(name))
-            dmask = data.dates.mask(request.date_from, request.date_to)
-            if dmask is not None:
-                filtered &= dmask
-            total = int(np.count_nonzero(filtered))
-            size = max(1, request.page_size)
-            lo = (max(1, request.page) - 1) * size
-            docs = self._top(filtered, score, "relevance", False, lo + size)[lo : lo + size]
-            hits = [self._hit(int(d), float(score[d]), set(top), request.snippets) for d in docs]
-            facets = {
-                name: data.facets[name].facet(filtered, request.filters.get(name), request.facet_limit)
-                for name in request.facets
-                if name in data.facets
-            }
-            histogram = data.dates.histogram(filtered) if request.histogram else None
-        return SearchResult(
-            request=request,
-            total=total,
-            hits=hits,
-            facets=facets,
-            histogram=histogram,
-            elapsed_ms=(time.perf_counter() - t0) * 1000,
-            terms=top,
-        )
+            result = self._result(
+                request, mask, score, set(top),
+                date_from=request.date_from, date_to=request.date_to, sort="relevance", browse=False,
+            )
+        result.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return result
 
     # -- facet value search
 
