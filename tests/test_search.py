@@ -358,6 +358,24 @@ def test_snippet_highlights_cover_the_matched_words(engine, query, name, words):
     assert 0 < len(hit.snippet) <= 240
 
 
+@pytest.mark.parametrize(
+    "query, name, words",
+    [
+        ("foot*", "football", ["football"]),
+        ("footbal~", "football", ["football"]),
+        ("volcan* OR harbour", "volcano_body", ["volcano"]),
+        # excluded words and field-only matches are not marked
+        ("climate -senate", "undated", ["climate"]),
+        ("by:adams climate", "senate", ["climate"]),
+        ("title:volcano", "volcano_title", []),
+    ],
+)
+def test_highlights_of_expanded_negated_and_field_queries(engine, query, name, words):
+    result = run(engine, query)
+    [hit] = [h for h in result.hits if Path(h.path).stem == name]
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == words
+
+
 def test_snippet_of_a_match_deep_in_a_long_body(engine):
     [hit] = run(engine, "lighthouse").hits
     assert hit.snippet.startswith("…")
@@ -409,6 +427,9 @@ def speller(tmp_path_factory):
         ("parliment", "parliament"),
         ("parlaiment weather", "parliament weather"),
         ("minister econommy", "minister economy"),
+        ("Parliment", "Parliament"),
+        ("parliment date:2019", "parliament date:2019"),
+        ("parliament OR wether", "parliament OR weather"),
         ("parliament", None),
         ("parliament weather", None),
         ("economy -minister", None),
@@ -420,7 +441,8 @@ def test_did_you_mean(speller, query, suggestion):
     assert result.suggestion == suggestion
     if suggestion:
         corpus_words = {w.lower() for _, body, _ in SPELLING.values() for w in body.replace(".", " ").split()}
-        assert set(suggestion.split()) <= corpus_words
+        words = {w.lower() for w in suggestion.split() if w not in ("OR", "date:2019")}
+        assert words <= corpus_words
         assert speller.search(SearchRequest(query=suggestion)).total > 0
 
 
@@ -585,3 +607,37 @@ def test_cli_odd_queries_do_not_fail(index_dir, capsys, query):
     assert code == 0 or err.startswith("searchtui: bad query: ")
     if code == 0:
         assert json.loads(out)["query"] == query
+
+
+def test_cli_similar_json_is_more_like_this(engine, index_dir, capsys):
+    key = next(h.key for h in run(engine, "person:obama").hits)
+    code, out, err = cli(capsys, "search", "--similar", key, "--json", "--index", str(index_dir))
+    assert (code, err) == (0, "")
+    printed = json.loads(out)
+    expected = engine.more_like_this(key, SearchRequest(page_size=10)).to_dict()
+    for d in (printed, expected):
+        d.pop("elapsed_ms")
+    assert printed == expected
+    assert Path(printed["hits"][0]["path"]).stem == "senate_copy"
+
+
+def test_cli_similar_to_an_unknown_article(index_dir, capsys):
+    code, out, err = cli(capsys, "search", "--similar", "/no/such.md", "--index", str(index_dir))
+    assert code == 1 and "Traceback" not in err and "no article" in err
+
+
+def test_stats(engine):
+    stats = engine.stats()
+    assert {k: stats[k] for k in ("articles", "undated", "first_date", "last_date")} == {
+        "articles": len(ARTICLES),
+        "undated": 1,
+        "first_date": "2009-03-01",
+        "last_date": "2017-01-05",
+    }
+    assert {k: stats[k] for k in stats if k.startswith("distinct_")} == {
+        "distinct_publication": 4,
+        "distinct_authors": 7,
+        "distinct_people": 2,
+        "distinct_organisations": 2,
+        "distinct_places": 3,
+    }
