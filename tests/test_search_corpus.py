@@ -18,6 +18,7 @@ from searchtui.articles import split_authors
 from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import FacetFilter, SearchRequest
+from searchtui.schema import iter_term_spans, normalise_word
 from searchtui.search import SearchEngine
 
 D = dt.date
@@ -160,3 +161,30 @@ def test_a_word_and_an_author_and_a_publication(allsides, manifest):
     # the publication facet counts the author's articles in every publication
     by_pub = Counter(rec["publication"] for rec in manifest if author in split_authors(rec["author"]))
     assert {b.value: b.count for b in result.facets["publication"].buckets} == dict(by_pub)
+
+
+def _adjacent(terms: list[str], words: list[str]) -> bool:
+    n = len(words)
+    return any(terms[i : i + n] == words for i in range(len(terms) - n + 1))
+
+
+@pytest.mark.parametrize("phrase", ["supreme court justice", "state of the union"])
+def test_phrases_match_exactly_the_articles_with_the_words_adjacent(allsides, phrase):
+    words = [w for w in (normalise_word(x) for x in phrase.split()) if w]
+    candidates = everything(allsides, phrase)  # every word, anywhere
+    expected = set()
+    for hit in candidates.hits:
+        article = allsides.document(hit.key)
+        if any(_adjacent([t for t, _, _ in iter_term_spans(text)], words) for text in (article.title, article.body)):
+            expected.add(Path(hit.path).name)
+    assert expected  # the phrase is in the corpus
+    assert files(everything(allsides, f'"{phrase}"')) == expected
+
+
+@pytest.mark.parametrize("query, sort", [("impeachment", "relevance"), ("senate vote", "relevance"), ("", "newest"), ("border", "oldest")])
+def test_pages_continue_each_other(allsides, query, sort):
+    pages = [allsides.search(SearchRequest(query=query, sort=sort, page=p, page_size=20, snippets=False)) for p in (1, 2, 3)]
+    whole = allsides.search(SearchRequest(query=query, sort=sort, page_size=60, snippets=False))
+    assert [h.key for r in pages for h in r.hits] == [h.key for h in whole.hits]
+    assert len({h.key for h in whole.hits}) == 60
+    assert {r.total for r in pages} == {whole.total}
