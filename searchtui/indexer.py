@@ -531,9 +531,21 @@ def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, cancel, worke
     return _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers)
 
 
+def _drain(q) -> None:
+    """Take what is left in a queue, so the thread feeding it can finish."""
+    try:
+        while True:
+            q.get(timeout=0.05)
+    except (queue_mod.Empty, OSError, EOFError, ValueError):
+        pass
+
+
 def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
     ctx = mp.get_context("spawn")
     tasks = ctx.Queue()
+    # Batches left unread when the run stops early must not keep this process
+    # from exiting (its queue thread would wait for ever to hand them over).
+    tasks.cancel_join_thread()
     results = ctx.Queue()
     progress_q = ctx.Queue()
     stop = ctx.Event()
@@ -586,6 +598,8 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
             if p.is_alive():
                 p.terminate()
         raise
+    finally:
+        _drain(tasks)
     errors = [o for o in outcomes if o[0] == "error"]
     if errors:
         raise SearchtuiError(f"indexing failed in a worker: {errors[0][1]}\n{errors[0][2]}")

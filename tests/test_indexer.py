@@ -364,14 +364,17 @@ def test_cancel_first_build_leaves_no_index(small, tmp_path):
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_cancel_update_leaves_the_old_index(workers, built, parallel_corpus):
+def test_cancel_update_leaves_the_old_index(workers, built, big_corpus):
     small, root = built
     before, titles, token = listing(root), search(root, "story"), store.generation_token(root)
     cancel, progress, seen = cancel_on_first_progress()
     with pytest.raises(Cancelled):
-        build_index([small, parallel_corpus], root, config=FAST, progress=progress, cancel=cancel,
+        build_index([small, big_corpus], root, config=FAST, progress=progress, cancel=cancel,
                     workers=workers)
     assert "committing" not in seen
+    # No thread is left waiting to hand batches to workers that are gone.
+    time.sleep(0.2)
+    assert [t.name for t in threading.enumerate() if "Feeder" in t.name] == []
     assert store.generation_token(root) == token
     assert search(root, "story") == titles and len(titles) == 12
     assert build_index([small], root, config=FAST).nothing_to_do
@@ -397,13 +400,14 @@ def big_corpus(tmp_path_factory) -> Path:
     return write_corpus(tmp_path_factory.mktemp("big") / "corpus", 2000, prefix="b", words=60)
 
 
-def start_index(tmp_path: Path, *args) -> tuple[subprocess.Popen, Path]:
+def start_index(tmp_path: Path, *args, new_group: bool = False) -> tuple[subprocess.Popen, Path]:
     log = tmp_path / f"child-{time.monotonic_ns()}.log"
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
     env.pop("SEARCHTUI_CONFIG", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "searchtui", "index", *map(str, args), "--workers", "2"],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
+        start_new_session=new_group,
     )
     return proc, log
 
@@ -504,6 +508,26 @@ def test_killed_update_leaves_the_old_index(big_corpus, built, tmp_path, capsys)
     assert (report.added, report.unchanged, report.articles) == (2000, 12, 2012)
     assert len(search(root, "story")) == 2012
     assert search(root, '"paragraph two of b1999"') == [f"Story b1999 on {WORDS[1999 % len(WORDS)]}"]
+
+
+def test_interrupted_update_leaves_the_old_index(big_corpus, built, tmp_path):
+    """Ctrl-C (SIGINT to the process group) mid-update: a clear message, exit 130, old index kept."""
+    small, root = built
+    before, titles, token = listing(root), search(root, "story"), store.generation_token(root)
+    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, new_group=True)
+    wait_for_indexing(proc, log)
+    children = _children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(30) == 130
+    assert log.read_text().splitlines()[-1] == "searchtui: interrupted; the index is as it was before this run"
+    end = time.monotonic() + 10
+    while time.monotonic() < end and any(_alive(c) for c in children):
+        time.sleep(0.1)
+    assert not any(_alive(c) for c in children)
+    assert store.generation_token(root) == token
+    assert {k: v for k, v in listing(root).items() if k in before} == before
+    assert search(root, "story") == titles
+    assert build_index([small], root, config=FAST).nothing_to_do
 
 
 # ---------------------------------------------------------------------------
