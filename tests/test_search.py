@@ -290,7 +290,9 @@ def test_title_match_outranks_body_only_match(engine):
     assert set(ranked[:2]) == {"senate", "senate_copy"} and ranked[2:] == ["election"]
 
 
-@pytest.mark.parametrize("query, sort", [("", "newest"), ("senate OR climate OR vote OR house", "relevance"), ("", "oldest")])
+@pytest.mark.parametrize(
+    "query, sort", [("", "newest"), ("senate OR climate OR vote OR house", "relevance"), ("", "oldest")]
+)
 def test_paging_continues_without_overlap(engine, query, sort):
     whole = run(engine, query, sort=sort, page_size=100)
     pages = [run(engine, query, sort=sort, page=p, page_size=3) for p in range(1, 6)]

@@ -181,10 +181,15 @@ def test_phrases_match_exactly_the_articles_with_the_words_adjacent(allsides, ph
     assert files(everything(allsides, f'"{phrase}"')) == expected
 
 
-@pytest.mark.parametrize("query, sort", [("impeachment", "relevance"), ("senate vote", "relevance"), ("", "newest"), ("border", "oldest")])
+@pytest.mark.parametrize(
+    "query, sort", [("impeachment", "relevance"), ("senate vote", "relevance"), ("", "newest"), ("border", "oldest")]
+)
 def test_pages_continue_each_other(allsides, query, sort):
-    pages = [allsides.search(SearchRequest(query=query, sort=sort, page=p, page_size=20, snippets=False)) for p in (1, 2, 3)]
-    whole = allsides.search(SearchRequest(query=query, sort=sort, page_size=60, snippets=False))
+    def page(p, size=20):
+        return allsides.search(SearchRequest(query=query, sort=sort, page=p, page_size=size, snippets=False))
+
+    pages = [page(p) for p in (1, 2, 3)]
+    whole = page(1, 60)
     assert [h.key for r in pages for h in r.hits] == [h.key for h in whole.hits]
     assert len({h.key for h in whole.hits}) == 60
     assert {r.total for r in pages} == {whole.total}
