@@ -335,6 +335,25 @@ def test_parallel_build_gives_the_same_index(parallel_corpus, tmp_path):
     assert build_index([parallel_corpus], tmp_path / "two", config=config, workers=2).nothing_to_do
 
 
+def test_parallel_update_replaces_changed_files(parallel_corpus, tmp_path):
+    """Changed files re-indexed by workers: the old versions are gone, nothing twice."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(parallel_corpus, corpus)
+    root = tmp_path / "index"
+    build_index([corpus], root, config=FAST, workers=2)
+    for p in sorted(corpus.glob("a*.txt"))[:420]:
+        p.write_text(p.read_text(encoding="utf-8").replace("Paragraph two", "Paragraph deux"), encoding="utf-8")
+    (corpus / "a00449.txt").unlink()
+    report = build_index([corpus], root, config=FAST, workers=2)
+    n = PARALLEL_THRESHOLD + 50
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 420, 1, 30)  # 30 = 29 untouched + bad.txt
+    assert report.articles == n - 1
+    docs = stored(root)
+    assert len(docs) == n - 1 and len({d["path"] for d in docs.values()}) == n - 1
+    assert len(search(root, '"paragraph deux"')) == 420
+    assert len(search(root, '"paragraph two"')) == n - 421
+
+
 # ---------------------------------------------------------------------------
 # Cancelling
 
