@@ -105,6 +105,8 @@ class SearchtuiApp(App):
 
         if self.engine is not None and self.engine is not message.engine:
             self.engine.close()
+        if message.reloaded and self.index_stale:
+            self.clear_notifications()  # the "index changed" offer is answered
         self.engine = message.engine
         self.index_problem = None
         self.index_stale = False

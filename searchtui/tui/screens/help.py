@@ -56,13 +56,18 @@ HELP = """\
 | Query | Finds |
 |---|---|
 | `climate policy` | articles with both words (any form: *policies* too) |
-| `"supreme court"` | the exact phrase |
+| `"supreme court"` | the exact phrase; `"border wall"~3` lets the words be 3 apart |
 | `trump OR biden` | either word |
 | `brexit -boris` or `brexit NOT boris` | the first without the second |
 | `(iran OR iraq) sanctions` | grouping |
 | `immigra*` | words starting with *immigra* |
 | `title:election` | a word in the title only |
-| `author:dinan` / `publication:reuters` | by author or outlet |
+| `author:dinan` | by an author |
+| `publication:"washington times"` | in one outlet |
+| `person:"nancy pelosi"` `org:congress` `place:syria` | naming a person, organisation or place |
+| `entity:pelosi` | naming any entity with that word |
+| `date:2019-05` | published that month (or `date:2019`, `date:2019-05-21`) |
+| `after:2019-05 before:2019-07` | published in a range |
 | *(empty)* | every article, newest first |
 """
 

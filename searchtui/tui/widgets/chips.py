@@ -45,7 +45,7 @@ class Chip(Static, can_focus=True):
 class FilterChips(HorizontalScroll, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.specs: list[ChipSpec] = []
+        self.specs: list[ChipSpec] | None = []
 
     def compose(self) -> ComposeResult:
         return iter(())
@@ -56,9 +56,10 @@ class FilterChips(HorizontalScroll, can_focus=False):
         focused = self.app.focused
         refocus = isinstance(focused, Chip) and focused.parent is self
         index = list(self.children).index(focused) if refocus else 0
-        self.specs = list(specs)
+        self.specs = None  # until the new chips are mounted (this may be cancelled midway)
         await self.remove_children()
         await self.mount_all([Chip(spec, classes="chip") for spec in specs])
+        self.specs = list(specs)
         self.display = bool(specs)
         if refocus:
             if self.children:
