@@ -242,6 +242,44 @@ def test_rebuild_writes_a_new_index_and_drops_the_old(built, capsys):
     assert stored(root) == docs
 
 
+def write_jsonl(path: Path, titles: list[str]) -> None:
+    rows = [{"title": t, "author": "Ann Lee", "publication": "Wire", "date": "2020-03-0%d" % (i + 1),
+             "body": f"Body of {t.lower()}."} for i, t in enumerate(titles)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_table_file_with_many_articles(small, tmp_path):
+    """A JSON Lines file holds several articles: changed, they are all replaced; gone, all removed."""
+    table = small / "wire.jsonl"
+    write_jsonl(table, ["Alpha report", "Beta report", "Gamma report"])
+    root = tmp_path / "index"
+    assert build_index([small], root, config=FAST).added == 15
+    assert search(root, "report") == ["Alpha report", "Beta report", "Gamma report"]
+    write_jsonl(table, ["Alpha report", "Delta report"])
+    report = build_index([small], root, config=FAST)
+    assert (report.added, report.updated, report.deleted, report.articles) == (0, 2, 0, 14)
+    assert search(root, "report") == ["Alpha report", "Delta report"]
+    table.unlink()
+    report = build_index([small], root, config=FAST)
+    assert (report.deleted, report.articles) == (2, 12)
+    assert search(root, "report") == []
+
+
+def test_open_engine_keeps_its_view_during_an_update(built):
+    """A searcher opened before an update keeps answering from the old generation, then reloads."""
+    small, root = built
+    with SearchEngine.open(root) as engine:
+        request = SearchRequest(query="story", page_size=100, facets=(), histogram=False, snippets=False)
+        before = sorted(h.title for h in engine.search(request).hits)
+        for i in range(3):  # several commits: small segments are merged and their files deleted
+            write_article(small, f"n{i}.txt", f"Story new {i}", "A new story.")
+            build_index([small], root, config=FAST)
+        assert sorted(h.title for h in engine.search(request).hits) == before
+        assert engine.changed_on_disk()
+        engine.reload()
+        assert len(engine.search(request).hits) == 15
+
+
 def test_file_gone_from_another_root_is_kept(tmp_path):
     """Indexing one folder does not delete the documents of another folder indexed before."""
     a = write_corpus(tmp_path / "a", 3, prefix="a")
