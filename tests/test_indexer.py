@@ -378,7 +378,7 @@ def test_parallel_update_replaces_changed_files(parallel_corpus, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(parallel_corpus, corpus)
     root = tmp_path / "index"
-    build_index([corpus], root, config=FAST, workers=2)
+    build_index([corpus], root, config=FAST, workers=1)
     for p in sorted(corpus.glob("a*.txt"))[:420]:
         p.write_text(p.read_text(encoding="utf-8").replace("Paragraph two", "Paragraph deux"), encoding="utf-8")
     (corpus / "a00449.txt").unlink()
