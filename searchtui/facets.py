@@ -77,10 +77,23 @@ class FacetIndex:
     def counts(self, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self.pair_val[mask[self.pair_doc]], minlength=len(self.values))
 
-    def facet(self, mask: np.ndarray, flt: FacetFilter | None, limit: int) -> Facet:
+    def facet(
+        self, mask: np.ndarray, flt: FacetFilter | None, limit: int, unexcluded: np.ndarray | None = None
+    ) -> Facet:
+        """The top values over ``mask``.
+
+        Excluded values are counted over ``unexcluded`` (the hits as they would be
+        without this facet's exclusions), so each shows how many hits it removes.
+        """
         counts = self.counts(mask)
         nonzero = int(np.count_nonzero(counts))
-        return self._facet(counts, nonzero, np.flatnonzero(counts), flt, limit)
+        facet = self._facet(counts, nonzero, np.flatnonzero(counts), flt, limit)
+        if flt and flt.exclude and unexcluded is not None:
+            removed = self.counts(unexcluded)
+            for b in facet.buckets:
+                if b.excluded and b.value in self.ids:
+                    b.count = int(removed[self.ids[b.value]])
+        return facet
 
     def search(self, mask: np.ndarray, text: str, flt: FacetFilter | None, limit: int) -> Facet:
         """Values containing ``text`` (those starting with it first), by count."""

@@ -578,7 +578,13 @@ class SearchEngine:
                     base = data.facets[other].apply(base, oflt, include=(other != name))
             else:
                 base = filtered
-            facets[name] = data.facets[name].facet(base, flt, request.facet_limit)
+            unexcluded = None
+            if flt and flt.exclude:
+                unexcluded = qmask
+                for other, oflt in filters.items():
+                    if other != name:
+                        unexcluded = data.facets[other].apply(unexcluded, oflt)
+            facets[name] = data.facets[name].facet(base, flt, request.facet_limit, unexcluded)
         histogram = data.dates.histogram(filtered) if request.histogram else None
         return SearchResult(
             request=request, total=total, hits=hits, facets=facets, histogram=histogram,

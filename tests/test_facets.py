@@ -201,8 +201,9 @@ def test_filters_select_the_right_articles(engine, filters, expected):
 def test_excluded_values_drop_their_articles_and_stay_listed(engine):
     result = engine.search(request(authors=((), {BEN})))
     assert names(result) == {"e1", "e4", "e5"}
+    # An excluded value counts the hits it removes (Ben wrote e2 and e3).
     assert result.facets["authors"] == Facet(
-        "authors", [B(ANN, 1), B(CAT, 1), B(DAN, 1), B(BEN, 0, False, True)], 3, False
+        "authors", [B(ANN, 1), B(CAT, 1), B(DAN, 1), B(BEN, 2, False, True)], 3, False
     )
     assert result.facets["publication"] == Facet(
         "publication", [B("Alpha", 1), B("Beta", 1), B("Gamma", 1)], 3, False
@@ -212,9 +213,10 @@ def test_excluded_values_drop_their_articles_and_stay_listed(engine):
 def test_included_and_excluded_in_one_facet(engine):
     result = engine.search(request(authors=({ANN}, {BEN})))
     assert names(result) == {"e1"}
-    # counted as if no author were included, the exclusion still holding
+    # counted as if no author were included, the exclusion still holding;
+    # the excluded author counts what excluding him removes
     assert result.facets["authors"] == Facet(
-        "authors", [B(ANN, 1, True), B(CAT, 1), B(DAN, 1), B(BEN, 0, False, True)], 3, False
+        "authors", [B(ANN, 1, True), B(CAT, 1), B(DAN, 1), B(BEN, 2, False, True)], 3, False
     )
 
 
@@ -254,7 +256,7 @@ def test_selected_and_excluded_values_listed_outside_the_top_n(engine):
     assert names(result) == {"e3"}
     assert result.facets["authors"] == Facet("authors", [B(BEN, 1), B(DAN, 0, False, True)], 1, False)
     assert result.facets["places"] == Facet(
-        "places", [B("Paris", 1, True), B("Berlin", 0, False, True)], 1, False
+        "places", [B("Paris", 1, True), B("Berlin", 2, False, True)], 1, False
     )
 
 
