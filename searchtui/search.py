@@ -646,10 +646,17 @@ class SearchEngine:
     def _suggest(self, parsed: ParsedQuery, total: int) -> str | None:
         """The query with its rare or unknown plain words replaced by likely ones."""
         text = parsed.text
+        # Values given to facet and date prefixes are names, not words to correct.
+        protected = [
+            m.span() for m in _PREFIXED.finditer(text)
+            if m.group(1).lower() not in _TEXT_PREFIXES
+        ]
         out, last, changed = [], 0, False
         for m in _PLAIN_WORD.finditer(text):
             word = m.group(1)
             if word in ("AND", "OR", "NOT", "TO"):
+                continue
+            if any(a <= m.start(1) < b for a, b in protected):
                 continue
             better = self._correct(word)
             if better:
@@ -846,7 +853,9 @@ def _earlier(a, b):
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_PLAIN_WORD = re.compile(r"(?<![\w:\"*~.-])([A-Za-z]{3,})(?![\w:*~.])")
+_PLAIN_WORD = re.compile(r"(?<![\w*~.-])([A-Za-z]{3,})(?![\w:*~.])")
+_PREFIXED = re.compile(r'(\w+):("[^"]*"?|\([^)]*\)?|\S+)')
+_TEXT_PREFIXES = {"title", "body", *FIELD_ALIASES["title"], *FIELD_ALIASES["body"]}
 SUGGEST_RARE = 3  # words in fewer articles than this get a suggestion
 SUGGEST_MIN_DF = 5  # a suggested word is in at least this many articles
 
