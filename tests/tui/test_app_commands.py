@@ -50,7 +50,7 @@ async def test_palette_toggles_theme_and_copies_path(make_app, index_dir):
         dark = app.current_theme.dark
         await pilot.press("ctrl+p")
         await pilot.pause()
-        for ch in "toggle theme":
+        for ch in "toggle":
             await pilot.press("space" if ch == " " else ch)
         await pilot.pause(0.3)
         await pilot.press("enter")
@@ -59,7 +59,7 @@ async def test_palette_toggles_theme_and_copies_path(make_app, index_dir):
         hit = app.screen.query_one(ResultList).hits[0]
         await pilot.press("ctrl+p")
         await pilot.pause()
-        for ch in "copy path":
+        for ch in "copy":
             await pilot.press("space" if ch == " " else ch)
         await pilot.pause(0.3)
         await pilot.press("enter")
