@@ -21,6 +21,7 @@ _T0 = time.perf_counter()
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -71,6 +72,8 @@ async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap
     from searchtui.tui.screens.search import DEBOUNCE
 
     single: list[float] = []
+    ui_cpu: list[float] = []  # CPU time of the UI thread per key (immune to other processes)
+    engine: list[float] = []  # the search core's own time per key
     burst: list[float] = []
     with tempfile.TemporaryDirectory() as state:
         app = create_app(index, state_dir=Path(state))
@@ -87,11 +90,15 @@ async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap
                     await asyncio.sleep(max(gap, DEBOUNCE * 1.2))
                     gen = screen.generation
                     start = time.perf_counter()
+                    cpu = time.thread_time()
                     await pilot.press("space" if ch == " " else ch)
                     if screen.generation == gen and screen._debounce is None and not screen._pending:
                         continue  # the key did not change the query
                     done = await _wait_painted(screen, gen + 1)
                     single.append((done - start) * 1000)
+                    ui_cpu.append((time.thread_time() - cpu) * 1000)
+                    if screen.result is not None:
+                        engine.append(screen.result.elapsed_ms)
                 # clear, then type the query again in a burst
                 await pilot.press("ctrl+a", "ctrl+k")
                 await asyncio.sleep(0.5)
@@ -112,7 +119,7 @@ async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap
                 await app.workers.wait_for_complete()
         if app.engine is not None:
             app.engine.close()
-    return {"single": single, "burst": burst}
+    return {"single": single, "burst": burst, "ui_cpu": ui_cpu, "engine": engine}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,6 +157,15 @@ def main(argv: list[str] | None = None) -> int:
             "p95": round(percentile(keys["single"], 95), 1),
             "max": round(max(keys["single"], default=float("nan")), 1),
         },
+        "ui_thread_cpu_ms": {
+            "p50": round(percentile(keys["ui_cpu"], 50), 1),
+            "p95": round(percentile(keys["ui_cpu"], 95), 1),
+        },
+        "engine_ms": {
+            "p50": round(percentile(keys["engine"], 50), 1),
+            "p95": round(percentile(keys["engine"], 95), 1),
+        },
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "burst_last_key_ms": {
             "n": len(keys["burst"]),
             "p50": round(percentile(keys["burst"], 50), 1),
@@ -163,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"start-up to first results painted: median {figures['startup_ms']['median']} ms  runs {figures['startup_ms']['runs']}")
         k = figures["keystroke_ms"]
         print(f"keystroke to updated results+facets: p50 {k['p50']} ms  p95 {k['p95']} ms  max {k['max']} ms  (n={k['n']})")
+        u, e = figures["ui_thread_cpu_ms"], figures["engine_ms"]
+        print(f"  of which UI thread CPU: p50 {u['p50']} ms  p95 {u['p95']} ms; search core: p50 {e['p50']} ms  p95 {e['p95']} ms")
+        print(f"  load average {figures['load_average']} on {os.cpu_count()} CPUs")
         b = figures["burst_last_key_ms"]
         print(f"last key of a fast burst (debounced): p50 {b['p50']} ms  p95 {b['p95']} ms  (n={b['n']})")
     return 0
