@@ -121,7 +121,10 @@ class ProgressPrinter:
             return
         now = time.monotonic()
         if p.phase == "committing":
-            self._line(f"committing {p.articles} articles…", force=True)
+            self._line(f"committing {p.articles} articles…")
+            return
+        if p.phase == "writing" and self.tty:
+            self._line(f"writing the index ({p.articles} articles read in {_fmt_secs(p.elapsed)})…")
             return
         if self.tty:
             if now - self.last < 0.1 and p.done != p.total:
@@ -147,11 +150,13 @@ class ProgressPrinter:
                 f"indexing: {p.done}/{p.total} files ({pct:.0f}%), {p.articles} articles, "
                 f"{p.rate:,.0f} articles/s\n"
             )
+            if p.phase == "writing":
+                self.stream.write(f"writing the index ({p.articles} articles read in {_fmt_secs(p.elapsed)})…\n")
             self.stream.flush()
 
-    def _line(self, text: str, force: bool = False) -> None:
+    def _line(self, text: str) -> None:
         if self.tty:
-            self.stream.write("\r" + text.ljust(78) + ("\n" if not self.tty else ""))
+            self.stream.write("\r" + text.ljust(100))
             self.shown = True
         else:
             self.stream.write(text + "\n")

@@ -45,7 +45,7 @@ class Cancelled(SearchtuiError):
 
 @dataclass
 class Progress:
-    phase: str  # "scanning", "indexing", "committing", "done"
+    phase: str  # "indexing", "writing" (all read, segments being written), "committing", "done"
     done: int  # files handled
     total: int  # files to handle
     articles: int  # articles indexed so far
@@ -497,7 +497,6 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
 
     generation = writer.generation
     _save_states(ixdir, generation, new_states)
-    notify(Progress("committing", len(todo), len(todo), count, time.monotonic() - start, 0.0, None))
     arrays.prepare(ixdir)
     if fresh:
         store.switch_current(root, ixdir)
@@ -521,7 +520,9 @@ def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, cancel, worke
             rate = state["articles"] / elapsed if elapsed > 0 else 0.0
             frate = state["done"] / elapsed if elapsed > 0 else 0.0
             eta = (total - state["done"]) / frate if frate > 0 else None
-            notify(Progress("indexing", state["done"], total, state["articles"], elapsed, rate, eta, path))
+            # Once every file is read, the segments are still to be written out.
+            phase = "writing" if state["done"] == total else "indexing"
+            notify(Progress(phase, state["done"], total, state["articles"], elapsed, rate, eta, path))
 
     nworkers = workers if workers is not None else (config.workers or os.cpu_count() or 1)
     if nworkers <= 1 or total < PARALLEL_THRESHOLD:
