@@ -48,6 +48,7 @@ class Sidebar(VerticalScroll, can_focus=False):
 
 class SearchScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("slash", "focus_query", "Search", show=True),
         Binding("s", "cycle_sort", "Sort", show=True),

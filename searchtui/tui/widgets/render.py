@@ -30,9 +30,27 @@ def byline(authors: list[str], publication: str | None, date) -> str:
     return " · ".join(x for x in (left, when) if x)
 
 
+def collapse_spaces(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Runs of white space as one space, with the spans moved to match."""
+    out: list[str] = []
+    where: list[int] = []  # where each old offset lands in the new text
+    in_space = False
+    for ch in text:
+        where.append(len(out))
+        if ch.isspace():
+            if not in_space:
+                out.append(" ")
+            in_space = True
+        else:
+            out.append(ch)
+            in_space = False
+    where.append(len(out))
+    moved = [(where[s], where[e]) for s, e in spans if 0 <= s < e <= len(text)]
+    return "".join(out), [(s, e) for s, e in moved if e > s]
+
+
 def shorten(text: str, spans: list[tuple[int, int]], limit: int) -> tuple[str, list[tuple[int, int]]]:
     """Cut ``text`` to about ``limit`` characters, keeping the spans that still fit."""
-    text = " ".join(text.split()) if "\n" in text else text
     if len(text) <= limit:
         return text, spans
     cut = text.rfind(" ", 0, limit)
@@ -46,10 +64,7 @@ def hit_prompt(hit: Hit, width: int) -> Content:
     line2 = Content.styled(byline(hit.authors, hit.publication, hit.date), "$text-muted")
     parts = [title, line2]
     if hit.snippet:
-        snippet, spans = hit.snippet, list(hit.highlights)
-        if "\n" in snippet:
-            # keep offsets valid: replace newlines one for one
-            snippet = snippet.replace("\n", " ")
+        snippet, spans = collapse_spaces(hit.snippet, list(hit.highlights))
         snippet, spans = shorten(snippet, spans, max(60, (width - 2) * 2))
         parts.append(highlighted(snippet, spans))
     return Content("\n").join(parts)
