@@ -321,3 +321,22 @@ async def test_help_screen(make_app, index_dir):
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
         assert isinstance(app.screen, SearchScreen)
+
+
+async def test_mouse_clicks_a_facet_value_and_a_bar(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one("#facet-places", FacetPanel)
+        value = panel.values[0]
+        await pilot.click("#facet-places FacetList", offset=(3, 0))
+        await settle(pilot)
+        assert rec["engine"].requests[-1].filters["places"].include == {value}
+        hist = app.screen.query_one(DateHistogram)
+        first, shown, per = hist._window(hist.size.width)
+        bucket = hist.buckets[first]
+        await pilot.click(DateHistogram, offset=(0, 1))
+        await settle(pilot)
+        req = rec["engine"].requests[-1]
+        assert (req.date_from, req.date_to) == (bucket.start, bucket.end)
+        assert req.filters["places"].include == {value}  # the facet filter stays

@@ -1,0 +1,107 @@
+"""The app's small pure helpers: date ranges, history, export writers, snippet spacing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from searchtui.models import Hit
+from searchtui.tui.dates import DateRangeError, format_date_range, parse_date_range
+from searchtui.tui.export import format_for_path, with_format, write_hits
+from searchtui.tui.history import QueryHistory
+from searchtui.tui.widgets.render import collapse_spaces, shorten
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", (None, None)),
+        ("2019", (D(2019, 1, 1), D(2019, 12, 31))),
+        ("2020-02", (D(2020, 2, 1), D(2020, 2, 29))),
+        ("2019-05-21", (D(2019, 5, 21), D(2019, 5, 21))),
+        ("2019-01..2019-06", (D(2019, 1, 1), D(2019, 6, 30))),
+        ("2019-05-01 to 2019-05-31", (D(2019, 5, 1), D(2019, 5, 31))),
+        ("2019-03..", (D(2019, 3, 1), None)),
+        ("..2018", (None, D(2018, 12, 31))),
+    ],
+)
+def test_date_ranges(text, expected):
+    assert parse_date_range(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2019-13", "2019-02-30", "may", "2019-06..2019-01"])
+def test_bad_date_ranges(text):
+    with pytest.raises(DateRangeError):
+        parse_date_range(text)
+
+
+def test_format_date_range():
+    assert format_date_range(D(2019, 1, 1), D(2019, 1, 31)) == "2019-01-01..2019-01-31"
+    assert format_date_range(D(2019, 1, 1), D(2019, 1, 1)) == "2019-01-01"
+    assert format_date_range(None, D(2019, 1, 1)) == "..2019-01-01"
+    assert format_date_range(None, None) == ""
+
+
+def test_history_keeps_order_without_repeats(tmp_path):
+    h = QueryHistory.in_dir(tmp_path / "state", limit=3)
+    for q in ["a", "b", "a", "  ", "c", "d"]:
+        h.add(q)
+    assert h.entries == ["b", "a", "c", "d"][-3:]
+    again = QueryHistory.in_dir(tmp_path / "state", limit=3)
+    assert again.entries == ["a", "c", "d"]
+
+
+def test_history_survives_a_broken_file(tmp_path):
+    (tmp_path / "history.json").write_text("{not json")
+    h = QueryHistory.in_dir(tmp_path)
+    assert h.entries == [] and "cannot read" in h.error
+
+
+HITS = [
+    Hit("k1", "/c/1.txt", "First | title", ["A. Writer"], "Daily", D(2019, 5, 1), 1.5, "snip", [(0, 4)]),
+    Hit("k2", "/c/2.txt", "Second", [], None, None, 0.5),
+]
+
+
+def test_export_formats():
+    out = io.StringIO()
+    assert write_hits(HITS, out, "jsonl") == 2
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert rows == [h.to_dict() for h in HITS]
+
+    out = io.StringIO()
+    write_hits(HITS, out, "csv")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["title"] for r in rows] == ["First | title", "Second"]
+    assert rows[0]["authors"] == "A. Writer" and rows[1]["date"] == ""
+
+    out = io.StringIO()
+    write_hits(HITS, out, "md", title="Results")
+    text = out.getvalue()
+    assert text.startswith("# Results\n") and "**First \\| title**" in text and "`/c/2.txt`" in text
+
+
+def test_export_paths():
+    assert format_for_path("x/out.CSV") == "csv"
+    assert format_for_path("out.txt") is None
+    assert with_format("out.jsonl", "md") == "out.md"
+    assert with_format("out", "csv") == "out.csv"
+
+
+def test_collapse_spaces_moves_highlights():
+    text = "the  border\n\nwall was"
+    spans = [(5, 11), (13, 17)]
+    new, moved = collapse_spaces(text, spans)
+    assert new == "the border wall was"
+    assert [new[s:e] for s, e in moved] == ["border", "wall"]
+
+
+def test_shorten_keeps_spans_that_fit():
+    text, spans = shorten("alpha beta gamma delta", [(0, 5), (17, 22)], 12)
+    assert text == "alpha beta…" and spans == [(0, 5)]
