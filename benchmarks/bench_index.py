@@ -39,7 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from searchtui import articles  # noqa: E402
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "allsides"
+SHARED = Path(os.environ.get("SEARCHTUI_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+DEFAULT_CORPUS = SHARED / "corpora" / "allsides"
 
 
 # ---------------------------------------------------------------------------
