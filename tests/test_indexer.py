@@ -582,6 +582,53 @@ def test_killed_update_leaves_the_old_index(big_corpus, built, tmp_path, capsys)
     assert search(root, '"paragraph two of b1999"') == [f"Story b1999 on {WORDS[1999 % len(WORDS)]}"]
 
 
+DIE_AT = """
+import os, signal, sys
+from searchtui import indexer, store
+from searchtui.config import Config
+
+where, corpus, root, rebuild = sys.argv[1:5]
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+progress = None
+if where == "committing":
+    progress = lambda p: die() if p.phase == "committing" else None
+else:
+    module, name = where.split(".")
+    setattr({"indexer": indexer, "store": store}[module], name, die)
+indexer.build_index([corpus], root, config=Config(workers=1, extractor="none"), rebuild=rebuild == "1",
+                    progress=progress)
+"""
+
+
+@pytest.mark.parametrize(
+    "where, rebuild, committed",
+    [
+        ("committing", False, False),  # segments being written
+        ("indexer._save_states", False, True),  # new generation live, file states not saved
+        ("store.switch_current", True, False),  # new index complete, not yet live
+    ],
+)
+def test_killed_at_each_step_of_the_commit(where, rebuild, committed, built, tmp_path):
+    small, root = built
+    before, titles, dirs = listing(root), search(root, "story"), ix_dirs(root)
+    write_article(small, "new.txt", "Story added", "A late story.")
+    proc = subprocess.run([sys.executable, "-c", DIE_AT, where, str(small), str(root), "1" if rebuild else "0"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    if committed:
+        assert search(root, "story") == sorted(titles + ["Story added"])
+    else:
+        assert {k: v for k, v in listing(root).items() if k in before} == before
+        assert search(root, "story") == titles
+    report = build_index([small], root, config=FAST)
+    assert report.nothing_to_do == committed
+    assert report.articles == 13 and ix_dirs(root) == dirs
+    assert search(root, "story") == sorted(titles + ["Story added"])
+
+
 def test_interrupted_update_leaves_the_old_index(big_corpus, built, tmp_path):
     """Ctrl-C (SIGINT to the process group) mid-update: a clear message, exit 130, old index kept."""
     small, root = built
