@@ -293,6 +293,10 @@ class SearchtuiApp(App):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_error(self, event)
+        if event.state == WorkerState.ERROR and event.worker.group == "open":
+            screen = self.search_screen
+            if screen is not None:
+                screen.show_problem(f"Cannot open the index at {self.index_dir}: {event.worker.error}")
 
     async def action_quit(self) -> None:
         if self._cancel is not None:

@@ -340,3 +340,16 @@ async def test_mouse_clicks_a_facet_value_and_a_bar(make_app, index_dir):
         req = rec["engine"].requests[-1]
         assert (req.date_from, req.date_to) == (bucket.start, bucket.end)
         assert req.filters["places"].include == {value}  # the facet filter stays
+
+
+async def test_an_index_that_cannot_be_opened_is_explained(tmp_path):
+    from searchtui.tui.app import create_app
+
+    def opener(path):
+        raise PermissionError(13, "Permission denied")
+
+    app = create_app(tmp_path / "idx", state_dir=tmp_path / "state", open_engine=opener)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Cannot open the index" in screen_text(app)
+        assert "Permission denied" in screen_text(app)

@@ -482,6 +482,10 @@ class SearchScreen(Screen):
             self.similar = (outcome[1], outcome[2])
         self.query_one(ResultList).focus()
 
+    def show_problem(self, text: str) -> None:
+        self.query_one(ResultList).show_message(text)
+        self.query_one(StatusLine).set_text(Content.styled(text, "$text-error"))
+
     def current_path(self) -> str | None:
         hit = self.query_one(ResultList).current_hit
         return hit.path if hit else None
