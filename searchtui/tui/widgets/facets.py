@@ -94,8 +94,11 @@ class FacetPanel(Vertical):
         box.focus()
 
     def update_facet(self, facet: Facet | None, filt: FacetFilter | None) -> None:
+        filt = filt or FacetFilter()
+        if facet == self.data and filt == self.filter_state and self.values:
+            return  # nothing to show that is not on screen already
         self.data = facet
-        self.filter_state = filt or FacetFilter()
+        self.filter_state = FacetFilter(set(filt.include), set(filt.exclude))
         self._render_options()
 
     def _render_options(self) -> None:
@@ -103,10 +106,9 @@ class FacetPanel(Vertical):
         filt = self.filter_state
         title = TITLES.get(self.facet, self.facet.title())
         label = self.query_one(".facet-title", Label)
-        if facet is not None and facet.distinct:
-            label.update(Content.assemble(title, (f"  {facet.distinct:,}", "$text-muted")))
-        else:
-            label.update(title)
+        text = Content.assemble(title, (f"  {facet.distinct:,}", "$text-muted")) if facet is not None and facet.distinct else Content(title)
+        if not isinstance(label.content, Content) or label.content.plain != text.plain:
+            label.update(text, layout=len(str(label.content)) != len(text.plain))
         lst = self.query_one(FacetList)
         keep = self.values[lst.highlighted] if lst.highlighted is not None and lst.highlighted < len(self.values) else None
         buckets: list[FacetBucket] = list(facet.buckets) if facet else []

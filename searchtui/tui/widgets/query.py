@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.widgets import Input
 
 
 class QueryInput(Input):
+    #: the box has a fixed size, so text growing inside it needs a repaint, not a
+    #: new layout of the whole screen on every key
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
     BINDINGS = [
         Binding("up", "history(-1)", "Earlier query", show=False),
         Binding("down", "history(1)", "Later query", show=False),
