@@ -136,3 +136,32 @@ async def test_build_can_be_cancelled_and_app_stays_usable(make_app, tmp_path, m
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+
+
+async def test_rebuild_from_the_palette_runs_in_the_background(make_app, tmp_path):
+    from searchtui.indexer import build_index
+
+    from .conftest import test_config
+
+    corpus = write_corpus(tmp_path / "c", n=6)
+    index = tmp_path / "idx"
+    build_index([str(corpus)], index, config=test_config())
+    write_corpus(tmp_path / "c", n=9)  # three more articles arrive
+    app, rec = make_app(index, corpus_paths=[str(corpus)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(ResultList).total == 6
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "rebuild":
+            await pilot.press(ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        for _ in range(300):
+            await pilot.pause(0.05)
+            if not app.building and rec["engine"].reloads:
+                break
+        await settle(pilot)
+        assert rec["engine"].reloads == 1
+        assert app.screen.query_one(ResultList).total == 9
+        assert "Index ready" in app.build_status

@@ -107,6 +107,8 @@ class DateHistogram(Widget, can_focus=True):
             caption += f"  ({self.cursor + 1}/{len(buckets)} {unit}s)"
         if self.histogram and self.histogram.undated:
             caption += f" · {self.histogram.undated:,} undated"
+        if self.has_focus:
+            caption += "  ←→ move, Enter: these dates"
         lines = [Content("").join(row) for row in rows]
         lines.append(Content.styled(caption[:width], "$text-muted"))
         return Content("\n").join(lines)
