@@ -304,3 +304,45 @@ def test_python_dash_m(wiki_index, tmp_path, capsys):
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.startswith("searchtui: bad query:") and "Traceback" not in proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# Progress on a terminal
+
+
+class FakeTerminal:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_bar_on_a_terminal(monkeypatch):
+    from searchtui.cli import ProgressPrinter
+    from searchtui.indexer import Progress
+
+    clock = iter(range(100, 200))
+    monkeypatch.setattr("searchtui.cli.time.monotonic", lambda: float(next(clock)))
+    term = FakeTerminal()
+    printer = ProgressPrinter(term)
+    printer(Progress("indexing", 50, 200, 60, 10.0, 6.0, 30.0))
+    assert term.text == f"\r{'█' * 7}{'░' * 23} 50/200 files  60 articles  6 articles/s  ETA 0:30 "
+    term.text = ""
+    printer(Progress("indexing", 200, 200, 240, 40.0, 6.0, 0.0))
+    assert term.text.startswith(f"\r{'█' * 30} 200/200 files  240 articles")
+    term.text = ""
+    printer(Progress("writing", 200, 200, 240, 40.0, 6.0, 0.0))
+    assert term.text.startswith("\rwriting the index (240 articles read in 0:40)…")
+    term.text = ""
+    printer(Progress("committing", 200, 200, 240, 41.0, 0.0, None))
+    assert term.text.startswith("\rcommitting 240 articles…")
+    term.text = ""
+    printer(Progress("done", 200, 200, 240, 42.0, 0.0, 0.0))
+    assert term.text.strip("\r ") == ""  # the bar is wiped before the summary

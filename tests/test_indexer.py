@@ -477,7 +477,7 @@ def start_index(tmp_path: Path, *args, new_group: bool = False) -> tuple[subproc
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
     env.pop("SEARCHTUI_CONFIG", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "searchtui", "index", *map(str, args), "--workers", "2"],
+        [sys.executable, "-m", "searchtui", "index", *map(str, args)],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
         start_new_session=new_group,
     )
@@ -530,7 +530,7 @@ def _alive(pid: int) -> bool:
 
 def test_killed_first_build_leaves_no_index(big_corpus, small, tmp_path):
     root = tmp_path / "index"
-    proc, log = start_index(tmp_path, big_corpus, "--index", root)
+    proc, log = start_index(tmp_path, big_corpus, "--index", root, "--workers", "2")
     kill_mid_build(proc, log)
     assert not (root / store.POINTER).exists()
     with pytest.raises(IndexMissing):
@@ -543,7 +543,7 @@ def test_killed_first_build_leaves_no_index(big_corpus, small, tmp_path):
 def test_killed_rebuild_leaves_the_old_index(big_corpus, built, tmp_path):
     small, root = built
     before, titles, dirs = listing(root), search(root, "story"), ix_dirs(root)
-    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--rebuild")
+    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--rebuild", "--workers", "2")
     kill_mid_build(proc, log)
     assert (root / store.POINTER).read_text().strip() == dirs[0]
     assert {k: v for k, v in listing(root).items() if k in before} == before
@@ -557,7 +557,7 @@ def test_killed_rebuild_leaves_the_old_index(big_corpus, built, tmp_path):
 def test_killed_update_leaves_the_old_index(big_corpus, built, tmp_path, capsys):
     small, root = built
     before, titles, token = listing(root), search(root, "story"), store.generation_token(root)
-    proc, log = start_index(tmp_path, small, big_corpus, "--index", root)
+    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--workers", "2")
     try:
         wait_for_indexing(proc, log)
         # Meanwhile, a second update is refused with a clear message.
@@ -629,11 +629,12 @@ def test_killed_at_each_step_of_the_commit(where, rebuild, committed, built, tmp
     assert search(root, "story") == sorted(titles + ["Story added"])
 
 
-def test_interrupted_update_leaves_the_old_index(big_corpus, built, tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_interrupted_update_leaves_the_old_index(workers, big_corpus, built, tmp_path):
     """Ctrl-C (SIGINT to the process group) mid-update: a clear message, exit 130, old index kept."""
     small, root = built
     before, titles, token = listing(root), search(root, "story"), store.generation_token(root)
-    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, new_group=True)
+    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--workers", workers, new_group=True)
     wait_for_indexing(proc, log)
     children = _children(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)
