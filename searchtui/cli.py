@@ -219,7 +219,7 @@ def _request_from_args(args) -> SearchRequest:
         if inc or exc:
             filters[name] = FacetFilter(set(inc or []), set(exc or []))
     return SearchRequest(
-        query=args.query or "",
+        query=" ".join(args.query),
         filters=filters,
         date_from=args.date_from,
         date_to=args.date_to,
@@ -416,7 +416,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common], help="search the index and print the hits",
                        description="Search the index. An empty query lists every article, newest first.")
-    p.add_argument("query", nargs="?", default="", help='the query, e.g. \'putin "white house" -trump date:2016\'')
+    p.add_argument("query", nargs="*", default=[], metavar="QUERY",
+                   help='the query, e.g. \'putin "white house" -trump date:2016\' (several words are '
+                   'joined; a query that starts with - goes after --)')
     p.add_argument("--author", action="append", metavar="A", help="only articles by A (repeat: any of them)")
     p.add_argument("--publication", "--pub", action="append", metavar="P", help="only articles in P")
     p.add_argument("--person", action="append", metavar="X", help="only articles naming person X")

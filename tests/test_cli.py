@@ -179,6 +179,19 @@ def test_search_human_output(wiki_index, capsys):
         assert rows[-1] == f"     {hit['path']}"
 
 
+def test_search_words_need_no_quotes(wiki_index, capsys):
+    quoted = search_json(capsys, wiki_index, "climate change", "--limit", "50")
+    words = search_json(capsys, wiki_index, "climate", "change", "--limit", "50")
+    assert quoted["total"] > 0
+    assert (words["query"], words["total"], words["hits"]) == ("climate change", quoted["total"], quoted["hits"])
+    # A query that starts with "-" goes after "--".
+    code, out, err = run(capsys, "search", "--index", wiki_index, "--json", "--", "-covid")
+    assert code == 0 and err == ""
+    everything = search_json(capsys, wiki_index, "")["total"]
+    assert 0 < json.loads(out)["total"] < everything
+    assert json.loads(out)["total"] == everything - search_json(capsys, wiki_index, "covid")["total"]
+
+
 def test_search_no_hits(wiki_index, capsys):
     code, out, err = run(capsys, "search", "zzyzxqq", "--index", wiki_index)
     assert code == 0 and err == ""
