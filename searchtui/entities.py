@@ -45,6 +45,10 @@ class Extractor:
         """Mentions in text order, with type, character offsets and canonical name."""
         raise NotImplementedError
 
+    def _pairs(self, text: str) -> list[tuple[str, str]]:
+        """(type, canonical name) of each mention in the text."""
+        return [(m.type, m.canonical) for m in self.extract(text)]
+
     def article_entities(self, article: Article) -> dict[str, list[str]]:
         """Facet field -> sorted unique canonical names, for title and body.
 
@@ -55,8 +59,8 @@ class Extractor:
         title = (article.title or "").strip()
         body = article.body or ""
         text = f"{title}\n\n{body}" if title else body
-        for m in self.extract(text):
-            found[ENTITY_TYPES[m.type]].add(m.canonical)
+        for etype, canonical in self._pairs(text):
+            found[ENTITY_TYPES[etype]].add(canonical)
         for key, values in (article.entities or {}).items():
             field = _facet_field(key)
             if field is None:
@@ -109,6 +113,11 @@ class RuleExtractor(Extractor):
         if not text:
             return []
         return self._engine.extract(text)
+
+    def _pairs(self, text: str) -> list[tuple[str, str]]:
+        if not text:
+            return []
+        return self._engine.entity_pairs(text)
 
 
 _CACHE: dict[tuple[str, str | None], Extractor] = {}

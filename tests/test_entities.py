@@ -59,6 +59,36 @@ def test_deterministic(ext):
     assert fresh.extract(text) == ext.extract(text)
 
 
+def test_no_state_carried_between_texts():
+    # "Harlan" opens a sentence in both texts; only the first also has it in lower case
+    a = "Harlan county voters met. The harlan vote was close."
+    b = "Harlan said the vote was close. Then Harlan left."
+    alone_a = RuleExtractor(load_aliases()).extract(a)
+    alone_b = RuleExtractor(load_aliases()).extract(b)
+    assert [m.text for m in alone_b] != [m.text for m in alone_a]
+    one = RuleExtractor(load_aliases())
+    assert one.extract(a) == alone_a and one.extract(b) == alone_b
+    two = RuleExtractor(load_aliases())
+    assert two.extract(b) == alone_b and two.extract(a) == alone_a
+
+
+def test_article_entities_match_extract(ext):
+    art = Article(
+        key="k",
+        path="p",
+        title="Pelosi Meets Merkel In Berlin",
+        body="House Speaker Nancy Pelosi met Angela Merkel in Berlin on Tuesday. "
+        "Pelosi said the European Union and NATO would talk again. Mr. Trump disagreed.",
+    )
+    got = ext.article_entities(art)
+    by_field: dict[str, set[str]] = {"people": set(), "organisations": set(), "places": set()}
+    field = {"PERSON": "people", "ORG": "organisations", "PLACE": "places"}
+    for m in ext.extract(f"{art.title}\n\n{art.body}"):
+        by_field[field[m.type]].add(m.canonical)
+    assert got == {f: sorted(v) for f, v in by_field.items()}
+    assert "Nancy Pelosi" in got["people"]
+
+
 def test_empty_text(ext):
     assert ext.extract("") == []
     assert ext.extract("no capitals here at all.") == []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from operator import attrgetter
 
 from ..models import Mention
 from .aliases import Aliases
@@ -78,6 +79,8 @@ _PLACE_BEFORE = (" city of ", " town of ", " village of ", " province of ", " re
 _OPEN_PUNCT = " \t\u00a0\"'“‘(«[*-–—"
 
 NORMAL, TITLE_LINE, CAPS_LINE = 0, 1, 2
+_START = attrgetter("start")
+_PERSON_AFTER = frozenset(PERSON_AFTER)
 _SKIP, _FIXED, _OPEN = 0, 1, 2
 
 
@@ -149,6 +152,7 @@ class RuleEngine:
         # words that break a run and are dropped
         self.breakers = WEEKDAYS | NON_ENTITY | DEMONYMS | (MONTHS - NAME_MONTHS)
         self._single_cache: dict[str, tuple | None] = {}
+        self._never: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ lines
 
@@ -178,22 +182,37 @@ class RuleEngine:
             i -= 1
         return i < 0 or text[i] in "\n.?!:;…"
 
-    @staticmethod
-    def _lower_in_text(text: str, word: str) -> bool:
+    def _lower_in_text(self, text: str, word: str) -> bool:
         """Whether the word also appears in lower case (then it is a common word)."""
-        needle = " " + word.lower()
-        n = len(needle)
-        i = text.find(needle)
-        while i >= 0:
-            c = text[i + n : i + n + 1]
-            if not c.isalnum():
-                return True
-            i = text.find(needle, i + n)
-        return False
+        got = self._lowers.get(word)  # answers for the text being read
+        if got is None:
+            needle = " " + word.lower()
+            n = len(needle)
+            got = False
+            i = text.find(needle)
+            while i >= 0:
+                if not text[i + n : i + n + 1].isalnum():
+                    got = True
+                    break
+                i = text.find(needle, i + n)
+            self._lowers[word] = got
+        return got
 
     # ------------------------------------------------------------------ pass 1
 
     def extract(self, text: str) -> list[Mention]:
+        """Mentions in text order."""
+        items, deferred = self._collect(text)
+        return self._resolve(text, items, deferred)
+
+    def entity_pairs(self, text: str) -> list[tuple[str, str]]:
+        """(type, canonical name) of each mention, in text order, without building mentions."""
+        items, deferred = self._collect(text)
+        return self._resolve(text, items, deferred, pairs=True)
+
+    def _collect(self, text: str) -> tuple[list[_Item], list]:
+        """Pass 1: candidate items, and the headline runs left for pass 2."""
+        self._lowers = {}
         items: list[_Item] = []
         deferred: list[tuple[list, int]] = []
         special = self._special_lines(text)
@@ -242,7 +261,7 @@ class RuleEngine:
                     run = []
             if run:
                 self._emit(text, run, mode, items, deferred)
-        return self._resolve(text, items, deferred)
+        return items, deferred
 
     def _emit(self, text: str, run: list, mode: int, items: list[_Item], deferred: list) -> None:
         while run and run[-1][0] in CONNECTORS:
@@ -437,7 +456,7 @@ class RuleEngine:
         n = len(words)
         key = " ".join(words)
         aliases = self.aliases
-        if aliases.never and (aliases.is_never(key)):
+        if aliases.never and self._is_never(key):
             return
         hit = aliases.names.get(key)
         if hit is None and n > 1 and words[0] in ("The", "the"):
@@ -558,39 +577,51 @@ class RuleEngine:
     @staticmethod
     def _team_cue(text: str, start: int, end: int) -> bool:
         """A sports team: "X 3 Y 1", "X 195 , Y 429-7", "X beat Y", "X 22 points"."""
-        m = _SCORE_RE.match(text, end)
-        if m is not None:
+        # both a score and a result start with a space; "beat" and the like end with one
+        if text[end : end + 1] == " " and _SCORE_RE.match(text, end) is not None:
             return True
-        before = text[max(0, start - 12) : start]
-        return before.endswith(_BEAT_BEFORE)
+        return text[start - 1 : start] == " " and text[max(0, start - 12) : start].endswith(
+            _BEAT_BEFORE
+        )
 
     @staticmethod
     def _prev_word(text: str, start: int) -> str:
-        before = text[max(0, start - 24) : start]
-        if not before.endswith(" ") or before.endswith("  "):
+        if text[start - 1 : start] != " " or start < 1:
             return ""
-        parts = before.split()
+        before = text[max(0, start - 24) : start]
+        if before.endswith("  "):
+            return ""
+        parts = before.rsplit(None, 1)
         return parts[-1] if parts else ""
 
     @staticmethod
     def _place_cue(text: str, start: int) -> bool:
-        before = text[max(0, start - 12) : start]
-        return before.endswith(_PLACE_BEFORE)
+        return text[start - 1 : start] == " " and text[max(0, start - 12) : start].endswith(
+            _PLACE_BEFORE
+        )
 
     @staticmethod
     def _person_cue(text: str, end: int) -> bool:
-        after = text[end : end + 12]
-        if after.startswith(" ") or after.startswith(","):
-            w = after[1:].split(" ", 1)[0].strip(",.")
-            if w in PERSON_AFTER:
+        c = text[end : end + 1]
+        if c == " " or c == ",":
+            after = text[end : end + 12]
+            if after[1:].split(" ", 1)[0].strip(",.") in _PERSON_AFTER:
                 return True
-            if after[:1] == "," and _AGE_RE.match(after):
+            if c == "," and _AGE_RE.match(after):
                 return True
         return False
 
     # ------------------------------------------------------------------ pass 2
 
-    def _resolve(self, text: str, items: list[_Item], deferred: list) -> list[Mention]:
+    def _is_never(self, name: str) -> bool:
+        got = self._never.get(name)
+        if got is None:
+            got = self.aliases.is_never(name)
+            if len(self._never) < 100_000:
+                self._never[name] = got
+        return got
+
+    def _resolve(self, text: str, items: list[_Item], deferred: list, pairs: bool = False) -> list:
         person_last: dict[str, list[tuple[int, str]]] = {}
         typed: dict[str, tuple[str, str]] = {}
         for it in items:
@@ -616,10 +647,11 @@ class RuleEngine:
 
         for toks, mode in deferred:
             self._headline(toks, mode, items, typed, person_last)
-        items.sort(key=lambda it: it.start)
+        items.sort(key=_START)
 
-        out: list[Mention] = []
+        out: list = []
         aliases = self.aliases
+        never = self._is_never if aliases.never else None
         for it in items:
             etype = it.type
             canon = it.canon
@@ -650,9 +682,12 @@ class RuleEngine:
             hit = aliases.names.get(canon)
             if hit is not None and hit[0] == etype:
                 canon = hit[1]
-            if aliases.never and (aliases.is_never(it.key) or aliases.is_never(canon)):
+            if never is not None and (never(it.key) or never(canon)):
                 continue
-            out.append(Mention(text[it.start : it.end], etype, it.start, it.end, canon))
+            if pairs:
+                out.append((etype, canon))
+            else:
+                out.append(Mention(text[it.start : it.end], etype, it.start, it.end, canon))
         return out
 
     @staticmethod
