@@ -171,6 +171,7 @@ class IndexData:
             arrays[f"{name}_count"] = np.array([len(fidx.values)])
             arrays[f"{name}_doc"] = fidx.pair_doc
             arrays[f"{name}_val"] = fidx.pair_val
+            arrays[f"{name}_docvals"] = fidx.doc_vals
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as fh:
@@ -201,7 +202,9 @@ class IndexData:
                     values = raw.split(SEP) if count else []
                     if len(values) != count:
                         return False
-                    self.facets[name] = FacetIndex(name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs)
+                    self.facets[name] = FacetIndex(
+                        name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs, z[f"{name}_docvals"]
+                    )
         except (OSError, KeyError, ValueError, UnicodeDecodeError):
             return False
         return True

@@ -19,20 +19,46 @@ NO_DATE = -1
 
 
 class FacetIndex:
-    """The values of one facet and which documents carry each."""
+    """The values of one facet and which documents carry each.
 
-    def __init__(self, name: str, values: list[str], pair_doc: np.ndarray, pair_val: np.ndarray, ndocs: int):
+    The (document, value) pairs are held twice: sorted by value, to find the
+    documents of a value (filters), and the values sorted by document, to
+    count the values of a set of documents (facets).
+    """
+
+    #: Below this share of matching documents, counting gathers their pairs
+    #: one document at a time instead of sweeping all pairs.
+    SPARSE = 0.2
+
+    def __init__(
+        self,
+        name: str,
+        values: list[str],
+        pair_doc: np.ndarray,
+        pair_val: np.ndarray,
+        ndocs: int,
+        doc_vals: np.ndarray | None = None,
+    ):
         self.name = name
         self.values = values
-        self.pair_doc = pair_doc.astype(np.int32, copy=False)
-        self.pair_val = pair_val.astype(np.int32, copy=False)
+        pair_doc = pair_doc.astype(np.int32, copy=False)
+        pair_val = pair_val.astype(np.int32, copy=False)
+        if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
+            order = np.argsort(pair_val, kind="stable")
+            pair_doc, pair_val = pair_doc[order], pair_val[order]
+            doc_vals = None
+        self.pair_doc = pair_doc
+        self.pair_val = pair_val
         self.ndocs = ndocs
         self.ids = {v: i for i, v in enumerate(values)}
         self._folded: list[str] | None = None
-        # Documents of each value, for filters: pairs sorted by value.
-        order = np.argsort(self.pair_val, kind="stable")
-        self._by_val_doc = self.pair_doc[order]
-        self._val_start = np.searchsorted(self.pair_val[order], np.arange(len(values) + 1))
+        self._val_start = np.searchsorted(pair_val, np.arange(len(values) + 1))
+        if doc_vals is None:
+            doc_vals = pair_val[np.argsort(pair_doc, kind="stable")]
+        self.doc_vals = doc_vals.astype(np.int32, copy=False)
+        self.doc_lens = np.bincount(pair_doc, minlength=ndocs).astype(np.int64)
+        self.doc_start = np.zeros(ndocs + 1, dtype=np.int64)
+        np.cumsum(self.doc_lens, out=self.doc_start[1:])
 
     @classmethod
     def from_postings(cls, name: str, postings: dict[str, np.ndarray], ndocs: int) -> "FacetIndex":
@@ -53,7 +79,7 @@ class FacetIndex:
         return self._folded
 
     def docs_of(self, value_ids) -> np.ndarray:
-        parts = [self._by_val_doc[self._val_start[i] : self._val_start[i + 1]] for i in value_ids]
+        parts = [self.pair_doc[self._val_start[i] : self._val_start[i + 1]] for i in value_ids]
         return np.concatenate(parts) if parts else np.zeros(0, np.int32)
 
     def mask_of(self, values) -> np.ndarray:
@@ -75,7 +101,23 @@ class FacetIndex:
         return mask
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.pair_val[mask[self.pair_doc]], minlength=len(self.values))
+        """How many of the documents in ``mask`` carry each value."""
+        nvals = len(self.values)
+        k = int(np.count_nonzero(mask))
+        if k == 0 or not len(self.doc_vals):
+            return np.zeros(nvals, dtype=np.int64)
+        if k < self.ndocs * self.SPARSE:
+            docs = np.flatnonzero(mask)
+            lens = self.doc_lens[docs]
+            total = int(lens.sum())
+            if total == 0:
+                return np.zeros(nvals, dtype=np.int64)
+            # Positions of the pairs of each document: its start, then onwards.
+            shift = np.repeat(self.doc_start[docs] - (np.cumsum(lens) - lens), lens)
+            picked = self.doc_vals[shift + np.arange(total)]
+        else:
+            picked = np.compress(np.repeat(mask, self.doc_lens), self.doc_vals)
+        return np.bincount(picked, minlength=nvals)
 
     def facet(
         self, mask: np.ndarray, flt: FacetFilter | None, limit: int, unexcluded: np.ndarray | None = None

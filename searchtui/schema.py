@@ -102,6 +102,53 @@ def iter_term_spans(text: str):
             yield term, m.start(), m.end()
 
 
+_finders: dict[frozenset, re.Pattern] = {}
+_accented = re.compile(
+    "[" + "".join(f"\\U{c:08x}" for c in sorted(accent_map) if c > 127) + "]"
+)
+
+
+def _finder(terms: frozenset) -> re.Pattern:
+    """A pattern for the tokenizer's words that may analyse to one of ``terms``.
+
+    A stem is mostly a prefix of its words, but for the last letter or two
+    ("happi" for "happy"), so a word is a candidate when it starts with the
+    stem less its last letters; candidates are then checked one by one.
+    """
+    found = _finders.get(terms)
+    if found is None:
+        prefixes = set()
+        for t in terms:
+            cut = len(t) - 2 if len(t) > 4 else len(t) - 1 if len(t) > 2 else len(t)
+            prefixes.add(re.escape(t[:cut]))
+        alternation = "|".join(sorted(prefixes, key=len, reverse=True))
+        found = re.compile(r"(?<!\w)(?<!\w\.)(?=" + alternation + r")" + TOKEN_PATTERN, re.IGNORECASE)
+        if len(_finders) > 512:
+            _finders.clear()
+        _finders[terms] = found
+    return found
+
+
+def find_terms(text: str, terms) -> list[tuple[int, int, str]]:
+    """(start, end, term) for the words of ``text`` that the analyzer turns into one of ``terms``.
+
+    The same answer as filtering ``iter_term_spans``, without analysing every word.
+    """
+    if not terms:
+        return []
+    terms = frozenset(terms)
+    # Accent folding keeps the length of the text, so spans stay valid.
+    folded = text.translate(accent_map) if not text.isascii() and _accented.search(text) else text
+    norm = normalise_word
+    out = []
+    for m in _finder(terms).finditer(folded):
+        s, e = m.span()
+        term = norm(text[s:e])
+        if term in terms:
+            out.append((s, e, term))
+    return out
+
+
 def fold(text: str) -> str:
     """Lower case with accents removed: how facet values are matched by typed text."""
     text = unicodedata.normalize("NFKC", text).lower()

@@ -47,6 +47,7 @@ from searchtui.models import (
 from searchtui.schema import (
     FACET_INDEX_FIELDS,
     TEXT_FIELDS,
+    find_terms,
     fold,
     iter_term_spans,
     normalise_word,
@@ -411,7 +412,7 @@ class _Eval:
 def make_snippet(body: str, terms: set[str], width: int = SNIPPET_CHARS) -> tuple[str, list[tuple[int, int]]]:
     """A window of ``body`` holding the most matched terms, with their spans."""
     text = body[:100_000]
-    spans = [(s, e, t) for t, s, e in iter_term_spans(text) if t in terms] if terms else []
+    spans = find_terms(text, terms)
     if not spans:
         cut = _cut(text, 0, width)
         return cut[0], []
@@ -810,7 +811,7 @@ class SearchEngine:
         terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
         if not terms:
             return []
-        return [(s, e) for t, s, e in iter_term_spans(text) if t in terms]
+        return [(s, e) for s, e, _ in find_terms(text, terms)]
 
     # -- statistics
 

@@ -105,3 +105,23 @@ def test_positions_and_phrases(index):
 
 def test_cache_path_names_the_generation(tmp_path):
     assert arrays.cache_path(tmp_path, 7).name == "cache-7.npz"
+
+
+@pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.19, 0.21, 0.6, 1.0])
+def test_facet_counts_agree_with_a_plain_count_at_every_density(density):
+    from searchtui.facets import FacetIndex
+
+    rng = np.random.default_rng(7)
+    ndocs, nvals = 2000, 50
+    pair_doc = rng.integers(0, ndocs, 6000)
+    pair_val = rng.integers(0, nvals, 6000)
+    pairs = sorted(set(zip(pair_doc.tolist(), pair_val.tolist())))
+    pair_doc = np.array([d for d, _ in pairs])
+    pair_val = np.array([v for _, v in pairs])
+    fidx = FacetIndex("x", [f"v{i:02d}" for i in range(nvals)], pair_doc, pair_val, ndocs)
+    mask = rng.random(ndocs) < density
+    expected = np.zeros(nvals, dtype=np.int64)
+    for d, v in pairs:
+        if mask[d]:
+            expected[v] += 1
+    assert fidx.counts(mask).tolist() == expected.tolist()
