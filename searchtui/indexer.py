@@ -25,7 +25,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-from searchtui import arrays
+from searchtui import arrays, bulkwrite
 from searchtui import articles as articles_mod
 from searchtui import store
 from searchtui.config import Config
@@ -107,43 +107,29 @@ class IndexReport:
 # The Whoosh writer
 
 
-class _LengthsOnce:
-    """A per-document reader whose field lengths are read once per field.
+#: Bound on the estimated memory of the postings a writer collects for one
+#: segment; past it the segment is written and a new one started.
+BULK_LIMIT_MB = bulkwrite.DEFAULT_LIMIT_MB
 
-    Whoosh asks for the length of a posting's document once per posting while
-    writing a segment; reading the column each time is a large part of the
-    cost of an index run.
-    """
-
-    def __init__(self, reader):
-        self._reader = reader
-        self._lengths: dict[str, list] = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        lengths = self._lengths.get(fieldname)
-        if lengths is None:
-            get = self._reader.doc_field_length
-            lengths = [get(d, fieldname, default) for d in range(self._reader.doc_count_all())]
-            self._lengths[fieldname] = lengths
-        return lengths[docnum]
-
-    def __getattr__(self, name):
-        return getattr(self._reader, name)
+_LengthsOnce = bulkwrite.LengthsOnce
 
 
-class _Writer(SegmentWriter):
-    def per_document_reader(self):
-        return _LengthsOnce(super().per_document_reader())
-
-
-def new_writer(ix, *, lock: bool) -> SegmentWriter:
-    """A segment writer tuned for bulk indexing.
+def new_writer(ix, *, lock: bool, limit_mb: float | None = None) -> SegmentWriter:
+    """A segment writer tuned for bulk indexing (see ``bulkwrite``).
 
     Posting blocks are not zlib-compressed (faster to write and to decode; the
     stored bodies, the bulk of an index, are compressed by us), and segments are
     left as separate files instead of being copied into one compound file.
     """
-    return _Writer(ix, _lk=lock, limitmb=WRITER_LIMIT_MB, codec=W3Codec(compression=0), compound=False)
+    return bulkwrite.BulkWriter(
+        ix, _lk=lock, limitmb=WRITER_LIMIT_MB, codec=W3Codec(compression=0), compound=False,
+        limit_mb=BULK_LIMIT_MB if limit_mb is None else limit_mb,
+    )
+
+
+def _written_segments(writer) -> list:
+    """The segments a writer already wrote out because of its memory bound."""
+    return list(getattr(writer, "finished_segments", ()))
 
 
 # ---------------------------------------------------------------------------
@@ -256,14 +242,15 @@ def _drop_segment(writer) -> None:
     writer.is_closed = True
 
 
-def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, parent_pid):
+def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, parent_pid,
+                 limit_mb=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent_pid)
     try:
         config = Config(**config_dict)
         extractor = _load_extractor(config)
         ix = FileStorage(ixdir).open_index(store.INDEX_NAME)
-        writer = new_writer(ix, lock=False)
+        writer = new_writer(ix, lock=False, limit_mb=limit_mb)
         states, problems, count = {}, [], 0
 
         def on_file(path, n):
@@ -281,10 +268,12 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
             _drop_segment(writer)
             results.put(("cancelled", None, None, None, None))
             return
-        segment = writer._finalize_segment() if writer._added else None
-        if segment is None:
+        segments = _written_segments(writer)
+        if writer._added:
+            segments.append(writer._finalize_segment())
+        else:
             _drop_segment(writer)
-        results.put(("ok", segment, states, problems, count))
+        results.put(("ok", segments, states, problems, count))
     except Cancelled:
         results.put(("cancelled", None, None, None, None))
     except BaseException as exc:  # report anything to the parent, which fails the run
@@ -561,7 +550,7 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
     procs = [
         ctx.Process(
             target=_worker_main,
-            args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid()),
+            args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid(), BULK_LIMIT_MB),
             daemon=True,
         )
         for _ in range(nworkers)
@@ -607,9 +596,8 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
     if any(o[0] == "cancelled" for o in outcomes) or is_cancelled():
         raise Cancelled("cancelled")
     segments, states, problems, count = [], {}, [], 0
-    for _, seg, s, p, c in outcomes:
-        if seg is not None:
-            segments.append(seg)
+    for _, segs, s, p, c in outcomes:
+        segments.extend(segs)
         states.update(s)
         problems.extend(p)
         count += c

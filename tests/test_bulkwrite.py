@@ -1,0 +1,297 @@
+"""The bulk segment writer against Whoosh's own SegmentWriter.
+
+The same documents are written by both into temporary indexes, which must
+hold the same documents, stored fields, field lengths, terms, term statistics,
+posting blocks and postings (ids, weights, positions), and answer searches the
+same. Documents are real Wikinews articles when the shared corpus is there,
+generated ones otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
+from whoosh.writing import SegmentWriter
+
+from conftest import shared_path
+from searchtui import articles as articles_mod
+from searchtui import bulkwrite, indexer
+from searchtui.bulkwrite import BulkWriter, encode_positions
+from searchtui.config import Config
+from searchtui.indexer import article_document, build_index
+from searchtui.models import ENTITY_FIELDS, Article, SearchRequest
+from searchtui.schema import make_schema
+from searchtui.search import SearchEngine
+
+PEOPLE = ["Ann Lee", "Bo Diaz", "Cy Young", "Dee Ray", "Ed Wu", "Fay Ho"]
+PLACES = ["Paris", "Lagos", "Lima", "Oslo", "Perth"]
+WORDS = (
+    "senate budget climate talks vote court census trade market energy oil vaccine "
+    "election campaign harbour bridge river mayor strike rail port school water"
+).split()
+
+
+def _generated(n: int) -> list[Article]:
+    rnd = random.Random(7)
+    out = []
+    for i in range(n):
+        words = rnd.randint(5, 400)
+        body = " ".join(rnd.choice(WORDS) + ("" if rnd.random() < 0.9 else f"{i}") for _ in range(words))
+        out.append(Article(
+            key=f"gen-{i}", path=f"/corpus/gen-{i}.txt", title=f"Story {i} on {rnd.choice(WORDS)}",
+            body=body, authors=tuple(rnd.sample(PEOPLE, rnd.randint(0, 2))),
+            publication=rnd.choice(["Daily Post", "The Ledger", None]),
+            date=dt.date(2019, 1, 1) + dt.timedelta(days=i),
+        ))
+    return out
+
+
+def _documents(limit: int = 300) -> list[dict]:
+    corpus = shared_path("corpora", "wikinews")
+    arts: list[Article] = []
+    if corpus.is_dir():
+        files, _ = articles_mod.discover([corpus])
+        for f in files:
+            arts.extend(articles_mod.read_file(f).articles)
+            if len(arts) >= limit:
+                break
+    arts = arts[:limit] or _generated(limit)
+    rnd = random.Random(3)
+    docs = []
+    for a in arts:
+        doc = article_document(a, "h" * 16, None)
+        # Entity values, so the exact-value fields have postings of their own.
+        for name in ENTITY_FIELDS:
+            pool = PEOPLE if name == "people" else PLACES
+            values = rnd.sample(pool, rnd.randint(0, 3))
+            if values:
+                doc[name] = sorted(values)
+        docs.append(doc)
+    return docs
+
+
+def _write(folder: Path, docs: list[dict], writer_class, **kwargs):
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = FileStorage(str(folder)).create_index(make_schema())
+    writer = writer_class(ix, codec=W3Codec(compression=0), compound=False, **kwargs)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+    return FileStorage(str(folder)).open_index()
+
+
+def _blocks(m) -> list[tuple]:
+    """(count, last id, max weight, min length, max length) of each posting block."""
+    assert isinstance(m, W3LeafMatcher)
+    out = []
+    while True:
+        out.append((m._blocklength, m._maxid, m._maxweight, m._minlength, m._maxlength))
+        if m._lastblock:
+            return out
+        m._goto(m._nextoffset)
+
+
+def _postings(reader, fieldname, tbytes) -> list[tuple]:
+    m = reader.postings(fieldname, tbytes)
+    positions = isinstance(reader.schema[fieldname].format, Positions)
+    out = []
+    while m.is_active():
+        out.append((m.id(), m.weight(), m.value_as("positions") if positions else m.value()))
+        m.next()
+    return out
+
+
+def _term_stats(reader, fieldname, tbytes) -> tuple:
+    ti = reader.term_info(fieldname, tbytes)
+    return (ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(),
+            ti.min_id(), ti.max_id())
+
+
+def assert_same_index(ix_a, ix_b, *, blocks: bool = True) -> int:
+    """Everything a reader sees is the same in both; returns the postings compared."""
+    compared = 0
+    with ix_a.reader() as ra, ix_b.reader() as rb:
+        assert ra.doc_count_all() == rb.doc_count_all()
+        assert ra.doc_count() == rb.doc_count()
+        assert list(ra.iter_docs()) == list(rb.iter_docs())
+        schema = ra.schema
+        indexed = [name for name, f in schema.items() if f.indexed]
+        for name in indexed:
+            assert ra.field_length(name) == rb.field_length(name), name
+            if schema[name].scorable:
+                assert ra.min_field_length(name) == rb.min_field_length(name), name
+                assert ra.max_field_length(name) == rb.max_field_length(name), name
+            for d in range(ra.doc_count_all()):
+                assert ra.doc_field_length(d, name) == rb.doc_field_length(d, name), (name, d)
+        terms = list(ra.all_terms())
+        assert terms == list(rb.all_terms())
+        for fieldname, tbytes in terms:
+            assert _term_stats(ra, fieldname, tbytes) == _term_stats(rb, fieldname, tbytes)
+            pa = _postings(ra, fieldname, tbytes)
+            assert pa == _postings(rb, fieldname, tbytes), (fieldname, tbytes)
+            compared += len(pa)
+            if blocks:
+                assert _blocks(ra.postings(fieldname, tbytes)) == _blocks(rb.postings(fieldname, tbytes))
+    return compared
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[dict]:
+    return _documents()
+
+
+@pytest.fixture(scope="module")
+def stock_ix(docs, tmp_path_factory):
+    return _write(tmp_path_factory.mktemp("stock"), docs, SegmentWriter)
+
+
+def test_encode_positions_is_whoosh_encoding():
+    encode = Positions().encode
+    rnd = random.Random(1)
+    cases = [[0], [1], [255], [256], [65535], [65536], [70000], [0, 1], [3, 300, 70000, 70001]]
+    for _ in range(2000):
+        n = rnd.choice([1, 1, 2, 3, 10, 200, 1500])
+        cases.append(sorted(rnd.sample(range(100_000), n)))
+    for poslist in cases:
+        assert encode_positions(poslist) == encode(poslist), poslist
+        assert encode_positions(poslist) == encode(poslist)  # cached the second time
+
+
+def test_same_index_as_whoosh(docs, stock_ix, tmp_path):
+    bulk = _write(tmp_path / "bulk", docs, BulkWriter)
+    assert len(bulk._segments()) == 1
+    compared = assert_same_index(stock_ix, bulk)
+    # Enough postings for many-block terms on the body.
+    assert compared > 10 * len(docs)
+    with bulk.reader() as r:
+        assert max(r.doc_frequency("body", t) for t in r.lexicon("body")) > 128
+
+
+def test_memory_bound_starts_new_segments(docs, stock_ix, tmp_path):
+    bulk = _write(tmp_path / "bulk", docs, BulkWriter, limit_mb=0.25)
+    segments = bulk._segments()
+    assert len(segments) > 2
+    assert sum(s.doc_count_all() for s in segments) == len(docs)
+    # Block boundaries differ with the segments; everything else is the same.
+    assert_same_index(stock_ix, bulk, blocks=False)
+
+
+def test_merged_segments_take_whoosh_path(docs, stock_ix, tmp_path):
+    """A segment that the merge policy feeds other segments into is still right."""
+    folder = tmp_path / "merged"
+    half = len(docs) // 2
+    ix = _write(folder, docs[:half], BulkWriter, limit_mb=0.1)
+    assert len(ix._segments()) > 1
+    writer = BulkWriter(ix, codec=W3Codec(compression=0), compound=False)
+    for doc in docs[half:]:
+        writer.add_document(**doc)
+    writer.commit(optimize=True)
+    ix = FileStorage(str(folder)).open_index()
+    assert len(ix._segments()) == 1
+    with ix.reader() as r, stock_ix.reader() as s:
+        # Merging puts the older documents after the new ones: compare by key.
+        ours = {f["key"]: f for _d, f in r.iter_docs()}
+        assert ours == {f["key"]: f for _d, f in s.iter_docs()}
+        assert list(r.all_terms()) == list(s.all_terms())
+        for fieldname, tbytes in [t for t in s.all_terms() if t[0] == "body"][::50]:
+            keys_r = sorted(r.stored_fields(d)["key"] for d in r.postings(fieldname, tbytes).all_ids())
+            keys_s = sorted(s.stored_fields(d)["key"] for d in s.postings(fieldname, tbytes).all_ids())
+            assert keys_r == keys_s
+
+
+# ---------------------------------------------------------------------------
+# Whole index runs: searches the same as with Whoosh's writer
+
+
+def _stock_writer(ix, *, lock, limit_mb=None):
+    return SegmentWriter(ix, _lk=lock, codec=W3Codec(compression=0), compound=False)
+
+
+def _write_files(folder: Path, docs: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, d in enumerate(docs):
+        (folder / f"a{i:04d}.txt").write_text(
+            f"{d['title']}\n\n{d.get('authors', ['Ann Lee'])[0] if d.get('authors') else 'Ann Lee'} — "
+            f"Daily Post Jan 07, 2019\n\n{d['body']}\n", encoding="utf-8")
+    return folder
+
+
+QUERIES = ["said", "government", "president", "police OR court", "\"prime minister\"",
+           "\"united states\"", "title:new", "water -river", "year", "people"]
+
+
+def _answers(root: Path) -> dict:
+    out = {}
+    with SearchEngine.open(root) as engine:
+        for q in QUERIES:
+            res = engine.search(SearchRequest(query=q, page_size=100_000, facets=(), histogram=False,
+                                              snippets=False))
+            out[q] = [(h.title, round(h.score, 4)) for h in res.hits]
+    return out
+
+
+def test_search_results_same_as_whoosh_writer(docs, tmp_path, monkeypatch):
+    corpus = _write_files(tmp_path / "corpus", docs[:120])
+    config = Config(workers=1, extractor="none")
+    build_index([corpus], tmp_path / "bulk", config=config)
+    with monkeypatch.context() as m:
+        m.setattr(indexer, "new_writer", _stock_writer)
+        build_index([corpus], tmp_path / "stock", config=config)
+    ours, theirs = _answers(tmp_path / "bulk"), _answers(tmp_path / "stock")
+    assert ours == theirs
+    assert ours["\"prime minister\""] or ours["\"united states\""]
+    assert all(ours[q] for q in ("said", "year"))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_update_after_bulk_build(docs, tmp_path, monkeypatch, workers):
+    """Changed and deleted files after a multi-segment build; the answers match a fresh build."""
+    n = indexer.PARALLEL_THRESHOLD + 20 if workers > 1 else 150
+    many = (docs * (n // len(docs) + 1))[:n]
+    corpus = _write_files(tmp_path / "corpus", many)
+    config = Config(workers=workers, extractor="none")
+    monkeypatch.setattr(indexer, "BULK_LIMIT_MB", 0.3)
+    report = build_index([corpus], tmp_path / "ix", config=config, workers=workers)
+    assert report.articles == n
+    from searchtui import store
+
+    ix, _d, _m = store.open_index(tmp_path / "ix")
+    assert len(ix._segments()) > (2 if workers > 1 else 1)
+    files = sorted(corpus.iterdir())
+    for f in files[:10]:
+        f.unlink()
+    for f in files[10:20]:
+        f.write_text(f.read_text(encoding="utf-8").replace("\n\n", "\n\nUpdated zebra text. ", 1)
+                     + "\nzebra crossing\n", encoding="utf-8")
+    report = build_index([corpus], tmp_path / "ix", config=config, workers=workers)
+    assert (report.deleted, report.updated) == (10, 10)
+    assert report.articles == n - 10
+    shutil.rmtree(tmp_path / "fresh", ignore_errors=True)
+    build_index([corpus], tmp_path / "fresh", config=config, rebuild=True, workers=workers)
+
+    def titles(root, q):
+        with SearchEngine.open(root) as engine:
+            res = engine.search(SearchRequest(query=q, page_size=100_000, facets=(), histogram=False,
+                                              snippets=False))
+            return sorted(h.title for h in res.hits)
+
+    for q in ["zebra", "\"zebra crossing\"", "said", "\"prime minister\"", "government"]:
+        assert titles(tmp_path / "ix", q) == titles(tmp_path / "fresh", q), q
+    assert len(titles(tmp_path / "ix", "\"zebra crossing\"")) == 10
+
+
+def test_default_writer_is_bulk(tmp_path):
+    ix = FileStorage(str(tmp_path)).create_index(make_schema())
+    w = indexer.new_writer(ix, lock=True)
+    try:
+        assert isinstance(w, BulkWriter)
+        assert w.limit_bytes == int(bulkwrite.DEFAULT_LIMIT_MB * 2**20)
+    finally:
+        w.cancel()
