@@ -114,6 +114,27 @@ def test_title_cue_makes_a_person_and_is_not_part_of_the_name(ext, text, name):
     assert [(m.text, m.type) for m in ms] == [(name, "PERSON")]
 
 
+def test_elect_titles_are_not_part_of_the_name(ext):
+    text = (
+        "Putin called President-elect Donald Trump. President-elect Trump said little. "
+        "Vice President-elect Mike Pence agreed."
+    )
+    assert found(ext, text) == {
+        ("Putin", "PERSON", "Vladimir Putin"),
+        ("Donald Trump", "PERSON", "Donald Trump"),
+        ("Trump", "PERSON", "Donald Trump"),
+        ("Mike Pence", "PERSON", "Mike Pence"),
+    }
+
+
+def test_hyphenated_name_particles_stay_in_the_name(ext):
+    text = "Syrian president Bashar al-Assad met envoys. Hassan al-Banna founded it."
+    names = {(t, c) for t, ty, c in found(ext, text) if ty == "PERSON"}
+    assert ("Bashar al-Assad", "Bashar al-Assad") in names
+    assert ("Hassan al-Banna", "Hassan al-Banna") in names
+    assert not any(t == "Bashar" for t, _ in names)
+
+
 def test_role_phrase_before_a_name(ext):
     text = "Secretary of State Mike Pompeo met Senate Majority Leader Mitch McConnell."
     got = types(ext, text)

@@ -30,6 +30,8 @@ PERSON_TITLES = _words(
     King Queen Prince Princess Emperor Empress Pope Cardinal Archbishop Bishop Rev. Reverend Father
     Rabbi Imam Sheikh Sheik Ayatollah Mullah Emir Sultan Crown Duke Duchess Count Countess Baron
     CEO Chief-Executive Founder Co-founder Anchor Host Author Economist Analyst
+    President-elect President-Elect Vice-President-elect Governor-elect Mayor-elect Senator-elect
+    Premier-elect Chancellor-elect Prime-Minister-elect Secretary-designate Nominee
     """
 )
 

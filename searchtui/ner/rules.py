@@ -58,7 +58,7 @@ _CONNECTORS = (
     "of|for|and|&|de|del|della|di|da|dos|das|do|van|von|der|den|ter|bin|ibn|al|el|la|le|du|y|the"
 )
 _WORD = rf"[{_UP}][\w.'’&-]*"
-_SEP = rf"[ \u00a0](?:(?:{_CONNECTORS})[ \u00a0]){{0,2}}"
+_SEP = rf"[ \u00a0](?:(?:{_CONNECTORS})[ \u00a0]|(?:al|el|ad|as|ash|an|at|bin|abu|abd)-){{0,2}}"
 #: a run of capitalised words; a word's own punctuation is sorted out in Python
 SEQ_RE = re.compile(rf"{_WORD}(?:{_SEP}{_WORD})*")
 _SPACE_RE = re.compile(r"[ \u00a0]+")
@@ -124,8 +124,13 @@ def _is_caps(tok: str) -> bool:
     return tok.isupper() and len(tok) > 1
 
 
+_HYPHEN_PARTICLES = ("al-", "el-", "ad-", "as-", "ash-", "an-", "at-", "bin-", "abu-", "abd-")
+
+
 def _name_shaped(tok: str) -> bool:
-    """Title-case word of two letters or more ("Simmons", "McGahn", "O'Brien")."""
+    """Title-case word of two letters or more ("Simmons", "McGahn", "O'Brien", "al-Assad")."""
+    if tok[:1].islower() and tok.startswith(_HYPHEN_PARTICLES):
+        tok = tok.split("-", 1)[1]
     return len(tok) > 1 and tok[0].isupper() and not tok.isupper() and tok[1:2] != "."
 
 
