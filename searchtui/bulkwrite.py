@@ -34,11 +34,12 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
-from itertools import islice
-from operator import itemgetter, sub
+from itertools import compress, islice, repeat
+from operator import itemgetter, mul, ne, sub
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
+from whoosh.columns import CompressedBytesColumn, PickleColumn
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
@@ -47,6 +48,9 @@ from searchtui.schema import NewsText, analyse_positions
 
 #: Pickle protocol of a block's data tuple (see the module's doc).
 DATA_PROTOCOL = 4
+#: Pickle protocol and zlib level of the stored fields column (Whoosh: 2 and 3).
+STORED_PROTOCOL = 4
+STORED_LEVEL = 1
 #: Default bound on the estimated memory of one segment's collected postings.
 DEFAULT_LIMIT_MB = 160
 
@@ -105,6 +109,73 @@ class LengthsOnce:
 
     def __getattr__(self, name):
         return getattr(self._reader, name)
+
+
+_array_append = array.append
+_list_append = list.append
+_first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: float):
+    """Add one document's postings of a text field, from its term -> positions.
+
+    The work per posting is done by ``map`` over C functions; only new terms
+    and values that are not cached take a Python loop. Returns the field
+    length, postings, new values and new terms.
+    """
+    if not poses:
+        return 0, 0, 0, 0
+    keys = list(poses)
+    pls = list(poses.values())
+    ns = list(map(len, pls))
+    count = len(keys)
+    entries = list(map(terms.get, keys))
+    nterms = 0
+    if None in entries:
+        for i, e in enumerate(entries):
+            if e is None:
+                entries[i] = terms[keys[i]] = [array("I"), array("d"), []]
+                nterms += 1
+    # Weights as SegmentWriter makes them: (freq * format boost) * field boost.
+    if fb == 1.0 and fieldboost == 1.0:
+        weights = ns
+    else:
+        weights = list(map(mul, ns, repeat(fb)))
+        if fieldboost != 1.0:
+            weights = list(map(mul, weights, repeat(fieldboost)))
+    # Values: a single position from the cache, anything else encoded.
+    values = list(map(_single_positions.get, map(_first, pls)))
+    multi = list(compress(range(count), map(ne, ns, repeat(1))))
+    for i in multi:
+        values[i] = encode_positions(pls[i])
+    if None in values:
+        for i, v in enumerate(values):
+            if v is None:
+                values[i] = encode_positions(pls[i])
+    any(map(_array_append, map(_first, entries), repeat(docnum, count)))
+    any(map(_array_append, map(_second, entries), weights))
+    any(map(_list_append, map(_third, entries), values))
+    return sum(ns), count, len(multi), nterms
+
+
+class _StoredWriter(PickleColumn.Writer):
+    """The stored fields column, pickled with protocol 4.
+
+    Whoosh's protocol 2 pickles a ``bytes`` value (the compressed body) as a
+    Latin-1 string, which is then written as UTF-8: half as large again, and
+    slow to compress and to read. Whoosh's reader loads either.
+    """
+
+    def add(self, docnum, v):
+        self._child.add(docnum, emptybytes if v is None else dumps(v, STORED_PROTOCOL))
+
+
+def _tune_stored_column(perdocwriter) -> None:
+    writers = getattr(perdocwriter, "_colwriters", None)
+    w = writers.get("_stored") if writers else None
+    if type(w) is PickleColumn.Writer and isinstance(w._child, CompressedBytesColumn.Writer):
+        w._child._level = STORED_LEVEL
+        writers["_stored"] = _StoredWriter(w._child)
 
 
 class _FieldPostings:
@@ -166,6 +237,7 @@ class BulkWriter(SegmentWriter):
         self._fast = {name for name, f in schema.items() if isinstance(f, NewsText)}
         self._scorable = sorted(name for name, f in schema.items() if f.indexed and f.scorable)
         self._reset_postings()
+        _tune_stored_column(self.perdocwriter)
 
     # -- collecting
 
@@ -197,8 +269,6 @@ class BulkWriter(SegmentWriter):
 
         npost = nfresh = nterms = 0
         lengths = {}
-        single = _single_positions
-        encode = encode_positions
         perdocwriter.start_doc(docnum)
         for fieldname in fieldnames:
             value = fields.get(fieldname)
@@ -212,27 +282,12 @@ class BulkWriter(SegmentWriter):
                 fp = self._field_postings(fieldname, field)
                 if fieldname in self._fast and isinstance(value, str):
                     # NewsText.index, without a tuple per term.
-                    terms = fp.text
-                    fb = field.format.field_boost
-                    for term, poslist in analyse_positions(value).items():
-                        n = len(poslist)
-                        length += n
-                        weight = n * fb
-                        if fieldboost != 1.0:
-                            weight *= fieldboost
-                        if n == 1:
-                            vbytes = single.get(poslist[0]) or encode(poslist)
-                        else:
-                            vbytes = encode(poslist)
-                            nfresh += 1
-                        entry = terms.get(term)
-                        if entry is None:
-                            entry = terms[term] = [array("I"), array("d"), []]
-                            nterms += 1
-                        entry[0].append(docnum)
-                        entry[1].append(weight)
-                        entry[2].append(vbytes)
-                        npost += 1
+                    length, n, fresh, new = _add_text(
+                        fp.text, analyse_positions(value), docnum, field.format.field_boost, fieldboost
+                    )
+                    npost += n
+                    nfresh += fresh
+                    nterms += new
                     if not field.scorable:
                         length = 0
                 else:
@@ -288,6 +343,7 @@ class BulkWriter(SegmentWriter):
         self.compound = self.compound and self.newsegment.should_assemble()
         self.pool = PostingPool(self._tempstorage, self.newsegment, limitmb=self._limitmb)
         self.perdocwriter = codec.per_document_writer(storage, self.newsegment)
+        _tune_stored_column(self.perdocwriter)
         self.fieldwriter = codec.field_writer(storage, self.newsegment)
         self.docnum = self.docbase
         self._added = False
