@@ -10,9 +10,9 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
@@ -30,6 +30,7 @@ from ..widgets.histogram import DateHistogram
 from ..widgets.preview import PreviewPane
 from ..widgets.query import QueryInput
 from ..widgets.results import ResultList
+from ..widgets.sizing import SizedVerticalScroll
 from ..widgets.status import StatusLine, Suggestion
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a search
@@ -42,7 +43,7 @@ EXPORT_PAGE = 1000
 SORT_LABELS = {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"}
 
 
-class Sidebar(VerticalScroll, can_focus=False):
+class Sidebar(SizedVerticalScroll, can_focus=False):
     """Facet panels and the date box; its lists take the focus, not the column."""
 
 
@@ -57,12 +58,14 @@ class SearchScreen(Screen):
         Binding("question_mark,f1", "app.help", "Help", show=True),
     ]
 
-    search_text: reactive[str] = reactive("", init=False)
-    filters: reactive[dict[str, FacetFilter]] = reactive(dict, init=False, always_update=True)
-    date_range: reactive[tuple[dt.date | None, dt.date | None]] = reactive((None, None), init=False)
-    sort: reactive[str] = reactive("relevance", init=False)
+    # the search state; ``var``, not ``reactive``: a change starts a search, it
+    # does not repaint the whole screen (the widgets repaint when results come)
+    search_text: var[str] = var("", init=False)
+    filters: var[dict[str, FacetFilter]] = var(dict, init=False, always_update=True)
+    date_range: var[tuple[dt.date | None, dt.date | None]] = var((None, None), init=False)
+    sort: var[str] = var("relevance", init=False)
     #: (key, title) of the article whose look-alikes are shown, instead of the query's hits
-    similar: reactive[tuple[str, str] | None] = reactive(None, init=False)
+    similar: var[tuple[str, str] | None] = var(None, init=False)
 
     def __init__(self) -> None:
         super().__init__()

@@ -6,14 +6,14 @@ import datetime as dt
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label
 
 from ..dates import DateRangeError, format_date_range, parse_date_range
+from .sizing import SizedVertical
 
 
-class DateRangeInput(Vertical):
+class DateRangeInput(SizedVertical):
     class Changed(Message):
         def __init__(self, start: dt.date | None, end: dt.date | None) -> None:
             super().__init__()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
@@ -13,6 +12,10 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from searchtui.models import Facet, FacetBucket, FacetFilter
+
+from .sizing import SizedVertical
+
+LIST_MAX_HEIGHT = 10  # lines; max-height of .facet-list in the stylesheet
 
 TITLES = {
     "publication": "Publications",
@@ -55,7 +58,7 @@ class FacetList(OptionList):
         return self.query_ancestor(FacetPanel)
 
 
-class FacetPanel(Vertical):
+class FacetPanel(SizedVertical):
     """One facet. Posts ``Toggled`` when a value is included or excluded, and
     ``FilterChanged`` when the user narrows the list of values."""
 
@@ -108,7 +111,7 @@ class FacetPanel(Vertical):
         label = self.query_one(".facet-title", Label)
         text = Content.assemble(title, (f"  {facet.distinct:,}", "$text-muted")) if facet is not None and facet.distinct else Content(title)
         if not isinstance(label.content, Content) or label.content.plain != text.plain:
-            label.update(text, layout=len(str(label.content)) != len(text.plain))
+            label.update(text, layout=False)  # one line of a fixed width, whatever it says
         lst = self.query_one(FacetList)
         keep = self.values[lst.highlighted] if lst.highlighted is not None and lst.highlighted < len(self.values) else None
         buckets: list[FacetBucket] = list(facet.buckets) if facet else []
@@ -131,9 +134,21 @@ class FacetPanel(Vertical):
             note = f"+{more:,} more, f filters" if more else "more…, f filters"
             options.append(Option(Content.styled(note, "$text-muted italic"), disabled=True))
             self.values.append("")
-        lst.set_options(options)
-        if keep in self.values:
-            lst.highlighted = self.values.index(keep)
+        shape = [option.disabled for option in options]
+        if shape == [option.disabled for option in lst.options]:
+            # as many lines as before: new prompts repaint the list, no layout
+            for index, option in enumerate(options):
+                lst.replace_option_prompt_at_index(index, option.prompt)
+            if lst.scroll_y:
+                lst.scroll_y = 0
+            lst.highlighted = self.values.index(keep) if keep in self.values else None
+        else:
+            # no scrollbar unless the list is longer than it may grow: otherwise
+            # the old, shorter height would show one until the next layout
+            lst.styles.overflow_y = "auto" if len(options) > LIST_MAX_HEIGHT else "hidden"
+            lst.set_options(options)
+            if keep in self.values:
+                lst.highlighted = self.values.index(keep)
         self.set_class(bool(filt), "-active")
 
     def _prompt(self, bucket: FacetBucket, filt: FacetFilter, width: int) -> Content:

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
 
 from searchtui.models import Article, Hit
 
 from .render import byline, highlighted
+from .sizing import SizedVerticalScroll, StaticText
 
 PREVIEW_CHARS = 3000
 
 
-class PreviewPane(VerticalScroll, can_focus=False):
+class PreviewPane(SizedVerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
-        yield Static("", id="preview-head")
-        yield Static("", id="preview-body")
+        yield StaticText("", id="preview-head")
+        yield StaticText("", id="preview-body")
 
     def clear(self) -> None:
-        self.query_one("#preview-head", Static).update("")
-        self.query_one("#preview-body", Static).update("")
+        self.query_one("#preview-head", StaticText).update("")
+        self.query_one("#preview-body", StaticText).update("")
         self.key = None
 
     key: str | None = None
@@ -34,8 +33,8 @@ class PreviewPane(VerticalScroll, can_focus=False):
                 Content.styled(byline(hit.authors, hit.publication, hit.date), "$text-muted"),
             ]
         )
-        self.query_one("#preview-head", Static).update(head)
-        self.query_one("#preview-body", Static).update(highlighted(hit.snippet, hit.highlights))
+        self.query_one("#preview-head", StaticText).update(head)
+        self.query_one("#preview-body", StaticText).update(highlighted(hit.snippet, hit.highlights))
         self.scroll_home(animate=False)
 
     def show_article(self, article: Article, spans: list[tuple[int, int]]) -> None:
@@ -46,4 +45,4 @@ class PreviewPane(VerticalScroll, can_focus=False):
         text = highlighted(body, spans)
         if len(article.body) > PREVIEW_CHARS:
             text = text + Content.styled(" … (Enter reads on)", "$text-muted")
-        self.query_one("#preview-body", Static).update(text)
+        self.query_one("#preview-body", StaticText).update(text)

@@ -86,12 +86,13 @@ class ResultList(OptionList):
         self.hits = []
         self.total = result.total
         self.loading_more = False
-        self.clear_options()
         if not result.hits:
             self.show_message("No matching articles." if result.total == 0 else "")
             self.total = result.total
             return
-        self._add_hits(result.hits)
+        # one set_options, not clear then add: the list never passes through
+        # empty, so its scrollbar does not flicker off and on (two layouts)
+        self.set_options(self._hit_options(result.hits))
         self.highlighted = 0
         self.scroll_home(animate=False)
 
@@ -112,6 +113,10 @@ class ResultList(OptionList):
                 self.remove_option(opt_id)
             except OptionDoesNotExist:
                 pass
+        self.add_options(self._hit_options(hits))
+
+    def _hit_options(self, hits: list[Hit]) -> list[Option | None]:
+        """Options for further hits (appended to ``self.hits``), and the closing line."""
         width = max(20, self.scrollable_content_region.width or self.size.width or 60)
         options: list[Option | None] = []
         for hit in hits:
@@ -125,7 +130,7 @@ class ResultList(OptionList):
             options.append(
                 Option(Content.styled(f"  — end of results ({len(self.hits):,}) —", "$text-muted"), id="end", disabled=True)
             )
-        self.add_options(options)
+        return options
 
     def action_similar(self) -> None:
         hit = self.current_hit
@@ -143,8 +148,7 @@ class ResultList(OptionList):
             index = self.highlighted_hit_index
             hits = self.hits
             self.hits = []
-            self.clear_options()
-            self._add_hits(hits)
+            self.set_options(self._hit_options(hits))
             if index is not None:
                 self.select_hit(index)
         self._built_width = width

@@ -9,8 +9,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from .sizing import StaticText
 
-class Suggestion(Static, can_focus=True):
+
+class Suggestion(StaticText, can_focus=True):
     BINDINGS = [Binding("enter", "accept", "Search suggestion", show=True)]
 
     class Accepted(Message):
@@ -40,9 +42,9 @@ class Suggestion(Static, can_focus=True):
 
 class StatusLine(Horizontal):
     def compose(self) -> ComposeResult:
-        yield Static("", id="status-text")
+        yield StaticText("", id="status-text")
         yield Suggestion(id="suggestion")
-        yield Static("", id="status-notice")
+        yield StaticText("", id="status-notice")
 
     def on_mount(self) -> None:
         self.query_one(Suggestion).display = False
