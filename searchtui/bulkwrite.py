@@ -147,7 +147,11 @@ def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: floa
     values = list(map(_single_positions.get, map(_first, pls)))
     multi = list(compress(range(count), map(ne, ns, repeat(1))))
     for i in multi:
-        values[i] = encode_positions(pls[i])
+        # encode_positions, inline
+        pl = pls[i]
+        deltas = [pl[0]]
+        deltas.extend(map(sub, islice(pl, 1, None), pl))
+        values[i] = _pack_uint(len(deltas)) + dumps(deltas, 2)
     if None in values:
         for i, v in enumerate(values):
             if v is None:
@@ -384,8 +388,10 @@ class BulkWriter(SegmentWriter):
         compression = codec._compression
         schema = self.schema
         postfile = fw._postfile
-        tell = postfile.tell
-        write = postfile.write
+        # Written in chunks; each term's offset is counted, not asked for.
+        chunk: list = []
+        chunk_bytes = 0
+        offset = postfile.tell()
         tindex_add = fw._tindex.add
         term_pack = _term_struct.pack
         magic = WHOOSH3_HEADER_MAGIC
@@ -398,8 +404,9 @@ class BulkWriter(SegmentWriter):
             lenbytes = self._lenbytes.get(fieldname)
             for tbytes, (docs, weights, values) in self._postings[fieldname].sorted_terms():
                 n = len(docs)
-                start = tell()
+                start = offset
                 out = [magic]
+                size = len(magic)
                 tweight = 0
                 tmaxweight = 0
                 tminlen = None
@@ -456,6 +463,7 @@ class BulkWriter(SegmentWriter):
                     out.append(pack_int(-blocklength if last else blocklength))
                     out.append(info)
                     out.append(data)
+                    size += 4 + blocklength
                     # Term statistics, as W3TermInfo.add_block keeps them.
                     tweight += sum(ws)
                     if tminlen is None:
@@ -466,11 +474,19 @@ class BulkWriter(SegmentWriter):
                         tmaxlen = maxlen
                     if maxweight > tmaxweight:
                         tmaxweight = maxweight
-                write(b"".join(out))
-                extent = tell() - start
+                chunk += out
+                chunk_bytes += size
+                offset += size
+                if chunk_bytes > 1 << 20:
+                    postfile.write(b"".join(chunk))
+                    chunk = []
+                    chunk_bytes = 0
                 terminfo = term_pack(
                     False, tweight, n, tminlen or 0, tmaxlen, tmaxweight, docs[0], docs[n - 1]
-                ) + pack_long(start) + pack_int(extent)
+                ) + pack_long(start) + pack_int(size)
                 tindex_add(fieldkey + tbytes, terminfo)
             fw.finish_field()
+        if chunk:
+            postfile.write(b"".join(chunk))
+        assert postfile.tell() == offset
         self._reset_postings()

@@ -10,6 +10,8 @@ Whoosh segment; the parent makes them live in one commit.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -112,6 +114,22 @@ class IndexReport:
 BULK_LIMIT_MB = bulkwrite.DEFAULT_LIMIT_MB
 
 _LengthsOnce = bulkwrite.LengthsOnce
+
+#: Garbage collector thresholds while indexing. An index run makes millions of
+#: small objects that live until their segment is written; with the default
+#: thresholds the collector walks them over and over (about a tenth of the
+#: run's time). Cycles are still collected, only less often.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+@contextlib.contextmanager
+def _relaxed_gc():
+    old = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def new_writer(ix, *, lock: bool, limit_mb: float | None = None) -> SegmentWriter:
@@ -246,6 +264,7 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
                  limit_mb=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent_pid)
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         config = Config(**config_dict)
         extractor = _load_extractor(config)
@@ -386,10 +405,11 @@ def build_index(
         ixdir = store.new_index_dir(root) if fresh else live
         try:
             report.rebuilt = fresh
-            return _run(
-                jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, cancel,
-                workers, start,
-            )
+            with _relaxed_gc():
+                return _run(
+                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, cancel,
+                    workers, start,
+                )
         except BaseException:
             if fresh:
                 import shutil
