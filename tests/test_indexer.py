@@ -466,10 +466,13 @@ def test_cancel_rebuild_leaves_the_old_index(built):
 # A build killed mid-way (kill -9), in a child process
 
 
+#: Articles in the corpus of the killed builds: enough for a child build to take a few seconds.
+BIG = 6000
+
+
 @pytest.fixture(scope="module")
 def big_corpus(tmp_path_factory) -> Path:
-    """Enough small articles for a child build to take a few seconds."""
-    return write_corpus(tmp_path_factory.mktemp("big") / "corpus", 2000, prefix="b", words=60)
+    return write_corpus(tmp_path_factory.mktemp("big") / "corpus", BIG, prefix="b", words=150)
 
 
 def start_index(tmp_path: Path, *args, new_group: bool = False) -> tuple[subprocess.Popen, Path]:
@@ -577,8 +580,8 @@ def test_killed_update_leaves_the_old_index(big_corpus, built, tmp_path, capsys)
     assert search(root, "story") == titles
     # The next run completes the update.
     report = build_index([small, big_corpus], root, config=FAST, workers=2)
-    assert (report.added, report.unchanged, report.articles) == (2000, 12, 2012)
-    assert len(search(root, "story")) == 2012
+    assert (report.added, report.unchanged, report.articles) == (BIG, 12, BIG + 12)
+    assert len(search(root, "story")) == BIG + 12
     assert search(root, '"paragraph two of b1999"') == [f"Story b1999 on {WORDS[1999 % len(WORDS)]}"]
 
 
