@@ -52,6 +52,10 @@ class FacetList(OptionList):
         if event.size.width != getattr(self, "_last_width", None):
             self._last_width = event.size.width
             self.parent_panel.rerender()
+        else:
+            # only the height changed: the rendered lines still fit, so skip
+            # OptionList's handler, which throws them all away
+            event.prevent_default()
 
     @property
     def parent_panel(self) -> "FacetPanel":

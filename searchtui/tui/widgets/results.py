@@ -143,6 +143,11 @@ class ResultList(OptionList):
 
     def on_resize(self, event) -> None:
         width = event.size.width
+        if width == getattr(self, "_built_width", None):
+            # only the height changed (chips shown or hidden): the rendered
+            # lines still fit, so skip OptionList's handler, which drops them
+            event.prevent_default()
+            return
         if self.hits and width != getattr(self, "_built_width", width):
             # snippets are cut to fit the width: lay the list out again
             index = self.highlighted_hit_index
