@@ -49,8 +49,10 @@ from searchtui.schema import NewsText, analyse_positions
 #: Pickle protocol of a block's data tuple (see the module's doc).
 DATA_PROTOCOL = 4
 #: Pickle protocol and zlib level of the stored fields column (Whoosh: 2 and 3).
+#: The body, most of a document's stored bytes, is compressed already (see
+#: ``schema.compress_body``); compressing it again saves nothing.
 STORED_PROTOCOL = 4
-STORED_LEVEL = 1
+STORED_LEVEL = 0
 #: Default bound on the estimated memory of one segment's collected postings.
 DEFAULT_LIMIT_MB = 160
 
