@@ -407,6 +407,33 @@ class BulkWriter(SegmentWriter):
             for tbytes, (docs, weights, values) in self._postings[fieldname].sorted_terms():
                 n = len(docs)
                 start = offset
+                if n == 1 and not compression:
+                    # One posting (most terms): the general path below, unrolled.
+                    d = docs[0]
+                    w = weights[0]
+                    wf = array("f", weights)[0]
+                    lb = lenbytes[d] if lenbytes is not None else 0
+                    if values is None or fixedsize == 0:
+                        vs = None
+                    else:
+                        v = values[0]
+                        if fixedsize is None or fixedsize < 0:
+                            vs = (v,) if v else ()
+                        else:
+                            vs = v
+                    data = dumps(((d,), None if wf == 1.0 else wf, vs), DATA_PROTOCOL)
+                    maxweight = w if w > 0 else 0
+                    info = dumps((1, d, maxweight, 0, lb, lb), 2)
+                    blocklength = len(info) + len(data)
+                    chunk += (magic, pack_int(-blocklength), info, data)
+                    size = 8 + blocklength
+                    chunk_bytes += size
+                    offset += size
+                    tindex_add(
+                        fieldkey + tbytes,
+                        term_pack(False, wf, 1, lb, lb, maxweight, d, d) + pack_long(start) + pack_int(size),
+                    )
+                    continue
                 out = [magic]
                 size = len(magic)
                 tweight = 0
