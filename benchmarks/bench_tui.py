@@ -67,9 +67,34 @@ async def startup_once(index: Path, size: tuple[int, int]) -> float:
         return ms
 
 
+class _Counted:
+    """Counts the screen's layouts and painted frames (Textual internals: the
+    figures explain a latency, they are not part of the app)."""
+
+    def __init__(self) -> None:
+        from textual.screen import Screen
+
+        self.frames = self.layouts = 0
+        layout, paint = Screen._refresh_layout, Screen._compositor_refresh
+
+        def counted_layout(screen, *args, **kwargs):
+            self.layouts += 1
+            return layout(screen, *args, **kwargs)
+
+        def counted_paint(screen, *args, **kwargs):
+            self.frames += 1
+            return paint(screen, *args, **kwargs)
+
+        Screen._refresh_layout, Screen._compositor_refresh = counted_layout, counted_paint
+
+
 async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap: float) -> dict:
     from searchtui.tui.app import create_app
     from searchtui.tui.screens.search import DEBOUNCE
+
+    counts = _Counted()
+    frames: list[int] = []  # frames painted per key (a layout paints one too)
+    layouts: list[int] = []
 
     single: list[float] = []
     ui_cpu: list[float] = []  # CPU time of the UI thread per key (immune to other processes)
@@ -91,12 +116,15 @@ async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap
                     gen = screen.generation
                     start = time.perf_counter()
                     cpu = time.thread_time()
+                    f0, l0 = counts.frames, counts.layouts
                     await pilot.press("space" if ch == " " else ch)
                     if screen.generation == gen and screen._debounce is None and not screen._pending:
                         continue  # the key did not change the query
                     done = await _wait_painted(screen, gen + 1)
                     single.append((done - start) * 1000)
                     ui_cpu.append((time.thread_time() - cpu) * 1000)
+                    frames.append(counts.frames - f0)
+                    layouts.append(counts.layouts - l0)
                     if screen.result is not None:
                         engine.append(screen.result.elapsed_ms)
                 # clear, then type the query again in a burst
@@ -119,7 +147,7 @@ async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap
                 await app.workers.wait_for_complete()
         if app.engine is not None:
             app.engine.close()
-    return {"single": single, "burst": burst, "ui_cpu": ui_cpu, "engine": engine}
+    return {"single": single, "burst": burst, "ui_cpu": ui_cpu, "engine": engine, "frames": frames, "layouts": layouts}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
             "p50": round(percentile(keys["ui_cpu"], 50), 1),
             "p95": round(percentile(keys["ui_cpu"], 95), 1),
         },
+        "per_key": {
+            "frames": round(statistics.mean(keys["frames"]), 2) if keys["frames"] else None,
+            "layouts": round(statistics.mean(keys["layouts"]), 2) if keys["layouts"] else None,
+        },
         "engine_ms": {
             "p50": round(percentile(keys["engine"], 50), 1),
             "p95": round(percentile(keys["engine"], 95), 1),
@@ -181,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"keystroke to updated results+facets: p50 {k['p50']} ms  p95 {k['p95']} ms  max {k['max']} ms  (n={k['n']})")
         u, e = figures["ui_thread_cpu_ms"], figures["engine_ms"]
         print(f"  of which UI thread CPU: p50 {u['p50']} ms  p95 {u['p95']} ms; search core: p50 {e['p50']} ms  p95 {e['p95']} ms")
+        f = figures["per_key"]
+        print(f"  frames painted per key {f['frames']}, of which with a layout {f['layouts']}")
         print(f"  load average {figures['load_average']} on {os.cpu_count()} CPUs")
         b = figures["burst_last_key_ms"]
         print(f"last key of a fast burst (debounced): p50 {b['p50']} ms  p95 {b['p95']} ms  (n={b['n']})")
