@@ -17,12 +17,12 @@ from textual.widgets import Static
 
 
 class StaticText(Static):
-    virtual_size = Reactive(Size(0, 0), layout=False)
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
 
 
 class SizedVertical(Vertical):
-    virtual_size = Reactive(Size(0, 0), layout=False)
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
 
 
 class SizedVerticalScroll(VerticalScroll):
-    virtual_size = Reactive(Size(0, 0), layout=False)
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
