@@ -625,17 +625,15 @@ class SearchEngine:
         return self._order(mask, score, sort, browse)[:k]
 
     def _hit(self, docnum: int, score: float, terms: set[str], snippets: bool) -> Hit:
-        fields = self._searcher.stored_fields(docnum)
-        body = stored_body(fields.get("body"))
-        snippet, highlights = make_snippet(body, terms) if snippets else ("", [])
-        d = fields.get("date")
+        article = _stored_article(self._searcher.stored_fields(docnum))
+        snippet, highlights = make_snippet(article.body, terms) if snippets else ("", [])
         return Hit(
-            key=fields.get("key", ""),
-            path=fields.get("path", ""),
-            title=fields.get("title", ""),
-            authors=list(fields.get("authors") or []),
-            publication=(fields.get("publication") or [None])[0],
-            date=_dt.date.fromisoformat(d) if d else None,
+            key=article.key,
+            path=article.path,
+            title=article.title,
+            authors=article.authors,
+            publication=article.publication,
+            date=article.date,
             score=score,
             snippet=snippet,
             highlights=highlights,
@@ -782,20 +780,7 @@ class SearchEngine:
 
     def document(self, key: str) -> Article:
         with self._lock:
-            fields = self._searcher.stored_fields(self._docnum(key))
-        d = fields.get("date")
-        return Article(
-            key=fields.get("key", ""),
-            path=fields.get("path", ""),
-            title=fields.get("title", ""),
-            authors=list(fields.get("authors") or []),
-            publication=(fields.get("publication") or [None])[0],
-            date=_dt.date.fromisoformat(d) if d else None,
-            body=stored_body(fields.get("body")),
-            content_hash=fields.get("hash", ""),
-            url=fields.get("url"),
-            entities={name: list(fields.get(name) or []) for name in ENTITY_FIELDS},
-        )
+            return _stored_article(self._searcher.stored_fields(self._docnum(key)))
 
     def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:
         """Spans of ``text`` holding the query's words (as the index sees them)."""
@@ -835,6 +820,23 @@ class SearchEngine:
                 fidx = data.facets[name]
                 out[f"distinct_{name}"] = int(np.count_nonzero(fidx.counts(data.live)))
         return out
+
+
+def _stored_article(fields: dict) -> Article:
+    """An article as the index stores it."""
+    d = fields.get("date")
+    return Article(
+        key=fields.get("key", ""),
+        path=fields.get("path", ""),
+        title=fields.get("title", ""),
+        authors=list(fields.get("authors") or []),
+        publication=(fields.get("publication") or [None])[0],
+        date=_dt.date.fromisoformat(d) if d else None,
+        body=stored_body(fields.get("body")),
+        content_hash=fields.get("hash", ""),
+        url=fields.get("url"),
+        entities={name: list(fields.get(name) or []) for name in ENTITY_FIELDS},
+    )
 
 
 def _later(a, b):
