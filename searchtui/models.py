@@ -110,6 +110,8 @@ class SearchRequest:
     facet_limit: int = 10  # values per facet
     histogram: bool = True
     snippets: bool = True
+    #: look for a spelling suggestion (an app may ask for it separately, with suggest())
+    suggest: bool = True
 
     def filter_for(self, name: str) -> FacetFilter:
         return self.filters.setdefault(name, FacetFilter())

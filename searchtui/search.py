@@ -484,6 +484,7 @@ class SearchEngine:
         self._ix, self._searcher, self._data = ix, searcher, data
         self.ixdir, self.meta = ixdir, meta
         self._parser = make_parser(ix.schema)
+        self._corrections: dict[str, str | None] = {}
         self._token = store.generation_token(self.root)
         if old is not None:
             old.close()
@@ -542,7 +543,7 @@ class SearchEngine:
                 date_to=_earlier(parsed.date_to, request.date_to),
                 sort=request.sort, browse=parsed.query is None,
             )
-            if parsed.query is not None:
+            if parsed.query is not None and request.suggest:
                 result.suggestion = self._suggest(parsed, result.total)
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
@@ -642,6 +643,17 @@ class SearchEngine:
 
     # -- suggestions
 
+    def suggest(self, query: str) -> str | None:
+        """The query with likely spellings for its rare or unknown words, or None."""
+        try:
+            parsed = self.parse(query)
+        except QueryError:
+            return None
+        if parsed.query is None:
+            return None
+        with self._lock:
+            return self._suggest(parsed, -1)
+
     def _suggest(self, parsed: ParsedQuery, total: int) -> str | None:
         """The query with its rare or unknown plain words replaced by likely ones."""
         text = parsed.text
@@ -673,7 +685,17 @@ class SearchEngine:
         return reader.doc_frequency("body", term) + reader.doc_frequency("title", term)
 
     def _correct(self, word: str) -> str | None:
-        """A word one edit away that is far more common, or None."""
+        """A word one edit away that is far more common, or None (remembered per generation)."""
+        cache = self._corrections
+        if word in cache:
+            return cache[word]
+        found = self._find_correction(word)
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[word] = found
+        return found
+
+    def _find_correction(self, word: str) -> str | None:
         lower = word.lower()
         stemmed = normalise_word(lower)
         if stemmed is None:

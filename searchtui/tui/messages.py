@@ -46,6 +46,15 @@ class SearchDone(Message):
         self.preview = preview  # the first hit's text, for the preview pane
 
 
+class SuggestionFound(Message):
+    """A "did you mean" for the search of ``generation``, found after its results."""
+
+    def __init__(self, suggestion: str | None, generation: int) -> None:
+        super().__init__()
+        self.suggestion = suggestion
+        self.generation = generation
+
+
 class SearchFailed(Message):
     def __init__(self, error: QueryError, generation: int) -> None:
         super().__init__()

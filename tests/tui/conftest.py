@@ -110,6 +110,10 @@ class RecordingEngine:
         self.calls.append(("similar_key", key))
         return self._stable(self.engine.more_like_this(key, request))
 
+    def suggest(self, query):
+        self._record("suggest", query)
+        return self.engine.suggest(query)
+
     def facet_values(self, facet, request, text, limit=50):
         self._record("facet_values", (facet, text))
         return self.engine.facet_values(facet, request, text, limit=limit)

@@ -22,7 +22,7 @@ from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, QueryError, Searc
 
 from ..app import report_worker_error
 from ..dates import format_date_range
-from ..messages import DocumentLoaded, ExportDone, FacetValuesDone, SearchDone, SearchFailed
+from ..messages import DocumentLoaded, ExportDone, FacetValuesDone, SearchDone, SearchFailed, SuggestionFound
 from ..widgets.chips import Chip, ChipSpec, FilterChips
 from ..widgets.daterange import DateRangeInput
 from ..widgets.facets import TITLES, FacetPanel
@@ -146,6 +146,7 @@ class SearchScreen(Screen):
             page=page,
             page_size=PAGE_SIZE,
             facet_limit=FACET_LIMIT,
+            suggest=False,  # looked for after the results are shown (see run_search)
         )
 
     def _fire(self) -> None:
@@ -180,6 +181,11 @@ class SearchScreen(Screen):
             spans = engine.match_spans(article.body, query) if query.strip() else []
             first = DocumentLoaded(article, spans, [])
         self.post_message(SearchDone(result, generation, preview=first))
+        if not similar and not get_current_worker().is_cancelled:
+            # The spelling check is slowest for words still being typed: it comes second.
+            suggestion = engine.suggest(request.query)
+            if not get_current_worker().is_cancelled:
+                self.post_message(SuggestionFound(suggestion, generation))
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
     def run_page(self, engine: Any, request: SearchRequest, generation: int, similar: tuple[str, str] | None) -> None:
@@ -226,6 +232,12 @@ class SearchScreen(Screen):
 
     def _painted(self, generation: int) -> None:
         self.painted_generation = generation
+
+    def on_suggestion_found(self, message: SuggestionFound) -> None:
+        if message.generation != self.generation or self.result is None:
+            return
+        self.result.suggestion = message.suggestion
+        self.query_one(StatusLine).set_suggestion(message.suggestion)
 
     def on_search_failed(self, message: SearchFailed) -> None:
         if message.generation != self.generation:
