@@ -89,6 +89,8 @@ class _Counted:
 
 
 async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap: float) -> dict:
+    from textual import events
+
     from searchtui.tui.app import create_app
     from searchtui.tui.screens.search import DEBOUNCE
 
@@ -117,7 +119,13 @@ async def keystrokes(index: Path, size: tuple[int, int], queries: list[str], gap
                     start = time.perf_counter()
                     cpu = time.thread_time()
                     f0, l0 = counts.frames, counts.layouts
-                    await pilot.press("space" if ch == " " else ch)
+                    # The key goes in as a terminal delivers it: Pilot.press() would also
+                    # wait for the whole process to go idle, spelling check included.
+                    app.post_message(events.Key("space" if ch == " " else ch, ch))
+                    while screen.generation == gen and screen._debounce is None and not screen._pending:
+                        if time.perf_counter() - start > 2:
+                            break
+                        await asyncio.sleep(0.0005)
                     if screen.generation == gen and screen._debounce is None and not screen._pending:
                         continue  # the key did not change the query
                     done = await _wait_painted(screen, gen + 1)
