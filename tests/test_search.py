@@ -448,6 +448,15 @@ def test_did_you_mean(speller, query, suggestion):
         assert speller.search(SearchRequest(query=suggestion)).total > 0
 
 
+def test_suggestion_on_its_own_and_skipped_on_request(speller):
+    assert speller.search(SearchRequest(query="parliment", suggest=False)).suggestion is None
+    assert speller.suggest("parliment") == "parliament"
+    assert speller.suggest("Parliment wether") == "Parliament weather"
+    assert speller.suggest("parliament") is None
+    assert speller.suggest("") is None
+    assert speller.suggest('"parliment (') == '"parliament ('  # left open: still checked, never raises
+
+
 # ---------------------------------------------------------------------------
 # More like this
 
