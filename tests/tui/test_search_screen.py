@@ -257,6 +257,17 @@ async def test_results_load_further_pages(make_app, index_dir):
         assert "end of results" in screen_text(app)
 
 
+async def test_did_you_mean_shows_while_typing(make_app, index_dir):
+    app, _ = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "suporters", keys=True)
+        await pilot.pause(0.1)
+        suggestion = app.screen.query_one("#suggestion")
+        assert suggestion.query_text == "supporters"
+        assert suggestion.region.width >= len("Did you mean supporters?")
+
+
 async def test_did_you_mean_runs_on_enter(make_app, index_dir):
     app, rec = make_app(index_dir)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -265,6 +276,9 @@ async def test_did_you_mean_runs_on_enter(make_app, index_dir):
         suggestion = app.screen.query_one("#suggestion")
         assert suggestion.display and suggestion.query_text
         assert "Did you mean" in screen_text(app)
+        # laid out with room for its text, not only marked visible
+        await pilot.pause()
+        assert suggestion.region.width >= len("Did you mean supporters?")
         suggested = suggestion.query_text
         assert suggested == "supporters"
         suggestion.focus()

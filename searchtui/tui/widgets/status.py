@@ -28,9 +28,13 @@ class Suggestion(StaticText, can_focus=True):
         if query == self.query_text:
             return
         self.query_text = query
-        self.display = bool(query)
         if query:
             self.update(Content.assemble("Did you mean ", (query, "bold underline"), "?"))
+        self.display = bool(query)
+        # its width follows its text: the status line is laid out again
+        self.refresh(layout=True)
+        if self.parent is not None:
+            self.parent.refresh(layout=True)
 
     def action_accept(self) -> None:
         if self.query_text:
