@@ -1127,7 +1127,19 @@ def _fields_from_mapping(
     if isinstance(b, str) and b.strip() and (
         f.author_raw is None or f.publication is None or f.date_text is None
     ):
-        f.fill_from_byline(parse_byline(b), path, line, problems)
+        pb = parse_byline(b)
+        if (
+            pb.author_raw is None
+            and pb.date_text is None
+            and f.author_raw is None
+            and f.publication is not None
+            and pb.publication
+            and pb.publication != f.publication
+        ):
+            # A byline column beside a publication column holds the authors alone.
+            f.author_raw, f.authors = pb.publication, split_authors(pb.publication)
+        else:
+            f.fill_from_byline(pb, path, line, problems)
     return f
 
 

@@ -755,6 +755,22 @@ def test_csv_from_a_spreadsheet_bom_crlf_semicolons():
     )
 
 
+def test_csv_byline_column_beside_a_publication_column_holds_the_authors():
+    data = (
+        "headline,byline,source,published_at,text\n"
+        'One,Anna Schmidt,Der Spiegel,2019-03-04,Body one\n'
+        'Two,"Jean Müller; Paul Weiß",NZZ,4 March 2019,Body two\n'
+        'Three,Ann Lee \u2014 Reuters,AP,2019-03-05,Body three\n'
+    ).encode()
+    rows = read_file("c.csv", data).articles
+    assert [(a.authors, a.author_raw, a.publication, a.date) for a in rows] == [
+        (["Anna Schmidt"], "Anna Schmidt", "Der Spiegel", D(2019, 3, 4)),
+        (["Jean Müller", "Paul Weiß"], "Jean Müller; Paul Weiß", "NZZ", D(2019, 3, 4)),
+        # a full byline still gives its author; the publication column wins
+        (["Ann Lee"], "Ann Lee", "AP", D(2019, 3, 5)),
+    ]
+
+
 def test_csv_entities_as_json_text():
     data = b'title,text,entities\nT,x,"{""people"": [""Ann Lee""], ""places"": ""Paris""}"\n'
     assert one(read_file("c.csv", data)).entities == {"people": ["Ann Lee"], "places": ["Paris"]}
