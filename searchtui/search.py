@@ -333,9 +333,13 @@ class _Eval:
         if not exact and needle:
             pat = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)")
             exact = [i for i, f in enumerate(fidx.folded) if pat.search(f)]
+        return self._with_values(fidx, exact)
+
+    def _with_values(self, fidx, ids):
+        """The live documents carrying any of the facet values ``ids``."""
         mask = np.zeros(self.n, dtype=bool)
-        if exact:
-            mask[fidx.docs_of(exact)] = True
+        if ids:
+            mask[fidx.docs_of(ids)] = True
             mask &= self.data.live
         return mask, mask.astype(np.float32)
 
@@ -370,12 +374,7 @@ class _Eval:
                 pattern += r"\S*"
             regex = re.compile(r"(?<!\w)" + pattern + r"(?!\w)")
             fidx = self.data.facets[fieldname]
-            ids = [i for i, f in enumerate(fidx.folded) if regex.search(f)]
-            mask = np.zeros(self.n, dtype=bool)
-            if ids:
-                mask[fidx.docs_of(ids)] = True
-                mask &= self.data.live
-            return mask, mask.astype(np.float32)
+            return self._with_values(fidx, [i for i, f in enumerate(fidx.folded) if regex.search(f)])
         reader = self.data.reader
         try:
             texts = list(q._btexts(reader))
