@@ -25,6 +25,7 @@ from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS
 
 POSTINGS_CACHE = 4096  # terms kept decoded
 POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
+PHRASES_CACHE = 256  # phrase answers kept
 SEP = "\x1f"  # between facet values in the cache file
 K1 = 1.2  # BM25 term frequency saturation
 B = 0.75  # BM25 length normalisation
@@ -45,64 +46,89 @@ def prepare(ixdir: Path) -> None:
         IndexData(reader, ixdir)
 
 
-def _leaf_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """All (document, weight) postings of a term in one segment, as arrays."""
+def _blocks(leaf, fieldname: str, tbytes: bytes, values: bool = False):
+    """(ids, weights) — or (ids, encoded values) — of each posting block of a term in one segment."""
     try:
         m = leaf.postings(fieldname, tbytes)
     except Exception:  # term absent in this segment (Whoosh raises TermNotFound)
-        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        return
     if isinstance(m, W3LeafMatcher):
-        ids_parts, w_parts = [], []
+        # Whole blocks at a time, instead of Whoosh's posting-by-posting walk.
         while not m._atend and m._blocklength:
             m._read_ids()
-            m._read_weights()
-            ids_parts.append(np.asarray(m._ids, dtype=np.int32))
-            w_parts.append(np.asarray(m._weights, dtype=np.float32))
+            if values:
+                m._read_values()
+                yield m._ids, m._values
+            else:
+                m._read_weights()
+                yield m._ids, m._weights
             if m._lastblock:
                 break
             m._goto(m._nextoffset)
-        if not ids_parts:
-            return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        return np.concatenate(ids_parts), np.concatenate(w_parts)
-    ids, ws = [], []
+        return
+    ids, other = [], []
     while m.is_active():
         ids.append(m.id())
-        ws.append(m.weight())
+        other.append(m.value() if values else m.weight())
         m.next()
-    return np.asarray(ids, np.int32), np.asarray(ws, np.float32)
+    if ids:
+        yield ids, other
+
+
+def _leaf_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """All (document, weight) postings of a term in one segment, as arrays."""
+    ids_parts, w_parts = [], []
+    for ids, weights in _blocks(leaf, fieldname, tbytes):
+        ids_parts.append(np.asarray(ids, dtype=np.int32))
+        w_parts.append(np.asarray(weights, dtype=np.float32))
+    if not ids_parts:
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    return np.concatenate(ids_parts), np.concatenate(w_parts)
 
 
 def _leaf_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Every (document, position) of a term in one segment, as two arrays."""
-    try:
-        m = leaf.postings(fieldname, tbytes)
-    except Exception:  # term absent in this segment
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    fmt = leaf.schema[fieldname].format
+    decode = leaf.schema[fieldname].format.decode_positions
     ids: list = []
-    values: list = []
-    if isinstance(m, W3LeafMatcher):
-        while not m._atend and m._blocklength:
-            m._read_ids()
-            m._read_values()
-            ids.extend(m._ids)
-            values.extend(m._values)
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
-    else:
-        while m.is_active():
-            ids.append(m.id())
-            values.append(m.value())
-            m.next()
+    lists: list = []
+    for block_ids, block_values in _blocks(leaf, fieldname, tbytes, values=True):
+        ids.extend(block_ids)
+        lists.extend(map(decode, block_values))
     if not ids:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    decode = fmt.decode_positions
-    lists = [decode(v) for v in values]
-    counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
     poses = np.fromiter((p for x in lists for p in x), dtype=np.int64, count=int(counts.sum()))
     return docs, poses
+
+
+class _LRU:
+    """A thread-safe least-recently-used cache bounded by a total size."""
+
+    def __init__(self, limit: int, size=lambda value: 1):
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._limit = limit
+        self._size = size
+        self._total = 0
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._total -= self._size(old)
+            self._items[key] = value
+            self._total += self._size(value)
+            while self._total > self._limit and len(self._items) > 1:
+                _, dropped = self._items.popitem(last=False)
+                self._total -= self._size(dropped)
 
 
 class IndexData:
@@ -112,12 +138,9 @@ class IndexData:
         self.reader = reader
         self.leaves = reader.leaf_readers()
         self.ndocs = reader.doc_count_all()
-        self._postings: OrderedDict = OrderedDict()
-        self._positions: OrderedDict = OrderedDict()
-        self._positions_size = 0
-        self._phrases: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-        self.field_boost = {f: reader.schema[f].format.field_boost for f in TEXT_FIELDS}
+        self._postings = _LRU(POSTINGS_CACHE)
+        self._positions = _LRU(POSITIONS_CACHE, size=lambda value: len(value[0]))
+        self._phrases = _LRU(PHRASES_CACHE)
         cache = cache_path(ixdir, reader.generation()) if ixdir is not None else None
         loaded = cache is not None and self._load(cache)
         if not loaded:
@@ -219,67 +242,42 @@ class IndexData:
                 found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
         return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
 
-    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _gather(self, cache: _LRU, leaf_arrays, fieldname: str, text: str, empty):
+        """A term's arrays over all segments (live documents only), cached."""
         key = (fieldname, text)
-        with self._lock:
-            hit = self._postings.get(key)
-            if hit is not None:
-                self._postings.move_to_end(key)
-                return hit
+        value = cache.get(key)
+        if value is not None:
+            return value
         tbytes = text.encode("utf-8")
-        ids_parts, w_parts = [], []
+        docs_parts, other_parts = [], []
         for leaf, offset in self.leaves:
-            ids, ws = _leaf_postings(leaf, fieldname, tbytes)
-            if len(ids):
-                keep = self.live[ids + offset]
-                ids_parts.append(ids[keep] + offset)
-                w_parts.append(ws[keep])
-        if ids_parts:
-            value = (np.concatenate(ids_parts), np.concatenate(w_parts))
-        else:
-            value = (np.zeros(0, np.int32), np.zeros(0, np.float32))
-        with self._lock:
-            self._postings[key] = value
-            if len(self._postings) > POSTINGS_CACHE:
-                self._postings.popitem(last=False)
-        return value
-
-    def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(document, position) pairs of every occurrence of a term, as two arrays."""
-        key = (fieldname, text)
-        with self._lock:
-            hit = self._positions.get(key)
-            if hit is not None:
-                self._positions.move_to_end(key)
-                return hit
-        docs_parts, pos_parts = [], []
-        tbytes = text.encode("utf-8")
-        for leaf, offset in self.leaves:
-            docs, poses = _leaf_positions(leaf, fieldname, tbytes)
+            docs, other = leaf_arrays(leaf, fieldname, tbytes)
             if len(docs):
                 keep = self.live[docs + offset]
                 docs_parts.append(docs[keep] + offset)
-                pos_parts.append(poses[keep])
-        if docs_parts:
-            value = (np.concatenate(docs_parts), np.concatenate(pos_parts))
-        else:
-            value = (np.zeros(0, np.int64), np.zeros(0, np.int64))
-        with self._lock:
-            self._positions[key] = value
-            self._positions_size += len(value[0])
-            while self._positions_size > POSITIONS_CACHE and len(self._positions) > 1:
-                _, old = self._positions.popitem(last=False)
-                self._positions_size -= len(old[0])
+                other_parts.append(other[keep])
+        value = (np.concatenate(docs_parts), np.concatenate(other_parts)) if docs_parts else empty
+        cache.put(key, value)
         return value
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, weights) of a term."""
+        return self._gather(
+            self._postings, _leaf_postings, fieldname, text, (np.zeros(0, np.int32), np.zeros(0, np.float32))
+        )
+
+    def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) pairs of every occurrence of a term, as two arrays."""
+        return self._gather(
+            self._positions, _leaf_positions, fieldname, text, (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        )
 
     def phrase_mask(self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
         """Documents where ``words`` stand next to each other, in order."""
         key = (fieldname, words)
-        with self._lock:
-            hit = self._phrases.get(key)
-            if hit is not None:
-                self._phrases.move_to_end(key)
-                return hit
+        hit = self._phrases.get(key)
+        if hit is not None:
+            return hit
         shift = np.int64(1 << 24)
         common = None
         for i, w in enumerate(words):
@@ -294,10 +292,7 @@ class IndexData:
             mask[np.unique(common // shift)] = True
         # The candidates are every live document holding all the words, so the
         # answer is complete and can be kept for this generation.
-        with self._lock:
-            self._phrases[key] = mask
-            if len(self._phrases) > 256:
-                self._phrases.popitem(last=False)
+        self._phrases.put(key, mask)
         return mask
 
     def bm25(self, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:

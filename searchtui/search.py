@@ -15,7 +15,6 @@ import math
 import re
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +46,9 @@ from searchtui.models import (
 from searchtui.schema import (
     FACET_INDEX_FIELDS,
     TEXT_FIELDS,
+    analyse_positions,
     find_terms,
     fold,
-    iter_term_spans,
     normalise_word,
     stored_body,
 )
@@ -100,7 +99,8 @@ def parse_date_period(text: str) -> tuple[_dt.date, _dt.date]:
     return d, d
 
 
-def _narrow(current: tuple, lo, hi) -> tuple:
+def _intersect(current: tuple, lo, hi) -> tuple:
+    """The date range ``current`` narrowed to [lo, hi] (None: open)."""
     a, b = current
     if lo is not None:
         a = lo if a is None else max(a, lo)
@@ -133,13 +133,13 @@ def extract_dates(text: str) -> tuple[str, _dt.date | None, _dt.date | None]:
                         raise ValueError(f"the range {value} ends before it starts")
                 else:
                     lo, hi = parse_date_period(value)
-                rng = _narrow(rng, lo, hi)
+                rng = _intersect(rng, lo, hi)
             elif key in ("after", "from", "since"):
-                rng = _narrow(rng, parse_date_period(value)[0], None)
+                rng = _intersect(rng, parse_date_period(value)[0], None)
             elif key == "before":
-                rng = _narrow(rng, None, parse_date_period(value)[0] - _dt.timedelta(days=1))
+                rng = _intersect(rng, None, parse_date_period(value)[0] - _dt.timedelta(days=1))
             else:  # to, until
-                rng = _narrow(rng, None, parse_date_period(value)[1])
+                rng = _intersect(rng, None, parse_date_period(value)[1])
         except ValueError as exc:
             raise QueryError(f"{key}: {exc}", text, m.start(2)) from None
         pieces.append(text[last : m.start()])
@@ -180,6 +180,10 @@ class ParsedQuery:
         self.query = query  # None: every article
         self.date_from = date_from
         self.date_to = date_to
+
+    def dates(self, request: SearchRequest) -> tuple:
+        """The query's own dates within the request's date range."""
+        return _intersect((self.date_from, self.date_to), request.date_from, request.date_to)
 
 
 class _PlusMinus(PlusMinusPlugin):
@@ -257,12 +261,11 @@ class _Eval:
         return np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float32)
 
     def run(self, q):
-        kind = type(q)
         if isinstance(q, wq.Every):
             return self.data.live.copy(), np.zeros(self.n, dtype=np.float32)
         if isinstance(q, _NullQuery):
             return self.empty()
-        if kind is wq.Term:
+        if type(q) is wq.Term:
             return self.term(q.fieldname, q.text, q.boost)
         if isinstance(q, wq.And):
             mask, score = None, np.zeros(self.n, dtype=np.float32)
@@ -297,8 +300,6 @@ class _Eval:
             return self.phrase(q)
         if isinstance(q, wq.MultiTerm):
             return self.multiterm(q)
-        if isinstance(q, wq.Ordered) or isinstance(q, wq.Sequence):
-            return self.fallback(q)
         return self.fallback(q)
 
     def negated(self, q):
@@ -413,8 +414,7 @@ def make_snippet(body: str, terms: set[str], width: int = SNIPPET_CHARS) -> tupl
     text = body[:100_000]
     spans = find_terms(text, terms)
     if not spans:
-        cut = _cut(text, 0, width)
-        return cut[0], []
+        return _cut(text, 0, width)[0], []
     # Best window: the most distinct terms, then the most matches, earliest first.
     best, best_key = 0, None
     j = 0
@@ -428,15 +428,14 @@ def make_snippet(body: str, terms: set[str], width: int = SNIPPET_CHARS) -> tupl
     start = spans[best][0]
     # Back up a little for context, to a word boundary.
     start = max(0, start - width // 5)
-    snippet, offset = _cut(text, start, width)
-    out = []
-    for s, e, _ in spans:
-        if s >= offset and e <= offset + len(snippet) - (1 if snippet.endswith("…") else 0):
-            out.append((s - offset + (1 if snippet.startswith("…") else 0), e - offset + (1 if snippet.startswith("…") else 0)))
-    return snippet, out
+    snippet, start, end = _cut(text, start, width)
+    shift = 1 if start > 0 else 0  # the leading "…"
+    return snippet, [(s - start + shift, e - start + shift) for s, e, _ in spans if s >= start and e <= end]
 
 
-def _cut(text: str, start: int, width: int) -> tuple[str, int]:
+def _cut(text: str, start: int, width: int) -> tuple[str, int, int]:
+    """About ``width`` characters of ``text`` from near ``start``, cut at spaces,
+    with "…" where text was left out: (snippet, start, end) in ``text``."""
     if start > 0:
         sp = text.rfind(" ", max(0, start - 20), start)
         if sp >= 0:
@@ -449,7 +448,7 @@ def _cut(text: str, start: int, width: int) -> tuple[str, int]:
     piece = text[start:end].replace("\n", " ")
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
-    return prefix + piece + suffix, start
+    return prefix + piece + suffix, start, end
 
 
 # ---------------------------------------------------------------------------
@@ -462,7 +461,6 @@ class SearchEngine:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._lock = threading.RLock()
-        self._ix = None
         self._searcher = None
         self._data: IndexData | None = None
         self._token = None
@@ -480,7 +478,7 @@ class SearchEngine:
         searcher = ix.searcher()
         data = IndexData(searcher.reader(), ixdir)
         old = self._searcher
-        self._ix, self._searcher, self._data = ix, searcher, data
+        self._searcher, self._data = searcher, data
         self.ixdir, self.meta = ixdir, meta
         self._parser = make_parser(ix.schema)
         self._corrections: dict[str, str | None] = {}
@@ -538,30 +536,33 @@ class SearchEngine:
             terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
             result = self._result(
                 request, qmask, score, terms,
-                date_from=_later(parsed.date_from, request.date_from),
-                date_to=_earlier(parsed.date_to, request.date_to),
-                sort=request.sort, browse=parsed.query is None,
+                dates=parsed.dates(request), sort=request.sort, browse=parsed.query is None,
             )
             if parsed.query is not None and request.suggest:
-                result.suggestion = self._suggest(parsed, result.total)
+                result.suggestion = self._suggest(parsed)
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
-    def _narrow(self, qmask, request: SearchRequest, date_from, date_to):
-        """The query's matches within the dates; the filters; and the matches they keep."""
-        data = self._data
-        dmask = data.dates.mask(date_from, date_to)
-        if dmask is not None:
-            qmask = qmask & dmask
-        filters = {name: request.filters.get(name) for name in FACET_FIELDS}
-        filtered = qmask
-        for name, flt in filters.items():
-            filtered = data.facets[name].apply(filtered, flt)
-        return qmask, filters, filtered
+    def _in_dates(self, qmask, dates: tuple):
+        dmask = self._data.dates.mask(*dates)
+        return qmask if dmask is None else qmask & dmask
 
-    def _result(self, request, qmask, score, terms, *, date_from, date_to, sort, browse) -> SearchResult:
+    def _filtered(self, mask, filters: dict, *, skip: str | None = None, include: bool = True):
+        """``mask`` narrowed by every facet's filter (``skip``'s only by its exclusions,
+        or not at all when ``include`` is False)."""
+        for name, flt in filters.items():
+            if name == skip:
+                if include:
+                    mask = self._data.facets[name].apply(mask, flt, include=False)
+                continue
+            mask = self._data.facets[name].apply(mask, flt)
+        return mask
+
+    def _result(self, request, qmask, score, terms, *, dates, sort, browse) -> SearchResult:
         data = self._data
-        qmask, filters, filtered = self._narrow(qmask, request, date_from, date_to)
+        qmask = self._in_dates(qmask, dates)
+        filters = {name: request.filters.get(name) for name in FACET_FIELDS}
+        filtered = self._filtered(qmask, filters)
         total = int(np.count_nonzero(filtered))
         size = max(1, request.page_size)
         lo = (max(1, request.page) - 1) * size
@@ -572,19 +573,15 @@ class SearchEngine:
             if name not in data.facets:
                 continue
             flt = filters.get(name)
-            if flt and flt.include:
-                # Disjunctive: this facet is counted as if none of its values were selected.
-                base = qmask
-                for other, oflt in filters.items():
-                    base = data.facets[other].apply(base, oflt, include=(other != name))
-            else:
-                base = filtered
-            unexcluded = None
-            if flt and flt.exclude:
-                unexcluded = qmask
-                for other, oflt in filters.items():
-                    if other != name:
-                        unexcluded = data.facets[other].apply(unexcluded, oflt)
+            base, unexcluded = filtered, None
+            if flt:
+                # The hits as they would be without this facet's own filter.
+                others = self._filtered(qmask, filters, skip=name, include=False)
+                if flt.include:
+                    # Disjunctive: counted as if none of its values were selected.
+                    base = data.facets[name].apply(others, flt, include=False)
+                if flt.exclude:
+                    unexcluded = others
             facets[name] = data.facets[name].facet(base, flt, request.facet_limit, unexcluded)
         histogram = data.dates.histogram(filtered) if request.histogram else None
         return SearchResult(
@@ -592,8 +589,7 @@ class SearchEngine:
             terms=sorted(terms),
         )
 
-    def _order(self, mask: np.ndarray, score: np.ndarray, sort: str, browse: bool) -> np.ndarray:
-        docs = np.flatnonzero(mask)
+    def _order(self, docs: np.ndarray, score: np.ndarray, sort: str, browse: bool) -> np.ndarray:
         days = self._data.dates.days[docs]
         if sort == "relevance" and browse:
             sort = "newest"
@@ -611,18 +607,14 @@ class SearchEngine:
         return docs[order]
 
     def _top(self, mask, score, sort, browse, k) -> np.ndarray:
-        if sort == "relevance" and not browse:
-            docs = np.flatnonzero(mask)
-            if len(docs) > k * 4 and k < len(docs):
-                s = score[docs]
-                part = np.argpartition(-s, k)[:k]
-                # keep ties at the cut-off stable by including equal scores
-                cut = s[part].min()
-                docs = docs[s >= cut]
-            sub = np.zeros_like(mask)
-            sub[docs] = True
-            return self._order(sub, score, sort, browse)[:k]
-        return self._order(mask, score, sort, browse)[:k]
+        """The first ``k`` documents of ``mask`` in the order asked for."""
+        docs = np.flatnonzero(mask)
+        if sort == "relevance" and not browse and len(docs) > k * 4:
+            # Only the best k need sorting; ties at the cut-off are all kept.
+            s = score[docs]
+            cut = s[np.argpartition(-s, k)[:k]].min()
+            docs = docs[s >= cut]
+        return self._order(docs, score, sort, browse)[:k]
 
     def _hit(self, docnum: int, score: float, terms: set[str], snippets: bool) -> Hit:
         article = _stored_article(self._searcher.stored_fields(docnum))
@@ -644,16 +636,14 @@ class SearchEngine:
 
     def suggest(self, query: str) -> str | None:
         """The query with likely spellings for its rare or unknown words, or None."""
-        try:
-            parsed = self.parse(query)
-        except QueryError:
-            return None
-        if parsed.query is None:
-            return None
         with self._lock:
-            return self._suggest(parsed, -1)
+            try:
+                parsed = self.parse(query)
+            except QueryError:
+                return None
+            return self._suggest(parsed) if parsed.query is not None else None
 
-    def _suggest(self, parsed: ParsedQuery, total: int) -> str | None:
+    def _suggest(self, parsed: ParsedQuery) -> str | None:
         """The query with its rare or unknown plain words replaced by likely ones."""
         text = parsed.text
         # Values given to facet and date prefixes are names, not words to correct.
@@ -743,13 +733,12 @@ class SearchEngine:
             docnum = self._docnum(key)
             fields = self._searcher.stored_fields(docnum)
             text = (fields.get("title") or "") + "\n" + stored_body(fields.get("body"))
-            counts = Counter(t for t, _, _ in iter_term_spans(text))
             scored = []
-            for t, tf in counts.items():
-                df = self._data.reader.doc_frequency("body", t)
+            for t, poses in analyse_positions(text).items():
+                df = data.reader.doc_frequency("body", t)
                 if df < 2:
                     continue
-                scored.append((tf * math.log(data.count / df), t))
+                scored.append((len(poses) * math.log(data.count / df), t))
             scored.sort(reverse=True)
             top = [t for _, t in scored[:terms]]
             ev = _Eval(data, self._searcher)
@@ -767,7 +756,7 @@ class SearchEngine:
                 mask &= score >= best * 0.2
             result = self._result(
                 request, mask, score, set(top),
-                date_from=request.date_from, date_to=request.date_to, sort="relevance", browse=False,
+                dates=(request.date_from, request.date_to), sort="relevance", browse=False,
             )
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
@@ -780,14 +769,10 @@ class SearchEngine:
             if facet not in data.facets:
                 raise ValueError(f"unknown facet {facet!r} (facets: {', '.join(FACET_FIELDS)})")
             parsed = self.parse(request.query)
-            ev = _Eval(data, self._searcher)
-            mask, _ = self._base(parsed, ev)
-            dmask = data.dates.mask(_later(parsed.date_from, request.date_from), _earlier(parsed.date_to, request.date_to))
-            if dmask is not None:
-                mask &= dmask
-            for name in FACET_FIELDS:
-                mask = data.facets[name].apply(mask, request.filters.get(name), include=(name != facet))
-            return data.facets[facet].search(mask, text, request.filters.get(facet), limit)
+            mask, _ = self._base(parsed, _Eval(data, self._searcher))
+            filters = {name: request.filters.get(name) for name in FACET_FIELDS}
+            mask = self._filtered(self._in_dates(mask, parsed.dates(request)), filters, skip=facet)
+            return data.facets[facet].search(mask, text, filters[facet], limit)
 
     # -- documents
 
@@ -858,22 +843,6 @@ def _stored_article(fields: dict) -> Article:
         url=fields.get("url"),
         entities={name: list(fields.get(name) or []) for name in ENTITY_FIELDS},
     )
-
-
-def _later(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return max(a, b)
-
-
-def _earlier(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
