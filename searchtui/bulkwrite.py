@@ -334,10 +334,6 @@ class BulkWriter(SegmentWriter):
         if self._estimate > self.limit_bytes:
             self._next_segment()
 
-    def collected_bytes(self) -> int:
-        """The estimated memory of the postings collected for this segment."""
-        return self._estimate
-
     # -- segments
 
     def _next_segment(self) -> None:

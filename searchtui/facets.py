@@ -192,10 +192,6 @@ class FacetIndex:
 # Dates
 
 
-def day_ordinal(d: _dt.date) -> int:
-    return d.toordinal()
-
-
 def date_mask(dates: np.ndarray, date_from: _dt.date | None, date_to: _dt.date | None) -> np.ndarray | None:
     """Documents dated within [from, to], both days included; undated ones never match."""
     if date_from is None and date_to is None:

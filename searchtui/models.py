@@ -113,9 +113,6 @@ class SearchRequest:
     #: look for a spelling suggestion (an app may ask for it separately, with suggest())
     suggest: bool = True
 
-    def filter_for(self, name: str) -> FacetFilter:
-        return self.filters.setdefault(name, FacetFilter())
-
 
 @dataclass
 class Hit:

@@ -251,13 +251,6 @@ ORG_BEFORE = _words(
     university college school unit subsidiary division parent rival partner
     """
 )
-PLACE_BEFORE = _words(
-    """
-    city town village province region state county district capital port island suburb
-    neighbourhood neighborhood area near outside from in to
-    """
-)
-
 #: Words often written in capitals that are not organisations.
 CAPS_WORDS = _words(
     """

@@ -38,7 +38,6 @@ from .lexicon import (
     ORG_HEADS,
     ORG_SUFFIXES,
     PERSON_BEFORE,
-    PLACE_BEFORE,
     PERSON_AFTER,
     PERSON_TITLES,
     PLACE_SUFFIXES,
