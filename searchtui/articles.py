@@ -93,6 +93,15 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+def file_hash_at(path: str | os.PathLike) -> str:
+    """``file_hash`` of a file on disk, read in chunks (for files of any size)."""
+    h = hashlib.sha1()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 @dataclass
 class Byline:
     """A byline line taken apart."""

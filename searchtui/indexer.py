@@ -16,6 +16,7 @@ import json
 import multiprocessing as mp
 import os
 import queue as queue_mod
+import shutil
 import signal
 import threading
 import time
@@ -31,7 +32,7 @@ from searchtui import arrays, bulkwrite
 from searchtui import articles as articles_mod
 from searchtui import store
 from searchtui.config import Config
-from searchtui.errors import IndexIncompatible, SearchtuiError
+from searchtui.errors import SearchtuiError
 from searchtui.models import ENTITY_FIELDS, Article, Problem
 from searchtui.schema import compress_body, make_schema
 
@@ -112,8 +113,6 @@ class IndexReport:
 #: Bound on the estimated memory of the postings a writer collects for one
 #: segment; past it the segment is written and a new one started.
 BULK_LIMIT_MB = bulkwrite.DEFAULT_LIMIT_MB
-
-_LengthsOnce = bulkwrite.LengthsOnce
 
 #: Garbage collector thresholds while indexing. An index run makes millions of
 #: small objects that live until their segment is written; with the default
@@ -207,17 +206,18 @@ def _index_files(writer, jobs, config, extractor, on_file, cancelled) -> tuple[d
         if cancelled():
             raise Cancelled("cancelled")
         try:
-            with open(job.path, "rb") as fh:
-                data = fh.read(max_bytes + 1) if job.size > max_bytes else fh.read()
+            if job.size > max_bytes:
+                # The reader decides (a table is read row by row; an article is skipped).
+                data, fhash = None, articles_mod.file_hash_at(job.path)
+            else:
+                with open(job.path, "rb") as fh:
+                    data = fh.read()
+                fhash = articles_mod.file_hash(data)
         except OSError as exc:
             problems.append(Problem(job.path, f"cannot read: {exc.strerror or exc}"))
             on_file(job.path, 0)
             continue
-        fhash = articles_mod.file_hash(data)
-        result = articles_mod.read_file(
-            job.path, data if job.size <= max_bytes else None, columns=config.columns or None,
-            max_bytes=max_bytes,
-        )
+        result = articles_mod.read_file(job.path, data, columns=config.columns or None, max_bytes=max_bytes)
         problems.extend(result.problems)
         n = 0
         for article in result.articles:
@@ -393,32 +393,26 @@ def build_index(
         store.remove_stale_dirs(root)
         live = None
         if not rebuild:
-            try:
-                live = store.current_dir(root)
-                if live is not None:
-                    store.check_compatible(root, live)
-                else:
-                    store.check_not_foreign(root)
-            except IndexIncompatible:
-                raise
+            live = store.current_dir(root)
+            if live is not None:
+                store.check_compatible(root, live)
+            else:
+                store.check_not_foreign(root)
         fresh = live is None
         ixdir = store.new_index_dir(root) if fresh else live
         try:
             report.rebuilt = fresh
             with _relaxed_gc():
                 return _run(
-                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, cancel,
-                    workers, start,
+                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, workers, start,
                 )
         except BaseException:
             if fresh:
-                import shutil
-
                 shutil.rmtree(ixdir, ignore_errors=True)
             raise
 
 
-def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, cancel, workers, start):
+def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, workers, start):
     if fresh:
         store.write_meta(ixdir, corpus=roots)
         storage = FileStorage(str(ixdir))
@@ -442,8 +436,7 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
             continue
         if old is not None:
             try:
-                with open(job.path, "rb") as fh:
-                    same = articles_mod.file_hash(fh.read()) == old[0]
+                same = articles_mod.file_hash_at(job.path) == old[0]
             except OSError:
                 same = False
             if same:
@@ -476,7 +469,7 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
         report.deleted = sum(writer.delete_by_term("path", p) for p in gone)
 
         segments_from_workers, states, problems, count = _index_todo(
-            writer, ixdir, todo, config, notify, is_cancelled, cancel, workers, start
+            writer, ixdir, todo, config, notify, is_cancelled, workers, start
         )
         report.problems.extend(problems)
         new_states.update(states)
@@ -515,15 +508,15 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
     return report
 
 
-def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, cancel, workers, start):
+def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, start):
     total = len(todo)
     state = {"done": 0, "articles": 0, "last": 0.0}
 
-    def tick(path: str, n: int, force: bool = False):
+    def tick(path: str, n: int):
         state["done"] += 1
         state["articles"] += n
         now = time.monotonic()
-        if force or now - state["last"] >= 0.1 or state["done"] == total:
+        if now - state["last"] >= 0.1 or state["done"] == total:
             state["last"] = now
             elapsed = now - start
             rate = state["articles"] / elapsed if elapsed > 0 else 0.0

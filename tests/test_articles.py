@@ -20,6 +20,7 @@ from searchtui.articles import (
     Byline,
     discover,
     file_hash,
+    file_hash_at,
     parse_byline,
     parse_date,
     read_file,
@@ -227,7 +228,7 @@ def test_seed_article_shipped_with_the_project():
         "Will Kirby", ["Will Kirby"], "Daily Express", D(2016, 11, 15)
     )
     assert a.key == a.path == str(path)
-    assert a.content_hash == file_hash(data) == hashlib.sha1(data).hexdigest()
+    assert a.content_hash == file_hash(data) == hashlib.sha1(data).hexdigest() == file_hash_at(path)
     assert a.body and not a.body.startswith("Will Kirby") and a.body == a.body.strip()
     # data given by the caller reads the same
     assert read_file(str(path), data) == res

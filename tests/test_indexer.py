@@ -713,3 +713,19 @@ def test_plain_whoosh_index_must_be_rebuilt(small, tmp_path, capsys):
     code, out, err = run_cli(capsys, "index", small, "--index", root, "--rebuild", "--workers", "1")
     assert code == 0, err
     assert len(search(root, "story")) == 12
+
+
+def test_a_table_over_the_size_cap_is_read_by_rows_and_hashed_whole(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = "".join(f"Title {i},Body number {i} about the budget.\n" for i in range(200))
+    table = corpus / "big.csv"
+    table.write_text("title,body\n" + rows, encoding="utf-8")
+    config = Config(extractor="none", max_file_mb=0.001)  # about 1 KB: the table is larger
+    assert table.stat().st_size > 0.001 * 2**20
+    report = build_index([str(corpus)], tmp_path / "ix", config=config, workers=1)
+    assert (report.added, report.skipped) == (200, [])
+    # touched, not changed: the whole-file hash matches, nothing is read again
+    os.utime(table, ns=(time.time_ns(), time.time_ns() + 10**9))
+    again = build_index([str(corpus)], tmp_path / "ix", config=config, workers=1)
+    assert again.nothing_to_do and again.articles == 200
