@@ -123,8 +123,9 @@ class ProgressPrinter:
         if p.phase == "committing":
             self._line(f"committing {p.articles} articles…")
             return
+        writing = f"writing the index ({p.articles} articles read in {_fmt_secs(p.elapsed)})…"
         if p.phase == "writing" and self.tty:
-            self._line(f"writing the index ({p.articles} articles read in {_fmt_secs(p.elapsed)})…")
+            self._line(writing)
             return
         if self.tty:
             if now - self.last < 0.1 and p.done != p.total:
@@ -151,7 +152,7 @@ class ProgressPrinter:
                 f"{p.rate:,.0f} articles/s\n"
             )
             if p.phase == "writing":
-                self.stream.write(f"writing the index ({p.articles} articles read in {_fmt_secs(p.elapsed)})…\n")
+                self.stream.write(writing + "\n")
             self.stream.flush()
 
     def _line(self, text: str) -> None:
@@ -345,9 +346,8 @@ def cmd_entities(args) -> int:
         json.dump([m.to_dict() for m in mentions], sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(format_mentions(mentions))
-        if not format_mentions(mentions).endswith("\n"):
-            sys.stdout.write("\n")
+        table = format_mentions(mentions)
+        sys.stdout.write(table if table.endswith("\n") else table + "\n")
     return EXIT_OK
 
 
