@@ -84,15 +84,15 @@ class IndexReport:
         lines = []
         if self.nothing_to_do:
             lines.append(
-                f"Index is up to date: {self.files} files unchanged, "
-                f"{self.articles} articles, nothing to do."
+                f"Index is up to date: {_count(self.files, 'file')} unchanged, "
+                f"{_count(self.articles, 'article')}, nothing to do."
             )
         else:
             verb = "Rebuilt" if self.rebuilt else "Updated"
             lines.append(
                 f"{verb} {self.index_dir}: {self.added} added, {self.updated} updated, "
                 f"{self.deleted} deleted, {len(self.skipped)} skipped, "
-                f"{self.unchanged} files unchanged; {self.articles} articles in the index."
+                f"{_count(self.unchanged, 'file')} unchanged; {_count(self.articles, 'article')} in the index."
             )
         for title, items in (("Skipped", self.skipped), ("Warnings", self.warnings)):
             if not items:
@@ -104,6 +104,10 @@ class IndexReport:
                 lines.append(f"  ... and {len(items) - limit} more")
         lines.append(f"Elapsed: {self.elapsed:.1f} s")
         return lines
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # ---------------------------------------------------------------------------
