@@ -44,6 +44,9 @@ def _generated(n: int) -> list[Article]:
     for i in range(n):
         words = rnd.randint(5, 400)
         body = " ".join(rnd.choice(WORDS) + ("" if rnd.random() < 0.9 else f"{i}") for _ in range(words))
+        if i % 3 == 0:
+            # phrases and common words the search comparison asks for
+            body += " The prime minister said it was a good year for the united states."
         out.append(Article(
             key=f"gen-{i}", path=f"/corpus/gen-{i}.txt", title=f"Story {i} on {rnd.choice(WORDS)}",
             body=body, authors=tuple(rnd.sample(PEOPLE, rnd.randint(0, 2))),
