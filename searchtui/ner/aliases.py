@@ -39,14 +39,14 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class Aliases:
     #: any spelling -> (type, canonical name)
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: names never extracted (as written, and lower-cased)
+    #: names never extracted, lower-cased (the check ignores case)
     never: set[str] = field(default_factory=set)
 
     def lookup(self, name: str) -> tuple[str, str] | None:
         return self.names.get(name)
 
     def is_never(self, name: str) -> bool:
-        return name in self.never or name.lower() in self.never
+        return name.lower() in self.never
 
     def merge(self, data: dict[str, Any], source: str) -> None:
         """Lay the parsed contents of an alias file over this table."""
@@ -79,7 +79,6 @@ class Aliases:
         for name in value:
             name = name.strip()
             if name:
-                self.never.add(name)
                 self.never.add(name.lower())
 
     def _merge_section(self, etype: str, value: Any, where: str) -> None:

@@ -105,9 +105,9 @@ def _clean(word: str) -> tuple[str, bool]:
 class _Item:
     """One candidate mention, before document-level resolution."""
 
-    __slots__ = ("start", "end", "key", "toks", "type", "strength", "canon", "cue", "place_cue")
+    __slots__ = ("start", "end", "key", "toks", "type", "strength", "canon")
 
-    def __init__(self, start, end, key, toks, etype, strength, canon, cue=False):
+    def __init__(self, start, end, key, toks, etype, strength, canon):
         self.start = start
         self.end = end
         self.key = key  # the name as written (whitespace normalised)
@@ -115,8 +115,6 @@ class _Item:
         self.type = etype  # PERSON / ORG / PLACE, or None while unknown
         self.strength = strength  # 2 sure, 1 likely, 0 unknown
         self.canon = canon
-        self.cue = cue  # a person cue after it ("said", an age)
-        self.place_cue = False  # a place cue before it ("in", "city of")
 
 
 def _is_caps(tok: str) -> bool:
@@ -156,7 +154,6 @@ class RuleEngine:
         # words that break a run and are dropped
         self.breakers = WEEKDAYS | NON_ENTITY | DEMONYMS | (MONTHS - NAME_MONTHS)
         self._single_cache: dict[str, tuple | None] = {}
-        self._never: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ lines
 
@@ -460,7 +457,7 @@ class RuleEngine:
         n = len(words)
         key = " ".join(words)
         aliases = self.aliases
-        if aliases.never and self._is_never(key):
+        if aliases.never and key.lower() in aliases.never:  # lower-cased names
             return
         hit = aliases.names.get(key)
         if hit is None and n > 1 and words[0] in ("The", "the"):
@@ -511,17 +508,15 @@ class RuleEngine:
         if n > 1 and last in PLACE_SUFFIXES and first not in self.first_names:
             items.append(_Item(s, e, key, words, PLACE, 1, key))
             return
-        prev = self._prev_word(text, s)
-        cue = prev in ("said", "says", "told") or self._person_cue(text, e)
         if n > 1 and first in self.first_names and all(
             _name_shaped(w) or (len(w) == 2 and w[1] == ".") or w in _PARTICLES or w in ("Jr.", "Sr.")
             for w in words[1:]
         ):
-            items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words), cue))
+            items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words)))
             return
         if n > 1 and len(first) == 2 and first[1] == "." and all(_name_shaped(w) for w in words[1:]):
             # "P. Simmons", "J. Smith": an initial and a surname
-            items.append(_Item(s, e, key, words, PERSON, 1, key, cue))
+            items.append(_Item(s, e, key, words, PERSON, 1, key))
             return
         if n > 1 and not (first in COMMON_CAPS):
             # "Dynamo Moscow", "Air France": a word and a place make a team or a company;
@@ -532,14 +527,14 @@ class RuleEngine:
                 and last not in self.surnames
                 and first not in self.surnames
             ):
-                items.append(_Item(s, e, key, words, ORG, 1, key, cue))
+                items.append(_Item(s, e, key, words, ORG, 1, key))
                 return
             for k in (1, 2):
                 if n > k and " ".join(words[:k]) in self.places and all(
                     _name_shaped(w) and w not in self.places and w not in self.first_names
                     and w not in self.surnames for w in words[k:]
                 ):
-                    items.append(_Item(s, e, key, words, ORG, 1, key, cue))
+                    items.append(_Item(s, e, key, words, ORG, 1, key))
                     return
         if (
             n == 1
@@ -550,7 +545,7 @@ class RuleEngine:
             and key not in CAPS_WORDS
             and not self._lower_in_text(text, key)
         ):
-            items.append(_Item(s, e, key, words, ORG, 1, key, cue))
+            items.append(_Item(s, e, key, words, ORG, 1, key))
             return
         if n > 2 and any(w in ("of", "for", "and", "the", "&") for w in words[1:-1]):
             # an unknown run with a connector: read its parts ("Fighters of ISIS",
@@ -568,15 +563,16 @@ class RuleEngine:
             if part:
                 self._classify(text, part, items, False)
             return
+        prev = self._prev_word(text, s)
         if prev in PERSON_BEFORE and all(_name_shaped(w) or w in CONNECTORS for w in words):
-            items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words), cue))
+            items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words)))
             return
-        if prev in ORG_BEFORE and not (n == 1 and key in self.surnames and cue):
-            items.append(_Item(s, e, key, words, ORG, 1, key, cue))
+        if prev in ORG_BEFORE and not (
+            n == 1 and key in self.surnames and self._cue(text, s, e)
+        ):
+            items.append(_Item(s, e, key, words, ORG, 1, key))
             return
-        it = _Item(s, e, key, words, None, 0, key, cue)
-        it.place_cue = self._place_cue(text, s)
-        items.append(it)
+        items.append(_Item(s, e, key, words, None, 0, key))
 
     @staticmethod
     def _team_cue(text: str, start: int, end: int) -> bool:
@@ -604,6 +600,10 @@ class RuleEngine:
             _PLACE_BEFORE
         )
 
+    def _cue(self, text: str, start: int, end: int) -> bool:
+        """A person cue: "said" before the name, or "said" or an age after it."""
+        return self._prev_word(text, start) in ("said", "says", "told") or self._person_cue(text, end)
+
     @staticmethod
     def _person_cue(text: str, end: int) -> bool:
         c = text[end : end + 1]
@@ -616,14 +616,6 @@ class RuleEngine:
         return False
 
     # ------------------------------------------------------------------ pass 2
-
-    def _is_never(self, name: str) -> bool:
-        got = self._never.get(name)
-        if got is None:
-            got = self.aliases.is_never(name)
-            if len(self._never) < 100_000:
-                self._never[name] = got
-        return got
 
     def _resolve(self, text: str, items: list[_Item], deferred: list, pairs: bool = False) -> list:
         person_last: dict[str, list[tuple[int, str]]] = {}
@@ -655,7 +647,7 @@ class RuleEngine:
 
         out: list = []
         aliases = self.aliases
-        never = self._is_never if aliases.never else None
+        never = aliases.never or None  # lower-cased names
         for it in items:
             etype = it.type
             canon = it.canon
@@ -668,7 +660,7 @@ class RuleEngine:
                 if hit is not None:
                     etype, canon = hit
                 else:
-                    etype = self._fallback(it)
+                    etype = self._fallback(text, it)
                     if etype is None:
                         continue
                     if etype == PERSON:
@@ -686,7 +678,7 @@ class RuleEngine:
             hit = aliases.names.get(canon)
             if hit is not None and hit[0] == etype:
                 canon = hit[1]
-            if never is not None and (never(it.key) or never(canon)):
+            if never is not None and (it.key.lower() in never or canon.lower() in never):
                 continue
             if pairs:
                 out.append((etype, canon))
@@ -704,21 +696,21 @@ class RuleEngine:
                 break
         return best
 
-    def _fallback(self, it: _Item) -> str | None:
+    def _fallback(self, text: str, it: _Item) -> str | None:
         """A type for a run that no rule typed and nothing in the text explains."""
         words = it.toks
         n = len(words)
         if n >= 2:
             if n <= 4 and all(_name_shaped(w) or w in CONNECTORS for w in words):
-                if words[-1] in self.surnames or it.cue:
+                if words[-1] in self.surnames or self._cue(text, it.start, it.end):
                     return PERSON
             return None
         w = words[0]
-        if it.cue and _name_shaped(w) and w in self.surnames:
-            return PERSON
-        if it.place_cue and _name_shaped(w) and w not in self.surnames:
-            return PLACE
-        return None
+        if not _name_shaped(w):
+            return None
+        if w in self.surnames:
+            return PERSON if self._cue(text, it.start, it.end) else None
+        return PLACE if self._place_cue(text, it.start) else None
 
     def _headline(self, toks, mode, items, typed, person_last) -> None:
         """Match a headline or dateline run only against what is already known."""
