@@ -1,4 +1,71 @@
 """Named-entity extraction backends: a fast rule engine and an optional spaCy one.
 
 ``searchtui.entities`` is the public face; these modules hold the parts.
+
+The rule engine (``rules.py``) is plain Python that the build also compiles
+with mypyc when it can (see ``setup.py``), recording the SHA-256 of the source
+it compiled in ``rules.sha256``. The compiled module is used only when it was
+built from the source beside it: when ``rules.py`` has changed since (an edited
+checkout), or when ``SEARCHTUI_PURE_PYTHON`` is set, the source is loaded
+instead.
 """
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+from types import ModuleType
+
+_HERE = Path(__file__).resolve().parent
+
+
+def load_source(module: str, name: str | None = None) -> ModuleType:
+    """Load ``<module>.py`` of this package from its source, as ``name`` (default: its own)."""
+    full = name or f"{__name__}.{module}"
+    spec = importlib.util.spec_from_file_location(full, _HERE / f"{module}.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[full] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:
+        del sys.modules[full]
+        raise
+    return mod
+
+
+def _built(module: str) -> list[Path]:
+    return [p for suffix in EXTENSION_SUFFIXES if (p := _HERE / f"{module}{suffix}").exists()]
+
+
+def source_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _prefer_source(module: str) -> bool:
+    if not _built(module):
+        return False
+    if os.environ.get("SEARCHTUI_PURE_PYTHON"):
+        return True
+    try:
+        source = source_digest(_HERE / f"{module}.py")
+    except OSError:
+        return False  # no source beside it: the extension is all there is
+    try:
+        built_from = (_HERE / f"{module}.sha256").read_text(encoding="ascii").strip()
+    except OSError:
+        return True
+    return built_from != source
+
+
+if f"{__name__}.rules" not in sys.modules and _prefer_source("rules"):
+    load_source("rules")
+
+
+def is_compiled(module: ModuleType) -> bool:
+    """Whether a module was loaded from a compiled extension."""
+    return str(getattr(module, "__file__", "")).endswith(tuple(EXTENSION_SUFFIXES))

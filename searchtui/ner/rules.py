@@ -22,31 +22,33 @@ How a text is read:
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from operator import attrgetter
+from typing import Final
 
 from ..models import Mention
 from .aliases import Aliases
-from .lexicon import (
-    CAPS_WORDS,
-    COMMON_CAPS,
-    DEMONYMS,
-    MONTHS,
-    NAME_MONTHS,
-    NON_ENTITY,
-    ORG_BEFORE,
-    ORG_HEADS,
-    ORG_SUFFIXES,
-    PERSON_BEFORE,
-    PERSON_AFTER,
-    PERSON_TITLES,
-    PLACE_SUFFIXES,
-    ROLE_WORDS,
-    WEEKDAYS,
-    gazetteer,
-)
+from . import lexicon as _lex
+from .lexicon import gazetteer
 
-PERSON, ORG, PLACE = "PERSON", "ORG", "PLACE"
+# Final: module constants that the compiled engine reads without a lookup
+CAPS_WORDS: Final = _lex.CAPS_WORDS
+COMMON_CAPS: Final = _lex.COMMON_CAPS
+DEMONYMS: Final = _lex.DEMONYMS
+MONTHS: Final = _lex.MONTHS
+NAME_MONTHS: Final = _lex.NAME_MONTHS
+NON_ENTITY: Final = _lex.NON_ENTITY
+ORG_BEFORE: Final = _lex.ORG_BEFORE
+ORG_HEADS: Final = _lex.ORG_HEADS
+ORG_SUFFIXES: Final = _lex.ORG_SUFFIXES
+PERSON_BEFORE: Final = _lex.PERSON_BEFORE
+PERSON_TITLES: Final = _lex.PERSON_TITLES
+PLACE_SUFFIXES: Final = _lex.PLACE_SUFFIXES
+ROLE_WORDS: Final = _lex.ROLE_WORDS
+WEEKDAYS: Final = _lex.WEEKDAYS
+
+PERSON: Final = "PERSON"
+ORG: Final = "ORG"
+PLACE: Final = "PLACE"
 
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞİŁŃŇŐŒŘŚŞŠŢŤŰŹŻŽ"
 _ABBR = (
@@ -59,28 +61,32 @@ _CONNECTORS = (
 _WORD = rf"[{_UP}][\w.'’&-]*"
 _SEP = rf"[ \u00a0](?:(?:{_CONNECTORS})[ \u00a0]|(?:al|el|ad|as|ash|an|at|bin|abu|abd)-){{0,2}}"
 #: a run of capitalised words; a word's own punctuation is sorted out in Python
-SEQ_RE = re.compile(rf"{_WORD}(?:{_SEP}{_WORD})*")
-_SPACE_RE = re.compile(r"[ \u00a0]+")
-ABBREVIATIONS = frozenset(a + "." for a in _ABBR.split("|"))
-_INITIALS_RE = re.compile(rf"(?:[{_UP}]\.)+")
-_GLUE = frozenset("_'’-")
-_PARTICLES = frozenset("de del della di da dos das do van von der den ter bin ibn al el la le du y".split())
-CONNECTORS = frozenset(_CONNECTORS.split("|"))
-_LOWER_RE = re.compile(r"[a-z]")
-_WORD_RE = re.compile(r"[A-Za-z][\w'’-]*")
-_AGE_RE = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
-_SCORE_RE = re.compile(
+SEQ_RE: Final = re.compile(rf"{_WORD}(?:{_SEP}{_WORD})*")
+ABBREVIATIONS: Final = frozenset(a + "." for a in _ABBR.split("|"))
+_INITIALS_RE: Final = re.compile(rf"(?:[{_UP}]\.)+")
+_GLUE: Final = frozenset("_'’-")
+_PARTICLES: Final = frozenset("de del della di da dos das do van von der den ter bin ibn al el la le du y".split())
+CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
+_LOWER_RE: Final = re.compile(r"[a-z]")
+_WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
+_AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
+_SCORE_RE: Final = re.compile(
     r"(?: \d{1,3}(?:-\d{1,3})?(?: points?| pts)?(?: ?[,;(]| ?\.?$| ?\n| [A-Z]| and \d))|(?: (?:beat|beats|drew with|draw with|lost to|defeated|thrashed|edged|routed|v|vs\.?) [A-Z])",
 )
-_BEAT_BEFORE = (" beat ", " beats ", " drew with ", " lost to ", " defeated ", " v ", " vs ", " vs. ")
-_PLACE_BEFORE = (" city of ", " town of ", " village of ", " province of ", " region of ",
+_BEAT_BEFORE: Final = (" beat ", " beats ", " drew with ", " lost to ", " defeated ", " v ", " vs ", " vs. ")
+_PLACE_BEFORE: Final = (" city of ", " town of ", " village of ", " province of ", " region of ",
                  " capital ", " near ", " outside ", " in ", " port of ", " island of ")
-_OPEN_PUNCT = " \t\u00a0\"'“‘(«[*-–—"
+_OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
 
-NORMAL, TITLE_LINE, CAPS_LINE = 0, 1, 2
-_START = attrgetter("start")
-_PERSON_AFTER = frozenset(PERSON_AFTER)
-_SKIP, _FIXED, _OPEN = 0, 1, 2
+NORMAL: Final = 0
+TITLE_LINE: Final = 1
+CAPS_LINE: Final = 2
+_START: Final = attrgetter("start")
+_PERSON_AFTER: Final = frozenset(_lex.PERSON_AFTER)
+_SKIP: Final = 0
+_FIXED: Final = 1
+_OPEN: Final = 2
+_WORDS_MAX: Final = 200_000  # lone words remembered between texts
 
 
 def _clean(word: str) -> tuple[str, bool]:
@@ -107,7 +113,10 @@ class _Item:
 
     __slots__ = ("start", "end", "key", "toks", "type", "strength", "canon")
 
-    def __init__(self, start, end, key, toks, etype, strength, canon):
+    def __init__(
+        self, start: int, end: int, key: str, toks: list[str], etype: str | None,
+        strength: int, canon: str,
+    ) -> None:
         self.start = start
         self.end = end
         self.key = key  # the name as written (whitespace normalised)
@@ -121,7 +130,7 @@ def _is_caps(tok: str) -> bool:
     return tok.isupper() and len(tok) > 1
 
 
-_HYPHEN_PARTICLES = ("al-", "el-", "ad-", "as-", "ash-", "an-", "at-", "bin-", "abu-", "abd-")
+_HYPHEN_PARTICLES: Final = ("al-", "el-", "ad-", "as-", "ash-", "an-", "at-", "bin-", "abu-", "abd-")
 
 
 def _name_shaped(tok: str) -> bool:
@@ -153,7 +162,9 @@ class RuleEngine:
         self.places = gaz.places
         # words that break a run and are dropped
         self.breakers = WEEKDAYS | NON_ENTITY | DEMONYMS | (MONTHS - NAME_MONTHS)
-        self._single_cache: dict[str, tuple | None] = {}
+        self.names = aliases.names
+        # a lone word as matched -> what it is on its own (see _word)
+        self._words: dict[str, tuple[str, int, str, str, list[str]]] = {}
 
     # ------------------------------------------------------------------ lines
 
@@ -213,56 +224,88 @@ class RuleEngine:
 
     def _collect(self, text: str) -> tuple[list[_Item], list]:
         """Pass 1: candidate items, and the headline runs left for pass 2."""
-        self._lowers = {}
+        self._lowers: dict[str, bool] = {}
         items: list[_Item] = []
         deferred: list[tuple[list, int]] = []
         special = self._special_lines(text)
-        starts = [s for s, _, _ in special]
-        cache = self._single_cache
+        nspecial = len(special)
+        k = 0
+        next_special = special[0][0] if nspecial else len(text) + 1
+        words = self._words
         for m in SEQ_RE.finditer(text):
-            s = m.start()
+            g: str = m.group()
+            w = words.get(g)
+            if w is not None and w[1] == _SKIP:
+                continue  # a common word, whatever is around it
+            s: int = m.start()
             if s:
                 c = text[s - 1]
                 if c.isalnum() or c in _GLUE:
                     continue  # inside a word: "anti-Trump", "iPhone"
-            g = m.group()
             mode = NORMAL
-            if special:
-                k = bisect_right(starts, s) - 1
-                if k >= 0 and s < special[k][1]:
-                    mode = special[k][2]
-            if " " not in g and "\u00a0" not in g:
-                if g[-1].isalnum() and "'" not in g and "’" not in g:
-                    tok = g
+            if s >= next_special:  # lines in ALL CAPS or Title Case
+                while k < nspecial and special[k][1] <= s:
+                    k += 1
+                if k < nspecial:
+                    next_special = special[k][0]
+                    if s >= next_special:
+                        mode = special[k][2]
                 else:
-                    tok = _clean(g)[0]
-                    if not tok:
-                        continue
-                if mode == NORMAL:
-                    st = cache.get(tok)
-                    if st is not None and st[0] != _OPEN:
-                        if st[0] == _FIXED:
-                            items.append(_Item(s, s + len(tok), tok, st[3], st[1], 2, st[2]))
-                        continue
-                    self._single(text, tok, s, s + len(tok), items)
-                else:
+                    next_special = len(text) + 1
+            if w is None and " " not in g and "\u00a0" not in g:
+                w = self._word(g)
+            if w is not None:  # one word
+                tok = w[0]
+                if not tok:
+                    continue
+                if mode != NORMAL:
                     deferred.append(([(tok, s, s + len(tok))], mode))
+                elif w[1] == _FIXED:
+                    items.append(_Item(s, s + len(tok), tok, w[4], w[2], 2, w[3]))
+                elif w[1] == _OPEN:
+                    self._single(text, tok, s, s + len(tok), items)
                 continue
-            # split into words; a sentence end or a possessive ends a run
+            # split into words (the pattern puts one space or no-break space between
+            # words); a sentence end or a possessive ends a run
             run: list[tuple[str, int, int]] = []
-            pos = s
-            for w in _SPACE_RE.split(g):
-                start = text.find(w, pos)
-                pos = start + len(w)
-                tok, brk = _clean(w)
+            start = s
+            for word in (g.split(" ") if "\u00a0" not in g else g.replace("\u00a0", " ").split(" ")):
+                pos = start
+                start += len(word) + 1
+                tok, brk = _clean(word)
                 if tok:
-                    run.append((tok, start, start + len(tok)))
+                    run.append((tok, pos, pos + len(tok)))
                 if brk and run:
                     self._emit(text, run, mode, items, deferred)
                     run = []
             if run:
                 self._emit(text, run, mode, items, deferred)
         return items, deferred
+
+    def _word(self, g: str) -> tuple[str, int, str, str, list[str]]:
+        """A lone word as matched: (the word without punctuation, what it is alone,
+        and for a fixed word its type, canonical name and words)."""
+        if g[-1].isalnum() and "'" not in g and "’" not in g:
+            tok = g
+        else:
+            tok = _clean(g)[0]
+        got: tuple[str, int, str, str, list[str]]
+        if not tok:
+            got = ("", _SKIP, "", "", [])
+        elif tok in COMMON_CAPS or tok in self.breakers or self.aliases.is_never(tok):
+            got = (tok, _SKIP, "", "", [])
+        else:
+            hit = self.names.get(tok)
+            if hit is not None and (
+                hit[0] != PLACE or self.places.get(tok) in ("country", "continent")
+            ):
+                got = (tok, _FIXED, hit[0], hit[1], [tok])
+            else:
+                got = (tok, _OPEN, "", "", [])
+        if len(self._words) >= _WORDS_MAX:
+            self._words.clear()
+        self._words[g] = got
+        return got
 
     def _emit(self, text: str, run: list, mode: int, items: list[_Item], deferred: list) -> None:
         while run and run[-1][0] in CONNECTORS:
@@ -272,30 +315,17 @@ class RuleEngine:
         if mode != NORMAL:
             deferred.append((run, mode))
         elif len(run) == 1:
-            self._single(text, run[0][0], run[0][1], run[0][2], items)
+            tok, s, e = run[0]
+            w = self._words.get(tok) or self._word(tok)
+            if w[1] == _FIXED:
+                items.append(_Item(s, e, tok, w[4], w[2], 2, w[3]))
+            elif w[1] == _OPEN:
+                self._single(text, tok, s, e, items)
         else:
             self._run(text, run, items, self._sentence_start(text, run[0][1]))
 
-    def _static(self, tok: str) -> tuple:
-        """What a lone word is regardless of context: skip, fixed (type, canonical), or open."""
-        if tok in COMMON_CAPS or tok in self.breakers or self.aliases.is_never(tok):
-            return (_SKIP,)
-        hit = self.aliases.names.get(tok)
-        if hit is not None and (hit[0] != PLACE or self.places.get(tok) in ("country", "continent")):
-            return (_FIXED, hit[0], hit[1], [tok])
-        return (_OPEN,)
-
     def _single(self, text: str, tok: str, s: int, e: int, items: list[_Item]) -> None:
-        """Fast path for a run of one word, the most common case."""
-        st = self._single_cache.get(tok)
-        if st is None:
-            st = self._static(tok)
-            if len(self._single_cache) < 200_000:
-                self._single_cache[tok] = st
-        if st[0] != _OPEN:
-            if st[0] == _FIXED:
-                items.append(_Item(s, e, tok, st[3], st[1], 2, st[2]))
-            return
+        """A run of one word that is not fixed on its own."""
         if tok in NAME_MONTHS and self._before_number(text, e):
             return
         if self._sentence_start(text, s):
@@ -324,7 +354,7 @@ class RuleEngine:
                 and self._lower_in_text(text, first)
             ):
                 toks = toks[1:]
-        key = " ".join(t[0] for t in toks)
+        key = " ".join([t[0] for t in toks])
         if key in self.aliases.names:
             self._classify(text, toks, items, False)
             return
@@ -332,7 +362,7 @@ class RuleEngine:
         for i in range(1, len(toks)):
             if org_head:
                 break
-            if toks[i - 1][0] in CONNECTORS and " ".join(t[0] for t in toks[i:]) in self.aliases.names:
+            if toks[i - 1][0] in CONNECTORS and " ".join([t[0] for t in toks[i:]]) in self.aliases.names:
                 # a known name after a connector: "Fighters of Islamic State"
                 left = self._strip_connectors(toks[:i])
                 if left:
@@ -342,7 +372,8 @@ class RuleEngine:
         # split at words that are never part of a name, unless the run is an organisation
         last = toks[-1][0]
         if not (last in ORG_SUFFIXES and len(toks) > 1 and not self._has_title(toks)):
-            parts, cur = [], []
+            parts: list = []
+            cur: list = []
             for i, t in enumerate(toks):
                 w = t[0]
                 if w in self.breakers or w in COMMON_CAPS:
@@ -377,16 +408,19 @@ class RuleEngine:
 
     @staticmethod
     def _has_title(toks: list) -> bool:
-        return any(t[0] in PERSON_TITLES for t in toks[:-1])
+        for t in toks[:-1]:
+            if t[0] in PERSON_TITLES:
+                return True
+        return False
 
     def _titled(self, text: str, toks: list, items: list[_Item]) -> None:
         """Split a run at its last title: a person after it, the rest read alone."""
         # split at "and" unless the whole is known or an organisation
         for i, t in enumerate(toks):
             if t[0] in ("and", "&") and 0 < i < len(toks) - 1:
-                whole = " ".join(x[0] for x in toks)
+                whole = " ".join([x[0] for x in toks])
                 left = toks[:i]
-                right = " ".join(x[0] for x in toks[i + 1 :] if x[0] not in ("the", "of"))
+                right = " ".join([x[0] for x in toks[i + 1 :] if x[0] not in ("the", "of")])
                 if whole in self.aliases.names or (
                     toks[-1][0] in ORG_SUFFIXES
                     and not self._known(" ".join(x[0] for x in left))
@@ -399,7 +433,7 @@ class RuleEngine:
         if not toks:
             return
         n = len(toks)
-        key = " ".join(t[0] for t in toks)
+        key = " ".join([t[0] for t in toks])
         if n > 1 and key not in self.aliases.names:
             ti = -1
             for i in range(n - 1, -1, -1):
