@@ -73,7 +73,13 @@ def main() -> None:
         for f in ENTITY_FIELDS:
             counts[f].update(res[f])
     n = len(articles)
-    print(f"extractor {ext.name}: loaded in {load:.3f} s")
+    try:
+        from searchtui.ner import engine_build
+
+        build = f", engine {engine_build()}"
+    except ImportError:  # an older tree
+        build = ""
+    print(f"extractor {ext.name}{build}: loaded in {load:.3f} s")
     print(f"{n} articles, {size / n / 1000:.1f} kB on average, {best:.2f} s: "
           f"{n / best:,.0f} articles/s, {size / best / 1e6:.1f} MB/s "
           f"(one core, cold pass, best of {max(1, args.repeat)})")

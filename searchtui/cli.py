@@ -390,6 +390,20 @@ def _positive(text: str) -> int:
     return n
 
 
+class _Version(argparse.Action):
+    """--version: the version, and whether the entity engine runs compiled."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show the version and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .ner import engine_build
+
+        print(f"searchtui {__version__} (entity engine: {engine_build()})")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", metavar="DIR", help="the index folder (default: index/, or as configured)")
@@ -401,7 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the interactive search app.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"searchtui {__version__}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("index", parents=[common], help="build or refresh the index",

@@ -62,10 +62,30 @@ def _prefer_source(module: str) -> bool:
     return built_from != source
 
 
-if f"{__name__}.rules" not in sys.modules and _prefer_source("rules"):
-    load_source("rules")
+def _load(module: str) -> None:
+    """Import a compiled module when it is current and loads; its source otherwise."""
+    if f"{__name__}.{module}" in sys.modules or not _built(module):
+        return
+    if _prefer_source(module):
+        load_source(module)
+        return
+    try:
+        importlib.import_module(f"{__name__}.{module}")
+    except ImportError:  # a partial or foreign build
+        sys.modules.pop(f"{__name__}.{module}", None)
+        load_source(module)
+
+
+_load("rules")
 
 
 def is_compiled(module: ModuleType) -> bool:
     """Whether a module was loaded from a compiled extension."""
     return str(getattr(module, "__file__", "")).endswith(tuple(EXTENSION_SUFFIXES))
+
+
+def engine_build() -> str:
+    """How the rule engine runs here: "compiled" or "plain Python"."""
+    from . import rules
+
+    return "compiled" if is_compiled(rules) else "plain Python"

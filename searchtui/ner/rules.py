@@ -162,7 +162,8 @@ class RuleEngine:
         self.places = gaz.places
         # words that break a run and are dropped
         self.breakers = WEEKDAYS | NON_ENTITY | DEMONYMS | (MONTHS - NAME_MONTHS)
-        self.names = aliases.names
+        self.names: dict[str, tuple[str, str]] = aliases.names  # any spelling -> (type, canonical)
+        self.never: set[str] = aliases.never  # lower-cased names never extracted
         # a lone word as matched -> what it is on its own (see _word)
         self._words: dict[str, tuple[str, int, str, str, list[str]]] = {}
 
@@ -292,7 +293,7 @@ class RuleEngine:
         got: tuple[str, int, str, str, list[str]]
         if not tok:
             got = ("", _SKIP, "", "", [])
-        elif tok in COMMON_CAPS or tok in self.breakers or self.aliases.is_never(tok):
+        elif tok in COMMON_CAPS or tok in self.breakers or tok.lower() in self.never:
             got = (tok, _SKIP, "", "", [])
         else:
             hit = self.names.get(tok)
@@ -329,7 +330,7 @@ class RuleEngine:
         if tok in NAME_MONTHS and self._before_number(text, e):
             return
         if self._sentence_start(text, s):
-            if not (tok in self.aliases.names or tok in self.places) and self._lower_in_text(
+            if not (tok in self.names or tok in self.places) and self._lower_in_text(
                 text, tok
             ):
                 return
@@ -349,20 +350,20 @@ class RuleEngine:
             if (
                 first not in self.first_names
                 and first not in self.places
-                and first not in self.aliases.names
+                and first not in self.names
                 and first not in PERSON_TITLES
                 and self._lower_in_text(text, first)
             ):
                 toks = toks[1:]
         key = " ".join([t[0] for t in toks])
-        if key in self.aliases.names:
+        if key in self.names:
             self._classify(text, toks, items, False)
             return
         org_head = toks[0][0] in ORG_HEADS or toks[-1][0] in ORG_SUFFIXES
         for i in range(1, len(toks)):
             if org_head:
                 break
-            if toks[i - 1][0] in CONNECTORS and " ".join([t[0] for t in toks[i:]]) in self.aliases.names:
+            if toks[i - 1][0] in CONNECTORS and " ".join([t[0] for t in toks[i:]]) in self.names:
                 # a known name after a connector: "Fighters of Islamic State"
                 left = self._strip_connectors(toks[:i])
                 if left:
@@ -421,7 +422,7 @@ class RuleEngine:
                 whole = " ".join([x[0] for x in toks])
                 left = toks[:i]
                 right = " ".join([x[0] for x in toks[i + 1 :] if x[0] not in ("the", "of")])
-                if whole in self.aliases.names or (
+                if whole in self.names or (
                     toks[-1][0] in ORG_SUFFIXES
                     and not self._known(" ".join(x[0] for x in left))
                     and not self._known(right)
@@ -434,7 +435,7 @@ class RuleEngine:
             return
         n = len(toks)
         key = " ".join([t[0] for t in toks])
-        if n > 1 and key not in self.aliases.names:
+        if n > 1 and key not in self.names:
             ti = -1
             for i in range(n - 1, -1, -1):
                 if toks[i][0] in PERSON_TITLES:
@@ -477,7 +478,7 @@ class RuleEngine:
         self._classify(text, toks, items, False)
 
     def _known(self, key: str) -> bool:
-        return key in self.aliases.names or key in self.places
+        return key in self.names or key in self.places
 
     # ------------------------------------------------------------------ typing
 
@@ -490,12 +491,11 @@ class RuleEngine:
         words = [t[0] for t in toks]
         n = len(words)
         key = " ".join(words)
-        aliases = self.aliases
-        if aliases.never and key.lower() in aliases.never:  # lower-cased names
+        if self.never and key.lower() in self.never:
             return
-        hit = aliases.names.get(key)
+        hit = self.names.get(key)
         if hit is None and n > 1 and words[0] in ("The", "the"):
-            hit = aliases.names.get(" ".join(words[1:]))
+            hit = self.names.get(" ".join(words[1:]))
         if hit is not None:
             if (
                 hit[0] == PLACE
@@ -680,8 +680,7 @@ class RuleEngine:
         items.sort(key=_START)
 
         out: list = []
-        aliases = self.aliases
-        never = aliases.never or None  # lower-cased names
+        never = self.never or None
         for it in items:
             etype = it.type
             canon = it.canon
@@ -709,7 +708,7 @@ class RuleEngine:
                 parts = canon.split()
                 if len(parts) == 1 and parts[0] in person_last:
                     canon = self._nearest(person_last[parts[0]], it.start)
-            hit = aliases.names.get(canon)
+            hit = self.names.get(canon)
             if hit is not None and hit[0] == etype:
                 canon = hit[1]
             if never is not None and (it.key.lower() in never or canon.lower() in never):
@@ -781,14 +780,14 @@ class RuleEngine:
                     continue
             if key in COMMON_CAPS or key in self.breakers:
                 continue
-            if self.aliases.never and self.aliases.is_never(key):
+            if self.never and key.lower() in self.never:
                 return None
             hit = typed.get(key)
             if hit is not None:
                 return hit[0], hit[1], key
             if len(words) == 1 and key in person_last:
                 return PERSON, person_last[key][0][1], key
-            hit = self.aliases.names.get(key)
+            hit = self.names.get(key)
             if hit is not None:
                 return hit[0], hit[1], key
             if key in self.places:
