@@ -73,6 +73,8 @@ _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
     r"(?: \d{1,3}(?:-\d{1,3})?(?: points?| pts)?(?: ?[,;(]| ?\.?$| ?\n| [A-Z]| and \d))|(?: (?:beat|beats|drew with|draw with|lost to|defeated|thrashed|edged|routed|v|vs\.?) [A-Z])",
 )
+#: the first letters of the results in _SCORE_RE ("beat", "drew with", "lost to", ...)
+_RESULT_START: Final = frozenset("bdlterv")
 _BEAT_BEFORE: Final = (" beat ", " beats ", " drew with ", " lost to ", " defeated ", " v ", " vs ", " vs. ")
 _PLACE_BEFORE: Final = (" city of ", " town of ", " village of ", " province of ", " region of ",
                  " capital ", " near ", " outside ", " in ", " port of ", " island of ")
@@ -171,21 +173,33 @@ class RuleEngine:
 
     def _special_lines(self, text: str) -> list[tuple[int, int, int]]:
         """Spans of lines in ALL CAPS or Title Case (headlines, datelines)."""
-        out = []
+        out: list[tuple[int, int, int]] = []
         pos = 0
-        for line in text.split("\n"):
-            n = len(line)
+        size = len(text)
+        while pos <= size:  # line by line; paragraphs are too long to look at
+            end = text.find("\n", pos)
+            if end < 0:
+                end = size
+            n = end - pos
             if 0 < n < 250:
+                line = text[pos:end]
                 if not _LOWER_RE.search(line):
-                    if sum(c.isupper() for c in line) >= 2:
-                        out.append((pos, pos + n, CAPS_LINE))
+                    upper = 0
+                    for c in line:
+                        if c.isupper():
+                            upper += 1
+                    if upper >= 2:
+                        out.append((pos, end, CAPS_LINE))
                 elif line.rstrip()[-1:] not in ".?!\"”:;":
                     words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
                     if len(words) >= 3:
-                        caps = sum(1 for w in words if w[0].isupper())
+                        caps = 0
+                        for w in words:
+                            if w[0].isupper():
+                                caps += 1
                         if caps >= 0.75 * len(words):
-                            out.append((pos, pos + n, TITLE_LINE))
-            pos += n + 1
+                            out.append((pos, end, TITLE_LINE))
+            pos = end + 1
         return out
 
     @staticmethod
@@ -612,7 +626,11 @@ class RuleEngine:
     def _team_cue(text: str, start: int, end: int) -> bool:
         """A sports team: "X 3 Y 1", "X 195 , Y 429-7", "X beat Y", "X 22 points"."""
         # both a score and a result start with a space; "beat" and the like end with one
-        if text[end : end + 1] == " " and _SCORE_RE.match(text, end) is not None:
+        if (
+            text[end : end + 1] == " "
+            and ((c := text[end + 1 : end + 2]) in _RESULT_START or c.isdecimal())
+            and _SCORE_RE.match(text, end) is not None
+        ):
             return True
         return text[start - 1 : start] == " " and text[max(0, start - 12) : start].endswith(
             _BEAT_BEFORE
@@ -677,7 +695,10 @@ class RuleEngine:
 
         for toks, mode in deferred:
             self._headline(toks, mode, items, typed, person_last)
-        items.sort(key=_START)
+        for i in range(1, len(items)):
+            if items[i].start < items[i - 1].start:
+                items.sort(key=_START)
+                break
 
         out: list = []
         never = self.never or None
