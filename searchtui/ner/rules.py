@@ -166,6 +166,7 @@ class RuleEngine:
         self.breakers = WEEKDAYS | NON_ENTITY | DEMONYMS | (MONTHS - NAME_MONTHS)
         self.names: dict[str, tuple[str, str]] = aliases.names  # any spelling -> (type, canonical)
         self.never: set[str] = aliases.never  # lower-cased names never extracted
+        self._never_sizes = frozenset(len(name) for name in self.never)
         # a lone word as matched -> what it is on its own (see _word)
         self._words: dict[str, tuple[str, int, str, str, list[str]]] = {}
 
@@ -491,6 +492,10 @@ class RuleEngine:
                 return
         self._classify(text, toks, items, False)
 
+    def _is_never(self, name: str) -> bool:
+        """Whether a name is on the never list (lower-casing only names of a length it holds)."""
+        return (len(name) in self._never_sizes or not name.isascii()) and name.lower() in self.never
+
     def _known(self, key: str) -> bool:
         return key in self.names or key in self.places
 
@@ -505,7 +510,7 @@ class RuleEngine:
         words = [t[0] for t in toks]
         n = len(words)
         key = " ".join(words)
-        if self.never and key.lower() in self.never:
+        if self._is_never(key):
             return
         hit = self.names.get(key)
         if hit is None and n > 1 and words[0] in ("The", "the"):
@@ -701,7 +706,6 @@ class RuleEngine:
                 break
 
         out: list = []
-        never = self.never or None
         for it in items:
             etype = it.type
             canon = it.canon
@@ -725,14 +729,12 @@ class RuleEngine:
                     etype, canon = hit
             elif etype == PERSON and n == 1 and canon in person_last:
                 canon = self._nearest(person_last[canon], it.start)
-            if etype == PERSON:
-                parts = canon.split()
-                if len(parts) == 1 and parts[0] in person_last:
-                    canon = self._nearest(person_last[parts[0]], it.start)
+            if etype == PERSON and " " not in canon and canon in person_last:
+                canon = self._nearest(person_last[canon], it.start)
             hit = self.names.get(canon)
             if hit is not None and hit[0] == etype:
                 canon = hit[1]
-            if never is not None and (it.key.lower() in never or canon.lower() in never):
+            if self._is_never(it.key) or self._is_never(canon):
                 continue
             if pairs:
                 out.append((etype, canon))
@@ -801,7 +803,7 @@ class RuleEngine:
                     continue
             if key in COMMON_CAPS or key in self.breakers:
                 continue
-            if self.never and key.lower() in self.never:
+            if self._is_never(key):
                 return None
             hit = typed.get(key)
             if hit is not None:
