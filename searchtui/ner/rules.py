@@ -89,6 +89,8 @@ _SKIP: Final = 0
 _FIXED: Final = 1
 _OPEN: Final = 2
 _WORDS_MAX: Final = 200_000  # lone words remembered between texts
+#: a word of a run: (word, start, end)
+Tok = tuple[str, int, int]
 
 
 def _clean(word: str) -> tuple[str, bool]:
@@ -242,7 +244,7 @@ class RuleEngine:
         """Pass 1: candidate items, and the headline runs left for pass 2."""
         self._lowers: dict[str, bool] = {}
         items: list[_Item] = []
-        deferred: list[tuple[list, int]] = []
+        deferred: list[tuple[list[Tok], int]] = []
         special = self._special_lines(text)
         nspecial = len(special)
         k = 0
@@ -283,7 +285,7 @@ class RuleEngine:
                 continue
             # split into words (the pattern puts one space or no-break space between
             # words); a sentence end or a possessive ends a run
-            run: list[tuple[str, int, int]] = []
+            run: list[Tok] = []
             start = s
             for word in (g.split(" ") if "\u00a0" not in g else g.replace("\u00a0", " ").split(" ")):
                 pos = start
@@ -323,7 +325,10 @@ class RuleEngine:
         self._words[g] = got
         return got
 
-    def _emit(self, text: str, run: list, mode: int, items: list[_Item], deferred: list) -> None:
+    def _emit(
+        self, text: str, run: list[Tok], mode: int, items: list[_Item],
+        deferred: list[tuple[list[Tok], int]],
+    ) -> None:
         while run and run[-1][0] in CONNECTORS:
             run.pop()
         if not run:
@@ -353,7 +358,7 @@ class RuleEngine:
             return
         self._classify(text, [(tok, s, e)], items, False)
 
-    def _run(self, text: str, toks: list, items: list[_Item], sent_start: bool) -> None:
+    def _run(self, text: str, toks: list[Tok], items: list[_Item], sent_start: bool) -> None:
         # leading openers, connectors, and a common word opening a sentence
         while toks and (toks[0][0] in COMMON_CAPS or toks[0][0] in CONNECTORS):
             toks = toks[1:]
@@ -415,7 +420,7 @@ class RuleEngine:
         return text[end : end + 2][-1:].isdigit()
 
     @staticmethod
-    def _strip_connectors(toks: list) -> list:
+    def _strip_connectors(toks: list[Tok]) -> list[Tok]:
         while toks and toks[0][0] in CONNECTORS:
             toks = toks[1:]
         while toks and toks[-1][0] in CONNECTORS:
@@ -423,13 +428,13 @@ class RuleEngine:
         return toks
 
     @staticmethod
-    def _has_title(toks: list) -> bool:
+    def _has_title(toks: list[Tok]) -> bool:
         for t in toks[:-1]:
             if t[0] in PERSON_TITLES:
                 return True
         return False
 
-    def _titled(self, text: str, toks: list, items: list[_Item]) -> None:
+    def _titled(self, text: str, toks: list[Tok], items: list[_Item]) -> None:
         """Split a run at its last title: a person after it, the rest read alone."""
         # split at "and" unless the whole is known or an organisation
         for i, t in enumerate(toks):
@@ -502,7 +507,7 @@ class RuleEngine:
     # ------------------------------------------------------------------ typing
 
     def _classify(
-        self, text: str, toks: list, items: list[_Item], titled: bool, weak: bool = False
+        self, text: str, toks: list[Tok], items: list[_Item], titled: bool, weak: bool = False
     ) -> None:
         if not toks:
             return
@@ -674,7 +679,10 @@ class RuleEngine:
 
     # ------------------------------------------------------------------ pass 2
 
-    def _resolve(self, text: str, items: list[_Item], deferred: list, pairs: bool = False) -> list:
+    def _resolve(
+        self, text: str, items: list[_Item], deferred: list[tuple[list[Tok], int]],
+        pairs: bool = False,
+    ) -> list:
         person_last: dict[str, list[tuple[int, str]]] = {}
         typed: dict[str, tuple[str, str]] = {}
         for it in items:
