@@ -247,6 +247,19 @@ def test_short_form_joins_nearest_earlier_full_name(ext):
     ]
 
 
+def test_short_form_without_its_particle_joins_the_full_name(ext):
+    text = (
+        "President Karim al-Hadrami met envoys. Hadrami said little, and Mr. Hadrami left. "
+        "Later Amal el-Rashidi spoke; Rashidi disagreed."
+    )
+    assert found(ext, text) == {
+        ("Karim al-Hadrami", "PERSON", "Karim al-Hadrami"),
+        ("Hadrami", "PERSON", "Karim al-Hadrami"),
+        ("Amal el-Rashidi", "PERSON", "Amal el-Rashidi"),
+        ("Rashidi", "PERSON", "Amal el-Rashidi"),
+    }
+
+
 def test_trump_spellings_are_one_person(ext):
     text = "Donald Trump spoke. Trump left. Mr. Trump returned. President Trump slept."
     assert set(canon(ext, text)) == {"Donald Trump"}

@@ -694,6 +694,10 @@ class RuleEngine:
                     if len(ctoks) >= 2:
                         surname = ctoks[-1] if ctoks[-1] not in ("Jr.", "Sr.", "Jr", "Sr", "II", "III") else ctoks[-2]
                         person_last.setdefault(surname, []).append((it.start, it.canon))
+                        if surname[:1].islower() and surname.startswith(_HYPHEN_PARTICLES):
+                            # "al-Assad" is also "Assad"
+                            short = surname.split("-", 1)[1]
+                            person_last.setdefault(short, []).append((it.start, it.canon))
         # acronyms defined in parentheses after an organisation: "... Agency (EPA)"
         for i in range(1, len(items)):
             it, prev = items[i], items[i - 1]
