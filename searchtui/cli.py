@@ -244,8 +244,10 @@ def cmd_search(args) -> int:
     with _open_engine(args) as engine:
         if args.similar:
             result = engine.more_like_this(args.similar, request)
+            browse = False
         else:
             result = engine.search(request)
+            browse = engine.parse(request.query).query is None  # nothing to rank by
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -255,9 +257,14 @@ def cmd_search(args) -> int:
     n = result.total
     first = (request.page - 1) * request.page_size + 1
     shown = f", showing {first}-{first + len(result.hits) - 1}" if result.hits else ""
-    out.write(f"{n} article{'s' if n != 1 else ''}{shown} ({result.elapsed_ms:.0f} ms, sorted by {request.sort})\n")
+    sort = request.sort
+    if sort == "relevance" and browse:
+        sort = "newest"  # as the engine orders every article
+    out.write(f"{n} article{'s' if n != 1 else ''}{shown} ({result.elapsed_ms:.0f} ms, sorted by {sort})\n")
     if result.suggestion:
         out.write(f"Did you mean: {st.bold(result.suggestion)}\n")
+    if result.notice:
+        out.write(f"Note: {result.notice}\n")
     for i, hit in enumerate(result.hits, first):
         out.write("\n")
         out.write(f"{st.dim(f'{i:>3}.')} {st.bold(hit.title or '(untitled)')}\n")

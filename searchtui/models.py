@@ -213,6 +213,8 @@ class SearchResult:
     facets: dict[str, Facet] = field(default_factory=dict)
     histogram: Histogram | None = None
     suggestion: str | None = None  # "did you mean ..." query text
+    #: a word about how the query was read, e.g. that it held nothing to search for
+    notice: str | None = None
     elapsed_ms: float = 0.0
     #: terms of the query that matched, for highlighting in the reader
     terms: list[str] = field(default_factory=list)
@@ -231,6 +233,7 @@ class SearchResult:
             "sort": self.request.sort,
             "elapsed_ms": round(self.elapsed_ms, 2),
             "suggestion": self.suggestion,
+            "notice": self.notice,
             "hits": [h.to_dict() for h in self.hits],
             "facets": {name: f.to_dict() for name, f in self.facets.items()},
             "histogram": self.histogram.to_dict() if self.histogram else None,

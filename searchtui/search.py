@@ -175,11 +175,14 @@ def _expand_entity_prefix(text: str) -> str:
 
 
 class ParsedQuery:
-    def __init__(self, text: str, query: wq.Query | None, date_from, date_to):
+    def __init__(
+        self, text: str, query: wq.Query | None, date_from, date_to, notice: str | None = None
+    ):
         self.text = text
         self.query = query  # None: every article
         self.date_from = date_from
         self.date_to = date_to
+        self.notice = notice  # how the query was read, when the user should know
 
     def dates(self, request: SearchRequest) -> tuple:
         """The query's own dates within the request's date range."""
@@ -237,8 +240,11 @@ def parse_query(parser, text: str) -> ParsedQuery:
     q = q.normalize()
     if isinstance(q, _NullQuery):
         if re.search(r"\w", rest):
-            # Only stop words or a lone operator: treat as every article.
-            return ParsedQuery(original, None, dfrom, dto)
+            # Only stop words or a lone operator: every article, and say why.
+            return ParsedQuery(
+                original, None, dfrom, dto,
+                notice="no words to search for: showing every article",
+            )
         raise QueryError("the query has no words to search for", original, 0)
     return ParsedQuery(original, q, dfrom, dto)
 
@@ -540,6 +546,7 @@ class SearchEngine:
             )
             if parsed.query is not None and request.suggest:
                 result.suggestion = self._suggest(parsed)
+            result.notice = parsed.notice
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 

@@ -221,6 +221,9 @@ def test_no_words_means_every_article(parser, text):
     p = parse(parser, text)
     assert p.query is None
     assert (p.date_from, p.date_to) == (None, None)
+    # an empty query or "*" asks for everything; operators or common words alone get a word
+    expected = None if text.strip() in ("", "*", "*:*") else "no words to search for: showing every article"
+    assert p.notice == expected
 
 
 @pytest.mark.parametrize("text", ["-", '""', "~", "^", ")("])

@@ -611,6 +611,19 @@ def test_cli_bad_query_exits_1_without_traceback(index_dir, capsys, query):
     assert "Traceback" not in err
 
 
+def test_a_query_of_operators_alone_lists_every_article_and_says_so(engine, index_dir, capsys):
+    everything = run(engine, "")
+    for query in ("NOT", "title:(", "the AND"):
+        result = run(engine, query)
+        assert result.total == everything.total > 0
+        assert result.notice == "no words to search for: showing every article"
+    assert everything.notice is None and run(engine, "volcano").notice is None
+    code, out, err = cli(capsys, "search", "NOT", "--index", str(index_dir))
+    assert code == 0 and "Note: no words to search for: showing every article" in out
+    code, out, err = cli(capsys, "search", "NOT", "--index", str(index_dir), "--json")
+    assert json.loads(out)["notice"] == "no words to search for: showing every article"
+
+
 @pytest.mark.parametrize("query", ['"white house', "(volcano", "NOT", "*", "AND", "title:"])
 def test_cli_odd_queries_do_not_fail(index_dir, capsys, query):
     code, out, err = cli(capsys, "search", query, "--index", str(index_dir), "--json")

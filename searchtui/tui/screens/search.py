@@ -267,7 +267,10 @@ class SearchScreen(Screen):
         else:
             sort = SORT_LABELS.get(self.sort, self.sort)
         status.set_text(
-            Content.assemble((hits, "bold"), f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}")
+            Content.assemble(
+                (hits, "bold"), f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}",
+                (f" · {result.notice}", "italic") if result.notice else "",
+            )
         )
         status.set_suggestion(result.suggestion)
 
