@@ -70,7 +70,7 @@ def test_compiled_and_source_give_the_same_mentions(request):
         assert not is_compiled(source)
         texts = _texts(wikinews)
         compiled, plain = _mentions(loaded, texts), _mentions(source, texts)
-        assert sum(map(len, plain)) > 50
+        assert all(plain[: len(SAMPLES)])  # every sample has mentions to compare
         assert compiled == plain
     finally:
         sys.modules.pop("searchtui.ner._rules_from_source", None)
