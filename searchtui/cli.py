@@ -244,10 +244,8 @@ def cmd_search(args) -> int:
     with _open_engine(args) as engine:
         if args.similar:
             result = engine.more_like_this(args.similar, request)
-            browse = False
         else:
             result = engine.search(request)
-            browse = engine.parse(request.query).query is None  # nothing to rank by
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -258,8 +256,8 @@ def cmd_search(args) -> int:
     first = (request.page - 1) * request.page_size + 1
     shown = f", showing {first}-{first + len(result.hits) - 1}" if result.hits else ""
     sort = request.sort
-    if sort == "relevance" and browse:
-        sort = "newest"  # as the engine orders every article
+    if sort == "relevance" and not result.ranked:
+        sort = "newest"  # nothing to rank by
     out.write(f"{n} article{'s' if n != 1 else ''}{shown} ({result.elapsed_ms:.0f} ms, sorted by {sort})\n")
     if result.suggestion:
         out.write(f"Did you mean: {st.bold(result.suggestion)}\n")

@@ -215,6 +215,8 @@ class SearchResult:
     suggestion: str | None = None  # "did you mean ..." query text
     #: a word about how the query was read, e.g. that it held nothing to search for
     notice: str | None = None
+    #: False when the query had no words to rank by: every match, newest first
+    ranked: bool = True
     elapsed_ms: float = 0.0
     #: terms of the query that matched, for highlighting in the reader
     terms: list[str] = field(default_factory=list)
@@ -234,6 +236,7 @@ class SearchResult:
             "elapsed_ms": round(self.elapsed_ms, 2),
             "suggestion": self.suggestion,
             "notice": self.notice,
+            "ranked": self.ranked,
             "hits": [h.to_dict() for h in self.hits],
             "facets": {name: f.to_dict() for name, f in self.facets.items()},
             "histogram": self.histogram.to_dict() if self.histogram else None,

@@ -547,6 +547,7 @@ class SearchEngine:
             if parsed.query is not None and request.suggest:
                 result.suggestion = self._suggest(parsed)
             result.notice = parsed.notice
+            result.ranked = parsed.query is not None
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 

@@ -617,9 +617,12 @@ def test_a_query_of_operators_alone_lists_every_article_and_says_so(engine, inde
         result = run(engine, query)
         assert result.total == everything.total > 0
         assert result.notice == "no words to search for: showing every article"
-    assert everything.notice is None and run(engine, "volcano").notice is None
+        assert not result.ranked
+    assert everything.notice is None and not everything.ranked
+    assert run(engine, "volcano").notice is None and run(engine, "volcano").ranked
     code, out, err = cli(capsys, "search", "NOT", "--index", str(index_dir))
     assert code == 0 and "Note: no words to search for: showing every article" in out
+    assert out.splitlines()[0].endswith(" ms, sorted by newest)")
     code, out, err = cli(capsys, "search", "NOT", "--index", str(index_dir), "--json")
     assert json.loads(out)["notice"] == "no words to search for: showing every article"
 

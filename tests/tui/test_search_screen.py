@@ -289,6 +289,17 @@ async def test_did_you_mean_runs_on_enter(make_app, index_dir):
         assert not suggestion.display
 
 
+async def test_operators_alone_list_every_article_and_say_so(make_app, index_dir):
+    app, _ = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "NOT")
+        assert app.screen.query_one(ResultList).total == N_ARTICLES
+        text = screen_text(app)
+        assert "no words to search for: showing every article" in text
+        assert "sorted by newest first" in text
+
+
 async def test_query_error_and_worker_failure_are_visible(make_app, index_dir):
     app, rec = make_app(index_dir)
     async with app.run_test(size=(120, 40)) as pilot:

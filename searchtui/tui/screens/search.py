@@ -262,7 +262,7 @@ class SearchScreen(Screen):
         hits = f"{result.total:,} hit{'' if result.total == 1 else 's'}"
         if self.similar:
             sort = "most similar first"
-        elif not self.search_text.strip() and self.sort == "relevance":
+        elif not result.ranked and self.sort == "relevance":
             sort = "newest first"
         else:
             sort = SORT_LABELS.get(self.sort, self.sort)
