@@ -211,6 +211,21 @@ def test_country_state_and_city_lists(ext, place):
     assert types(ext, f"The talks took place in {place} last week.") == {place: "PLACE"}
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The Bush administration disagreed.", "PERSON"),
+        ("Critics of the Warren campaign spoke up.", "PERSON"),
+        ("Asked about it, Warren said no.", "PERSON"),
+        ("Flooding closed roads in Warren overnight.", "PLACE"),
+        ("The storm moved toward Warren overnight.", "PLACE"),
+    ],
+)
+def test_a_town_named_like_a_surname_is_a_person_where_a_person_is_meant(ext, text, expected):
+    town = "Bush" if "Bush" in text else "Warren"
+    assert types(ext, text) == {town: expected}
+
+
 def test_first_name_list(ext):
     assert types(ext, "Then Margaret Thistlewood took the stand.") == {
         "Margaret Thistlewood": "PERSON"

@@ -85,6 +85,7 @@ TITLE_LINE: Final = 1
 CAPS_LINE: Final = 2
 _START: Final = attrgetter("start")
 _PERSON_AFTER: Final = frozenset(_lex.PERSON_AFTER)
+_LED_BY_PERSON: Final = frozenset(("administration", "presidency", "campaign"))
 _SKIP: Final = 0
 _FIXED: Final = 1
 _OPEN: Final = 2
@@ -560,6 +561,12 @@ class RuleEngine:
         if kind is not None:
             strength = 2
             if kind == "city" and (key in self.first_names or key in self.surnames):
+                if n == 1 and key in self.surnames and (
+                    self._cue(text, s, e) or self._led_by_person(text, e)
+                ):
+                    # "Warren said", "the Bush administration": the surname, not the town
+                    items.append(_Item(s, e, key, words, PERSON, 1, key))
+                    return
                 strength = 1
             items.append(_Item(s, e, key, words, PLACE, 1 if weak else strength, key))
             return
@@ -665,6 +672,16 @@ class RuleEngine:
     def _cue(self, text: str, start: int, end: int) -> bool:
         """A person cue: "said" before the name, or "said" or an age after it."""
         return self._prev_word(text, start) in ("said", "says", "told") or self._person_cue(text, end)
+
+    @staticmethod
+    def _led_by_person(text: str, end: int) -> bool:
+        """A word after the name that only a person leads: "administration", "campaign"."""
+        after = text[end : end + 20]
+        if after[:2] in ("'s", "’s"):
+            after = after[2:]
+        if after[:1] != " ":
+            return False
+        return after[1:].split(" ", 1)[0].rstrip(",.;:") in _LED_BY_PERSON
 
     @staticmethod
     def _person_cue(text: str, end: int) -> bool:
