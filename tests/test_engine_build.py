@@ -55,6 +55,17 @@ def _mentions(module, texts: list[str]) -> list[list[tuple]]:
     ]
 
 
+def test_the_compiled_module_type_checks(tmp_path):
+    """mypyc compiles only what mypy accepts: a type error would quietly cost the speed."""
+    pytest.importorskip("mypy")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mypy", "--ignore-missing-imports", "--follow-imports=silent",
+         "--cache-dir", str(tmp_path / "mypy-cache"), str(PACKAGE / "ner" / "rules.py")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_build_is_reported():
     assert engine_build() == ("compiled" if is_compiled(loaded) else "plain Python")
 
