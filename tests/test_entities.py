@@ -226,6 +226,49 @@ def test_a_town_named_like_a_surname_is_a_person_where_a_person_is_meant(ext, te
     assert types(ext, text) == {town: expected}
 
 
+@pytest.mark.parametrize(
+    "text, name, canonical",
+    [
+        ("He met Mr Starmer on Tuesday.", "Starmer", "Starmer"),
+        ("Mrs Okafor told reporters no.", "Okafor", "Okafor"),
+        ("He met Sir Keir Starmer on Tuesday.", "Keir Starmer", "Keir Starmer"),
+        ("Dr Ngozi Adeyemi leads the trial.", "Ngozi Adeyemi", "Ngozi Adeyemi"),
+    ],
+)
+def test_titles_without_full_stop(ext, text, name, canonical):
+    assert found(ext, text) == {(name, "PERSON", canonical)}
+
+
+def test_lone_title_without_full_stop_is_nothing(ext):
+    assert found(ext, "Thank you, Mr. And Sir, please sit.") == set()
+
+
+def test_unlisted_first_name_joins_a_titled_surname(ext):
+    text = "Kemi Badenoch, the opposition leader, said no. Later Mrs Badenoch spoke again."
+    assert found(ext, text) == {
+        ("Kemi Badenoch", "PERSON", "Kemi Badenoch"),
+        ("Badenoch", "PERSON", "Kemi Badenoch"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("LONDON — Ministers met on Monday.", {("LONDON", "PLACE", "London")}),
+        ("NEW YORK (AP) — Markets fell.", {("NEW YORK", "PLACE", "New York")}),
+        ("READ MORE about the talks.", set()),
+        ("The GAO report was late.", {("GAO", "ORG", "GAO")}),
+    ],
+)
+def test_words_in_capitals_are_read_as_usually_written(ext, text, expected):
+    assert found(ext, text) - {("AP", "ORG", "Associated Press")} == expected
+
+
+def test_acronym_in_brackets_after_an_organisation(ext):
+    text = "Fighters of the Islamic State (IS) advanced. IS later withdrew."
+    assert ("IS", "ORG", "Islamic State") in found(ext, text)
+
+
 def test_first_name_list(ext):
     assert types(ext, "Then Margaret Thistlewood took the stand.") == {
         "Margaret Thistlewood": "PERSON"

@@ -35,6 +35,10 @@ PERSON_TITLES = _words(
     """
 )
 
+#: Titles written without a full stop that are also common words on their own ("Mr",
+#: "Sir", "Lord"): they open a name only when a name follows ("Mr Starmer", "Sir Keir").
+HONORIFICS = _words("Mr Mrs Ms Mx Miss Dr Sir Dame Lord Lady Prof Professor Sen Rep Gov")
+
 #: Words that form a role together with a title ("Prime Minister", "Attorney General");
 #: stripped next to a title, never part of a name.
 ROLE_WORDS = _words(

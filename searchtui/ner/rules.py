@@ -32,6 +32,7 @@ from .lexicon import gazetteer
 
 # Final: module constants that the compiled engine reads without a lookup
 CAPS_WORDS: Final = _lex.CAPS_WORDS
+HONORIFICS: Final = _lex.HONORIFICS
 COMMON_CAPS: Final = _lex.COMMON_CAPS
 DEMONYMS: Final = _lex.DEMONYMS
 MONTHS: Final = _lex.MONTHS
@@ -143,6 +144,11 @@ def _name_shaped(tok: str) -> bool:
     if tok[:1].islower() and tok.startswith(_HYPHEN_PARTICLES):
         tok = tok.split("-", 1)[1]
     return len(tok) > 1 and tok[0].isupper() and not tok.isupper() and tok[1:2] != "."
+
+
+def _opens_name(toks: list[tuple[str, int, int]], i: int) -> bool:
+    """Whether word i is a title without a full stop followed by a name ("Mr Starmer")."""
+    return toks[i][0] in HONORIFICS and i + 1 < len(toks) and _name_shaped(toks[i + 1][0])
 
 
 def _person_canon(toks: list[str]) -> str:
@@ -362,6 +368,8 @@ class RuleEngine:
     def _run(self, text: str, toks: list[Tok], items: list[_Item], sent_start: bool) -> None:
         # leading openers, connectors, and a common word opening a sentence
         while toks and (toks[0][0] in COMMON_CAPS or toks[0][0] in CONNECTORS):
+            if _opens_name(toks, 0):
+                break  # "Mr Starmer": a title without its full stop
             toks = toks[1:]
             sent_start = False
         if not toks:
@@ -398,7 +406,7 @@ class RuleEngine:
             cur: list = []
             for i, t in enumerate(toks):
                 w = t[0]
-                if w in self.breakers or w in COMMON_CAPS:
+                if (w in self.breakers or w in COMMON_CAPS) and not _opens_name(toks, i):
                     if w in NAME_MONTHS or (w in MONTHS and not self._before_number(text, t[2])):
                         if w in MONTHS and cur and cur[-1][0] in self.first_names:
                             cur.append(t)  # "Theresa May"
@@ -537,6 +545,26 @@ class RuleEngine:
                 return
             items.append(_Item(s, e, key, words, PERSON, 2, _person_canon(words)))
             return
+        if key.isupper():
+            # in capitals, as datelines are ("LONDON —", "NEW YORK (AP)"): known as written
+            # the usual way, or a common word
+            usual = " ".join([w if (len(w) > 2 and w[1] == ".") else w.capitalize() for w in words])
+            if usual != key:
+                kind = self.places.get(usual)
+                if kind is not None and not (
+                    n == 1 and len(key) < 5 and kind not in ("country", "state", "capital", "continent")
+                ):  # a short word in capitals naming a town is an acronym: "GAO", "ABA"
+                    if kind not in ("country", "continent") and self._team_cue(text, s, e):
+                        items.append(_Item(s, e, key, words, ORG, 1, key))
+                    else:
+                        items.append(_Item(s, e, key, words, PLACE, 2, usual))
+                    return
+                hit = self.names.get(usual)
+                if hit is not None:
+                    items.append(_Item(s, e, key, words, hit[0], 2, hit[1]))
+                    return
+                if n == 1 and len(key) > 3 and (usual in COMMON_CAPS or usual in self.breakers):
+                    return  # "MORE", "BREAKING"; short ones may be acronyms ("IS", "AT")
         last, first = words[-1], words[0]
         if n == 1:
             if first in PERSON_TITLES or first in ROLE_WORDS or first in ORG_SUFFIXES:
@@ -702,6 +730,17 @@ class RuleEngine:
     ) -> list:
         person_last: dict[str, list[tuple[int, str]]] = {}
         typed: dict[str, tuple[str, str]] = {}
+        # a surname met after a title ("Mrs Badenoch") makes a name ending in it a
+        # person, even with a first name the lists do not know ("Kemi Badenoch")
+        titled: set[str] = set()
+        for it in items:
+            if it.type == PERSON and it.strength == 2 and len(it.toks) == 1 and it.key not in self.names:
+                titled.add(it.key)  # (a name the alias table knows needs no help)
+        if titled:
+            for it in items:
+                if it.type is None and len(it.toks) == 2 and it.toks[1] in titled:
+                    if self._first_name_shaped(text, it):
+                        it.type, it.strength, it.canon = PERSON, 1, it.key
         for it in items:
             if it.type is not None and it.strength >= 1:
                 if it.strength == 2 or it.key not in typed:
@@ -770,6 +809,21 @@ class RuleEngine:
             else:
                 out.append(Mention(text[it.start : it.end], etype, it.start, it.end, canon))
         return out
+
+    def _first_name_shaped(self, text: str, it: _Item) -> bool:
+        """Whether the first of two words can be a first name the lists lack ("Kemi
+        Badenoch"): shaped like a name, not a place or a known name, not a word met in lower
+        case, and mid-sentence or followed by a comma or a person cue."""
+        first = it.toks[0]
+        if not _name_shaped(first) or "-" in first or first in self.places or first in self.names:
+            return False
+        if first in COMMON_CAPS or first in self.breakers or self._lower_in_text(text, first):
+            return False
+        return (
+            not self._sentence_start(text, it.start)
+            or text[it.end : it.end + 1] == ","
+            or self._cue(text, it.start, it.end)
+        )
 
     @staticmethod
     def _nearest(cands: list[tuple[int, str]], pos: int) -> str:
