@@ -318,6 +318,13 @@ def test_short_form_without_its_particle_joins_the_full_name(ext):
     }
 
 
+def test_a_surname_of_several_presidents_follows_the_article(ext):
+    assert canon(ext, "Bill Clinton spoke. Later President Clinton left.") == ["Bill Clinton"] * 2
+    assert canon(ext, "Hillary Clinton spoke. Later Mrs. Clinton left.") == ["Hillary Clinton"] * 2
+    assert canon(ext, "President Clinton vetoed the bill.") == ["Clinton"]
+    assert canon(ext, "George Bush met Mikhail Gorbachev.")[0] == "George Bush"
+
+
 def test_trump_spellings_are_one_person(ext):
     text = "Donald Trump spoke. Trump left. Mr. Trump returned. President Trump slept."
     assert set(canon(ext, text)) == {"Donald Trump"}
