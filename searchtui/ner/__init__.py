@@ -35,6 +35,8 @@ def load_source(module: str, name: str | None = None) -> ModuleType:
     except BaseException:
         del sys.modules[full]
         raise
+    if name is None:
+        setattr(sys.modules[__name__], module, mod)  # as an import binds a submodule
     return mod
 
 
