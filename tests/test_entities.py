@@ -173,6 +173,8 @@ def test_initial_and_surname(ext):
         "National Farmers Association",
         "Ninth Circuit Court",
         "Green Party",
+        "U.S. Chamber of Commerce",
+        "National Bureau of Economic Research",
     ],
 )
 def test_organisation_suffix_and_head_cues(ext, name):

@@ -151,6 +151,15 @@ def _opens_name(toks: list[tuple[str, int, int]], i: int) -> bool:
     return toks[i][0] in HONORIFICS and i + 1 < len(toks) and _name_shaped(toks[i + 1][0])
 
 
+def _org_headed(words: list[str]) -> bool:
+    """Whether the word before the first "of" or "for" heads an organisation ("Bank of
+    America", "U.S. Chamber of Commerce")."""
+    for k in range(len(words) - 2):
+        if words[k + 1] in ("of", "for"):
+            return words[k] in ORG_HEADS
+    return False
+
+
 def _person_canon(toks: list[str]) -> str:
     """A person's name without middle initials: "James E. Clyburn" -> "James Clyburn"."""
     if len(toks) >= 3:
@@ -388,7 +397,7 @@ class RuleEngine:
         if key in self.names:
             self._classify(text, toks, items, False)
             return
-        org_head = toks[0][0] in ORG_HEADS or toks[-1][0] in ORG_SUFFIXES
+        org_head = _org_headed([t[0] for t in toks]) or toks[-1][0] in ORG_SUFFIXES
         for i in range(1, len(toks)):
             if org_head:
                 break
@@ -572,7 +581,7 @@ class RuleEngine:
             if first[-1] == "." and len(first) <= 3:
                 return
         if n > 1 and (
-            last in ORG_SUFFIXES or (first in ORG_HEADS and words[1] in ("of", "for"))
+            last in ORG_SUFFIXES or _org_headed(words)
         ):
             if key in self.places:
                 items.append(_Item(s, e, key, words, PLACE, 2, key))
