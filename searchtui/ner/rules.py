@@ -154,9 +154,10 @@ def _opens_name(toks: list[tuple[str, int, int]], i: int) -> bool:
 def _org_headed(words: list[str]) -> bool:
     """Whether the word before the first "of" or "for" heads an organisation ("Bank of
     America", "U.S. Chamber of Commerce")."""
-    for k in range(len(words) - 2):
-        if words[k + 1] in ("of", "for"):
-            return words[k] in ORG_HEADS
+    for k in range(1, len(words) - 1):
+        w = words[k]
+        if w == "of" or w == "for":
+            return words[k - 1] in ORG_HEADS
     return False
 
 
@@ -393,15 +394,15 @@ class RuleEngine:
                 and self._lower_in_text(text, first)
             ):
                 toks = toks[1:]
-        key = " ".join([t[0] for t in toks])
-        if key in self.names:
+        words = [t[0] for t in toks]
+        if " ".join(words) in self.names:
             self._classify(text, toks, items, False)
             return
-        org_head = _org_headed([t[0] for t in toks]) or toks[-1][0] in ORG_SUFFIXES
+        org_head = words[-1] in ORG_SUFFIXES or _org_headed(words)
         for i in range(1, len(toks)):
             if org_head:
                 break
-            if toks[i - 1][0] in CONNECTORS and " ".join([t[0] for t in toks[i:]]) in self.names:
+            if words[i - 1] in CONNECTORS and " ".join(words[i:]) in self.names:
                 # a known name after a connector: "Fighters of Islamic State"
                 left = self._strip_connectors(toks[:i])
                 if left:
