@@ -185,7 +185,7 @@ class RuleEngine:
         self.breakers = WEEKDAYS | NON_ENTITY | DEMONYMS | (MONTHS - NAME_MONTHS)
         self.names: dict[str, tuple[str, str]] = aliases.names  # any spelling -> (type, canonical)
         self.never: set[str] = aliases.never  # lower-cased names never extracted
-        self._never_sizes = frozenset(len(name) for name in self.never)
+        self._never_seen: dict[str, bool] = {}  # names already checked against it
         # a lone word as matched -> what it is on its own (see _word)
         self._words: dict[str, tuple[str, int, str, str, list[str]]] = {}
 
@@ -517,8 +517,16 @@ class RuleEngine:
         self._classify(text, toks, items, False)
 
     def _is_never(self, name: str) -> bool:
-        """Whether a name is on the never list (lower-casing only names of a length it holds)."""
-        return (len(name) in self._never_sizes or not name.isascii()) and name.lower() in self.never
+        """Whether a name is on the never list (whatever its case)."""
+        if not self.never:
+            return False
+        got = self._never_seen.get(name)
+        if got is None:
+            got = name.lower() in self.never
+            if len(self._never_seen) >= _WORDS_MAX:
+                self._never_seen.clear()
+            self._never_seen[name] = got
+        return got
 
     def _known(self, key: str) -> bool:
         return key in self.names or key in self.places
