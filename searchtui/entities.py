@@ -49,18 +49,23 @@ class Extractor:
         """(type, canonical name) of each mention in the text."""
         return [(m.type, m.canonical) for m in self.extract(text)]
 
+    def _names(self, text: str) -> dict[str, set[str]]:
+        """Type -> the canonical names of that type in the text."""
+        found: dict[str, set[str]] = {t: set() for t in ENTITY_TYPES}
+        for etype, canonical in self._pairs(text):
+            found[etype].add(canonical)
+        return found
+
     def article_entities(self, article: Article) -> dict[str, list[str]]:
         """Facet field -> sorted unique canonical names, for title and body.
 
         The byline is not read. The article's own ``entities`` (from YAML front
         matter) are added, canonicalised through the same aliases.
         """
-        found: dict[str, set[str]] = {f: set() for f in ENTITY_FIELDS}
         title = (article.title or "").strip()
         body = article.body or ""
         text = f"{title}\n\n{body}" if title else body
-        for etype, canonical in self._pairs(text):
-            found[ENTITY_TYPES[etype]].add(canonical)
+        found = {ENTITY_TYPES[etype]: names for etype, names in self._names(text).items()}
         for key, values in (article.entities or {}).items():
             field = _facet_field(key)
             if field is None:
@@ -118,6 +123,11 @@ class RuleExtractor(Extractor):
         if not text:
             return []
         return self._engine.entity_pairs(text)
+
+    def _names(self, text: str) -> dict[str, set[str]]:
+        if not text:
+            return super()._names(text)
+        return self._engine.entity_names(text)
 
 
 _CACHE: dict[tuple[str, str | None], Extractor] = {}

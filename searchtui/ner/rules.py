@@ -257,6 +257,13 @@ class RuleEngine:
         items, deferred = self._collect(text)
         return self._resolve(text, items, deferred, pairs=True)
 
+    def entity_names(self, text: str) -> dict[str, set[str]]:
+        """Type -> the canonical names of that type in the text."""
+        found: dict[str, set[str]] = {PERSON: set(), ORG: set(), PLACE: set()}
+        for etype, canon in self.entity_pairs(text):
+            found[etype].add(canon)
+        return found
+
     def _collect(self, text: str) -> tuple[list[_Item], list]:
         """Pass 1: candidate items, and the headline runs left for pass 2."""
         self._lowers: dict[str, bool] = {}
@@ -869,29 +876,33 @@ class RuleEngine:
             return PERSON if self._cue(text, it.start, it.end) else None
         return PLACE if self._place_cue(text, it.start) else None
 
-    def _headline(self, toks, mode, items, typed, person_last) -> None:
+    def _headline(
+        self, toks: list[Tok], mode: int, items: list[_Item], typed: dict[str, tuple[str, str]],
+        person_last: dict[str, list[tuple[int, str]]],
+    ) -> None:
         """Match a headline or dateline run only against what is already known."""
         words = [t for t in toks if t[0] not in CONNECTORS or t[0] in ("of", "for", "and")]
         i, n = 0, len(words)
         while i < n:
-            best = None
+            found = False
             for j in range(min(n, i + 5), i, -1):
                 span = words[i:j]
                 if span[0][0] in CONNECTORS or span[-1][0] in CONNECTORS:
                     continue
                 got = self._headline_match(span, mode, typed, person_last)
                 if got is not None:
-                    best = (j, got)
+                    etype, canon, key = got
+                    items.append(_Item(span[0][1], span[-1][2], key, key.split(), etype, 2, canon))
+                    i = j
+                    found = True
                     break
-            if best is None:
+            if not found:
                 i += 1
-                continue
-            j, (etype, canon, key) = best
-            span = words[i:j]
-            items.append(_Item(span[0][1], span[-1][2], key, key.split(), etype, 2, canon))
-            i = j
 
-    def _headline_match(self, span, mode, typed, person_last):
+    def _headline_match(
+        self, span: list[Tok], mode: int, typed: dict[str, tuple[str, str]],
+        person_last: dict[str, list[tuple[int, str]]],
+    ) -> tuple[str, str, str] | None:
         raw = [t[0] for t in span]
         forms = [raw]
         if mode == CAPS_LINE:
