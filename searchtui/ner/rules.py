@@ -185,7 +185,13 @@ class RuleEngine:
         self.breakers = WEEKDAYS | NON_ENTITY | DEMONYMS | (MONTHS - NAME_MONTHS)
         self.names: dict[str, tuple[str, str]] = aliases.names  # any spelling -> (type, canonical)
         self.never: set[str] = aliases.never  # lower-cased names never extracted
-        self._never_seen: dict[str, bool] = {}  # names already checked against it
+        # the lengths a name on the never list can have as written: its lower-cased length,
+        # or less by the "İ"s that lower-case to two characters
+        sizes = bytearray(1 + max((len(n) for n in self.never), default=0))
+        for name in self.never:
+            for size in range(len(name) - name.count("i\u0307"), len(name) + 1):
+                sizes[size] = 1
+        self._never_sizes = bytes(sizes)
         # a lone word as matched -> what it is on its own (see _word)
         self._words: dict[str, tuple[str, int, str, str, list[str]]] = {}
 
@@ -525,15 +531,8 @@ class RuleEngine:
 
     def _is_never(self, name: str) -> bool:
         """Whether a name is on the never list (whatever its case)."""
-        if not self.never:
-            return False
-        got = self._never_seen.get(name)
-        if got is None:
-            got = name.lower() in self.never
-            if len(self._never_seen) >= _WORDS_MAX:
-                self._never_seen.clear()
-            self._never_seen[name] = got
-        return got
+        n = len(name)
+        return n < len(self._never_sizes) and self._never_sizes[n] == 1 and name.lower() in self.never
 
     def _known(self, key: str) -> bool:
         return key in self.names or key in self.places
