@@ -193,7 +193,7 @@ class RuleEngine:
                 sizes[size] = 1
         self._never_sizes = bytes(sizes)
         # a lone word as matched -> what it is on its own (see _word)
-        self._words: dict[str, tuple[str, int, str, str, list[str]]] = {}
+        self._words: dict[str, tuple[str, int, str, str]] = {}
 
     # ------------------------------------------------------------------ lines
 
@@ -309,7 +309,7 @@ class RuleEngine:
                 if mode != NORMAL:
                     deferred.append(([(tok, s, s + len(tok))], mode))
                 elif w[1] == _FIXED:
-                    items.append(_Item(s, s + len(tok), tok, w[4], w[2], 2, w[3]))
+                    items.append(_Item(s, s + len(tok), tok, [tok], w[2], 2, w[3]))
                 elif w[1] == _OPEN:
                     self._single(text, tok, s, s + len(tok), items)
                 continue
@@ -330,26 +330,26 @@ class RuleEngine:
                 self._emit(text, run, mode, items, deferred)
         return items, deferred
 
-    def _word(self, g: str) -> tuple[str, int, str, str, list[str]]:
+    def _word(self, g: str) -> tuple[str, int, str, str]:
         """A lone word as matched: (the word without punctuation, what it is alone,
-        and for a fixed word its type, canonical name and words)."""
+        and for a fixed word its type and canonical name)."""
         if g[-1].isalnum() and "'" not in g and "’" not in g:
             tok = g
         else:
             tok = _clean(g)[0]
-        got: tuple[str, int, str, str, list[str]]
+        got: tuple[str, int, str, str]
         if not tok:
-            got = ("", _SKIP, "", "", [])
+            got = ("", _SKIP, "", "")
         elif tok in COMMON_CAPS or tok in self.breakers or tok.lower() in self.never:
-            got = (tok, _SKIP, "", "", [])
+            got = (tok, _SKIP, "", "")
         else:
             hit = self.names.get(tok)
             if hit is not None and (
                 hit[0] != PLACE or self.places.get(tok) in ("country", "continent")
             ):
-                got = (tok, _FIXED, hit[0], hit[1], [tok])
+                got = (tok, _FIXED, hit[0], hit[1])
             else:
-                got = (tok, _OPEN, "", "", [])
+                got = (tok, _OPEN, "", "")
         if len(self._words) >= _WORDS_MAX:
             self._words.clear()
         self._words[g] = got
@@ -369,7 +369,7 @@ class RuleEngine:
             tok, s, e = run[0]
             w = self._words.get(tok) or self._word(tok)
             if w[1] == _FIXED:
-                items.append(_Item(s, e, tok, w[4], w[2], 2, w[3]))
+                items.append(_Item(s, e, tok, [tok], w[2], 2, w[3]))
             elif w[1] == _OPEN:
                 self._single(text, tok, s, e, items)
         else:
