@@ -271,6 +271,11 @@ def test_acronym_in_brackets_after_an_organisation(ext):
     assert ("IS", "ORG", "Islamic State") in found(ext, text)
 
 
+def test_in_after_shares_or_a_stake_is_about_a_company(ext):
+    text = "Shares in Quillmore rose, and a stake in Brantwick was sold; flooding in Harrowgate closed roads."
+    assert types(ext, text) == {"Quillmore": "ORG", "Brantwick": "ORG", "Harrowgate": "PLACE"}
+
+
 def test_first_name_list(ext):
     assert types(ext, "Then Margaret Thistlewood took the stand.") == {
         "Margaret Thistlewood": "PERSON"

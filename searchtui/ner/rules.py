@@ -80,6 +80,8 @@ _BEAT_BEFORE: Final = (" beat ", " beats ", " drew with ", " lost to ", " defeat
 _PLACE_BEFORE: Final = (" city of ", " town of ", " village of ", " province of ", " region of ",
                  " capital ", " near ", " outside ", " in ", " port of ", " island of ")
 _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
+#: words before an "in" that is about a company, not a place: "shares in Tesco", "a stake in Arm"
+_HOLDING: Final = frozenset(("shares", "stake", "stakes"))
 
 NORMAL: Final = 0
 TITLE_LINE: Final = 1
@@ -873,7 +875,10 @@ class RuleEngine:
             return None
         if w in self.surnames:
             return PERSON if self._cue(text, it.start, it.end) else None
-        return PLACE if self._place_cue(text, it.start) else None
+        if not self._place_cue(text, it.start):
+            return None
+        before = text[max(0, it.start - 12) : it.start].lower().split()
+        return ORG if len(before) >= 2 and before[-2] in _HOLDING else PLACE
 
     def _headline(
         self, toks: list[Tok], mode: int, items: list[_Item], typed: dict[str, tuple[str, str]],
