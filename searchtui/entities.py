@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .config import Config, ConfigError
 from .models import ENTITY_FIELDS, ENTITY_TYPES, Article, Mention
-from .ner.aliases import SECTIONS, SECTION_SYNONYMS, Aliases, load_aliases
+from .ner.aliases import SECTION_SYNONYMS, SECTIONS, Aliases, load_aliases
 
 __all__ = [
     "Extractor",

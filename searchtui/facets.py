@@ -12,7 +12,7 @@ import datetime as _dt
 
 import numpy as np
 
-from searchtui.models import FacetBucket, Facet, FacetFilter, Histogram, HistogramBucket
+from searchtui.models import Facet, FacetBucket, FacetFilter, Histogram, HistogramBucket
 from searchtui.schema import fold
 
 NO_DATE = -1
@@ -61,7 +61,7 @@ class FacetIndex:
         np.cumsum(self.doc_lens, out=self.doc_start[1:])
 
     @classmethod
-    def from_postings(cls, name: str, postings: dict[str, np.ndarray], ndocs: int) -> "FacetIndex":
+    def from_postings(cls, name: str, postings: dict[str, np.ndarray], ndocs: int) -> FacetIndex:
         values = sorted(postings)
         docs = [postings[v] for v in values]
         if docs:

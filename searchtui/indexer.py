@@ -20,17 +20,16 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from whoosh.filedb.filestore import FileStorage
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from searchtui import arrays, bulkwrite
+from searchtui import arrays, bulkwrite, store
 from searchtui import articles as articles_mod
-from searchtui import store
 from searchtui.config import Config
 from searchtui.errors import SearchtuiError
 from searchtui.models import ENTITY_FIELDS, Article, Problem

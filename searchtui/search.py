@@ -19,8 +19,6 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.query.qcore import _NullQuery
-from whoosh.qparser import syntax as qsyntax
 from whoosh.qparser import (
     FieldAliasPlugin,
     FuzzyTermPlugin,
@@ -28,6 +26,8 @@ from whoosh.qparser import (
     MultifieldParser,
     PlusMinusPlugin,
 )
+from whoosh.qparser import syntax as qsyntax
+from whoosh.query.qcore import _NullQuery
 
 from searchtui import store
 from searchtui.arrays import IndexData
@@ -476,7 +476,7 @@ class SearchEngine:
         self._open()
 
     @classmethod
-    def open(cls, index_dir) -> "SearchEngine":
+    def open(cls, index_dir) -> SearchEngine:
         return cls(Path(index_dir))
 
     def _open(self) -> None:

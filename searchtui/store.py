@@ -140,7 +140,7 @@ class IndexLock:
         self.path = root / LOCK
         self._fd: int | None = None
 
-    def acquire(self) -> "IndexLock":
+    def acquire(self) -> IndexLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -172,7 +172,7 @@ class IndexLock:
                 os.close(self._fd)
                 self._fd = None
 
-    def __enter__(self) -> "IndexLock":
+    def __enter__(self) -> IndexLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:

@@ -730,11 +730,11 @@ def test_entities_that_are_not_a_mapping_are_reported():
 
 def test_csv_rows():
     data = (
-        'Title,Author,Publication,Date,Content,URL\n'
-        'One,"Ann Lee, Bo Chan",Reuters,"Nov 5, 2016","Line one.\n\nLine two.",https://x/1\n'
-        '\n'
-        'Two,,AP,2016-11-15T10:00:00Z,Text two,\n'
-    ).encode()
+        b'Title,Author,Publication,Date,Content,URL\n'
+        b'One,"Ann Lee, Bo Chan",Reuters,"Nov 5, 2016","Line one.\n\nLine two.",https://x/1\n'
+        b'\n'
+        b'Two,,AP,2016-11-15T10:00:00Z,Text two,\n'
+    )
     res = read_file("c.csv", data)
     assert res.problems == []
     a, b = res.articles
@@ -784,13 +784,13 @@ def test_tsv():
 
 def test_csv_bad_rows():
     data = (
-        "title,text\n"
-        "good,x\n"
-        "too,many,fields\n"
-        "short\n"
-        '"broken"quote,x\n'
-        "last,y\n"
-    ).encode()
+        b"title,text\n"
+        b"good,x\n"
+        b"too,many,fields\n"
+        b"short\n"
+        b'"broken"quote,x\n'
+        b"last,y\n"
+    )
     res = read_file("c.csv", data)
     assert [a.title for a in res.articles] == ["good", "short", "last"]
     assert [r.split(" (")[0] for r in reasons(res)] == [

@@ -15,12 +15,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import shared_path
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 from whoosh.writing import SegmentWriter
 
-from conftest import shared_path
 from searchtui import articles as articles_mod
 from searchtui import bulkwrite, indexer
 from searchtui.bulkwrite import BulkWriter, encode_positions

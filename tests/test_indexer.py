@@ -25,7 +25,13 @@ from searchtui import articles as articles_mod
 from searchtui import store
 from searchtui.cli import main
 from searchtui.config import Config
-from searchtui.errors import CorpusMissing, IndexIncompatible, IndexLocked, IndexMissing, SearchtuiError
+from searchtui.errors import (
+    CorpusMissing,
+    IndexIncompatible,
+    IndexLocked,
+    IndexMissing,
+    SearchtuiError,
+)
 from searchtui.indexer import PARALLEL_THRESHOLD, Cancelled, build_index
 from searchtui.models import SearchRequest
 from searchtui.search import SearchEngine

@@ -11,7 +11,13 @@ from whoosh import query as wq
 
 from searchtui.models import QueryError
 from searchtui.schema import make_schema
-from searchtui.search import MAX_QUERY_CHARS, extract_dates, make_parser, parse_date_period, parse_query
+from searchtui.search import (
+    MAX_QUERY_CHARS,
+    extract_dates,
+    make_parser,
+    parse_date_period,
+    parse_query,
+)
 
 D = dt.date
 

@@ -26,8 +26,8 @@ from operator import attrgetter
 from typing import Final
 
 from ..models import Mention
-from .aliases import Aliases
 from . import lexicon as _lex
+from .aliases import Aliases
 from .lexicon import gazetteer
 
 # Final: module constants that the compiled engine reads without a lookup
@@ -639,7 +639,7 @@ class RuleEngine:
             # "P. Simmons", "J. Smith": an initial and a surname
             items.append(_Item(s, e, key, words, PERSON, 1, key))
             return
-        if n > 1 and not (first in COMMON_CAPS):
+        if n > 1 and first not in COMMON_CAPS:
             # "Dynamo Moscow", "Air France": a word and a place make a team or a company;
             # "Chicago Bulls", "New York Yankees": a place and nouns likewise
             if self.places.get(last) in ("country", "capital", "bigcity") and (

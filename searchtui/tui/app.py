@@ -7,8 +7,9 @@ import os
 import shlex
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from textual import work
 from textual.app import App, SuspendNotSupported

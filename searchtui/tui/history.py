@@ -19,7 +19,7 @@ class QueryHistory:
         self.error: str | None = None  # why the file could not be read or written
 
     @classmethod
-    def in_dir(cls, state_dir: Path | None, limit: int = 500) -> "QueryHistory":
+    def in_dir(cls, state_dir: Path | None, limit: int = 500) -> QueryHistory:
         history = cls(Path(state_dir) / HISTORY_FILE if state_dir else None, limit)
         history.load()
         return history

@@ -38,7 +38,7 @@ class BuildFinished(Message):
 
 
 class SearchDone(Message):
-    def __init__(self, result: SearchResult, generation: int, more: bool = False, preview: "DocumentLoaded | None" = None) -> None:
+    def __init__(self, result: SearchResult, generation: int, more: bool = False, preview: DocumentLoaded | None = None) -> None:
         super().__init__()
         self.result = result
         self.generation = generation

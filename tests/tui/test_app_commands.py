@@ -14,7 +14,6 @@ from searchtui.tui.screens.search import SearchScreen
 from searchtui.tui.widgets.results import ResultList
 
 from .conftest import N_ARTICLES, screen_text, settle, write_corpus
-from .test_search_screen import type_query
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "md"])

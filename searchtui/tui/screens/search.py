@@ -22,7 +22,14 @@ from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, QueryError, Searc
 
 from ..app import report_worker_error
 from ..dates import format_date_range
-from ..messages import DocumentLoaded, ExportDone, FacetValuesDone, SearchDone, SearchFailed, SuggestionFound
+from ..messages import (
+    DocumentLoaded,
+    ExportDone,
+    FacetValuesDone,
+    SearchDone,
+    SearchFailed,
+    SuggestionFound,
+)
 from ..widgets.chips import Chip, ChipSpec, FilterChips
 from ..widgets.daterange import DateRangeInput
 from ..widgets.facets import TITLES, FacetPanel

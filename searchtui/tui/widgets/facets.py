@@ -58,7 +58,7 @@ class FacetList(OptionList):
             event.prevent_default()
 
     @property
-    def parent_panel(self) -> "FacetPanel":
+    def parent_panel(self) -> FacetPanel:
         return self.query_ancestor(FacetPanel)
 
 
