@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from searchtui import __version__
-from searchtui.config import Config, ConfigError, load_config
-from searchtui.errors import SearchtuiError
-from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, QueryError, SearchRequest
+from searchtui.config import Config, load_config
+from searchtui.errors import Cancelled, QueryError, SearchtuiError
+from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, SearchRequest
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -176,7 +176,7 @@ def _fmt_secs(s: float) -> str:
 
 
 def cmd_index(args) -> int:
-    from searchtui.indexer import Cancelled, build_index
+    from searchtui.indexer import build_index
 
     config = _config(args)
     paths = _corpus_paths(args, config)
@@ -495,11 +495,8 @@ def main(argv: list[str] | None = None) -> int:
     except QueryError as exc:
         print(f"searchtui: bad query: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except (SearchtuiError, ConfigError) as exc:
+    except SearchtuiError as exc:
         print(f"searchtui: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyError as exc:
-        print(f"searchtui: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("searchtui: interrupted", file=sys.stderr)

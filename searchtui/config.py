@@ -15,12 +15,10 @@ from typing import Any
 
 import yaml
 
+from searchtui.errors import ConfigError
+
 CONFIG_NAME = "searchtui.yaml"
 EXTRACTORS = ("rules", "spacy", "none")
-
-
-class ConfigError(ValueError):
-    """A configuration file that cannot be used; the message names file and key."""
 
 
 @dataclass

@@ -21,7 +21,8 @@ import threading
 from importlib import metadata, resources
 from pathlib import Path
 
-from .config import Config, ConfigError
+from .config import Config
+from .errors import ConfigError
 from .models import ENTITY_FIELDS, ENTITY_TYPES, Article, Mention
 from .ner.aliases import SECTION_SYNONYMS, SECTIONS, Aliases, load_aliases
 

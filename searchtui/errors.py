@@ -1,11 +1,19 @@
-"""Errors the core raises for conditions a user can act on.
+"""Every error searchtui raises for a condition a user can act on.
 
-Each carries a one-line message fit to show as it is, in the CLI or the TUI.
+All derive from :class:`SearchtuiError`, so the CLI and the app catch one
+class; each carries a one-line message fit to show as it is. The ones that a
+caller may also treat as bad values (a query, a config file, a date range)
+are ``ValueError`` as well.
 """
+
+from __future__ import annotations
 
 
 class SearchtuiError(Exception):
     """Base class: a problem a user can act on, with a message that says how."""
+
+
+# -- the index
 
 
 class IndexMissing(SearchtuiError):
@@ -20,5 +28,42 @@ class IndexLocked(SearchtuiError):
     """Another process is updating the index."""
 
 
+class ArticleNotFound(SearchtuiError, KeyError):
+    """No article with that key or path is in the index."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else "no such article"
+
+
+class Cancelled(SearchtuiError):
+    """An index run was cancelled; the index is as it was before."""
+
+
+# -- what the user gave
+
+
 class CorpusMissing(SearchtuiError):
     """A corpus path that does not exist."""
+
+
+class ConfigError(SearchtuiError, ValueError):
+    """A configuration file that cannot be used; the message names file and key."""
+
+
+class DateRangeError(SearchtuiError, ValueError):
+    """A date or date range that cannot be understood, or that ends before it starts."""
+
+
+class QueryError(SearchtuiError, ValueError):
+    """A query that cannot be understood; ``position`` points into the text."""
+
+    def __init__(self, message: str, query: str = "", position: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.query = query
+        self.position = position
+
+    def __str__(self) -> str:
+        if self.position is None:
+            return self.message
+        return f"{self.message} (at column {self.position + 1})"

@@ -31,7 +31,7 @@ from whoosh.writing import SegmentWriter
 from searchtui import arrays, bulkwrite, store
 from searchtui import articles as articles_mod
 from searchtui.config import Config
-from searchtui.errors import SearchtuiError
+from searchtui.errors import Cancelled, SearchtuiError
 from searchtui.models import ENTITY_FIELDS, Article, Problem
 from searchtui.schema import compress_body, make_schema
 
@@ -39,10 +39,6 @@ from searchtui.schema import compress_body, make_schema
 PARALLEL_THRESHOLD = 400
 BATCH_FILES = 64
 WRITER_LIMIT_MB = 256
-
-
-class Cancelled(SearchtuiError):
-    """The run was cancelled; the index is as it was before."""
 
 
 @dataclass

@@ -241,18 +241,3 @@ class SearchResult:
             "facets": {name: f.to_dict() for name, f in self.facets.items()},
             "histogram": self.histogram.to_dict() if self.histogram else None,
         }
-
-
-class QueryError(ValueError):
-    """A query that cannot be understood; ``position`` points into the text."""
-
-    def __init__(self, message: str, query: str = "", position: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.query = query
-        self.position = position
-
-    def __str__(self) -> str:
-        if self.position is None:
-            return self.message
-        return f"{self.message} (at column {self.position + 1})"

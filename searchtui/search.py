@@ -31,7 +31,7 @@ from whoosh.query.qcore import _NullQuery
 
 from searchtui import store
 from searchtui.arrays import IndexData
-from searchtui.errors import IndexMissing
+from searchtui.errors import ArticleNotFound, IndexMissing, QueryError
 from searchtui.facets import NO_DATE
 from searchtui.models import (
     ENTITY_FIELDS,
@@ -39,7 +39,6 @@ from searchtui.models import (
     Article,
     Facet,
     Hit,
-    QueryError,
     SearchRequest,
     SearchResult,
 )
@@ -788,7 +787,7 @@ class SearchEngine:
         if docnum is None:
             docnum = self._searcher.document_number(path=key)
         if docnum is None:
-            raise KeyError(f"no article {key!r} in the index")
+            raise ArticleNotFound(f"no article {key!r} in the index")
         return docnum
 
     def document(self, key: str) -> Article:

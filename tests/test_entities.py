@@ -8,13 +8,14 @@ import sys
 
 import pytest
 
-from searchtui.config import Config, ConfigError
+from searchtui.config import Config
 from searchtui.entities import (
     NullExtractor,
     RuleExtractor,
     format_mentions,
     get_extractor,
 )
+from searchtui.errors import ConfigError
 from searchtui.models import Article, Mention
 from searchtui.ner.aliases import load_aliases
 from searchtui.ner.lexicon import gazetteer

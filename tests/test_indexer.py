@@ -26,13 +26,14 @@ from searchtui import store
 from searchtui.cli import main
 from searchtui.config import Config
 from searchtui.errors import (
+    Cancelled,
     CorpusMissing,
     IndexIncompatible,
     IndexLocked,
     IndexMissing,
     SearchtuiError,
 )
-from searchtui.indexer import PARALLEL_THRESHOLD, Cancelled, build_index
+from searchtui.indexer import PARALLEL_THRESHOLD, build_index
 from searchtui.models import SearchRequest
 from searchtui.search import SearchEngine
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from whoosh import query as wq
 
-from searchtui.models import QueryError
+from searchtui.errors import QueryError
 from searchtui.schema import make_schema
 from searchtui.search import (
     MAX_QUERY_CHARS,

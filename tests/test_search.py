@@ -14,8 +14,9 @@ import yaml
 
 from searchtui.cli import main
 from searchtui.config import Config
+from searchtui.errors import QueryError
 from searchtui.indexer import build_index
-from searchtui.models import FacetFilter, QueryError, SearchRequest, SearchResult
+from searchtui.models import FacetFilter, SearchRequest, SearchResult
 from searchtui.schema import iter_term_spans, normalise_word
 from searchtui.search import SearchEngine
 

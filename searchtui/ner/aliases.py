@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ..config import ConfigError
+from ..errors import ConfigError
 
 #: section of an alias file -> entity type
 SECTIONS = {"people": "PERSON", "organisations": "ORG", "places": "PLACE"}

@@ -10,8 +10,8 @@ loaded. Mentions go through the same canonicalisation as the rule engine.
 
 from __future__ import annotations
 
-from ..config import ConfigError
 from ..entities import Extractor
+from ..errors import ConfigError
 from ..models import Mention
 from .aliases import Aliases
 from .lexicon import COMMON_CAPS, PERSON_TITLES, ROLE_WORDS

@@ -18,7 +18,7 @@ from textual.reactive import reactive, var
 from textual.worker import Worker, WorkerState
 
 from searchtui.config import Config, xdg_state_home
-from searchtui.errors import IndexIncompatible, IndexMissing, SearchtuiError
+from searchtui.errors import Cancelled, IndexIncompatible, IndexMissing, SearchtuiError
 
 from .commands import SearchtuiCommands
 from .history import QueryHistory
@@ -170,7 +170,7 @@ class SearchtuiApp(App):
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def run_build(self, paths: list[str], rebuild: bool, cancel: threading.Event) -> None:
-        from searchtui.indexer import Cancelled, build_index
+        from searchtui.indexer import build_index
 
         def progress(p: Any) -> None:
             self._latest_progress = p  # picked up by a timer: progress is merged, not queued

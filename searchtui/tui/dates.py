@@ -6,12 +6,10 @@ import calendar
 import datetime as dt
 import re
 
+from searchtui.errors import DateRangeError
+
 _PART = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _SEP = re.compile(r"\s*(?:\.\.|\bto\b|–|—)\s*")
-
-
-class DateRangeError(ValueError):
-    pass
 
 
 def _bounds(text: str) -> tuple[dt.date, dt.date]:

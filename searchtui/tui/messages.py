@@ -6,7 +6,8 @@ from typing import Any
 
 from textual.message import Message
 
-from searchtui.models import Article, Facet, QueryError, SearchResult
+from searchtui.errors import QueryError
+from searchtui.models import Article, Facet, SearchResult
 
 
 class EngineOpened(Message):

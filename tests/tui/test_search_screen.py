@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from searchtui.models import QueryError
+from searchtui.errors import QueryError
 from searchtui.tui.screens.search import PAGE_SIZE, SearchScreen
 from searchtui.tui.widgets.chips import Chip
 from searchtui.tui.widgets.facets import FacetList, FacetPanel

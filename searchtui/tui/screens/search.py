@@ -18,7 +18,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import Worker, get_current_worker
 
-from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, QueryError, SearchRequest
+from searchtui.errors import QueryError
+from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, SearchRequest
 
 from ..app import report_worker_error
 from ..dates import format_date_range
