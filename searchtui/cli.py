@@ -19,19 +19,18 @@ from pathlib import Path
 from searchtui import __version__
 from searchtui.config import Config, load_config
 from searchtui.errors import Cancelled, QueryError, SearchtuiError
-from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, SearchRequest
+from searchtui.models import (
+    FACET_FIELDS,
+    FACET_LABELS,
+    SORTS,
+    FacetFilter,
+    SearchRequest,
+    byline,
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
-
-FACET_LABELS = {
-    "publication": "Publications",
-    "authors": "Authors",
-    "people": "People",
-    "organisations": "Organisations",
-    "places": "Places",
-}
 
 
 # ---------------------------------------------------------------------------
@@ -65,16 +64,6 @@ class Style:
             last = e
         out.append(text[last:])
         return "".join(out)
-
-
-def byline(authors, publication, date) -> str:
-    parts = []
-    if authors:
-        parts.append(", ".join(authors))
-    tail = " ".join(x for x in (publication or "", date.strftime("%b %d, %Y") if date else "") if x)
-    if tail:
-        parts.append(tail)
-    return " — ".join(parts)
 
 
 def display_path(path: str) -> str:

@@ -8,6 +8,7 @@ that need no corpus run on a few articles written here.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import subprocess
@@ -20,6 +21,7 @@ from searchtui import __version__, store
 from searchtui.cli import build_parser, main
 from searchtui.config import Config
 from searchtui.indexer import build_index
+from searchtui.models import byline
 
 HIT_KEYS = {"path", "key", "title", "authors", "publication", "date", "score", "snippet", "highlights"}
 
@@ -175,8 +177,19 @@ def test_search_human_output(wiki_index, capsys):
         rows = block.splitlines()
         assert rows[0] == f"{i:>3}. {hit['title']}"
         assert rows[1].startswith("     Wikinews ")
+        assert rows[1] == f"     Wikinews · {dt.date.fromisoformat(hit['date']):%b %d, %Y}"
         assert "[earthquake]" in rows[2].lower()  # the matched word marked, without colour
         assert rows[-1] == f"     {hit['path']}"
+
+
+def test_byline_format():
+    """One byline for the CLI and the app: authors — publication · date, missing parts left out."""
+    day = dt.date(2016, 11, 5)
+    assert byline(["Ann Lee", "Bo Chan"], "Reuters", day) == "Ann Lee, Bo Chan — Reuters · Nov 05, 2016"
+    assert byline([], "Reuters", day) == "Reuters · Nov 05, 2016"
+    assert byline(["Ann Lee"], None, day) == "Ann Lee · Nov 05, 2016"
+    assert byline(["Ann Lee"], "Reuters", None) == "Ann Lee — Reuters"
+    assert byline([], None, None) == ""
 
 
 def test_search_words_need_no_quotes(wiki_index, capsys):

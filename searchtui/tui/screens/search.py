@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker, get_current_worker
 
 from searchtui.errors import QueryError
-from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, SearchRequest
+from searchtui.models import FACET_FIELDS, FACET_LABELS, SORTS, FacetFilter, SearchRequest
 
 from ..app import report_worker_error
 from ..dates import format_date_range
@@ -33,7 +33,7 @@ from ..messages import (
 )
 from ..widgets.chips import Chip, ChipSpec, FilterChips
 from ..widgets.daterange import DateRangeInput
-from ..widgets.facets import TITLES, FacetPanel
+from ..widgets.facets import FacetPanel
 from ..widgets.histogram import DateHistogram
 from ..widgets.preview import PreviewPane
 from ..widgets.query import QueryInput
@@ -292,7 +292,7 @@ class SearchScreen(Screen):
             filt = self.filters.get(name)
             if not filt:
                 continue
-            label = TITLES.get(name, name).lower()
+            label = FACET_LABELS.get(name, name).lower()
             for value in sorted(filt.include):
                 specs.append(ChipSpec("facet", f"{label}: {value}", name, value))
             for value in sorted(filt.exclude):
