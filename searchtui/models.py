@@ -8,8 +8,8 @@ and the TUI pass to each other.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 #: The entity facets, in display order, with the entity type each one holds.

@@ -17,6 +17,7 @@ CORE = [
     "searchtui.indexer",
     "searchtui.search",
     "searchtui.facets",
+    "searchtui.export",
     "searchtui.cli",
 ]
 UI = ("textual", "rich")

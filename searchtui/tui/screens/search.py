@@ -46,7 +46,6 @@ PAGE_SIZE = 20
 PREVIEW_DELAY = 0.12  # seconds the cursor rests on a hit before its text is loaded
 FACET_LIMIT = 8
 FACET_FILTER_LIMIT = 50
-EXPORT_PAGE = 1000
 
 SORT_LABELS = {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"}
 
@@ -552,25 +551,11 @@ class SearchScreen(Screen):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def run_export(self, engine: Any, request: SearchRequest, similar: tuple[str, str] | None, path: str, fmt: str) -> None:
-        import os
+        from searchtui.export import all_hits, title_for, write_file
 
-        from ..export import write_hits
-
-        hits = []
-        page = 1
-        while True:
-            req = replace(request, page=page, page_size=EXPORT_PAGE, facets=(), histogram=False, snippets=False)
-            result = engine.more_like_this(similar[0], req) if similar else engine.search(req)
-            hits.extend(result.hits)
-            if not result.hits or len(hits) >= result.total:
-                break
-            page += 1
-        title = f"Search results for: {request.query}" if request.query else "Search results"
-        tmp = f"{path}.part"
+        hits = list(all_hits(engine, request, similar[0] if similar else None))
         try:
-            with open(tmp, "w", encoding="utf-8", newline="") as out:
-                count = write_hits(hits, out, fmt, title=title)
-            os.replace(tmp, path)
+            count = write_file(hits, path, fmt, title=title_for(request.query))
         except OSError as exc:
             self.post_message(ExportDone(path, 0, error=f"cannot write {path}: {exc.strerror or exc}"))
             return
