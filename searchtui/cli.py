@@ -19,19 +19,26 @@ from pathlib import Path
 from searchtui import __version__
 from searchtui.config import Config, load_config
 from searchtui.errors import Cancelled, QueryError, SearchtuiError
-from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, SearchRequest
+from searchtui.export import (
+    FORMATS,
+    all_hits,
+    format_for_path,
+    title_for,
+    write_file,
+    write_hits,
+)
+from searchtui.models import (
+    FACET_FIELDS,
+    FACET_LABELS,
+    SORTS,
+    FacetFilter,
+    SearchRequest,
+    byline,
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
-
-FACET_LABELS = {
-    "publication": "Publications",
-    "authors": "Authors",
-    "people": "People",
-    "organisations": "Organisations",
-    "places": "Places",
-}
 
 
 # ---------------------------------------------------------------------------
@@ -42,7 +49,11 @@ class Style:
     """ANSI styling when writing to a terminal, nothing otherwise."""
 
     def __init__(self, stream):
-        self.on = stream.isatty() and os.environ.get("NO_COLOR") is None and os.environ.get("TERM") != "dumb"
+        self.on = (
+            stream.isatty()
+            and os.environ.get("NO_COLOR") is None
+            and os.environ.get("TERM") != "dumb"
+        )
 
     def _wrap(self, code: str, text: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
@@ -65,16 +76,6 @@ class Style:
             last = e
         out.append(text[last:])
         return "".join(out)
-
-
-def byline(authors, publication, date) -> str:
-    parts = []
-    if authors:
-        parts.append(", ".join(authors))
-    tail = " ".join(x for x in (publication or "", date.strftime("%b %d, %Y") if date else "") if x)
-    if tail:
-        parts.append(tail)
-    return " — ".join(parts)
 
 
 def display_path(path: str) -> str:
@@ -172,7 +173,9 @@ class ProgressPrinter:
 
 def _fmt_secs(s: float) -> str:
     s = int(max(0, s))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    if s >= 3600:
+        return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+    return f"{s // 60}:{s % 60:02d}"
 
 
 def cmd_index(args) -> int:
@@ -239,8 +242,43 @@ def _open_engine(args):
     return SearchEngine.open(_index_dir(args, config))
 
 
+def _export_format(args) -> str | None:
+    """The export format named with --format or by the --output file's extension, if any."""
+    if args.output is not None and args.json:
+        raise SearchtuiError("--output goes with --format, not with --json")
+    if args.format is not None or args.output is None:
+        return args.format
+    fmt = format_for_path(args.output)
+    if fmt is None:
+        raise SearchtuiError(
+            f"cannot tell the format of {args.output} from its extension;"
+            f" give --format ({', '.join(FORMATS)})"
+        )
+    return fmt
+
+
+def _export(args, request: SearchRequest, fmt: str) -> int:
+    """Every hit, to the --output file or to standard output."""
+    title = title_for(request.query)
+    with _open_engine(args) as engine:
+        hits = all_hits(engine, request, args.similar)
+        if args.output is None:
+            write_hits(hits, sys.stdout, fmt, title=title)
+            return EXIT_OK
+        found = list(hits)
+    try:
+        count = write_file(found, args.output, fmt, title=title)
+    except OSError as exc:
+        raise SearchtuiError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"{count} hit{'s' if count != 1 else ''} written to {args.output} ({FORMATS[fmt]})")
+    return EXIT_OK
+
+
 def cmd_search(args) -> int:
     request = _request_from_args(args)
+    fmt = _export_format(args)
+    if fmt is not None:
+        return _export(args, request, fmt)
     with _open_engine(args) as engine:
         if args.similar:
             result = engine.more_like_this(args.similar, request)
@@ -258,7 +296,10 @@ def cmd_search(args) -> int:
     sort = request.sort
     if sort == "relevance" and not result.ranked:
         sort = "newest"  # nothing to rank by
-    out.write(f"{n} article{'s' if n != 1 else ''}{shown} ({result.elapsed_ms:.0f} ms, sorted by {sort})\n")
+    out.write(
+        f"{n} article{'s' if n != 1 else ''}{shown}"
+        f" ({result.elapsed_ms:.0f} ms, sorted by {sort})\n"
+    )
     if result.suggestion:
         out.write(f"Did you mean: {st.bold(result.suggestion)}\n")
     if result.notice:
@@ -318,10 +359,11 @@ def cmd_stats(args) -> int:
         sys.stdout.write("\n")
         return EXIT_OK
     size = stats["index_bytes"]
+    dates = f"{stats['first_date'] or '-'} .. {stats['last_date'] or '-'}"
     rows = [
         ("Index", stats["index"]),
         ("Articles", f"{stats['articles']:,}"),
-        ("Dates", f"{stats['first_date'] or '-'} .. {stats['last_date'] or '-'} ({stats['undated']:,} undated)"),
+        ("Dates", f"{dates} ({stats['undated']:,} undated)"),
         ("Publications", f"{stats['distinct_publication']:,}"),
         ("Authors", f"{stats['distinct_authors']:,}"),
         ("People", f"{stats['distinct_people']:,}"),
@@ -432,46 +474,75 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", parents=[common], help="build or refresh the index",
                        description="Build or refresh the index: new files are added, changed files "
-                       "re-indexed, vanished files removed. A second run over an unchanged corpus does nothing.")
-    p.add_argument("paths", nargs="*", metavar="PATH", help="corpus folders or files (default: corpus/, or as configured)")
+                       "re-indexed, vanished files removed. A second run over an unchanged corpus "
+                       "does nothing.")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="corpus folders or files (default: corpus/, or as configured)")
     p.add_argument("--rebuild", action="store_true", help="start from scratch instead of updating")
-    p.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes (default: one per core)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
-    p.add_argument("--show-skipped", type=int, default=10, metavar="N", help="list at most N skipped files (default 10)")
+    p.add_argument("--show-skipped", type=int, default=10, metavar="N",
+                   help="list at most N skipped files (default 10)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="search the index and print the hits",
-                       description="Search the index. An empty query lists every article, newest first.")
+                       description="Search the index. An empty query lists every article, "
+                       "newest first.")
     p.add_argument("query", nargs="*", default=[], metavar="QUERY",
-                   help='the query, e.g. \'putin "white house" -trump date:2016\' (several words are '
-                   'joined; a query that starts with - goes after --)')
-    p.add_argument("--author", action="append", metavar="A", help="only articles by A (repeat: any of them)")
-    p.add_argument("--publication", "--pub", action="append", metavar="P", help="only articles in P")
+                   help='the query, e.g. \'putin "white house" -trump date:2016\' (several words '
+                   'are joined; a query that starts with - goes after --)')
+    p.add_argument("--author", action="append", metavar="A",
+                   help="only articles by A (repeat: any of them)")
+    p.add_argument("--publication", "--pub", action="append", metavar="P",
+                   help="only articles in P")
     p.add_argument("--person", action="append", metavar="X", help="only articles naming person X")
-    p.add_argument("--org", action="append", metavar="X", help="only articles naming organisation X")
+    p.add_argument("--org", action="append", metavar="X",
+                   help="only articles naming organisation X")
     p.add_argument("--place", action="append", metavar="X", help="only articles naming place X")
     p.add_argument("--exclude-author", action="append", metavar="A", help="leave out articles by A")
-    p.add_argument("--exclude-publication", action="append", metavar="P", help="leave out articles in P")
-    p.add_argument("--exclude-person", action="append", metavar="X", help="leave out articles naming X")
-    p.add_argument("--exclude-org", action="append", metavar="X", help="leave out articles naming X")
-    p.add_argument("--exclude-place", action="append", metavar="X", help="leave out articles naming X")
+    p.add_argument("--exclude-publication", action="append", metavar="P",
+                   help="leave out articles in P")
+    p.add_argument("--exclude-person", action="append", metavar="X",
+                   help="leave out articles naming X")
+    p.add_argument("--exclude-org", action="append", metavar="X",
+                   help="leave out articles naming X")
+    p.add_argument("--exclude-place", action="append", metavar="X",
+                   help="leave out articles naming X")
     p.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included")
     p.add_argument("--to", dest="date_to", type=_date_end, metavar="DATE", help="up to this day, included")
-    p.add_argument("--sort", choices=SORTS, default="relevance", help="order of the hits (default: relevance)")
-    p.add_argument("--limit", "-n", type=_positive, default=10, metavar="N", help="hits per page (default 10)")
-    p.add_argument("--page", type=_positive, default=1, metavar="N", help="which page of hits (default 1)")
-    p.add_argument("--facets", action="store_true", help="also print facet counts and the date histogram")
-    p.add_argument("--facet-limit", type=_positive, default=10, metavar="N", help="values per facet (default 10)")
-    p.add_argument("--similar", metavar="PATH", help="articles like this one (its path) instead of a query")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--sort", choices=SORTS, default="relevance",
+                   help="order of the hits (default: relevance)")
+    p.add_argument("--limit", "-n", type=_positive, default=10, metavar="N",
+                   help="hits per page (default 10)")
+    p.add_argument("--page", type=_positive, default=1, metavar="N",
+                   help="which page of hits (default 1)")
+    p.add_argument("--facets", action="store_true",
+                   help="also print facet counts and the date histogram")
+    p.add_argument("--facet-limit", type=_positive, default=10, metavar="N",
+                   help="values per facet (default 10)")
+    p.add_argument("--similar", metavar="PATH",
+                   help="articles like this one (its path) instead of a query")
+    output = p.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--format", choices=FORMATS,
+                        help="write every hit (not one page) as JSON Lines, CSV or Markdown, "
+                        "with the columns of the app's export (default with --output: from its "
+                        "extension)")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="write the export to FILE instead of standard output")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("facets", parents=[common], help="list the values of one facet, with counts",
-                       description="List the values of one facet (for long lists: narrow them with --prefix).")
+                       description="List the values of one facet (for long lists: narrow them "
+                       "with --prefix).")
     p.add_argument("field", choices=FACET_FIELDS, help="the facet")
-    p.add_argument("--query", "-q", default="", help="count over the hits of this query (default: all articles)")
-    p.add_argument("--prefix", default="", metavar="TEXT", help="values starting with (or containing) TEXT")
-    p.add_argument("--limit", "-n", type=_positive, default=50, metavar="N", help="at most N values (default 50)")
+    p.add_argument("--query", "-q", default="",
+                   help="count over the hits of this query (default: all articles)")
+    p.add_argument("--prefix", default="", metavar="TEXT",
+                   help="values starting with (or containing) TEXT")
+    p.add_argument("--limit", "-n", type=_positive, default=50, metavar="N",
+                   help="at most N values (default 50)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_facets)
 
@@ -479,8 +550,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("entities", parents=[common], help="show the people, organisations and places found in a text")
-    p.add_argument("file", nargs="?", default="-", metavar="FILE", help="a text file, or - for standard input (default)")
+    p = sub.add_parser("entities", parents=[common],
+                       help="show the people, organisations and places found in a text")
+    p.add_argument("file", nargs="?", default="-", metavar="FILE",
+                   help="a text file, or - for standard input (default)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=cmd_entities)
     return parser

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from searchtui.articles import COLUMN_FIELDS
 from searchtui.errors import ConfigError
 
 CONFIG_NAME = "searchtui.yaml"
@@ -58,9 +59,6 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "workers": (int,),
 }
 
-_COLUMN_KEYS = ("title", "authors", "publication", "date", "body", "url", "tags", "id")
-
-
 def xdg_config_home() -> Path:
     return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
 
@@ -100,7 +98,8 @@ def load_config(explicit: str | None = None, cwd: str | None = None) -> Config:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        problem = getattr(exc, "problem", exc)
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
     except ValueError as exc:  # PyYAML raises this for impossible dates ("2016-13-45")
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     return config_from_mapping(data, str(path))
@@ -129,9 +128,10 @@ def config_from_mapping(data: Any, source: str) -> Config:
         if not isinstance(item, str):
             raise ConfigError(f"{source}: key 'corpus' must list paths as strings")
     for ckey, cval in values.get("columns", {}).items():
-        if ckey not in _COLUMN_KEYS:
+        if ckey not in COLUMN_FIELDS:
             raise ConfigError(
-                f"{source}: key 'columns.{ckey}' is not a field (fields: {', '.join(_COLUMN_KEYS)})"
+                f"{source}: key 'columns.{ckey}' is not a field"
+                f" (fields: {', '.join(COLUMN_FIELDS)})"
             )
         if not isinstance(cval, str):
             raise ConfigError(f"{source}: key 'columns.{ckey}' must be a column name (str)")

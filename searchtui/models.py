@@ -8,6 +8,7 @@ and the TUI pass to each other.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,15 @@ ENTITY_TYPES = {"PERSON": "people", "ORG": "organisations", "PLACE": "places"}
 
 #: Every facet a request can filter on or count, in display order.
 FACET_FIELDS = ("publication", "authors") + ENTITY_FIELDS
+
+#: Each facet's name as a heading, for the CLI and the app.
+FACET_LABELS = {
+    "publication": "Publications",
+    "authors": "Authors",
+    "people": "People",
+    "organisations": "Organisations",
+    "places": "Places",
+}
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -38,6 +48,17 @@ class Article:
     tags: list[str] = field(default_factory=list)
     #: entities given by the source itself (YAML front matter), by facet field
     entities: dict[str, list[str]] = field(default_factory=dict)
+
+
+def byline(authors: Sequence[str], publication: str | None, date: _dt.date | None) -> str:
+    """An article's byline as the CLI and the app show it.
+
+    ``Ann Lee, Bo Chan — Reuters · Nov 05, 2016``; a missing part is left out
+    with its separator (``Reuters · Nov 05, 2016``, ``Ann Lee``, ``""``).
+    """
+    who = " — ".join(x for x in (", ".join(authors), publication or "") if x)
+    when = date.strftime("%b %d, %Y") if date else ""
+    return " · ".join(x for x in (who, when) if x)
 
 
 @dataclass

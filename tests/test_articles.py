@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from searchtui import articles
 from searchtui.articles import (
     SUPPORTED_SUFFIXES,
     Byline,
@@ -26,6 +25,7 @@ from searchtui.articles import (
     read_file,
     split_authors,
 )
+from searchtui.articles.tables import _MAX_ROW_PROBLEMS
 from searchtui.errors import CorpusMissing
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,8 +75,8 @@ def reasons(result, skipped=None):
          "Stephen Dinan, Gabriella Muñoz", ["Stephen Dinan", "Gabriella Muñoz"],
          "Washington Times", D(2019, 5, 21), "May 21, 2019"),
         ("Ann Lee, Bo Chan and Cy Diaz — Reuters Nov 5, 2016",
-         "Ann Lee, Bo Chan and Cy Diaz", ["Ann Lee", "Bo Chan", "Cy Diaz"], "Reuters", D(2016, 11, 5),
-         "Nov 5, 2016"),
+         "Ann Lee, Bo Chan and Cy Diaz", ["Ann Lee", "Bo Chan", "Cy Diaz"], "Reuters",
+         D(2016, 11, 5), "Nov 5, 2016"),
         ("Ann Lee, Bo Chan, and Cy Diaz — Reuters", "Ann Lee, Bo Chan, and Cy Diaz",
          ["Ann Lee", "Bo Chan", "Cy Diaz"], "Reuters", None, None),
         # suffixes stay with their names
@@ -113,7 +113,8 @@ def reasons(result, skipped=None):
         ("New York Times - News", None, [], "New York Times - News", None, None),
         ("CNN - Editorial Jan 2, 2020", None, [], "CNN - Editorial", D(2020, 1, 2), "Jan 2, 2020"),
         ("The Telegraph - UK", None, [], "The Telegraph - UK", None, None),
-        ("Chicago Sun-Times May 1, 2019", None, [], "Chicago Sun-Times", D(2019, 5, 1), "May 1, 2019"),
+        ("Chicago Sun-Times May 1, 2019", None, [], "Chicago Sun-Times", D(2019, 5, 1),
+         "May 1, 2019"),
         ("Ann Lee — New York Times - News Jan 1, 2020", "Ann Lee", ["Ann Lee"],
          "New York Times - News", D(2020, 1, 1), "Jan 1, 2020"),
         ("Ann Lee - New York Times - News Jan 1, 2020", "Ann Lee", ["Ann Lee"],
@@ -285,7 +286,9 @@ def test_byline_variants_in_files():
     a = read("Reuters Nov 5, 2016")
     assert (a.authors, a.author_raw, a.publication, a.date) == ([], None, "Reuters", D(2016, 11, 5))
     a = read("Guest Writer - Right")
-    assert (a.authors, a.publication, a.date, a.body) == ([], "Guest Writer - Right", None, "Body text.")
+    assert (a.authors, a.publication, a.date, a.body) == (
+        [], "Guest Writer - Right", None, "Body text."
+    )
     a = read("Ann Lee – Reuters")
     assert (a.authors, a.publication) == (["Ann Lee"], "Reuters")
 
@@ -318,7 +321,9 @@ def test_first_paragraph_not_taken_for_a_byline(first):
 
 def test_byline_recognised_without_the_double_blank_line():
     a = one(read_file("x.txt", b"Title\n\nAnn Lee \xe2\x80\x94 Reuters Nov 5, 2016\n\nBody."))
-    assert (a.authors, a.publication, a.date, a.body) == (["Ann Lee"], "Reuters", D(2016, 11, 5), "Body.")
+    assert (a.authors, a.publication, a.date, a.body) == (
+        ["Ann Lee"], "Reuters", D(2016, 11, 5), "Body."
+    )
     a = one(read_file("x.txt", b"Title\n\nAnn Lee \xe2\x80\x94 Reuters\n\nBody."))
     assert (a.authors, a.publication, a.body) == (["Ann Lee"], "Reuters", "Body.")
     # title, byline and body on consecutive lines
@@ -515,7 +520,9 @@ def test_invalid_yaml_front_matter_is_read_line_by_line():
     text = "---\ntitle: Storm: a day\nauthor: Ann Lee\ndate: 2016-11-05\n  bad: [\n---\nBody."
     res = read_file("x.md", text.encode())
     a = one(res)
-    assert (a.title, a.authors, a.date, a.body) == ("Storm: a day", ["Ann Lee"], D(2016, 11, 5), "Body.")
+    assert (a.title, a.authors, a.date, a.body) == (
+        "Storm: a day", ["Ann Lee"], D(2016, 11, 5), "Body."
+    )
     [p] = res.problems
     assert not p.skipped and "not valid YAML" in p.reason and "line by line" in p.reason
 
@@ -577,8 +584,8 @@ def jsonl(*rows) -> bytes:
 
 def test_jsonl_rows_with_the_usual_names():
     data = jsonl(
-        {"Title": "One", "Author": "Ann Lee, Bo Chan", "Publication": "Reuters", "Date": "2016-11-05",
-         "Content": "Text one.", "URL": "https://x/1", "tags": ["a", "b"]},
+        {"Title": "One", "Author": "Ann Lee, Bo Chan", "Publication": "Reuters",
+         "Date": "2016-11-05", "Content": "Text one.", "URL": "https://x/1", "tags": ["a", "b"]},
         "",
         {"headline": "Two", "authors": [{"name": "Cy Diaz"}, "Di Eve"], "source": {"name": "AP"},
          "published_at": "2016-11-15T10:00:00Z", "body": ["Para one.", "Para two."], "link": "https://x/2"},
@@ -587,7 +594,10 @@ def test_jsonl_rows_with_the_usual_names():
     res = read_file("c.jsonl", data)
     assert res.problems == []
     a, b, c = res.articles
-    assert (a.key, a.path, a.title, a.authors, a.author_raw, a.publication, a.date, a.body, a.url, a.tags) == (
+    assert (
+        a.key, a.path, a.title, a.authors, a.author_raw, a.publication, a.date, a.body, a.url,
+        a.tags,
+    ) == (
         "c.jsonl#1", "c.jsonl", "One", ["Ann Lee", "Bo Chan"], "Ann Lee, Bo Chan", "Reuters",
         D(2016, 11, 5), "Text one.", "https://x/1", ["a", "b"],
     )
@@ -638,7 +648,7 @@ def test_jsonl_row_problems_are_capped():
     data = jsonl({"title": "Good", "text": "x"}, *["{bad"] * 30)
     res = read_file("c.jsonl", data)
     assert len(res.articles) == 1
-    assert len(res.problems) == articles._MAX_ROW_PROBLEMS + 1
+    assert len(res.problems) == _MAX_ROW_PROBLEMS + 1
     assert res.problems[-1].reason == "10 more row problem(s) not listed (10 row(s) skipped)"
 
 
@@ -652,8 +662,8 @@ def test_jsonl_dates_in_many_shapes():
 
 
 def test_column_mapping():
-    data = jsonl({"Heading": "T", "Story": "Body", "Writers": "Ann Lee", "Paper": "P", "When": "2016-11-05",
-                  "Ref": "r1", "Where": "https://x", "Labels2": "a;b"})
+    data = jsonl({"Heading": "T", "Story": "Body", "Writers": "Ann Lee", "Paper": "P",
+                  "When": "2016-11-05", "Ref": "r1", "Where": "https://x", "Labels2": "a;b"})
     columns = {"title": "heading", "body": "Story", "authors": "Writers", "publication": "Paper",
                "date": "When", "id": "Ref", "url": "Where", "tags": "Labels2"}
     res = read_file("c.jsonl", data, columns=columns)
@@ -665,20 +675,25 @@ def test_column_mapping():
 
 
 def test_column_mapping_names_a_missing_column():
-    res = read_file("c.jsonl", jsonl({"title": "T", "text": "x"}), columns={"authors": "writer_name"})
+    data = jsonl({"title": "T", "text": "x"})
+    res = read_file("c.jsonl", data, columns={"authors": "writer_name"})
     assert one(res).title == "T"
-    assert reasons(res, skipped=False) == ["column 'writer_name' (columns.authors) not found in this file"]
+    assert reasons(res, skipped=False) == [
+        "column 'writer_name' (columns.authors) not found in this file"
+    ]
     with pytest.raises(ValueError):
         read_file("c.jsonl", b"{}", columns={"headline": "x"})
 
 
 def test_metadata_table_is_not_articles():
     """A manifest beside the articles (no text column) is skipped as a whole, with its columns."""
-    data = jsonl(*({"file": f"{i}.txt", "title": "T", "author": None, "date": "2016-11-05"} for i in range(3)))
+    row = {"title": "T", "author": None, "date": "2016-11-05"}
+    data = jsonl(*({"file": f"{i}.txt", **row} for i in range(3)))
     res = read_file("corpus/manifest.jsonl", data)
     assert res.articles == []
     [p] = res.problems
-    assert p.skipped and p.reason.startswith("not an article table: no body, content or text column")
+    assert p.skipped
+    assert p.reason.startswith("not an article table: no body, content or text column")
     assert "author, date, file, title" in p.reason
     # naming the text column that is not there says so
     res = read_file("x.jsonl", data, columns={"body": "story"})
@@ -714,14 +729,18 @@ def test_jsonl_values_on_several_lines_become_one_line():
     data = jsonl({"title": "Two\nlines", "publication": " The\n Courier ", "author": "Ann\nLee",
                   "tags": ["a\nb"], "text": "Para one.\n\nPara two."})
     a = one(read_file("c.jsonl", data))
-    assert (a.title, a.publication, a.authors, a.tags) == ("Two lines", "The Courier", ["Ann Lee"], ["a b"])
+    assert (a.title, a.publication, a.authors, a.tags) == (
+        "Two lines", "The Courier", ["Ann Lee"], ["a b"]
+    )
     assert a.body == "Para one.\n\nPara two."
 
 
 def test_entities_that_are_not_a_mapping_are_reported():
     res = read_file("c.jsonl", jsonl({"title": "T", "text": "x", "entities": ["Ann Lee"]}))
     assert one(res).entities == {}
-    assert reasons(res, skipped=False) == ["line 1: entities is not a mapping of types to names; ignored"]
+    assert reasons(res, skipped=False) == [
+        "line 1: entities is not a mapping of types to names; ignored"
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -739,8 +758,8 @@ def test_csv_rows():
     assert res.problems == []
     a, b = res.articles
     assert (a.key, a.title, a.authors, a.publication, a.date, a.body, a.url) == (
-        "c.csv#2", "One", ["Ann Lee", "Bo Chan"], "Reuters", D(2016, 11, 5), "Line one.\n\nLine two.",
-        "https://x/1",
+        "c.csv#2", "One", ["Ann Lee", "Bo Chan"], "Reuters", D(2016, 11, 5),
+        "Line one.\n\nLine two.", "https://x/1",
     )
     # keys and problems count physical lines: the first record spans lines 2-4
     assert (b.key, b.title, b.authors, b.author_raw, b.date, b.url) == (
@@ -749,7 +768,10 @@ def test_csv_rows():
 
 
 def test_csv_from_a_spreadsheet_bom_crlf_semicolons():
-    data = b"\xef\xbb\xbfheadline;byline;text\r\nOne;Ann Lee \xe2\x80\x94 Reuters Nov 5, 2016;Body\r\n"
+    data = (
+        b"\xef\xbb\xbfheadline;byline;text\r\n"
+        b"One;Ann Lee \xe2\x80\x94 Reuters Nov 5, 2016;Body\r\n"
+    )
     a = one(read_file("c.csv", data))
     assert (a.title, a.authors, a.publication, a.date, a.body) == (
         "One", ["Ann Lee"], "Reuters", D(2016, 11, 5), "Body"
@@ -849,8 +871,8 @@ def test_discover(tmp_path):
     write(tmp_path, "sub/LICENSE.txt", "Licence")
     files, problems = discover([tmp_path, tmp_path / "b.txt", str(tmp_path / "sub")])
     rel = [f.relative_to(tmp_path).as_posix() for f in files]
-    assert rel == ["a.md", "b.txt", "sub/c.CSV", "sub/deeper/d.jsonl", "sub/e.ndjson", "sub/f.markdown",
-                   "sub/g.text", "sub/h.tsv"]
+    assert rel == ["a.md", "b.txt", "sub/c.CSV", "sub/deeper/d.jsonl", "sub/e.ndjson",
+                   "sub/f.markdown", "sub/g.text", "sub/h.tsv"]
     assert all(isinstance(f, Path) for f in files)
     # documentation files are reported once each, even when reached twice
     assert sorted((Path(p.path).name, p.skipped) for p in problems) == [
@@ -909,7 +931,8 @@ def check_against_manifest(folder: Path) -> int:
         r = rows.pop(f.name)
         assert res.problems == [], res.problems
         a = one(res)
-        got = (a.title, a.author_raw, a.authors, a.publication, a.date.isoformat() if a.date else None)
+        date = a.date.isoformat() if a.date else None
+        got = (a.title, a.author_raw, a.authors, a.publication, date)
         want = (
             r["title"],
             r["author"],
@@ -946,15 +969,17 @@ def test_any_bytes_never_raise(data, suffix):
 # Text made of the pieces that matter to the readers: separators, quotes,
 # dashes, front matter and JSON punctuation, newlines of every kind.
 PIECES = st.sampled_from(
-    ["\n", "\r\n", "\r", "\n\n\n", "---\n", "— ", " – ", " - ", ",", ";", '"', "'", "{", "}", "[", "]", ":",
-     "title", "body", "text", "date", "author", "id", "Nov 5, 2016", "2016-11-05", "Jr.", " and ", "# ",
+    ["\n", "\r\n", "\r", "\n\n\n", "---\n", "— ", " – ", " - ", ",", ";", '"', "'", "{", "}", "[",
+     "]", ":", "title", "body", "text", "date", "author", "id", "Nov 5, 2016", "2016-11-05", "Jr.",
+     " and ", "# ",
      "\t", "\ufeff", "\xa0", "é", "\x00", "\x01", " ", "Ann Lee", "x"]
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(parts=st.lists(PIECES | st.text(max_size=8), max_size=60),
-       suffix=st.sampled_from(sorted(SUPPORTED_SUFFIXES)), max_bytes=st.sampled_from([None, 50, 10**6]))
+       suffix=st.sampled_from(sorted(SUPPORTED_SUFFIXES)),
+       max_bytes=st.sampled_from([None, 50, 10**6]))
 def test_structured_text_never_raises(parts, suffix, max_bytes):
     data = "".join(parts).encode("utf-8", "surrogatepass")
     check_result(read_file(f"x{suffix}", data, max_bytes=max_bytes), f"x{suffix}")
@@ -1018,5 +1043,7 @@ def test_reader_imports_no_ui_or_index_code():
         "bad = [m for m in ('textual', 'rich', 'whoosh') if m in sys.modules]; "
         "print(','.join(bad))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
     assert out.stdout.strip() == ""

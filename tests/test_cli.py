@@ -8,20 +8,27 @@ that need no corpus run on a few articles written here.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from searchtui import __version__, store
+from searchtui import __version__, export, store
 from searchtui.cli import build_parser, main
 from searchtui.config import Config
 from searchtui.indexer import build_index
+from searchtui.models import byline
 
-HIT_KEYS = {"path", "key", "title", "authors", "publication", "date", "score", "snippet", "highlights"}
+HIT_KEYS = {
+    "path", "key", "title", "authors", "publication", "date", "score", "snippet", "highlights"
+}
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +140,8 @@ def test_facets(wiki_index, capsys):
         "truncated": False,
         "buckets": [{"value": "Wikinews", "count": 6, "selected": False, "excluded": False}],
     }
-    code, out, _err = run(capsys, "facets", "places", "--index", wiki_index, "--json", "--limit", "3")
+    code, out, _err = run(capsys, "facets", "places", "--index", wiki_index, "--json",
+                          "--limit", "3")
     facet = json.loads(out)
     assert code == 0 and len(facet["buckets"]) == 3 and facet["truncated"] is True
     counts = [b["count"] for b in facet["buckets"]]
@@ -168,28 +176,45 @@ def test_search_human_output(wiki_index, capsys):
     code, out, err = run(capsys, "search", "earthquake", "--index", wiki_index, "--limit", "2")
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].startswith("6 articles, showing 1-2 (") and lines[0].endswith(" ms, sorted by relevance)")
+    assert lines[0].startswith("6 articles, showing 1-2 (")
+    assert lines[0].endswith(" ms, sorted by relevance)")
     blocks = out.split("\n\n")[1:]
     assert len(blocks) == 2
-    for i, (block, hit) in enumerate(zip(blocks, hits), 1):
+    for i, (block, hit) in enumerate(zip(blocks, hits, strict=True), 1):
         rows = block.splitlines()
         assert rows[0] == f"{i:>3}. {hit['title']}"
         assert rows[1].startswith("     Wikinews ")
+        assert rows[1] == f"     Wikinews · {dt.date.fromisoformat(hit['date']):%b %d, %Y}"
         assert "[earthquake]" in rows[2].lower()  # the matched word marked, without colour
         assert rows[-1] == f"     {hit['path']}"
+
+
+def test_byline_format():
+    """One byline for the CLI and the app: authors — publication · date, missing parts left out."""
+    day = dt.date(2016, 11, 5)
+    assert byline(["Ann Lee", "Bo Chan"], "Reuters", day) == (
+        "Ann Lee, Bo Chan — Reuters · Nov 05, 2016"
+    )
+    assert byline([], "Reuters", day) == "Reuters · Nov 05, 2016"
+    assert byline(["Ann Lee"], None, day) == "Ann Lee · Nov 05, 2016"
+    assert byline(["Ann Lee"], "Reuters", None) == "Ann Lee — Reuters"
+    assert byline([], None, None) == ""
 
 
 def test_search_words_need_no_quotes(wiki_index, capsys):
     quoted = search_json(capsys, wiki_index, "climate change", "--limit", "50")
     words = search_json(capsys, wiki_index, "climate", "change", "--limit", "50")
     assert quoted["total"] > 0
-    assert (words["query"], words["total"], words["hits"]) == ("climate change", quoted["total"], quoted["hits"])
+    assert (words["query"], words["total"], words["hits"]) == (
+        "climate change", quoted["total"], quoted["hits"]
+    )
     # A query that starts with "-" goes after "--".
     code, out, err = run(capsys, "search", "--index", wiki_index, "--json", "--", "-covid")
     assert code == 0 and err == ""
     everything = search_json(capsys, wiki_index, "")["total"]
     assert 0 < json.loads(out)["total"] < everything
-    assert json.loads(out)["total"] == everything - search_json(capsys, wiki_index, "covid")["total"]
+    covid = search_json(capsys, wiki_index, "covid")["total"]
+    assert json.loads(out)["total"] == everything - covid
 
 
 def test_search_no_hits(wiki_index, capsys):
@@ -225,6 +250,90 @@ def test_bad_arguments_exit_2(capsys):
 
 
 # ---------------------------------------------------------------------------
+# search --format: every hit, as the app exports them
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Export pages of 50 hits, so that every hit takes several pages."""
+    monkeypatch.setattr(export, "PAGE_SIZE", 50)
+
+
+def read_export(text: str, fmt: str) -> list[dict]:
+    """The hits of an export as rows (Markdown: its numbered titles)."""
+    if fmt == "jsonl":
+        return [json.loads(line) for line in text.splitlines()]
+    if fmt == "csv":
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        assert reader.fieldnames == list(export.CSV_FIELDS)  # the app's columns
+        return list(reader)
+    assert text.startswith("# Search results")
+    return [{"title": m} for m in re.findall(r"^\d+\. \*\*(.*)\*\*", text, re.MULTILINE)]
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+@pytest.mark.parametrize("query", ["", "earthquake"])
+def test_export_every_hit_to_standard_output(wiki_index, capsys, small_pages, fmt, query):
+    result = search_json(capsys, wiki_index, query, "--limit", "1000")
+    code, out, err = run(capsys, "search", query, "--index", wiki_index, "--format", fmt)
+    assert code == 0 and err == ""
+    rows = read_export(out, fmt)
+    assert len(rows) == result["total"] == (291 if query == "" else 6)
+    assert [r["title"] for r in rows] == [h["title"] for h in result["hits"]]
+    if fmt == "jsonl":
+        assert all(set(r) == HIT_KEYS for r in rows)
+        assert [r["path"] for r in rows] == [h["path"] for h in result["hits"]]
+    if fmt == "csv":
+        assert [r["key"] for r in rows] == [h["key"] for h in result["hits"]]
+
+
+def test_export_to_a_file(wiki_index, tmp_path, capsys, small_pages):
+    code, expected, _err = run(capsys, "search", "--index", wiki_index, "--format", "csv")
+    assert code == 0
+    path = tmp_path / "hits.CSV"
+    code, out, err = run(capsys, "search", "--index", wiki_index, "--output", path)
+    assert (code, out, err) == (0, f"291 hits written to {path} (CSV)\n", "")
+    assert path.read_bytes() == expected.encode("utf-8")
+    assert [p.name for p in tmp_path.iterdir()] == ["hits.CSV"]
+    # --format wins over the extension
+    path = tmp_path / "hits.txt"
+    code, out, err = run(capsys, "search", "earthquake", "--index", wiki_index, "-o", path,
+                         "--format", "jsonl")
+    assert (code, out, err) == (0, f"6 hits written to {path} (JSON Lines)\n", "")
+    assert len(read_export(path.read_text(encoding="utf-8"), "jsonl")) == 6
+
+
+def test_export_of_similar_articles(wiki_index, capsys):
+    first = search_json(capsys, wiki_index, "earthquake", "--limit", "1")["hits"][0]["path"]
+    similar = search_json(capsys, wiki_index, "--similar", first, "--limit", "1000")
+    code, out, err = run(capsys, "search", "--similar", first, "--index", wiki_index,
+                         "--format", "jsonl")
+    assert code == 0 and err == ""
+    rows = read_export(out, "jsonl")
+    assert len(rows) == similar["total"] > 0
+    assert [r["path"] for r in rows] == [h["path"] for h in similar["hits"]]
+
+
+def test_export_format_mistakes(wiki_index, tmp_path, capsys):
+    code, out, err = run(capsys, "search", "--index", wiki_index, "--output", tmp_path / "hits.txt")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"searchtui: cannot tell the format of {tmp_path / 'hits.txt'} from its extension;"
+        " give --format (jsonl, csv, md)\n"
+    )
+    code, out, err = run(capsys, "search", "--index", wiki_index, "--json",
+                         "-o", tmp_path / "h.jsonl")
+    assert (code, out, err) == (1, "", "searchtui: --output goes with --format, not with --json\n")
+    code, out, err = run(capsys, "search", "--index", wiki_index, "-o", tmp_path / "no" / "h.md")
+    assert code == 1 and out == "" and err.startswith(f"searchtui: cannot write {tmp_path}")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(SystemExit) as info:
+        main(["search", "--json", "--format", "csv"])
+    assert info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
 # index
 
 
@@ -232,17 +341,24 @@ def test_index_output_not_on_a_terminal(tmp_path, capsys):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i in range(3):
-        (corpus / f"{i}.txt").write_text(f"Title {i}\n\nAnn Lee — Daily Post Jan 0{i + 1}, 2020\n\nBody {i}.\n")
+        (corpus / f"{i}.txt").write_text(
+            f"Title {i}\n\nAnn Lee — Daily Post Jan 0{i + 1}, 2020\n\nBody {i}.\n"
+        )
     code, out, err = run(capsys, "index", corpus, "--index", tmp_path / "ix", "--workers", "1")
     assert code == 0
     assert "indexing: 3/3 files (100%), 3 articles" in err
     assert "\r" not in err and "\x1b" not in err + out
     lines = out.splitlines()
-    assert lines[0] == f"Rebuilt {tmp_path / 'ix'}: 3 added, 0 updated, 0 deleted, 0 skipped, 0 files unchanged; 3 articles in the index."
+    assert lines[0] == (
+        f"Rebuilt {tmp_path / 'ix'}: 3 added, 0 updated, 0 deleted, 0 skipped,"
+        " 0 files unchanged; 3 articles in the index."
+    )
     assert lines[1].startswith("Elapsed: ") and len(lines) == 2
     code, out, err = run(capsys, "index", corpus, "--index", tmp_path / "ix", "--quiet")
     assert code == 0 and err == ""
-    assert out.splitlines()[0] == "Index is up to date: 3 files unchanged, 3 articles, nothing to do."
+    assert out.splitlines()[0] == (
+        "Index is up to date: 3 files unchanged, 3 articles, nothing to do."
+    )
 
 
 def test_index_default_paths_from_config(tmp_path, capsys):
@@ -270,7 +386,9 @@ def _subparsers(parser: argparse.ArgumentParser):
 def test_every_command_and_option_has_help():
     parser = build_parser()
     commands = list(_subparsers(parser))
-    assert sorted(name for name, _h, _p in commands) == ["entities", "facets", "index", "search", "stats"]
+    assert sorted(name for name, _h, _p in commands) == [
+        "entities", "facets", "index", "search", "stats"
+    ]
     missing = []
     for name, help_text, sub in [("searchtui", parser.description, parser), *commands]:
         if not (help_text or "").strip():
@@ -283,7 +401,9 @@ def test_every_command_and_option_has_help():
     assert missing == []
 
 
-@pytest.mark.parametrize("command", [[], ["index"], ["search"], ["facets"], ["stats"], ["entities"]])
+@pytest.mark.parametrize(
+    "command", [[], ["index"], ["search"], ["facets"], ["stats"], ["entities"]]
+)
 def test_help_output(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([*command, "--help"])
@@ -301,8 +421,8 @@ def test_python_dash_m(wiki_index, tmp_path, capsys):
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
     env.pop("SEARCHTUI_CONFIG", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "searchtui", "search", "earthquake", "--index", str(wiki_index), "--json",
-         "--limit", "3"],
+        [sys.executable, "-m", "searchtui", "search", "earthquake", "--index", str(wiki_index),
+         "--json", "--limit", "3"],
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
     )
     assert proc.returncode == 0 and proc.stderr == ""
@@ -315,8 +435,10 @@ def test_python_dash_m(wiki_index, tmp_path, capsys):
     assert proc.returncode == 0
     assert proc.stdout in (f"searchtui {__version__} (entity engine: {build})\n"
                            for build in ("compiled", "plain Python"))
-    proc = subprocess.run([sys.executable, "-m", "searchtui", "search", "date:foo", "--index", str(wiki_index)],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "searchtui", "search", "date:foo", "--index", str(wiki_index)],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+    )
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.startswith("searchtui: bad query:") and "Traceback" not in proc.stderr
 

@@ -86,7 +86,8 @@ def test_explicit_file_missing(no_user_config):
 def test_single_corpus_path_and_empty_file(no_user_config):
     assert load_config(str(write(no_user_config / "a.yaml", "corpus: news\n"))).corpus == ["news"]
     assert load_config(str(write(no_user_config / "b.yaml", ""))).index == "index"
-    assert load_config(str(write(no_user_config / "c.yaml", b"\xef\xbb\xbfindex: x\n"))).index == "x"
+    bom = write(no_user_config / "c.yaml", b"\xef\xbb\xbfindex: x\n")
+    assert load_config(str(bom)).index == "x"
 
 
 @pytest.mark.parametrize(

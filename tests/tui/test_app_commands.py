@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from searchtui import indexer
+from searchtui.cli import main
 from searchtui.tui.screens.noindex import NoIndexScreen
 from searchtui.tui.screens.search import SearchScreen
 from searchtui.tui.widgets.results import ResultList
@@ -40,6 +41,10 @@ async def test_export_all_hits(make_app, index_dir, tmp_path, fmt):
         text = out.read_text()
         assert text.startswith("# Search results")
         assert text.count("\n1. ") + text.count(f"\n{N_ARTICLES}. ") == 2
+    # The CLI exports the same search the same way.
+    from_cli = tmp_path / f"cli.{fmt}"
+    assert main(["search", "--index", str(index_dir), "--output", str(from_cli)]) == 0
+    assert from_cli.read_bytes() == out.read_bytes()
 
 
 async def test_palette_toggles_theme_and_copies_path(make_app, index_dir):

@@ -1,18 +1,13 @@
-"""The app's small pure helpers: date ranges, history, export writers, snippet spacing."""
+"""The app's small pure helpers: date ranges, history, snippet spacing."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 
 import pytest
 
 from searchtui.errors import DateRangeError
-from searchtui.models import Hit
 from searchtui.tui.dates import format_date_range, parse_date_range
-from searchtui.tui.export import format_for_path, with_format, write_hits
 from searchtui.tui.history import QueryHistory
 from searchtui.tui.widgets.render import collapse_spaces, shorten
 
@@ -62,37 +57,6 @@ def test_history_survives_a_broken_file(tmp_path):
     (tmp_path / "history.json").write_text("{not json")
     h = QueryHistory.in_dir(tmp_path)
     assert h.entries == [] and "cannot read" in h.error
-
-
-HITS = [
-    Hit("k1", "/c/1.txt", "First | title", ["A. Writer"], "Daily", D(2019, 5, 1), 1.5, "snip", [(0, 4)]),
-    Hit("k2", "/c/2.txt", "Second", [], None, None, 0.5),
-]
-
-
-def test_export_formats():
-    out = io.StringIO()
-    assert write_hits(HITS, out, "jsonl") == 2
-    rows = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert rows == [h.to_dict() for h in HITS]
-
-    out = io.StringIO()
-    write_hits(HITS, out, "csv")
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
-    assert [r["title"] for r in rows] == ["First | title", "Second"]
-    assert rows[0]["authors"] == "A. Writer" and rows[1]["date"] == ""
-
-    out = io.StringIO()
-    write_hits(HITS, out, "md", title="Results")
-    text = out.getvalue()
-    assert text.startswith("# Results\n") and "**First \\| title**" in text and "`/c/2.txt`" in text
-
-
-def test_export_paths():
-    assert format_for_path("x/out.CSV") == "csv"
-    assert format_for_path("out.txt") is None
-    assert with_format("out.jsonl", "md") == "out.md"
-    assert with_format("out", "csv") == "out.csv"
 
 
 def test_collapse_spaces_moves_highlights():

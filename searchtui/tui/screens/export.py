@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from ..export import FORMATS, format_for_path, with_format
+from searchtui.export import FORMATS, format_for_path, with_format
 
 
 class ExportDialog(ModalScreen[tuple[str, str] | None]):

@@ -15,12 +15,11 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from searchtui.models import ENTITY_FIELDS, Article, Hit
+from searchtui.models import ENTITY_FIELDS, FACET_LABELS, Article, Hit, byline
 
 from ..app import report_worker_error
 from ..messages import DocumentLoaded
-from ..widgets.facets import TITLES
-from ..widgets.render import CURRENT_MATCH_STYLE, MATCH_STYLE, byline, highlighted
+from ..widgets.render import CURRENT_MATCH_STYLE, MATCH_STYLE, highlighted
 
 _PARAGRAPH = re.compile(r"\S(?:.*?)(?=\n\s*\n|\Z)", re.S)
 
@@ -144,7 +143,7 @@ class ReaderScreen(Screen):
             values = article.entities.get(facet) or []
             if not values:
                 continue
-            options.append(Option(Content.styled(TITLES.get(facet, facet), "bold $text-accent"), disabled=True))
+            options.append(Option(Content.styled(FACET_LABELS.get(facet, facet), "bold $text-accent"), disabled=True))
             self.entity_values.append(None)
             for value in values:
                 options.append(Option(Content.assemble("  ", (value, "underline"))))

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker, get_current_worker
 
 from searchtui.errors import QueryError
-from searchtui.models import FACET_FIELDS, SORTS, FacetFilter, SearchRequest
+from searchtui.models import FACET_FIELDS, FACET_LABELS, SORTS, FacetFilter, SearchRequest
 
 from ..app import report_worker_error
 from ..dates import format_date_range
@@ -33,7 +33,7 @@ from ..messages import (
 )
 from ..widgets.chips import Chip, ChipSpec, FilterChips
 from ..widgets.daterange import DateRangeInput
-from ..widgets.facets import TITLES, FacetPanel
+from ..widgets.facets import FacetPanel
 from ..widgets.histogram import DateHistogram
 from ..widgets.preview import PreviewPane
 from ..widgets.query import QueryInput
@@ -46,7 +46,6 @@ PAGE_SIZE = 20
 PREVIEW_DELAY = 0.12  # seconds the cursor rests on a hit before its text is loaded
 FACET_LIMIT = 8
 FACET_FILTER_LIMIT = 50
-EXPORT_PAGE = 1000
 
 SORT_LABELS = {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"}
 
@@ -292,7 +291,7 @@ class SearchScreen(Screen):
             filt = self.filters.get(name)
             if not filt:
                 continue
-            label = TITLES.get(name, name).lower()
+            label = FACET_LABELS.get(name, name).lower()
             for value in sorted(filt.include):
                 specs.append(ChipSpec("facet", f"{label}: {value}", name, value))
             for value in sorted(filt.exclude):
@@ -552,25 +551,11 @@ class SearchScreen(Screen):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def run_export(self, engine: Any, request: SearchRequest, similar: tuple[str, str] | None, path: str, fmt: str) -> None:
-        import os
+        from searchtui.export import all_hits, title_for, write_file
 
-        from ..export import write_hits
-
-        hits = []
-        page = 1
-        while True:
-            req = replace(request, page=page, page_size=EXPORT_PAGE, facets=(), histogram=False, snippets=False)
-            result = engine.more_like_this(similar[0], req) if similar else engine.search(req)
-            hits.extend(result.hits)
-            if not result.hits or len(hits) >= result.total:
-                break
-            page += 1
-        title = f"Search results for: {request.query}" if request.query else "Search results"
-        tmp = f"{path}.part"
+        hits = list(all_hits(engine, request, similar[0] if similar else None))
         try:
-            with open(tmp, "w", encoding="utf-8", newline="") as out:
-                count = write_hits(hits, out, fmt, title=title)
-            os.replace(tmp, path)
+            count = write_file(hits, path, fmt, title=title_for(request.query))
         except OSError as exc:
             self.post_message(ExportDone(path, 0, error=f"cannot write {path}: {exc.strerror or exc}"))
             return

@@ -11,19 +11,11 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from searchtui.models import Facet, FacetBucket, FacetFilter
+from searchtui.models import FACET_LABELS, Facet, FacetBucket, FacetFilter
 
 from .sizing import SizedVertical
 
 LIST_MAX_HEIGHT = 10  # lines; max-height of .facet-list in the stylesheet
-
-TITLES = {
-    "publication": "Publications",
-    "authors": "Authors",
-    "people": "People",
-    "organisations": "Organisations",
-    "places": "Places",
-}
 
 
 class FacetList(OptionList):
@@ -87,7 +79,7 @@ class FacetPanel(SizedVertical):
         self.values: list[str] = []  # option index -> value ("" for a note)
 
     def compose(self) -> ComposeResult:
-        yield Label(TITLES.get(self.facet, self.facet.title()), classes="facet-title")
+        yield Label(FACET_LABELS.get(self.facet, self.facet.title()), classes="facet-title")
         yield Input(placeholder="filter values…", classes="facet-filter", compact=True)
         yield FacetList(classes="facet-list")
 
@@ -111,7 +103,7 @@ class FacetPanel(SizedVertical):
     def _render_options(self) -> None:
         facet = self.data
         filt = self.filter_state
-        title = TITLES.get(self.facet, self.facet.title())
+        title = FACET_LABELS.get(self.facet, self.facet.title())
         label = self.query_one(".facet-title", Label)
         text = Content.assemble(title, (f"  {facet.distinct:,}", "$text-muted")) if facet is not None and facet.distinct else Content(title)
         if not isinstance(label.content, Content) or label.content.plain != text.plain:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.content import Content
 
-from searchtui.models import Article, Hit
+from searchtui.models import Article, Hit, byline
 
-from .render import byline, highlighted
+from .render import highlighted
 from .sizing import SizedVerticalScroll, StaticText
 
 PREVIEW_CHARS = 3000

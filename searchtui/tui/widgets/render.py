@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from textual.content import Content
 
-from searchtui.models import Hit
+from searchtui.models import Hit, byline
 
 MATCH_STYLE = "bold reverse"
 CURRENT_MATCH_STYLE = "bold $text-warning on $warning-muted underline"
@@ -17,17 +17,6 @@ def highlighted(text: str, spans: Iterable[tuple[int, int]], style: str = MATCH_
     for start, end in spans:
         content = content.stylize(style, start, end)
     return content
-
-
-def byline(authors: list[str], publication: str | None, date) -> str:
-    parts = []
-    if authors:
-        parts.append(", ".join(authors))
-    if publication:
-        parts.append(publication)
-    left = " — ".join(parts)
-    when = date.strftime("%b %d, %Y") if date else ""
-    return " · ".join(x for x in (left, when) if x)
 
 
 def collapse_spaces(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:

@@ -1,0 +1,175 @@
+"""Read corpus files into Articles, and say what was skipped and why.
+
+Layouts understood, chosen by the file's suffix:
+
+``.txt``, ``.text``, ``.md``, ``.markdown``
+    One article per file. Either the plain layout::
+
+        Title line
+
+        Author, Author — Publication Mon DD, YYYY
+
+
+        Body paragraph.
+
+        Body paragraph.
+
+    or a YAML front matter block (``---`` ... ``---``) with title,
+    author/authors, publication, date and optional url, tags and entities,
+    followed by the body. Markdown files may give the title as a heading.
+
+``.jsonl``, ``.ndjson``, ``.csv``, ``.tsv``
+    One article per row. Columns are found by their usual names, case and
+    ``_``/``-``/space insensitive (title or headline; author or authors;
+    publication, source or outlet; date, published or published_at; body,
+    content or text; url or link; tags; id), or named by the ``columns``
+    mapping (our field -> their column). A table none of whose rows has any
+    article text (a manifest of metadata) is skipped as a whole, with the
+    columns it does have in the reason.
+
+Dirty input never raises and never passes silently: every skipped file or row
+and every degraded article gives a :class:`~searchtui.models.Problem`
+(``skipped=False`` for an article kept with a warning). Problems about one row
+keep the file's path in ``Problem.path`` and start the reason with
+``line N:``.
+
+Size caps: a one-article file over ``max_bytes`` is skipped unread. CSV and
+JSON Lines files have no file cap (a corpus shipped as one big table is
+normal); instead each row over ``max_bytes`` is skipped.
+
+Dates are taken as written, in the writer's own time zone: the date part of
+``2016-11-15T23:30:00-05:00`` is 2016-11-15.
+"""
+
+from __future__ import annotations
+
+import os
+
+from searchtui.models import FileResult, Problem
+
+from .byline import Byline, parse_byline, split_authors
+from .dates import parse_date
+from .decode import _decode, file_hash, file_hash_at
+from .discover import (
+    CSV_SUFFIXES,
+    DOC_STEMS,
+    JSONL_SUFFIXES,
+    MARKDOWN_SUFFIXES,
+    SUPPORTED_SUFFIXES,
+    TEXT_SUFFIXES,
+    discover,
+)
+from .fields import COLUMN_FIELDS, _one_line
+from .tables import _mib, _read_csv, _read_jsonl
+from .text import _read_document
+
+__all__ = [
+    "COLUMN_FIELDS",
+    "CSV_SUFFIXES",
+    "DEFAULT_MAX_BYTES",
+    "DOC_STEMS",
+    "JSONL_SUFFIXES",
+    "MARKDOWN_SUFFIXES",
+    "SUPPORTED_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "Byline",
+    "discover",
+    "file_hash",
+    "file_hash_at",
+    "parse_byline",
+    "parse_date",
+    "read_file",
+    "split_authors",
+]
+
+DEFAULT_MAX_BYTES = 20 * 2**20
+
+
+def read_file(
+    path: str | os.PathLike,
+    data: bytes | None = None,
+    *,
+    columns: dict[str, str] | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> FileResult:
+    """Read one corpus file into Articles, with what went wrong.
+
+    ``data`` is the file's bytes when the caller has already read them.
+    ``columns`` maps our field names (title, authors, publication, date, body,
+    url, tags, id) to column names of CSV and JSON Lines files. ``max_bytes``
+    caps one-article files and each table row (None: no cap).
+
+    The suffix chooses the layout; a file of any other suffix is read as a
+    one-article text file. Bad content never raises; it gives Problems. Only a
+    wrong ``columns`` key (a programming error) raises ValueError.
+    """
+    spath = os.fspath(path)
+    if isinstance(spath, bytes):
+        spath = os.fsdecode(spath)
+    if columns:
+        unknown = set(columns) - set(COLUMN_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown column field(s): {', '.join(sorted(unknown))}")
+    result = FileResult(spath)
+    suffix = os.path.splitext(spath)[1].lower()
+    table = suffix in JSONL_SUFFIXES or suffix in CSV_SUFFIXES
+    if data is None:
+        try:
+            if not table and max_bytes is not None:
+                size = os.stat(spath).st_size
+                if size > max_bytes:
+                    result.problems.append(
+                        Problem(spath, f"too large: {_mib(size)} (limit {_mib(max_bytes)})")
+                    )
+                    return result
+            with open(spath, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            result.problems.append(Problem(spath, f"cannot read: {exc.strerror or exc}"))
+            return result
+    if not table and max_bytes is not None and len(data) > max_bytes:
+        result.problems.append(
+            Problem(spath, f"too large: {_mib(len(data))} (limit {_mib(max_bytes)})")
+        )
+        return result
+    if not data:
+        result.problems.append(Problem(spath, "empty file"))
+        return result
+    try:
+        _read_into(result, spath, suffix, data, columns or {}, max_bytes)
+    except Exception as exc:  # a reader bug must not stop a whole run; report it
+        result.articles = []
+        result.problems.append(
+            Problem(
+                spath, f"internal error while reading ({type(exc).__name__}: {_one_line(str(exc))})"
+            )
+        )
+    return result
+
+
+def _read_into(
+    result: FileResult,
+    path: str,
+    suffix: str,
+    data: bytes,
+    columns: dict[str, str],
+    max_bytes: int | None,
+) -> None:
+    text, warnings, skip = _decode(data)
+    for w in warnings:
+        result.problems.append(Problem(path, w, skipped=False))
+    if skip is not None or text is None:
+        result.problems.append(Problem(path, skip or "cannot decode"))
+        return
+    if not text.strip():
+        result.problems.append(Problem(path, "empty file (only blank space)"))
+        return
+    if suffix in JSONL_SUFFIXES:
+        _read_jsonl(result, path, text, columns, max_bytes)
+    elif suffix in CSV_SUFFIXES:
+        _read_csv(result, path, text, columns, max_bytes, tab=suffix == ".tsv")
+    else:
+        article = _read_document(result, path, text, markdown=suffix in MARKDOWN_SUFFIXES)
+        if article is not None:
+            article.content_hash = file_hash(data)
+            result.articles.append(article)
