@@ -31,7 +31,8 @@ from whoosh.query.qcore import _NullQuery
 
 from searchtui import store
 from searchtui.arrays import IndexData
-from searchtui.errors import ArticleNotFound, IndexMissing, QueryError
+from searchtui.dates import parse_date_period, parse_date_range
+from searchtui.errors import ArticleNotFound, DateRangeError, IndexMissing, QueryError
 from searchtui.facets import NO_DATE
 from searchtui.models import (
     ENTITY_FIELDS,
@@ -72,30 +73,7 @@ _ENTITY_TOKEN = re.compile(r'(?<![\w:])entity:("[^"]*"|\S+)', re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------
-# Dates typed in queries
-
-
-def parse_date_period(text: str) -> tuple[_dt.date, _dt.date]:
-    """``2016``, ``2016-11`` or ``2016-11-15`` as (first day, last day)."""
-    t = text.strip()
-    m = re.fullmatch(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?", t)
-    if not m:
-        raise ValueError(f"{text!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    y = int(m.group(1))
-    if m.group(2) is None:
-        return _dt.date(y, 1, 1), _dt.date(y, 12, 31)
-    mo = int(m.group(2))
-    if not 1 <= mo <= 12:
-        raise ValueError(f"{text!r}: month {mo} does not exist")
-    if m.group(3) is None:
-        first = _dt.date(y, mo, 1)
-        nxt = _dt.date(y + (mo == 12), mo % 12 + 1, 1)
-        return first, nxt - _dt.timedelta(days=1)
-    try:
-        d = _dt.date(y, mo, int(m.group(3)))
-    except ValueError:
-        raise ValueError(f"{text!r} is not a real day") from None
-    return d, d
+# Dates typed in queries (read by searchtui.dates)
 
 
 def _intersect(current: tuple, lo, hi) -> tuple:
@@ -124,22 +102,14 @@ def extract_dates(text: str) -> tuple[str, _dt.date | None, _dt.date | None]:
         key, value = m.group(1).lower(), m.group(2).strip('"')
         try:
             if key in ("date", "on"):
-                if ".." in value:
-                    a, b = value.split("..", 1)
-                    lo = parse_date_period(a)[0] if a else None
-                    hi = parse_date_period(b)[1] if b else None
-                    if lo and hi and lo > hi:
-                        raise ValueError(f"the range {value} ends before it starts")
-                else:
-                    lo, hi = parse_date_period(value)
-                rng = _intersect(rng, lo, hi)
+                rng = _intersect(rng, *parse_date_range(value))
             elif key in ("after", "from", "since"):
                 rng = _intersect(rng, parse_date_period(value)[0], None)
             elif key == "before":
                 rng = _intersect(rng, None, parse_date_period(value)[0] - _dt.timedelta(days=1))
             else:  # to, until
                 rng = _intersect(rng, None, parse_date_period(value)[1])
-        except ValueError as exc:
+        except DateRangeError as exc:
             raise QueryError(f"{key}: {exc}", text, m.start(2)) from None
         pieces.append(text[last : m.start()])
         last = m.end()

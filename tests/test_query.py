@@ -9,13 +9,13 @@ import datetime as dt
 import pytest
 from whoosh import query as wq
 
+from searchtui.dates import parse_date_period
 from searchtui.errors import QueryError
 from searchtui.schema import make_schema
 from searchtui.search import (
     MAX_QUERY_CHARS,
     extract_dates,
     make_parser,
-    parse_date_period,
     parse_query,
 )
 

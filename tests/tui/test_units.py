@@ -9,9 +9,9 @@ import json
 
 import pytest
 
+from searchtui.dates import format_date_range, parse_date_range
 from searchtui.errors import DateRangeError
 from searchtui.models import Hit
-from searchtui.tui.dates import format_date_range, parse_date_range
 from searchtui.tui.export import format_for_path, with_format, write_hits
 from searchtui.tui.history import QueryHistory
 from searchtui.tui.widgets.render import collapse_spaces, shorten
