@@ -10,7 +10,7 @@ import pytest
 from searchtui.cli import build_parser
 from searchtui.dates import format_date_range, parse_date_period, parse_date_range
 from searchtui.errors import DateRangeError, QueryError
-from searchtui.search import extract_dates
+from searchtui.query import extract_dates
 
 D = dt.date
 

@@ -11,13 +11,13 @@ from whoosh import query as wq
 
 from searchtui.dates import parse_date_period
 from searchtui.errors import QueryError
-from searchtui.schema import make_schema
-from searchtui.search import (
+from searchtui.query import (
     MAX_QUERY_CHARS,
     extract_dates,
     make_parser,
     parse_query,
 )
+from searchtui.schema import make_schema
 
 D = dt.date
 

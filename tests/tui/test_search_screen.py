@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from searchtui.errors import QueryError
-from searchtui.search import extract_dates
+from searchtui.query import extract_dates
 from searchtui.tui.screens.search import PAGE_SIZE, SearchScreen
 from searchtui.tui.widgets.chips import Chip
 from searchtui.tui.widgets.facets import FacetList, FacetPanel
