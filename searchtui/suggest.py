@@ -4,6 +4,8 @@ A plain word found in fewer than :data:`SUGGEST_RARE` articles is replaced by
 the most common word one edit away (a deletion, swap, replacement or
 insertion) that is in at least :data:`SUGGEST_MIN_DF` articles and twenty
 times as many as the typed word, and that articles really write so.
+Candidates are tried in a fixed order, so a query always gets the same
+suggestion.
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ _TEXT_PREFIXES = {"title", "body", *FIELD_ALIASES["title"], *FIELD_ALIASES["body
 _OPERATORS = ("AND", "OR", "NOT", "TO")
 
 
-def _edits1(word: str) -> set[str]:
-    """Every string one deletion, swap, replacement or insertion away."""
+def _edits1(word: str) -> list[str]:
+    """Every string one deletion, swap, replacement or insertion away, once each,
+    in that order (and left to right within each)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     deletes = [a + b[1:] for a, b in splits if b]
     swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
     replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
     inserts = [a + c + b for a, b in splits for c in _LETTERS]
-    return set(deletes + swaps + replaces + inserts)
+    return list(dict.fromkeys(deletes + swaps + replaces + inserts))
 
 
 class Speller:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+import searchtui
 from searchtui.cli import main
 from searchtui.config import Config
 from searchtui.errors import QueryError
@@ -456,6 +460,30 @@ def test_suggestion_on_its_own_and_skipped_on_request(speller):
     assert speller.suggest("parliament") is None
     assert speller.suggest("") is None
     assert speller.suggest('"parliment (') == '"parliament ('  # left open: still checked, never raises
+
+
+def test_suggestions_do_not_depend_on_the_hash_seed(speller):
+    # Each typo is one edit away from several spellings of one stem
+    # ("electione": "election", "elections"); the same one must win every time.
+    query = "electione parliamentz ministerx reportz economyz daye"
+    code = (
+        "import sys\n"
+        "from searchtui.search import SearchEngine\n"
+        "with SearchEngine.open(sys.argv[1]) as engine:\n"
+        "    print(engine.suggest(sys.argv[2]))\n"
+    )
+    package_root = str(Path(searchtui.__file__).resolve().parents[1])
+    answers = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": package_root}
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(speller.root), query],
+            env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        answers.append(proc.stdout.strip())
+    assert answers == ["election parliament minister report economy day"] * 2
+    assert speller.suggest(query) == answers[0]
 
 
 # ---------------------------------------------------------------------------
