@@ -65,7 +65,10 @@ def test_history_survives_a_broken_file(tmp_path):
 
 
 HITS = [
-    Hit("k1", "/c/1.txt", "First | title", ["A. Writer"], "Daily", D(2019, 5, 1), 1.5, "snip", [(0, 4)]),
+    Hit(
+        "k1", "/c/1.txt", "First | title", ["A. Writer"], "Daily", D(2019, 5, 1), 1.5, "snip",
+        [(0, 4)],
+    ),
     Hit("k2", "/c/2.txt", "Second", [], None, None, 0.5),
 ]
 
