@@ -23,18 +23,19 @@ import numpy as np
 from searchtui import store
 from searchtui.arrays import IndexData
 from searchtui.errors import ArticleNotFound, QueryError
-from searchtui.evaluate import Evaluator
+from searchtui.evaluate import Evaluator, Mask, Matches, Scores
 from searchtui.facets import NO_DATE
 from searchtui.models import (
     ENTITY_FIELDS,
     FACET_FIELDS,
     Article,
     Facet,
+    FacetFilter,
     Hit,
     SearchRequest,
     SearchResult,
 )
-from searchtui.query import ParsedQuery, make_parser, parse_query
+from searchtui.query import DateRange, ParsedQuery, make_parser, parse_query
 from searchtui.schema import TEXT_FIELDS, analyse_positions, find_terms, stored_body
 from searchtui.snippets import make_snippet
 from searchtui.suggest import Speller
@@ -92,10 +93,10 @@ class SearchEngine:
                 self._searcher.close()
                 self._searcher = None
 
-    def __enter__(self):
+    def __enter__(self) -> SearchEngine:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @property
@@ -107,7 +108,7 @@ class SearchEngine:
     def parse(self, text: str) -> ParsedQuery:
         return parse_query(self._parser, text)
 
-    def _base(self, parsed: ParsedQuery, ev: Evaluator):
+    def _base(self, parsed: ParsedQuery, ev: Evaluator) -> Matches:
         data = self._data
         if parsed.query is None:
             mask = data.live.copy()
@@ -134,11 +135,18 @@ class SearchEngine:
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
-    def _in_dates(self, qmask, dates: tuple):
+    def _in_dates(self, qmask: Mask, dates: DateRange) -> Mask:
         dmask = self._data.dates.mask(*dates)
         return qmask if dmask is None else qmask & dmask
 
-    def _filtered(self, mask, filters: dict, *, skip: str | None = None, include: bool = True):
+    def _filtered(
+        self,
+        mask: Mask,
+        filters: dict[str, FacetFilter | None],
+        *,
+        skip: str | None = None,
+        include: bool = True,
+    ) -> Mask:
         """``mask`` narrowed by every facet's filter (``skip``'s only by its exclusions,
         or not at all when ``include`` is False)."""
         for name, flt in filters.items():
@@ -149,7 +157,17 @@ class SearchEngine:
             mask = self._data.facets[name].apply(mask, flt)
         return mask
 
-    def _result(self, request, qmask, score, terms, *, dates, sort, browse) -> SearchResult:
+    def _result(
+        self,
+        request: SearchRequest,
+        qmask: Mask,
+        score: Scores,
+        terms: set[str],
+        *,
+        dates: DateRange,
+        sort: str,
+        browse: bool,
+    ) -> SearchResult:
         data = self._data
         qmask = self._in_dates(qmask, dates)
         filters = {name: request.filters.get(name) for name in FACET_FIELDS}
@@ -197,7 +215,7 @@ class SearchEngine:
         order = np.lexsort((-days, -s))
         return docs[order]
 
-    def _top(self, mask, score, sort, browse, k) -> np.ndarray:
+    def _top(self, mask: Mask, score: Scores, sort: str, browse: bool, k: int) -> np.ndarray:
         """The first ``k`` documents of ``mask`` in the order asked for."""
         docs = np.flatnonzero(mask)
         if sort == "relevance" and not browse and len(docs) > k * 4:
