@@ -18,7 +18,8 @@ from pathlib import Path
 
 from searchtui import __version__
 from searchtui.config import Config, load_config
-from searchtui.errors import Cancelled, QueryError, SearchtuiError
+from searchtui.dates import parse_date_period
+from searchtui.errors import Cancelled, DateRangeError, QueryError, SearchtuiError
 from searchtui.export import (
     FORMATS,
     all_hits,
@@ -410,20 +411,16 @@ def cmd_tui(args) -> int:
 
 
 def _date(text: str) -> _dt.date:
-    from searchtui.search import parse_date_period
-
     try:
         return parse_date_period(text)[0]
-    except ValueError as exc:
+    except DateRangeError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _date_end(text: str) -> _dt.date:
-    from searchtui.search import parse_date_period
-
     try:
         return parse_date_period(text)[1]
-    except ValueError as exc:
+    except DateRangeError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 

@@ -9,15 +9,15 @@ import datetime as dt
 import pytest
 from whoosh import query as wq
 
+from searchtui.dates import parse_date_period
 from searchtui.errors import QueryError
-from searchtui.schema import make_schema
-from searchtui.search import (
+from searchtui.query import (
     MAX_QUERY_CHARS,
     extract_dates,
     make_parser,
-    parse_date_period,
     parse_query,
 )
+from searchtui.schema import make_schema
 
 D = dt.date
 
@@ -53,7 +53,9 @@ def test_date_periods(text, first, last):
     assert parse_date_period(text) == (first, last)
 
 
-@pytest.mark.parametrize("text", ["16", "2016-13", "2016-00", "2015-02-29", "2016-11-31", "nov", "2016-11-15x", ""])
+@pytest.mark.parametrize(
+    "text", ["16", "2016-13", "2016-00", "2015-02-29", "2016-11-31", "nov", "2016-11-15x", ""]
+)
 def test_not_a_date_period(text):
     with pytest.raises(ValueError):
         parse_date_period(text)
@@ -88,7 +90,12 @@ def test_not_a_date_period(text):
         ("date:2016 date:2016-11", "", D(2016, 11, 1), D(2016, 11, 30)),
         # the rest of the query is kept, in order, whatever the case of the key
         ("putin date:2016 trump", "putin trump", D(2016, 1, 1), D(2016, 12, 31)),
-        ('"white house" DATE:2016-11 -trump', '"white house" -trump', D(2016, 11, 1), D(2016, 11, 30)),
+        (
+            '"white house" DATE:2016-11 -trump',
+            '"white house" -trump',
+            D(2016, 11, 1),
+            D(2016, 11, 30),
+        ),
         ('date:"2016-11"', "", D(2016, 11, 1), D(2016, 11, 30)),
         # not date keys: kept for the parser
         ("title:update", "title:update", None, None),
@@ -156,7 +163,10 @@ def either(word):
         ("covid-19", wq.Or([wq.And([wq.Term("title", "covid"), wq.Term("title", "19")]),
                             wq.And([wq.Term("body", "covid"), wq.Term("body", "19")])])),
         # + and - inside brackets
-        ("(volcano -ash) OR lava", wq.Or([wq.AndNot(either("volcano"), either("ash")), *either("lava").subqueries])),
+        (
+            "(volcano -ash) OR lava",
+            wq.Or([wq.AndNot(either("volcano"), either("ash")), *either("lava").subqueries]),
+        ),
         ("title:(volcano -ash)", wq.AndNot(wq.Term("title", "volcano"), wq.Term("title", "ash"))),
         ("(-ash) volcano", wq.And([wq.Not(either("ash")), either("volcano")])),
         ("title:volcano", wq.Term("title", "volcano")),
@@ -171,9 +181,16 @@ def either(word):
         ("place:Paris", wq.Term("places", "Paris")),
         (
             "entity:Paris",
-            wq.Or([wq.Term("people", "Paris"), wq.Term("organisations", "Paris"), wq.Term("places", "Paris")]),
+            wq.Or([
+                wq.Term("people", "Paris"),
+                wq.Term("organisations", "Paris"),
+                wq.Term("places", "Paris"),
+            ]),
         ),
-        ('"white house"', wq.Or([wq.Phrase("title", ["white", "hous"]), wq.Phrase("body", ["white", "hous"])])),
+        (
+            '"white house"',
+            wq.Or([wq.Phrase("title", ["white", "hous"]), wq.Phrase("body", ["white", "hous"])]),
+        ),
     ],
 )
 def test_parsed_queries(parser, text, expected):
@@ -228,7 +245,8 @@ def test_no_words_means_every_article(parser, text):
     assert p.query is None
     assert (p.date_from, p.date_to) == (None, None)
     # an empty query or "*" asks for everything; operators or common words alone get a word
-    expected = None if text.strip() in ("", "*", "*:*") else "no words to search for: showing every article"
+    everything = text.strip() in ("", "*", "*:*")
+    expected = None if everything else "no words to search for: showing every article"
     assert p.notice == expected
 
 
@@ -254,7 +272,8 @@ def test_too_long(parser):
 @pytest.mark.parametrize(
     "text",
     ["title:", "author:", "entity:", "date:", "NOT NOT", "AND OR NOT", "foo~~", "[a TO b]", "{a TO",
-     "title:(", 'title:"', "a:b:c", "é~3", "\x00", "*volc", "?", "volcano^", "volcano^x", "+", "--ash", "(+)"],
+     "title:(", 'title:"', "a:b:c", "é~3", "\x00", "*volc", "?", "volcano^", "volcano^x", "+",
+     "--ash", "(+)"],
 )
 def test_odd_input_parses_or_is_a_query_error(parser, text):
     try:

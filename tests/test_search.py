@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+import searchtui
 from searchtui.cli import main
 from searchtui.config import Config
 from searchtui.errors import QueryError
@@ -102,7 +106,8 @@ NEWEST_FIRST = [
 
 def write_article(folder: Path, name: str, title: str, body: str, meta: dict) -> None:
     front = {"title": title, **meta}
-    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + body + "\n"
+    meta_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+    text = "---\n" + meta_text + "---\n\n" + body + "\n"
     (folder / f"{name}.md").write_text(text, encoding="utf-8")
 
 
@@ -232,7 +237,10 @@ def test_query_forms(engine, query, expected):
         ("date:2016-11-15", {"senate"}),
         ("date:2016-11-16", {"senate_copy"}),
         # both end days included
-        ("date:2016-11-01..2016-11-30", {"football", "lighthouse", "senate_copy", "senate", "election", "paint"}),
+        (
+            "date:2016-11-01..2016-11-30",
+            {"football", "lighthouse", "senate_copy", "senate", "election", "paint"},
+        ),
         ("date:2016-11-02..2016-11-29", {"lighthouse", "senate_copy", "senate", "election"}),
         ("date:2016-11-15..2016-11-16", {"senate", "senate_copy"}),
         ("date:2016-11-30..", {"football", "volcano_body"}),
@@ -292,7 +300,8 @@ def test_title_match_outranks_body_only_match(engine):
 
 
 @pytest.mark.parametrize(
-    "query, sort", [("", "newest"), ("senate OR climate OR vote OR house", "relevance"), ("", "oldest")]
+    "query, sort",
+    [("", "newest"), ("senate OR climate OR vote OR house", "relevance"), ("", "oldest")],
 )
 def test_paging_continues_without_overlap(engine, query, sort):
     whole = run(engine, query, sort=sort, page_size=100)
@@ -303,8 +312,11 @@ def test_paging_continues_without_overlap(engine, query, sort):
     assert joined == names(whole)
     assert len(set(joined)) == len(joined)
     # the page does not change the facets or the histogram: they count every hit
-    assert {json.dumps(r.to_dict()["facets"]) for r in pages} == {json.dumps(whole.to_dict()["facets"])}
-    assert {json.dumps(r.to_dict()["histogram"]) for r in pages} == {json.dumps(whole.to_dict()["histogram"])}
+    def part(result, name):
+        return json.dumps(result.to_dict()[name])
+
+    assert {part(r, "facets") for r in pages} == {part(whole, "facets")}
+    assert {part(r, "histogram") for r in pages} == {part(whole, "histogram")}
 
 
 def test_page_past_the_end_is_empty(engine):
@@ -443,7 +455,9 @@ def test_did_you_mean(speller, query, suggestion):
     result = speller.search(SearchRequest(query=query))
     assert result.suggestion == suggestion
     if suggestion:
-        corpus_words = {w.lower() for _, body, _ in SPELLING.values() for w in body.replace(".", " ").split()}
+        corpus_words = {
+            w.lower() for _, body, _ in SPELLING.values() for w in body.replace(".", " ").split()
+        }
         words = {w.lower() for w in suggestion.split() if w not in ("OR", "date:2019")}
         assert words <= corpus_words
         assert speller.search(SearchRequest(query=suggestion)).total > 0
@@ -455,7 +469,32 @@ def test_suggestion_on_its_own_and_skipped_on_request(speller):
     assert speller.suggest("Parliment wether") == "Parliament weather"
     assert speller.suggest("parliament") is None
     assert speller.suggest("") is None
-    assert speller.suggest('"parliment (') == '"parliament ('  # left open: still checked, never raises
+    # left open: still checked, never raises
+    assert speller.suggest('"parliment (') == '"parliament ('
+
+
+def test_suggestions_do_not_depend_on_the_hash_seed(speller):
+    # Each typo is one edit away from several spellings of one stem
+    # ("electione": "election", "elections"); the same one must win every time.
+    query = "electione parliamentz ministerx reportz economyz daye"
+    code = (
+        "import sys\n"
+        "from searchtui.search import SearchEngine\n"
+        "with SearchEngine.open(sys.argv[1]) as engine:\n"
+        "    print(engine.suggest(sys.argv[2]))\n"
+    )
+    package_root = str(Path(searchtui.__file__).resolve().parents[1])
+    answers = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": package_root}
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(speller.root), query],
+            env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        answers.append(proc.stdout.strip())
+    assert answers == ["election parliament minister report economy day"] * 2
+    assert speller.suggest(query) == answers[0]
 
 
 # ---------------------------------------------------------------------------
@@ -591,7 +630,8 @@ def test_cli_json_is_to_dict(engine, index_dir, capsys):
     printed.pop("elapsed_ms")
     expected.pop("elapsed_ms")
     assert printed == expected
-    assert [h["title"] for h in printed["hits"]] == ["Senate passes climate bill", "Election results in Ohio"]
+    titles = [h["title"] for h in printed["hits"]]
+    assert titles == ["Senate passes climate bill", "Election results in Ohio"]
 
 
 def test_cli_human_output(index_dir, capsys):

@@ -40,7 +40,9 @@ def allsides(allsides_dir, tmp_path_factory):
 
 
 def everything(engine, query: str = "", **kw):
-    request = SearchRequest(query=query, page_size=EVERYTHING, facet_limit=EVERYTHING, snippets=False, **kw)
+    request = SearchRequest(
+        query=query, page_size=EVERYTHING, facet_limit=EVERYTHING, snippets=False, **kw
+    )
     return engine.search(request)
 
 
@@ -60,7 +62,8 @@ def test_match_all_counts_equal_the_manifest(allsides, manifest):
     authors = Counter(a for rec in manifest for a in split_authors(rec["author"]))
     facet = result.facets["authors"]
     assert {b.value: b.count for b in facet.buckets} == dict(authors)
-    assert (facet.distinct, facet.truncated, len(facet.buckets)) == (len(authors), False, len(authors))
+    shape = (facet.distinct, facet.truncated, len(facet.buckets))
+    assert shape == (len(authors), False, len(authors))
 
     publications = Counter(rec["publication"] for rec in manifest if rec["publication"])
     facet = result.facets["publication"]
@@ -71,7 +74,8 @@ def test_match_all_counts_equal_the_manifest(allsides, manifest):
     undated = sum(1 for rec in manifest if not rec["date"])
     hist = result.histogram
     assert hist.unit == "year"
-    expected = [(str(y), years.get(y, 0)) for y in range(min(years), max(years) + 1)] + [("no date", undated)]
+    expected = [(str(y), years.get(y, 0)) for y in range(min(years), max(years) + 1)]
+    expected.append(("no date", undated))
     assert [(b.label, b.count) for b in hist.buckets] == expected
     assert hist.undated == undated
 
@@ -143,7 +147,8 @@ def test_a_range_whose_end_days_hold_articles_includes_both(allsides, manifest):
     on_edges = {rec["file"] for rec in manifest if date_of(rec) in (first, last)}
     result = everything(allsides, f"date:{first}..{last}")
     assert on_edges and on_edges <= files(result)
-    assert result.total == sum(1 for rec in manifest if rec["date"] and first <= date_of(rec) <= last)
+    in_range = [rec for rec in manifest if rec["date"] and first <= date_of(rec) <= last]
+    assert result.total == len(in_range)
     # the histogram of a month-long range is by day, both ends kept
     assert result.histogram.unit == "day"
     assert (result.histogram.buckets[0].start, result.histogram.buckets[-1].end) == (first, last)
@@ -151,15 +156,19 @@ def test_a_range_whose_end_days_hold_articles_includes_both(allsides, manifest):
 
 def test_a_word_and_an_author_and_a_publication(allsides, manifest):
     author = pick_authors(manifest)[0]
-    pub = Counter(rec["publication"] for rec in manifest if author in split_authors(rec["author"])).most_common(1)[0][0]
+    by_author = [rec for rec in manifest if author in split_authors(rec["author"])]
+    pub = Counter(rec["publication"] for rec in by_author).most_common(1)[0][0]
     result = everything(
         allsides,
-        filters={"authors": FacetFilter(include={author}), "publication": FacetFilter(include={pub})},
+        filters={
+            "authors": FacetFilter(include={author}),
+            "publication": FacetFilter(include={pub}),
+        },
     )
-    expected = {rec["file"] for rec in manifest if author in split_authors(rec["author"]) and rec["publication"] == pub}
+    expected = {rec["file"] for rec in by_author if rec["publication"] == pub}
     assert files(result) == expected
     # the publication facet counts the author's articles in every publication
-    by_pub = Counter(rec["publication"] for rec in manifest if author in split_authors(rec["author"]))
+    by_pub = Counter(rec["publication"] for rec in by_author)
     assert {b.value: b.count for b in result.facets["publication"].buckets} == dict(by_pub)
 
 
@@ -175,18 +184,26 @@ def test_phrases_match_exactly_the_articles_with_the_words_adjacent(allsides, ph
     expected = set()
     for hit in candidates.hits:
         article = allsides.document(hit.key)
-        if any(_adjacent([t for t, _, _ in iter_term_spans(text)], words) for text in (article.title, article.body)):
+        texts = (article.title, article.body)
+        if any(_adjacent([t for t, _, _ in iter_term_spans(text)], words) for text in texts):
             expected.add(Path(hit.path).name)
     assert expected  # the phrase is in the corpus
     assert files(everything(allsides, f'"{phrase}"')) == expected
 
 
 @pytest.mark.parametrize(
-    "query, sort", [("impeachment", "relevance"), ("senate vote", "relevance"), ("", "newest"), ("border", "oldest")]
+    "query, sort",
+    [
+        ("impeachment", "relevance"),
+        ("senate vote", "relevance"),
+        ("", "newest"),
+        ("border", "oldest"),
+    ],
 )
 def test_pages_continue_each_other(allsides, query, sort):
     def page(p, size=20):
-        return allsides.search(SearchRequest(query=query, sort=sort, page=p, page_size=size, snippets=False))
+        request = SearchRequest(query=query, sort=sort, page=p, page_size=size, snippets=False)
+        return allsides.search(request)
 
     pages = [page(p) for p in (1, 2, 3)]
     whole = page(1, 60)

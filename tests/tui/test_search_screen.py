@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from searchtui.errors import QueryError
+from searchtui.query import extract_dates
 from searchtui.tui.screens.search import PAGE_SIZE, SearchScreen
 from searchtui.tui.widgets.chips import Chip
 from searchtui.tui.widgets.facets import FacetList, FacetPanel
@@ -216,6 +217,20 @@ async def test_typed_date_range(make_app, index_dir):
         await settle(pilot)
         assert len(rec["engine"].requests) == count
         assert "no such date" in screen_text(app)
+
+
+async def test_the_date_box_reads_dates_as_a_query_does(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#date-range")
+        for text in ("2019/03", "2019.03.05..2019/04", "2019-03–2019-04"):
+            box.focus()
+            box.value = text
+            await pilot.press("enter")
+            await settle(pilot)
+            req = rec["engine"].requests[-1]
+            assert (req.date_from, req.date_to) == extract_dates(f"date:{text}")[1:]
 
 
 async def test_sort_and_clear_filters(make_app, index_dir):

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from searchtui.dates import format_date_range, parse_date_range
 from searchtui.errors import DateRangeError
-from searchtui.tui.dates import format_date_range, parse_date_range
 from searchtui.tui.history import QueryHistory
 from searchtui.tui.widgets.render import collapse_spaces, shorten
 

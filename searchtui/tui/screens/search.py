@@ -18,11 +18,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import Worker, get_current_worker
 
+from searchtui.dates import format_date_range
 from searchtui.errors import QueryError
 from searchtui.models import FACET_FIELDS, FACET_LABELS, SORTS, FacetFilter, SearchRequest
 
 from ..app import report_worker_error
-from ..dates import format_date_range
 from ..messages import (
     DocumentLoaded,
     ExportDone,

@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Label
 
+from searchtui.dates import format_date_range, parse_date_range
 from searchtui.errors import DateRangeError
 
-from ..dates import format_date_range, parse_date_range
 from .sizing import SizedVertical
 
 

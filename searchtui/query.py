@@ -1,0 +1,209 @@
+"""The query language: what a typed query means, before any index is asked.
+
+Dates (``date:``, ``after:``, ``before:`` and kin) are taken out of the text
+and read by :mod:`searchtui.dates`; ``entity:`` stands for every entity field;
+quotes and brackets left open are closed; the rest goes to Whoosh's parser
+with field aliases, ``+``/``-`` that work inside brackets and fuzzy terms.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    GtLtPlugin,
+    MultifieldParser,
+    PlusMinusPlugin,
+)
+from whoosh.qparser import syntax as qsyntax
+from whoosh.query.qcore import _NullQuery
+
+from searchtui.dates import parse_date_period, parse_date_range
+from searchtui.errors import DateRangeError, QueryError
+from searchtui.models import ENTITY_FIELDS, SearchRequest
+from searchtui.schema import TEXT_FIELDS
+
+MAX_QUERY_CHARS = 2000
+
+FIELD_ALIASES = {
+    "title": ["headline"],
+    "authors": ["author", "by", "byline"],
+    "publication": ["pub", "source", "outlet", "publisher"],
+    "people": ["person", "who"],
+    "organisations": ["org", "organisation", "organization", "organizations"],
+    "places": ["place", "location", "where"],
+    "body": ["text", "content"],
+}
+
+DateRange = tuple[_dt.date | None, _dt.date | None]
+
+_DATE_TOKEN = re.compile(
+    r"(?<![\w:])(date|after|before|on|from|to|since|until):(\S+)", re.IGNORECASE
+)
+_ENTITY_TOKEN = re.compile(r'(?<![\w:])entity:("[^"]*"|\S+)', re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------
+# Dates typed in queries
+
+
+def _intersect(current: DateRange, lo: _dt.date | None, hi: _dt.date | None) -> DateRange:
+    """The date range ``current`` narrowed to [lo, hi] (None: open)."""
+    a, b = current
+    if lo is not None:
+        a = lo if a is None else max(a, lo)
+    if hi is not None:
+        b = hi if b is None else min(b, hi)
+    return a, b
+
+
+def extract_dates(text: str) -> tuple[str, _dt.date | None, _dt.date | None]:
+    """Take ``date:``, ``after:`` and ``before:`` out of a query.
+
+    ``date:P`` is the period P (a year, month or day) or ``A..B`` (both ends
+    included, either may be left open); ``after:P`` means from the start of P
+    on, ``before:P`` means up to the day before P starts (``from:``/``since:``
+    and ``to:``/``until:`` are inclusive of P). Returns the rest of the query
+    and the date range.
+    """
+    rng: DateRange = (None, None)
+    pieces = []
+    last = 0
+    for m in _DATE_TOKEN.finditer(text):
+        key, value = m.group(1).lower(), m.group(2).strip('"')
+        try:
+            if key in ("date", "on"):
+                rng = _intersect(rng, *parse_date_range(value))
+            elif key in ("after", "from", "since"):
+                rng = _intersect(rng, parse_date_period(value)[0], None)
+            elif key == "before":
+                day_before = parse_date_period(value)[0] - _dt.timedelta(days=1)
+                rng = _intersect(rng, None, day_before)
+            else:  # to, until
+                rng = _intersect(rng, None, parse_date_period(value)[1])
+        except DateRangeError as exc:
+            raise QueryError(f"{key}: {exc}", text, m.start(2)) from None
+        pieces.append(text[last : m.start()])
+        last = m.end()
+    pieces.append(text[last:])
+    return " ".join(p.strip() for p in pieces if p.strip()), rng[0], rng[1]
+
+
+# ---------------------------------------------------------------------------
+# Text rewritten before Whoosh reads it
+
+
+def _balance(text: str) -> str:
+    """Close quotes and brackets left open; drop stray closing brackets."""
+    if text.count('"') % 2:
+        text += '"'
+    out, depth, in_quote = [], 0, False
+    for ch in text:
+        if ch == '"':
+            in_quote = not in_quote
+        elif not in_quote and ch == "(":
+            depth += 1
+        elif not in_quote and ch == ")":
+            if depth == 0:
+                continue
+            depth -= 1
+        out.append(ch)
+    return "".join(out) + ")" * depth
+
+
+def _expand_entity_prefix(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        v = m.group(1)
+        return "(" + " OR ".join(f"{f}:{v}" for f in ENTITY_FIELDS) + ")"
+
+    return _ENTITY_TOKEN.sub(repl, text)
+
+
+# ---------------------------------------------------------------------------
+# Parsing
+
+
+class ParsedQuery:
+    def __init__(
+        self,
+        text: str,
+        query: wq.Query | None,
+        date_from: _dt.date | None,
+        date_to: _dt.date | None,
+        notice: str | None = None,
+    ):
+        self.text = text
+        self.query = query  # None: every article
+        self.date_from = date_from
+        self.date_to = date_to
+        self.notice = notice  # how the query was read, when the user should know
+
+    def dates(self, request: SearchRequest) -> DateRange:
+        """The query's own dates within the request's date range."""
+        return _intersect((self.date_from, self.date_to), request.date_from, request.date_to)
+
+
+class _PlusMinus(PlusMinusPlugin):
+    """``+word`` and ``-word`` inside brackets too, and only at the start of a
+    word: Whoosh's plugin sorts the top level alone (a bracketed ``-word`` then
+    fails to parse) and takes the hyphen of ``covid-19`` for a minus."""
+
+    def __init__(self) -> None:
+        super().__init__(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+
+    def do_plusminus(self, parser: Any, group: Any) -> Any:
+        for i, node in enumerate(group):
+            if isinstance(node, qsyntax.GroupNode):
+                group[i] = self.do_plusminus(parser, node)
+        out = super().do_plusminus(parser, group)
+        if isinstance(out, qsyntax.AndNotGroup) and not out[0]:
+            # Only excluded words, as in "(-ash) lava": Whoosh would drop them.
+            return qsyntax.NotGroup([out[1]])
+        return out
+
+
+def make_parser(schema: Any) -> Any:
+    """Whoosh's parser for ``schema``, set up for searchtui's query language."""
+    parser = MultifieldParser(list(TEXT_FIELDS), schema)
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(_PlusMinus())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    parser.remove_plugin_class(GtLtPlugin)
+    return parser
+
+
+def parse_query(parser: Any, text: str) -> ParsedQuery:
+    original = text or ""
+    if len(original) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is too long ({len(original)} characters; at most {MAX_QUERY_CHARS})",
+            original,
+            MAX_QUERY_CHARS,
+        )
+    rest, dfrom, dto = extract_dates(original)
+    rest = _balance(_expand_entity_prefix(rest)).strip()
+    if rest in ("", "*", "*:*"):
+        return ParsedQuery(original, None, dfrom, dto)
+    try:
+        q = parser.parse(rest, normalize=False)
+    except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
+        raise QueryError(f"cannot understand the query: {exc}", original, None) from None
+    if isinstance(q, wq.AndNot) and isinstance(q.a.normalize(), _NullQuery):
+        # Only excluded words ("-word"): every article without them. Whoosh
+        # would reduce this to a query matching nothing.
+        q = wq.Not(q.b)
+    q = q.normalize()
+    if isinstance(q, _NullQuery):
+        if re.search(r"\w", rest):
+            # Only stop words or a lone operator: every article, and say why.
+            return ParsedQuery(
+                original, None, dfrom, dto,
+                notice="no words to search for: showing every article",
+            )
+        raise QueryError("the query has no words to search for", original, 0)
+    return ParsedQuery(original, q, dfrom, dto)
