@@ -17,11 +17,12 @@ from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.util.numeric import byte_to_length
+from whoosh.filedb.filestore import FileStorage
 
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
 from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS
+from searchtui.store import INDEX_NAME
+from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
 
 POSTINGS_CACHE = 4096  # terms kept decoded
 POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
@@ -37,69 +38,9 @@ def cache_path(ixdir: Path, generation: int) -> Path:
 
 def prepare(ixdir: Path) -> None:
     """Decode and save the arrays of the live generation of the index in ``ixdir``."""
-    from whoosh.filedb.filestore import FileStorage
-
-    from searchtui.store import INDEX_NAME
-
     ix = FileStorage(str(ixdir)).open_index(INDEX_NAME)
     with ix.reader() as reader:
         IndexData(reader, ixdir)
-
-
-def _blocks(leaf, fieldname: str, tbytes: bytes, values: bool = False):
-    """(ids, weights) — or (ids, encoded values) — of each posting block of a term in one segment."""
-    try:
-        m = leaf.postings(fieldname, tbytes)
-    except Exception:  # term absent in this segment (Whoosh raises TermNotFound)
-        return
-    if isinstance(m, W3LeafMatcher):
-        # Whole blocks at a time, instead of Whoosh's posting-by-posting walk.
-        while not m._atend and m._blocklength:
-            m._read_ids()
-            if values:
-                m._read_values()
-                yield m._ids, m._values
-            else:
-                m._read_weights()
-                yield m._ids, m._weights
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
-        return
-    ids, other = [], []
-    while m.is_active():
-        ids.append(m.id())
-        other.append(m.value() if values else m.weight())
-        m.next()
-    if ids:
-        yield ids, other
-
-
-def _leaf_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """All (document, weight) postings of a term in one segment, as arrays."""
-    ids_parts, w_parts = [], []
-    for ids, weights in _blocks(leaf, fieldname, tbytes):
-        ids_parts.append(np.asarray(ids, dtype=np.int32))
-        w_parts.append(np.asarray(weights, dtype=np.float32))
-    if not ids_parts:
-        return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    return np.concatenate(ids_parts), np.concatenate(w_parts)
-
-
-def _leaf_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Every (document, position) of a term in one segment, as two arrays."""
-    decode = leaf.schema[fieldname].format.decode_positions
-    ids: list = []
-    lists: list = []
-    for block_ids, block_values in _blocks(leaf, fieldname, tbytes, values=True):
-        ids.extend(block_ids)
-        lists.extend(map(decode, block_values))
-    if not ids:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
-    poses = np.fromiter((p for x in lists for p in x), dtype=np.int64, count=int(counts.sum()))
-    return docs, poses
 
 
 class _LRU:
@@ -158,20 +99,14 @@ class IndexData:
     def _build(self) -> None:
         live = np.ones(self.ndocs, dtype=bool)
         for leaf, offset in self.leaves:
-            if leaf.has_deletions():
-                dels = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
-                live[dels + offset] = False
+            live[deleted_docs(leaf) + offset] = False
         self.live = live
-        lut = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
         self.lengths = {}
         for field in TEXT_FIELDS:
             arr = np.zeros(self.ndocs, dtype=np.float32)
             for leaf, offset in self.leaves:
-                col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                if col is None:
-                    continue
-                n = leaf.doc_count_all()
-                arr[offset : offset + n] = lut[np.fromiter(col, dtype=np.uint8, count=n)]
+                lengths = field_lengths(leaf, field)
+                arr[offset : offset + len(lengths)] = lengths
             self.lengths[field] = arr
         self.facets = {
             name: FacetIndex.from_postings(name, self._all_term_docs(name), self.ndocs)
@@ -238,7 +173,7 @@ class IndexData:
             if fieldname not in leaf.indexed_field_names():
                 continue
             for tbytes in leaf.lexicon(fieldname):
-                ids, _ = _leaf_postings(leaf, fieldname, tbytes)
+                ids, _ = term_postings(leaf, fieldname, tbytes)
                 found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
         return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
 
@@ -263,13 +198,13 @@ class IndexData:
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, weights) of a term."""
         return self._gather(
-            self._postings, _leaf_postings, fieldname, text, (np.zeros(0, np.int32), np.zeros(0, np.float32))
+            self._postings, term_postings, fieldname, text, (np.zeros(0, np.int32), np.zeros(0, np.float32))
         )
 
     def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) pairs of every occurrence of a term, as two arrays."""
         return self._gather(
-            self._positions, _leaf_positions, fieldname, text, (np.zeros(0, np.int64), np.zeros(0, np.int64))
+            self._positions, term_positions, fieldname, text, (np.zeros(0, np.int64), np.zeros(0, np.int64))
         )
 
     def phrase_mask(self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:

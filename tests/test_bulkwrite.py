@@ -22,13 +22,13 @@ from whoosh.formats import Positions
 from whoosh.writing import SegmentWriter
 
 from searchtui import articles as articles_mod
-from searchtui import bulkwrite, indexer
-from searchtui.bulkwrite import BulkWriter, encode_positions
+from searchtui import indexer, whooshext
 from searchtui.config import Config
 from searchtui.indexer import article_document, build_index
 from searchtui.models import ENTITY_FIELDS, Article, SearchRequest
 from searchtui.schema import make_schema
 from searchtui.search import SearchEngine
+from searchtui.whooshext.segments import BulkWriter, encode_positions
 
 PEOPLE = ["Ann Lee", "Bo Diaz", "Cy Young", "Dee Ray", "Ed Wu", "Fay Ho"]
 PLACES = ["Paris", "Lagos", "Lima", "Oslo", "Perth"]
@@ -295,6 +295,6 @@ def test_default_writer_is_bulk(tmp_path):
     w = indexer.new_writer(ix, lock=True)
     try:
         assert isinstance(w, BulkWriter)
-        assert w.limit_bytes == int(bulkwrite.DEFAULT_LIMIT_MB * 2**20)
+        assert w.limit_bytes == int(whooshext.DEFAULT_LIMIT_MB * 2**20)
     finally:
         w.cancel()
