@@ -20,12 +20,11 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import Index
-from whoosh.writing import SegmentWriter
 
 from searchtui import arrays, store, whooshext
 from searchtui import articles as articles_mod
@@ -88,7 +87,8 @@ class IndexReport:
             lines.append(
                 f"{verb} {self.index_dir}: {self.added} added, {self.updated} updated, "
                 f"{self.deleted} deleted, {len(self.skipped)} skipped, "
-                f"{_count(self.unchanged, 'file')} unchanged; {_count(self.articles, 'article')} in the index."
+                f"{_count(self.unchanged, 'file')} unchanged; "
+                f"{_count(self.articles, 'article')} in the index."
             )
         lines.extend(self.notes)
         for title, items in (("Skipped", self.skipped), ("Warnings", self.warnings)):
@@ -132,7 +132,7 @@ def _relaxed_gc():
         gc.set_threshold(*old)
 
 
-def new_writer(ix: Index, *, lock: bool, limit_mb: float | None = None) -> SegmentWriter:
+def new_writer(ix: Index, *, lock: bool, limit_mb: float | None = None) -> whooshext.Writer:
     """A segment writer tuned for bulk indexing (see ``whooshext.new_writer``)."""
     return whooshext.new_writer(
         ix, lock=lock, limit_mb=BULK_LIMIT_MB if limit_mb is None else limit_mb,
@@ -184,7 +184,9 @@ class _FileJob:
     mtime_ns: int
 
 
-def _index_files(writer, jobs, config, extractor, on_file, cancelled) -> tuple[dict, list[Problem], int]:
+def _index_files(
+    writer, jobs, config, extractor, on_file, cancelled
+) -> tuple[dict, list[Problem], int]:
     """Read ``jobs`` and add their articles to ``writer``.
 
     Returns the file states to remember, the problems, and the article count.
@@ -208,7 +210,9 @@ def _index_files(writer, jobs, config, extractor, on_file, cancelled) -> tuple[d
             problems.append(Problem(job.path, f"cannot read: {exc.strerror or exc}"))
             on_file(job.path, 0)
             continue
-        result = articles_mod.read_file(job.path, data, columns=config.columns or None, max_bytes=max_bytes)
+        result = articles_mod.read_file(
+            job.path, data, columns=config.columns or None, max_bytes=max_bytes
+        )
         problems.extend(result.problems)
         n = 0
         for article in result.articles:
@@ -273,14 +277,15 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
     except BaseException as exc:  # report anything to the parent, which fails the run
         import traceback
 
-        results.put(("error", f"{exc.__class__.__name__}: {exc}", traceback.format_exc(), None, None))
+        message = f"{exc.__class__.__name__}: {exc}"
+        results.put(("error", message, traceback.format_exc(), None, None))
 
 
 # ---------------------------------------------------------------------------
 # The run
 
 
-def _scan(paths: list[str]) -> tuple[list[_FileJob], list[Problem]]:
+def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[_FileJob], list[Problem]]:
     files, problems = articles_mod.discover(paths)
     jobs = []
     for f in files:
@@ -335,7 +340,7 @@ def _under(path: str, roots: list[str]) -> bool:
 
 
 def build_index(
-    paths: list[str],
+    paths: Sequence[str | os.PathLike[str]],
     index_dir: str | os.PathLike,
     *,
     config: Config | None = None,
@@ -360,7 +365,9 @@ def build_index(
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise SearchtuiError(f"cannot create the index folder {root}: {exc.strerror or exc}") from None
+        raise SearchtuiError(
+            f"cannot create the index folder {root}: {exc.strerror or exc}"
+        ) from None
     if not os.access(root, os.W_OK):
         raise SearchtuiError(f"cannot write to the index folder {root}: permission denied")
 
@@ -374,12 +381,13 @@ def build_index(
             else:
                 store.check_not_foreign(root)
         fresh = live is None
-        ixdir = store.new_index_dir(root) if fresh else live
+        ixdir = live if live is not None else store.new_index_dir(root)
         try:
             report.rebuilt = fresh
             with _relaxed_gc():
                 return _run(
-                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, workers, start,
+                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled,
+                    workers, start,
                 )
         except BaseException:
             if fresh:
@@ -488,21 +496,23 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
 
 def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, start):
     total = len(todo)
-    state = {"done": 0, "articles": 0, "last": 0.0}
+    done = articles = 0
+    last = 0.0
 
     def tick(path: str, n: int):
-        state["done"] += 1
-        state["articles"] += n
+        nonlocal done, articles, last
+        done += 1
+        articles += n
         now = time.monotonic()
-        if now - state["last"] >= 0.1 or state["done"] == total:
-            state["last"] = now
+        if now - last >= 0.1 or done == total:
+            last = now
             elapsed = now - start
-            rate = state["articles"] / elapsed if elapsed > 0 else 0.0
-            frate = state["done"] / elapsed if elapsed > 0 else 0.0
-            eta = (total - state["done"]) / frate if frate > 0 else None
+            rate = articles / elapsed if elapsed > 0 else 0.0
+            frate = done / elapsed if elapsed > 0 else 0.0
+            eta = (total - done) / frate if frate > 0 else None
             # Once every file is read, the segments are still to be written out.
-            phase = "writing" if state["done"] == total else "indexing"
-            notify(Progress(phase, state["done"], total, state["articles"], elapsed, rate, eta, path))
+            phase = "writing" if done == total else "indexing"
+            notify(Progress(phase, done, total, articles, elapsed, rate, eta, path))
 
     nworkers = workers if workers is not None else (config.workers or os.cpu_count() or 1)
     # Worker processes hand their segments over through Whoosh's internals.
@@ -542,14 +552,15 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
     procs = [
         ctx.Process(
             target=_worker_main,
-            args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid(), BULK_LIMIT_MB),
+            args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid(),
+                  BULK_LIMIT_MB),
             daemon=True,
         )
         for _ in range(nworkers)
     ]
     for p in procs:
         p.start()
-    outcomes = []
+    outcomes: list[tuple] = []
     try:
         while len(outcomes) < nworkers:
             if is_cancelled():

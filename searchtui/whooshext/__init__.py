@@ -6,7 +6,7 @@ The rest of searchtui uses Whoosh's public API (``whoosh.index``,
 written for the stock Whoosh 2.7.4 release; on any other Whoosh (forks
 install the same package name) the stock paths are taken (see ``version``).
 
-Writing and committing (``commit``, ``storage``):
+Writing and committing (``writers``, ``storage``):
 
 - ``create_index(folder, schema, name)`` / ``open_index(folder, name)``: an
   index whose commits reach the disk in order (segment files, then the TOC).
@@ -33,7 +33,6 @@ Version (``version``): ``fast_paths()``, ``describe()`` (for ``--version``).
 
 from __future__ import annotations
 
-from searchtui.whooshext.commit import commit, discard, hand_over, new_writer
 from searchtui.whooshext.postings import deleted_docs, field_lengths, term_positions, term_postings
 from searchtui.whooshext.query import expanded_texts, is_null_query
 from searchtui.whooshext.segments import DEFAULT_LIMIT_MB, BulkWriter
@@ -45,10 +44,12 @@ from searchtui.whooshext.storage import (
     open_index,
 )
 from searchtui.whooshext.version import describe, fast_paths
+from searchtui.whooshext.writers import Writer, commit, discard, hand_over, new_writer
 
 __all__ = [
     "DEFAULT_LIMIT_MB",
     "BulkWriter",
+    "Writer",
     "commit",
     "create_index",
     "deleted_docs",

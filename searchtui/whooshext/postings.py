@@ -22,25 +22,16 @@ from searchtui.whooshext.version import fast_paths
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
-def _blocks(leaf, fieldname: str, tbytes: bytes, values: bool) -> Iterator[tuple[Sequence, Sequence]]:
+def _blocks(
+    leaf, fieldname: str, tbytes: bytes, values: bool
+) -> Iterator[tuple[Sequence, Sequence]]:
     """(ids, weights), or (ids, encoded values), of each posting block of a term in one segment."""
     try:
         m = leaf.postings(fieldname, tbytes)
     except Exception:  # term absent in this segment (Whoosh raises TermNotFound)
         return
-    if isinstance(m, W3LeafMatcher) and fast_paths():
-        # Whole blocks at a time, instead of Whoosh's posting-by-posting walk.
-        while not m._atend and m._blocklength:
-            m._read_ids()
-            if values:
-                m._read_values()
-                yield m._ids, m._values
-            else:
-                m._read_weights()
-                yield m._ids, m._weights
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
+    if fast_paths() and isinstance(m, W3LeafMatcher):
+        yield from _raw_blocks(m, values)
         return
     ids: list[int] = []
     other: list[Any] = []
@@ -50,6 +41,21 @@ def _blocks(leaf, fieldname: str, tbytes: bytes, values: bool) -> Iterator[tuple
         m.next()
     if ids:
         yield ids, other
+
+
+def _raw_blocks(m: W3LeafMatcher, values: bool) -> Iterator[tuple[Sequence, Sequence]]:
+    """The blocks of a W3 matcher whole, instead of Whoosh's posting-by-posting walk."""
+    while not m._atend and m._blocklength:
+        m._read_ids()
+        if values:
+            m._read_values()
+            yield m._ids, m._values
+        else:
+            m._read_weights()
+            yield m._ids, m._weights
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
 
 
 def term_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -81,24 +87,33 @@ def term_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
 
 def field_lengths(leaf, fieldname: str) -> np.ndarray:
     """The length of a field in each document of one segment (0 where it has none)."""
+    if fast_paths() and hasattr(leaf, "_perdoc"):
+        return _raw_lengths(leaf, fieldname)
     n = leaf.doc_count_all()
-    perdoc = getattr(leaf, "_perdoc", None)
-    if fast_paths() and perdoc is not None:
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return np.zeros(n, dtype=np.float32)
-        return _LENGTHS[np.fromiter(column, dtype=np.uint8, count=n)]
     get = leaf.doc_field_length
     return np.fromiter((get(d, fieldname, 0) for d in range(n)), dtype=np.float32, count=n)
+
+
+def _raw_lengths(leaf, fieldname: str) -> np.ndarray:
+    """The lengths column of a field, read in one pass (Whoosh reads it per document)."""
+    n = leaf.doc_count_all()
+    column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(n, dtype=np.float32)
+    return _LENGTHS[np.fromiter(column, dtype=np.uint8, count=n)]
 
 
 def deleted_docs(leaf) -> np.ndarray:
     """The deleted documents of one segment, in its own numbering."""
     if not leaf.has_deletions():
         return np.zeros(0, dtype=np.int64)
-    perdoc = getattr(leaf, "_perdoc", None)
-    if fast_paths() and perdoc is not None:
-        return np.fromiter(perdoc.deleted_docs(), dtype=np.int64)
+    if fast_paths() and hasattr(leaf, "_perdoc"):
+        return _raw_deleted(leaf)
     deleted = np.ones(leaf.doc_count_all(), dtype=bool)
     deleted[np.fromiter(leaf.all_doc_ids(), dtype=np.int64)] = False
     return np.flatnonzero(deleted).astype(np.int64)
+
+
+def _raw_deleted(leaf) -> np.ndarray:
+    """The segment's set of deleted documents, as the codec keeps it."""
+    return np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)

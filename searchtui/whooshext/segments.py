@@ -22,7 +22,7 @@ blocks are about half the size and ten times faster to write and read).
 
 Memory is bounded: once the collected postings pass ``limit_mb``, the segment
 is written out and a new one is started; ``finished_segments`` then holds the
-segments written so far (``commit`` includes them, and ``commit.hand_over``
+segments written so far (``commit`` includes them, and ``writers.hand_over``
 hands them over with the last one).
 
 Schemas with spelling or vector fields, segments that Whoosh's merge policy
@@ -223,7 +223,7 @@ def _merge_entries(a, b):
     """Two entries of one term, merged in document order."""
     rows = sorted(
         zip(list(a[0]) + list(b[0]), list(a[1]) + list(b[1]),
-            (a[2] or [None] * len(a[0])) + (b[2] or [None] * len(b[0]))),
+            (a[2] or [None] * len(a[0])) + (b[2] or [None] * len(b[0])), strict=True),
         key=itemgetter(0),
     )
     values = [r[2] for r in rows] if a[2] is not None else None
@@ -304,7 +304,8 @@ class BulkWriter(SegmentWriter):
                 if fieldname in self._fast and isinstance(value, str):
                     # NewsText.index, without a tuple per term.
                     length, n, fresh, new = _add_text(
-                        fp.text, analyse_positions(value), docnum, field.format.field_boost, fieldboost
+                        fp.text, analyse_positions(value), docnum, field.format.field_boost,
+                        fieldboost,
                     )
                     npost += n
                     nfresh += fresh
@@ -321,7 +322,8 @@ class BulkWriter(SegmentWriter):
                             length += freq
                         entry = terms.get(tbytes)
                         if entry is None:
-                            entry = terms[tbytes] = [array("I"), array("d"), [] if keep_values else None]
+                            entry = [array("I"), array("d"), [] if keep_values else None]
+                            terms[tbytes] = entry
                             nterms += 1
                         entry[0].append(docnum)
                         entry[1].append(weight)
@@ -330,7 +332,7 @@ class BulkWriter(SegmentWriter):
                             nfresh += 1
                         npost += 1
 
-            customval = fields.get("_stored_%s" % fieldname, value)
+            customval = fields.get(f"_stored_{fieldname}", value)
             sv = customval if field.stored else None
             perdocwriter.add_field(fieldname, field, sv, length)
             if length:
@@ -390,7 +392,7 @@ class BulkWriter(SegmentWriter):
             for tbytes, (docs, weights, values) in self._postings[fieldname].sorted_terms():
                 if values is None:
                     values = [emptybytes] * len(docs)
-                for docnum, weight, vbytes in zip(docs, weights, values):
+                for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
                     add((fieldname, tbytes, docnum, weight, vbytes))
         self._reset_postings()
 
@@ -442,7 +444,8 @@ class BulkWriter(SegmentWriter):
                     offset += size
                     tindex_add(
                         fieldkey + tbytes,
-                        term_pack(False, wf, 1, lb, lb, maxweight, d, d) + pack_long(start) + pack_int(size),
+                        term_pack(False, wf, 1, lb, lb, maxweight, d, d)
+                        + pack_long(start) + pack_int(size),
                     )
                     continue
                 out = [magic]
@@ -492,7 +495,10 @@ class BulkWriter(SegmentWriter):
                         vals = values[b:e]
                         if not all(vals):
                             vals = [v for v in vals if v]
-                        vs = tuple(vals) if fixedsize is None or fixedsize < 0 else emptybytes.join(vals)
+                        if fixedsize is None or fixedsize < 0:
+                            vs = tuple(vals)
+                        else:
+                            vs = emptybytes.join(vals)
                     data = dumps((mini_ids, mini_weights, vs), DATA_PROTOCOL)
                     if compression:
                         data = zlib.compress(data, compression)

@@ -12,6 +12,7 @@ cache. It does so through ``Storage.rename_file``, the public method Whoosh's
 from __future__ import annotations
 
 import os
+
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, Index
@@ -21,7 +22,7 @@ from searchtui.whooshext.version import fast_paths
 TOC_SUFFIX = ".toc"
 
 
-def fsync_file(path: str | os.PathLike) -> None:
+def fsync_file(path: str | os.PathLike[str]) -> None:
     """Flush one file (or a folder's entries) to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -30,7 +31,7 @@ def fsync_file(path: str | os.PathLike) -> None:
         os.close(fd)
 
 
-def fsync_folder(path: str | os.PathLike) -> None:
+def fsync_folder(path: str | os.PathLike[str]) -> None:
     """Flush every file of a folder, and the folder itself, to disk."""
     for entry in os.scandir(path):
         if entry.is_file(follow_symlinks=False):

@@ -25,6 +25,8 @@ from searchtui.whooshext.version import fast_paths
 
 #: A segment of an index, as Whoosh's codec describes it (pickled into the TOC).
 Segment = Any
+#: The writer of an index run (``new_writer``).
+Writer = SegmentWriter
 
 
 def new_writer(ix: Index, *, lock: bool, limit_mb: float, pool_mb: int) -> SegmentWriter:
