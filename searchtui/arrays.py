@@ -15,6 +15,7 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
@@ -121,11 +122,15 @@ class IndexData:
         self.dates = DateIndex(days)
 
     def _save(self, path: Path) -> None:
-        arrays = {"ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days}
+        # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
+        arrays: dict[str, Any] = {
+            "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
+        }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
         for name, fidx in self.facets.items():
-            arrays[f"{name}_values"] = np.frombuffer(SEP.join(fidx.values).encode("utf-8"), dtype=np.uint8)
+            joined = SEP.join(fidx.values).encode("utf-8")
+            arrays[f"{name}_values"] = np.frombuffer(joined, dtype=np.uint8)
             arrays[f"{name}_count"] = np.array([len(fidx.values)])
             arrays[f"{name}_doc"] = fidx.pair_doc
             arrays[f"{name}_val"] = fidx.pair_val
@@ -161,7 +166,8 @@ class IndexData:
                     if len(values) != count:
                         return False
                     self.facets[name] = FacetIndex(
-                        name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs, z[f"{name}_docvals"]
+                        name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs,
+                        z[f"{name}_docvals"],
                     )
         except (OSError, KeyError, ValueError, UnicodeDecodeError):
             return False
@@ -198,16 +204,20 @@ class IndexData:
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, weights) of a term."""
         return self._gather(
-            self._postings, term_postings, fieldname, text, (np.zeros(0, np.int32), np.zeros(0, np.float32))
+            self._postings, term_postings, fieldname, text,
+            (np.zeros(0, np.int32), np.zeros(0, np.float32)),
         )
 
     def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) pairs of every occurrence of a term, as two arrays."""
         return self._gather(
-            self._positions, term_positions, fieldname, text, (np.zeros(0, np.int64), np.zeros(0, np.int64))
+            self._positions, term_positions, fieldname, text,
+            (np.zeros(0, np.int64), np.zeros(0, np.int64)),
         )
 
-    def phrase_mask(self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
+    def phrase_mask(
+        self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray
+    ) -> np.ndarray:
         """Documents where ``words`` stand next to each other, in order."""
         key = (fieldname, words)
         hit = self._phrases.get(key)
@@ -219,7 +229,10 @@ class IndexData:
             docs, poses = self.positions(fieldname, w)
             keep = candidates[docs]
             k = docs[keep] * shift + (poses[keep] - i)
-            common = np.unique(k) if common is None else np.intersect1d(common, k, assume_unique=False)
+            if common is None:
+                common = np.unique(k)
+            else:
+                common = np.intersect1d(common, k, assume_unique=False)
             if not len(common):
                 break
         mask = np.zeros(self.ndocs, dtype=bool)
