@@ -11,7 +11,9 @@ Writing and committing (``writers``, ``storage``):
 - ``create_index(folder, schema, name)`` / ``open_index(folder, name)``: an
   index whose commits reach the disk in order (segment files, then the TOC).
 - ``new_writer(ix, lock=, limit_mb=, pool_mb=)``: the bulk segment writer
-  (``segments.BulkWriter``), or Whoosh's own writer on the stock paths.
+  (``segments.BulkWriter``; a segment per ``limit_mb``, by default
+  ``DEFAULT_LIMIT_MB``, of collected postings), or Whoosh's own writer on the
+  stock paths; ``Writer`` is their type.
 - ``hand_over(writer)``: finish a worker's segments for the parent's commit.
 - ``discard(writer)``: close a writer that takes no part in a commit.
 - ``commit(writer, segments)``: make a writer's and handed-over segments live
@@ -35,7 +37,7 @@ from __future__ import annotations
 
 from searchtui.whooshext.postings import deleted_docs, field_lengths, term_positions, term_postings
 from searchtui.whooshext.query import expanded_texts, is_null_query
-from searchtui.whooshext.segments import DEFAULT_LIMIT_MB, BulkWriter
+from searchtui.whooshext.segments import DEFAULT_LIMIT_MB
 from searchtui.whooshext.storage import (
     create_index,
     fsync_file,
@@ -48,7 +50,6 @@ from searchtui.whooshext.writers import Writer, commit, discard, hand_over, new_
 
 __all__ = [
     "DEFAULT_LIMIT_MB",
-    "BulkWriter",
     "Writer",
     "commit",
     "create_index",
