@@ -15,13 +15,15 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.util.numeric import byte_to_length
+from whoosh.filedb.filestore import FileStorage
 
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
 from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS
+from searchtui.store import INDEX_NAME
+from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
 
 POSTINGS_CACHE = 4096  # terms kept decoded
 POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
@@ -37,69 +39,9 @@ def cache_path(ixdir: Path, generation: int) -> Path:
 
 def prepare(ixdir: Path) -> None:
     """Decode and save the arrays of the live generation of the index in ``ixdir``."""
-    from whoosh.filedb.filestore import FileStorage
-
-    from searchtui.store import INDEX_NAME
-
     ix = FileStorage(str(ixdir)).open_index(INDEX_NAME)
     with ix.reader() as reader:
         IndexData(reader, ixdir)
-
-
-def _blocks(leaf, fieldname: str, tbytes: bytes, values: bool = False):
-    """(ids, weights) — or (ids, encoded values) — of each posting block of a term in one segment."""
-    try:
-        m = leaf.postings(fieldname, tbytes)
-    except Exception:  # term absent in this segment (Whoosh raises TermNotFound)
-        return
-    if isinstance(m, W3LeafMatcher):
-        # Whole blocks at a time, instead of Whoosh's posting-by-posting walk.
-        while not m._atend and m._blocklength:
-            m._read_ids()
-            if values:
-                m._read_values()
-                yield m._ids, m._values
-            else:
-                m._read_weights()
-                yield m._ids, m._weights
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
-        return
-    ids, other = [], []
-    while m.is_active():
-        ids.append(m.id())
-        other.append(m.value() if values else m.weight())
-        m.next()
-    if ids:
-        yield ids, other
-
-
-def _leaf_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """All (document, weight) postings of a term in one segment, as arrays."""
-    ids_parts, w_parts = [], []
-    for ids, weights in _blocks(leaf, fieldname, tbytes):
-        ids_parts.append(np.asarray(ids, dtype=np.int32))
-        w_parts.append(np.asarray(weights, dtype=np.float32))
-    if not ids_parts:
-        return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    return np.concatenate(ids_parts), np.concatenate(w_parts)
-
-
-def _leaf_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Every (document, position) of a term in one segment, as two arrays."""
-    decode = leaf.schema[fieldname].format.decode_positions
-    ids: list = []
-    lists: list = []
-    for block_ids, block_values in _blocks(leaf, fieldname, tbytes, values=True):
-        ids.extend(block_ids)
-        lists.extend(map(decode, block_values))
-    if not ids:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
-    poses = np.fromiter((p for x in lists for p in x), dtype=np.int64, count=int(counts.sum()))
-    return docs, poses
 
 
 class _LRU:
@@ -158,20 +100,14 @@ class IndexData:
     def _build(self) -> None:
         live = np.ones(self.ndocs, dtype=bool)
         for leaf, offset in self.leaves:
-            if leaf.has_deletions():
-                dels = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
-                live[dels + offset] = False
+            live[deleted_docs(leaf) + offset] = False
         self.live = live
-        lut = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
         self.lengths = {}
         for field in TEXT_FIELDS:
             arr = np.zeros(self.ndocs, dtype=np.float32)
             for leaf, offset in self.leaves:
-                col = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                if col is None:
-                    continue
-                n = leaf.doc_count_all()
-                arr[offset : offset + n] = lut[np.fromiter(col, dtype=np.uint8, count=n)]
+                lengths = field_lengths(leaf, field)
+                arr[offset : offset + len(lengths)] = lengths
             self.lengths[field] = arr
         self.facets = {
             name: FacetIndex.from_postings(name, self._all_term_docs(name), self.ndocs)
@@ -186,11 +122,15 @@ class IndexData:
         self.dates = DateIndex(days)
 
     def _save(self, path: Path) -> None:
-        arrays = {"ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days}
+        # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
+        arrays: dict[str, Any] = {
+            "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
+        }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
         for name, fidx in self.facets.items():
-            arrays[f"{name}_values"] = np.frombuffer(SEP.join(fidx.values).encode("utf-8"), dtype=np.uint8)
+            joined = SEP.join(fidx.values).encode("utf-8")
+            arrays[f"{name}_values"] = np.frombuffer(joined, dtype=np.uint8)
             arrays[f"{name}_count"] = np.array([len(fidx.values)])
             arrays[f"{name}_doc"] = fidx.pair_doc
             arrays[f"{name}_val"] = fidx.pair_val
@@ -226,7 +166,8 @@ class IndexData:
                     if len(values) != count:
                         return False
                     self.facets[name] = FacetIndex(
-                        name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs, z[f"{name}_docvals"]
+                        name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs,
+                        z[f"{name}_docvals"],
                     )
         except (OSError, KeyError, ValueError, UnicodeDecodeError):
             return False
@@ -238,7 +179,7 @@ class IndexData:
             if fieldname not in leaf.indexed_field_names():
                 continue
             for tbytes in leaf.lexicon(fieldname):
-                ids, _ = _leaf_postings(leaf, fieldname, tbytes)
+                ids, _ = term_postings(leaf, fieldname, tbytes)
                 found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
         return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
 
@@ -263,16 +204,20 @@ class IndexData:
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, weights) of a term."""
         return self._gather(
-            self._postings, _leaf_postings, fieldname, text, (np.zeros(0, np.int32), np.zeros(0, np.float32))
+            self._postings, term_postings, fieldname, text,
+            (np.zeros(0, np.int32), np.zeros(0, np.float32)),
         )
 
     def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) pairs of every occurrence of a term, as two arrays."""
         return self._gather(
-            self._positions, _leaf_positions, fieldname, text, (np.zeros(0, np.int64), np.zeros(0, np.int64))
+            self._positions, term_positions, fieldname, text,
+            (np.zeros(0, np.int64), np.zeros(0, np.int64)),
         )
 
-    def phrase_mask(self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray) -> np.ndarray:
+    def phrase_mask(
+        self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray
+    ) -> np.ndarray:
         """Documents where ``words`` stand next to each other, in order."""
         key = (fieldname, words)
         hit = self._phrases.get(key)
@@ -284,7 +229,10 @@ class IndexData:
             docs, poses = self.positions(fieldname, w)
             keep = candidates[docs]
             k = docs[keep] * shift + (poses[keep] - i)
-            common = np.unique(k) if common is None else np.intersect1d(common, k, assume_unique=False)
+            if common is None:
+                common = np.unique(k)
+            else:
+                common = np.intersect1d(common, k, assume_unique=False)
             if not len(common):
                 break
         mask = np.zeros(self.ndocs, dtype=bool)

@@ -435,7 +435,7 @@ def _positive(text: str) -> int:
 
 
 class _Version(argparse.Action):
-    """--version: the version, and whether the entity engine runs compiled."""
+    """--version: the version, whether the entity engine runs compiled, and which Whoosh."""
 
     def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
                  help="show the version and exit"):
@@ -443,8 +443,10 @@ class _Version(argparse.Action):
 
     def __call__(self, parser, namespace, values, option_string=None):
         from .ner import engine_build
+        from .whooshext import describe
 
         print(f"searchtui {__version__} (entity engine: {engine_build()})")
+        print(describe())
         parser.exit()
 
 

@@ -20,15 +20,13 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.filedb.filestore import FileStorage
-from whoosh.writing import SegmentWriter
+from whoosh.index import Index
 
-from searchtui import arrays, bulkwrite, store
+from searchtui import arrays, store, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
 from searchtui.errors import Cancelled, SearchtuiError
@@ -89,7 +87,8 @@ class IndexReport:
             lines.append(
                 f"{verb} {self.index_dir}: {self.added} added, {self.updated} updated, "
                 f"{self.deleted} deleted, {len(self.skipped)} skipped, "
-                f"{_count(self.unchanged, 'file')} unchanged; {_count(self.articles, 'article')} in the index."
+                f"{_count(self.unchanged, 'file')} unchanged; "
+                f"{_count(self.articles, 'article')} in the index."
             )
         lines.extend(self.notes)
         for title, items in (("Skipped", self.skipped), ("Warnings", self.warnings)):
@@ -114,7 +113,7 @@ def _count(n: int, noun: str) -> str:
 
 #: Bound on the estimated memory of the postings a writer collects for one
 #: segment; past it the segment is written and a new one started.
-BULK_LIMIT_MB = bulkwrite.DEFAULT_LIMIT_MB
+BULK_LIMIT_MB = whooshext.DEFAULT_LIMIT_MB
 
 #: Garbage collector thresholds while indexing. An index run makes millions of
 #: small objects that live until their segment is written; with the default
@@ -133,22 +132,12 @@ def _relaxed_gc():
         gc.set_threshold(*old)
 
 
-def new_writer(ix, *, lock: bool, limit_mb: float | None = None) -> SegmentWriter:
-    """A segment writer tuned for bulk indexing (see ``bulkwrite``).
-
-    Posting blocks are not zlib-compressed (faster to write and to decode; the
-    stored bodies, the bulk of an index, are compressed by us), and segments are
-    left as separate files instead of being copied into one compound file.
-    """
-    return bulkwrite.BulkWriter(
-        ix, _lk=lock, limitmb=WRITER_LIMIT_MB, codec=W3Codec(compression=0), compound=False,
-        limit_mb=BULK_LIMIT_MB if limit_mb is None else limit_mb,
+def new_writer(ix: Index, *, lock: bool, limit_mb: float | None = None) -> whooshext.Writer:
+    """A segment writer tuned for bulk indexing (see ``whooshext.new_writer``)."""
+    return whooshext.new_writer(
+        ix, lock=lock, limit_mb=BULK_LIMIT_MB if limit_mb is None else limit_mb,
+        pool_mb=WRITER_LIMIT_MB,
     )
-
-
-def _written_segments(writer) -> list:
-    """The segments a writer already wrote out because of its memory bound."""
-    return list(getattr(writer, "finished_segments", ()))
 
 
 # ---------------------------------------------------------------------------
@@ -195,7 +184,9 @@ class _FileJob:
     mtime_ns: int
 
 
-def _index_files(writer, jobs, config, extractor, on_file, cancelled) -> tuple[dict, list[Problem], int]:
+def _index_files(
+    writer, jobs, config, extractor, on_file, cancelled
+) -> tuple[dict, list[Problem], int]:
     """Read ``jobs`` and add their articles to ``writer``.
 
     Returns the file states to remember, the problems, and the article count.
@@ -219,7 +210,9 @@ def _index_files(writer, jobs, config, extractor, on_file, cancelled) -> tuple[d
             problems.append(Problem(job.path, f"cannot read: {exc.strerror or exc}"))
             on_file(job.path, 0)
             continue
-        result = articles_mod.read_file(job.path, data, columns=config.columns or None, max_bytes=max_bytes)
+        result = articles_mod.read_file(
+            job.path, data, columns=config.columns or None, max_bytes=max_bytes
+        )
         problems.extend(result.problems)
         n = 0
         for article in result.articles:
@@ -251,17 +244,6 @@ def _exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _drop_segment(writer) -> None:
-    """Close a worker's unused segment.
-
-    Not with ``writer.cancel()``: that empties the index's temporary folder,
-    which the parent's writer and the other workers share, and fails them.
-    The segment's few files are removed by the parent's commit.
-    """
-    writer._close_segment()
-    writer.is_closed = True
-
-
 def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, parent_pid,
                  limit_mb=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -270,7 +252,7 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
     try:
         config = Config(**config_dict)
         extractor = _load_extractor(config)
-        ix = FileStorage(ixdir).open_index(store.INDEX_NAME)
+        ix = whooshext.open_index(ixdir, store.INDEX_NAME)
         writer = new_writer(ix, lock=False, limit_mb=limit_mb)
         states, problems, count = {}, [], 0
 
@@ -286,28 +268,24 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
             problems.extend(p)
             count += c
         if cancel_event.is_set():
-            _drop_segment(writer)
+            whooshext.discard(writer)
             results.put(("cancelled", None, None, None, None))
             return
-        segments = _written_segments(writer)
-        if writer._added:
-            segments.append(writer._finalize_segment())
-        else:
-            _drop_segment(writer)
-        results.put(("ok", segments, states, problems, count))
+        results.put(("ok", whooshext.hand_over(writer), states, problems, count))
     except Cancelled:
         results.put(("cancelled", None, None, None, None))
     except BaseException as exc:  # report anything to the parent, which fails the run
         import traceback
 
-        results.put(("error", f"{exc.__class__.__name__}: {exc}", traceback.format_exc(), None, None))
+        message = f"{exc.__class__.__name__}: {exc}"
+        results.put(("error", message, traceback.format_exc(), None, None))
 
 
 # ---------------------------------------------------------------------------
 # The run
 
 
-def _scan(paths: list[str]) -> tuple[list[_FileJob], list[Problem]]:
+def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[_FileJob], list[Problem]]:
     files, problems = articles_mod.discover(paths)
     jobs = []
     for f in files:
@@ -362,7 +340,7 @@ def _under(path: str, roots: list[str]) -> bool:
 
 
 def build_index(
-    paths: list[str],
+    paths: Sequence[str | os.PathLike[str]],
     index_dir: str | os.PathLike,
     *,
     config: Config | None = None,
@@ -387,7 +365,9 @@ def build_index(
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise SearchtuiError(f"cannot create the index folder {root}: {exc.strerror or exc}") from None
+        raise SearchtuiError(
+            f"cannot create the index folder {root}: {exc.strerror or exc}"
+        ) from None
     if not os.access(root, os.W_OK):
         raise SearchtuiError(f"cannot write to the index folder {root}: permission denied")
 
@@ -401,12 +381,13 @@ def build_index(
             else:
                 store.check_not_foreign(root)
         fresh = live is None
-        ixdir = store.new_index_dir(root) if fresh else live
+        ixdir = live if live is not None else store.new_index_dir(root)
         try:
             report.rebuilt = fresh
             with _relaxed_gc():
                 return _run(
-                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, workers, start,
+                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled,
+                    workers, start,
                 )
         except BaseException:
             if fresh:
@@ -427,11 +408,10 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
     fingerprint = extraction_fingerprint(config)
     if fresh:
         store.write_meta(ixdir, corpus=roots, entities=fingerprint)
-        storage = FileStorage(str(ixdir))
-        ix = storage.create_index(make_schema(), indexname=store.INDEX_NAME)
+        ix = whooshext.create_index(ixdir, make_schema(), store.INDEX_NAME)
         old_states: dict[str, list] = {}
     else:
-        ix = FileStorage(str(ixdir)).open_index(store.INDEX_NAME)
+        ix = whooshext.open_index(ixdir, store.INDEX_NAME)
         old_states = _load_states(ix, ixdir)
         if store.read_meta(ixdir).get("entities") != fingerprint:
             report.notes.append(ENTITIES_CHANGED)
@@ -496,27 +476,19 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
         if is_cancelled():
             raise Cancelled("cancelled")
 
-        notify(Progress("committing", len(todo), len(todo), count, time.monotonic() - start, 0.0, None))
-        segments = writer._merge_segments(None, False, True)
-        segments += segments_from_workers
-        if writer._added:
-            segments.append(writer._finalize_segment())
-        else:
-            writer._close_segment()
-        store.fsync_dir_files(ixdir)
-        writer._commit_toc(segments)
-        writer._finish()
+        elapsed = time.monotonic() - start
+        notify(Progress("committing", len(todo), len(todo), count, elapsed, 0.0, None))
+        generation = whooshext.commit(writer, segments_from_workers)
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
         raise
 
-    generation = writer.generation
     _save_states(ixdir, generation, new_states)
     arrays.prepare(ixdir)
     if fresh:
         store.switch_current(root, ixdir)
-    report.articles = sum(s.doc_count() for s in segments)
+    report.articles = ix.doc_count()
     report.elapsed = time.monotonic() - start
     notify(Progress("done", len(todo), len(todo), count, report.elapsed, 0.0, 0.0))
     return report
@@ -524,24 +496,27 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
 
 def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, start):
     total = len(todo)
-    state = {"done": 0, "articles": 0, "last": 0.0}
+    done = articles = 0
+    last = 0.0
 
     def tick(path: str, n: int):
-        state["done"] += 1
-        state["articles"] += n
+        nonlocal done, articles, last
+        done += 1
+        articles += n
         now = time.monotonic()
-        if now - state["last"] >= 0.1 or state["done"] == total:
-            state["last"] = now
+        if now - last >= 0.1 or done == total:
+            last = now
             elapsed = now - start
-            rate = state["articles"] / elapsed if elapsed > 0 else 0.0
-            frate = state["done"] / elapsed if elapsed > 0 else 0.0
-            eta = (total - state["done"]) / frate if frate > 0 else None
+            rate = articles / elapsed if elapsed > 0 else 0.0
+            frate = done / elapsed if elapsed > 0 else 0.0
+            eta = (total - done) / frate if frate > 0 else None
             # Once every file is read, the segments are still to be written out.
-            phase = "writing" if state["done"] == total else "indexing"
-            notify(Progress(phase, state["done"], total, state["articles"], elapsed, rate, eta, path))
+            phase = "writing" if done == total else "indexing"
+            notify(Progress(phase, done, total, articles, elapsed, rate, eta, path))
 
     nworkers = workers if workers is not None else (config.workers or os.cpu_count() or 1)
-    if nworkers <= 1 or total < PARALLEL_THRESHOLD:
+    # Worker processes hand their segments over through Whoosh's internals.
+    if nworkers <= 1 or total < PARALLEL_THRESHOLD or not whooshext.fast_paths():
         extractor = _load_extractor(config)
         states, problems, count = _index_files(writer, todo, config, extractor, tick, is_cancelled)
         return [], states, problems, count
@@ -577,14 +552,15 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
     procs = [
         ctx.Process(
             target=_worker_main,
-            args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid(), BULK_LIMIT_MB),
+            args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid(),
+                  BULK_LIMIT_MB),
             daemon=True,
         )
         for _ in range(nworkers)
     ]
     for p in procs:
         p.start()
-    outcomes = []
+    outcomes: list[tuple] = []
     try:
         while len(outcomes) < nworkers:
             if is_cancelled():

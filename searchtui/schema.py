@@ -28,7 +28,6 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.compat import text_type
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
@@ -55,7 +54,8 @@ def make_analyzer():
 
 _token_re = re.compile(TOKEN_PATTERN, re.UNICODE)
 _stem_cache: dict[str, str | None] = {}
-_MISSING = object()
+#: Not in the cache: a string no word of the tokenizer can be.
+_MISSING = "\x00"
 
 
 def normalise_word(word: str) -> str | None:
@@ -122,7 +122,9 @@ def _finder(terms: frozenset) -> re.Pattern:
             cut = len(t) - 2 if len(t) > 4 else len(t) - 1 if len(t) > 2 else len(t)
             prefixes.add(re.escape(t[:cut]))
         alternation = "|".join(sorted(prefixes, key=len, reverse=True))
-        found = re.compile(r"(?<!\w)(?<!\w\.)(?=" + alternation + r")" + TOKEN_PATTERN, re.IGNORECASE)
+        found = re.compile(
+            r"(?<!\w)(?<!\w\.)(?=" + alternation + r")" + TOKEN_PATTERN, re.IGNORECASE
+        )
         if len(_finders) > 512:
             _finders.clear()
         _finders[terms] = found
@@ -144,7 +146,7 @@ def find_terms(text: str, terms) -> list[tuple[int, int, str]]:
     for m in _finder(terms).finditer(folded):
         s, e = m.span()
         term = norm(text[s:e])
-        if term in terms:
+        if term is not None and term in terms:
             out.append((s, e, term))
     return out
 
@@ -159,7 +161,7 @@ class NewsText(fields.TEXT):
     """A TEXT field whose indexing takes the one-pass fast path for plain strings."""
 
     def index(self, value, **kwargs):
-        if not isinstance(value, text_type):
+        if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return
         encode = self.format.encode

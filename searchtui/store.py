@@ -10,7 +10,8 @@ A full build writes a new ``ix-*`` folder and then replaces ``CURRENT`` in one
 atomic rename, so an interrupted build leaves the previous index untouched. An
 incremental update writes new segments into the live folder and makes them
 visible with Whoosh's own atomic table-of-contents rename, after the segment
-files are flushed to disk; until then readers see the previous generation.
+files are flushed to disk (``whooshext.storage``); until then readers see the
+previous generation.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from searchtui.errors import IndexIncompatible, IndexLocked, IndexMissing
 from searchtui.schema import SCHEMA_VERSION
+from searchtui.whooshext import fsync_file, fsync_folder, latest_generation
 
 POINTER = "CURRENT"
 META = "searchtui.json"
@@ -99,7 +101,9 @@ def open_index(root: str | os.PathLike):
     ixdir = current_dir(root)
     if ixdir is None or not ixdir.is_dir():
         check_not_foreign(root)
-        raise IndexMissing(f"no index at {root}; build it with: searchtui index CORPUS --index {root}")
+        raise IndexMissing(
+            f"no index at {root}; build it with: searchtui index CORPUS --index {root}"
+        )
     meta = check_compatible(root, ixdir)
     storage = FileStorage(str(ixdir), readonly=True)
     try:
@@ -121,11 +125,7 @@ def generation_token(root: str | os.PathLike) -> str | None:
         return None
     if ixdir is None:
         return None
-    try:
-        gen = whoosh_index.TOC._latest_generation(FileStorage(str(ixdir)), INDEX_NAME)
-    except OSError:
-        return None
-    return f"{ixdir.name}:{gen}"
+    return f"{ixdir.name}:{latest_generation(ixdir, INDEX_NAME)}"
 
 
 class IndexLock:
@@ -194,34 +194,18 @@ def write_meta(ixdir: Path, **extra) -> None:
     meta.update(extra)
     tmp = ixdir / (META + ".tmp")
     tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    _fsync_file(tmp)
+    fsync_file(tmp)
     os.replace(tmp, ixdir / META)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_dir_files(path: Path) -> None:
-    """Flush every file of a folder, and the folder itself, to disk."""
-    for entry in os.scandir(path):
-        if entry.is_file(follow_symlinks=False):
-            _fsync_file(Path(entry.path))
-    _fsync_file(path)
 
 
 def switch_current(root: Path, ixdir: Path) -> None:
     """Make ``ixdir`` the live index in one atomic step, then drop the old folders."""
-    fsync_dir_files(ixdir)
+    fsync_folder(ixdir)
     tmp = root / (POINTER + ".tmp")
     tmp.write_text(ixdir.name + "\n", encoding="utf-8")
-    _fsync_file(tmp)
+    fsync_file(tmp)
     os.replace(tmp, root / POINTER)
-    _fsync_file(root)
+    fsync_file(root)
     remove_stale_dirs(root)
 
 

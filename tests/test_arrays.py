@@ -12,9 +12,12 @@ from searchtui.models import FacetFilter, SearchRequest
 from searchtui.search import SearchEngine
 
 ARTICLES = {
-    "a.txt": "Putin meets Trump\n\nAnna Smith, Bo Lee — Daily Planet Nov 15, 2016\n\n\nThe white house said putin and trump met.",
-    "b.txt": "Budget talks stall\n\nBo Lee — Morning Post Mar 02, 2017\n\n\nThe house budget is late; the white paper is out.",
-    "c.txt": "Undated notes\n\nMorning Post\n\n\nNotes without a date about the budget and the house.",
+    "a.txt": "Putin meets Trump\n\nAnna Smith, Bo Lee — Daily Planet Nov 15, 2016\n\n\n"
+    "The white house said putin and trump met.",
+    "b.txt": "Budget talks stall\n\nBo Lee — Morning Post Mar 02, 2017\n\n\n"
+    "The house budget is late; the white paper is out.",
+    "c.txt": "Undated notes\n\nMorning Post\n\n\n"
+    "Notes without a date about the budget and the house.",
 }
 
 
@@ -46,6 +49,7 @@ def _snapshot(engine: SearchEngine) -> list:
 def test_indexer_writes_the_cache_of_the_live_generation(index):
     _, root = index
     ixdir = store.current_dir(root)
+    assert ixdir is not None
     caches = sorted(p.name for p in ixdir.glob("cache-*.npz"))
     assert caches == ["cache-1.npz"]
 
@@ -55,6 +59,7 @@ def test_results_are_the_same_from_the_cache_and_from_the_index(index):
     with SearchEngine.open(root) as engine:
         cached = _snapshot(engine)
     ixdir = store.current_dir(root)
+    assert ixdir is not None
     for p in ixdir.glob("cache-*.npz"):
         p.unlink()
     with SearchEngine.open(root) as engine:
@@ -68,7 +73,9 @@ def test_a_damaged_cache_is_ignored_and_replaced(index):
     _, root = index
     with SearchEngine.open(root) as engine:
         expected = _snapshot(engine)
-    cache = next(store.current_dir(root).glob("cache-*.npz"))
+    ixdir = store.current_dir(root)
+    assert ixdir is not None
+    cache = next(ixdir.glob("cache-*.npz"))
     cache.write_bytes(b"not an npz file")
     with SearchEngine.open(root) as engine:
         assert _snapshot(engine) == expected
@@ -84,6 +91,7 @@ def test_an_update_makes_a_new_cache_and_drops_the_old(index):
     (corpus / "a.txt").unlink()
     build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
     ixdir = store.current_dir(root)
+    assert ixdir is not None
     assert [p.name for p in ixdir.glob("cache-*.npz")] == ["cache-2.npz"]
     with SearchEngine.open(root) as engine:
         result = engine.search(SearchRequest(query="", facet_limit=10))
@@ -115,7 +123,7 @@ def test_facet_counts_agree_with_a_plain_count_at_every_density(density):
     ndocs, nvals = 2000, 50
     pair_doc = rng.integers(0, ndocs, 6000)
     pair_val = rng.integers(0, nvals, 6000)
-    pairs = sorted(set(zip(pair_doc.tolist(), pair_val.tolist())))
+    pairs = sorted(set(zip(pair_doc.tolist(), pair_val.tolist(), strict=True)))
     pair_doc = np.array([d for d, _ in pairs])
     pair_val = np.array([v for _, v in pairs])
     fidx = FacetIndex("x", [f"v{i:02d}" for i in range(nvals)], pair_doc, pair_val, ndocs)

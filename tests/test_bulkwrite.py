@@ -22,13 +22,13 @@ from whoosh.formats import Positions
 from whoosh.writing import SegmentWriter
 
 from searchtui import articles as articles_mod
-from searchtui import bulkwrite, indexer
-from searchtui.bulkwrite import BulkWriter, encode_positions
+from searchtui import indexer, whooshext
 from searchtui.config import Config
 from searchtui.indexer import article_document, build_index
 from searchtui.models import ENTITY_FIELDS, Article, SearchRequest
 from searchtui.schema import make_schema
 from searchtui.search import SearchEngine
+from searchtui.whooshext.segments import BulkWriter, encode_positions
 
 PEOPLE = ["Ann Lee", "Bo Diaz", "Cy Young", "Dee Ray", "Ed Wu", "Fay Ho"]
 PLACES = ["Paris", "Lagos", "Lima", "Oslo", "Perth"]
@@ -43,13 +43,15 @@ def _generated(n: int) -> list[Article]:
     out = []
     for i in range(n):
         words = rnd.randint(5, 400)
-        body = " ".join(rnd.choice(WORDS) + ("" if rnd.random() < 0.9 else f"{i}") for _ in range(words))
+        body = " ".join(
+            rnd.choice(WORDS) + ("" if rnd.random() < 0.9 else f"{i}") for _ in range(words)
+        )
         if i % 3 == 0:
             # phrases and common words the search comparison asks for
             body += " The prime minister said it was a good year for the united states."
         out.append(Article(
             key=f"gen-{i}", path=f"/corpus/gen-{i}.txt", title=f"Story {i} on {rnd.choice(WORDS)}",
-            body=body, authors=tuple(rnd.sample(PEOPLE, rnd.randint(0, 2))),
+            body=body, authors=rnd.sample(PEOPLE, rnd.randint(0, 2)),
             publication=rnd.choice(["Daily Post", "The Ledger", None]),
             date=dt.date(2019, 1, 1) + dt.timedelta(days=i),
         ))
@@ -141,7 +143,8 @@ def assert_same_index(ix_a, ix_b, *, blocks: bool = True) -> int:
             assert pa == _postings(rb, fieldname, tbytes), (fieldname, tbytes)
             compared += len(pa)
             if blocks:
-                assert _blocks(ra.postings(fieldname, tbytes)) == _blocks(rb.postings(fieldname, tbytes))
+                blocks_a = _blocks(ra.postings(fieldname, tbytes))
+                assert blocks_a == _blocks(rb.postings(fieldname, tbytes))
     return compared
 
 
@@ -204,8 +207,10 @@ def test_merged_segments_take_whoosh_path(docs, stock_ix, tmp_path):
         assert ours == {f["key"]: f for _d, f in s.iter_docs()}
         assert list(r.all_terms()) == list(s.all_terms())
         for fieldname, tbytes in [t for t in s.all_terms() if t[0] == "body"][::50]:
-            keys_r = sorted(r.stored_fields(d)["key"] for d in r.postings(fieldname, tbytes).all_ids())
-            keys_s = sorted(s.stored_fields(d)["key"] for d in s.postings(fieldname, tbytes).all_ids())
+            ids_r = r.postings(fieldname, tbytes).all_ids()
+            ids_s = s.postings(fieldname, tbytes).all_ids()
+            keys_r = sorted(r.stored_fields(d)["key"] for d in ids_r)
+            keys_s = sorted(s.stored_fields(d)["key"] for d in ids_s)
             assert keys_r == keys_s
 
 
@@ -221,7 +226,8 @@ def _write_files(folder: Path, docs: list[dict]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for i, d in enumerate(docs):
         (folder / f"a{i:04d}.txt").write_text(
-            f"{d['title']}\n\n{d.get('authors', ['Ann Lee'])[0] if d.get('authors') else 'Ann Lee'} — "
+            f"{d['title']}\n\n"
+            f"{d.get('authors', ['Ann Lee'])[0] if d.get('authors') else 'Ann Lee'} — "
             f"Daily Post Jan 07, 2019\n\n{d['body']}\n", encoding="utf-8")
     return folder
 
@@ -234,8 +240,8 @@ def _answers(root: Path) -> dict:
     out = {}
     with SearchEngine.open(root) as engine:
         for q in QUERIES:
-            res = engine.search(SearchRequest(query=q, page_size=100_000, facets=(), histogram=False,
-                                              snippets=False))
+            res = engine.search(SearchRequest(query=q, page_size=100_000, facets=(),
+                                              histogram=False, snippets=False))
             out[q] = [(h.title, round(h.score, 4)) for h in res.hits]
     return out
 
@@ -281,8 +287,8 @@ def test_update_after_bulk_build(docs, tmp_path, monkeypatch, workers):
 
     def titles(root, q):
         with SearchEngine.open(root) as engine:
-            res = engine.search(SearchRequest(query=q, page_size=100_000, facets=(), histogram=False,
-                                              snippets=False))
+            res = engine.search(SearchRequest(query=q, page_size=100_000, facets=(),
+                                              histogram=False, snippets=False))
             return sorted(h.title for h in res.hits)
 
     for q in ["zebra", "\"zebra crossing\"", "said", "\"prime minister\"", "government"]:
@@ -295,6 +301,6 @@ def test_default_writer_is_bulk(tmp_path):
     w = indexer.new_writer(ix, lock=True)
     try:
         assert isinstance(w, BulkWriter)
-        assert w.limit_bytes == int(bulkwrite.DEFAULT_LIMIT_MB * 2**20)
+        assert w.limit_bytes == int(whooshext.DEFAULT_LIMIT_MB * 2**20)
     finally:
         w.cancel()

@@ -434,6 +434,7 @@ def test_python_dash_m(wiki_index, tmp_path, capsys):
                           cwd=tmp_path, env=env, timeout=60)
     assert proc.returncode == 0
     assert proc.stdout in (f"searchtui {__version__} (entity engine: {build})\n"
+                           "whoosh: 2.7.4 (fast paths)\n"
                            for build in ("compiled", "plain Python"))
     proc = subprocess.run(
         [sys.executable, "-m", "searchtui", "search", "date:foo", "--index", str(wiki_index)],

@@ -97,7 +97,8 @@ def _build_in_copy(tmp_path: Path, edit: bool, env_extra: dict[str, str]) -> str
     env = {k: v for k, v in os.environ.items() if k != "SEARCHTUI_PURE_PYTHON"}
     env.update(env_extra, PYTHONPATH=str(tmp_path))
     proc = subprocess.run(
-        [sys.executable, "-c", "import searchtui.ner as n; print(n.__file__); print(n.engine_build())"],
+        [sys.executable, "-c",
+         "import searchtui.ner as n; print(n.__file__); print(n.engine_build())"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
     )
     assert proc.returncode == 0, proc.stderr

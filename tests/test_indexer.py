@@ -76,7 +76,9 @@ def search(root: Path, query: str) -> list[str]:
     """Titles of every hit for ``query``, in a stable order."""
     with SearchEngine.open(root) as engine:
         result = engine.search(
-            SearchRequest(query=query, page_size=100_000, facets=(), histogram=False, snippets=False)
+            SearchRequest(
+                query=query, page_size=100_000, facets=(), histogram=False, snippets=False
+            )
         )
         assert result.total == len(result.hits)
         return sorted(h.title for h in result.hits)
@@ -187,7 +189,8 @@ def test_change_a_file_replaces_its_document(built):
     key = str(path.resolve())
     assert after[key]["title"] == "Story rewritten"
     assert after[key]["hash"] != before[key]["hash"]
-    assert {k: v for k, v in after.items() if k != key} == {k: v for k, v in before.items() if k != key}
+    others_after = {k: v for k, v in after.items() if k != key}
+    assert others_after == {k: v for k, v in before.items() if k != key}
 
 
 def test_delete_a_file_removes_its_documents(built):
@@ -239,13 +242,16 @@ def test_lost_file_states_are_rebuilt_from_the_index(built):
     """After a crash between the commit and saving the file states, nothing is indexed twice."""
     small, root = built
     token = store.generation_token(root)
-    states = list(store.current_dir(root).glob("files-*.json"))
+    live = store.current_dir(root)
+    assert live is not None
+    states = list(live.glob("files-*.json"))
     assert len(states) == 1
     states[0].unlink()
     report = build_index([small], root, config=FAST)
     assert report.nothing_to_do and report.unchanged == 12
     assert store.generation_token(root) == token
-    assert [p.name for p in store.current_dir(root).glob("files-*.json")] == [states[0].name]
+    assert store.current_dir(root) == live
+    assert [p.name for p in live.glob("files-*.json")] == [states[0].name]
     write_article(small, "a00002.txt", "Changed meanwhile", "Different words.")
     report = build_index([small], root, config=FAST)
     assert (report.updated, report.unchanged, report.articles) == (1, 11, 12)
@@ -265,13 +271,16 @@ def test_rebuild_writes_a_new_index_and_drops_the_old(built, capsys):
 
 
 def write_jsonl(path: Path, titles: list[str]) -> None:
-    rows = [{"title": t, "author": "Ann Lee", "publication": "Wire", "date": "2020-03-0%d" % (i + 1),
+    rows = [{"title": t, "author": "Ann Lee", "publication": "Wire", "date": f"2020-03-0{i + 1}",
              "body": f"Body of {t.lower()}."} for i, t in enumerate(titles)]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
 
 def test_table_file_with_many_articles(small, tmp_path):
-    """A JSON Lines file holds several articles: changed, they are all replaced; gone, all removed."""
+    """A JSON Lines file holds several articles.
+
+    Changed, they are all replaced; gone, all removed.
+    """
     table = small / "wire.jsonl"
     write_jsonl(table, ["Alpha report", "Beta report", "Gamma report"])
     root = tmp_path / "index"
@@ -291,7 +300,8 @@ def test_open_engine_keeps_its_view_during_an_update(built):
     """A searcher opened before an update keeps answering from the old generation, then reloads."""
     small, root = built
     with SearchEngine.open(root) as engine:
-        request = SearchRequest(query="story", page_size=100, facets=(), histogram=False, snippets=False)
+        request = SearchRequest(query="story", page_size=100, facets=(), histogram=False,
+                                snippets=False)
         before = sorted(h.title for h in engine.search(request).hits)
         for i in range(3):  # several commits: small segments are merged and their files deleted
             write_article(small, f"n{i}.txt", f"Story new {i}", "A new story.")
@@ -364,7 +374,8 @@ def test_read_only_index_folder(small, tmp_path, capsys):
             pytest.skip("running as root: permissions are not enforced")
         code, out, err = run_cli(capsys, "index", small, "--index", root)
         assert code != 0 and out == ""
-        assert err.startswith("searchtui: cannot write to the index folder") and err.count("\n") == 1
+        assert err.startswith("searchtui: cannot write to the index folder")
+        assert err.count("\n") == 1
     finally:
         root.chmod(0o755)
 
@@ -402,11 +413,13 @@ def test_parallel_update_replaces_changed_files(parallel_corpus, tmp_path):
     root = tmp_path / "index"
     build_index([corpus], root, config=FAST, workers=1)
     for p in sorted(corpus.glob("a*.txt"))[:420]:
-        p.write_text(p.read_text(encoding="utf-8").replace("Paragraph two", "Paragraph deux"), encoding="utf-8")
+        text = p.read_text(encoding="utf-8")
+        p.write_text(text.replace("Paragraph two", "Paragraph deux"), encoding="utf-8")
     (corpus / "a00449.txt").unlink()
     report = build_index([corpus], root, config=FAST, workers=2)
     n = PARALLEL_THRESHOLD + 50
-    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 420, 1, 30)  # 30 = 29 untouched + bad.txt
+    # unchanged: 29 untouched files and bad.txt
+    assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 420, 1, 30)
     assert report.articles == n - 1
     docs = stored(root)
     assert len(docs) == n - 1 and len({d["path"] for d in docs.values()}) == n - 1
@@ -553,7 +566,8 @@ def test_killed_first_build_leaves_no_index(big_corpus, small, tmp_path):
 def test_killed_rebuild_leaves_the_old_index(big_corpus, built, tmp_path):
     small, root = built
     before, titles, dirs = listing(root), search(root, "story"), ix_dirs(root)
-    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--rebuild", "--workers", "2")
+    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--rebuild",
+                            "--workers", "2")
     kill_mid_build(proc, log)
     assert (root / store.POINTER).read_text().strip() == dirs[0]
     assert {k: v for k, v in listing(root).items() if k in before} == before
@@ -589,7 +603,8 @@ def test_killed_update_leaves_the_old_index(big_corpus, built, tmp_path, capsys)
     report = build_index([small, big_corpus], root, config=FAST, workers=2)
     assert (report.added, report.unchanged, report.articles) == (BIG, 12, BIG + 12)
     assert len(search(root, "story")) == BIG + 12
-    assert search(root, '"paragraph two of b1999"') == [f"Story b1999 on {WORDS[1999 % len(WORDS)]}"]
+    expected = [f"Story b1999 on {WORDS[1999 % len(WORDS)]}"]
+    assert search(root, '"paragraph two of b1999"') == expected
 
 
 DIE_AT = """
@@ -608,8 +623,8 @@ if where == "committing":
 else:
     module, name = where.split(".")
     setattr({"indexer": indexer, "store": store}[module], name, die)
-indexer.build_index([corpus], root, config=Config(workers=1, extractor="none"), rebuild=rebuild == "1",
-                    progress=progress)
+indexer.build_index([corpus], root, config=Config(workers=1, extractor="none"),
+                    rebuild=rebuild == "1", progress=progress)
 """
 
 
@@ -625,8 +640,8 @@ def test_killed_at_each_step_of_the_commit(where, rebuild, committed, built, tmp
     small, root = built
     before, titles, dirs = listing(root), search(root, "story"), ix_dirs(root)
     write_article(small, "new.txt", "Story added", "A late story.")
-    proc = subprocess.run([sys.executable, "-c", DIE_AT, where, str(small), str(root), "1" if rebuild else "0"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    argv = [sys.executable, "-c", DIE_AT, where, str(small), str(root), "1" if rebuild else "0"]
+    proc = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     if committed:
         assert search(root, "story") == sorted(titles + ["Story added"])
@@ -641,15 +656,17 @@ def test_killed_at_each_step_of_the_commit(where, rebuild, committed, built, tmp
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_interrupted_update_leaves_the_old_index(workers, big_corpus, built, tmp_path):
-    """Ctrl-C (SIGINT to the process group) mid-update: a clear message, exit 130, old index kept."""
+    """Ctrl-C (SIGINT to the process group) mid-update: a message, exit 130, old index kept."""
     small, root = built
     before, titles, token = listing(root), search(root, "story"), store.generation_token(root)
-    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--workers", workers, new_group=True)
+    proc, log = start_index(tmp_path, small, big_corpus, "--index", root, "--workers", workers,
+                            new_group=True)
     wait_for_indexing(proc, log)
     children = _children(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)
     assert proc.wait(30) == 130
-    assert log.read_text().splitlines()[-1] == "searchtui: interrupted; the index is as it was before this run"
+    last_line = log.read_text().splitlines()[-1]
+    assert last_line == "searchtui: interrupted; the index is as it was before this run"
     end = time.monotonic() + 10
     while time.monotonic() < end and any(_alive(c) for c in children):
         time.sleep(0.1)
@@ -674,7 +691,8 @@ def test_locked_index_is_refused(built, capsys):
         code, out, err = run_cli(capsys, "index", small, "--index", root)
         assert code != 0 and out == ""
         assert err == (
-            f"searchtui: the index at {root} is being updated by another process (pid {os.getpid()}); "
+            f"searchtui: the index at {root} is being updated by another process "
+            f"(pid {os.getpid()}); "
             "try again when it has finished\n"
         )
     finally:
@@ -689,6 +707,7 @@ def test_locked_index_is_refused(built, capsys):
 def test_other_schema_version_must_be_rebuilt(built, capsys):
     small, root = built
     ixdir = store.current_dir(root)
+    assert ixdir is not None
     meta = json.loads((ixdir / store.META).read_text())
     meta["schema_version"] = 999
     (ixdir / store.META).write_text(json.dumps(meta))
@@ -700,7 +719,8 @@ def test_other_schema_version_must_be_rebuilt(built, capsys):
         code, out, err = run_cli(capsys, *argv, "--index", root)
         assert code != 0 and out == ""
         assert "version 999" in err and "searchtui index --rebuild" in err and err.count("\n") == 1
-    code, _out, err = run_cli(capsys, "index", small, "--index", root, "--rebuild", "--workers", "1")
+    code, _out, err = run_cli(capsys, "index", small, "--index", root, "--rebuild",
+                              "--workers", "1")
     assert code == 0, err
     assert len(search(root, "story")) == 12
 

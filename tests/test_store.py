@@ -87,9 +87,11 @@ def test_generation_token_changes_with_each_update(built):
     write_articles(corpus, 4)
     build_index([corpus], root, config=FAST)
     second = store.generation_token(root)
+    assert first is not None and second is not None
     assert second != first and second.split(":")[0] == first.split(":")[0]
     build_index([corpus], root, config=FAST, rebuild=True)
     third = store.generation_token(root)
+    assert third is not None
     assert third.split(":")[0] != first.split(":")[0]
 
 
@@ -100,14 +102,16 @@ def test_generation_token_changes_with_each_update(built):
 def test_other_schema_version(built):
     _corpus, root = built
     live = store.current_dir(root)
+    assert live is not None
     meta = store.read_meta(live)
     meta["schema_version"] = SCHEMA_VERSION + 1
     (live / store.META).write_text(json.dumps(meta))
     with pytest.raises(IndexIncompatible) as info:
         store.open_index(root)
     assert str(info.value) == (
-        f"the index at {root} was written by version {SCHEMA_VERSION + 1} of searchtui's index format "
-        f"(this one reads version {SCHEMA_VERSION}); rebuild it with: searchtui index --rebuild --index {root}"
+        f"the index at {root} was written by version {SCHEMA_VERSION + 1} "
+        f"of searchtui's index format (this one reads version {SCHEMA_VERSION}); "
+        f"rebuild it with: searchtui index --rebuild --index {root}"
     )
 
 
@@ -115,6 +119,7 @@ def test_other_schema_version(built):
 def test_missing_or_damaged_meta(built, damage):
     _corpus, root = built
     live = store.current_dir(root)
+    assert live is not None
     if damage == "missing":
         (live / store.META).unlink()
     else:
@@ -126,6 +131,7 @@ def test_missing_or_damaged_meta(built, damage):
 def test_whoosh_files_missing(built):
     _corpus, root = built
     live = store.current_dir(root)
+    assert live is not None
     for p in live.glob("*.toc"):
         p.unlink()
     with pytest.raises(IndexIncompatible, match="incomplete.*--rebuild"):
@@ -135,6 +141,7 @@ def test_whoosh_files_missing(built):
 def test_damaged_table_of_contents(built):
     corpus, root = built
     live = store.current_dir(root)
+    assert live is not None
     for p in live.glob("*.toc"):
         p.write_bytes(b"garbage")
     with pytest.raises(IndexIncompatible, match="cannot be opened.*--rebuild"):
@@ -182,15 +189,18 @@ def test_lock_of_a_killed_process_is_released(tmp_path):
         "import sys, time; from pathlib import Path; from searchtui import store; "
         "store.IndexLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
+                            text=True)
     try:
+        assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "locked"
         with pytest.raises(IndexLocked, match=f"pid {proc.pid}"):
             store.IndexLock(tmp_path).acquire()
     finally:
         proc.kill()
         proc.wait(10)
-        proc.stdout.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
     with store.IndexLock(tmp_path):
         pass
 

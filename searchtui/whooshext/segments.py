@@ -22,11 +22,12 @@ blocks are about half the size and ten times faster to write and read).
 
 Memory is bounded: once the collected postings pass ``limit_mb``, the segment
 is written out and a new one is started; ``finished_segments`` then holds the
-segments written so far (``commit`` and ``_merge_segments`` include them; a
-caller that only calls ``_finalize_segment`` must take them too).
+segments written so far (``commit`` includes them, and ``writers.hand_over``
+hands them over with the last one).
 
-Schemas with spelling or vector fields, and segments that Whoosh's merge
-policy fed other segments into (``add_reader``), take Whoosh's own pool path.
+Schemas with spelling or vector fields, segments that Whoosh's merge policy
+fed other segments into (``add_reader``), and any Whoosh but the release this
+is written for (see ``version``) take Whoosh's own pool path.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from array import array
 from itertools import compress, islice, repeat
 from operator import itemgetter, mul, ne, sub
 from pickle import dumps
+from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.columns import CompressedBytesColumn, PickleColumn
@@ -45,6 +47,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from searchtui.schema import NewsText, analyse_positions
+from searchtui.whooshext.version import fast_paths
 
 #: Pickle protocol of a block's data tuple (see the module's doc).
 DATA_PROTOCOL = 4
@@ -131,7 +134,7 @@ def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: floa
     pls = list(poses.values())
     ns = list(map(len, pls))
     count = len(keys)
-    entries = list(map(terms.get, keys))
+    entries: list[Any] = list(map(terms.get, keys))
     nterms = 0
     if None in entries:
         for i, e in enumerate(entries):
@@ -178,7 +181,9 @@ class _StoredWriter(PickleColumn.Writer):
 
 def _tune_stored_column(perdocwriter) -> None:
     writers = getattr(perdocwriter, "_colwriters", None)
-    w = writers.get("_stored") if writers else None
+    if not writers:
+        return
+    w = writers.get("_stored")
     if type(w) is PickleColumn.Writer and isinstance(w._child, CompressedBytesColumn.Writer):
         w._child._level = STORED_LEVEL
         writers["_stored"] = _StoredWriter(w._child)
@@ -218,7 +223,7 @@ def _merge_entries(a, b):
     """Two entries of one term, merged in document order."""
     rows = sorted(
         zip(list(a[0]) + list(b[0]), list(a[1]) + list(b[1]),
-            (a[2] or [None] * len(a[0])) + (b[2] or [None] * len(b[0]))),
+            (a[2] or [None] * len(a[0])) + (b[2] or [None] * len(b[0])), strict=True),
         key=itemgetter(0),
     )
     values = [r[2] for r in rows] if a[2] is not None else None
@@ -228,6 +233,14 @@ def _merge_entries(a, b):
 class BulkWriter(SegmentWriter):
     """A ``SegmentWriter`` that writes postings in bulk (see the module's doc)."""
 
+    # Set by SegmentWriter (untyped), and again for each new segment.
+    perdocwriter: Any
+    fieldwriter: Any
+    newsegment: Any
+    pool: PostingPool
+    docnum: int
+    compound: bool
+
     def __init__(self, ix, *, limit_mb: float = DEFAULT_LIMIT_MB, **kwargs):
         super().__init__(ix, **kwargs)
         self._limitmb = kwargs.get("limitmb", 128)
@@ -236,14 +249,16 @@ class BulkWriter(SegmentWriter):
         codec = self.codec
         schema = self.schema
         self._stock = (
-            not isinstance(codec, W3Codec)
+            not fast_paths()
+            or not isinstance(codec, W3Codec)
             or codec._inlinelimit > 1
             or any(f.separate_spelling() or f.vector for _n, f in schema.items())
         )
         self._fast = {name for name, f in schema.items() if isinstance(f, NewsText)}
         self._scorable = sorted(name for name, f in schema.items() if f.indexed and f.scorable)
         self._reset_postings()
-        _tune_stored_column(self.perdocwriter)
+        if not self._stock:
+            _tune_stored_column(self.perdocwriter)
 
     # -- collecting
 
@@ -289,7 +304,8 @@ class BulkWriter(SegmentWriter):
                 if fieldname in self._fast and isinstance(value, str):
                     # NewsText.index, without a tuple per term.
                     length, n, fresh, new = _add_text(
-                        fp.text, analyse_positions(value), docnum, field.format.field_boost, fieldboost
+                        fp.text, analyse_positions(value), docnum, field.format.field_boost,
+                        fieldboost,
                     )
                     npost += n
                     nfresh += fresh
@@ -306,7 +322,8 @@ class BulkWriter(SegmentWriter):
                             length += freq
                         entry = terms.get(tbytes)
                         if entry is None:
-                            entry = terms[tbytes] = [array("I"), array("d"), [] if keep_values else None]
+                            entry = [array("I"), array("d"), [] if keep_values else None]
+                            terms[tbytes] = entry
                             nterms += 1
                         entry[0].append(docnum)
                         entry[1].append(weight)
@@ -315,7 +332,7 @@ class BulkWriter(SegmentWriter):
                             nfresh += 1
                         npost += 1
 
-            customval = fields.get("_stored_%s" % fieldname, value)
+            customval = fields.get(f"_stored_{fieldname}", value)
             sv = customval if field.stored else None
             perdocwriter.add_field(fieldname, field, sv, length)
             if length:
@@ -375,7 +392,7 @@ class BulkWriter(SegmentWriter):
             for tbytes, (docs, weights, values) in self._postings[fieldname].sorted_terms():
                 if values is None:
                     values = [emptybytes] * len(docs)
-                for docnum, weight, vbytes in zip(docs, weights, values):
+                for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
                     add((fieldname, tbytes, docnum, weight, vbytes))
         self._reset_postings()
 
@@ -427,7 +444,8 @@ class BulkWriter(SegmentWriter):
                     offset += size
                     tindex_add(
                         fieldkey + tbytes,
-                        term_pack(False, wf, 1, lb, lb, maxweight, d, d) + pack_long(start) + pack_int(size),
+                        term_pack(False, wf, 1, lb, lb, maxweight, d, d)
+                        + pack_long(start) + pack_int(size),
                     )
                     continue
                 out = [magic]
@@ -477,7 +495,10 @@ class BulkWriter(SegmentWriter):
                         vals = values[b:e]
                         if not all(vals):
                             vals = [v for v in vals if v]
-                        vs = tuple(vals) if fixedsize is None or fixedsize < 0 else emptybytes.join(vals)
+                        if fixedsize is None or fixedsize < 0:
+                            vs = tuple(vals)
+                        else:
+                            vs = emptybytes.join(vals)
                     data = dumps((mini_ids, mini_weights, vs), DATA_PROTOCOL)
                     if compression:
                         data = zlib.compress(data, compression)

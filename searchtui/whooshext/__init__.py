@@ -1,0 +1,71 @@
+"""Everything of searchtui that reaches into Whoosh's private modules and attributes.
+
+The rest of searchtui uses Whoosh's public API (``whoosh.index``,
+``whoosh.fields``, ``whoosh.query``, ``whoosh.qparser``, ``whoosh.analysis``,
+``whoosh.searching``, ``FileStorage``) and this package. Its fast paths are
+written for the stock Whoosh 2.7.4 release; on any other Whoosh (forks
+install the same package name) the stock paths are taken (see ``version``).
+
+Writing and committing (``writers``, ``storage``):
+
+- ``create_index(folder, schema, name)`` / ``open_index(folder, name)``: an
+  index whose commits reach the disk in order (segment files, then the TOC).
+- ``new_writer(ix, lock=, limit_mb=, pool_mb=)``: the bulk segment writer
+  (``segments.BulkWriter``; a segment per ``limit_mb``, by default
+  ``DEFAULT_LIMIT_MB``, of collected postings), or Whoosh's own writer on the
+  stock paths; ``Writer`` is their type.
+- ``hand_over(writer)``: finish a worker's segments for the parent's commit.
+- ``discard(writer)``: close a writer that takes no part in a commit.
+- ``commit(writer, segments)``: make a writer's and handed-over segments live
+  (``SegmentWriter.commit`` with a merge function), durably; the generation.
+- ``latest_generation(folder, name)``: the live generation's number.
+- ``fsync_file(path)`` / ``fsync_folder(path)``: flush a file / a folder's files.
+
+Reading one segment (``postings``), as numpy arrays:
+
+- ``term_postings(leaf, field, text)``: (documents, weights) of a term.
+- ``term_positions(leaf, field, text)``: (document, position) pairs of a term.
+- ``field_lengths(leaf, field)``: each document's length of a field.
+- ``deleted_docs(leaf)``: the deleted documents.
+
+Queries (``query``): ``is_null_query(q)``, ``expanded_texts(q, reader)``.
+
+Version (``version``): ``fast_paths()``, ``describe()`` (for ``--version``).
+"""
+
+from __future__ import annotations
+
+from searchtui.whooshext.postings import deleted_docs, field_lengths, term_positions, term_postings
+from searchtui.whooshext.query import expanded_texts, is_null_query
+from searchtui.whooshext.segments import DEFAULT_LIMIT_MB
+from searchtui.whooshext.storage import (
+    create_index,
+    fsync_file,
+    fsync_folder,
+    latest_generation,
+    open_index,
+)
+from searchtui.whooshext.version import describe, fast_paths
+from searchtui.whooshext.writers import Writer, commit, discard, hand_over, new_writer
+
+__all__ = [
+    "DEFAULT_LIMIT_MB",
+    "Writer",
+    "commit",
+    "create_index",
+    "deleted_docs",
+    "describe",
+    "discard",
+    "expanded_texts",
+    "fast_paths",
+    "field_lengths",
+    "fsync_file",
+    "fsync_folder",
+    "hand_over",
+    "is_null_query",
+    "latest_generation",
+    "new_writer",
+    "open_index",
+    "term_positions",
+    "term_postings",
+]

@@ -1,0 +1,93 @@
+"""Segment writers, segments handed from one writer to another, and the commit.
+
+A run indexes into one writer, or into several writers in worker processes
+that each hand their finished segments to the parent's writer, which makes
+them all live in one commit. The commit is Whoosh's own
+(``SegmentWriter.commit`` with a merge function): small existing segments are
+merged as Whoosh's ``MERGE_SMALL`` policy decides, the handed-over segments
+join the list, and the table of contents is written; on an index opened with
+``storage.open_index`` or ``storage.create_index`` every file is on disk
+before that (see ``storage``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.index import Index
+from whoosh.writing import MERGE_SMALL, SegmentWriter
+
+from searchtui.whooshext.segments import BulkWriter
+from searchtui.whooshext.storage import DurableStorage
+from searchtui.whooshext.version import fast_paths
+
+#: A segment of an index, as Whoosh's codec describes it (pickled into the TOC).
+Segment = Any
+#: The writer of an index run (``new_writer``).
+Writer = SegmentWriter
+
+
+def new_writer(ix: Index, *, lock: bool, limit_mb: float, pool_mb: int) -> SegmentWriter:
+    """A writer for an index run.
+
+    With the fast paths, the bulk writer (see ``segments``): posting blocks are
+    not zlib-compressed (faster to write and to decode; the stored bodies, the
+    bulk of an index, are compressed by the schema), each segment is bounded by
+    ``limit_mb`` of collected postings, and segments are left as separate files
+    instead of being copied into one compound file. Otherwise Whoosh's own
+    writer with its defaults. ``lock`` False (a worker process, whose parent
+    holds the index's lock) needs the fast paths.
+    """
+    if fast_paths():
+        return BulkWriter(
+            ix, _lk=lock, limitmb=pool_mb, codec=W3Codec(compression=0), compound=False,
+            limit_mb=limit_mb,
+        )
+    if not lock:
+        raise ValueError("writers in worker processes need the fast paths (Whoosh 2.7.4)")
+    writer: SegmentWriter = ix.writer(limitmb=pool_mb)
+    return writer
+
+
+def hand_over(writer: SegmentWriter) -> list[Segment]:
+    """Finish the segments ``writer`` wrote, for another writer's ``commit`` to make live.
+
+    The writer is closed without committing; nothing is live until that commit.
+    """
+    segments = list(getattr(writer, "finished_segments", ()))
+    if writer._added:
+        segments.append(writer._finalize_segment())
+    else:
+        discard(writer)
+    return segments
+
+
+def discard(writer: SegmentWriter) -> None:
+    """Close a writer that takes no part in a commit, leaving its files to the next commit.
+
+    Not with ``writer.cancel()``: that empties the index's temporary folder,
+    which other writers on the same index (in other processes) share, and fails
+    them. The few files of the unused segment are removed by the next commit.
+    """
+    writer._close_segment()
+    writer.is_closed = True
+
+
+def commit(writer: SegmentWriter, segments: Iterable[Segment] = ()) -> int:
+    """Make what ``writer`` wrote live, with ``segments`` handed over by other writers.
+
+    Returns the new generation's number. Durable when the writer's index was
+    opened with ``storage.open_index`` or ``storage.create_index``; a writer on
+    any other storage is refused.
+    """
+    if not isinstance(writer.storage, DurableStorage):
+        raise ValueError("commit() needs an index opened with searchtui.whooshext.open_index")
+    handed = list(segments)
+
+    def merge_small_and_hand_over(w: SegmentWriter, existing: list[Segment]) -> list[Segment]:
+        return list(MERGE_SMALL(w, existing)) + handed
+
+    writer.commit(mergetype=merge_small_and_hand_over)
+    return int(writer.generation)
