@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from textual.content import Content
@@ -19,7 +20,7 @@ def highlighted(text: str, spans: Iterable[tuple[int, int]], style: str = MATCH_
     return content
 
 
-def byline(authors: list[str], publication: str | None, date) -> str:
+def byline(authors: list[str], publication: str | None, date: dt.date | None) -> str:
     parts = []
     if authors:
         parts.append(", ".join(authors))
@@ -49,7 +50,9 @@ def collapse_spaces(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[
     return "".join(out), [(s, e) for s, e in moved if e > s]
 
 
-def shorten(text: str, spans: list[tuple[int, int]], limit: int) -> tuple[str, list[tuple[int, int]]]:
+def shorten(
+    text: str, spans: list[tuple[int, int]], limit: int
+) -> tuple[str, list[tuple[int, int]]]:
     """Cut ``text`` to about ``limit`` characters, keeping the spans that still fit."""
     if len(text) <= limit:
         return text, spans
