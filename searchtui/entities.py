@@ -23,8 +23,9 @@ from pathlib import Path
 
 from .config import Config
 from .errors import ConfigError
-from .models import ENTITY_FIELDS, ENTITY_TYPES, Article, Mention
-from .ner.aliases import SECTION_SYNONYMS, SECTIONS, Aliases, load_aliases
+from .models import Mention
+from .ner.aliases import Aliases, load_aliases
+from .ner.base import Extractor
 
 __all__ = [
     "Extractor",
@@ -35,67 +36,6 @@ __all__ = [
     "extraction_fingerprint",
     "ConfigError",
 ]
-
-
-class Extractor:
-    """Finds PERSON, ORG and PLACE mentions in text."""
-
-    name = "base"
-
-    def __init__(self, aliases: Aliases | None = None):
-        self.aliases = aliases if aliases is not None else load_aliases()
-
-    def extract(self, text: str) -> list[Mention]:
-        """Mentions in text order, with type, character offsets and canonical name."""
-        raise NotImplementedError
-
-    def _pairs(self, text: str) -> list[tuple[str, str]]:
-        """(type, canonical name) of each mention in the text."""
-        return [(m.type, m.canonical) for m in self.extract(text)]
-
-    def _names(self, text: str) -> dict[str, set[str]]:
-        """Type -> the canonical names of that type in the text."""
-        found: dict[str, set[str]] = {t: set() for t in ENTITY_TYPES}
-        for etype, canonical in self._pairs(text):
-            found[etype].add(canonical)
-        return found
-
-    def article_entities(self, article: Article) -> dict[str, list[str]]:
-        """Facet field -> sorted unique canonical names, for title and body.
-
-        The byline is not read. The article's own ``entities`` (from YAML front
-        matter) are added, canonicalised through the same aliases.
-        """
-        title = (article.title or "").strip()
-        body = article.body or ""
-        text = f"{title}\n\n{body}" if title else body
-        found = {ENTITY_TYPES[etype]: names for etype, names in self._names(text).items()}
-        for key, values in (article.entities or {}).items():
-            field = _facet_field(key)
-            if field is None:
-                continue
-            if isinstance(values, str):
-                values = [values]
-            for value in values or ():
-                if not isinstance(value, str):
-                    continue
-                name = " ".join(value.split())
-                if not name or self.aliases.is_never(name):
-                    continue
-                hit = self.aliases.lookup(name)
-                found[field].add(hit[1] if hit is not None and ENTITY_TYPES[hit[0]] == field else name)
-        return {f: sorted(found[f]) for f in ENTITY_FIELDS}
-
-
-def _facet_field(key: str) -> str | None:
-    k = str(key).lower()
-    k = SECTION_SYNONYMS.get(k, k)
-    if k in SECTIONS:
-        return k
-    upper = str(key).upper()
-    if upper in ENTITY_TYPES:
-        return ENTITY_TYPES[upper]
-    return None
 
 
 class NullExtractor(Extractor):
@@ -181,12 +121,12 @@ def extraction_fingerprint(config: Config | None = None) -> str:
     if backend == "none":
         return digest.hexdigest()[:16]
     package = resources.files("searchtui")
-    sources = [package.joinpath("data", "entities.yaml")]
+    sources = [package / "data" / "entities.yaml"]
     user = _alias_path(config)
     if user is not None:
         sources.append(Path(user))
     if backend == "rules":
-        sources += [package.joinpath(*parts) for parts in _RULE_SOURCES]
+        sources += [package / folder / name for folder, name in _RULE_SOURCES]
     blobs = []
     for source in sources:
         try:

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.query.qcore import _NullQuery
 
 from searchtui.arrays import IndexData
 from searchtui.errors import QueryError
 from searchtui.facets import FacetIndex
 from searchtui.schema import FACET_INDEX_FIELDS, fold
+from searchtui.whooshext import expanded_texts, is_null_query
 
 MAX_EXPANSION = 256  # a prefix or wildcard stands for at most this many terms
 
@@ -50,7 +50,7 @@ class Evaluator:
     def run(self, q: Any) -> Matches:
         if isinstance(q, wq.Every):
             return self.data.live.copy(), self._zeros()
-        if isinstance(q, _NullQuery):
+        if is_null_query(q):
             return self.empty()
         if type(q) is wq.Term:
             return self.term(q.fieldname, q.text, q.boost)
@@ -167,7 +167,7 @@ class Evaluator:
             return self._with_values(fidx, values)
         reader = self.data.reader
         try:
-            texts = list(q._btexts(reader))
+            texts = list(expanded_texts(q, reader))
         except Exception:
             return self.fallback(q)
         if len(texts) > MAX_EXPANSION:

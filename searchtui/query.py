@@ -21,12 +21,12 @@ from whoosh.qparser import (
     PlusMinusPlugin,
 )
 from whoosh.qparser import syntax as qsyntax
-from whoosh.query.qcore import _NullQuery
 
 from searchtui.dates import parse_date_period, parse_date_range
 from searchtui.errors import DateRangeError, QueryError
 from searchtui.models import ENTITY_FIELDS, SearchRequest
 from searchtui.schema import TEXT_FIELDS
+from searchtui.whooshext import is_null_query
 
 MAX_QUERY_CHARS = 2000
 
@@ -193,12 +193,12 @@ def parse_query(parser: Any, text: str) -> ParsedQuery:
         q = parser.parse(rest, normalize=False)
     except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
         raise QueryError(f"cannot understand the query: {exc}", original, None) from None
-    if isinstance(q, wq.AndNot) and isinstance(q.a.normalize(), _NullQuery):
+    if isinstance(q, wq.AndNot) and is_null_query(q.a.normalize()):
         # Only excluded words ("-word"): every article without them. Whoosh
         # would reduce this to a query matching nothing.
         q = wq.Not(q.b)
     q = q.normalize()
-    if isinstance(q, _NullQuery):
+    if is_null_query(q):
         if re.search(r"\w", rest):
             # Only stop words or a lone operator: every article, and say why.
             return ParsedQuery(

@@ -113,11 +113,12 @@ def _parse(text: str, source: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise ConfigError(f"{source}: not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        problem = getattr(exc, "problem", exc)
+        raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from None
 
 
 def default_alias_text() -> str:
-    return resources.files("searchtui").joinpath("data", "entities.yaml").read_text(encoding="utf-8")
+    return (resources.files("searchtui") / "data" / "entities.yaml").read_text(encoding="utf-8")
 
 
 def load_aliases(user_file: str | Path | None = None) -> Aliases:
@@ -131,7 +132,8 @@ def load_aliases(user_file: str | Path | None = None) -> Aliases:
         except FileNotFoundError:
             raise ConfigError(f"{path}: entity alias file not found") from None
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot read entity alias file: {exc.strerror or exc}") from None
+            reason = exc.strerror or exc
+            raise ConfigError(f"{path}: cannot read entity alias file: {reason}") from None
         except UnicodeDecodeError:
             raise ConfigError(f"{path}: entity alias file is not UTF-8 text") from None
         aliases.merge(_parse(text, str(path)), str(path))

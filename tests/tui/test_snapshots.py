@@ -1,4 +1,4 @@
-"""Whole-screen snapshots of the search screen, the reader and the help screen.
+"""Whole-screen snapshots: the search screen, the reader, help, no index yet, the export dialog.
 
 Textual is pinned (pyproject) so the SVGs stay stable; update them with
 ``pytest tests/tui/test_snapshots.py --snapshot-update`` after a deliberate change.
@@ -6,7 +6,10 @@ Textual is pinned (pyproject) so the SVGs stay stable; update them with
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from textual.widgets import Input
 
 from .conftest import settle
 
@@ -37,6 +40,25 @@ async def _help(pilot) -> None:
     await settle(pilot)
 
 
+async def _steady_cursor(pilot) -> None:
+    """A focused text box blinks its cursor: hold it on, or the picture depends on timing."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
+async def _no_index(pilot) -> None:
+    await settle(pilot)
+    await _steady_cursor(pilot)
+
+
+async def _export(pilot) -> None:
+    await _search(pilot)
+    pilot.app.action_export()
+    await settle(pilot)
+    await _steady_cursor(pilot)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_search_screen(snap_compare, make_app, index_dir, size):
     app, _ = make_app(index_dir, stable=True)
@@ -53,3 +75,19 @@ def test_reader_screen(snap_compare, make_app, index_dir, size):
 def test_help_screen(snap_compare, make_app, index_dir, size):
     app, _ = make_app(index_dir, stable=True)
     assert snap_compare(app, terminal_size=size, run_before=_help)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_index_screen(snap_compare, make_app, tmp_path, monkeypatch, size):
+    # relative paths, so that the screen shows the same text wherever the test runs
+    monkeypatch.chdir(tmp_path)
+    Path("articles").mkdir()
+    app, _ = make_app(Path("index"), corpus_paths=["articles"])
+    assert snap_compare(app, terminal_size=size, run_before=_no_index)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_dialog(snap_compare, make_app, index_dir, monkeypatch, size):
+    monkeypatch.chdir("/")  # the dialog offers a file in the working folder: one that never moves
+    app, _ = make_app(index_dir, stable=True)
+    assert snap_compare(app, terminal_size=size, run_before=_export)

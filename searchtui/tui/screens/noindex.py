@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +15,12 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 from textual.worker import Worker
 
-from ..app import report_worker_error
+from ..workers import report_worker_error
+
+if TYPE_CHECKING:
+    from searchtui.indexer import Progress
+
+    from ..app import SearchtuiApp
 
 
 class NoIndexScreen(Screen):
@@ -28,14 +33,20 @@ class NoIndexScreen(Screen):
         self.reason = reason
         self.incompatible = incompatible
 
+    @property
+    def searchtui_app(self) -> SearchtuiApp:
+        return cast("SearchtuiApp", self.app)
+
     def compose(self) -> ComposeResult:
-        app: Any = self.app
+        app = self.searchtui_app
         title = "The index must be rebuilt" if self.incompatible else "No index yet"
         with Vertical(id="noindex-box"):
             yield Static(Content.styled(title, "bold"), id="noindex-title")
             yield Static(self.reason, id="noindex-reason")
             yield Static(
-                Content.assemble("The index goes to ", (str(app.index_dir), "bold"), ". Build it now from:"),
+                Content.assemble(
+                    "The index goes to ", (str(app.index_dir), "bold"), ". Build it now from:"
+                ),
                 id="noindex-where",
             )
             yield Input(" ".join(shlex.quote(p) for p in app.corpus_paths), id="corpus-path")
@@ -49,14 +60,15 @@ class NoIndexScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#corpus-path", Input).focus()
-        missing = [p for p in self.app.corpus_paths if not Path(p).exists()]
+        missing = [p for p in self.searchtui_app.corpus_paths if not Path(p).exists()]
         if missing:
             self.query_one("#build-status", Label).update(
                 f"{missing[0]} does not exist: type the folder of your articles, then Enter."
             )
         self.query_one(ProgressBar).display = False
         self.watch(self.app, "build_progress", self._progress, init=False)
-        self.watch(self.app, "build_status", self._status, init=bool(self.app.build_status))
+        status_known = bool(self.searchtui_app.build_status)
+        self.watch(self.app, "build_status", self._status, init=status_known)
         self.watch(self.app, "building", self._building)
 
     @on(Button.Pressed, "#build")
@@ -71,20 +83,20 @@ class NoIndexScreen(Screen):
         if not paths:
             self.query_one("#build-status", Label).update("Type the folder of articles to index.")
             return
-        self.app.start_build(paths, rebuild=self.incompatible)
+        self.searchtui_app.start_build(paths, rebuild=self.incompatible)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel_build(self) -> None:
-        self.app.action_cancel_build()
+        self.searchtui_app.action_cancel_build()
 
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_build":
-            return True if self.app.building else False
+            return True if self.searchtui_app.building else False
         return True
 
     @on(Button.Pressed, "#quit")
     async def _quit(self) -> None:
-        await self.app.action_quit()
+        await self.searchtui_app.action_quit()
 
     def _building(self, building: bool) -> None:
         self.refresh_bindings()
@@ -98,7 +110,7 @@ class NoIndexScreen(Screen):
         elif self.app.focused is None or self.app.focused.id == "cancel":
             self.query_one("#build", Button).focus()
 
-    def _progress(self, progress: Any) -> None:
+    def _progress(self, progress: Progress | None) -> None:
         if progress is None:
             return
         bar = self.query_one(ProgressBar)

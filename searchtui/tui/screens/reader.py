@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,9 +17,14 @@ from textual.worker import Worker
 
 from searchtui.models import ENTITY_FIELDS, FACET_LABELS, Article, Hit, byline
 
-from ..app import report_worker_error
 from ..messages import DocumentLoaded
 from ..widgets.render import CURRENT_MATCH_STYLE, MATCH_STYLE, highlighted
+from ..workers import report_worker_error
+
+if TYPE_CHECKING:
+    from searchtui.search import SearchEngine
+
+    from ..app import SearchtuiApp
 
 _PARAGRAPH = re.compile(r"\S(?:.*?)(?=\n\s*\n|\Z)", re.S)
 
@@ -68,13 +73,15 @@ class ReaderScreen(Screen):
         self.current = -1
         self.entity_values: list[tuple[str, str] | None] = []
 
+    @property
+    def searchtui_app(self) -> SearchtuiApp:
+        return cast("SearchtuiApp", self.app)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="reader-head"):
             yield Static(Content.styled(self.hit.title or self.hit.key, "bold"), id="reader-title")
-            yield Static(
-                Content.styled(byline(self.hit.authors, self.hit.publication, self.hit.date), "$text-muted"),
-                id="reader-byline",
-            )
+            line = byline(self.hit.authors, self.hit.publication, self.hit.date)
+            yield Static(Content.styled(line, "$text-muted"), id="reader-byline")
             yield Static("", id="reader-matches")
         with Horizontal(id="reader-main"):
             yield ArticleBody(Static("Loading…", classes="para"), id="reader-body")
@@ -83,12 +90,12 @@ class ReaderScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one(ArticleBody).focus()
-        engine = self.app.engine
+        engine = self.searchtui_app.engine
         if engine is not None:
             self.load(engine, self.hit.key, self.query_text)
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
-    def load(self, engine: Any, key: str, query: str) -> None:
+    def load(self, engine: SearchEngine, key: str, query: str) -> None:
         article = engine.document(key)
         spans: list[tuple[int, int]] = []
         title_spans: list[tuple[int, int]] = []
@@ -102,7 +109,9 @@ class ReaderScreen(Screen):
         self.article = article
         self.spans = sorted(message.spans)
         title = highlighted(article.title or article.key, message.title_spans, "bold reverse")
-        self.query_one("#reader-title", Static).update(Content.styled("", "bold") + title.stylize("bold"))
+        self.query_one("#reader-title", Static).update(
+            Content.styled("", "bold") + title.stylize("bold")
+        )
         line = byline(article.authors, article.publication, article.date)
         if article.url:
             line = f"{line} · {article.url}" if line else article.url
@@ -119,7 +128,10 @@ class ReaderScreen(Screen):
         body = self.query_one(ArticleBody)
         await body.remove_children()
         await body.mount_all(
-            [Static(self._para_content(i), classes="para", id=f"para-{i}") for i in range(len(self.paras))]
+            [
+                Static(self._para_content(i), classes="para", id=f"para-{i}")
+                for i in range(len(self.paras))
+            ]
         )
         self._show_entities(article)
         self._update_match_status()
@@ -143,20 +155,23 @@ class ReaderScreen(Screen):
             values = article.entities.get(facet) or []
             if not values:
                 continue
-            options.append(Option(Content.styled(FACET_LABELS.get(facet, facet), "bold $text-accent"), disabled=True))
+            heading = Content.styled(FACET_LABELS.get(facet, facet), "bold $text-accent")
+            options.append(Option(heading, disabled=True))
             self.entity_values.append(None)
             for value in values:
                 options.append(Option(Content.assemble("  ", (value, "underline"))))
                 self.entity_values.append((facet, value))
         if not options:
-            options.append(Option(Content.styled("No people, organisations or places found.", "$text-muted"), disabled=True))
+            none = Content.styled("No people, organisations or places found.", "$text-muted")
+            options.append(Option(none, disabled=True))
             self.entity_values.append(None)
         entities.set_options(options)
 
     @on(OptionList.OptionSelected, "#entities")
     def _entity_chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        picked = self.entity_values[event.option_index] if event.option_index < len(self.entity_values) else None
+        index = event.option_index
+        picked = self.entity_values[index] if index < len(self.entity_values) else None
         if picked:
             self.dismiss(("filter", picked[0], picked[1]))
 
@@ -166,11 +181,14 @@ class ReaderScreen(Screen):
             status.update(Content.styled("m: more like this · o: open the file", "$text-muted"))
         elif not self.spans:
             status.update(Content.styled("no matches for the query in the text", "$text-muted"))
-        elif self.current < 0:
-            status.update(Content.assemble((f"{len(self.spans)} matches", "bold"), ("  n/N: next/previous", "$text-muted")))
         else:
+            where = (
+                f"{len(self.spans)} matches"
+                if self.current < 0
+                else f"match {self.current + 1} of {len(self.spans)}"
+            )
             status.update(
-                Content.assemble((f"match {self.current + 1} of {len(self.spans)}", "bold"), ("  n/N: next/previous", "$text-muted"))
+                Content.assemble((where, "bold"), ("  n/N: next/previous", "$text-muted"))
             )
 
     def _go(self, step: int) -> None:
@@ -204,7 +222,7 @@ class ReaderScreen(Screen):
         self.dismiss(("similar", self.hit.key, self.hit.title or self.hit.key))
 
     def action_open_file(self) -> None:
-        self.app.open_external(self.current_path())
+        self.searchtui_app.open_external(self.current_path())
 
     def current_path(self) -> str:
         return self.article.path if self.article else self.hit.path

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -20,9 +20,15 @@ from textual.worker import Worker, get_current_worker
 
 from searchtui.dates import format_date_range
 from searchtui.errors import QueryError
-from searchtui.models import FACET_FIELDS, FACET_LABELS, SORTS, FacetFilter, SearchRequest
+from searchtui.models import (
+    FACET_FIELDS,
+    FACET_LABELS,
+    SORTS,
+    FacetFilter,
+    SearchRequest,
+    SearchResult,
+)
 
-from ..app import report_worker_error
 from ..messages import (
     DocumentLoaded,
     ExportDone,
@@ -40,6 +46,12 @@ from ..widgets.query import QueryInput
 from ..widgets.results import ResultList
 from ..widgets.sizing import SizedVerticalScroll
 from ..widgets.status import StatusLine, Suggestion
+from ..workers import report_worker_error
+
+if TYPE_CHECKING:
+    from searchtui.search import SearchEngine
+
+    from ..app import SearchtuiApp
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a search
 PAGE_SIZE = 20
@@ -76,7 +88,7 @@ class SearchScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.result = None  # the SearchResult on screen
+        self.result: SearchResult | None = None  # the result on screen
         self.generation = 0  # bumped per search; stale answers are dropped
         self.painted_generation = 0  # the search whose results were last painted
         self.pages_loaded = 0
@@ -85,12 +97,16 @@ class SearchScreen(Screen):
         self._preview_timer: Timer | None = None
         self._last_fired = 0.0
 
+    @property
+    def searchtui_app(self) -> SearchtuiApp:
+        return cast("SearchtuiApp", self.app)
+
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="query-bar"):
             yield QueryInput(
-                history=self.app.history.entries,
+                history=self.searchtui_app.history.entries,
                 placeholder='Search: words, "a phrase", -exclude, title:word…  (? for help)',
                 id="query",
             )
@@ -114,7 +130,7 @@ class SearchScreen(Screen):
         self.watch(self.app, "engine_version", self._engine_ready, init=False)
         self.watch(self.app, "index_stale", self._stale_changed, init=False)
         self.watch(self.app, "build_status", self._build_status, init=False)
-        if self.app.engine is not None:
+        if self.searchtui_app.engine is not None:
             self._schedule()
 
     # ------------------------------------------------------------------ state -> search
@@ -146,7 +162,9 @@ class SearchScreen(Screen):
     def build_request(self, page: int = 1) -> SearchRequest:
         return SearchRequest(
             query=self.search_text,
-            filters={k: FacetFilter(set(v.include), set(v.exclude)) for k, v in self.filters.items() if v},
+            filters={
+                k: FacetFilter(set(v.include), set(v.exclude)) for k, v in self.filters.items() if v
+            },
             date_from=self.date_range[0],
             date_to=self.date_range[1],
             sort=self.sort,
@@ -159,16 +177,23 @@ class SearchScreen(Screen):
     def _fire(self) -> None:
         self._pending = False
         self._update_chips()
-        engine = self.app.engine
+        engine = self.searchtui_app.engine
         if engine is None:
             return
         self.generation += 1
         self._last_fired = time.monotonic()
-        self.run_search(engine, self.build_request(), self.generation, self.similar, self.has_class("-wide"))
+        request = self.build_request()
+        wide = self.has_class("-wide")
+        self.run_search(engine, request, self.generation, self.similar, wide)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(
-        self, engine: Any, request: SearchRequest, generation: int, similar: tuple[str, str] | None, preview: bool
+        self,
+        engine: SearchEngine,
+        request: SearchRequest,
+        generation: int,
+        similar: tuple[str, str] | None,
+        preview: bool,
     ) -> None:
         try:
             if similar:
@@ -195,7 +220,13 @@ class SearchScreen(Screen):
                 self.post_message(SuggestionFound(suggestion, generation))
 
     @work(thread=True, exclusive=True, group="page", exit_on_error=False)
-    def run_page(self, engine: Any, request: SearchRequest, generation: int, similar: tuple[str, str] | None) -> None:
+    def run_page(
+        self,
+        engine: SearchEngine,
+        request: SearchRequest,
+        generation: int,
+        similar: tuple[str, str] | None,
+    ) -> None:
         if similar:
             result = engine.more_like_this(similar[0], request)
         else:
@@ -340,13 +371,13 @@ class SearchScreen(Screen):
         self.query_one(ResultList).focus()
 
     def remember(self, query: str) -> None:
-        if query.strip() and self.app.history.add(query):
-            self.query_one("#query", QueryInput).history = self.app.history.entries
-        if self.app.history.error:
-            self.notify(self.app.history.error, severity="warning")
-            self.app.history.error = None
+        if query.strip() and self.searchtui_app.history.add(query):
+            self.query_one("#query", QueryInput).history = self.searchtui_app.history.entries
+        if self.searchtui_app.history.error:
+            self.notify(self.searchtui_app.history.error, severity="warning")
+            self.searchtui_app.history.error = None
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         box = self.query_one("#query", QueryInput)
         if event.key == "down" and box.has_focus and not box.walking_history:
             event.stop()
@@ -386,12 +417,13 @@ class SearchScreen(Screen):
         panel = self.query_one(f"#facet-{event.facet}", FacetPanel)
         if not event.text:
             if self.result is not None:
-                panel.update_facet(self.result.facets.get(event.facet), self.filters.get(event.facet))
+                facet = self.result.facets.get(event.facet)
+                panel.update_facet(facet, self.filters.get(event.facet))
             return
         self._facet_values(event.facet, event.text)
 
     def _facet_values(self, facet: str, text: str) -> None:
-        engine = self.app.engine
+        engine = self.searchtui_app.engine
         if engine is None:
             return
         request = self.build_request()
@@ -402,7 +434,14 @@ class SearchScreen(Screen):
             if not get_current_worker().is_cancelled:
                 self.post_message(FacetValuesDone(result, text, gen))
 
-        self.run_worker(job, name="facet values", group=f"facet-{facet}", thread=True, exclusive=True, exit_on_error=False)
+        self.run_worker(
+            job,
+            name="facet values",
+            group=f"facet-{facet}",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
 
     def on_facet_values_done(self, message: FacetValuesDone) -> None:
         if message.generation != self.generation:
@@ -428,7 +467,9 @@ class SearchScreen(Screen):
         elif spec.kind == "date":
             self.date_range = (None, None)
         elif spec.kind == "facet":
-            filters = {k: FacetFilter(set(v.include), set(v.exclude)) for k, v in self.filters.items()}
+            filters = {
+                k: FacetFilter(set(v.include), set(v.exclude)) for k, v in self.filters.items()
+            }
             filt = filters.get(spec.facet)
             if filt:
                 (filt.exclude if spec.excluded else filt.include).discard(spec.value)
@@ -448,10 +489,11 @@ class SearchScreen(Screen):
 
     @on(ResultList.NeedMore)
     def _more(self, event: ResultList.NeedMore) -> None:
-        engine = self.app.engine
+        engine = self.searchtui_app.engine
         if engine is None or self.result is None:
             return
-        request = replace(self.result.request, page=self.pages_loaded + 1, facets=(), histogram=False)
+        page = self.pages_loaded + 1
+        request = replace(self.result.request, page=page, facets=(), histogram=False)
         self.run_page(engine, request, self.generation, self.similar)
 
     @on(ResultList.Moved)
@@ -467,7 +509,7 @@ class SearchScreen(Screen):
 
     def _load_preview(self, key: str) -> None:
         self._preview_timer = None
-        engine = self.app.engine
+        engine = self.searchtui_app.engine
         hit = self.query_one(ResultList).current_hit
         if engine is not None and hit is not None and hit.key == key:
             self.load_preview(engine, key, self._highlight_query())
@@ -476,7 +518,7 @@ class SearchScreen(Screen):
         return "" if self.similar else self.search_text
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def load_preview(self, engine: Any, key: str, query: str) -> None:
+    def load_preview(self, engine: SearchEngine, key: str, query: str) -> None:
         article = engine.document(key)
         spans = engine.match_spans(article.body, query) if query.strip() else []
         if not get_current_worker().is_cancelled:
@@ -490,14 +532,15 @@ class SearchScreen(Screen):
         from .reader import ReaderScreen
 
         self.remember(self.search_text)
-        self.app.push_screen(ReaderScreen(event.hit, self._highlight_query()), self._reader_closed)
+        reader = ReaderScreen(event.hit, self._highlight_query())
+        self.app.push_screen(reader, self._reader_closed)
 
     @on(ResultList.SimilarWanted)
     def _similar(self, event: ResultList.SimilarWanted) -> None:
         self.remember(self.search_text)
         self.similar = (event.hit.key, event.hit.title or event.hit.key)
 
-    def _reader_closed(self, outcome: tuple | None) -> None:
+    def _reader_closed(self, outcome: tuple[str, str, str] | None) -> None:
         if not outcome:
             return
         kind = outcome[0]
@@ -525,7 +568,8 @@ class SearchScreen(Screen):
             self.action_focus_query()
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if self.sort in SORTS else SORTS[0]
+        known = self.sort in SORTS
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if known else SORTS[0]
         self.notify(f"Sorted by {SORT_LABELS.get(self.sort, self.sort)}", timeout=2)
 
     def action_clear_filters(self) -> None:
@@ -542,22 +586,31 @@ class SearchScreen(Screen):
         total = self.result.total
 
         def chosen(answer: tuple[str, str] | None) -> None:
-            if answer and self.app.engine is not None:
+            engine = self.searchtui_app.engine
+            if answer and engine is not None:
                 path, fmt = answer
                 self.notify(f"Exporting {total:,} hits to {path}…", timeout=3)
-                self.run_export(self.app.engine, self.build_request(), self.similar, path, fmt)
+                self.run_export(engine, self.build_request(), self.similar, path, fmt)
 
         self.app.push_screen(ExportDialog(total), chosen)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def run_export(self, engine: Any, request: SearchRequest, similar: tuple[str, str] | None, path: str, fmt: str) -> None:
+    def run_export(
+        self,
+        engine: SearchEngine,
+        request: SearchRequest,
+        similar: tuple[str, str] | None,
+        path: str,
+        fmt: str,
+    ) -> None:
         from searchtui.export import all_hits, title_for, write_file
 
         hits = list(all_hits(engine, request, similar[0] if similar else None))
         try:
             count = write_file(hits, path, fmt, title=title_for(request.query))
         except OSError as exc:
-            self.post_message(ExportDone(path, 0, error=f"cannot write {path}: {exc.strerror or exc}"))
+            error = f"cannot write {path}: {exc.strerror or exc}"
+            self.post_message(ExportDone(path, 0, error=error))
             return
         self.post_message(ExportDone(path, count))
 
@@ -565,7 +618,8 @@ class SearchScreen(Screen):
         if message.error:
             self.notify(message.error, title="Export failed", severity="error", timeout=10)
         else:
-            self.notify(f"Exported {message.count:,} hits to {message.path}", title="Export finished")
+            done = f"Exported {message.count:,} hits to {message.path}"
+            self.notify(done, title="Export finished")
 
     # ------------------------------------------------------------------ app state
 
@@ -577,10 +631,12 @@ class SearchScreen(Screen):
 
     def _refresh_notice(self) -> None:
         status = self.query_one(StatusLine)
-        if self.app.building:
-            status.set_notice(Content.styled(f"indexing: {self.app.build_status}", "$text-accent"))
-        elif self.app.index_stale:
-            status.set_notice(Content.styled("index changed on disk: Ctrl+R reloads", "bold $text-warning"))
+        app = self.searchtui_app
+        if app.building:
+            status.set_notice(Content.styled(f"indexing: {app.build_status}", "$text-accent"))
+        elif app.index_stale:
+            notice = "index changed on disk: Ctrl+R reloads"
+            status.set_notice(Content.styled(notice, "bold $text-warning"))
         else:
             status.set_notice("")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,7 +30,7 @@ class Chip(Static, can_focus=True):
             super().__init__()
             self.spec = spec
 
-    def __init__(self, spec: ChipSpec, **kwargs) -> None:
+    def __init__(self, spec: ChipSpec, **kwargs: Any) -> None:
         style = "strike" if spec.excluded else ""
         super().__init__(Content.assemble((spec.label, style), " ✕"), **kwargs)
         self.spec = spec
@@ -43,7 +44,7 @@ class Chip(Static, can_focus=True):
 
 
 class FilterChips(HorizontalScroll, can_focus=False):
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.specs: list[ChipSpec] | None = []
 
@@ -54,14 +55,16 @@ class FilterChips(HorizontalScroll, can_focus=False):
         if specs == self.specs:
             return
         focused = self.app.focused
-        refocus = isinstance(focused, Chip) and focused.parent is self
-        index = list(self.children).index(focused) if refocus else 0
+        # the place of the focused chip, to focus the one there after the change
+        index = None
+        if isinstance(focused, Chip) and focused.parent is self:
+            index = list(self.children).index(focused)
         self.specs = None  # until the new chips are mounted (this may be cancelled midway)
         await self.remove_children()
         await self.mount_all([Chip(spec, classes="chip") for spec in specs])
         self.specs = list(specs)
         self.display = bool(specs)
-        if refocus:
+        if index is not None:
             if self.children:
                 self.children[min(index, len(self.children) - 1)].focus()
             else:

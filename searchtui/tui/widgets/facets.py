@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from typing import Any
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -71,7 +73,7 @@ class FacetPanel(SizedVertical):
             self.facet = facet
             self.text = text
 
-    def __init__(self, facet: str, **kwargs) -> None:
+    def __init__(self, facet: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.facet = facet
         self.data: Facet | None = None
@@ -105,17 +107,23 @@ class FacetPanel(SizedVertical):
         filt = self.filter_state
         title = FACET_LABELS.get(self.facet, self.facet.title())
         label = self.query_one(".facet-title", Label)
-        text = Content.assemble(title, (f"  {facet.distinct:,}", "$text-muted")) if facet is not None and facet.distinct else Content(title)
+        if facet is not None and facet.distinct:
+            text = Content.assemble(title, (f"  {facet.distinct:,}", "$text-muted"))
+        else:
+            text = Content(title)
         if not isinstance(label.content, Content) or label.content.plain != text.plain:
             label.update(text, layout=False)  # one line of a fixed width, whatever it says
         lst = self.query_one(FacetList)
-        keep = self.values[lst.highlighted] if lst.highlighted is not None and lst.highlighted < len(self.values) else None
+        at = lst.highlighted
+        keep = self.values[at] if at is not None and at < len(self.values) else None
         buckets: list[FacetBucket] = list(facet.buckets) if facet else []
         shown = {b.value for b in buckets}
         # chosen values stay visible even when they no longer count anything
+        wanted = self.filter_text.lower()
         for value in sorted(filt.include | filt.exclude):
-            if value not in shown and (not self.filter_text or self.filter_text.lower() in value.lower()):
-                buckets.insert(0, FacetBucket(value, 0, value in filt.include, value in filt.exclude))
+            if value not in shown and wanted in value.lower():
+                bucket = FacetBucket(value, 0, value in filt.include, value in filt.exclude)
+                buckets.insert(0, bucket)
         width = max(12, (lst.scrollable_content_region.width or lst.size.width or 26))
         options = []
         self.values = []
@@ -193,7 +201,7 @@ class FacetPanel(SizedVertical):
         event.stop()
         self.focus_list()
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         box = self.query_one(".facet-filter", Input)
         if event.key == "escape" and box.has_focus:
             event.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from textual.binding import Binding
 from textual.content import Content
@@ -38,7 +39,7 @@ class DateHistogram(Widget, can_focus=True):
     cursor = reactive(0)
     histogram: reactive[Histogram | None] = reactive(None, always_update=True)
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.selected: tuple[dt.date | None, dt.date | None] = (None, None)
 
@@ -48,8 +49,11 @@ class DateHistogram(Widget, can_focus=True):
             return []
         return [b for b in self.histogram.buckets if b.start is not None]
 
-    def show(self, histogram: Histogram | None, selected: tuple[dt.date | None, dt.date | None]) -> None:
-        old = self.buckets[self.cursor].label if self.buckets and self.cursor < len(self.buckets) else None
+    def show(
+        self, histogram: Histogram | None, selected: tuple[dt.date | None, dt.date | None]
+    ) -> None:
+        buckets = self.buckets
+        old = buckets[self.cursor].label if buckets and self.cursor < len(buckets) else None
         self.selected = selected
         self.histogram = histogram
         labels = [b.label for b in self.buckets]
@@ -88,7 +92,7 @@ class DateHistogram(Widget, can_focus=True):
             level = round(b.count / top * ROWS * 8)
             if b.count and level == 0:
                 level = 1
-            in_range = (lo or hi) and (lo is None or b.end >= lo) and (hi is None or b.start <= hi)
+            in_range = (lo or hi) and _overlaps(b, lo, hi)
             if i == self.cursor and self.has_focus:
                 style = "$accent on $boost"
             elif i == self.cursor:
@@ -143,3 +147,10 @@ class DateHistogram(Widget, can_focus=True):
         if first <= index < first + shown:
             self.cursor = index
             self.action_choose()
+
+
+def _overlaps(bucket: HistogramBucket, lo: dt.date | None, hi: dt.date | None) -> bool:
+    """Whether a dated bucket's days meet the range from ``lo`` to ``hi`` (None: open)."""
+    if bucket.start is None or bucket.end is None:
+        return False
+    return (lo is None or bucket.end >= lo) and (hi is None or bucket.start <= hi)

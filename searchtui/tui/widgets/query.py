@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -18,7 +20,7 @@ class QueryInput(Input):
         Binding("down", "history(1)", "Later query", show=False),
     ]
 
-    def __init__(self, history: list[str] | None = None, **kwargs) -> None:
+    def __init__(self, history: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.history = history if history is not None else []
         self._pos: int | None = None  # index into history, None: the draft

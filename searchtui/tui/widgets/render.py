@@ -38,7 +38,9 @@ def collapse_spaces(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[
     return "".join(out), [(s, e) for s, e in moved if e > s]
 
 
-def shorten(text: str, spans: list[tuple[int, int]], limit: int) -> tuple[str, list[tuple[int, int]]]:
+def shorten(
+    text: str, spans: list[tuple[int, int]], limit: int
+) -> tuple[str, list[tuple[int, int]]]:
     """Cut ``text`` to about ``limit`` characters, keeping the spans that still fit."""
     if len(text) <= limit:
         return text, spans

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from typing import Any
+
+from textual import events, on
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
@@ -49,7 +51,7 @@ class ResultList(OptionList):
     class NeedMore(Message):
         """The user reached the end of what is loaded and more hits exist."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hits: list[Hit] = []
         self.total = 0
@@ -125,11 +127,11 @@ class ResultList(OptionList):
             options.append(Option(hit_prompt(hit, width), id=f"hit-{len(self.hits)}"))
             self.hits.append(hit)
         if self.has_more:
-            options.append(Option(Content.styled("  … more below", "$text-muted"), id="more", disabled=True))
+            more = Content.styled("  … more below", "$text-muted")
+            options.append(Option(more, id="more", disabled=True))
         elif self.hits:
-            options.append(
-                Option(Content.styled(f"  — end of results ({len(self.hits):,}) —", "$text-muted"), id="end", disabled=True)
-            )
+            end = Content.styled(f"  — end of results ({len(self.hits):,}) —", "$text-muted")
+            options.append(Option(end, id="end", disabled=True))
         return options
 
     def action_similar(self) -> None:
@@ -141,7 +143,7 @@ class ResultList(OptionList):
         if self.highlighted is None and self.hits:
             self.select_hit(0)
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
         if width == getattr(self, "_built_width", None):
             # only the height changed (chips shown or hidden): the rendered
