@@ -437,8 +437,13 @@ def _positive(text: str) -> int:
 class _Version(argparse.Action):
     """--version: the version, whether the entity engine runs compiled, and which Whoosh."""
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
-                 help="show the version and exit"):
+    def __init__(
+        self,
+        option_strings,
+        dest=argparse.SUPPRESS,
+        default=argparse.SUPPRESS,
+        help="show the version and exit",
+    ):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
@@ -452,10 +457,18 @@ class _Version(argparse.Action):
 
 def _common_options(default) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--index", metavar="DIR", default=default,
-                        help="the index folder (default: index/, or as configured)")
-    common.add_argument("--config", metavar="FILE", default=default,
-                        help="a searchtui.yaml to use instead of the one found")
+    common.add_argument(
+        "--index",
+        metavar="DIR",
+        default=default,
+        help="the index folder (default: index/, or as configured)",
+    )
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="a searchtui.yaml to use instead of the one found",
+    )
     return common
 
 
@@ -471,77 +484,146 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("index", parents=[common], help="build or refresh the index",
-                       description="Build or refresh the index: new files are added, changed files "
-                       "re-indexed, vanished files removed. A second run over an unchanged corpus "
-                       "does nothing.")
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="corpus folders or files (default: corpus/, or as configured)")
+    p = sub.add_parser(
+        "index",
+        parents=[common],
+        help="build or refresh the index",
+        description="Build or refresh the index: new files are added, changed files "
+        "re-indexed, vanished files removed. A second run over an unchanged corpus "
+        "does nothing.",
+    )
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="corpus folders or files (default: corpus/, or as configured)",
+    )
     p.add_argument("--rebuild", action="store_true", help="start from scratch instead of updating")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="worker processes (default: one per core)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per core)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
-    p.add_argument("--show-skipped", type=int, default=10, metavar="N",
-                   help="list at most N skipped files (default 10)")
+    p.add_argument(
+        "--show-skipped",
+        type=int,
+        default=10,
+        metavar="N",
+        help="list at most N skipped files (default 10)",
+    )
     p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("search", parents=[common], help="search the index and print the hits",
-                       description="Search the index. An empty query lists every article, "
-                       "newest first.")
-    p.add_argument("query", nargs="*", default=[], metavar="QUERY",
-                   help='the query, e.g. \'putin "white house" -trump date:2016\' (several words '
-                   'are joined; a query that starts with - goes after --)')
-    p.add_argument("--author", action="append", metavar="A",
-                   help="only articles by A (repeat: any of them)")
-    p.add_argument("--publication", "--pub", action="append", metavar="P",
-                   help="only articles in P")
+    p = sub.add_parser(
+        "search",
+        parents=[common],
+        help="search the index and print the hits",
+        description="Search the index. An empty query lists every article, newest first.",
+    )
+    p.add_argument(
+        "query",
+        nargs="*",
+        default=[],
+        metavar="QUERY",
+        help="the query, e.g. 'putin \"white house\" -trump date:2016' (several words "
+        "are joined; a query that starts with - goes after --)",
+    )
+    p.add_argument(
+        "--author", action="append", metavar="A", help="only articles by A (repeat: any of them)"
+    )
+    p.add_argument(
+        "--publication", "--pub", action="append", metavar="P", help="only articles in P"
+    )
     p.add_argument("--person", action="append", metavar="X", help="only articles naming person X")
-    p.add_argument("--org", action="append", metavar="X",
-                   help="only articles naming organisation X")
+    p.add_argument(
+        "--org", action="append", metavar="X", help="only articles naming organisation X"
+    )
     p.add_argument("--place", action="append", metavar="X", help="only articles naming place X")
     p.add_argument("--exclude-author", action="append", metavar="A", help="leave out articles by A")
-    p.add_argument("--exclude-publication", action="append", metavar="P",
-                   help="leave out articles in P")
-    p.add_argument("--exclude-person", action="append", metavar="X",
-                   help="leave out articles naming X")
-    p.add_argument("--exclude-org", action="append", metavar="X",
-                   help="leave out articles naming X")
-    p.add_argument("--exclude-place", action="append", metavar="X",
-                   help="leave out articles naming X")
-    p.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included")
-    p.add_argument("--to", dest="date_to", type=_date_end, metavar="DATE", help="up to this day, included")
-    p.add_argument("--sort", choices=SORTS, default="relevance",
-                   help="order of the hits (default: relevance)")
-    p.add_argument("--limit", "-n", type=_positive, default=10, metavar="N",
-                   help="hits per page (default 10)")
-    p.add_argument("--page", type=_positive, default=1, metavar="N",
-                   help="which page of hits (default 1)")
-    p.add_argument("--facets", action="store_true",
-                   help="also print facet counts and the date histogram")
-    p.add_argument("--facet-limit", type=_positive, default=10, metavar="N",
-                   help="values per facet (default 10)")
-    p.add_argument("--similar", metavar="PATH",
-                   help="articles like this one (its path) instead of a query")
+    p.add_argument(
+        "--exclude-publication", action="append", metavar="P", help="leave out articles in P"
+    )
+    p.add_argument(
+        "--exclude-person", action="append", metavar="X", help="leave out articles naming X"
+    )
+    p.add_argument(
+        "--exclude-org", action="append", metavar="X", help="leave out articles naming X"
+    )
+    p.add_argument(
+        "--exclude-place", action="append", metavar="X", help="leave out articles naming X"
+    )
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        type=_date,
+        metavar="DATE",
+        help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included",
+    )
+    p.add_argument(
+        "--to", dest="date_to", type=_date_end, metavar="DATE", help="up to this day, included"
+    )
+    p.add_argument(
+        "--sort", choices=SORTS, default="relevance", help="order of the hits (default: relevance)"
+    )
+    p.add_argument(
+        "--limit", "-n", type=_positive, default=10, metavar="N", help="hits per page (default 10)"
+    )
+    p.add_argument(
+        "--page", type=_positive, default=1, metavar="N", help="which page of hits (default 1)"
+    )
+    p.add_argument(
+        "--facets", action="store_true", help="also print facet counts and the date histogram"
+    )
+    p.add_argument(
+        "--facet-limit",
+        type=_positive,
+        default=10,
+        metavar="N",
+        help="values per facet (default 10)",
+    )
+    p.add_argument(
+        "--similar", metavar="PATH", help="articles like this one (its path) instead of a query"
+    )
     output = p.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")
-    output.add_argument("--format", choices=FORMATS,
-                        help="write every hit (not one page) as JSON Lines, CSV or Markdown, "
-                        "with the columns of the app's export (default with --output: from its "
-                        "extension)")
-    p.add_argument("--output", "-o", metavar="FILE",
-                   help="write the export to FILE instead of standard output")
+    output.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="write every hit (not one page) as JSON Lines, CSV or Markdown, "
+        "with the columns of the app's export (default with --output: from its "
+        "extension)",
+    )
+    p.add_argument(
+        "--output", "-o", metavar="FILE", help="write the export to FILE instead of standard output"
+    )
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("facets", parents=[common], help="list the values of one facet, with counts",
-                       description="List the values of one facet (for long lists: narrow them "
-                       "with --prefix).")
+    p = sub.add_parser(
+        "facets",
+        parents=[common],
+        help="list the values of one facet, with counts",
+        description="List the values of one facet (for long lists: narrow them with --prefix).",
+    )
     p.add_argument("field", choices=FACET_FIELDS, help="the facet")
-    p.add_argument("--query", "-q", default="",
-                   help="count over the hits of this query (default: all articles)")
-    p.add_argument("--prefix", default="", metavar="TEXT",
-                   help="values starting with (or containing) TEXT")
-    p.add_argument("--limit", "-n", type=_positive, default=50, metavar="N",
-                   help="at most N values (default 50)")
+    p.add_argument(
+        "--query",
+        "-q",
+        default="",
+        help="count over the hits of this query (default: all articles)",
+    )
+    p.add_argument(
+        "--prefix", default="", metavar="TEXT", help="values starting with (or containing) TEXT"
+    )
+    p.add_argument(
+        "--limit",
+        "-n",
+        type=_positive,
+        default=50,
+        metavar="N",
+        help="at most N values (default 50)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_facets)
 
@@ -549,10 +631,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("entities", parents=[common],
-                       help="show the people, organisations and places found in a text")
-    p.add_argument("file", nargs="?", default="-", metavar="FILE",
-                   help="a text file, or - for standard input (default)")
+    p = sub.add_parser(
+        "entities",
+        parents=[common],
+        help="show the people, organisations and places found in a text",
+    )
+    p.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help="a text file, or - for standard input (default)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.set_defaults(func=cmd_entities)
     return parser

@@ -90,7 +90,9 @@ class FacetIndex:
             mask[self.docs_of(ids)] = True
         return mask
 
-    def apply(self, mask: np.ndarray, flt: FacetFilter | None, *, include: bool = True) -> np.ndarray:
+    def apply(
+        self, mask: np.ndarray, flt: FacetFilter | None, *, include: bool = True
+    ) -> np.ndarray:
         """``mask`` narrowed by a filter: any included value, none of the excluded ones."""
         if not flt:
             return mask
@@ -120,7 +122,11 @@ class FacetIndex:
         return np.bincount(picked, minlength=nvals)
 
     def facet(
-        self, mask: np.ndarray, flt: FacetFilter | None, limit: int, unexcluded: np.ndarray | None = None
+        self,
+        mask: np.ndarray,
+        flt: FacetFilter | None,
+        limit: int,
+        unexcluded: np.ndarray | None = None,
     ) -> Facet:
         """The top values over ``mask``.
 
@@ -167,7 +173,9 @@ class FacetIndex:
                 part = np.argpartition(-cand_counts, limit)[: limit + 1]
                 candidates = candidates[part]
                 cand_counts = cand_counts[part]
-            order = sorted(range(len(candidates)), key=lambda k: (-cand_counts[k], self.values[candidates[k]]))
+            order = sorted(
+                range(len(candidates)), key=lambda k: (-cand_counts[k], self.values[candidates[k]])
+            )
             candidates = candidates[order]
         shown = [int(i) for i in candidates[:limit]]
         truncated = len(candidates) > limit
@@ -192,7 +200,9 @@ class FacetIndex:
 # Dates
 
 
-def date_mask(dates: np.ndarray, date_from: _dt.date | None, date_to: _dt.date | None) -> np.ndarray | None:
+def date_mask(
+    dates: np.ndarray, date_from: _dt.date | None, date_to: _dt.date | None
+) -> np.ndarray | None:
     """Documents dated within [from, to], both days included; undated ones never match."""
     if date_from is None and date_to is None:
         return None
@@ -220,8 +230,13 @@ class DateIndex:
         self.months = np.full(len(days), NO_DATE, dtype=np.int64)
         self.years = np.full(len(days), NO_DATE, dtype=np.int64)
         uniq, inverse = np.unique(self.days, return_inverse=True)
-        um = np.array([_month_index(_dt.date.fromordinal(int(o))) if o > 0 else NO_DATE for o in uniq], np.int64)
-        uy = np.array([_dt.date.fromordinal(int(o)).year if o > 0 else NO_DATE for o in uniq], np.int64)
+        um = np.array(
+            [_month_index(_dt.date.fromordinal(int(o))) if o > 0 else NO_DATE for o in uniq],
+            np.int64,
+        )
+        uy = np.array(
+            [_dt.date.fromordinal(int(o)).year if o > 0 else NO_DATE for o in uniq], np.int64
+        )
         if len(uniq):
             self.months = um[inverse]
             self.years = uy[inverse]
@@ -229,7 +244,9 @@ class DateIndex:
     def mask(self, date_from: _dt.date | None, date_to: _dt.date | None) -> np.ndarray | None:
         return date_mask(self.days, date_from, date_to)
 
-    def histogram(self, mask: np.ndarray, *, max_day_buckets: int = 92, max_month_buckets: int = 72) -> Histogram:
+    def histogram(
+        self, mask: np.ndarray, *, max_day_buckets: int = 92, max_month_buckets: int = 72
+    ) -> Histogram:
         """Counts of the matching documents by day, month or year, to fit their span.
 
         Buckets run from the first to the last date with empty ones kept;
@@ -261,10 +278,14 @@ class DateIndex:
                     buckets.append(HistogramBucket(start.strftime("%Y-%m"), start, end, int(c)))
             else:
                 unit = "year"
-                counts = np.bincount(self.years[mask][dated_mask] - first.year, minlength=last.year - first.year + 1)
+                counts = np.bincount(
+                    self.years[mask][dated_mask] - first.year, minlength=last.year - first.year + 1
+                )
                 for k, c in enumerate(counts):
                     y = first.year + k
-                    buckets.append(HistogramBucket(str(y), _dt.date(y, 1, 1), _dt.date(y, 12, 31), int(c)))
+                    buckets.append(
+                        HistogramBucket(str(y), _dt.date(y, 1, 1), _dt.date(y, 12, 31), int(c))
+                    )
         if undated:
             buckets.append(HistogramBucket("no date", None, None, undated))
         return Histogram(unit, buckets, undated)

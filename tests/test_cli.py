@@ -27,7 +27,15 @@ from searchtui.indexer import build_index
 from searchtui.models import byline
 
 HIT_KEYS = {
-    "path", "key", "title", "authors", "publication", "date", "score", "snippet", "highlights"
+    "path",
+    "key",
+    "title",
+    "authors",
+    "publication",
+    "date",
+    "score",
+    "snippet",
+    "highlights",
 }
 
 
@@ -101,8 +109,19 @@ def test_stats(wiki_index, capsys):
     code, out, err = run(capsys, "stats", "--index", wiki_index, "--json")
     assert code == 0 and err == ""
     stats = json.loads(out)
-    assert {k: stats[k] for k in ("index", "articles", "undated", "first_date", "last_date",
-                                  "distinct_publication", "distinct_authors", "segments")} == {
+    assert {
+        k: stats[k]
+        for k in (
+            "index",
+            "articles",
+            "undated",
+            "first_date",
+            "last_date",
+            "distinct_publication",
+            "distinct_authors",
+            "segments",
+        )
+    } == {
         "index": str(wiki_index),
         "articles": 291,
         "undated": 0,
@@ -123,16 +142,25 @@ def test_stats(wiki_index, capsys):
         "Publications:  1",
     ]
     assert [line.split(":")[0] for line in lines] == [
-        "Index", "Articles", "Dates", "Publications", "Authors", "People", "Organisations",
-        "Places", "Index size", "Written",
+        "Index",
+        "Articles",
+        "Dates",
+        "Publications",
+        "Authors",
+        "People",
+        "Organisations",
+        "Places",
+        "Index size",
+        "Written",
     ]
 
 
 def test_facets(wiki_index, capsys):
     code, out, err = run(capsys, "facets", "publication", "--index", wiki_index)
     assert (code, out, err) == (0, "Publications: 1 value(s)\n      291  Wikinews\n", "")
-    code, out, err = run(capsys, "facets", "publication", "--index", wiki_index, "--json",
-                         "--query", "earthquake")
+    code, out, err = run(
+        capsys, "facets", "publication", "--index", wiki_index, "--json", "--query", "earthquake"
+    )
     assert code == 0
     assert json.loads(out) == {
         "name": "publication",
@@ -140,8 +168,9 @@ def test_facets(wiki_index, capsys):
         "truncated": False,
         "buckets": [{"value": "Wikinews", "count": 6, "selected": False, "excluded": False}],
     }
-    code, out, _err = run(capsys, "facets", "places", "--index", wiki_index, "--json",
-                          "--limit", "3")
+    code, out, _err = run(
+        capsys, "facets", "places", "--index", wiki_index, "--json", "--limit", "3"
+    )
     facet = json.loads(out)
     assert code == 0 and len(facet["buckets"]) == 3 and facet["truncated"] is True
     counts = [b["count"] for b in facet["buckets"]]
@@ -206,7 +235,9 @@ def test_search_words_need_no_quotes(wiki_index, capsys):
     words = search_json(capsys, wiki_index, "climate", "change", "--limit", "50")
     assert quoted["total"] > 0
     assert (words["query"], words["total"], words["hits"]) == (
-        "climate change", quoted["total"], quoted["hits"]
+        "climate change",
+        quoted["total"],
+        quoted["hits"],
     )
     # A query that starts with "-" goes after "--".
     code, out, err = run(capsys, "search", "--index", wiki_index, "--json", "--", "-covid")
@@ -297,8 +328,9 @@ def test_export_to_a_file(wiki_index, tmp_path, capsys, small_pages):
     assert [p.name for p in tmp_path.iterdir()] == ["hits.CSV"]
     # --format wins over the extension
     path = tmp_path / "hits.txt"
-    code, out, err = run(capsys, "search", "earthquake", "--index", wiki_index, "-o", path,
-                         "--format", "jsonl")
+    code, out, err = run(
+        capsys, "search", "earthquake", "--index", wiki_index, "-o", path, "--format", "jsonl"
+    )
     assert (code, out, err) == (0, f"6 hits written to {path} (JSON Lines)\n", "")
     assert len(read_export(path.read_text(encoding="utf-8"), "jsonl")) == 6
 
@@ -306,8 +338,9 @@ def test_export_to_a_file(wiki_index, tmp_path, capsys, small_pages):
 def test_export_of_similar_articles(wiki_index, capsys):
     first = search_json(capsys, wiki_index, "earthquake", "--limit", "1")["hits"][0]["path"]
     similar = search_json(capsys, wiki_index, "--similar", first, "--limit", "1000")
-    code, out, err = run(capsys, "search", "--similar", first, "--index", wiki_index,
-                         "--format", "jsonl")
+    code, out, err = run(
+        capsys, "search", "--similar", first, "--index", wiki_index, "--format", "jsonl"
+    )
     assert code == 0 and err == ""
     rows = read_export(out, "jsonl")
     assert len(rows) == similar["total"] > 0
@@ -321,8 +354,9 @@ def test_export_format_mistakes(wiki_index, tmp_path, capsys):
         f"searchtui: cannot tell the format of {tmp_path / 'hits.txt'} from its extension;"
         " give --format (jsonl, csv, md)\n"
     )
-    code, out, err = run(capsys, "search", "--index", wiki_index, "--json",
-                         "-o", tmp_path / "h.jsonl")
+    code, out, err = run(
+        capsys, "search", "--index", wiki_index, "--json", "-o", tmp_path / "h.jsonl"
+    )
     assert (code, out, err) == (1, "", "searchtui: --output goes with --format, not with --json\n")
     code, out, err = run(capsys, "search", "--index", wiki_index, "-o", tmp_path / "no" / "h.md")
     assert code == 1 and out == "" and err.startswith(f"searchtui: cannot write {tmp_path}")
@@ -387,7 +421,11 @@ def test_every_command_and_option_has_help():
     parser = build_parser()
     commands = list(_subparsers(parser))
     assert sorted(name for name, _h, _p in commands) == [
-        "entities", "facets", "index", "search", "stats"
+        "entities",
+        "facets",
+        "index",
+        "search",
+        "stats",
     ]
     missing = []
     for name, help_text, sub in [("searchtui", parser.description, parser), *commands]:
@@ -421,24 +459,49 @@ def test_python_dash_m(wiki_index, tmp_path, capsys):
     env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path / "xdg"))
     env.pop("SEARCHTUI_CONFIG", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "searchtui", "search", "earthquake", "--index", str(wiki_index),
-         "--json", "--limit", "3"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "searchtui",
+            "search",
+            "earthquake",
+            "--index",
+            str(wiki_index),
+            "--json",
+            "--limit",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
     )
     assert proc.returncode == 0 and proc.stderr == ""
     child = json.loads(proc.stdout)
     here = search_json(capsys, wiki_index, "earthquake", "--limit", "3")
     child.pop("elapsed_ms"), here.pop("elapsed_ms")
     assert child == here
-    proc = subprocess.run([sys.executable, "-m", "searchtui", "--version"], capture_output=True, text=True,
-                          cwd=tmp_path, env=env, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "searchtui", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
     assert proc.returncode == 0
-    assert proc.stdout in (f"searchtui {__version__} (entity engine: {build})\n"
-                           "whoosh: 2.7.4 (fast paths)\n"
-                           for build in ("compiled", "plain Python"))
+    assert proc.stdout in (
+        f"searchtui {__version__} (entity engine: {build})\nwhoosh: 2.7.4 (fast paths)\n"
+        for build in ("compiled", "plain Python")
+    )
     proc = subprocess.run(
         [sys.executable, "-m", "searchtui", "search", "date:foo", "--index", str(wiki_index)],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
     )
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.startswith("searchtui: bad query:") and "Traceback" not in proc.stderr

@@ -273,7 +273,10 @@ def test_acronym_in_brackets_after_an_organisation(ext):
 
 
 def test_in_after_shares_or_a_stake_is_about_a_company(ext):
-    text = "Shares in Quillmore rose, and a stake in Brantwick was sold; flooding in Harrowgate closed roads."
+    text = (
+        "Shares in Quillmore rose, and a stake in Brantwick was sold; "
+        "flooding in Harrowgate closed roads."
+    )
     assert types(ext, text) == {"Quillmore": "ORG", "Brantwick": "ORG", "Harrowgate": "PLACE"}
 
 
@@ -478,9 +481,7 @@ def test_user_alias_file_adds_overrides_and_never(tmp_path):
     assert ext is get_extractor(Config(entities=str(p)))  # cached per alias file
     assert ext is not get_extractor()
     # added
-    assert found(ext, "Fans cheered for Q-Zab today.") == {
-        ("Q-Zab", "PERSON", "Quentin Zabrowski")
-    }
+    assert found(ext, "Fans cheered for Q-Zab today.") == {("Q-Zab", "PERSON", "Quentin Zabrowski")}
     # overridden
     assert canon(ext, "Troops left the U.S. on Friday.") == ["USA"]
     # never extracted

@@ -153,8 +153,12 @@ def test_disjunctive_within_a_facet(engine):
         "authors", [B(ANN, 2, True), B(BEN, 2, True), B(CAT, 1), B(DAN, 1)], 4, False
     )
     # ... every other facet over the filtered hits
-    assert result.facets["publication"] == Facet("publication", [B("Alpha", 2), B("Beta", 1)], 2, False)
-    assert result.facets["people"] == Facet("people", [B("Angela Merkel", 1), B("Xi Jinping", 1)], 2, False)
+    assert result.facets["publication"] == Facet(
+        "publication", [B("Alpha", 2), B("Beta", 1)], 2, False
+    )
+    assert result.facets["people"] == Facet(
+        "people", [B("Angela Merkel", 1), B("Xi Jinping", 1)], 2, False
+    )
     assert result.facets["places"] == Facet("places", [B("Berlin", 2), B("Paris", 2)], 2, False)
     assert [b.to_dict() for b in result.histogram.buckets if b.count] == [
         {"label": "2020-01-10", "start": "2020-01-10", "end": "2020-01-10", "count": 1},
@@ -167,7 +171,9 @@ def test_conjunctive_across_facets(engine):
     result = engine.search(request(authors=({ANN, BEN}, ()), publication=({"Alpha"}, ())))
     assert names(result) == {"e1", "e3"}
     # authors: over the hits of the query in Alpha, whatever their author
-    assert result.facets["authors"] == Facet("authors", [B(ANN, 1, True), B(BEN, 1, True)], 2, False)
+    assert result.facets["authors"] == Facet(
+        "authors", [B(ANN, 1, True), B(BEN, 1, True)], 2, False
+    )
     # publications: over the hits by Ann or Ben, whatever their publication
     assert result.facets["publication"] == Facet(
         "publication", [B("Alpha", 2, True), B("Beta", 1)], 2, False
@@ -224,7 +230,10 @@ def test_unknown_selected_value_is_listed_with_no_count(engine):
     result = engine.search(request(authors=({"Nobody At All"}, ())))
     assert result.total == 0
     assert result.facets["authors"] == Facet(
-        "authors", [B(ANN, 2), B(BEN, 2), B(CAT, 1), B(DAN, 1), B("Nobody At All", 0, True)], 4, False
+        "authors",
+        [B(ANN, 2), B(BEN, 2), B(CAT, 1), B(DAN, 1), B("Nobody At All", 0, True)],
+        4,
+        False,
     )
     assert result.facets["publication"] == Facet("publication", [], 0, False)
 
@@ -251,10 +260,16 @@ def test_top_n_distinct_and_truncated(engine, limit, buckets, truncated):
 def test_selected_and_excluded_values_listed_outside_the_top_n(engine):
     result = engine.search(request(facet_limit=2, authors=({DAN}, ())))
     assert names(result) == {"e5"}
-    assert result.facets["authors"] == Facet("authors", [B(ANN, 2), B(BEN, 2), B(DAN, 1, True)], 4, True)
-    result = engine.search(request(facet_limit=1, authors=((), {DAN}), places=({"Paris"}, {"Berlin"})))
+    assert result.facets["authors"] == Facet(
+        "authors", [B(ANN, 2), B(BEN, 2), B(DAN, 1, True)], 4, True
+    )
+    result = engine.search(
+        request(facet_limit=1, authors=((), {DAN}), places=({"Paris"}, {"Berlin"}))
+    )
     assert names(result) == {"e3"}
-    assert result.facets["authors"] == Facet("authors", [B(BEN, 1), B(DAN, 0, False, True)], 1, False)
+    assert result.facets["authors"] == Facet(
+        "authors", [B(BEN, 1), B(DAN, 0, False, True)], 1, False
+    )
     assert result.facets["places"] == Facet(
         "places", [B("Paris", 1, True), B("Berlin", 2, False, True)], 1, False
     )
@@ -289,9 +304,15 @@ def test_facet_value_search_counts_follow_the_query_and_other_filters(engine):
     )
     # other facets' filters apply; this facet's own selection does not narrow it
     req = request(publication=({"Alpha"}, ()), authors=({ANN}, ()))
-    assert engine.facet_values("authors", req, "") == Facet("authors", [B(ANN, 1, True), B(BEN, 1)], 2, False)
-    assert engine.facet_values("places", request(), "PAR") == Facet("places", [B("Paris", 2)], 1, False)
-    assert engine.facet_values("people", request(), "jin") == Facet("people", [B("Xi Jinping", 2)], 1, False)
+    assert engine.facet_values("authors", req, "") == Facet(
+        "authors", [B(ANN, 1, True), B(BEN, 1)], 2, False
+    )
+    assert engine.facet_values("places", request(), "PAR") == Facet(
+        "places", [B("Paris", 2)], 1, False
+    )
+    assert engine.facet_values("people", request(), "jin") == Facet(
+        "people", [B("Xi Jinping", 2)], 1, False
+    )
 
 
 def test_facet_value_search_limit(engine):
@@ -346,7 +367,10 @@ def test_histogram_by_year(engine):
     hist = engine.search(request("history")).histogram
     assert hist == Histogram(
         "year",
-        [HistogramBucket(str(y), D(y, 1, 1), D(y, 12, 31), int(y in (2001, 2010))) for y in range(2001, 2011)],
+        [
+            HistogramBucket(str(y), D(y, 1, 1), D(y, 12, 31), int(y in (2001, 2010)))
+            for y in range(2001, 2011)
+        ],
         0,
     )
 
@@ -355,8 +379,13 @@ def test_histogram_of_match_all_counts_every_article(engine):
     hist = engine.search(SearchRequest()).histogram
     assert hist.unit == "year"
     assert [(b.label, b.count) for b in hist.buckets] == [
-        ("2001", 1), *[(str(y), 0) for y in range(2002, 2010)], ("2010", 1),
-        *[(str(y), 0) for y in range(2011, 2019)], ("2019", 1), ("2020", 7), ("no date", 3),
+        ("2001", 1),
+        *[(str(y), 0) for y in range(2002, 2010)],
+        ("2010", 1),
+        *[(str(y), 0) for y in range(2011, 2019)],
+        ("2019", 1),
+        ("2020", 7),
+        ("no date", 3),
     ]
     assert hist.undated == 3
     assert sum(b.count for b in hist.buckets) == len(ARTICLES)
@@ -373,7 +402,9 @@ def test_histogram_follows_filters_and_date_ranges(engine):
     assert hist == Histogram("day", days(D(2020, 1, 12), D(2020, 3, 15), counts) + [NO_DATE], 1)
     # a date range leaves the undated out
     hist = engine.search(request("economy date:2020-01")).histogram
-    assert hist == Histogram("day", days(D(2020, 1, 10), D(2020, 1, 12), {D(2020, 1, 10): 1, D(2020, 1, 12): 1}), 0)
+    assert hist == Histogram(
+        "day", days(D(2020, 1, 10), D(2020, 1, 12), {D(2020, 1, 10): 1, D(2020, 1, 12): 1}), 0
+    )
 
 
 def test_no_histogram_when_not_asked(engine):
@@ -387,17 +418,36 @@ def test_no_histogram_when_not_asked(engine):
 
 
 def test_to_dict_is_what_search_json_prints(engine, index_dir, capsys):
-    code = main([
-        "search", "economy OR trade", "--json", "--index", str(index_dir),
-        "--author", ANN, "--author", EVE, "--exclude-place", "Paris", "--facet-limit", "3",
-        "--limit", "4", "--page", "2",
-    ])
+    code = main(
+        [
+            "search",
+            "economy OR trade",
+            "--json",
+            "--index",
+            str(index_dir),
+            "--author",
+            ANN,
+            "--author",
+            EVE,
+            "--exclude-place",
+            "Paris",
+            "--facet-limit",
+            "3",
+            "--limit",
+            "4",
+            "--page",
+            "2",
+        ]
+    )
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     printed = json.loads(out)
     req = request(
-        "economy OR trade", page_size=4, facet_limit=3,
-        authors=({ANN, EVE}, ()), places=((), {"Paris"}),
+        "economy OR trade",
+        page_size=4,
+        facet_limit=3,
+        authors=({ANN, EVE}, ()),
+        places=((), {"Paris"}),
     )
     req.page = 2
     expected = engine.search(req).to_dict()
@@ -417,12 +467,33 @@ def test_to_dict_is_what_search_json_prints(engine, index_dir, capsys):
         ],
     }
     assert printed["histogram"]["unit"] == "month"
-    assert printed["histogram"]["buckets"][-1] == {"label": "no date", "start": None, "end": None, "count": 1}
+    assert printed["histogram"]["buckets"][-1] == {
+        "label": "no date",
+        "start": None,
+        "end": None,
+        "count": 1,
+    }
 
 
 def test_facets_command_json_is_the_facet_value_search(engine, index_dir, capsys):
-    code = main(["facets", "authors", "--query", "economy", "--prefix", "arch", "--json", "--index", str(index_dir)])
+    code = main(
+        [
+            "facets",
+            "authors",
+            "--query",
+            "economy",
+            "--prefix",
+            "arch",
+            "--json",
+            "--index",
+            str(index_dir),
+        ]
+    )
     out, err = capsys.readouterr()
     assert (code, err) == (0, "")
     assert json.loads(out) == engine.facet_values("authors", request(), "arch").to_dict()
-    assert json.loads(out)["buckets"] == [B(ANN, 2).to_dict(), B(CAT, 1).to_dict(), B(DAN, 1).to_dict()]
+    assert json.loads(out)["buckets"] == [
+        B(ANN, 2).to_dict(),
+        B(CAT, 1).to_dict(),
+        B(DAN, 1).to_dict(),
+    ]

@@ -52,3 +52,45 @@ def test_core_module_does_not_import_the_ui(module):
         pytest.skip("spaCy is not installed")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_import_contract_names_every_top_level_core_module():
+    """pyproject.toml's import-linter contract lists the core by hand: it must not fall behind."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = config["tool"]["importlinter"]["contracts"][0]
+    top = {".".join(name.split(".")[:2]) for name in CORE if name != "searchtui"}
+    top.discard("searchtui.__main__")
+    assert top == set(contract["source_modules"])
+
+
+#: Whoosh modules that are not its public API; only searchtui.whooshext may use them
+WHOOSH_PRIVATE = (
+    "whoosh.codec",
+    "whoosh.writing",
+    "whoosh.columns",
+    "whoosh.system",
+    "whoosh.util",
+    "whoosh.matching",
+    "whoosh.query.qcore",
+)
+
+
+def test_only_whooshext_reaches_into_whoosh_internals():
+    import ast
+
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "whooshext" in path.relative_to(PACKAGE).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                if name.startswith(WHOOSH_PRIVATE):
+                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: {name}")
+    assert offenders == []

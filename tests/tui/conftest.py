@@ -16,12 +16,35 @@ from searchtui.config import Config
 PUBLICATIONS = ["Washington Times", "Daily Express", "The Guardian", "Reuters"]
 AUTHORS = ["Stephen Dinan", "Will Kirby", "Anna Moore", "Tom Price"]
 TOPICS = [
-    ("Pelosi backs impeachment inquiry", "Speaker Nancy Pelosi said the House would weigh an impeachment inquiry into President Donald Trump."),
-    ("Senate passes budget deal", "The Senate passed a budget deal after Mitch McConnell agreed to a vote on spending in Washington."),
-    ("Climate talks stall in Paris", "Climate negotiators in Paris failed to agree on emissions targets as the United Nations urged action."),
-    ("Brexit vote delayed again", "Theresa May delayed the Brexit vote in London, and the European Union warned of a hard border."),
-    ("Trump and Putin to join forces", "Donald Trump and Vladimir Putin agreed in a phone call to join forces against Islamic State in Syria."),
-    ("Supreme Court hears census case", "The Supreme Court heard arguments on the census citizenship question brought by New York."),
+    (
+        "Pelosi backs impeachment inquiry",
+        "Speaker Nancy Pelosi said the House would weigh an impeachment inquiry into President "
+        "Donald Trump.",
+    ),
+    (
+        "Senate passes budget deal",
+        "The Senate passed a budget deal after Mitch McConnell agreed to a vote on spending in "
+        "Washington.",
+    ),
+    (
+        "Climate talks stall in Paris",
+        "Climate negotiators in Paris failed to agree on emissions targets as the United Nations "
+        "urged action.",
+    ),
+    (
+        "Brexit vote delayed again",
+        "Theresa May delayed the Brexit vote in London, and the European Union warned of a hard "
+        "border.",
+    ),
+    (
+        "Trump and Putin to join forces",
+        "Donald Trump and Vladimir Putin agreed in a phone call to join forces against Islamic "
+        "State in Syria.",
+    ),
+    (
+        "Supreme Court hears census case",
+        "The Supreme Court heard arguments on the census citizenship question brought by New York.",
+    ),
 ]
 FILLER = (
     "Officials said the talks would continue next week. Critics called the plan a mistake, "

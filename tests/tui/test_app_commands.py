@@ -111,7 +111,9 @@ async def test_no_index_screen_builds_in_app(make_app, tmp_path):
 async def test_build_can_be_cancelled_and_app_stays_usable(make_app, tmp_path, monkeypatch):
     started = threading.Event()
 
-    def slow_build(paths, index_dir, *, config=None, rebuild=False, progress=None, cancel=None, **kw):
+    def slow_build(
+        paths, index_dir, *, config=None, rebuild=False, progress=None, cancel=None, **kw
+    ):
         progress(indexer.Progress("indexing", 1, 10, 5, 0.1, 50.0, 1.0, "a.txt"))
         started.set()
         while not cancel.wait(0.01):
