@@ -7,6 +7,7 @@ import json
 
 from searchtui.errors import QueryError
 from searchtui.query import extract_dates
+from searchtui.tui.screens import search as search_screen
 from searchtui.tui.screens.search import PAGE_SIZE, SearchScreen
 from searchtui.tui.widgets.chips import Chip
 from searchtui.tui.widgets.facets import FacetList, FacetPanel
@@ -44,12 +45,17 @@ async def test_opens_on_newest_articles(make_app, index_dir):
         assert "Publications" in text and "Washington Times" in text
 
 
-async def test_typing_searches_with_debounce(make_app, index_dir):
+async def test_typing_searches_with_debounce(make_app, index_dir, monkeypatch):
+    # a quiet spell longer than any gap between keys on a loaded machine, so the burst
+    # is coalesced however slowly the keys arrive
+    monkeypatch.setattr(search_screen, "DEBOUNCE", 1.0)
     app, rec = make_app(index_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         before = len(rec["engine"].requests)
         await type_query(pilot, "putin", keys=True)
+        await pilot.pause(1.2)
+        await settle(pilot)
         made = rec["engine"].requests[before:]
         assert made[-1].query == "putin"
         assert len(made) < len("putin")  # a burst of keys is coalesced
