@@ -47,6 +47,46 @@ class Evaluator:
     def empty(self) -> Matches:
         return np.zeros(self.n, dtype=bool), self._zeros()
 
+    def most_of(self, q: Any) -> tuple[Mask, Scores, list[tuple[Any, int]]] | None:
+        """For a conjunction of several words: the articles with most of them.
+
+        The articles that have at least one of the query's positive parts (and none
+        of its excluded ones), ranked by how many parts they have, then by score.
+        Also each part with the number of live articles that have it. None when the
+        query is no conjunction of two or more positive parts.
+        """
+        exclude: list[Any] = []
+        if isinstance(q, wq.AndNot):
+            exclude.append(q.b)
+            q = q.a
+        if not isinstance(q, wq.And):
+            return None
+        positive: list[Any] = []
+        for sub in q.subqueries:
+            (exclude if isinstance(sub, wq.Not) else positive).append(
+                sub.query if isinstance(sub, wq.Not) else sub
+            )
+        if len(positive) < 2:
+            return None
+        live = self.data.live
+        count = np.zeros(self.n, dtype=np.int32)
+        score = self._zeros()
+        parts = []
+        for part in positive:
+            m, s = self.run(part)
+            m = m & live
+            count += m
+            score += np.where(m, s, 0).astype(np.float32)
+            parts.append((part, int(np.count_nonzero(m))))
+        mask = count > 0
+        for part in exclude:
+            m, _ = self.negated(part)
+            mask &= ~m
+        top = float(score.max()) if self.n else 0.0
+        # how many parts first; the score only orders articles with as many
+        ranked = count + score / (top + 1.0) * 0.999 if top > 0 else count.astype(np.float32)
+        return mask, ranked.astype(np.float32), parts
+
     def run(self, q: Any) -> Matches:
         if isinstance(q, wq.Every):
             return self.data.live.copy(), self._zeros()

@@ -25,7 +25,7 @@ from whoosh.qparser import syntax as qsyntax
 from searchtui.dates import parse_date_period, parse_date_range
 from searchtui.errors import DateRangeError, QueryError
 from searchtui.models import ENTITY_FIELDS, SearchRequest
-from searchtui.schema import TEXT_FIELDS
+from searchtui.schema import TEXT_FIELDS, normalise_word
 from searchtui.whooshext import is_null_query
 
 MAX_QUERY_CHARS = 2000
@@ -116,6 +116,57 @@ def _balance(text: str) -> str:
     return "".join(out) + ")" * depth
 
 
+_WILD_QUESTION = re.compile(r"(?<!\w)\?|\?(?!\w)")
+_FIELD_PREFIX = re.compile(r"(?<![\w:.\\/])(\w+):(?=(\S?))")
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _in_quotes(text: str, pos: int) -> bool:
+    return text.count('"', 0, pos) % 2 == 1
+
+
+def _shouted(text: str) -> bool:
+    """A query of several words all in capitals, as a pasted wire headline is."""
+    words = _LETTER_WORD.findall(text)
+    return (
+        len(words) >= 2
+        and all(w.isupper() for w in words)
+        and any(w not in _OPERATOR_WORDS for w in words)
+    )
+
+
+def read_as_typed(text: str, fields: frozenset[str]) -> tuple[str, list[str]]:
+    """What a person typed or pasted, made into the query they meant, and notes on it.
+
+    - A question mark that is not inside a word is punctuation ("what is
+      DACA?"); inside a word it stays the one-letter wildcard.
+    - Only known field names act as fields: "OPINION: Is it racist?" and "Climate
+      change 2020: can …" are words. A known field with nothing after it is dropped,
+      with a note.
+    - A whole query of several words in capitals is words, not operators: a
+      pasted wire headline's NOT and AND are part of it.
+    """
+    notes: list[str] = []
+    if _shouted(text):
+        text = text.lower()
+
+    text = _WILD_QUESTION.sub(lambda m: m.group() if _in_quotes(text, m.start()) else " ", text)
+
+    def field(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if _in_quotes(text, m.start()):
+            return m.group()
+        if name.lower() not in fields:
+            return name + " "
+        if not m.group(2):
+            notes.append(f"'{name}:' needs a word after it")
+            return " "
+        return name.lower() + ":"
+
+    return _FIELD_PREFIX.sub(field, text), notes
+
+
 def _expand_entity_prefix(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
         v = m.group(1)
@@ -167,6 +218,16 @@ class _PlusMinus(PlusMinusPlugin):
         return out
 
 
+DATE_KEYS = frozenset({"date", "after", "before", "on", "from", "to", "since", "until"})
+
+
+def field_names(schema: Any) -> frozenset[str]:
+    """Every name that acts as a field in a query over ``schema``, lower case."""
+    names = {name.lower() for name in schema.names()}
+    names.update(alias for aliases in FIELD_ALIASES.values() for alias in aliases)
+    return frozenset(names | DATE_KEYS | {"entity"})
+
+
 def make_parser(schema: Any) -> Any:
     """Whoosh's parser for ``schema``, set up for searchtui's query language."""
     parser = MultifieldParser(list(TEXT_FIELDS), schema)
@@ -185,10 +246,17 @@ def parse_query(parser: Any, text: str) -> ParsedQuery:
             original,
             MAX_QUERY_CHARS,
         )
-    rest, dfrom, dto = extract_dates(original)
+    typed, notes = read_as_typed(original, field_names(parser.schema))
+    rest, dfrom, dto = extract_dates(typed)
     rest = _balance(_expand_entity_prefix(rest)).strip()
     if rest in ("", "*", "*:*"):
-        return ParsedQuery(original, None, dfrom, dto)
+        notice = None
+        if re.search(r"\w", extract_dates(original)[0]) or notes or (
+            original.strip() and not (dfrom or dto) and original.strip() not in ("*", "*:*")
+        ):
+            every = "every article of those dates" if dfrom or dto else "every article"
+            notice = "; ".join(notes + [f"no words to search for: showing {every}"])
+        return ParsedQuery(original, None, dfrom, dto, notice=notice)
     try:
         q = parser.parse(rest, normalize=False)
     except Exception as exc:  # Whoosh's parser raises assorted errors on odd input
@@ -203,7 +271,32 @@ def parse_query(parser: Any, text: str) -> ParsedQuery:
             # Only stop words or a lone operator: every article, and say why.
             return ParsedQuery(
                 original, None, dfrom, dto,
-                notice="no words to search for: showing every article",
+                notice="; ".join(notes + ["no words to search for: showing every article"]),
             )
         raise QueryError("the query has no words to search for", original, 0)
-    return ParsedQuery(original, q, dfrom, dto)
+    return ParsedQuery(original, q, dfrom, dto, notice="; ".join(notes) or None)
+
+
+def words_of(part: Any, typed: str) -> str:
+    """The words a person typed for one part of a parsed query, for messages."""
+    texts = set()
+    for fieldname, text in part.iter_all_terms():
+        if fieldname in TEXT_FIELDS:
+            texts.add(text.decode("utf-8") if isinstance(text, bytes) else str(text))
+    typed_words = [w for w in re.findall(r"\w+", typed) if normalise_word(w) in texts]
+    words = list(dict.fromkeys(typed_words)) or sorted(texts)
+    return " ".join(words)
+
+
+def describe_most_of(parts: list[tuple[Any, int]], typed: str) -> str | None:
+    """The notice for a query no article matches whole, shown with most of its words."""
+    words = [words_of(part, typed) or "?" for part, _ in parts]
+    missing = [w for w, (_, n) in zip(words, parts, strict=True) if n == 0]
+    if len(missing) == len(words):
+        return "no article has any of these words"
+    listed = ", ".join(f"'{w}'" for w in words)
+    notice = f"no article has all of {listed}: showing those with most of them"
+    if missing:
+        nowhere = ", ".join(f"'{w}'" for w in missing)
+        notice += f" ({nowhere} {'is' if len(missing) == 1 else 'are'} in no article)"
+    return notice

@@ -35,7 +35,13 @@ from searchtui.models import (
     SearchRequest,
     SearchResult,
 )
-from searchtui.query import DateRange, ParsedQuery, make_parser, parse_query
+from searchtui.query import (
+    DateRange,
+    ParsedQuery,
+    describe_most_of,
+    make_parser,
+    parse_query,
+)
 from searchtui.schema import TEXT_FIELDS, analyse_positions, find_terms, stored_body
 from searchtui.snippets import make_snippet
 from searchtui.suggest import Speller
@@ -124,6 +130,12 @@ class SearchEngine:
             parsed = self.parse(request.query)
             ev = Evaluator(self._data, self._searcher)
             qmask, score = self._base(parsed, ev)
+            notices = [parsed.notice] if parsed.notice else []
+            if parsed.query is not None and not qmask.any():
+                partial = ev.most_of(parsed.query)
+                if partial is not None:
+                    qmask, score, parts = partial
+                    notices.append(describe_most_of(parts, parsed.text) or "")
             terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
             result = self._result(
                 request, qmask, score, terms,
@@ -131,7 +143,7 @@ class SearchEngine:
             )
             if parsed.query is not None and request.suggest:
                 result.suggestion = self._speller.suggest(parsed.text)
-            result.notice = parsed.notice
+            result.notice = "; ".join(n for n in notices if n) or None
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
