@@ -2,10 +2,12 @@
 
 Bytes cut short or changed in a posting, terms or stored-fields file surface
 as whatever the decoder meets first: a ``struct.error``, an
-``UnpicklingError``, a ``zlib.error``, an ``EOFError``, a ``ValueError`` or an
-``IndexError`` from a block. Such an error counts as damage when it was
-raised inside Whoosh or this package (its traceback passes through them), so
-the same error from searchtui's own code still shows as the bug it is.
+``UnpicklingError``, a ``zlib.error``, an ``EOFError``, a ``ValueError``, an
+``IndexError`` or a ``TypeError`` (a block that unpickles to the wrong kind
+of value), or the bare ``Exception`` Whoosh raises for a bad block header.
+Such an error counts as damage when it was raised inside Whoosh or this
+package (its traceback passes through them), so the same error from
+searchtui's own code still shows as the bug it is.
 ``Damaged`` is raised here when something decodes but cannot be right (a
 posting list out of order, a weight that is not a number).
 """
@@ -25,6 +27,7 @@ DECODE_ERRORS: tuple[type[BaseException], ...] = (
     ValueError,
     IndexError,
     OverflowError,
+    TypeError,
 )
 
 _READERS = ("whoosh.", "searchtui.whooshext.")
@@ -38,7 +41,7 @@ def is_damage(exc: BaseException) -> bool:
     """Whether ``exc`` comes from reading damaged index files."""
     if isinstance(exc, Damaged):
         return True
-    if not isinstance(exc, DECODE_ERRORS):
+    if not isinstance(exc, DECODE_ERRORS) and type(exc) is not Exception:
         return False
     tb = exc.__traceback__
     while tb is not None:

@@ -93,9 +93,10 @@ def term_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.n
     """All (document, weight) postings of a term in one segment, as two arrays."""
     ids_parts, w_parts = [], []
     try:
-        for ids, weights in _blocks(leaf, fieldname, tbytes, values=False):
-            ids_parts.append(np.asarray(ids, dtype=np.int64))
-            w_parts.append(np.asarray(weights, dtype=np.float32))
+        with np.errstate(over="ignore"):  # a damaged weight becomes inf, and is caught below
+            for ids, weights in _blocks(leaf, fieldname, tbytes, values=False):
+                ids_parts.append(np.asarray(ids, dtype=np.int64))
+                w_parts.append(np.asarray(weights, dtype=np.float32))
     except DECODE_ERRORS as exc:
         if not is_damage(exc):
             raise
