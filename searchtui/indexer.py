@@ -431,7 +431,9 @@ def build_index(
             if fresh:
                 ixdir = store.new_index_dir(root)
             report.rebuilt = fresh
-            with _relaxed_gc(), store.reading(root):
+            # An update reads the live index: decoding errors there are damage.
+            reading = contextlib.nullcontext() if fresh else store.reading(root)
+            with _relaxed_gc(), reading:
                 return _run(
                     jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled,
                     workers, start,

@@ -173,7 +173,8 @@ def _decode_all(leaf, fieldname: str, tbytes: bytes) -> None:
             if len(m._ids) != m._blocklength or len(m._weights) != m._blocklength:
                 raise Damaged(f"{_term(leaf, fieldname, tbytes)}: a block's length is wrong")
             ids_parts.append(np.asarray(m._ids, dtype=np.int64))
-            w_parts.append(np.asarray(m._weights, dtype=np.float32))
+            with np.errstate(over="ignore"):  # a damaged weight becomes inf: caught below
+                w_parts.append(np.asarray(m._weights, dtype=np.float32))
             if m._lastblock:
                 break
             m._goto(m._nextoffset)
