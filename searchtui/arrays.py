@@ -5,24 +5,34 @@ positions) are decoded from Whoosh's blocks once and kept in LRU caches; facet
 values, dates, field lengths and deleted documents are decoded when the index
 is opened and saved beside it (``cache-<generation>.npz``), so a later open
 loads them in milliseconds. The indexer prepares that file after each commit.
+
+The cache is derived data, tied to its generation and content: it holds the
+digest of the generation's signed manifest (see ``trust``) and is listed
+there with its checksum. One that is missing, cut short, damaged, or made for
+another index is not used: the arrays are decoded again and the cache
+written anew (by whoever can take the index's lock at that moment).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
+import io
 import math
 import os
 import threading
+import zipfile
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh.filedb.filestore import FileStorage
+from whoosh.index import Index
 
+from searchtui import store, trust
+from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
 from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS
-from searchtui.store import INDEX_NAME
 from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
 
 POSTINGS_CACHE = 4096  # terms kept decoded
@@ -37,11 +47,69 @@ def cache_path(ixdir: Path, generation: int) -> Path:
     return Path(ixdir) / f"cache-{generation}.npz"
 
 
-def prepare(ixdir: Path) -> None:
-    """Decode and save the arrays of the live generation of the index in ``ixdir``."""
-    ix = FileStorage(str(ixdir)).open_index(INDEX_NAME)
+#: What reading a cache file that is not a sound npz file may raise.
+_UNREADABLE = (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile)
+
+
+def prepare(ix: Index, ixdir: Path) -> str | None:
+    """Decode and save the arrays of the generation ``ix`` just committed.
+
+    For the indexer, which holds the index's lock and lists the file in the
+    manifest itself. Returns the cache's name, or None if it could not be written.
+    """
     with ix.reader() as reader:
-        IndexData(reader, ixdir)
+        data = IndexData(reader, ixdir, write_cache=False)
+        path = cache_path(ixdir, reader.generation())
+        return path.name if data._write(path) else None
+
+
+class CacheUnusable(Exception):
+    """The cache file is absent, damaged, or made for another index or generation."""
+
+
+def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int):
+    """The cache file of ``generation`` as an open ``NpzFile``, once it is known to belong.
+
+    It must be listed in the generation's manifest with its checksum, and hold
+    the manifest's digest, the generation and the document count.
+    """
+    entry = manifest.derived.get(path.name)
+    if entry is None:
+        raise CacheUnusable("it is not listed in the signed manifest")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise CacheUnusable("it is missing") from None
+    except OSError as exc:
+        raise CacheUnusable(f"it cannot be read: {exc.strerror}") from None
+    if len(raw) != entry.size or trust.sha256_bytes(raw) != entry.sha256:
+        raise CacheUnusable("it has changed since it was written")
+    try:
+        z = np.load(io.BytesIO(raw), allow_pickle=False)
+        made_for = (int(z["ndocs"][0]), int(z["generation"][0]), str(z["digest"][0]))
+    except _UNREADABLE as exc:
+        raise CacheUnusable(f"it cannot be read: {type(exc).__name__}") from None
+    if made_for != (ndocs, generation, manifest.digest):
+        z.close()
+        raise CacheUnusable("it was made for another index or generation")
+    return z
+
+
+def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None:
+    """What is wrong with the cache of the manifest's generation (None: it agrees, or is
+    not made yet: a file the manifest does not list is made again when the index is opened)."""
+    path = cache_path(ixdir, manifest.generation)
+    if path.name not in manifest.derived:
+        return None
+    try:
+        with open_cache(path, manifest, ndocs, manifest.generation) as z:
+            for name in z.files:
+                z[name]  # every array reads back (the zip's checksums are checked)
+    except CacheUnusable as exc:
+        return f"{path.name}: {exc}"
+    except _UNREADABLE as exc:
+        return f"{path.name}: it cannot be read: {type(exc).__name__}"
+    return None
 
 
 class _LRU:
@@ -76,18 +144,23 @@ class _LRU:
 class IndexData:
     """Everything decoded from one index generation that queries use."""
 
-    def __init__(self, reader, ixdir: Path | None = None):
+    def __init__(self, reader, ixdir: Path | None = None, *, write_cache: bool = True):
         self.reader = reader
         self.leaves = reader.leaf_readers()
         self.ndocs = reader.doc_count_all()
+        self.generation = reader.generation()
         self._postings = _LRU(POSTINGS_CACHE)
         self._positions = _LRU(POSITIONS_CACHE, size=lambda value: len(value[0]))
         self._phrases = _LRU(PHRASES_CACHE)
-        cache = cache_path(ixdir, reader.generation()) if ixdir is not None else None
-        loaded = cache is not None and self._load(cache)
+        self.ixdir = Path(ixdir) if ixdir is not None else None
+        manifest = self._manifest()
+        #: the digest of the generation's signed manifest (None: not signed)
+        self.digest = manifest.digest if manifest is not None else None
+        cache = cache_path(self.ixdir, self.generation) if self.ixdir is not None else None
+        loaded = manifest is not None and cache is not None and self._load(cache, manifest)
         if not loaded:
             self._build()
-            if cache is not None:
+            if cache is not None and manifest is not None and write_cache:
                 self._save(cache)
         self.count = int(self.live.sum())
         self.avg_length = {}
@@ -96,6 +169,14 @@ class IndexData:
             self.avg_length[field] = total / self.count if self.count else 1.0
 
     # -- building from the index, and the cache of what was built
+
+    def _manifest(self) -> trust.Manifest | None:
+        if self.ixdir is None:
+            return None
+        try:
+            return trust.read_manifest(self.ixdir, self.generation)
+        except (trust.NotSigned, SearchtuiError):
+            return None
 
     def _build(self) -> None:
         live = np.ones(self.ndocs, dtype=bool)
@@ -121,10 +202,11 @@ class IndexData:
                 continue
         self.dates = DateIndex(days)
 
-    def _save(self, path: Path) -> None:
+    def _arrays(self) -> dict[str, Any]:
         # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
         arrays: dict[str, Any] = {
             "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
+            "generation": np.array([self.generation]), "digest": np.array([self.digest or ""]),
         }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
@@ -135,41 +217,54 @@ class IndexData:
             arrays[f"{name}_doc"] = fidx.pair_doc
             arrays[f"{name}_val"] = fidx.pair_val
             arrays[f"{name}_docvals"] = fidx.doc_vals
+        return arrays
+
+    def _write(self, path: Path) -> bool:
+        """Write the cache file durably (temporary file, flush, rename); False if it cannot be."""
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)
+                np.savez(fh, **self._arrays())
+                fh.flush()
+                os.fsync(fh.fileno())
             os.replace(tmp, path)
             for old in path.parent.glob("cache-*.npz"):
                 if old != path:
                     old.unlink()
         except OSError:
-            # A read-only index folder: the arrays are rebuilt on every open.
-            try:
+            # A read-only index folder, a full disk: the arrays are decoded on every open.
+            with contextlib.suppress(OSError):
                 tmp.unlink()
-            except OSError:
-                pass
+            return False
+        return True
 
-    def _load(self, path: Path) -> bool:
+    def _save(self, path: Path) -> None:
+        """Write the cache and list it in the manifest, if the index's lock is free."""
         try:
-            with np.load(path, allow_pickle=False) as z:
-                if int(z["ndocs"][0]) != self.ndocs:
-                    return False
+            with store.IndexLock(path.parent.parent):
+                if self._write(path):
+                    trust.add_derived(path.parent, self.generation, [path.name])
+        except (SearchtuiError, trust.NotSigned, OSError):
+            pass  # being updated, or not writable: decoded again on the next open
+
+    def _load(self, path: Path, manifest: trust.Manifest) -> bool:
+        try:
+            with open_cache(path, manifest, self.ndocs, self.generation) as z:
                 self.live = z["live"]
                 self.dates = DateIndex(z["days"])
                 self.lengths = {field: z[f"len_{field}"] for field in TEXT_FIELDS}
                 self.facets = {}
                 for name in FACET_INDEX_FIELDS:
-                    raw = z[f"{name}_values"].tobytes().decode("utf-8")
+                    raw_values = z[f"{name}_values"].tobytes().decode("utf-8")
                     count = int(z[f"{name}_count"][0])
-                    values = raw.split(SEP) if count else []
+                    values = raw_values.split(SEP) if count else []
                     if len(values) != count:
                         return False
                     self.facets[name] = FacetIndex(
                         name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs,
                         z[f"{name}_docvals"],
                     )
-        except (OSError, KeyError, ValueError, UnicodeDecodeError):
+        except (CacheUnusable, *_UNREADABLE):
             return False
         return True
 

@@ -399,6 +399,48 @@ def cmd_entities(args) -> int:
     return EXIT_OK
 
 
+def cmd_check(args) -> int:
+    from searchtui.check import check_index
+
+    index_dir = _index_dir(args, _config(args))
+    report = check_index(index_dir)
+    if args.json:
+        print(report.to_json())
+    else:
+        for line in report.lines():
+            print(line)
+        if report.sound:
+            print("The index is sound.")
+        elif not report.checks[0].ok:
+            print(
+                f"The index is not trusted: if you trust it, searchtui trust {index_dir}; "
+                f"or rebuild it with: searchtui index --rebuild --index {index_dir}"
+            )
+        else:
+            print(
+                f"The index is damaged; rebuild with: "
+                f"searchtui index --rebuild --index {index_dir}"
+            )
+    return EXIT_OK if report.sound else EXIT_ERROR
+
+
+def cmd_trust(args) -> int:
+    from searchtui.check import trust_index
+
+    index_dir = Path(args.dir) if args.dir else _index_dir(args, _config(args))
+    report = trust_index(index_dir)
+    for line in report.lines():
+        print(line)
+    if report.signed:
+        print(f"Signed the index at {index_dir} with your key: searchtui now opens it.")
+        return EXIT_OK
+    print(
+        f"Not signed: the index is damaged; rebuild with: "
+        f"searchtui index --rebuild --index {index_dir}"
+    )
+    return EXIT_ERROR
+
+
 def cmd_tui(args) -> int:
     config = _config(args)
     from searchtui.tui.app import run
@@ -630,6 +672,30 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="what the index holds")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="verify the index completely",
+        description="Verify the index completely: its signature, every file's size and "
+        "checksum, every posting block and stored document, the array cache. Exit status 0 "
+        "when the index is sound, 1 when it is damaged or not trusted.",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "trust",
+        parents=[common],
+        help="sign an index from elsewhere with your key, after a full check",
+        description="searchtui opens only indexes that your searchtui wrote (they are "
+        "signed with a key of yours): reading an index runs code stored in it. For an index "
+        "you got from elsewhere and trust, this checks it completely and signs it.",
+    )
+    p.add_argument(
+        "dir", nargs="?", metavar="DIR", help="the index folder (default: --index, or index/)"
+    )
+    p.set_defaults(func=cmd_trust)
 
     p = sub.add_parser(
         "entities",

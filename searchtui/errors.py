@@ -24,8 +24,25 @@ class IndexIncompatible(SearchtuiError):
     """The index was written by an incompatible version: it must be rebuilt."""
 
 
+class IndexUntrusted(IndexIncompatible):
+    """The index was not signed by this user's searchtui, so nothing of it is read.
+
+    Whoosh keeps parts of an index as pickles, and loading a pickle can run
+    code: an index from elsewhere is opened only once the user vouches for it
+    (``searchtui trust``) or has rebuilt it.
+    """
+
+
+class IndexDamaged(IndexIncompatible):
+    """Part of the index is missing, cut short or cannot be decoded: it must be rebuilt."""
+
+
 class IndexLocked(SearchtuiError):
     """Another process is updating the index."""
+
+
+class IndexUnwritable(SearchtuiError):
+    """The index cannot be written (permissions, a full disk); it is as it was."""
 
 
 class ArticleNotFound(SearchtuiError, KeyError):

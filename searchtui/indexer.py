@@ -26,10 +26,10 @@ from pathlib import Path
 
 from whoosh.index import Index
 
-from searchtui import arrays, store, whooshext
+from searchtui import arrays, store, trust, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
-from searchtui.errors import Cancelled, SearchtuiError
+from searchtui.errors import Cancelled, IndexUnwritable, SearchtuiError
 from searchtui.models import ENTITY_FIELDS, Article, Problem
 from searchtui.schema import compress_body, make_schema
 
@@ -302,16 +302,48 @@ def _files_state_path(ixdir: Path, generation: int) -> Path:
     return ixdir / f"files-{generation}.json"
 
 
-def _load_states(ix, ixdir: Path) -> dict[str, list]:
-    """Path -> [hash, size, mtime_ns, articles, skipped] for the live generation."""
-    gen = ix.latest_generation()
+def _sound_state(state: object) -> bool:
+    return (
+        isinstance(state, list) and len(state) == 5 and isinstance(state[0], str)
+        and all(isinstance(n, int) for n in state[1:4]) and isinstance(state[4], bool)
+    )
+
+
+def _read_states(path: Path, generation: int, manifest: trust.Manifest) -> dict[str, list] | None:
+    """The states file as the manifest lists it, or None if it is absent, changed or unsound."""
+    entry = manifest.derived.get(path.name)
+    if entry is None:
+        return None
     try:
-        data = json.loads(_files_state_path(ixdir, gen).read_text(encoding="utf-8"))
-        if data.get("generation") == gen:
-            return data["files"]
-    except (OSError, ValueError, KeyError):
-        pass
-    # Rebuild from the stored fields (slow, but only after a crash between commit and save).
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if len(raw) != entry.size or trust.sha256_bytes(raw) != entry.sha256:
+        return None
+    try:
+        data = json.loads(raw)
+        files = data["files"]
+        if data.get("generation") != generation or not isinstance(files, dict):
+            return None
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not all(isinstance(p, str) and _sound_state(st) for p, st in files.items()):
+        return None
+    return files
+
+
+def _load_states(ix, ixdir: Path, manifest: trust.Manifest) -> dict[str, list]:
+    """Path -> [hash, size, mtime_ns, articles, skipped] for the live generation.
+
+    From the states file when the manifest vouches for it; otherwise from the
+    index's own stored paths and hashes, which are the truth: a states file
+    that lost entries must not make their articles look new (and be added twice).
+    """
+    gen = ix.latest_generation()
+    files = _read_states(_files_state_path(ixdir, gen), gen, manifest)
+    if files is not None:
+        return files
+    # Rebuild from the stored fields (slow, but only after a crash or damage).
     states: dict[str, list] = {}
     with ix.reader() as reader:
         for _docnum, fields_ in reader.iter_docs():
@@ -323,9 +355,13 @@ def _load_states(ix, ixdir: Path) -> dict[str, list]:
     return states
 
 
-def _save_states(ixdir: Path, generation: int, states: dict[str, list]) -> None:
+def _save_states(ixdir: Path, generation: int, states: dict[str, list]) -> str:
+    """Write the states file (flushed before it replaces the old one); its name."""
     tmp = ixdir / f".files-{generation}.tmp"
-    tmp.write_text(json.dumps({"generation": generation, "files": states}), encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"generation": generation, "files": states}))
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, _files_state_path(ixdir, generation))
     for old in ixdir.glob("files-*.json"):
         if old.name != _files_state_path(ixdir, generation).name:
@@ -333,6 +369,7 @@ def _save_states(ixdir: Path, generation: int, states: dict[str, list]) -> None:
                 old.unlink()
             except OSError:
                 pass
+    return _files_state_path(ixdir, generation).name
 
 
 def _under(path: str, roots: list[str]) -> bool:
@@ -374,25 +411,52 @@ def build_index(
     with store.IndexLock(root):
         store.remove_stale_dirs(root)
         live = None
+        manifest = None
         if not rebuild:
             live = store.current_dir(root)
             if live is not None:
                 store.check_compatible(root, live)
+                # Nothing of the live index is read before it is verified.
+                manifest, _toc = store.verify(root, live)
+                if not os.access(live, os.W_OK):
+                    raise IndexUnwritable(
+                        f"cannot write to the index folder {live}: permission denied"
+                    )
             else:
                 store.check_not_foreign(root)
         fresh = live is None
-        ixdir = live if live is not None else store.new_index_dir(root)
+        ixdir = live
+        before = store.generation_token(root)
         try:
+            if fresh:
+                ixdir = store.new_index_dir(root)
             report.rebuilt = fresh
-            with _relaxed_gc():
+            # An update reads the live index: decoding errors there are damage.
+            reading = contextlib.nullcontext() if fresh else store.reading(root)
+            with _relaxed_gc(), reading:
                 return _run(
-                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled,
+                    jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled,
                     workers, start,
                 )
-        except BaseException:
-            if fresh:
+        except BaseException as exc:
+            if fresh and ixdir is not None and not _is_live(root, ixdir):
                 shutil.rmtree(ixdir, ignore_errors=True)
-            raise
+            if not isinstance(exc, OSError):
+                raise
+            kept = (
+                "; the index is as it was before this run"
+                if store.generation_token(root) == before else ""
+            )
+            raise IndexUnwritable(
+                f"cannot write the index at {root}: {exc.strerror or exc}{kept}"
+            ) from None
+
+
+def _is_live(root: Path, ixdir: Path) -> bool:
+    try:
+        return store.current_dir(root) == ixdir
+    except SearchtuiError:
+        return False
 
 
 ENTITIES_CHANGED = (
@@ -402,17 +466,19 @@ ENTITIES_CHANGED = (
 )
 
 
-def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, workers, start):
+def _run(jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled, workers, start):
+    """The run on ``ixdir``: a new folder (``manifest`` None) or the live one, verified."""
     from searchtui.entities import extraction_fingerprint
 
+    fresh = manifest is None
     fingerprint = extraction_fingerprint(config)
     if fresh:
         store.write_meta(ixdir, corpus=roots, entities=fingerprint)
-        ix = whooshext.create_index(ixdir, make_schema(), store.INDEX_NAME)
+        ix = whooshext.create_index(ixdir, make_schema(), store.INDEX_NAME, seal=store.seal)
         old_states: dict[str, list] = {}
     else:
-        ix = whooshext.open_index(ixdir, store.INDEX_NAME)
-        old_states = _load_states(ix, ixdir)
+        ix = whooshext.open_index(ixdir, store.INDEX_NAME, seal=store.seal)
+        old_states = _load_states(ix, ixdir, manifest)
         if store.read_meta(ixdir).get("entities") != fingerprint:
             report.notes.append(ENTITIES_CHANGED)
 
@@ -452,7 +518,9 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
         report.articles = ix.doc_count()
         report.elapsed = time.monotonic() - start
         if any(old_states[p][1:3] != new_states[p][1:3] for p in new_states if p in old_states):
-            _save_states(ixdir, ix.latest_generation(), new_states)
+            generation = ix.latest_generation()
+            name = _save_states(ixdir, generation, new_states)
+            trust.add_derived(ixdir, generation, [name])
         notify(Progress("done", 0, 0, 0, report.elapsed, 0.0, 0.0))
         return report
 
@@ -484,8 +552,9 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
             writer.cancel()
         raise
 
-    _save_states(ixdir, generation, new_states)
-    arrays.prepare(ixdir)
+    derived = [_save_states(ixdir, generation, new_states), arrays.prepare(ix, ixdir)]
+    trust.add_derived(ixdir, generation, [name for name in derived if name])
+    trust.prune(ixdir, generation)
     if fresh:
         store.switch_current(root, ixdir)
     report.articles = ix.doc_count()

@@ -12,11 +12,13 @@ spelling suggestions from :mod:`searchtui.suggest`.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -48,6 +50,19 @@ from searchtui.suggest import Speller
 
 UNDATED_LAST = 10**9  # a day ordinal past any real date
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _reads_index(method: _Method) -> _Method:
+    """Errors from decoding damaged index files become one ``IndexDamaged`` (see ``store``)."""
+
+    @functools.wraps(method)
+    def reading(self: SearchEngine, *args: Any, **kwargs: Any) -> Any:
+        with store.reading(self.root):
+            return method(self, *args, **kwargs)
+
+    return reading  # type: ignore[return-value]
+
 
 class SearchEngine:
     """Searches one index; reopen-safe and usable from several threads."""
@@ -70,6 +85,7 @@ class SearchEngine:
     def open(cls, index_dir: str | Path) -> SearchEngine:
         return cls(Path(index_dir))
 
+    @_reads_index
     def _open(self) -> None:
         ix, ixdir, meta = store.open_index(self.root)
         searcher = ix.searcher()
@@ -124,6 +140,7 @@ class SearchEngine:
             mask = mask & data.live
         return mask, score
 
+    @_reads_index
     def search(self, request: SearchRequest) -> SearchResult:
         t0 = time.perf_counter()
         with self._lock:
@@ -255,6 +272,7 @@ class SearchEngine:
 
     # -- suggestions
 
+    @_reads_index
     def suggest(self, query: str) -> str | None:
         """The query with likely spellings for its rare or unknown words, or None."""
         with self._lock:
@@ -266,6 +284,7 @@ class SearchEngine:
 
     # -- more like this
 
+    @_reads_index
     def more_like_this(
         self, key: str, request: SearchRequest | None = None, terms: int = 25
     ) -> SearchResult:
@@ -306,6 +325,7 @@ class SearchEngine:
 
     # -- facet value search
 
+    @_reads_index
     def facet_values(self, facet: str, request: SearchRequest, text: str, limit: int = 50) -> Facet:
         with self._lock:
             data = self._data
@@ -327,6 +347,7 @@ class SearchEngine:
             raise ArticleNotFound(f"no article {key!r} in the index")
         return docnum
 
+    @_reads_index
     def document(self, key: str) -> Article:
         with self._lock:
             return _stored_article(self._searcher.stored_fields(self._docnum(key)))
@@ -349,6 +370,7 @@ class SearchEngine:
 
     # -- statistics
 
+    @_reads_index
     def stats(self) -> dict:
         with self._lock:
             data = self._data

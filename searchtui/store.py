@@ -3,7 +3,8 @@
 An index folder (``index/`` by default) holds:
 
 - ``CURRENT``: the name of the live Whoosh index folder inside it;
-- ``ix-*``: Whoosh index folders, each with ``searchtui.json`` (schema version);
+- ``ix-*``: Whoosh index folders, each with ``searchtui.json`` (schema version)
+  and the signed manifest of its live generation (see ``trust``);
 - ``.lock``: held (``flock``) by the one process that is updating the index.
 
 A full build writes a new ``ix-*`` folder and then replaces ``CURRENT`` in one
@@ -12,10 +13,20 @@ incremental update writes new segments into the live folder and makes them
 visible with Whoosh's own atomic table-of-contents rename, after the segment
 files are flushed to disk (``whooshext.storage``); until then readers see the
 previous generation.
+
+Nothing of an index is unpickled before ``verify`` has checked it: the
+manifest of the live generation signed with this user's key, every file it
+names present at its size, the table of contents and ``searchtui.json`` at
+their checksums (the big segment files are hashed by ``searchtui check``
+only, so opening stays fast). Whoosh then reads that very generation, its
+table of contents from the bytes checked (``whooshext.open_generation``).
+Errors from decoding damaged files while reading become ``IndexDamaged``
+(``reading``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
 import fcntl
@@ -24,14 +35,31 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.filedb.filestore import FileStorage
-
-from searchtui.errors import IndexIncompatible, IndexLocked, IndexMissing
+from searchtui import trust
+from searchtui.errors import (
+    IndexDamaged,
+    IndexIncompatible,
+    IndexLocked,
+    IndexMissing,
+    IndexUntrusted,
+    IndexUnwritable,
+    SearchtuiError,
+)
 from searchtui.schema import SCHEMA_VERSION
-from searchtui.whooshext import fsync_file, fsync_folder, latest_generation
+from searchtui.whooshext import (
+    Generation,
+    fsync_file,
+    fsync_folder,
+    holds_whoosh_index,
+    is_damage,
+    latest_generation,
+    open_generation,
+    toc_name,
+    what_is_damaged,
+)
 
 POINTER = "CURRENT"
 META = "searchtui.json"
@@ -42,14 +70,22 @@ INDEX_NAME = "MAIN"
 def current_dir(root: Path) -> Path | None:
     """The live Whoosh folder of the index at ``root``, or None if there is none."""
     try:
-        name = (root / POINTER).read_text(encoding="utf-8").strip()
+        raw = (root / POINTER).read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise IndexIncompatible(f"{root}: cannot read {POINTER}: {exc.strerror}") from None
-    if not name or "/" in name or name.startswith("."):
-        raise IndexIncompatible(
-            f"{root}: the index pointer is damaged; rebuild with: searchtui index --rebuild"
+        raise IndexDamaged(
+            f"{root}: cannot read {POINTER}: {exc.strerror}; "
+            f"rebuild with: searchtui index --rebuild --index {root}"
+        ) from None
+    try:
+        name = raw.decode("ascii").strip()
+    except UnicodeDecodeError:
+        name = ""
+    if not name or "/" in name or name.startswith(".") or not name.isprintable():
+        raise IndexDamaged(
+            f"{root}: the index pointer {POINTER} is damaged; "
+            f"rebuild with: searchtui index --rebuild --index {root}"
         )
     return root / name
 
@@ -71,15 +107,8 @@ def check_compatible(root: Path, ixdir: Path) -> dict:
             f"(this one reads version {SCHEMA_VERSION}); rebuild it with: "
             f"searchtui index --rebuild --index {root}"
         )
-    try:
-        exists = whoosh_index.exists_in(str(ixdir), indexname=INDEX_NAME)
-    except Exception as exc:  # a damaged table of contents: Whoosh raises assorted types
-        raise IndexIncompatible(
-            f"the index at {root} cannot be opened ({exc.__class__.__name__}: {exc}); "
-            f"rebuild it with: searchtui index --rebuild --index {root}"
-        ) from None
-    if not exists:
-        raise IndexIncompatible(
+    if latest_generation(ixdir, INDEX_NAME) < 0:
+        raise IndexDamaged(
             f"the index at {root} is incomplete; rebuild it with: "
             f"searchtui index --rebuild --index {root}"
         )
@@ -87,16 +116,73 @@ def check_compatible(root: Path, ixdir: Path) -> dict:
 
 
 def check_not_foreign(root: Path) -> None:
-    """Refuse a folder that holds a Whoosh index searchtui did not write."""
-    if root.is_dir() and whoosh_index.exists_in(str(root)):
+    """Refuse a folder that holds a Whoosh index searchtui did not write (by file names)."""
+    if root.is_dir() and holds_whoosh_index(root):
         raise IndexIncompatible(
             f"{root} holds a Whoosh index that searchtui did not write; "
             f"rebuild it with: searchtui index --rebuild --index {root}"
         )
 
 
+def untrusted(root: Path, reason: str) -> IndexUntrusted:
+    return IndexUntrusted(
+        f"the index at {root} is not opened: {reason}, so it may not have been written by "
+        f"your searchtui; if you trust it: searchtui trust {root}; "
+        f"or rebuild it with: searchtui index --rebuild --index {root}"
+    )
+
+
+def damaged(root: Path, what: str, *, opening: bool = False) -> IndexDamaged:
+    state = "is damaged and cannot be opened" if opening else "is damaged"
+    return IndexDamaged(
+        f"the index at {root} {state} ({what}); "
+        f"rebuild with: searchtui index --rebuild --index {root}"
+    )
+
+
+def verify(root: Path, ixdir: Path) -> tuple[trust.Manifest, bytes]:
+    """Check the live generation before anything of it is unpickled (see the module's doc).
+
+    Returns its manifest and the bytes of its table of contents, as checked.
+    """
+    generation = latest_generation(ixdir, INDEX_NAME)
+    if generation < 0:
+        raise damaged(root, "it has no table of contents", opening=True)
+    try:
+        manifest = trust.read_manifest(ixdir, generation)
+    except trust.NotSigned as exc:
+        raise untrusted(root, str(exc)) from None
+    toc = toc_name(INDEX_NAME, generation)
+    if toc not in manifest.files or META not in manifest.files:
+        raise untrusted(root, "its signature does not cover its table of contents")
+    for name, entry in manifest.files.items():
+        try:
+            size = (ixdir / name).stat().st_size
+        except FileNotFoundError:
+            raise damaged(root, f"{name} is missing", opening=True) from None
+        except OSError as exc:
+            raise damaged(root, f"{name} cannot be read: {exc.strerror}", opening=True) from None
+        if size != entry.size:
+            raise damaged(
+                root, f"{name} is {size:,} bytes long instead of {entry.size:,}", opening=True
+            )
+    checked = {}
+    for name in (toc, META):
+        try:
+            data = (ixdir / name).read_bytes()
+        except OSError as exc:
+            raise damaged(root, f"{name} cannot be read: {exc.strerror}", opening=True) from None
+        if trust.sha256_bytes(data) != manifest.files[name].sha256:
+            raise damaged(root, f"{name} has changed since it was written", opening=True)
+        checked[name] = data
+    return manifest, checked[toc]
+
+
 def open_index(root: str | os.PathLike):
-    """Open the live index read-only: (whoosh index, its folder, its meta)."""
+    """Open the live index read-only: (whoosh index, its folder, its meta).
+
+    Only a generation that ``verify`` passed is read.
+    """
     root = Path(root)
     ixdir = current_dir(root)
     if ixdir is None or not ixdir.is_dir():
@@ -105,15 +191,35 @@ def open_index(root: str | os.PathLike):
             f"no index at {root}; build it with: searchtui index CORPUS --index {root}"
         )
     meta = check_compatible(root, ixdir)
-    storage = FileStorage(str(ixdir), readonly=True)
+    manifest, toc = verify(root, ixdir)
     try:
-        ix = storage.open_index(INDEX_NAME)
-    except Exception as exc:  # Whoosh raises several unrelated types for a damaged index
-        raise IndexIncompatible(
-            f"the index at {root} cannot be opened ({exc.__class__.__name__}: {exc}); "
-            f"rebuild it with: searchtui index --rebuild --index {root}"
+        ix = open_generation(ixdir, INDEX_NAME, manifest.generation, toc)
+    except Exception as exc:  # a damaged segment: Whoosh raises several unrelated types
+        raise damaged(
+            root, f"{exc.__class__.__name__}: {exc}", opening=True
         ) from None
     return ix, ixdir, meta
+
+
+@contextlib.contextmanager
+def reading(root: Path) -> Iterator[None]:
+    """Errors from decoding damaged index files, raised inside, become ``IndexDamaged``."""
+    try:
+        yield
+    except SearchtuiError:
+        raise
+    except Exception as exc:
+        if not is_damage(exc):
+            raise
+        raise damaged(Path(root), what_is_damaged(exc)) from None
+
+
+def seal(generation: Generation) -> None:
+    """Sign a generation about to become live: its TOC, segment files and meta."""
+    folder = Path(generation.folder)
+    names = {generation.toc: folder / generation.toc_source, META: folder / META}
+    names.update((name, folder / name) for name in generation.segment_files)
+    trust.seal(folder, generation.number, names)
 
 
 def generation_token(root: str | os.PathLike) -> str | None:
@@ -141,7 +247,16 @@ class IndexLock:
         self._fd: int | None = None
 
     def acquire(self) -> IndexLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if isinstance(exc, IsADirectoryError):
+                why = "is a folder, not a lock file: remove it"
+            else:
+                why = f"cannot be opened for writing ({exc.strerror})"
+            raise IndexUnwritable(
+                f"cannot lock the index at {self.root}: {self.path} {why}"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -158,8 +273,11 @@ class IndexLock:
                     f"try again when it has finished"
                 ) from None
             raise
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            pass  # the pid is only shown to another process that waits
         self._fd = fd
         return self
 

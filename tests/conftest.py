@@ -3,17 +3,31 @@
 Tests that need the shared corpora read them in place, beside the repository
 (``../shared``, or the folder named by ``SEARCHTUI_SHARED``), and skip cleanly
 when they are absent.
+
+The signing key of the indexes the tests build lives in a temporary data
+folder (``XDG_DATA_HOME``), never in the real home: one for the whole session,
+so indexes built by fixtures of any scope open in every test.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SEARCHTUI_SHARED") or REPO.parent / "shared")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_home(tmp_path_factory) -> Iterator[Path]:
+    """A temporary ``XDG_DATA_HOME``, where the signing key is made."""
+    folder = tmp_path_factory.mktemp("data-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(folder))
+        yield folder
 
 
 def shared_path(*parts: str) -> Path:

@@ -421,11 +421,13 @@ def test_every_command_and_option_has_help():
     parser = build_parser()
     commands = list(_subparsers(parser))
     assert sorted(name for name, _h, _p in commands) == [
+        "check",
         "entities",
         "facets",
         "index",
         "search",
         "stats",
+        "trust",
     ]
     missing = []
     for name, help_text, sub in [("searchtui", parser.description, parser), *commands]:

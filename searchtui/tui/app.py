@@ -103,7 +103,7 @@ class SearchtuiApp(App):
             engine = self._open_engine(self.index_dir)
         except IndexMissing as exc:
             self.post_message(IndexUnavailable(str(exc)))
-        except IndexIncompatible as exc:
+        except IndexIncompatible as exc:  # also a damaged or untrusted index (its subclasses)
             self.post_message(IndexUnavailable(str(exc), incompatible=True))
         else:
             self.post_message(EngineOpened(engine))
@@ -158,7 +158,11 @@ class SearchtuiApp(App):
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def reload_engine(self, engine: SearchEngine) -> None:
-        engine.reload()
+        try:
+            engine.reload()
+        except IndexIncompatible as exc:  # damaged, untrusted or rebuilt by another version
+            self.post_message(IndexUnavailable(str(exc), incompatible=True))
+            return
         self.post_message(EngineOpened(engine, reloaded=True))
 
     # ------------------------------------------------------------------ index runs

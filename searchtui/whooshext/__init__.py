@@ -8,8 +8,10 @@ install the same package name) the stock paths are taken (see ``version``).
 
 Writing and committing (``writers``, ``storage``):
 
-- ``create_index(folder, schema, name)`` / ``open_index(folder, name)``: an
-  index whose commits reach the disk in order (segment files, then the TOC).
+- ``create_index(folder, schema, name, seal=)`` / ``open_index(folder, name,
+  seal=)``: an index whose commits reach the disk in order (segment files,
+  then the TOC), each new ``Generation`` handed to ``seal`` (to be signed)
+  just before its TOC is renamed into place.
 - ``new_writer(ix, lock=, limit_mb=, pool_mb=)``: the bulk segment writer
   (``segments.BulkWriter``; a segment per ``limit_mb``, by default
   ``DEFAULT_LIMIT_MB``, of collected postings), or Whoosh's own writer on the
@@ -18,8 +20,17 @@ Writing and committing (``writers``, ``storage``):
 - ``discard(writer)``: close a writer that takes no part in a commit.
 - ``commit(writer, segments)``: make a writer's and handed-over segments live
   (``SegmentWriter.commit`` with a merge function), durably; the generation.
-- ``latest_generation(folder, name)``: the live generation's number.
+- ``latest_generation(folder, name)``: the live generation's number, from file
+  names alone; ``toc_name(name, generation)``: its TOC's file name;
+  ``holds_whoosh_index(folder)``: whether a folder holds any Whoosh index;
+  ``segment_files(ix)``: the segment files of the generation an index reads.
 - ``fsync_file(path)`` / ``fsync_folder(path)``: flush a file / a folder's files.
+
+Reading (``storage``): ``open_generation(folder, name, generation, toc)``: one
+generation, read-only, its TOC unpickled from bytes checked beforehand.
+
+Damage (``damage``): ``DECODE_ERRORS``, ``Damaged``, ``is_damage(exc)`` (an
+error from decoding damaged files, not a bug), ``what_is_damaged(exc)``.
 
 Reading one segment (``postings``), as numpy arrays:
 
@@ -27,6 +38,7 @@ Reading one segment (``postings``), as numpy arrays:
 - ``term_positions(leaf, field, text)``: (document, position) pairs of a term.
 - ``field_lengths(leaf, field)``: each document's length of a field.
 - ``deleted_docs(leaf)``: the deleted documents.
+- ``check_leaf(leaf)``: decode everything in it; what could not be decoded.
 
 Queries (``query``): ``is_null_query(q)``, ``expanded_texts(q, reader)``.
 
@@ -35,22 +47,38 @@ Version (``version``): ``fast_paths()``, ``describe()`` (for ``--version``).
 
 from __future__ import annotations
 
-from searchtui.whooshext.postings import deleted_docs, field_lengths, term_positions, term_postings
+from searchtui.whooshext.damage import DECODE_ERRORS, Damaged, is_damage, what_is_damaged
+from searchtui.whooshext.postings import (
+    check_leaf,
+    deleted_docs,
+    field_lengths,
+    term_positions,
+    term_postings,
+)
 from searchtui.whooshext.query import expanded_texts, is_null_query
 from searchtui.whooshext.segments import DEFAULT_LIMIT_MB
 from searchtui.whooshext.storage import (
+    Generation,
     create_index,
     fsync_file,
     fsync_folder,
+    holds_whoosh_index,
     latest_generation,
+    open_generation,
     open_index,
+    segment_files,
+    toc_name,
 )
 from searchtui.whooshext.version import describe, fast_paths
 from searchtui.whooshext.writers import Writer, commit, discard, hand_over, new_writer
 
 __all__ = [
+    "DECODE_ERRORS",
     "DEFAULT_LIMIT_MB",
+    "Damaged",
+    "Generation",
     "Writer",
+    "check_leaf",
     "commit",
     "create_index",
     "deleted_docs",
@@ -62,10 +90,16 @@ __all__ = [
     "fsync_file",
     "fsync_folder",
     "hand_over",
+    "holds_whoosh_index",
+    "is_damage",
     "is_null_query",
     "latest_generation",
     "new_writer",
+    "open_generation",
     "open_index",
+    "segment_files",
     "term_positions",
     "term_postings",
+    "toc_name",
+    "what_is_damaged",
 ]

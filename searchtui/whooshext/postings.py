@@ -5,6 +5,10 @@ decoded whole from the W3 codec's leaf matcher and field lengths read from
 the lengths column in one pass; otherwise (another release, another codec)
 Whoosh's own matcher is walked posting by posting and its reader asked
 document by document, which gives the same arrays, more slowly.
+
+A posting list that decodes but cannot be right (documents out of order or
+out of the segment, weights that are not numbers) raises ``Damaged``;
+``check_leaf`` decodes everything of a segment, for ``searchtui check``.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
+from searchtui.whooshext.damage import DECODE_ERRORS, Damaged, is_damage
 from searchtui.whooshext.version import fast_paths
 
 #: A field length as Whoosh stores it (one byte) -> the length it stands for.
@@ -28,8 +34,12 @@ def _blocks(
     """(ids, weights), or (ids, encoded values), of each posting block of a term in one segment."""
     try:
         m = leaf.postings(fieldname, tbytes)
-    except Exception:  # term absent in this segment (Whoosh raises TermNotFound)
+    except TermNotFound:  # the term is not in this segment
         return
+    except Exception as exc:  # Whoosh raises a bare Exception for a bad block header
+        if is_damage(exc) or type(exc) is Exception:
+            raise Damaged(f"{_term(leaf, fieldname, tbytes)}: {exc}") from None
+        raise
     if fast_paths() and isinstance(m, W3LeafMatcher):
         yield from _raw_blocks(m, values)
         return
@@ -58,15 +68,44 @@ def _raw_blocks(m: W3LeafMatcher, values: bool) -> Iterator[tuple[Sequence, Sequ
         m._goto(m._nextoffset)
 
 
+def _term(leaf, fieldname: str, tbytes: bytes) -> str:
+    segment = getattr(leaf, "segment", None)
+    where = f" in segment {segment().segment_id()}" if callable(segment) else ""
+    return f"the postings of {fieldname}:{tbytes.decode('utf-8', 'replace')!r}{where}"
+
+
+def _checked(leaf, fieldname: str, tbytes: bytes, ids: np.ndarray, weights: np.ndarray) -> None:
+    """Documents in increasing order within the segment, weights finite and not negative."""
+    if not len(ids):
+        return
+    sound = (
+        int(ids[0]) >= 0
+        and int(ids[-1]) < leaf.doc_count_all()
+        and bool(np.all(ids[1:] > ids[:-1]))
+        and bool(np.all(np.isfinite(weights)))
+        and not bool(np.any(weights < 0))
+    )
+    if not sound:
+        raise Damaged(f"{_term(leaf, fieldname, tbytes)} do not decode to a sound list")
+
+
 def term_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
     """All (document, weight) postings of a term in one segment, as two arrays."""
     ids_parts, w_parts = [], []
-    for ids, weights in _blocks(leaf, fieldname, tbytes, values=False):
-        ids_parts.append(np.asarray(ids, dtype=np.int32))
-        w_parts.append(np.asarray(weights, dtype=np.float32))
+    try:
+        with np.errstate(over="ignore"):  # a damaged weight becomes inf, and is caught below
+            for ids, weights in _blocks(leaf, fieldname, tbytes, values=False):
+                ids_parts.append(np.asarray(ids, dtype=np.int64))
+                w_parts.append(np.asarray(weights, dtype=np.float32))
+    except DECODE_ERRORS as exc:
+        if not is_damage(exc):
+            raise
+        raise Damaged(f"{_term(leaf, fieldname, tbytes)}: {type(exc).__name__}") from None
     if not ids_parts:
         return np.zeros(0, np.int32), np.zeros(0, np.float32)
-    return np.concatenate(ids_parts), np.concatenate(w_parts)
+    ids_all, weights_all = np.concatenate(ids_parts), np.concatenate(w_parts)
+    _checked(leaf, fieldname, tbytes, ids_all, weights_all)
+    return ids_all.astype(np.int32), weights_all
 
 
 def term_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -117,3 +156,72 @@ def deleted_docs(leaf) -> np.ndarray:
 def _raw_deleted(leaf) -> np.ndarray:
     """The segment's set of deleted documents, as the codec keeps it."""
     return np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
+
+
+def _decode_all(leaf, fieldname: str, tbytes: bytes) -> None:
+    """Decode every block of a term once: documents, weights and values."""
+    try:
+        m = leaf.postings(fieldname, tbytes)
+    except TermNotFound:
+        raise Damaged(f"{_term(leaf, fieldname, tbytes)}: listed but not found") from None
+    if fast_paths() and isinstance(m, W3LeafMatcher):
+        ids_parts, w_parts = [], []
+        while not m._atend and m._blocklength:
+            m._read_ids()
+            m._read_weights()
+            m._read_values()
+            if len(m._ids) != m._blocklength or len(m._weights) != m._blocklength:
+                raise Damaged(f"{_term(leaf, fieldname, tbytes)}: a block's length is wrong")
+            ids_parts.append(np.asarray(m._ids, dtype=np.int64))
+            with np.errstate(over="ignore"):  # a damaged weight becomes inf: caught below
+                w_parts.append(np.asarray(m._weights, dtype=np.float32))
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        if ids_parts:
+            _checked(
+                leaf, fieldname, tbytes, np.concatenate(ids_parts), np.concatenate(w_parts)
+            )
+        return
+    ids, weights = [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.value()
+        m.next()
+    _checked(
+        leaf, fieldname, tbytes, np.asarray(ids, dtype=np.int64),
+        np.asarray(weights, dtype=np.float32),
+    )
+
+
+def check_leaf(leaf) -> list[str]:
+    """Decode every posting block, field length and stored document of one segment.
+
+    Returns what could not be decoded (empty when the segment is sound).
+    """
+    problems: list[str] = []
+    for fieldname in leaf.indexed_field_names():
+        try:
+            terms = list(leaf.lexicon(fieldname))
+        except Exception as exc:  # the terms file: Whoosh raises assorted types
+            problems.append(f"the terms of {fieldname}: {type(exc).__name__}: {exc}")
+            continue
+        for tbytes in terms:
+            try:
+                _decode_all(leaf, fieldname, tbytes)
+            except Damaged as exc:
+                problems.append(str(exc))
+            except Exception as exc:  # a damaged block may raise anything
+                problems.append(f"{_term(leaf, fieldname, tbytes)}: {type(exc).__name__}: {exc}")
+        try:
+            field_lengths(leaf, fieldname)
+        except Exception as exc:
+            problems.append(f"the lengths of {fieldname}: {type(exc).__name__}: {exc}")
+    try:
+        deleted_docs(leaf)
+        for docnum in range(leaf.doc_count_all()):
+            leaf.stored_fields(docnum)
+    except Exception as exc:
+        problems.append(f"the stored fields: {type(exc).__name__}: {exc}")
+    return problems

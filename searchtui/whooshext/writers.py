@@ -7,7 +7,8 @@ them all live in one commit. The commit is Whoosh's own
 merged as Whoosh's ``MERGE_SMALL`` policy decides, the handed-over segments
 join the list, and the table of contents is written; on an index opened with
 ``storage.open_index`` or ``storage.create_index`` every file is on disk
-before that (see ``storage``).
+before that, and the generation is signed first when the storage has a seal
+(see ``storage``).
 """
 
 from __future__ import annotations
@@ -82,12 +83,25 @@ def commit(writer: SegmentWriter, segments: Iterable[Segment] = ()) -> int:
     opened with ``storage.open_index`` or ``storage.create_index``; a writer on
     any other storage is refused.
     """
-    if not isinstance(writer.storage, DurableStorage):
+    storage = writer.storage
+    if not isinstance(storage, DurableStorage):
         raise ValueError("commit() needs an index opened with searchtui.whooshext.open_index")
     handed = list(segments)
 
     def merge_small_and_hand_over(w: SegmentWriter, existing: list[Segment]) -> list[Segment]:
         return list(MERGE_SMALL(w, existing)) + handed
 
-    writer.commit(mergetype=merge_small_and_hand_over)
+    # The TOC is written from the final segment list; the storage's seal names
+    # their files from it (see ``storage.DurableStorage``).
+    write_toc = writer._commit_toc
+
+    def commit_toc(final: list[Segment]) -> None:
+        storage.committing = [s.segment_id() for s in final]
+        write_toc(final)
+
+    writer._commit_toc = commit_toc
+    try:
+        writer.commit(mergetype=merge_small_and_hand_over)
+    finally:
+        storage.committing = None
     return int(writer.generation)
