@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from searchtui.models import Article, FileResult, Problem
+from searchtui.untrusted import YAMLBoundError, load_yaml, yaml_problem
 
 from .byline import Byline, _as_byline
 from .fields import _Fields, _fields_from_mapping, _resolve, _shorten
@@ -118,11 +117,12 @@ def _loose_front_matter(block: str) -> dict[str, Any]:
 
 
 def _yaml_error(exc: Exception) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-    if mark is not None:
-        return f"{problem} at front matter line {mark.line + 1}"
-    return str(problem)
+    problem, line = yaml_problem(exc)
+    return problem if line is None else f"{problem} at front matter line {line}"
+
+
+class _Unreadable(Exception):
+    """Front matter that is not to be read at all: the file is skipped with this reason."""
 
 
 def _read_document(result: FileResult, path: str, text: str, markdown: bool) -> Article | None:
@@ -144,7 +144,11 @@ def _read_document(result: FileResult, path: str, text: str, markdown: bool) -> 
             else:
                 block = text[first_end + 1 : close.start()]
                 rest = text[close.end() + 1 :]
-                meta, text = _front_matter(path, block, rest, problems)
+                try:
+                    meta, text = _front_matter(path, block, rest, problems)
+                except _Unreadable as exc:
+                    problems.append(Problem(path, str(exc)))
+                    return None
     plain: _Plain | None = None
     if meta is not None:
         fields = _fields_from_mapping(meta, _resolve(tuple(meta), {}), path, None, problems)
@@ -178,9 +182,17 @@ def _read_document(result: FileResult, path: str, text: str, markdown: bool) -> 
 def _front_matter(
     path: str, block: str, rest: str, problems: list[Problem]
 ) -> tuple[dict[str, Any] | None, str]:
-    """(mapping or None, the text to read for the rest of the article)."""
+    """(mapping or None, the text to read for the rest of the article).
+
+    Raises :class:`_Unreadable` for front matter past the YAML bounds (an alias
+    bomb, nesting too deep): such a file is not an article.
+    """
     try:
-        meta = yaml.safe_load(block) if block.strip() else {}
+        meta = load_yaml(block) if block.strip() else {}
+    except YAMLBoundError as exc:
+        raise _Unreadable(f"front matter: {_yaml_error(exc)}") from None
+    except RecursionError:
+        raise _Unreadable("front matter: nested too deeply") from None
     except Exception as exc:  # PyYAML raises ValueError etc. as well as YAMLError
         loose = _loose_front_matter(block)
         if loose:
