@@ -26,7 +26,7 @@ from pathlib import Path
 
 from whoosh.index import Index
 
-from searchtui import arrays, store, whooshext
+from searchtui import arrays, store, untrusted, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
 from searchtui.errors import Cancelled, SearchtuiError
@@ -199,13 +199,14 @@ def _index_files(
         if cancelled():
             raise Cancelled("cancelled")
         try:
-            if job.size > max_bytes:
+            # Regular files only, never more than the limit at once (a file may
+            # have become a FIFO or grown since the scan).
+            try:
+                data = untrusted.read_regular(job.path, max_bytes)
+                fhash = articles_mod.file_hash(data)
+            except untrusted.TooLarge:
                 # The reader decides (a table is read row by row; an article is skipped).
                 data, fhash = None, articles_mod.file_hash_at(job.path)
-            else:
-                with open(job.path, "rb") as fh:
-                    data = fh.read()
-                fhash = articles_mod.file_hash(data)
         except OSError as exc:
             problems.append(Problem(job.path, f"cannot read: {exc.strerror or exc}"))
             on_file(job.path, 0)
