@@ -12,7 +12,7 @@ from searchtui.models import Article, FileResult, Problem
 from searchtui.untrusted import YAMLBoundError, load_yaml, yaml_problem
 
 from .byline import Byline, _as_byline
-from .fields import _Fields, _fields_from_mapping, _resolve, _shorten
+from .fields import NestedTooDeep, _Fields, _fields_from_mapping, _resolve, _shorten
 
 _TITLE_MAX = 300  # a first line longer than this is text, not a title
 
@@ -151,7 +151,11 @@ def _read_document(result: FileResult, path: str, text: str, markdown: bool) -> 
                     return None
     plain: _Plain | None = None
     if meta is not None:
-        fields = _fields_from_mapping(meta, _resolve(tuple(meta), {}), path, None, problems)
+        try:
+            fields = _fields_from_mapping(meta, _resolve(tuple(meta), {}), path, None, problems)
+        except NestedTooDeep as exc:
+            problems.append(Problem(path, f"front matter: {exc}"))
+            return None
     else:
         fields = _Fields()
     if fields.title is not None:
