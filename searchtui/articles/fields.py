@@ -242,7 +242,7 @@ class _Fields:
         if self.date is None and self.date_text is None and b.date_text is not None:
             self.date, self.date_text = b.date, b.date_text
             if b.date is None:
-                _warn_date(b.date_text, "no such day", path, line, problems)
+                _warn_date(b.date_text, b.date_problem or "no such day", path, line, problems)
 
     def article(self, key: str, path: str, body: str) -> Article:
         return Article(
