@@ -495,6 +495,15 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
     return report
 
 
+def worker_count(requested: int | None, files: int) -> int:
+    """Worker processes for ``files`` files to read: as many as requested (0 or
+    None: one per core), but never more than the cores, nor more than one per
+    ``BATCH_FILES`` files."""
+    cores = os.cpu_count() or 1
+    per_files = -(-files // BATCH_FILES)
+    return max(1, min(requested or cores, cores, per_files))
+
+
 def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, start):
     total = len(todo)
     done = articles = 0
@@ -515,7 +524,7 @@ def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, star
             phase = "writing" if done == total else "indexing"
             notify(Progress(phase, done, total, articles, elapsed, rate, eta, path))
 
-    nworkers = workers if workers is not None else (config.workers or os.cpu_count() or 1)
+    nworkers = worker_count(workers if workers is not None else config.workers, total)
     # Worker processes hand their segments over through Whoosh's internals.
     if nworkers <= 1 or total < PARALLEL_THRESHOLD or not whooshext.fast_paths():
         extractor = _load_extractor(config)
