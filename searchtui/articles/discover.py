@@ -89,7 +89,7 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
             skip(p, NOT_UTF8_NAME)
             return
         if not is_utf8_path(key):
-            skip(p, f"it links to a file whose {NOT_UTF8_NAME}")
+            skip(p, "it links to a file whose path is not valid UTF-8 (rename that file)")
             return
         found.setdefault(key, p)
 
