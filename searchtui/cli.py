@@ -446,24 +446,22 @@ def _date_end(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _positive(text: str) -> int:
+def _whole_number(text: str, least: int) -> int:
     try:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+    if n < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more")
     return n
+
+
+def _positive(text: str) -> int:
+    return _whole_number(text, 1)
 
 
 def _non_negative(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return n
+    return _whole_number(text, 0)
 
 
 class _Version(argparse.Action):

@@ -59,7 +59,6 @@ from .discover import (
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
     discover,
-    is_utf8_path,
     shown_path,
 )
 from .fields import COLUMN_FIELDS, _one_line
@@ -79,7 +78,6 @@ __all__ = [
     "discover",
     "file_hash",
     "file_hash_at",
-    "is_utf8_path",
     "parse_byline",
     "parse_date",
     "read_file",

@@ -24,10 +24,6 @@ DOC_STEMS = frozenset(
 )
 
 
-#: Why a file whose path is not valid UTF-8 is skipped (the index keeps paths as text).
-NOT_UTF8_NAME = "its path is not valid UTF-8 (rename it to index it)"
-
-
 def shown_path(path: str | os.PathLike) -> str:
     """A path as text that can always be printed, stored or dumped as JSON.
 
@@ -85,8 +81,8 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
             skip(p, not_regular_reason(mode))
             return
         key = os.path.realpath(p)
-        if not is_utf8_path(p):
-            skip(p, NOT_UTF8_NAME)
+        if not is_utf8_path(p):  # the index keeps paths as UTF-8 text
+            skip(p, "its path is not valid UTF-8 (rename it to index it)")
             return
         if not is_utf8_path(key):
             skip(p, "it links to a file whose path is not valid UTF-8 (rename that file)")
