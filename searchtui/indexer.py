@@ -26,7 +26,7 @@ from pathlib import Path
 
 from whoosh.index import Index
 
-from searchtui import arrays, store, trust, whooshext
+from searchtui import arrays, store, trust, untrusted, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
 from searchtui.errors import Cancelled, IndexUnwritable, SearchtuiError
@@ -199,13 +199,14 @@ def _index_files(
         if cancelled():
             raise Cancelled("cancelled")
         try:
-            if job.size > max_bytes:
+            # Regular files only, never more than the limit at once (a file may
+            # have become a FIFO or grown since the scan).
+            try:
+                data = untrusted.read_regular(job.path, max_bytes)
+                fhash = articles_mod.file_hash(data)
+            except untrusted.TooLarge:
                 # The reader decides (a table is read row by row; an article is skipped).
                 data, fhash = None, articles_mod.file_hash_at(job.path)
-            else:
-                with open(job.path, "rb") as fh:
-                    data = fh.read()
-                fhash = articles_mod.file_hash(data)
         except OSError as exc:
             problems.append(Problem(job.path, f"cannot read: {exc.strerror or exc}"))
             on_file(job.path, 0)
@@ -563,6 +564,15 @@ def _run(jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelle
     return report
 
 
+def worker_count(requested: int | None, files: int) -> int:
+    """Worker processes for ``files`` files to read: as many as requested (0 or
+    None: one per core), but never more than the cores, nor more than one per
+    ``BATCH_FILES`` files."""
+    cores = os.cpu_count() or 1
+    per_files = -(-files // BATCH_FILES)
+    return max(1, min(requested or cores, cores, per_files))
+
+
 def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, start):
     total = len(todo)
     done = articles = 0
@@ -583,7 +593,7 @@ def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, star
             phase = "writing" if done == total else "indexing"
             notify(Progress(phase, done, total, articles, elapsed, rate, eta, path))
 
-    nworkers = workers if workers is not None else (config.workers or os.cpu_count() or 1)
+    nworkers = worker_count(workers if workers is not None else config.workers, total)
     # Worker processes hand their segments over through Whoosh's internals.
     if nworkers <= 1 or total < PARALLEL_THRESHOLD or not whooshext.fast_paths():
         extractor = _load_extractor(config)

@@ -82,8 +82,10 @@ def extract_dates(text: str) -> tuple[str, _dt.date | None, _dt.date | None]:
             elif key in ("after", "from", "since"):
                 rng = _intersect(rng, parse_date_period(value)[0], None)
             elif key == "before":
-                day_before = parse_date_period(value)[0] - _dt.timedelta(days=1)
-                rng = _intersect(rng, None, day_before)
+                first = parse_date_period(value)[0]
+                if first == _dt.date.min:
+                    raise DateRangeError(f"there is no date before {first.isoformat()}")
+                rng = _intersect(rng, None, first - _dt.timedelta(days=1))
             else:  # to, until
                 rng = _intersect(rng, None, parse_date_period(value)[1])
         except DateRangeError as exc:

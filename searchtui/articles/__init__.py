@@ -46,6 +46,7 @@ from __future__ import annotations
 import os
 
 from searchtui.models import FileResult, Problem
+from searchtui.untrusted import TooLarge, read_regular
 
 from .byline import Byline, parse_byline, split_authors
 from .dates import parse_date
@@ -58,6 +59,7 @@ from .discover import (
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
     discover,
+    shown_path,
 )
 from .fields import COLUMN_FIELDS, _one_line
 from .tables import _mib, _read_csv, _read_jsonl
@@ -79,6 +81,7 @@ __all__ = [
     "parse_byline",
     "parse_date",
     "read_file",
+    "shown_path",
     "split_authors",
 ]
 
@@ -115,15 +118,13 @@ def read_file(
     table = suffix in JSONL_SUFFIXES or suffix in CSV_SUFFIXES
     if data is None:
         try:
-            if not table and max_bytes is not None:
-                size = os.stat(spath).st_size
-                if size > max_bytes:
-                    result.problems.append(
-                        Problem(spath, f"too large: {_mib(size)} (limit {_mib(max_bytes)})")
-                    )
-                    return result
-            with open(spath, "rb") as fh:
-                data = fh.read()
+            data = read_regular(spath, None if table else max_bytes)
+        except TooLarge as exc:
+            limit = max_bytes or 0
+            result.problems.append(
+                Problem(spath, f"too large: {_mib(exc.size)} (limit {_mib(limit)})")
+            )
+            return result
         except OSError as exc:
             result.problems.append(Problem(spath, f"cannot read: {exc.strerror or exc}"))
             return result

@@ -22,6 +22,27 @@ class Byline:
     #: the date part as written, or None when the byline has none; when it is
     #: set and ``date`` is None, the date did not parse
     date_text: str | None = None
+    #: why ``date_text`` gave no date ("no such day", a relative date …)
+    date_problem: str | None = field(default=None, compare=False)
+
+
+#: ``Byline.date_problem`` of a relative date ("yesterday", "Monday").
+RELATIVE_DATE = "a relative date"
+
+_WEEKDAYS = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+# A relative date at the very end of a byline ("Reuters yesterday", "AP
+# Monday"): not part of the publication. Lower case only for the words that
+# also end names ("USA Today"); a weekday after "on" belongs to the name
+# ("The Mail on Sunday").
+_RELATIVE_DATE = re.compile(
+    r"(?<=\S)[\s,;|·•]+(?P<when>"
+    r"(?:(?:earlier|later)\s+)?(?:yesterday|today|tonight|tomorrow)"
+    rf"|(?:last|this|next)\s+(?:week|month|year|night|morning|afternoon|evening|weekend"
+    rf"|{_WEEKDAYS})"
+    r"|\d{1,3}\s+(?:minute|hour|day|week|month)s?\s+ago"
+    rf"|(?<!\bon\s){_WEEKDAYS}(?:\s+(?:morning|afternoon|evening|night))?"
+    r")$"
+)
 
 
 _AUTHOR_SEP = re.compile(r"\s*[,;&]\s*(?:and\s+)?|\s+and\s+")
@@ -123,11 +144,16 @@ def parse_byline(line: str) -> Byline:
         return Byline()
     date = None
     date_text = None
+    date_problem = None
     m = _BYLINE_DATE.search(s, max(0, len(s) - 48))
     if m:
         date_text = m.group(0).strip()
-        date = _date_from_byline_match(m)
+        date, why = _date_from_byline_match(m)
+        date_problem = why or None
         rest = s[: m.start()].rstrip(_PUB_TRAIL)
+    elif r := _RELATIVE_DATE.search(s, max(0, len(s) - 48)):
+        date_text, date_problem = r.group("when"), RELATIVE_DATE
+        rest = s[: r.start()].rstrip(_PUB_TRAIL)
     else:
         rest = s
     author_raw: str | None
@@ -141,13 +167,16 @@ def parse_byline(line: str) -> Byline:
     else:
         author_raw = None
         publication = rest.strip(_PUB_TRAIL) or None
-    return Byline(author_raw, split_authors(author_raw), publication, date, date_text)
+    return Byline(
+        author_raw, split_authors(author_raw), publication, date, date_text, date_problem
+    )
 
 
 def _as_byline(line: str, blanks_after: int, more_after: bool) -> Byline | None:
     """The byline, when the line after the title is one, else None.
 
-    It is one when it ends in a date; or when it has an author separator with
+    It is one when it ends in a date (not a relative one: "… yesterday" ends
+    sentences too); or when it has an author separator with
     name-like authors and a short publication; or when the layout marks it (two
     or more blank lines follow it, as in the plain layout) and it is short and
     does not end like a sentence.
@@ -155,7 +184,7 @@ def _as_byline(line: str, blanks_after: int, more_after: bool) -> Byline | None:
     if not line or len(line) > _BYLINE_MAX:
         return None
     b = parse_byline(line)
-    if b.date_text is not None:
+    if b.date_text is not None and b.date_problem != RELATIVE_DATE:
         if b.author_raw is None and b.publication and len(b.publication.split()) > 10:
             return None
         return b

@@ -45,6 +45,27 @@ _DATE_DMY = re.compile(
 _DATE_NUMERIC = re.compile(r"\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)")
 
 
+#: Article dates before this year are taken for mistakes (kept undated, with a warning).
+EARLIEST_YEAR = 1800
+#: ... and so are dates more than this far in the future.
+LATEST_AHEAD = _dt.timedelta(days=366)
+
+
+def latest_plausible_date() -> _dt.date:
+    """The last date an article may carry: a year from today."""
+    return _dt.date.today() + LATEST_AHEAD
+
+
+def _plausible(d: _dt.date | None, why: str) -> tuple[_dt.date | None, str]:
+    """``(d, why)``, or None and the reason when ``d`` is outside the plausible window."""
+    if d is None:
+        return None, why
+    latest = latest_plausible_date()
+    if d.year < EARLIEST_YEAR or d > latest:
+        return None, f"outside the plausible dates, {EARLIEST_YEAR} to {latest.isoformat()}"
+    return d, ""
+
+
 def _make_date(y: int, m: int, d: int) -> _dt.date | None:
     try:
         return _dt.date(y, m, d)
@@ -52,12 +73,16 @@ def _make_date(y: int, m: int, d: int) -> _dt.date | None:
         return None
 
 
-def _date_from_byline_match(m: re.Match[str]) -> _dt.date | None:
+def _date_from_byline_match(m: re.Match[str]) -> tuple[_dt.date | None, str]:
+    """The date of a byline match, or None and why not."""
     for n in ("1", "2"):
         if m.group(f"y{n}"):
             month = _MONTHS[m.group(f"m{n}")[:3].lower()]
-            return _make_date(int(m.group(f"y{n}")), month, int(m.group(f"d{n}")))
-    return _make_date(int(m.group("y3")), int(m.group("m3")), int(m.group("d3")))
+            d = _make_date(int(m.group(f"y{n}")), month, int(m.group(f"d{n}")))
+            break
+    else:
+        d = _make_date(int(m.group("y3")), int(m.group("m3")), int(m.group("d3")))
+    return _plausible(d, "no such day")
 
 
 def _parse_date_text(text: str) -> tuple[_dt.date | None, str]:
@@ -102,12 +127,18 @@ def parse_date(value: Any) -> _dt.date | None:
     ``15 November 2016``, RFC 2822 (``Tue, 15 Nov 2016 10:00:00 GMT``),
     numeric day/month orders when they are unambiguous (``11/15/2016``,
     ``15/11/2016``), and Unix timestamps (seconds or milliseconds) given as
-    numbers.
+    numbers. Dates outside the plausible window (from ``EARLIEST_YEAR`` to a
+    year from today) give None.
     """
     return _to_date(value)[0]
 
 
 def _to_date(value: Any) -> tuple[_dt.date | None, str]:
+    """A plausible date from a field value, or None and why not."""
+    return _plausible(*_read_date(value))
+
+
+def _read_date(value: Any) -> tuple[_dt.date | None, str]:
     if value is None:
         return None, "empty"
     if isinstance(value, _dt.datetime):

@@ -7,6 +7,8 @@ import hashlib
 import os
 import re
 
+from searchtui.untrusted import open_regular
+
 _SNIFF = 8192  # bytes looked at to tell text from binary
 
 
@@ -16,9 +18,12 @@ def file_hash(data: bytes) -> str:
 
 
 def file_hash_at(path: str | os.PathLike) -> str:
-    """``file_hash`` of a file on disk, read in chunks (for files of any size)."""
+    """``file_hash`` of a regular file on disk, read in chunks (for files of any size).
+
+    Raises :class:`~searchtui.untrusted.NotRegularFile` for anything else.
+    """
     h = hashlib.sha1()
-    with open(path, "rb") as fh:
+    with os.fdopen(open_regular(path), "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from searchtui.errors import CorpusMissing
 from searchtui.models import Problem
+from searchtui.untrusted import not_regular_reason
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -22,6 +24,24 @@ DOC_STEMS = frozenset(
 )
 
 
+def shown_path(path: str | os.PathLike) -> str:
+    """A path as text that can always be printed, stored or dumped as JSON.
+
+    Bytes of a file name that are not UTF-8 (kept by Python as lone
+    surrogates) are shown as escapes: ``caf\\xe9.txt``.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def is_utf8_path(path: str | os.PathLike) -> bool:
+    """Whether every byte of the path's name is valid UTF-8."""
+    try:
+        os.fsdecode(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Problem]]:
     """The article files under ``paths``, sorted and without repeats.
 
@@ -29,7 +49,10 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
     hidden files and folders are passed over, and so are files of other types.
     A README, LICENSE or similar file inside a folder is skipped with a note:
     name it on its own to read it. A file named on its own is kept if its
-    type is supported, else reported. A path that does not exist raises
+    type is supported, else reported. Only regular files are read: a FIFO, a
+    device or a socket (or a link to one) of a supported type is reported, and
+    so is a file whose path is not valid UTF-8. Paths in problems are always
+    printable (:func:`shown_path`). A path that does not exist raises
     :class:`~searchtui.errors.CorpusMissing`.
     """
     if isinstance(paths, (str, os.PathLike)):
@@ -37,16 +60,37 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
     given = [Path(p) for p in paths]
     for p in given:
         if not p.exists():
-            raise CorpusMissing(f"corpus path not found: {p}")
+            raise CorpusMissing(f"corpus path not found: {shown_path(p)}")
     found: dict[str, Path] = {}
     problems: list[Problem] = []
 
+    def skip(p: str | os.PathLike, reason: str) -> None:
+        problems.append(Problem(shown_path(p), reason))
+
     def add(p: Path) -> None:
+        """Keep ``p`` if it is a regular file (links followed) with a UTF-8 path."""
+        try:
+            mode = os.stat(p).st_mode
+        except FileNotFoundError:
+            skip(p, "broken link: its target does not exist")
+            return
+        except OSError as exc:
+            skip(p, f"cannot read: {exc.strerror or exc}")
+            return
+        if not stat.S_ISREG(mode):
+            skip(p, not_regular_reason(mode))
+            return
         key = os.path.realpath(p)
+        if not is_utf8_path(p):  # the index keeps paths as UTF-8 text
+            skip(p, "its path is not valid UTF-8 (rename it to index it)")
+            return
+        if not is_utf8_path(key):
+            skip(p, "it links to a file whose path is not valid UTF-8 (rename that file)")
+            return
         found.setdefault(key, p)
 
     def onerror(exc: OSError) -> None:
-        problems.append(Problem(str(exc.filename), f"cannot read folder: {exc.strerror or exc}"))
+        skip(str(exc.filename), f"cannot read folder: {exc.strerror or exc}")
 
     visited: set[str] = set()  # real folders walked, against link loops and repeats
     for top in given:
@@ -54,12 +98,10 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
             if top.suffix.lower() in SUPPORTED_SUFFIXES:
                 add(top)
             else:
-                problems.append(
-                    Problem(
-                        str(top),
-                        f"unsupported file type {top.suffix or '(none)'!r}"
-                        f" (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
-                    )
+                skip(
+                    top,
+                    f"unsupported file type {shown_path(top.suffix) or '(none)'!r}"
+                    f" (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
                 )
             continue
         for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=True):
@@ -78,15 +120,8 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
                     continue
                 p = base / name
                 if stem.lower() in DOC_STEMS:
-                    problems.append(
-                        Problem(
-                            str(p),
-                            "a documentation file, not an article (name it on its own to read it)",
-                        )
-                    )
-                elif p.is_file():
+                    skip(p, "a documentation file, not an article (name it on its own to read it)")
+                else:
                     add(p)
-                elif not p.exists():
-                    problems.append(Problem(str(p), "broken link: its target does not exist"))
     unique = list({(p.path, p.reason): p for p in problems}.values())
     return sorted(found.values()), unique

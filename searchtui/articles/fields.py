@@ -24,6 +24,30 @@ COLUMN_FIELDS = ("title", "authors", "publication", "date", "body", "url", "tags
 
 _FALLBACK_TITLE_LEN = 100
 
+#: Deepest nesting of lists read from a field (in a JSON row, in front matter,
+#: or written as a literal in a text cell); a deeper value is not read.
+MAX_NESTING = 8
+
+
+class NestedTooDeep(ValueError):
+    """A field value nested deeper than :data:`MAX_NESTING`: its row or file is skipped."""
+
+    def __init__(self) -> None:
+        super().__init__(f"a value nested more than {MAX_NESTING} levels deep")
+
+#: Caps on what one article's fields may hold: characters for text fields,
+#: items for lists. Past a cap the article is kept, cut, with a warning.
+FIELD_CAPS = {
+    "title": 1000,
+    "author_raw": 1000,
+    "publication": 300,
+    "url": 2000,
+    "authors": 50,
+    "tags": 100,
+    "entities": 500,
+    "name": 200,  # one author, tag or entity name
+}
+
 _ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "heading", "webtitle", "subject"),
     "authors": ("authors", "author", "creators", "creator", "writers", "writer", "bylines"),
@@ -99,7 +123,9 @@ def _first(row: dict[Any, Any], keys: list[Any]) -> Any:
     return None
 
 
-def _as_text(v: Any, sep: str = " ") -> str | None:
+def _as_text(v: Any, sep: str = " ", depth: int = 0) -> str | None:
+    if depth > MAX_NESTING:
+        raise NestedTooDeep()
     if v is None:
         return None
     if isinstance(v, str):
@@ -114,21 +140,39 @@ def _as_text(v: Any, sep: str = " ") -> str | None:
     if isinstance(v, dict):
         for k in ("name", "title", "text", "value", "label"):
             if k in v:
-                return _as_text(v[k], sep)
+                return _as_text(v[k], sep, depth + 1)
         return None
     if isinstance(v, (list, tuple)):
-        parts = [t for t in (_as_text(x, sep) for x in v) if t]
+        parts = [t for t in (_as_text(x, sep, depth + 1) for x in v) if t]
         return sep.join(parts) or None
     return str(v).strip() or None
 
 
+def _nesting(t: str) -> int:
+    """How deep the brackets of ``t`` go (quotes not considered: an upper bound)."""
+    depth = deepest = 0
+    for ch in t:
+        if ch in "[{(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]})":
+            depth -= 1
+    return deepest
+
+
 def _maybe_list(s: str) -> Any:
-    """A list written as a literal in a text cell ("['a', 'b']"), else the text."""
+    """A list written as a literal in a text cell ("['a', 'b']"), else the text.
+
+    Only short literals are parsed; one nested more than ``MAX_NESTING`` deep
+    raises :class:`NestedTooDeep`.
+    """
     t = s.strip()
     if len(t) >= 2 and t[0] == "[" and t[-1] == "]" and len(t) < 10000:
+        if _nesting(t) > MAX_NESTING:
+            raise NestedTooDeep()
         try:
             v = json.loads(t)
-        except ValueError:
+        except (ValueError, RecursionError):
             try:
                 v = ast.literal_eval(t)
             except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
@@ -198,7 +242,7 @@ class _Fields:
         if self.date is None and self.date_text is None and b.date_text is not None:
             self.date, self.date_text = b.date, b.date_text
             if b.date is None:
-                _warn_date(b.date_text, "no such day", path, line, problems)
+                _warn_date(b.date_text, b.date_problem or "no such day", path, line, problems)
 
     def article(self, key: str, path: str, body: str) -> Article:
         return Article(
@@ -235,6 +279,8 @@ def _entities_from(
 ) -> None:
     """Entity names by type from a mapping (or a JSON object in a text cell)."""
     if isinstance(v, str) and v.lstrip().startswith("{"):
+        if _nesting(v) > MAX_NESTING:
+            raise NestedTooDeep()
         try:
             v = json.loads(v)
         except (ValueError, RecursionError):
@@ -321,7 +367,45 @@ def _fields_from_mapping(
             f.author_raw, f.authors = pb.publication, split_authors(pb.publication)
         else:
             f.fill_from_byline(pb, path, line, problems)
+    _cap_fields(f, path, line, problems)
     return f
+
+
+def _cap_text(value: str | None, cap: int) -> str | None:
+    if value is None or len(value) <= cap:
+        return value
+    return value[: cap - 1].rstrip() + "…"
+
+
+def _cap_names(names: list[str], cap: int) -> list[str]:
+    name_cap = FIELD_CAPS["name"]
+    return [n if len(n) <= name_cap else _cap_text(n, name_cap) or "" for n in names[:cap]]
+
+
+def _cap_fields(f: _Fields, path: str, line: int | None, problems: list[Problem]) -> None:
+    """Cut fields past :data:`FIELD_CAPS`, with one warning naming what was cut."""
+    cut: list[str] = []
+    for name in ("title", "author_raw", "publication", "url"):
+        value = getattr(f, name)
+        if value is not None and len(value) > FIELD_CAPS[name]:
+            setattr(f, name, _cap_text(value, FIELD_CAPS[name]))
+            label = "author" if name == "author_raw" else name
+            cut.append(f"{label} ({len(value)} characters, cap {FIELD_CAPS[name]})")
+    lists = [("authors", f.authors, FIELD_CAPS["authors"]), ("tags", f.tags, FIELD_CAPS["tags"])]
+    lists += [(kind, names, FIELD_CAPS["entities"]) for kind, names in f.entities.items()]
+    name_cap = FIELD_CAPS["name"]
+    for label, names, cap in lists:
+        if len(names) > cap or any(len(n) > name_cap for n in names):
+            capped = _cap_names(names, cap)
+            if len(names) > cap:
+                cut.append(f"{label} ({len(names)} names, cap {cap})")
+            else:
+                cut.append(f"{label} (a name over {name_cap} characters)")
+            names[:] = capped
+    if cut:
+        problems.append(
+            Problem(path, f"{_at(line)}field(s) too long, cut: {', '.join(cut)}", skipped=False)
+        )
 
 
 def _shorten(s: str, limit: int = _FALLBACK_TITLE_LEN) -> str:

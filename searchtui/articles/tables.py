@@ -10,7 +10,7 @@ from typing import Any
 from searchtui.models import Article, FileResult, Problem
 
 from .decode import file_hash
-from .fields import _fields_from_mapping, _norm, _one_line, _resolve, _shorten
+from .fields import NestedTooDeep, _fields_from_mapping, _norm, _one_line, _resolve, _shorten
 from .text import _line_end
 
 _MAX_ROW_PROBLEMS = 20  # per file; the rest are summed up in one more problem
@@ -52,7 +52,19 @@ class _Rows:
         return False
 
     def add(self, line: int, row: dict[Any, Any]) -> None:
+        """Turn one row into an Article; a row that cannot be read is skipped alone."""
         self.rows += 1
+        try:
+            self._add(line, row)
+        except (NestedTooDeep, RecursionError):
+            self.problem(line, str(NestedTooDeep()))
+        except Exception as exc:  # a reader bug must cost one row, not the file
+            self.problem(
+                line,
+                f"internal error while reading ({type(exc).__name__}: {_one_line(str(exc))})",
+            )
+
+    def _add(self, line: int, row: dict[Any, Any]) -> None:
         keys = tuple(row)
         cols = self._resolved.get(keys)
         if cols is None:
@@ -147,7 +159,10 @@ def _read_jsonl(
                 continue
         try:
             obj = json.loads(s)
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            rows.problem(lineno, str(NestedTooDeep()))
+            continue
+        except ValueError as exc:
             msg = getattr(exc, "msg", None) or type(exc).__name__
             col = getattr(exc, "colno", None)
             rows.problem(lineno, f"not valid JSON ({msg}{f' at column {col}' if col else ''})")

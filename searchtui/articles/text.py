@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from searchtui.models import Article, FileResult, Problem
+from searchtui.untrusted import YAMLBoundError, load_yaml, yaml_problem
 
 from .byline import Byline, _as_byline
-from .fields import _Fields, _fields_from_mapping, _resolve, _shorten
+from .fields import NestedTooDeep, _Fields, _fields_from_mapping, _resolve, _shorten
 
 _TITLE_MAX = 300  # a first line longer than this is text, not a title
 
@@ -118,11 +117,12 @@ def _loose_front_matter(block: str) -> dict[str, Any]:
 
 
 def _yaml_error(exc: Exception) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-    if mark is not None:
-        return f"{problem} at front matter line {mark.line + 1}"
-    return str(problem)
+    problem, line = yaml_problem(exc)
+    return problem if line is None else f"{problem} at front matter line {line}"
+
+
+class _Unreadable(Exception):
+    """Front matter that is not to be read at all: the file is skipped with this reason."""
 
 
 def _read_document(result: FileResult, path: str, text: str, markdown: bool) -> Article | None:
@@ -144,10 +144,18 @@ def _read_document(result: FileResult, path: str, text: str, markdown: bool) -> 
             else:
                 block = text[first_end + 1 : close.start()]
                 rest = text[close.end() + 1 :]
-                meta, text = _front_matter(path, block, rest, problems)
+                try:
+                    meta, text = _front_matter(path, block, rest, problems)
+                except _Unreadable as exc:
+                    problems.append(Problem(path, str(exc)))
+                    return None
     plain: _Plain | None = None
     if meta is not None:
-        fields = _fields_from_mapping(meta, _resolve(tuple(meta), {}), path, None, problems)
+        try:
+            fields = _fields_from_mapping(meta, _resolve(tuple(meta), {}), path, None, problems)
+        except NestedTooDeep as exc:
+            problems.append(Problem(path, f"front matter: {exc}"))
+            return None
     else:
         fields = _Fields()
     if fields.title is not None:
@@ -178,9 +186,17 @@ def _read_document(result: FileResult, path: str, text: str, markdown: bool) -> 
 def _front_matter(
     path: str, block: str, rest: str, problems: list[Problem]
 ) -> tuple[dict[str, Any] | None, str]:
-    """(mapping or None, the text to read for the rest of the article)."""
+    """(mapping or None, the text to read for the rest of the article).
+
+    Raises :class:`_Unreadable` for front matter past the YAML bounds (an alias
+    bomb, nesting too deep): such a file is not an article.
+    """
     try:
-        meta = yaml.safe_load(block) if block.strip() else {}
+        meta = load_yaml(block) if block.strip() else {}
+    except YAMLBoundError as exc:
+        raise _Unreadable(f"front matter: {_yaml_error(exc)}") from None
+    except RecursionError:
+        raise _Unreadable("front matter: nested too deeply") from None
     except Exception as exc:  # PyYAML raises ValueError etc. as well as YAMLError
         loose = _loose_front_matter(block)
         if loose:

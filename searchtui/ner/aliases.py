@@ -15,9 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ConfigError
+from ..untrusted import load_yaml, quoted, read_yaml_file
 
 #: section of an alias file -> entity type
 SECTIONS = {"people": "PERSON", "organisations": "ORG", "places": "PLACE"}
@@ -32,7 +31,6 @@ SECTION_SYNONYMS = {
     "locations": "places",
 }
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -62,10 +60,10 @@ class Aliases:
             if section == "never":
                 self._merge_never(value, source)
             elif section in SECTIONS:
-                self._merge_section(SECTIONS[section], value, f"{source}: {key}")
+                self._merge_section(SECTIONS[section], value, f"{source}: {key}", source)
             else:
                 raise ConfigError(
-                    f"{source}: unknown section {key!r} "
+                    f"{source}: unknown section {quoted(key, source)} "
                     "(known: people, organisations, places, never)"
                 )
 
@@ -81,7 +79,7 @@ class Aliases:
             if name:
                 self.never.add(name.lower())
 
-    def _merge_section(self, etype: str, value: Any, where: str) -> None:
+    def _merge_section(self, etype: str, value: Any, where: str, source: str) -> None:
         if value is None:
             return
         if isinstance(value, list):  # a plain list of names of this type
@@ -92,14 +90,18 @@ class Aliases:
             raise ConfigError(f"{where}: expected a mapping of canonical name -> list of aliases")
         for canonical, variants in value.items():
             if not isinstance(canonical, str) or not canonical.strip():
-                raise ConfigError(f"{where}: canonical names must be text, got {canonical!r}")
+                raise ConfigError(
+                    f"{where}: canonical names must be text, got {quoted(canonical, source)}"
+                )
             canonical = " ".join(canonical.split())
             if variants is None:
                 variants = []
             elif isinstance(variants, str):
                 variants = [variants]
             if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
-                raise ConfigError(f"{where}: {canonical!r}: aliases must be a list of names")
+                raise ConfigError(
+                    f"{where}: {quoted(canonical, source)}: aliases must be a list of names"
+                )
             self.names[canonical] = (etype, canonical)
             for variant in variants:
                 variant = " ".join(variant.split())
@@ -108,13 +110,8 @@ class Aliases:
 
 
 def _parse(text: str, source: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", exc)
-        raise ConfigError(f"{source}: not valid YAML{where}: {problem}") from None
+    """The shipped alias table, parsed (it is ours: a YAML error here is a bug)."""
+    return load_yaml(text)
 
 
 def default_alias_text() -> str:
@@ -127,14 +124,6 @@ def load_aliases(user_file: str | Path | None = None) -> Aliases:
     aliases.merge(_parse(default_alias_text(), "searchtui/data/entities.yaml"), "entities.yaml")
     if user_file is not None:
         path = Path(user_file)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: entity alias file not found") from None
-        except OSError as exc:
-            reason = exc.strerror or exc
-            raise ConfigError(f"{path}: cannot read entity alias file: {reason}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: entity alias file is not UTF-8 text") from None
-        aliases.merge(_parse(text, str(path)), str(path))
+        data = read_yaml_file(path, "entity alias file")
+        aliases.merge(data, str(path))
     return aliases
