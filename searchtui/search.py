@@ -131,7 +131,8 @@ class SearchEngine:
             )
             if parsed.query is not None and request.suggest:
                 result.suggestion = self._speller.suggest(parsed.text)
-            result.notice = parsed.notice
+            notices = [parsed.notice, *ev.notices]
+            result.notice = "; ".join(n for n in notices if n) or None
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 
