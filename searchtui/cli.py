@@ -204,7 +204,13 @@ def _fmt_secs(s: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+#: What an interrupted or cancelled index run says, by whether its new index went live.
+UNCHANGED = "the index is as it was before this run"
+COMMITTED = "after the new index was committed: it is complete and live"
+
+
 def cmd_index(args) -> int:
+    from searchtui import store
     from searchtui.indexer import build_index
 
     config = _config(args)
@@ -213,6 +219,14 @@ def cmd_index(args) -> int:
     printer = ProgressPrinter(sys.stderr, quiet=args.quiet)
     err = Out(sys.stderr)
     cancel = threading.Event()
+
+    def live() -> str | None:
+        try:
+            return store.generation_token(index_dir)
+        except (OSError, SearchtuiError):
+            return None
+
+    before = live()
     try:
         report = build_index(
             paths,
@@ -223,14 +237,15 @@ def cmd_index(args) -> int:
             cancel=cancel,
             workers=args.workers,
         )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Cancelled) as exc:
         cancel.set()
         printer.finish()
-        err.line("searchtui: interrupted; the index is as it was before this run")
-        return EXIT_INTERRUPTED
-    except Cancelled:
-        printer.finish()
-        err.line("searchtui: cancelled; the index is as it was before this run")
+        # Said after looking: the interrupt may come once the new generation is live.
+        what = "cancelled" if isinstance(exc, Cancelled) else "interrupted"
+        if live() == before:
+            err.line(f"searchtui: {what}; {UNCHANGED}")
+        else:
+            err.line(f"searchtui: {what} {COMMITTED}")
         return EXIT_INTERRUPTED
     printer.finish()
     out = Out(sys.stdout)

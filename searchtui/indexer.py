@@ -390,9 +390,18 @@ def build_index(
                     workers, start,
                 )
         except BaseException:
-            if fresh:
+            # An interrupt may come after the new folder became live: keep it then.
+            if fresh and not _is_live(root, ixdir):
                 shutil.rmtree(ixdir, ignore_errors=True)
             raise
+
+
+def _is_live(root: Path, ixdir: Path) -> bool:
+    """Whether ``ixdir`` is the live folder of the index at ``root``."""
+    try:
+        return store.current_dir(root) == ixdir
+    except SearchtuiError:
+        return False
 
 
 ENTITIES_CHANGED = (

@@ -14,7 +14,7 @@ from searchtui.cli import Out, main
 from searchtui.config import Config
 from searchtui.export import csv_cell, write_hits
 from searchtui.indexer import build_index
-from searchtui.models import Hit
+from searchtui.models import Hit, SearchRequest
 from searchtui.search import SearchEngine
 from searchtui.text import json_text, printable, printable_spans
 
@@ -258,3 +258,76 @@ def test_csv_export_neutralises_formulas_and_controls():
     assert row["snippet"] == "'=1+1 "
     assert row["path"] == "/c/=x.txt"
     assert row["score"] == "-1.5"  # a number, not text
+
+
+# ---------------------------------------------------------------------------
+# Ctrl-C: the message says what became of the index
+
+
+def _interrupt_at(monkeypatch, module, name: str, after: bool) -> None:
+    """Make ``module.name`` raise KeyboardInterrupt (as Ctrl-C would), before or after
+    doing its work."""
+    real = getattr(module, name)
+
+    def interrupted(*args, **kwargs):
+        if after:
+            real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, name, interrupted)
+
+
+def _titles(root: Path) -> list[str]:
+    with SearchEngine.open(root) as engine:
+        result = engine.search(SearchRequest(query="", page_size=100, snippets=False))
+    return sorted(h.title for h in result.hits)
+
+
+def _small_corpus(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        text = f"Story {i}\n\nAnn Lee — Daily Post Jan 07, 2019\n\n{PROSE}\n"
+        (folder / f"s{i:02d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "module, name, after, rebuild, committed",
+    [
+        ("whooshext", "commit", False, False, False),  # before the update's commit
+        ("arrays", "prepare", False, False, True),  # the update's generation is live
+        ("store", "switch_current", False, True, False),  # rebuilt, not yet live
+        ("store", "switch_current", True, True, True),  # rebuilt and live
+    ],
+)
+def test_an_interrupted_index_run_says_what_became_of_the_index(
+    module, name, after, rebuild, committed, tmp_path, capsys, monkeypatch
+):
+    from searchtui import arrays, store, whooshext
+
+    corpus = _small_corpus(tmp_path / "corpus", 3)
+    root = tmp_path / "index"
+    assert run(capsys, "index", corpus, "--index", root, "--quiet", "--workers", "1")[0] == 0
+    before = _titles(root)
+    (corpus / "new.txt").write_text(
+        f"Story added\n\nBo Diaz — The Ledger Jan 08, 2019\n\n{PROSE}\n", encoding="utf-8"
+    )
+    modules = {"whooshext": whooshext, "arrays": arrays, "store": store}
+    _interrupt_at(monkeypatch, modules[module], name, after)
+    argv = ["index", corpus, "--index", root, "--quiet", "--workers", "1"]
+    code, out, err = run(capsys, *argv, *(["--rebuild"] if rebuild else []))
+    monkeypatch.undo()
+    assert code == 130 and out == ""
+    if committed:
+        assert err == (
+            "searchtui: interrupted after the new index was committed: it is complete and live\n"
+        )
+        assert _titles(root) == sorted([*before, "Story added"])
+    else:
+        assert err == "searchtui: interrupted; the index is as it was before this run\n"
+        assert _titles(root) == before
+    assert len([p for p in root.iterdir() if p.name.startswith("ix-")]) == 1
+    # the next run finds the index as the message said
+    code, out, _ = run(capsys, "index", corpus, "--index", root, "--workers", "1")
+    assert code == 0
+    assert out.startswith("Index is up to date") == committed
