@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple, TextIO
 
 from searchtui import __version__
 from searchtui.config import Config, load_config
@@ -42,6 +43,7 @@ from searchtui.models import (
     SearchRequest,
     byline,
 )
+from searchtui.text import json_text, printable, printable_spans
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -52,37 +54,60 @@ EXIT_INTERRUPTED = 130
 # Output helpers
 
 
-class Style:
-    """ANSI styling when writing to a terminal, nothing otherwise."""
+class Styled(NamedTuple):
+    """Text to show with an ANSI style (its SGR code) when writing to a terminal."""
 
-    def __init__(self, stream):
+    code: str
+    text: str
+
+
+class Out:
+    """Human output on one stream, its one way out.
+
+    Every piece written is made printable first, so no title, name, file name
+    or message quoting them can drive the terminal; line breaks come only from
+    :meth:`line`. On a terminal, :class:`Styled` pieces get their ANSI style
+    (the only escape sequences written); elsewhere they are plain.
+    """
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
         self.on = (
             stream.isatty()
             and os.environ.get("NO_COLOR") is None
             and os.environ.get("TERM") != "dumb"
         )
 
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
+    def bold(self, text: str) -> Styled:
+        return Styled("1", text)
 
-    def bold(self, text: str) -> str:
-        return self._wrap("1", text)
+    def dim(self, text: str) -> Styled:
+        return Styled("2", text)
 
-    def dim(self, text: str) -> str:
-        return self._wrap("2", text)
-
-    def mark(self, text: str) -> str:
-        return self._wrap("1;33", text)
-
-    def marked(self, text: str, spans) -> str:
+    def marked(self, text: str, spans) -> list[str | Styled]:
         """``text`` with its spans shown: coloured on a terminal, [brackets] otherwise."""
-        out, last = [], 0
+        text, spans = printable_spans(text, list(spans))
+        out: list[str | Styled] = []
+        last = 0
         for s, e in spans:
             out.append(text[last:s])
-            out.append(self.mark(text[s:e]) if self.on else f"[{text[s:e]}]")
+            out.append(Styled("1;33", text[s:e]) if self.on else f"[{text[s:e]}]")
             last = e
         out.append(text[last:])
-        return "".join(out)
+        return out
+
+    def write(self, *parts: str | Styled) -> None:
+        for part in parts:
+            if isinstance(part, Styled):
+                text = printable(part.text)
+                self.stream.write(f"\x1b[{part.code}m{text}\x1b[0m" if self.on else text)
+            else:
+                self.stream.write(printable(part))
+
+    def line(self, *parts: str | Styled) -> None:
+        """The parts, then a line break."""
+        self.write(*parts)
+        self.stream.write("\n")
 
 
 def display_path(path: str) -> str:
@@ -185,14 +210,29 @@ def _fmt_secs(s: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
+#: What an interrupted or cancelled index run says, by whether its new index went live.
+UNCHANGED = "the index is as it was before this run"
+COMMITTED = "after the new index was committed: it is complete and live"
+
+
 def cmd_index(args) -> int:
+    from searchtui import store
     from searchtui.indexer import build_index
 
     config = _config(args)
     paths = _corpus_paths(args, config)
     index_dir = _index_dir(args, config)
     printer = ProgressPrinter(sys.stderr, quiet=args.quiet)
+    err = Out(sys.stderr)
     cancel = threading.Event()
+
+    def live() -> str | None:
+        try:
+            return store.generation_token(index_dir)
+        except (OSError, SearchtuiError):
+            return None
+
+    before = live()
     try:
         report = build_index(
             paths,
@@ -203,18 +243,20 @@ def cmd_index(args) -> int:
             cancel=cancel,
             workers=args.workers,
         )
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Cancelled) as exc:
         cancel.set()
         printer.finish()
-        print("searchtui: interrupted; the index is as it was before this run", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Cancelled:
-        printer.finish()
-        print("searchtui: cancelled; the index is as it was before this run", file=sys.stderr)
+        # Said after looking: the interrupt may come once the new generation is live.
+        what = "cancelled" if isinstance(exc, Cancelled) else "interrupted"
+        if live() == before:
+            err.line(f"searchtui: {what}; {UNCHANGED}")
+        else:
+            err.line(f"searchtui: {what} {COMMITTED}")
         return EXIT_INTERRUPTED
     printer.finish()
+    out = Out(sys.stdout)
     for line in report.summary_lines(limit=args.show_skipped):
-        print(line)
+        out.line(line)
     return EXIT_OK
 
 
@@ -293,7 +335,9 @@ def _export(args, request: SearchRequest, fmt: str) -> int:
         count = write_file(found, args.output, fmt, title=title)
     except OSError as exc:
         raise SearchtuiError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"{count} hit{'s' if count != 1 else ''} written to {args.output} ({FORMATS[fmt]})")
+    Out(sys.stdout).line(
+        f"{count} hit{'s' if count != 1 else ''} written to {args.output} ({FORMATS[fmt]})"
+    )
     return EXIT_OK
 
 
@@ -308,54 +352,54 @@ def cmd_search(args) -> int:
         else:
             result = engine.search(request)
     if args.json:
-        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(result.to_dict(), indent=1) + "\n")
         return EXIT_OK
-    st = Style(sys.stdout)
-    out = sys.stdout
+    out = Out(sys.stdout)
     n = result.total
     first = (request.page - 1) * request.page_size + 1
     shown = f", showing {first}-{first + len(result.hits) - 1}" if result.hits else ""
     sort = request.sort
     if sort == "relevance" and not result.ranked:
         sort = "newest"  # nothing to rank by
-    out.write(
+    out.line(
         f"{n} article{'s' if n != 1 else ''}{shown}"
-        f" ({result.elapsed_ms:.0f} ms, sorted by {sort})\n"
+        f" ({result.elapsed_ms:.0f} ms, sorted by {sort})"
     )
     if result.suggestion:
-        out.write(f"Did you mean: {st.bold(result.suggestion)}\n")
+        out.line("Did you mean: ", out.bold(result.suggestion))
     if result.notice:
-        out.write(f"Note: {result.notice}\n")
+        out.line(f"Note: {result.notice}")
     for i, hit in enumerate(result.hits, first):
-        out.write("\n")
-        out.write(f"{st.dim(f'{i:>3}.')} {st.bold(hit.title or '(untitled)')}\n")
+        out.line()
+        out.line(out.dim(f"{i:>3}."), " ", out.bold(hit.title or "(untitled)"))
         line = byline(hit.authors, hit.publication, hit.date)
         if line:
-            out.write(f"     {line}\n")
+            out.line("     ", line)
         if hit.snippet:
-            out.write(f"     {st.marked(hit.snippet, hit.highlights)}\n")
-        out.write(f"     {st.dim(display_path(hit.key))}\n")
+            out.line("     ", *out.marked(hit.snippet, hit.highlights))
+        out.line("     ", out.dim(display_path(hit.key)))
     if args.facets:
-        _print_facets(result, st, out)
+        _print_facets(result, out)
     return EXIT_OK
 
 
-def _print_facets(result, st, out) -> None:
+def _print_facets(result, out: Out) -> None:
     for name, facet in result.facets.items():
-        out.write(f"\n{st.bold(FACET_LABELS.get(name, name))} ({facet.distinct} distinct)\n")
+        out.line()
+        out.line(out.bold(FACET_LABELS.get(name, name)), f" ({facet.distinct} distinct)")
         for b in facet.buckets:
             mark = " [x]" if b.selected else (" [-]" if b.excluded else "")
-            out.write(f"  {b.count:>7}  {b.value}{mark}\n")
+            out.line(f"  {b.count:>7}  ", b.value, mark)
         if facet.truncated:
-            out.write("  …\n")
+            out.line("  …")
     if result.histogram and result.histogram.buckets:
         h = result.histogram
-        out.write(f"\n{st.bold('Dates')} (by {h.unit})\n")
+        out.line()
+        out.line(out.bold("Dates"), f" (by {h.unit})")
         top = max(b.count for b in h.buckets) or 1
         for b in h.buckets:
             bar = "█" * max(1 if b.count else 0, round(30 * b.count / top))
-            out.write(f"  {b.label:>10} {b.count:>7} {bar}\n")
+            out.line(f"  {b.label:>10} {b.count:>7} {bar}")
 
 
 def cmd_facets(args) -> int:
@@ -363,14 +407,14 @@ def cmd_facets(args) -> int:
     with _open_engine(args) as engine:
         facet = engine.facet_values(args.field, request, args.prefix or "", limit=args.limit)
     if args.json:
-        json.dump(facet.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(facet.to_dict(), indent=1) + "\n")
         return EXIT_OK
-    print(f"{FACET_LABELS.get(facet.name, facet.name)}: {facet.distinct} value(s)")
+    out = Out(sys.stdout)
+    out.line(f"{FACET_LABELS.get(facet.name, facet.name)}: {facet.distinct} value(s)")
     for b in facet.buckets:
-        print(f"  {b.count:>7}  {b.value}")
+        out.line(f"  {b.count:>7}  ", b.value)
     if facet.truncated:
-        print("  …")
+        out.line("  …")
     return EXIT_OK
 
 
@@ -378,7 +422,7 @@ def cmd_stats(args) -> int:
     with _open_engine(args) as engine:
         stats = engine.stats()
     if args.json:
-        json.dump(stats, sys.stdout, indent=1)
+        json.dump(stats, sys.stdout, indent=1)  # ASCII only: every control escaped
         sys.stdout.write("\n")
         return EXIT_OK
     size = stats["index_bytes"]
@@ -395,8 +439,9 @@ def cmd_stats(args) -> int:
         ("Index size", f"{size / 2**20:,.1f} MiB in {stats['segments']} segment(s)"),
         ("Written", stats.get("written") or "?"),
     ]
+    out = Out(sys.stdout)
     for k, v in rows:
-        print(f"{k + ':':<15}{v}")
+        out.line(f"{k + ':':<15}", v)
     return EXIT_OK
 
 
@@ -413,11 +458,11 @@ def cmd_entities(args) -> int:
             raise SearchtuiError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     mentions = get_extractor(config).extract(text)
     if args.json:
-        json.dump([m.to_dict() for m in mentions], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text([m.to_dict() for m in mentions], indent=1) + "\n")
     else:
-        table = format_mentions(mentions)
-        sys.stdout.write(table if table.endswith("\n") else table + "\n")
+        out = Out(sys.stdout)
+        for line in format_mentions(mentions).splitlines():
+            out.line(line)
     return EXIT_OK
 
 
@@ -751,16 +796,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", cmd_tui)
+    err = Out(sys.stderr)
     try:
         return func(args)
     except QueryError as exc:
-        print(f"searchtui: bad query: {exc}", file=sys.stderr)
+        err.line(f"searchtui: bad query: {exc}")
         return EXIT_ERROR
     except SearchtuiError as exc:
-        print(f"searchtui: {exc}", file=sys.stderr)
+        err.line(f"searchtui: {exc}")
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("searchtui: interrupted", file=sys.stderr)
+        err.line("searchtui: interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # e.g. `searchtui search x | head`: stop quietly

@@ -4,10 +4,17 @@ Terms are read from :class:`~searchtui.arrays.IndexData`'s posting arrays and
 scored with BM25; AND, OR and NOT are array operations; phrases are checked
 against positions; facet fields match their values. Whoosh's own matcher is
 used only for what the arrays do not hold (sloppy phrases, rare query types).
+
+The work of one query is bounded: its prefixes, wildcards and fuzzy words
+stand for at most :data:`MAX_EXPANSION` words in all (the shortest are kept),
+each fuzzy word for its :data:`MAX_FUZZY_TERMS` closest spellings, and only the
+first :data:`MAX_FUZZY_WORDS` words with ``~`` are matched loosely. When a
+bound is met, :attr:`Evaluator.notices` says so.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from typing import Any
 
@@ -17,10 +24,17 @@ from whoosh import query as wq
 from searchtui.arrays import IndexData
 from searchtui.errors import QueryError
 from searchtui.facets import FacetIndex
+from searchtui.lexicon import lexicon
 from searchtui.schema import FACET_INDEX_FIELDS, fold
 from searchtui.whooshext import expanded_texts, is_null_query
 
-MAX_EXPANSION = 256  # a prefix or wildcard stands for at most this many terms
+#: Words the prefixes, wildcards and fuzzy words of one query stand for, together.
+#: Each costs a posting list read from the index (a few tenths of a millisecond).
+MAX_EXPANSION = 1500
+#: Words with ``~`` matched loosely in one query; the others match as typed.
+MAX_FUZZY_WORDS = 10
+#: Spellings a word with ``~`` stands for: the closest.
+MAX_FUZZY_TERMS = 50
 
 Mask = np.ndarray  # bool, one per document
 Scores = np.ndarray  # float32, one per document
@@ -40,6 +54,12 @@ class Evaluator:
         self.n = data.ndocs
         self.terms: set[tuple[str, str]] = set()
         self._negated = 0  # > 0 while inside a NOT: its terms are not highlighted
+        self._expansion_left = MAX_EXPANSION
+        self._fuzzy_words: set[str] = set()
+        # where the query met a bound
+        self._cut: dict[str, int] = {}  # prefix or wildcard -> the words it stands for
+        self._near_many: list[str] = []  # fuzzy words near more words than searched
+        self._fuzzy_dropped = False  # words with ~ past MAX_FUZZY_WORDS
 
     def _zeros(self) -> Scores:
         return np.zeros(self.n, dtype=np.float32)
@@ -205,21 +225,89 @@ class Evaluator:
             fidx = self.data.facets[fieldname]
             values = [i for i, f in enumerate(fidx.folded) if regex.search(f)]
             return self._with_values(fidx, values)
-        reader = self.data.reader
-        try:
-            texts = list(expanded_texts(q, reader))
-        except Exception:
-            return self.fallback(q)
-        if len(texts) > MAX_EXPANSION:
-            # keep the most frequent expansions
-            texts.sort(key=lambda t: -reader.doc_frequency(fieldname, t))
-            texts = texts[:MAX_EXPANSION]
+        if isinstance(q, wq.FuzzyTerm) and fieldname in self.data.lengths:
+            texts = self._fuzzy(q)
+        elif type(q) is wq.Wildcard and fieldname in self.data.lengths:
+            # Whoosh's own walk through the lexicon takes a third of a second
+            glob = re.compile(fnmatch.translate(q.text))
+            texts = lexicon(self.data.reader, fieldname).matching(glob)
+            texts = self._bounded(f"{fieldname}:{q.text}", texts)
+        else:
+            try:
+                found = expanded_texts(q, self.data.reader)
+            except Exception:
+                return self.fallback(q)
+            texts = [t.decode("utf-8") if isinstance(t, bytes) else t for t in found]
+            star = "*" if isinstance(q, wq.Prefix) else ""
+            texts = self._bounded(f"{fieldname}:{getattr(q, 'text', '')}{star}", texts)
+        return self._union(fieldname, texts, q.boost)
+
+    def _fuzzy(self, q: Any) -> list[str]:
+        """The words a fuzzy term stands for, within the bounds."""
+        word = q.text
+        if word not in self._fuzzy_words and len(self._fuzzy_words) >= MAX_FUZZY_WORDS:
+            self._fuzzy_dropped = True
+            return [word]
+        self._fuzzy_words.add(word)
+        near = lexicon(self.data.reader, q.fieldname).within(word, q.maxdist, q.prefixlength)
+        if len(near) > MAX_FUZZY_TERMS:
+            if f"{word}~" not in self._near_many:
+                self._near_many.append(f"{word}~")
+            near = near[:MAX_FUZZY_TERMS]
+        return self._bounded(f"{word}~", [w for _, w in near], ranked=True)
+
+    def _bounded(self, label: str, texts: list[str], ranked: bool = False) -> list[str]:
+        """``texts`` within what is left of the query's expansion bound: the first
+        (when ``ranked``) or the shortest."""
+        left = self._expansion_left
+        if len(texts) > left:
+            if not ranked:
+                texts = sorted(texts, key=lambda t: (len(t), t))
+            self._cut[label] = self._cut.get(label, 0) + len(texts)
+            texts = texts[:left]
+        self._expansion_left -= len(texts)
+        return texts
+
+    @property
+    def notices(self) -> list[str]:
+        """Where the query met a bound on its work, said for the user."""
+        out = []
+        if self._cut:
+            words = sum(self._cut.values())
+            out.append(
+                f"{', '.join(self._cut)} stand{'s' if len(self._cut) == 1 else ''} for"
+                f" {words:,} words, more than a query searches ({MAX_EXPANSION:,}):"
+                " only the shortest were searched"
+            )
+        if self._near_many:
+            out.append(
+                f"{', '.join(self._near_many)}: only the {MAX_FUZZY_TERMS} closest spellings"
+                " were searched"
+            )
+        if self._fuzzy_dropped:
+            out.append(
+                f"only the first {MAX_FUZZY_WORDS} words with ~ match other spellings;"
+                " the rest match as typed"
+            )
+        return out
+
+    def _union(self, fieldname: str, texts: list[str], boost: float) -> Matches:
+        """Documents with any of the words, each scored by its best one."""
         mask, score = self.empty()
-        for tb in texts:
-            t = tb.decode("utf-8") if isinstance(tb, bytes) else tb
-            m, s = self.term(fieldname, t, q.boost)
-            mask |= m
-            score = np.maximum(score, s)
+        if fieldname not in self.data.lengths:
+            for t in texts:
+                m, s = self.term(fieldname, t, boost)
+                mask |= m
+                score = np.maximum(score, s)
+            return mask, score
+        for t in texts:
+            ids, ws = self.data.postings(fieldname, t)
+            if not len(ids):
+                continue
+            mask[ids] = True
+            score[ids] = np.maximum(score[ids], self.data.bm25(fieldname, ids, ws) * boost)
+            if not self._negated:
+                self.terms.add((fieldname, t))
         return mask, score
 
     def fallback(self, q: Any) -> Matches:

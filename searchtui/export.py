@@ -2,12 +2,15 @@
 
 The format follows the file's extension unless it is named. :func:`all_hits`
 pages through the engine, so an export holds every hit, not the page on screen.
+Every format is safe to print: JSON escapes control characters, CSV and
+Markdown leave them out (:func:`searchtui.text.printable`). A CSV cell that a
+spreadsheet would run as a formula (it begins with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return) starts with ``'`` instead.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from searchtui.models import Hit, SearchRequest, byline
+from searchtui.text import json_text, printable
 
 if TYPE_CHECKING:
     from searchtui.search import SearchEngine
@@ -31,6 +35,8 @@ _EXTENSIONS = {
 }
 #: The columns of a CSV export, in order.
 CSV_FIELDS = ("title", "authors", "publication", "date", "path", "key", "score", "snippet")
+#: What a CSV cell may not begin with: a spreadsheet would read it as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Hits asked of the engine at a time.
 PAGE_SIZE = 1000
 
@@ -84,7 +90,7 @@ def write_hits(hits: Iterable[Hit], out: TextIO, fmt: str, title: str = "") -> i
     count = 0
     if fmt == "jsonl":
         for hit in hits:
-            out.write(json.dumps(hit.to_dict(), ensure_ascii=False) + "\n")
+            out.write(json_text(hit.to_dict()) + "\n")
             count += 1
     elif fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
@@ -92,18 +98,18 @@ def write_hits(hits: Iterable[Hit], out: TextIO, fmt: str, title: str = "") -> i
         for hit in hits:
             row = hit.to_dict()
             row["authors"] = "; ".join(hit.authors)
-            writer.writerow(row)
+            writer.writerow({k: csv_cell(v) for k, v in row.items() if k in CSV_FIELDS})
             count += 1
     elif fmt == "md":
         if title:
-            out.write(f"# {title}\n\n")
+            out.write(f"# {printable(title)}\n\n")
         for hit in hits:
             count += 1
             line = byline(hit.authors, hit.publication, hit.date)
             out.write(f"{count}. **{_md(hit.title or hit.key)}**")
             if line:
                 out.write(f"  \n   {_md(line)}")
-            out.write(f"  \n   `{hit.path}`\n")
+            out.write(f"  \n   `{printable(hit.path)}`\n")
     else:
         raise ValueError(f"unknown export format {fmt!r}")
     return count
@@ -129,7 +135,21 @@ def write_file(hits: Iterable[Hit], path: str | os.PathLike[str], fmt: str, titl
     return count
 
 
+def csv_cell(value: object) -> object:
+    """A CSV cell that is safe to open: printable, and never read as a formula.
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    (after any spaces) gets a leading ``'`` (OWASP's advice on CSV injection);
+    numbers stay numbers.
+    """
+    if not isinstance(value, str):
+        return value
+    value = printable(value, keep="\n\t")
+    return "'" + value if value.lstrip(" ").startswith(FORMULA_STARTS) else value
+
+
 def _md(text: str) -> str:
+    text = printable(text)
     for ch in "\\`*_[]<>|":
         text = text.replace(ch, "\\" + ch)
     return text

@@ -440,6 +440,7 @@ def build_index(
                     workers, start,
                 )
         except BaseException as exc:
+            # An interrupt may come after the new folder became live: keep it then.
             if fresh and ixdir is not None and not _is_live(root, ixdir):
                 shutil.rmtree(ixdir, ignore_errors=True)
             if not isinstance(exc, OSError):
@@ -454,6 +455,7 @@ def build_index(
 
 
 def _is_live(root: Path, ixdir: Path) -> bool:
+    """Whether ``ixdir`` is the live folder of the index at ``root``."""
     try:
         return store.current_dir(root) == ixdir
     except SearchtuiError:

@@ -160,6 +160,7 @@ class SearchEngine:
             )
             if parsed.query is not None and request.suggest:
                 result.suggestion = self._speller.suggest(parsed.text)
+            notices += ev.notices
             result.notice = "; ".join(n for n in notices if n) or None
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result

@@ -6,19 +6,30 @@ insertion) that is in at least :data:`SUGGEST_MIN_DF` articles and twenty
 times as many as the typed word, and that articles really write so.
 Candidates are tried in a fixed order, so a query always gets the same
 suggestion.
+
+The work is bounded: words longer than :data:`SUGGEST_MAX_LETTERS` get no
+suggestion, at most :data:`SUGGEST_MAX_WORDS` words of a query are looked at,
+a candidate is looked up in the index only when its stem is a word of the
+index, and a request stops looking after :data:`SUGGEST_BUDGET` seconds (the
+words not reached keep their spelling).
 """
 
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from searchtui.arrays import IndexData
+from searchtui.lexicon import lexicon
 from searchtui.query import FIELD_ALIASES
 from searchtui.schema import normalise_word, stored_body
 
 SUGGEST_RARE = 3  # words in fewer articles than this get a suggestion
 SUGGEST_MIN_DF = 5  # a suggested word is in at least this many articles
+SUGGEST_MAX_LETTERS = 30  # longer words get no suggestion
+SUGGEST_MAX_WORDS = 12  # words of one query looked at
+SUGGEST_BUDGET = 0.5  # seconds one request may spend looking
 _CACHE_LIMIT = 10_000  # corrections remembered before the memory starts afresh
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -55,13 +66,18 @@ class Speller:
             if m.group(1).lower() not in _TEXT_PREFIXES
         ]
         out, last, changed = [], 0, False
+        deadline = time.monotonic() + SUGGEST_BUDGET
+        looked: set[str] = set()
         for m in _PLAIN_WORD.finditer(text):
             word = m.group(1)
-            if word in _OPERATORS:
+            if word in _OPERATORS or len(word) > SUGGEST_MAX_LETTERS:
                 continue
             if any(a <= m.start(1) < b for a, b in protected):
                 continue
-            better = self._correct(word)
+            looked.add(word.lower())
+            if len(looked) > SUGGEST_MAX_WORDS:
+                break
+            better = self._correct(word, deadline)
             if better:
                 out.append(text[last : m.start(1)])
                 out.append(better)
@@ -76,18 +92,25 @@ class Speller:
         reader = self._data.reader
         return int(reader.doc_frequency("body", term) + reader.doc_frequency("title", term))
 
-    def _correct(self, word: str) -> str | None:
-        """A word one edit away that is far more common, or None (remembered)."""
+    def _correct(self, word: str, deadline: float) -> str | None:
+        """A word one edit away that is far more common, or None (remembered, unless
+        the time ran out before it was found)."""
         cache = self._corrections
         if word in cache:
             return cache[word]
-        found = self._find_correction(word)
+        if time.monotonic() > deadline:
+            return None
+        try:
+            found = self._find_correction(word, deadline)
+        except TimeoutError:
+            return None
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
         cache[word] = found
         return found
 
-    def _find_correction(self, word: str) -> str | None:
+    def _find_correction(self, word: str, deadline: float) -> str | None:
+        """The correction of ``word``; TimeoutError past ``deadline``."""
         lower = word.lower()
         stemmed = normalise_word(lower)
         if stemmed is None:
@@ -98,11 +121,17 @@ class Speller:
         floor = max(SUGGEST_MIN_DF, df * 20)
         seen = {stemmed}
         ranked = []
-        for cand in _edits1(lower):
+        reader = self._data.reader
+        words = (lexicon(reader, "body"), lexicon(reader, "title"))
+        for n, cand in enumerate(_edits1(lower)):
+            if n % 256 == 0 and time.monotonic() > deadline:
+                raise TimeoutError
             cstem = normalise_word(cand)
             if cstem is None or cstem in seen:
                 continue
             seen.add(cstem)
+            if not any(cstem in lex for lex in words):
+                continue  # in no article: not worth asking the index
             cdf = self._doc_freq(cstem)
             if cdf >= floor:
                 # A stem much shorter than the typed word's is a weaker guess.

@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive, var
 from textual.worker import Worker, WorkerState
 
 from searchtui.config import Config, xdg_state_home
 from searchtui.errors import Cancelled, IndexIncompatible, IndexMissing, SearchtuiError
+from searchtui.text import printable
 
 from .commands import SearchtuiCommands
 from .history import QueryHistory
@@ -86,6 +88,26 @@ class SearchtuiApp(App):
         self._cancel: threading.Event | None = None
         self._latest_progress: Progress | None = None
         self._stale_noticed = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notification, as plain printable text: it may quote file names, article
+        text or errors holding them, which must neither drive the terminal nor be
+        read as markup."""
+        super().notify(
+            printable(message, keep="\n"),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     # ------------------------------------------------------------------ start
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
@@ -16,9 +17,10 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from searchtui.models import ENTITY_FIELDS, FACET_LABELS, Article, Hit, byline
+from searchtui.text import printable, printable_spans
 
 from ..messages import DocumentLoaded
-from ..widgets.render import CURRENT_MATCH_STYLE, MATCH_STYLE, highlighted
+from ..widgets.render import CURRENT_MATCH_STYLE, MATCH_STYLE, highlighted, shown
 from ..workers import report_worker_error
 
 if TYPE_CHECKING:
@@ -79,9 +81,9 @@ class ReaderScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reader-head"):
-            yield Static(Content.styled(self.hit.title or self.hit.key, "bold"), id="reader-title")
+            yield Static(shown(self.hit.title or self.hit.key, "bold"), id="reader-title")
             line = byline(self.hit.authors, self.hit.publication, self.hit.date)
-            yield Static(Content.styled(line, "$text-muted"), id="reader-byline")
+            yield Static(shown(line, "$text-muted"), id="reader-byline")
             yield Static("", id="reader-matches")
         with Horizontal(id="reader-main"):
             yield ArticleBody(Static("Loading…", classes="para"), id="reader-body")
@@ -105,9 +107,11 @@ class ReaderScreen(Screen):
         self.post_message(DocumentLoaded(article, spans, title_spans))
 
     async def on_document_loaded(self, message: DocumentLoaded) -> None:
-        article = message.article
+        # the body as shown: printable, its line breaks kept, the matches moved to match
+        text, spans = printable_spans(message.article.body, sorted(message.spans), keep="\n")
+        article = replace(message.article, body=text)
         self.article = article
-        self.spans = sorted(message.spans)
+        self.spans = spans
         title = highlighted(article.title or article.key, message.title_spans, "bold reverse")
         self.query_one("#reader-title", Static).update(
             Content.styled("", "bold") + title.stylize("bold")
@@ -115,7 +119,7 @@ class ReaderScreen(Screen):
         line = byline(article.authors, article.publication, article.date)
         if article.url:
             line = f"{line} · {article.url}" if line else article.url
-        self.query_one("#reader-byline", Static).update(Content.styled(line, "$text-muted"))
+        self.query_one("#reader-byline", Static).update(shown(line, "$text-muted"))
         self.paras = paragraphs(article.body) or [(0, len(article.body))]
         self.match_para = []
         for start, _end in self.spans:
@@ -159,7 +163,7 @@ class ReaderScreen(Screen):
             options.append(Option(heading, disabled=True))
             self.entity_values.append(None)
             for value in values:
-                options.append(Option(Content.assemble("  ", (value, "underline"))))
+                options.append(Option(Content.assemble("  ", (printable(value), "underline"))))
                 self.entity_values.append((facet, value))
         if not options:
             none = Content.styled("No people, organisations or places found.", "$text-muted")

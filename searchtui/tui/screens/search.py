@@ -28,6 +28,7 @@ from searchtui.models import (
     SearchRequest,
     SearchResult,
 )
+from searchtui.text import printable
 
 from ..messages import (
     DocumentLoaded,
@@ -281,7 +282,7 @@ class SearchScreen(Screen):
         if message.generation != self.generation:
             return
         err = message.error
-        text = Content.assemble(("Query error: ", "bold $text-error"), str(err))
+        text = Content.assemble(("Query error: ", "bold $text-error"), printable(str(err)))
         self.query_one(StatusLine).set_text(text)
         self.query_one(StatusLine).set_suggestion(None)
         if err.position is not None:
@@ -307,7 +308,7 @@ class SearchScreen(Screen):
         status.set_text(
             Content.assemble(
                 (hits, "bold"), f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}",
-                (f" · {result.notice}", "italic") if result.notice else "",
+                (f" · {printable(result.notice)}", "italic") if result.notice else "",
             )
         )
         status.set_suggestion(result.suggestion)

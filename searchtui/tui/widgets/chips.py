@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from searchtui.text import printable
+
 
 @dataclass(frozen=True)
 class ChipSpec:
@@ -32,7 +34,7 @@ class Chip(Static, can_focus=True):
 
     def __init__(self, spec: ChipSpec, **kwargs: Any) -> None:
         style = "strike" if spec.excluded else ""
-        super().__init__(Content.assemble((spec.label, style), " ✕"), **kwargs)
+        super().__init__(Content.assemble((printable(spec.label), style), " ✕"), **kwargs)
         self.spec = spec
         self.set_class(spec.excluded, "-excluded")
 

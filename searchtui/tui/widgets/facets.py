@@ -14,6 +14,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from searchtui.models import FACET_LABELS, Facet, FacetBucket, FacetFilter
+from searchtui.text import printable
 
 from .sizing import SizedVertical
 
@@ -161,7 +162,8 @@ class FacetPanel(SizedVertical):
         mark = "✓ " if included else ("✗ " if excluded else "  ")
         count = f"{bucket.count:,}"
         room = max(4, width - len(mark) - len(count) - 1)
-        value = bucket.value if len(bucket.value) <= room else bucket.value[: room - 1] + "…"
+        value = printable(bucket.value)
+        value = value if len(value) <= room else value[: room - 1] + "…"
         pad = " " * max(1, width - len(mark) - len(value) - len(count))
         style = "bold $text-success" if included else ("strike $text-error" if excluded else "")
         return Content.assemble(

@@ -7,7 +7,7 @@ from textual.content import Content
 
 from searchtui.models import Article, Hit, byline
 
-from .render import highlighted
+from .render import highlighted, shown
 from .sizing import SizedVerticalScroll, StaticText
 
 PREVIEW_CHARS = 3000
@@ -29,8 +29,8 @@ class PreviewPane(SizedVerticalScroll, can_focus=False):
         self.key = hit.key
         head = Content("\n").join(
             [
-                Content.styled(hit.title or hit.key, "bold"),
-                Content.styled(byline(hit.authors, hit.publication, hit.date), "$text-muted"),
+                shown(hit.title or hit.key, "bold"),
+                shown(byline(hit.authors, hit.publication, hit.date), "$text-muted"),
             ]
         )
         self.query_one("#preview-head", StaticText).update(head)
@@ -42,7 +42,7 @@ class PreviewPane(SizedVerticalScroll, can_focus=False):
             return
         body = article.body[:PREVIEW_CHARS]
         spans = [(s, min(e, len(body))) for s, e in spans if s < len(body)]
-        text = highlighted(body, spans)
+        text = highlighted(body, spans, keep="\n")
         if len(article.body) > PREVIEW_CHARS:
             text = text + Content.styled(" … (Enter reads on)", "$text-muted")
         self.query_one("#preview-body", StaticText).update(text)

@@ -1,4 +1,9 @@
-"""Turning hits and texts into styled Content."""
+"""Turning hits and texts into styled Content.
+
+Text from the corpus or the index reaches the screen through :func:`shown` or
+:func:`highlighted`, which make it printable first: a title, name or body
+holding escape sequences must not drive the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,24 @@ from collections.abc import Iterable
 from textual.content import Content
 
 from searchtui.models import Hit, byline
+from searchtui.text import printable, printable_spans
 
 MATCH_STYLE = "bold reverse"
 CURRENT_MATCH_STYLE = "bold $text-warning on $warning-muted underline"
 
 
-def highlighted(text: str, spans: Iterable[tuple[int, int]], style: str = MATCH_STYLE) -> Content:
+def shown(text: str, style: str = "", keep: str = "") -> Content:
+    """``text`` made printable (only the line breaks or tabs of ``keep`` stay), in ``style``."""
+    return Content.styled(printable(text, keep), style) if style else Content(printable(text, keep))
+
+
+def highlighted(
+    text: str, spans: Iterable[tuple[int, int]], style: str = MATCH_STYLE, keep: str = ""
+) -> Content:
+    """``text`` made printable, with its spans in ``style``."""
+    text, moved = printable_spans(text, list(spans), keep)
     content = Content(text)
-    for start, end in spans:
+    for start, end in moved:
         content = content.stylize(style, start, end)
     return content
 
@@ -51,8 +66,8 @@ def shorten(
 
 
 def hit_prompt(hit: Hit, width: int) -> Content:
-    title = Content.styled(hit.title or hit.key, "bold")
-    line2 = Content.styled(byline(hit.authors, hit.publication, hit.date), "$text-muted")
+    title = shown(hit.title or hit.key, "bold")
+    line2 = shown(byline(hit.authors, hit.publication, hit.date), "$text-muted")
     parts = [title, line2]
     if hit.snippet:
         snippet, spans = collapse_spaces(hit.snippet, list(hit.highlights))

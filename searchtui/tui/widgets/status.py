@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from searchtui.text import printable
+
 from .sizing import StaticText
 
 
@@ -31,7 +33,8 @@ class Suggestion(StaticText, can_focus=True):
             return
         self.query_text = query
         if query:
-            self.update(Content.assemble("Did you mean ", (query, "bold underline"), "?"))
+            shown = (printable(query), "bold underline")
+            self.update(Content.assemble("Did you mean ", shown, "?"))
         self.display = bool(query)
         # its width follows its text: the status line is laid out again
         self.refresh(layout=True)

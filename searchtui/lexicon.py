@@ -1,0 +1,124 @@
+"""The words of an indexed field, held in memory for fuzzy matching and spelling.
+
+Whoosh finds the words near a fuzzy term (``word~``) by walking its whole
+lexicon with a pure-Python edit distance: a second or more per word on a corpus
+of a few thousand articles. Here the words are grouped by length into arrays of
+code points, and the edit distance from one word to every word of a length is
+computed at once with numpy, one row of the distance table per letter of the
+query. The distance is Whoosh's (restricted Damerau-Levenshtein: insertions,
+deletions, substitutions and swaps of neighbouring letters), and so are the
+words found: :func:`within` is tested against Whoosh's own.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+_lock = threading.Lock()
+_cache: weakref.WeakKeyDictionary[Any, dict[str, Lexicon]] = weakref.WeakKeyDictionary()
+
+
+class Lexicon:
+    """A set of words, searchable by edit distance."""
+
+    def __init__(self, words: Iterable[str]):
+        self.words = frozenset(words)
+        self._sorted: list[str] | None = None
+        by_length: dict[int, list[str]] = {}
+        for word in self.words:
+            by_length.setdefault(len(word), []).append(word)
+        self._buckets: dict[int, tuple[list[str], np.ndarray]] = {}
+        for m, group in by_length.items():
+            group.sort()
+            codes = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32)
+            self._buckets[m] = (group, codes.reshape(len(group), m))
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def matching(self, pattern: re.Pattern[str]) -> list[str]:
+        """The words ``pattern`` matches from their start, in alphabetical order."""
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+        return [word for word in self._sorted if pattern.match(word)]
+
+    def within(self, text: str, maxdist: int, prefix: int = 0) -> list[tuple[int, str]]:
+        """(distance, word) for every word at most ``maxdist`` edits from ``text`` that
+        begins with the first ``prefix`` letters of ``text``: closest first, then in
+        alphabetical order."""
+        n = len(text)
+        query = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        head = query[:prefix]
+        found: list[tuple[int, str]] = []
+        for m in range(max(0, n - maxdist), n + maxdist + 1):
+            bucket = self._buckets.get(m)
+            if bucket is None or m < len(head):
+                continue
+            words, codes = bucket
+            rows = np.arange(len(words))
+            if len(head):
+                rows = rows[(codes[:, : len(head)] == head).all(axis=1)]
+            if not len(rows):
+                continue
+            dist, rows = _distances(query, codes[rows], rows, maxdist)
+            pairs = zip(dist.tolist(), rows.tolist(), strict=True)
+            found.extend((d, words[r]) for d, r in pairs if d <= maxdist)
+        found.sort()
+        return found
+
+
+def _distances(
+    query: np.ndarray, codes: np.ndarray, rows: np.ndarray, maxdist: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distance from ``query`` to each word of ``codes`` (all of one length), for
+    the words that may be within ``maxdist``; and those words' ``rows``."""
+    count, m = codes.shape
+    steps = np.arange(m + 1, dtype=np.int32)
+    prev = np.broadcast_to(steps, (count, m + 1)).copy()  # from no letters of the query
+    before: np.ndarray | None = None
+    for i in range(1, len(query) + 1):
+        letter = query[i - 1]
+        differ = codes != letter
+        # deletion (from the row above) or substitution (from its left neighbour)
+        best = np.minimum(prev[:, 1:] + 1, prev[:, :-1] + differ)
+        if before is not None and m > 1:
+            # a swap of neighbouring letters, as Whoosh counts it
+            swap = (
+                (codes[:, :-1] == letter)
+                & (codes[:, 1:] == query[i - 2])
+                & differ[:, 1:]
+            )
+            best[:, 1:] = np.where(swap, np.minimum(best[:, 1:], before[:, :-2] + 1), best[:, 1:])
+        row = np.empty_like(prev)
+        row[:, 0] = i
+        row[:, 1:] = best
+        # insertions: each cell is at most its left neighbour plus one
+        row = np.minimum.accumulate(row - steps, axis=1) + steps
+        # a row's least value never falls: words past maxdist are dropped
+        alive = row.min(axis=1) <= maxdist
+        if not alive.all():
+            codes, row, prev, rows = codes[alive], row[alive], prev[alive], rows[alive]
+            if not len(rows):
+                break
+        before, prev = prev, row
+    return prev[:, m], rows
+
+
+def lexicon(reader: Any, fieldname: str) -> Lexicon:
+    """The words of ``fieldname`` in ``reader`` (read once per reader, then kept)."""
+    with _lock:
+        held = _cache.setdefault(reader, {})
+        found = held.get(fieldname)
+        if found is None:
+            words = (b.decode("utf-8") for b in reader.lexicon(fieldname))
+            found = held[fieldname] = Lexicon(words)
+        return found
