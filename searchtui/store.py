@@ -3,8 +3,10 @@
 An index folder (``index/`` by default) holds:
 
 - ``CURRENT``: the name of the live Whoosh index folder inside it;
-- ``ix-*``: Whoosh index folders, each with ``searchtui.json`` (schema version);
-- ``.lock``: held (``flock``) by the one process that is updating the index.
+- ``ix-*``: Whoosh index folders, each with ``searchtui.json`` (schema version, the
+  corpus folders it was built from);
+- ``.lock``: held (``flock``) by the one process that is updating the index, and
+  removed when it is done.
 
 A full build writes a new ``ix-*`` folder and then replaces ``CURRENT`` in one
 atomic rename, so an interrupted build leaves the previous index untouched. An
@@ -16,6 +18,7 @@ previous generation.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import errno
 import fcntl
@@ -141,32 +144,48 @@ class IndexLock:
         self._fd: int | None = None
 
     def acquire(self) -> IndexLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            holder = ""
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                holder = os.read(fd, 64).decode("ascii", "replace").strip()
-            except OSError:
-                pass
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                holder = ""
+                try:
+                    holder = os.read(fd, 64).decode("ascii", "replace").strip()
+                except OSError:
+                    pass
+                os.close(fd)
+                if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    who = f" (pid {holder})" if holder else ""
+                    raise IndexLocked(
+                        f"the index at {self.root} is being updated by another process{who}; "
+                        f"try again when it has finished"
+                    ) from None
+                raise
+            if self._still_linked(fd):
+                break
+            # The holder removed the file between our open and our lock: lock the new one.
             os.close(fd)
-            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                who = f" (pid {holder})" if holder else ""
-                raise IndexLocked(
-                    f"the index at {self.root} is being updated by another process{who}; "
-                    f"try again when it has finished"
-                ) from None
-            raise
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
         return self
 
+    def _still_linked(self, fd: int) -> bool:
+        try:
+            on_disk = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        held = os.fstat(fd)
+        return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
+
     def release(self) -> None:
+        """Unlock, and remove the lock file: none is left behind once a run ends."""
         if self._fd is not None:
             try:
-                os.ftruncate(self._fd, 0)
+                # Removed while still held, so no one can lock the old file after us.
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self.path)
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
             finally:
                 os.close(self._fd)
@@ -196,6 +215,30 @@ def write_meta(ixdir: Path, **extra) -> None:
     tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     fsync_file(tmp)
     os.replace(tmp, ixdir / META)
+
+
+def update_meta(ixdir: Path, **changes) -> None:
+    """Change some entries of an index's meta, keeping the others."""
+    meta = read_meta(ixdir)
+    meta.update(changes)
+    tmp = ixdir / (META + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    fsync_file(tmp)
+    os.replace(tmp, ixdir / META)
+
+
+def recorded_corpus(root: str | os.PathLike) -> list[str]:
+    """The corpus folders the live index at ``root`` was built from (none if no index)."""
+    try:
+        ixdir = current_dir(Path(root))
+    except IndexIncompatible:
+        return []
+    if ixdir is None:
+        return []
+    folders = read_meta(ixdir).get("corpus")
+    if not isinstance(folders, list):
+        return []
+    return [f for f in folders if isinstance(f, str)]
 
 
 def switch_current(root: Path, ixdir: Path) -> None:
