@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh.index import Index
@@ -29,12 +29,14 @@ from whoosh.index import Index
 from searchtui import arrays, store, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
-from searchtui.errors import Cancelled, SearchtuiError
+from searchtui.errors import Cancelled, CorpusMissing, SearchtuiError, WouldDropArticles
 from searchtui.models import ENTITY_FIELDS, Article, Problem
 from searchtui.schema import compress_body, make_schema
 
 #: Below this many files to read, the work is done in this process.
 PARALLEL_THRESHOLD = 400
+#: Share of the index's articles a run may remove before it must be told to go ahead.
+DROP_LIMIT = 0.5
 BATCH_FILES = 64
 WRITER_LIMIT_MB = 256
 
@@ -49,6 +51,13 @@ class Progress:
     rate: float  # articles per second
     eta: float | None  # seconds left, when known
     current: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Progress:
+        return cls(**data)
 
 
 @dataclass
@@ -66,6 +75,17 @@ class IndexReport:
     index_dir: str = ""
     #: things to tell the user about the index as a whole
     notes: list[str] = field(default_factory=list)
+    #: the corpus folders read
+    corpus: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> IndexReport:
+        data = dict(data)
+        data["problems"] = [Problem(**p) for p in data.get("problems", [])]
+        return cls(**data)
 
     @property
     def skipped(self) -> list[Problem]:
@@ -339,6 +359,49 @@ def _under(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
+def choose_corpus(
+    index_dir: str | os.PathLike, config: Config, paths: Sequence[str] | None = None
+) -> tuple[list[str], str]:
+    """The folders to index, and where they come from.
+
+    In this order: the ``paths`` given ("given"); the ``corpus:`` a configuration
+    file sets ("config"); the folders the index at ``index_dir`` was built from
+    ("index"); the default ``corpus`` ("default").
+    """
+    if paths:
+        return [str(p) for p in paths], "given"
+    configured = [str(config.resolve(p)) for p in config.corpus]
+    if "corpus" in config.given:
+        return configured, "config"
+    remembered = store.recorded_corpus(index_dir)
+    if remembered:
+        return remembered, "index"
+    return configured, "default"
+
+
+def index_corpus(
+    index_dir: str | os.PathLike,
+    config: Config,
+    paths: Sequence[str] | None = None,
+    **options,
+) -> IndexReport:
+    """``build_index`` over the folders :func:`choose_corpus` picks.
+
+    A folder the index remembers that is gone is named as such: the index is
+    left as it was.
+    """
+    chosen, origin = choose_corpus(index_dir, config, paths)
+    try:
+        return build_index(chosen, index_dir, config=config, **options)
+    except CorpusMissing as exc:
+        if origin != "index":
+            raise
+        raise CorpusMissing(
+            f"{exc} (the index was built from it: moved, or not mounted?); "
+            "the index is as it was"
+        ) from None
+
+
 def build_index(
     paths: Sequence[str | os.PathLike[str]],
     index_dir: str | os.PathLike,
@@ -348,8 +411,15 @@ def build_index(
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
     workers: int | None = None,
+    drop_limit: float | None = None,
 ) -> IndexReport:
-    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``.
+
+    With ``drop_limit`` (a share, e.g. :data:`DROP_LIMIT`), a run that would
+    remove more than that share of the index's articles (their files are gone,
+    or a rebuild reads other folders) raises :class:`WouldDropArticles` and
+    changes nothing.
+    """
     config = config or Config()
     start = time.monotonic()
     root = Path(index_dir)
@@ -361,7 +431,9 @@ def build_index(
     report.files = len(jobs)
     report.problems.extend(scan_problems)
     roots = [str(Path(p).resolve()) for p in paths]
+    report.corpus = roots
 
+    made_root = not root.exists()
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -371,28 +443,77 @@ def build_index(
     if not os.access(root, os.W_OK):
         raise SearchtuiError(f"cannot write to the index folder {root}: permission denied")
 
-    with store.IndexLock(root):
-        store.remove_stale_dirs(root)
-        live = None
-        if not rebuild:
-            live = store.current_dir(root)
-            if live is not None:
-                store.check_compatible(root, live)
-            else:
-                store.check_not_foreign(root)
-        fresh = live is None
-        ixdir = live if live is not None else store.new_index_dir(root)
-        try:
-            report.rebuilt = fresh
-            with _relaxed_gc():
-                return _run(
-                    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled,
-                    workers, start,
+    try:
+        with store.IndexLock(root):
+            store.remove_stale_dirs(root)
+            live = None
+            if not rebuild:
+                live = store.current_dir(root)
+                if live is not None:
+                    store.check_compatible(root, live)
+                else:
+                    store.check_not_foreign(root)
+            elif drop_limit is not None:
+                previous = _previous_states(root)
+                seen = {job.path for job in jobs}
+                _check_drop(
+                    "this rebuild",
+                    sum(st[3] for path, st in previous.items() if path not in seen),
+                    sum(st[3] for st in previous.values()),
+                    drop_limit,
+                    roots,
                 )
-        except BaseException:
-            if fresh:
-                shutil.rmtree(ixdir, ignore_errors=True)
-            raise
+            fresh = live is None
+            ixdir = live if live is not None else store.new_index_dir(root)
+            try:
+                report.rebuilt = fresh
+                with _relaxed_gc():
+                    return _run(
+                        jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled,
+                        workers, start, drop_limit,
+                    )
+            except BaseException:
+                if fresh:
+                    shutil.rmtree(ixdir, ignore_errors=True)
+                raise
+    except BaseException:
+        if made_root:  # a first build that failed leaves no empty index folder behind
+            with contextlib.suppress(OSError):
+                root.rmdir()
+        raise
+
+
+def _previous_states(root: Path) -> dict[str, list]:
+    """The file states of the live index a rebuild replaces (none if it cannot be read)."""
+    try:
+        live = store.current_dir(root)
+        if live is None:
+            return {}
+        store.check_compatible(root, live)
+        return _load_states(whooshext.open_index(live, store.INDEX_NAME), live)
+    except SearchtuiError:
+        return {}
+
+
+def _check_drop(what: str, dropped: int, total: int, limit: float | None, roots) -> None:
+    if limit is None or not total or dropped <= limit * total:
+        return
+    where = ", ".join(roots) or "the folders given"
+    raise WouldDropArticles(
+        f"{what} would drop {dropped:,} of the {total:,} articles in the index "
+        f"(their files are not in {where}); the index is unchanged",
+        dropped,
+        total,
+    )
+
+
+def _merge_roots(roots: list[str], recorded: list[str], states: dict[str, list]) -> list[str]:
+    """The folders an updated index holds files from: those read, then those kept."""
+    merged = list(roots)
+    for old in recorded:
+        if old not in merged and any(_under(path, [old]) for path in states):
+            merged.append(old)
+    return [r for r in merged if not any(o != r and _under(r, [o]) for o in merged)]
 
 
 ENTITIES_CHANGED = (
@@ -402,7 +523,10 @@ ENTITIES_CHANGED = (
 )
 
 
-def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, workers, start):
+def _run(
+    jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, workers, start,
+    drop_limit=None,
+):
     from searchtui.entities import extraction_fingerprint
 
     fingerprint = extraction_fingerprint(config)
@@ -446,6 +570,21 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
     for p in old_states:
         if p not in seen and p not in gone:
             new_states[p] = old_states[p]
+    if not fresh:
+        _check_drop(
+            "this update",
+            sum(old_states[p][3] for p in gone),
+            sum(st[3] for st in old_states.values()),
+            drop_limit,
+            roots,
+        )
+
+    def remember_folders() -> None:
+        if not fresh:
+            recorded = store.read_meta(ixdir).get("corpus") or []
+            folders = _merge_roots(roots, recorded, new_states)
+            if folders != recorded:
+                store.update_meta(ixdir, corpus=folders)
 
     if not todo and not gone and not fresh:
         report.nothing_to_do = True
@@ -453,6 +592,7 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
         report.elapsed = time.monotonic() - start
         if any(old_states[p][1:3] != new_states[p][1:3] for p in new_states if p in old_states):
             _save_states(ixdir, ix.latest_generation(), new_states)
+        remember_folders()
         notify(Progress("done", 0, 0, 0, report.elapsed, 0.0, 0.0))
         return report
 
@@ -485,6 +625,7 @@ def _run(jobs, roots, ixdir, root, fresh, config, report, notify, is_cancelled, 
         raise
 
     _save_states(ixdir, generation, new_states)
+    remember_folders()
     arrays.prepare(ixdir)
     if fresh:
         store.switch_current(root, ixdir)
