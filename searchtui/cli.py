@@ -8,7 +8,6 @@ The app is imported only by the command that opens it.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
 import sys
@@ -18,8 +17,14 @@ from pathlib import Path
 
 from searchtui import __version__
 from searchtui.config import Config, load_config
-from searchtui.dates import parse_date_period
-from searchtui.errors import Cancelled, DateRangeError, QueryError, SearchtuiError
+from searchtui.dates import parse_date_period, parse_date_range
+from searchtui.errors import (
+    Cancelled,
+    DateRangeError,
+    QueryError,
+    SearchtuiError,
+    WouldDropArticles,
+)
 from searchtui.export import (
     FORMATS,
     all_hits,
@@ -101,12 +106,6 @@ def _index_dir(args, config: Config) -> Path:
     return config.resolve(config.index)
 
 
-def _corpus_paths(args, config: Config) -> list[str]:
-    if getattr(args, "paths", None):
-        return list(args.paths)
-    return [str(config.resolve(p)) for p in config.corpus]
-
-
 class ProgressPrinter:
     """A progress bar on a terminal; plain log lines every few seconds otherwise."""
 
@@ -180,23 +179,27 @@ def _fmt_secs(s: float) -> str:
 
 
 def cmd_index(args) -> int:
-    from searchtui.indexer import build_index
+    from searchtui.indexer import DROP_LIMIT, index_corpus
 
     config = _config(args)
-    paths = _corpus_paths(args, config)
     index_dir = _index_dir(args, config)
     printer = ProgressPrinter(sys.stderr, quiet=args.quiet)
     cancel = threading.Event()
     try:
-        report = build_index(
-            paths,
+        report = index_corpus(
             index_dir,
-            config=config,
+            config,
+            args.paths,
             rebuild=args.rebuild,
             progress=printer,
             cancel=cancel,
             workers=args.workers,
+            drop_limit=None if args.yes else DROP_LIMIT,
         )
+    except WouldDropArticles as exc:
+        printer.finish()
+        print(f"searchtui: {exc}; to go ahead, run again with --yes", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         cancel.set()
         printer.finish()
@@ -223,11 +226,13 @@ def _request_from_args(args) -> SearchRequest:
     ):
         if inc or exc:
             filters[name] = FacetFilter(set(inc or []), set(exc or []))
+    # read as one range, as the query's date:FROM..TO is: one that ends before it starts is refused
+    date_from, date_to = parse_date_range(f"{args.date_from or ''}..{args.date_to or ''}")
     return SearchRequest(
         query=" ".join(args.query),
         filters=filters,
-        date_from=args.date_from,
-        date_to=args.date_to,
+        date_from=date_from,
+        date_to=date_to,
         sort=args.sort,
         page=args.page,
         page_size=args.limit,
@@ -355,6 +360,7 @@ def cmd_facets(args) -> int:
 def cmd_stats(args) -> int:
     with _open_engine(args) as engine:
         stats = engine.stats()
+        stats["corpus"] = list(engine.meta.get("corpus") or [])
     if args.json:
         json.dump(stats, sys.stdout, indent=1)
         sys.stdout.write("\n")
@@ -372,6 +378,7 @@ def cmd_stats(args) -> int:
         ("Places", f"{stats['distinct_places']:,}"),
         ("Index size", f"{size / 2**20:,.1f} MiB in {stats['segments']} segment(s)"),
         ("Written", stats.get("written") or "?"),
+        ("Corpus", ", ".join(stats["corpus"]) or "?"),
     ]
     for k, v in rows:
         print(f"{k + ':':<15}{v}")
@@ -403,25 +410,20 @@ def cmd_tui(args) -> int:
     config = _config(args)
     from searchtui.tui.app import run
 
-    return run(_index_dir(args, config), config, _corpus_paths(args, config))
+    return run(_index_dir(args, config), config)
 
 
 # ---------------------------------------------------------------------------
 # Arguments
 
 
-def _date(text: str) -> _dt.date:
+def _date(text: str) -> str:
+    """A period as typed (YYYY, YYYY-MM or YYYY-MM-DD), checked."""
     try:
-        return parse_date_period(text)[0]
+        parse_date_period(text)
     except DateRangeError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _date_end(text: str) -> _dt.date:
-    try:
-        return parse_date_period(text)[1]
-    except DateRangeError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text.strip()
 
 
 def _positive(text: str) -> int:
@@ -496,9 +498,16 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="corpus folders or files (default: corpus/, or as configured)",
+        help="corpus folders or files (default: the configured corpus, else the folders the "
+        "index was built from, else corpus/)",
     )
     p.add_argument("--rebuild", action="store_true", help="start from scratch instead of updating")
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="go ahead even if the run drops more than half of the index's articles",
+    )
     p.add_argument(
         "--workers",
         type=int,
@@ -562,7 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included",
     )
     p.add_argument(
-        "--to", dest="date_to", type=_date_end, metavar="DATE", help="up to this day, included"
+        "--to", dest="date_to", type=_date, metavar="DATE", help="up to this day, included"
     )
     p.add_argument(
         "--sort", choices=SORTS, default="relevance", help="order of the hits (default: relevance)"

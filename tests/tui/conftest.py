@@ -171,7 +171,9 @@ def make_app(tmp_path):
 
     made: list[Any] = []
 
-    def factory(index: Path, *, corpus_paths=None, state_dir=None, stable=False):
+    def factory(
+        index: Path, *, corpus_paths=None, state_dir=None, stable=False, index_command=None
+    ):
         holder: dict[str, RecordingEngine] = {}
 
         def opener(path: Path) -> RecordingEngine:
@@ -187,6 +189,7 @@ def make_app(tmp_path):
             corpus_paths=corpus_paths,
             state_dir=state_dir or tmp_path / "state",
             open_engine=opener,
+            index_command=index_command,
         )
         made.append(app)
         return app, holder

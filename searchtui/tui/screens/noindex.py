@@ -32,6 +32,7 @@ class NoIndexScreen(Screen):
         super().__init__()
         self.reason = reason
         self.incompatible = incompatible
+        self.corpus: list[str] = []  # the folders offered, filled in when composed
 
     @property
     def searchtui_app(self) -> SearchtuiApp:
@@ -39,6 +40,7 @@ class NoIndexScreen(Screen):
 
     def compose(self) -> ComposeResult:
         app = self.searchtui_app
+        self.corpus = app.default_corpus()
         title = "The index must be rebuilt" if self.incompatible else "No index yet"
         with Vertical(id="noindex-box"):
             yield Static(Content.styled(title, "bold"), id="noindex-title")
@@ -49,7 +51,7 @@ class NoIndexScreen(Screen):
                 ),
                 id="noindex-where",
             )
-            yield Input(" ".join(shlex.quote(p) for p in app.corpus_paths), id="corpus-path")
+            yield Input(" ".join(shlex.quote(p) for p in self.corpus), id="corpus-path")
             with Horizontal(id="noindex-buttons"):
                 yield Button("Build index", id="build", variant="primary")
                 yield Button("Cancel", id="cancel", disabled=True)
@@ -60,7 +62,7 @@ class NoIndexScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#corpus-path", Input).focus()
-        missing = [p for p in self.searchtui_app.corpus_paths if not Path(p).exists()]
+        missing = [p for p in self.corpus if not Path(p).exists()]
         if missing:
             self.query_one("#build-status", Label).update(
                 f"{missing[0]} does not exist: type the folder of your articles, then Enter."
