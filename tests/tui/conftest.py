@@ -172,7 +172,13 @@ def make_app(tmp_path):
     made: list[Any] = []
 
     def factory(
-        index: Path, *, corpus_paths=None, state_dir=None, stable=False, index_command=None
+        index: Path,
+        *,
+        corpus_paths=None,
+        state_dir=None,
+        stable=False,
+        index_command=None,
+        config=None,
     ):
         holder: dict[str, RecordingEngine] = {}
 
@@ -185,7 +191,7 @@ def make_app(tmp_path):
 
         app = create_app(
             index,
-            config=test_config(),
+            config=config or test_config(),
             corpus_paths=corpus_paths,
             state_dir=state_dir or tmp_path / "state",
             open_engine=opener,
