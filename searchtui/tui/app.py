@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from searchtui.search import SearchEngine
 
 POLL_SECONDS = 4.0
-PROGRESS_SECONDS = 0.1
+PROGRESS_SECONDS = 0.5
 
 
 def _open_engine(index_dir: Path) -> SearchEngine:
@@ -61,9 +61,10 @@ class SearchtuiApp(App):
     index_stale = reactive(False, init=False)
     #: the latest progress of an index run (merged: only the newest is shown)
     build_progress: var[Progress | None] = var(None, init=False)
-    #: one line about the index run in progress or just finished
-    build_status = reactive("", init=False)
-    building = reactive(False, init=False)
+    #: one line about the index run in progress or just finished (vars: the screens watch
+    #: them and repaint what shows them; a reactive would repaint the whole app on every tick)
+    build_status = var("", init=False)
+    building = var(False, init=False)
 
     def __init__(
         self,

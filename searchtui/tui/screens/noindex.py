@@ -33,6 +33,7 @@ class NoIndexScreen(Screen):
         self.reason = reason
         self.incompatible = incompatible
         self.corpus: list[str] = []  # the folders offered, filled in when composed
+        self._one_line_status = False
 
     @property
     def searchtui_app(self) -> SearchtuiApp:
@@ -56,7 +57,8 @@ class NoIndexScreen(Screen):
                 yield Button("Build index", id="build", variant="primary")
                 yield Button("Cancel", id="cancel", disabled=True)
                 yield Button("Quit", id="quit")
-            yield ProgressBar(id="build-progress", show_eta=False)
+            # No percentage: its label is re-laid out on every tick; the status line counts files.
+            yield ProgressBar(id="build-progress", show_eta=False, show_percentage=False)
             yield Label("", id="build-status")
         yield Footer()
 
@@ -119,7 +121,11 @@ class NoIndexScreen(Screen):
         bar.update(total=progress.total or None, progress=progress.done)
 
     def _status(self, status: str) -> None:
-        self.query_one("#build-status", Label).update(status)
+        # A line that keeps its height is repainted, not laid out again: progress ticks often.
+        label = self.query_one("#build-status", Label)
+        one_line = len(status) <= label.content_size.width
+        label.update(status, layout=not (one_line and self._one_line_status))
+        self._one_line_status = one_line
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_error(self, event)
