@@ -226,13 +226,14 @@ def _request_from_args(args) -> SearchRequest:
     ):
         if inc or exc:
             filters[name] = FacetFilter(set(inc or []), set(exc or []))
-    # read as one range, as the query's date:FROM..TO is: one that ends before it starts is refused
-    date_from, date_to = parse_date_range(f"{args.date_from or ''}..{args.date_to or ''}")
+    if args.date_from and args.date_to and args.date_to < args.date_from:
+        # refused as the query's date:FROM..TO is, with the same message
+        parse_date_range(f"{args.date_from_text}..{args.date_to_text}")
     return SearchRequest(
         query=" ".join(args.query),
         filters=filters,
-        date_from=date_from,
-        date_to=date_to,
+        date_from=args.date_from,
+        date_to=args.date_to,
         sort=args.sort,
         page=args.page,
         page_size=args.limit,
@@ -417,13 +418,19 @@ def cmd_tui(args) -> int:
 # Arguments
 
 
-def _date(text: str) -> str:
-    """A period as typed (YYYY, YYYY-MM or YYYY-MM-DD), checked."""
-    try:
-        parse_date_period(text)
-    except DateRangeError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text.strip()
+class _DateOption(argparse.Action):
+    """--from (the first day of the period typed) or --to (its last day); the text is kept too.
+
+    The text is what a range that ends before it starts is refused with, as in a query.
+    """
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            first, last = parse_date_period(values)
+        except DateRangeError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        setattr(namespace, self.dest, first if self.const == "first" else last)
+        setattr(namespace, f"{self.dest}_text", values.strip())
 
 
 def _positive(text: str) -> int:
@@ -566,12 +573,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--from",
         dest="date_from",
-        type=_date,
+        action=_DateOption,
+        const="first",
         metavar="DATE",
         help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included",
     )
     p.add_argument(
-        "--to", dest="date_to", type=_date, metavar="DATE", help="up to this day, included"
+        "--to",
+        dest="date_to",
+        action=_DateOption,
+        const="last",
+        metavar="DATE",
+        help="up to this day, included",
     )
     p.add_argument(
         "--sort", choices=SORTS, default="relevance", help="order of the hits (default: relevance)"
