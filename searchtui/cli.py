@@ -8,7 +8,6 @@ The app is imported only by the command that opens it.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
 import sys
@@ -19,13 +18,14 @@ from typing import NamedTuple, TextIO
 
 from searchtui import __version__
 from searchtui.config import Config, load_config
-from searchtui.dates import parse_date_period
+from searchtui.dates import parse_date_period, parse_date_range
 from searchtui.errors import (
     ArticleNotFound,
     Cancelled,
     DateRangeError,
     QueryError,
     SearchtuiError,
+    WouldDropArticles,
 )
 from searchtui.export import (
     FORMATS,
@@ -132,12 +132,6 @@ def _index_dir(args, config: Config) -> Path:
     return config.resolve(config.index)
 
 
-def _corpus_paths(args, config: Config) -> list[str]:
-    if getattr(args, "paths", None):
-        return list(args.paths)
-    return [str(config.resolve(p)) for p in config.corpus]
-
-
 class ProgressPrinter:
     """A progress bar on a terminal; plain log lines every few seconds otherwise."""
 
@@ -217,10 +211,9 @@ COMMITTED = "after the new index was committed: it is complete and live"
 
 def cmd_index(args) -> int:
     from searchtui import store
-    from searchtui.indexer import build_index
+    from searchtui.indexer import DROP_LIMIT, index_corpus
 
     config = _config(args)
-    paths = _corpus_paths(args, config)
     index_dir = _index_dir(args, config)
     printer = ProgressPrinter(sys.stderr, quiet=args.quiet)
     err = Out(sys.stderr)
@@ -234,15 +227,20 @@ def cmd_index(args) -> int:
 
     before = live()
     try:
-        report = build_index(
-            paths,
+        report = index_corpus(
             index_dir,
-            config=config,
+            config,
+            args.paths,
             rebuild=args.rebuild,
             progress=printer,
             cancel=cancel,
             workers=args.workers,
+            drop_limit=None if args.yes else DROP_LIMIT,
         )
+    except WouldDropArticles as exc:
+        printer.finish()
+        err.line(f"searchtui: {exc}; to go ahead, run again with --yes")
+        return EXIT_ERROR
     except (KeyboardInterrupt, Cancelled) as exc:
         cancel.set()
         printer.finish()
@@ -271,6 +269,9 @@ def _request_from_args(args) -> SearchRequest:
     ):
         if inc or exc:
             filters[name] = FacetFilter(set(inc or []), set(exc or []))
+    if args.date_from and args.date_to and args.date_to < args.date_from:
+        # refused as the query's date:FROM..TO is, with the same message
+        parse_date_range(f"{args.date_from_text}..{args.date_to_text}")
     return SearchRequest(
         query=" ".join(args.query),
         filters=filters,
@@ -421,6 +422,7 @@ def cmd_facets(args) -> int:
 def cmd_stats(args) -> int:
     with _open_engine(args) as engine:
         stats = engine.stats()
+        stats["corpus"] = list(engine.meta.get("corpus") or [])
     if args.json:
         json.dump(stats, sys.stdout, indent=1)  # ASCII only: every control escaped
         sys.stdout.write("\n")
@@ -438,6 +440,7 @@ def cmd_stats(args) -> int:
         ("Places", f"{stats['distinct_places']:,}"),
         ("Index size", f"{size / 2**20:,.1f} MiB in {stats['segments']} segment(s)"),
         ("Written", stats.get("written") or "?"),
+        ("Corpus", ", ".join(stats["corpus"]) or "?"),
     ]
     out = Out(sys.stdout)
     for k, v in rows:
@@ -512,25 +515,26 @@ def cmd_tui(args) -> int:
     config = _config(args)
     from searchtui.tui.app import run
 
-    return run(_index_dir(args, config), config, _corpus_paths(args, config))
+    return run(_index_dir(args, config), config)
 
 
 # ---------------------------------------------------------------------------
 # Arguments
 
 
-def _date(text: str) -> _dt.date:
-    try:
-        return parse_date_period(text)[0]
-    except DateRangeError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+class _DateOption(argparse.Action):
+    """--from (the first day of the period typed) or --to (its last day); the text is kept too.
 
+    The text is what a range that ends before it starts is refused with, as in a query.
+    """
 
-def _date_end(text: str) -> _dt.date:
-    try:
-        return parse_date_period(text)[1]
-    except DateRangeError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    def __call__(self, parser, namespace, values, option_string=None):
+        try:
+            first, last = parse_date_period(values)
+        except DateRangeError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        setattr(namespace, self.dest, first if self.const == "first" else last)
+        setattr(namespace, f"{self.dest}_text", values.strip())
 
 
 def _whole_number(text: str, least: int) -> int:
@@ -613,9 +617,16 @@ def build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="corpus folders or files (default: corpus/, or as configured)",
+        help="corpus folders or files (default: the configured corpus, else the folders the "
+        "index was built from, else corpus/)",
     )
     p.add_argument("--rebuild", action="store_true", help="start from scratch instead of updating")
+    p.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="go ahead even if the run drops more than half of the index's articles",
+    )
     p.add_argument(
         "--workers",
         type=_non_negative,
@@ -675,12 +686,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--from",
         dest="date_from",
-        type=_date,
+        action=_DateOption,
+        const="first",
         metavar="DATE",
         help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included",
     )
     p.add_argument(
-        "--to", dest="date_to", type=_date_end, metavar="DATE", help="up to this day, included"
+        "--to",
+        dest="date_to",
+        action=_DateOption,
+        const="last",
+        metavar="DATE",
+        help="up to this day, included",
     )
     p.add_argument(
         "--sort", choices=SORTS, default="relevance", help="order of the hits (default: relevance)"

@@ -41,6 +41,8 @@ class Config:
     workers: int = 0
     #: where this configuration came from (None: built-in defaults)
     source: str | None = None
+    #: the keys the file set (the others are defaults)
+    given: tuple[str, ...] = field(default=(), compare=False)
 
     def resolve(self, path: str) -> Path:
         """A path from the file is relative to the file's folder."""
@@ -97,7 +99,7 @@ def config_from_mapping(data: Any, source: str) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of settings, got {type(data).__name__}")
-    known = {f.name for f in fields(Config)} - {"source"}
+    known = {f.name for f in fields(Config)} - {"source", "given"}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
@@ -134,4 +136,4 @@ def config_from_mapping(data: Any, source: str) -> Config:
         raise ConfigError(f"{source}: key 'max_file_mb' must be positive (a finite number of MiB)")
     if "workers" in values and values["workers"] < 0:
         raise ConfigError(f"{source}: key 'workers' must be 0 or more")
-    return Config(**values, source=source)
+    return Config(**values, source=source, given=tuple(values))

@@ -56,6 +56,18 @@ class Cancelled(SearchtuiError):
     """An index run was cancelled; the index is as it was before."""
 
 
+class WouldDropArticles(SearchtuiError):
+    """A run would remove most of the index (its folders moved, a drive not mounted).
+
+    Nothing was changed; ``dropped`` of the index's ``articles`` would have gone.
+    """
+
+    def __init__(self, message: str, dropped: int, articles: int) -> None:
+        super().__init__(message)
+        self.dropped = dropped
+        self.articles = articles
+
+
 # -- what the user gave
 
 

@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh.index import Index
@@ -29,12 +29,20 @@ from whoosh.index import Index
 from searchtui import arrays, store, trust, untrusted, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
-from searchtui.errors import Cancelled, IndexUnwritable, SearchtuiError
+from searchtui.errors import (
+    Cancelled,
+    CorpusMissing,
+    IndexUnwritable,
+    SearchtuiError,
+    WouldDropArticles,
+)
 from searchtui.models import ENTITY_FIELDS, Article, Problem
 from searchtui.schema import compress_body, make_schema
 
 #: Below this many files to read, the work is done in this process.
 PARALLEL_THRESHOLD = 400
+#: Share of the index's articles a run may remove before it must be told to go ahead.
+DROP_LIMIT = 0.5
 BATCH_FILES = 64
 WRITER_LIMIT_MB = 256
 
@@ -49,6 +57,13 @@ class Progress:
     rate: float  # articles per second
     eta: float | None  # seconds left, when known
     current: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Progress:
+        return cls(**data)
 
 
 @dataclass
@@ -66,6 +81,17 @@ class IndexReport:
     index_dir: str = ""
     #: things to tell the user about the index as a whole
     notes: list[str] = field(default_factory=list)
+    #: the corpus folders read
+    corpus: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> IndexReport:
+        data = dict(data)
+        data["problems"] = [Problem(**p) for p in data.get("problems", [])]
+        return cls(**data)
 
     @property
     def skipped(self) -> list[Problem]:
@@ -377,6 +403,49 @@ def _under(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
+def choose_corpus(
+    index_dir: str | os.PathLike, config: Config, paths: Sequence[str] | None = None
+) -> tuple[list[str], str]:
+    """The folders to index, and where they come from.
+
+    In this order: the ``paths`` given ("given"); the ``corpus:`` a configuration
+    file sets ("config"); the folders the index at ``index_dir`` was built from
+    ("index"); the default ``corpus`` ("default").
+    """
+    if paths:
+        return [str(p) for p in paths], "given"
+    configured = [str(config.resolve(p)) for p in config.corpus]
+    if "corpus" in config.given:
+        return configured, "config"
+    remembered = store.recorded_corpus(index_dir)
+    if remembered:
+        return remembered, "index"
+    return configured, "default"
+
+
+def index_corpus(
+    index_dir: str | os.PathLike,
+    config: Config,
+    paths: Sequence[str] | None = None,
+    **options,
+) -> IndexReport:
+    """``build_index`` over the folders :func:`choose_corpus` picks.
+
+    A folder the index remembers that is gone is named as such: the index is
+    left as it was.
+    """
+    chosen, origin = choose_corpus(index_dir, config, paths)
+    try:
+        return build_index(chosen, index_dir, config=config, **options)
+    except CorpusMissing as exc:
+        if origin != "index":
+            raise
+        raise CorpusMissing(
+            f"{exc} (the index was built from it: moved, or not mounted?); "
+            "the index is as it was"
+        ) from None
+
+
 def build_index(
     paths: Sequence[str | os.PathLike[str]],
     index_dir: str | os.PathLike,
@@ -386,8 +455,15 @@ def build_index(
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
     workers: int | None = None,
+    drop_limit: float | None = None,
 ) -> IndexReport:
-    """Bring the index at ``index_dir`` up to date with the files under ``paths``."""
+    """Bring the index at ``index_dir`` up to date with the files under ``paths``.
+
+    With ``drop_limit`` (a share, e.g. :data:`DROP_LIMIT`), a run that would
+    remove more than that share of the index's articles (their files are gone,
+    or a rebuild reads other folders) raises :class:`WouldDropArticles` and
+    changes nothing.
+    """
     config = config or Config()
     start = time.monotonic()
     root = Path(index_dir)
@@ -399,7 +475,9 @@ def build_index(
     report.files = len(jobs)
     report.problems.extend(scan_problems)
     roots = [str(Path(p).resolve()) for p in paths]
+    report.corpus = roots
 
+    made_root = not root.exists()
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -409,49 +487,103 @@ def build_index(
     if not os.access(root, os.W_OK):
         raise SearchtuiError(f"cannot write to the index folder {root}: permission denied")
 
-    with store.IndexLock(root):
-        store.remove_stale_dirs(root)
-        live = None
-        manifest = None
-        if not rebuild:
-            live = store.current_dir(root)
-            if live is not None:
-                store.check_compatible(root, live)
-                # Nothing of the live index is read before it is verified.
-                manifest, _toc = store.verify(root, live)
-                if not os.access(live, os.W_OK):
-                    raise IndexUnwritable(
-                        f"cannot write to the index folder {live}: permission denied"
-                    )
-            else:
-                store.check_not_foreign(root)
-        fresh = live is None
-        ixdir = live
-        before = store.generation_token(root)
-        try:
-            if fresh:
-                ixdir = store.new_index_dir(root)
-            report.rebuilt = fresh
-            # An update reads the live index: decoding errors there are damage.
-            reading = contextlib.nullcontext() if fresh else store.reading(root)
-            with _relaxed_gc(), reading:
-                return _run(
-                    jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled,
-                    workers, start,
-                )
-        except BaseException as exc:
-            # An interrupt may come after the new folder became live: keep it then.
-            if fresh and ixdir is not None and not _is_live(root, ixdir):
-                shutil.rmtree(ixdir, ignore_errors=True)
-            if not isinstance(exc, OSError):
-                raise
-            kept = (
-                "; the index is as it was before this run"
-                if store.generation_token(root) == before else ""
+    try:
+        with store.IndexLock(root):
+            return _locked_run(
+                jobs, roots, root, rebuild, drop_limit, config, report, notify,
+                is_cancelled, workers, start,
             )
-            raise IndexUnwritable(
-                f"cannot write the index at {root}: {exc.strerror or exc}{kept}"
-            ) from None
+    except BaseException:
+        if made_root:  # a first build that failed leaves no empty index folder behind
+            with contextlib.suppress(OSError):
+                root.rmdir()
+        raise
+
+
+def _locked_run(
+    jobs, roots, root, rebuild, drop_limit, config, report, notify, is_cancelled, workers, start
+) -> IndexReport:
+    store.remove_stale_dirs(root)
+    live = None
+    manifest = None
+    if not rebuild:
+        live = store.current_dir(root)
+        if live is not None:
+            store.check_compatible(root, live)
+            # Nothing of the live index is read before it is verified.
+            manifest, _toc = store.verify(root, live)
+            if not os.access(live, os.W_OK):
+                raise IndexUnwritable(
+                    f"cannot write to the index folder {live}: permission denied"
+                )
+        else:
+            store.check_not_foreign(root)
+    elif drop_limit is not None:
+        previous = _previous_states(root)
+        seen = {job.path for job in jobs}
+        _check_drop(
+            "this rebuild",
+            sum(st[3] for path, st in previous.items() if path not in seen),
+            sum(st[3] for st in previous.values()),
+            drop_limit,
+            roots,
+        )
+    fresh = live is None
+    ixdir = live
+    before = store.generation_token(root)
+    try:
+        if fresh:
+            ixdir = store.new_index_dir(root)
+        report.rebuilt = fresh
+        # An update reads the live index: decoding errors there are damage.
+        reading = contextlib.nullcontext() if fresh else store.reading(root)
+        with _relaxed_gc(), reading:
+            return _run(
+                jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled,
+                workers, start, drop_limit,
+            )
+    except BaseException as exc:
+        # An interrupt may come after the new folder became live: keep it then.
+        if fresh and ixdir is not None and not _is_live(root, ixdir):
+            shutil.rmtree(ixdir, ignore_errors=True)
+        if not isinstance(exc, OSError):
+            raise
+        kept = (
+            "; the index is as it was before this run"
+            if store.generation_token(root) == before else ""
+        )
+        raise IndexUnwritable(
+            f"cannot write the index at {root}: {exc.strerror or exc}{kept}"
+        ) from None
+
+
+def _previous_states(root: Path) -> dict[str, list]:
+    """The file states of the live index a rebuild replaces (none if it cannot be read).
+
+    Read only once the index is verified, like any other read of it."""
+    try:
+        live = store.current_dir(root)
+        if live is None:
+            return {}
+        store.check_compatible(root, live)
+        manifest, _toc = store.verify(root, live)
+        ix, ixdir, _meta = store.open_index(root)
+        with store.reading(root):
+            return _load_states(ix, ixdir, manifest)
+    except SearchtuiError:
+        return {}
+
+
+def _check_drop(what: str, dropped: int, total: int, limit: float | None, roots) -> None:
+    if limit is None or not total or dropped <= limit * total:
+        return
+    where = ", ".join(roots) or "the folders given"
+    raise WouldDropArticles(
+        f"{what} would drop {dropped:,} of the {total:,} articles in the index "
+        f"(their files are not in {where}); the index is unchanged",
+        dropped,
+        total,
+    )
 
 
 def _is_live(root: Path, ixdir: Path) -> bool:
@@ -469,7 +601,10 @@ ENTITIES_CHANGED = (
 )
 
 
-def _run(jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled, workers, start):
+def _run(
+    jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled, workers, start,
+    drop_limit=None,
+):
     """The run on ``ixdir``: a new folder (``manifest`` None) or the live one, verified."""
     from searchtui.entities import extraction_fingerprint
 
@@ -515,6 +650,14 @@ def _run(jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelle
     for p in old_states:
         if p not in seen and p not in gone:
             new_states[p] = old_states[p]
+    if not fresh:
+        _check_drop(
+            "this update",
+            sum(old_states[p][3] for p in gone),
+            sum(st[3] for st in old_states.values()),
+            drop_limit,
+            roots,
+        )
 
     if not todo and not gone and not fresh:
         report.nothing_to_do = True

@@ -5,7 +5,8 @@ An index folder (``index/`` by default) holds:
 - ``CURRENT``: the name of the live Whoosh index folder inside it;
 - ``ix-*``: Whoosh index folders, each with ``searchtui.json`` (schema version)
   and the signed manifest of its live generation (see ``trust``);
-- ``.lock``: held (``flock``) by the one process that is updating the index.
+- ``.lock``: held (``flock``) by the one process that is updating the index, and
+  removed when it is done.
 
 A full build writes a new ``ix-*`` folder and then replaces ``CURRENT`` in one
 atomic rename, so an interrupted build leaves the previous index untouched. An
@@ -247,32 +248,28 @@ class IndexLock:
         self._fd: int | None = None
 
     def acquire(self) -> IndexLock:
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            if isinstance(exc, IsADirectoryError):
-                why = "is a folder, not a lock file: remove it"
-            else:
-                why = f"cannot be opened for writing ({exc.strerror})"
-            raise IndexUnwritable(
-                f"cannot lock the index at {self.root}: {self.path} {why}"
-            ) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            holder = ""
+        while True:
+            fd = self._open()
             try:
-                holder = os.read(fd, 64).decode("ascii", "replace").strip()
-            except OSError:
-                pass
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                holder = ""
+                try:
+                    holder = os.read(fd, 64).decode("ascii", "replace").strip()
+                except OSError:
+                    pass
+                os.close(fd)
+                if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    who = f" (pid {holder})" if holder else ""
+                    raise IndexLocked(
+                        f"the index at {self.root} is being updated by another process{who}; "
+                        f"try again when it has finished"
+                    ) from None
+                raise
+            if self._still_linked(fd):
+                break
+            # The holder removed the file between our open and our lock: lock the new one.
             os.close(fd)
-            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                who = f" (pid {holder})" if holder else ""
-                raise IndexLocked(
-                    f"the index at {self.root} is being updated by another process{who}; "
-                    f"try again when it has finished"
-                ) from None
-            raise
         try:
             os.ftruncate(fd, 0)
             os.write(fd, str(os.getpid()).encode())
@@ -281,10 +278,33 @@ class IndexLock:
         self._fd = fd
         return self
 
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if isinstance(exc, IsADirectoryError):
+                why = "is a folder, not a lock file: remove it"
+            else:
+                why = f"cannot be opened for writing ({exc.strerror})"
+            raise IndexUnwritable(
+                f"cannot lock the index at {self.root}: {self.path} {why}"
+            ) from None
+
+    def _still_linked(self, fd: int) -> bool:
+        try:
+            on_disk = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        held = os.fstat(fd)
+        return (held.st_dev, held.st_ino) == (on_disk.st_dev, on_disk.st_ino)
+
     def release(self) -> None:
+        """Unlock, and remove the lock file: none is left behind once a run ends."""
         if self._fd is not None:
             try:
-                os.ftruncate(self._fd, 0)
+                # Removed while still held, so no one can lock the old file after us.
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
             finally:
                 os.close(self._fd)
@@ -314,6 +334,20 @@ def write_meta(ixdir: Path, **extra) -> None:
     tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
     fsync_file(tmp)
     os.replace(tmp, ixdir / META)
+
+
+def recorded_corpus(root: str | os.PathLike) -> list[str]:
+    """The corpus folders the live index at ``root`` was built from (none if no index)."""
+    try:
+        ixdir = current_dir(Path(root))
+    except IndexIncompatible:
+        return []
+    if ixdir is None:
+        return []
+    folders = read_meta(ixdir).get("corpus")
+    if not isinstance(folders, list):
+        return []
+    return [f for f in folders if isinstance(f, str)]
 
 
 def switch_current(root: Path, ixdir: Path) -> None:

@@ -105,7 +105,7 @@ def test_wikinews_every_article_as_in_the_manifest(wiki_index, manifest, capsys)
     assert dates == sorted(dates, reverse=True)
 
 
-def test_stats(wiki_index, capsys):
+def test_stats(wiki_index, wikinews_dir, capsys):
     code, out, err = run(capsys, "stats", "--index", wiki_index, "--json")
     assert code == 0 and err == ""
     stats = json.loads(out)
@@ -152,7 +152,9 @@ def test_stats(wiki_index, capsys):
         "Places",
         "Index size",
         "Written",
+        "Corpus",
     ]
+    assert lines[-1] == f"Corpus:        {Path(wikinews_dir).resolve()}"
 
 
 def test_facets(wiki_index, capsys):

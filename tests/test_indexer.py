@@ -112,6 +112,8 @@ def listing(root: Path) -> dict[str, int]:
 
 
 def ix_dirs(root: Path) -> list[str]:
+    if not root.exists():  # a first build that failed leaves no index folder
+        return []
     return sorted(p.name for p in root.iterdir() if p.name.startswith("ix-"))
 
 

@@ -7,9 +7,9 @@ import os
 import shlex
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SuspendNotSupported
@@ -19,23 +19,25 @@ from textual.reactive import reactive, var
 from textual.worker import Worker, WorkerState
 
 from searchtui.config import Config, xdg_state_home
-from searchtui.errors import Cancelled, IndexIncompatible, IndexMissing, SearchtuiError
+from searchtui.errors import IndexIncompatible, IndexMissing
 from searchtui.text import printable
 
 from .commands import SearchtuiCommands
 from .history import QueryHistory
 from .messages import BuildFinished, EngineOpened, IndexChanged, IndexUnavailable
+from .screens.confirm import ConfirmDialog
 from .screens.noindex import NoIndexScreen
 from .screens.search import SearchScreen
 from .workers import describe_progress, report_worker_error
 
 if TYPE_CHECKING:
     # imported where they are used: the search engine and the indexer are slow to load
+    from searchtui.index_process import IndexProcess
     from searchtui.indexer import Progress
     from searchtui.search import SearchEngine
 
 POLL_SECONDS = 4.0
-PROGRESS_SECONDS = 0.1
+PROGRESS_SECONDS = 0.5
 
 
 def _open_engine(index_dir: Path) -> SearchEngine:
@@ -61,9 +63,10 @@ class SearchtuiApp(App):
     index_stale = reactive(False, init=False)
     #: the latest progress of an index run (merged: only the newest is shown)
     build_progress: var[Progress | None] = var(None, init=False)
-    #: one line about the index run in progress or just finished
-    build_status = reactive("", init=False)
-    building = reactive(False, init=False)
+    #: one line about the index run in progress or just finished (vars: the screens watch
+    #: them and repaint what shows them; a reactive would repaint the whole app on every tick)
+    build_status = var("", init=False)
+    building = var(False, init=False)
 
     def __init__(
         self,
@@ -73,19 +76,23 @@ class SearchtuiApp(App):
         corpus_paths: list[str] | None = None,
         state_dir: Path | None = None,
         open_engine: Callable[[Path], SearchEngine] | None = None,
+        index_command: Sequence[str] | None = None,
     ) -> None:
         super().__init__()
         self.index_dir = Path(index_dir)
         self.config = config or Config()
-        self.corpus_paths = list(corpus_paths) if corpus_paths else [
-            str(self.config.resolve(p)) for p in self.config.corpus
-        ]
+        #: the corpus named when the app was opened; else each run picks (see default_corpus)
+        self.corpus_paths = list(corpus_paths) if corpus_paths else None
+        #: the program that runs an index build (default: searchtui.index_process)
+        self.index_command = list(index_command) if index_command else None
         self.state_dir = Path(state_dir) if state_dir else xdg_state_home() / "searchtui"
         self.history = QueryHistory.in_dir(self.state_dir)
         self.engine: SearchEngine | None = None
         self.index_problem: str | None = None
         self._open_engine = open_engine or _open_engine
         self._cancel: threading.Event | None = None
+        self._process: IndexProcess | None = None
+        self._process_lock = threading.Lock()
         self._latest_progress: Progress | None = None
         self._stale_noticed = False
 
@@ -189,7 +196,35 @@ class SearchtuiApp(App):
 
     # ------------------------------------------------------------------ index runs
 
-    def start_build(self, paths: list[str], rebuild: bool = False) -> None:
+    def default_corpus(self) -> list[str]:
+        """The folders an index run reads unless told otherwise (see ``choose_corpus``)."""
+        if self.corpus_paths:
+            return list(self.corpus_paths)
+        from searchtui.indexer import choose_corpus
+
+        return choose_corpus(self.index_dir, self.config)[0]
+
+    def start_build(
+        self, paths: list[str] | None = None, rebuild: bool = False, *, allow_drop: bool = False
+    ) -> None:
+        """Index ``paths`` (default: the corpus the run picks) in a child process.
+
+        A run that would drop most of the index's articles stops before changing
+        anything, and asks first unless ``allow_drop``.
+        """
+        from searchtui.index_process import request
+        from searchtui.indexer import DROP_LIMIT
+
+        asked = request(
+            self.index_dir,
+            self.config,
+            paths or self.corpus_paths,
+            rebuild=rebuild,
+            drop_limit=None if allow_drop else DROP_LIMIT,
+        )
+        self._start(asked)
+
+    def _start(self, asked: dict[str, Any]) -> None:
         if self.building:
             self.notify("An index run is already going.", severity="warning")
             return
@@ -198,33 +233,38 @@ class SearchtuiApp(App):
         self.build_progress = None
         self.building = True
         self.build_status = "Starting the index run…"
-        self.run_build(list(paths), rebuild, self._cancel)
+        self.run_build(asked, self._cancel)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
-    def run_build(self, paths: list[str], rebuild: bool, cancel: threading.Event) -> None:
-        from searchtui.indexer import build_index
+    def run_build(self, asked: dict[str, Any], cancel: threading.Event) -> None:
+        from searchtui.index_process import IndexProcess
 
         def progress(p: Progress) -> None:
             self._latest_progress = p  # picked up by a timer: progress is merged, not queued
 
         try:
-            report = build_index(
-                paths,
-                self.index_dir,
-                config=self.config,
-                rebuild=rebuild,
-                progress=progress,
-                cancel=cancel,
+            process = IndexProcess(asked, self.index_command)
+        except OSError as exc:
+            self.post_message(BuildFinished(error=f"cannot start the indexer: {exc}"))
+            return
+        with self._process_lock:
+            self._process = process
+            if cancel.is_set():
+                process.cancel()
+        try:
+            outcome = process.wait(progress)
+        finally:
+            with self._process_lock:
+                self._process = None
+        self.post_message(
+            BuildFinished(
+                outcome.report,
+                error=outcome.error,
+                cancelled=outcome.cancelled,
+                refused=outcome.refused,
+                retry=asked if outcome.refused else None,
             )
-        except Cancelled:
-            self.post_message(BuildFinished(cancelled=True))
-        except SearchtuiError as exc:
-            self.post_message(BuildFinished(error=str(exc)))
-        except BaseException as exc:
-            self.post_message(BuildFinished(error=f"{type(exc).__name__}: {exc}"))
-            raise
-        else:
-            self.post_message(BuildFinished(report))
+        )
 
     def _show_progress(self) -> None:
         latest = self._latest_progress
@@ -238,6 +278,8 @@ class SearchtuiApp(App):
         if message.cancelled:
             self.build_status = "Index run cancelled; the index is as it was."
             self.notify(self.build_status, severity="warning")
+        elif message.refused is not None and message.retry is not None:
+            self._ask_to_drop(message.refused, message.retry)
         elif message.error:
             self.build_status = f"Index run failed: {message.error}"
             self.notify(message.error, title="Index run failed", severity="error", timeout=15)
@@ -257,18 +299,44 @@ class SearchtuiApp(App):
             else:
                 self.reload_engine(self.engine)
 
+    def _ask_to_drop(self, refused: tuple[str, int, int], asked: dict[str, Any]) -> None:
+        why, dropped, articles = refused
+        what = "rebuild" if asked.get("rebuild") else "update"
+        self.build_status = f"Index {what} not started: it would drop {dropped:,} articles."
+
+        def answered(go_ahead: bool | None) -> None:
+            if go_ahead:
+                self._start({**asked, "drop_limit": None})
+            else:
+                self.build_status = f"Index {what} not run; the index is as it was."
+                self.notify(self.build_status)
+
+        self.push_screen(
+            ConfirmDialog(
+                f"Drop {dropped:,} of {articles:,} articles?",
+                f"{why[:1].upper()}{why[1:]}.\n\nA folder that moved or a drive that is not "
+                "mounted looks like this. Go ahead anyway?",
+                yes=f"Drop {dropped:,}",
+                no="Keep the index",
+            ),
+            answered,
+        )
+
     def action_cancel_build(self) -> None:
         if self._cancel is not None:
-            self._cancel.set()
+            with self._process_lock:
+                self._cancel.set()
+                if self._process is not None:
+                    self._process.cancel()
             self.build_status = "Cancelling…"
         else:
             self.notify("No index run is going.")
 
     def action_rebuild_index(self) -> None:
-        self.start_build(self.corpus_paths, rebuild=True)
+        self.start_build(rebuild=True)
 
     def action_update_index(self) -> None:
-        self.start_build(self.corpus_paths, rebuild=False)
+        self.start_build(rebuild=False)
 
     # ------------------------------------------------------------------ other actions
 
@@ -343,8 +411,17 @@ class SearchtuiApp(App):
 
     async def action_quit(self) -> None:
         if self._cancel is not None:
-            self._cancel.set()
+            self.action_cancel_build()
         self.exit()
+
+    def on_unmount(self) -> None:
+        # An index run still going is stopped, and left to restore the index, before the app ends.
+        with self._process_lock:
+            process = self._process
+            if self._cancel is not None:
+                self._cancel.set()
+        if process is not None:
+            process.stop()
 
 
 def _freeze_heap(reloaded: bool) -> None:
@@ -368,6 +445,7 @@ def create_app(
     corpus_paths: list[str] | None = None,
     state_dir: Path | None = None,
     open_engine: Callable[[Path], SearchEngine] | None = None,
+    index_command: Sequence[str] | None = None,
 ) -> SearchtuiApp:
     """The one place the app is built, for the CLI, the tests and the benchmark."""
     return SearchtuiApp(
@@ -376,6 +454,7 @@ def create_app(
         corpus_paths=corpus_paths,
         state_dir=state_dir,
         open_engine=open_engine,
+        index_command=index_command,
     )
 
 

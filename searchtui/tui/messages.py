@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -36,12 +36,21 @@ class IndexChanged(Message):
 
 class BuildFinished(Message):
     def __init__(
-        self, report: IndexReport | None = None, error: str | None = None, cancelled: bool = False
+        self,
+        report: IndexReport | None = None,
+        error: str | None = None,
+        cancelled: bool = False,
+        refused: tuple[str, int, int] | None = None,
+        retry: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.report = report
         self.error = error
         self.cancelled = cancelled
+        #: the run would drop most of the index: (why, articles dropped, articles in the index)
+        self.refused = refused
+        #: the refused run's request, to send again once the user agrees
+        self.retry = retry
 
 
 class SearchDone(Message):

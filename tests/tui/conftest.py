@@ -171,7 +171,15 @@ def make_app(tmp_path):
 
     made: list[Any] = []
 
-    def factory(index: Path, *, corpus_paths=None, state_dir=None, stable=False):
+    def factory(
+        index: Path,
+        *,
+        corpus_paths=None,
+        state_dir=None,
+        stable=False,
+        index_command=None,
+        config=None,
+    ):
         holder: dict[str, RecordingEngine] = {}
 
         def opener(path: Path) -> RecordingEngine:
@@ -183,10 +191,11 @@ def make_app(tmp_path):
 
         app = create_app(
             index,
-            config=test_config(),
+            config=config or test_config(),
             corpus_paths=corpus_paths,
             state_dir=state_dir or tmp_path / "state",
             open_engine=opener,
+            index_command=index_command,
         )
         made.append(app)
         return app, holder

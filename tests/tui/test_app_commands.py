@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
+import sys
 
 import pytest
 
-from searchtui import indexer
 from searchtui.cli import main
 from searchtui.tui.screens.noindex import NoIndexScreen
 from searchtui.tui.screens.search import SearchScreen
@@ -108,26 +107,36 @@ async def test_no_index_screen_builds_in_app(make_app, tmp_path):
         assert "8 hits" in screen_text(app)
 
 
-async def test_build_can_be_cancelled_and_app_stays_usable(make_app, tmp_path, monkeypatch):
-    started = threading.Event()
+#: An indexer that reports one step, then waits to be cancelled, as the real one does.
+SLOW_INDEXER = """
+import json, signal, sys, time
+def stop(signum, frame):
+    raise KeyboardInterrupt
+signal.signal(signal.SIGINT, stop)
+sys.stdin.read()
+progress = dict(phase="indexing", done=1, total=10, articles=5, elapsed=0.1, rate=50.0, eta=1.0,
+                current="a.txt")
+print(json.dumps({"progress": progress}), flush=True)
+try:
+    time.sleep(60)
+except KeyboardInterrupt:
+    print(json.dumps({"cancelled": "cancelled"}), flush=True)
+    sys.exit(130)
+"""
 
-    def slow_build(
-        paths, index_dir, *, config=None, rebuild=False, progress=None, cancel=None, **kw
-    ):
-        progress(indexer.Progress("indexing", 1, 10, 5, 0.1, 50.0, 1.0, "a.txt"))
-        started.set()
-        while not cancel.wait(0.01):
-            pass
-        raise indexer.Cancelled("cancelled")
 
-    monkeypatch.setattr(indexer, "build_index", slow_build)
-    app, rec = make_app(tmp_path / "no-index", corpus_paths=[str(tmp_path)])
+async def test_build_can_be_cancelled_and_app_stays_usable(make_app, tmp_path):
+    app, rec = make_app(
+        tmp_path / "no-index",
+        corpus_paths=[str(tmp_path)],
+        index_command=[sys.executable, "-c", SLOW_INDEXER],
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.click("#build")
         for _ in range(100):
             await pilot.pause(0.05)
-            if started.is_set() and "1/10" in screen_text(app):
+            if "1/10" in screen_text(app):
                 break
         assert app.building
         assert "indexing · 1/10" in screen_text(app)

@@ -32,6 +32,8 @@ class NoIndexScreen(Screen):
         super().__init__()
         self.reason = reason
         self.incompatible = incompatible
+        self.corpus: list[str] = []  # the folders offered, filled in when composed
+        self._one_line_status = False
 
     @property
     def searchtui_app(self) -> SearchtuiApp:
@@ -39,6 +41,7 @@ class NoIndexScreen(Screen):
 
     def compose(self) -> ComposeResult:
         app = self.searchtui_app
+        self.corpus = app.default_corpus()
         title = "The index must be rebuilt" if self.incompatible else "No index yet"
         with Vertical(id="noindex-box"):
             yield Static(Content.styled(title, "bold"), id="noindex-title")
@@ -49,18 +52,19 @@ class NoIndexScreen(Screen):
                 ),
                 id="noindex-where",
             )
-            yield Input(" ".join(shlex.quote(p) for p in app.corpus_paths), id="corpus-path")
+            yield Input(" ".join(shlex.quote(p) for p in self.corpus), id="corpus-path")
             with Horizontal(id="noindex-buttons"):
                 yield Button("Build index", id="build", variant="primary")
                 yield Button("Cancel", id="cancel", disabled=True)
                 yield Button("Quit", id="quit")
-            yield ProgressBar(id="build-progress", show_eta=False)
+            # No percentage: its label is re-laid out on every tick; the status line counts files.
+            yield ProgressBar(id="build-progress", show_eta=False, show_percentage=False)
             yield Label("", id="build-status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#corpus-path", Input).focus()
-        missing = [p for p in self.searchtui_app.corpus_paths if not Path(p).exists()]
+        missing = [p for p in self.corpus if not Path(p).exists()]
         if missing:
             self.query_one("#build-status", Label).update(
                 f"{missing[0]} does not exist: type the folder of your articles, then Enter."
@@ -117,7 +121,11 @@ class NoIndexScreen(Screen):
         bar.update(total=progress.total or None, progress=progress.done)
 
     def _status(self, status: str) -> None:
-        self.query_one("#build-status", Label).update(status)
+        # A line that keeps its height is repainted, not laid out again: progress ticks often.
+        label = self.query_one("#build-status", Label)
+        one_line = len(status) <= label.content_size.width
+        label.update(status, layout=not (one_line and self._one_line_status))
+        self._one_line_status = one_line
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_error(self, event)
