@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import Worker, get_current_worker
 
@@ -58,6 +59,9 @@ PAGE_SIZE = 20
 PREVIEW_DELAY = 0.12  # seconds the cursor rests on a hit before its text is loaded
 FACET_LIMIT = 8
 FACET_FILTER_LIMIT = 50
+
+#: the order Tab visits the parts of the screen in (ids of the parts)
+FOCUS_ORDER = ("query", "results", "dates", "histogram", "sidebar", "chips", "status")
 
 SORT_LABELS = {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"}
 
@@ -107,21 +111,37 @@ class SearchScreen(Screen):
         with Horizontal(id="query-bar"):
             yield QueryInput(
                 history=self.searchtui_app.history.entries,
-                placeholder='Search: words, "a phrase", -exclude, title:word…  (? for help)',
+                placeholder='Search: words, "a phrase", -exclude, title:word…  (F1: help)',
                 id="query",
             )
         yield FilterChips(id="chips")
         with Horizontal(id="main"):
-            with Sidebar(id="sidebar"):
+            with Vertical(id="left"):
+                # the dates box stays put beside its bars while the facets scroll
                 yield DateRangeInput(id="dates")
-                for name in FACET_FIELDS:
-                    yield FacetPanel(name, id=f"facet-{name}", classes="facet")
+                with Sidebar(id="sidebar"):
+                    for name in FACET_FIELDS:
+                        yield FacetPanel(name, id=f"facet-{name}", classes="facet")
             with Vertical(id="centre"):
                 yield ResultList(id="results")
                 yield DateHistogram(id="histogram")
             yield PreviewPane(id="preview")
         yield StatusLine(id="status")
         yield Footer()
+
+    @property
+    def focus_chain(self) -> list[Widget]:
+        """Tab follows the screen with the results second: query, results, the dates box,
+        the date bars, the facets, then the filter chips and the suggestion."""
+        chain = super().focus_chain
+
+        def place(widget: Widget) -> int:
+            for node in widget.ancestors_with_self:
+                if node.id in FOCUS_ORDER:
+                    return FOCUS_ORDER.index(node.id)
+            return len(FOCUS_ORDER)
+
+        return sorted(chain, key=place)
 
     def on_mount(self) -> None:
         self.query_one(FilterChips).display = False
@@ -377,6 +397,11 @@ class SearchScreen(Screen):
             self.notify(self.searchtui_app.history.error, severity="warning")
             self.searchtui_app.history.error = None
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, ResultList) and not self.similar:
+            # moving on to the results is as good as Enter: the query is kept
+            self.remember(self.query_one("#query", QueryInput).value)
+
     def on_key(self, event: events.Key) -> None:
         box = self.query_one("#query", QueryInput)
         if event.key == "down" and box.has_focus and not box.walking_history:
@@ -561,7 +586,9 @@ class SearchScreen(Screen):
     # ------------------------------------------------------------------ actions
 
     def action_focus_query(self) -> None:
-        self.query_one("#query", QueryInput).focus()
+        box = self.query_one("#query", QueryInput)
+        box.focus()
+        box.cursor_position = len(box.value)
 
     def action_escape(self) -> None:
         if not self.query_one("#query", QueryInput).has_focus:

@@ -1,0 +1,93 @@
+"""Every key of the app does what it says: driven through Pilot over a small real index."""
+
+from __future__ import annotations
+
+import json
+
+from searchtui.tui.history import QueryHistory
+from searchtui.tui.widgets.query import QueryInput
+from searchtui.tui.widgets.results import ResultList
+
+from .conftest import settle
+
+
+async def test_slash_in_an_empty_query_box_is_not_typed(make_app, index_dir, tmp_path):
+    state = tmp_path / "keys-state"
+    app, rec = make_app(index_dir, state_dir=state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#query", QueryInput)
+        assert app.focused is box  # the app opens in the query box
+        await pilot.press("slash")
+        assert box.value == ""
+        for key in ("9", "slash", "1", "1"):
+            await pilot.press(key)
+        await settle(pilot)
+        assert box.value == "9/11"  # a slash inside a query stays
+        assert rec["engine"].requests[-1].query == "9/11"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("slash")  # from the results: back to the box, nothing typed
+        assert app.focused is box and box.value == "9/11"
+    assert json.loads((state / "history.json").read_text()) == ["9/11"]
+
+
+async def test_history_keeps_only_real_queries(tmp_path):
+    (tmp_path / "history.json").write_text(json.dumps(["/", "brexit", "  ", "-", "/climate"]))
+    history = QueryHistory.in_dir(tmp_path)
+    assert history.entries == ["brexit", "/climate"]
+    assert not history.add("/")
+    assert not history.add('""')
+    assert history.add("9/11")
+    assert history.entries == ["brexit", "/climate", "9/11"]
+
+
+async def test_moving_on_to_the_results_saves_the_query(make_app, index_dir, tmp_path):
+    state = tmp_path / "move-state"
+    app, _ = make_app(index_dir, state_dir=state)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for ch in "census":
+            await pilot.press(ch)
+        await settle(pilot)
+        await pilot.press("down")  # not Enter: down to the results
+        await settle(pilot)
+        assert isinstance(app.focused, ResultList)
+        await pilot.press("slash", "ctrl+u")
+        for ch in "brexit":
+            await pilot.press(ch)
+        await settle(pilot)
+        await pilot.press("tab")  # Tab from the box goes to the results, too
+        await settle(pilot)
+        assert isinstance(app.focused, ResultList)
+    assert json.loads((state / "history.json").read_text()) == ["census", "brexit"]
+
+
+async def test_tab_into_the_query_box_keeps_the_query(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for ch in "census":
+            await pilot.press(ch)
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is not app.screen.query_one("#query")
+        await pilot.press("shift+tab")
+        box = app.screen.query_one("#query", QueryInput)
+        assert app.focused is box
+        assert box.selected_text == ""
+        await pilot.press("s")  # edits the query, does not replace it
+        await settle(pilot)
+        assert box.value == "censuss"
+
+
+async def test_the_query_box_says_which_key_gives_help(make_app, index_dir):
+    app, _ = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#query", QueryInput)
+        assert "F1" in str(box.placeholder) and "?" not in str(box.placeholder)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
