@@ -91,3 +91,60 @@ async def test_the_query_box_says_which_key_gives_help(make_app, index_dir):
         await pilot.press("f1")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"
+
+
+def status_text(app) -> str:
+    return app.screen.query_one("#status-text").content.plain
+
+
+def notices(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_sort_offers_only_the_orders_that_apply(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        results = app.screen.query_one(ResultList)
+        results.focus()
+        assert "sorted by newest first" in status_text(app)
+        # an empty query: newest and oldest only, each announced as the status line says
+        for expected in ("oldest first", "newest first", "oldest first"):
+            await pilot.press("s")
+            await settle(pilot)
+            assert notices(app)[-1] == f"Sorted by {expected}"
+            assert f"sorted by {expected}" in status_text(app)
+        dates = [h.date for h in results.hits]
+        assert dates == sorted(dates)
+        # words to rank by: relevance comes back into the cycle
+        await pilot.press("slash")
+        for ch in "census":
+            await pilot.press(ch)
+        await settle(pilot)
+        results.focus()
+        seen = []
+        for _ in range(3):
+            await pilot.press("s")
+            await settle(pilot)
+            seen.append(rec["engine"].requests[-1].sort)
+            assert notices(app)[-1].lower() in status_text(app)
+        assert sorted(seen) == ["newest", "oldest", "relevance"]
+
+
+async def test_more_like_this_offers_no_sort(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        results = app.screen.query_one(ResultList)
+        results.focus()
+        await pilot.press("m")
+        await settle(pilot)
+        assert "most similar first" in status_text(app)
+        before = len(rec["engine"].requests)
+        shown = list(notices(app))
+        await pilot.press("s")
+        await settle(pilot)
+        assert len(rec["engine"].requests) == before  # nothing to re-sort
+        assert notices(app) == shown  # and no order announced that is not shown
+        assert "most similar first" in status_text(app)
+        assert app.screen.check_action("cycle_sort", ()) is None  # greyed out in the footer

@@ -63,7 +63,12 @@ FACET_FILTER_LIMIT = 50
 #: the order Tab visits the parts of the screen in (ids of the parts)
 FOCUS_ORDER = ("query", "results", "dates", "histogram", "sidebar", "chips", "status")
 
-SORT_LABELS = {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"}
+SORT_LABELS = {
+    "relevance": "relevance",
+    "newest": "newest first",
+    "oldest": "oldest first",
+    "similar": "most similar first",
+}
 
 
 class Sidebar(SizedVerticalScroll, can_focus=False):
@@ -168,6 +173,7 @@ class SearchScreen(Screen):
         self._schedule()
 
     def watch_similar(self) -> None:
+        self.refresh_bindings()
         self._schedule()
 
     def _engine_ready(self) -> None:
@@ -318,12 +324,7 @@ class SearchScreen(Screen):
         if result is None:
             return
         hits = f"{result.total:,} hit{'' if result.total == 1 else 's'}"
-        if self.similar:
-            sort = "most similar first"
-        elif not result.ranked and self.sort == "relevance":
-            sort = "newest first"
-        else:
-            sort = SORT_LABELS.get(self.sort, self.sort)
+        sort = SORT_LABELS[self.shown_sort]
         status.set_text(
             Content.assemble(
                 (hits, "bold"), f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}",
@@ -594,10 +595,40 @@ class SearchScreen(Screen):
         if not self.query_one("#query", QueryInput).has_focus:
             self.action_focus_query()
 
+    @property
+    def sorts(self) -> tuple[str, ...]:
+        """The orders the list on screen can be put in (none for look-alikes)."""
+        if self.similar:
+            return ()
+        if self.result is not None:
+            ranked = self.result.ranked
+        else:
+            ranked = bool(self.search_text.strip())
+        # with no words to rank by (an empty query, only filters), relevance means nothing
+        return SORTS if ranked else tuple(s for s in SORTS if s != "relevance")
+
+    @property
+    def shown_sort(self) -> str:
+        """The order of the list on screen, as the status line names it."""
+        if self.similar:
+            return "similar"
+        sorts = self.sorts
+        if self.sort in sorts:
+            return self.sort
+        return "newest" if self.sort == "relevance" else sorts[0]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cycle_sort" and not self.sorts:
+            return None  # shown, greyed out: look-alikes are always most similar first
+        return True
+
     def action_cycle_sort(self) -> None:
-        known = self.sort in SORTS
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if known else SORTS[0]
-        self.notify(f"Sorted by {SORT_LABELS.get(self.sort, self.sort)}", timeout=2)
+        sorts = self.sorts
+        if not sorts:
+            return
+        shown = self.shown_sort
+        self.sort = sorts[(sorts.index(shown) + 1) % len(sorts)] if shown in sorts else sorts[0]
+        self.notify(f"Sorted by {SORT_LABELS[self.shown_sort]}", timeout=2)
 
     def action_clear_filters(self) -> None:
         self.filters = {}
