@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+
+from textual.widgets import Input
 
 from searchtui.tui.history import QueryHistory
 from searchtui.tui.widgets.query import QueryInput
@@ -148,3 +151,44 @@ async def test_more_like_this_offers_no_sort(make_app, index_dir):
         assert notices(app) == shown  # and no order announced that is not shown
         assert "most similar first" in status_text(app)
         assert app.screen.check_action("cycle_sort", ()) is None  # greyed out in the footer
+
+
+async def test_the_dates_box_sets_a_range_however_often_it_is_entered(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#date-range", Input)
+        box.focus()
+        for ch in "2019-03":
+            await pilot.press(ch)
+        for _ in range(3):
+            await pilot.press("enter")
+            await settle(pilot)
+            req = rec["engine"].requests[-1]
+            assert (req.date_from, req.date_to) == (dt.date(2019, 3, 1), dt.date(2019, 3, 31))
+            assert app.screen.date_range == (req.date_from, req.date_to)
+        # the box shows the range it read, with the cursor after it: typed again, same range
+        assert box.cursor_position == len(box.value)
+        await pilot.press("ctrl+u")
+        for ch in "2019-03":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.date_range == (dt.date(2019, 3, 1), dt.date(2019, 3, 31))
+
+
+async def test_the_dates_box_example_comes_from_the_index(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#date-range", Input)
+        example = str(box.placeholder).removeprefix("e.g. ")
+        last = max(h.date for h in app.screen.query_one(ResultList).hits)
+        assert example.endswith(f"{last:%Y-%m}") or example.endswith(str(last.year))
+        box.focus()
+        for ch in example:
+            await pilot.press(ch)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert rec["engine"].requests[-1].date_to is not None
+        assert app.screen.query_one(ResultList).total > 0  # the example finds articles

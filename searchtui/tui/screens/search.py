@@ -287,7 +287,11 @@ class SearchScreen(Screen):
             else:
                 panel.update_facet(result.facets.get(name), self.filters.get(name))
         self.query_one(DateHistogram).show(result.histogram, self.date_range)
-        self.query_one(DateRangeInput).show_range(*self.date_range)
+        dates = self.query_one(DateRangeInput)
+        dates.show_range(*self.date_range)
+        span = None if self.similar else _whole_span(result)
+        if span is not None:
+            dates.show_span(*span)
         self._update_status()
         if not result.hits:
             self.query_one(PreviewPane).clear()
@@ -702,3 +706,20 @@ class SearchScreen(Screen):
         report_worker_error(self, event)
         if event.worker.group == "page" and event.state.name in ("ERROR", "CANCELLED"):
             self.query_one(ResultList).loading_more = False
+
+
+def _whole_span(result: SearchResult) -> tuple[str, dt.date, dt.date] | None:
+    """(unit, first day of the first bucket, of the last) of the date histogram,
+    when ``result`` lists the whole index."""
+    request = result.request
+    everything = not (
+        request.query.strip() or request.filters or request.date_from or request.date_to
+    )
+    if not everything or result.histogram is None:
+        return None
+    dated = [b for b in result.histogram.buckets if b.start and b.end]
+    if not dated:
+        return None
+    first, last = dated[0].start, dated[-1].start
+    assert first is not None and last is not None
+    return result.histogram.unit, first, last
