@@ -192,3 +192,36 @@ async def test_the_dates_box_example_comes_from_the_index(make_app, index_dir):
         await settle(pilot)
         assert rec["engine"].requests[-1].date_to is not None
         assert app.screen.query_one(ResultList).total > 0  # the example finds articles
+
+
+async def test_more_like_this_says_what_the_list_is(make_app, index_dir, tmp_path):
+    app, rec = make_app(index_dir)
+    out = tmp_path / "similar.md"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for ch in "census":
+            await pilot.press(ch)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        hit = app.screen.query_one(ResultList).current_hit
+        await pilot.press("m")
+        await settle(pilot)
+        assert ("similar_key", hit.key) in rec["engine"].calls
+        box = app.screen.query_one("#query", QueryInput)
+        assert box.value == ""  # the query is not what this list answers
+        assert f"similar to: {hit.title}" in str(box.placeholder)
+        assert f"similar to: {hit.title}" in status_text(app)
+        chips = [c.spec.label for c in app.screen.query("Chip")]
+        assert chips and chips[0].startswith("similar to: ")
+        app.action_export()
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert out.read_text().startswith(f"# Articles similar to: {hit.title}")
+        # typing searches again, and the box says what it is for
+        await pilot.press("slash", "p")
+        await settle(pilot)
+        assert not app.screen.similar
+        assert "similar" not in str(box.placeholder)

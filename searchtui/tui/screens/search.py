@@ -60,6 +60,8 @@ PREVIEW_DELAY = 0.12  # seconds the cursor rests on a hit before its text is loa
 FACET_LIMIT = 8
 FACET_FILTER_LIMIT = 50
 
+QUERY_PLACEHOLDER = 'Search: words, "a phrase", -exclude, title:word…  (F1: help)'
+
 #: the order Tab visits the parts of the screen in (ids of the parts)
 FOCUS_ORDER = ("query", "results", "dates", "histogram", "sidebar", "chips", "status")
 
@@ -116,7 +118,7 @@ class SearchScreen(Screen):
         with Horizontal(id="query-bar"):
             yield QueryInput(
                 history=self.searchtui_app.history.entries,
-                placeholder='Search: words, "a phrase", -exclude, title:word…  (F1: help)',
+                placeholder=QUERY_PLACEHOLDER,
                 id="query",
             )
         yield FilterChips(id="chips")
@@ -173,6 +175,11 @@ class SearchScreen(Screen):
         self._schedule()
 
     def watch_similar(self) -> None:
+        box = self.query_one("#query", QueryInput)
+        if self.similar:
+            box.placeholder = f"similar to: {self.similar[1]}  (type to search instead)"
+        else:
+            box.placeholder = QUERY_PLACEHOLDER
         self.refresh_bindings()
         self._schedule()
 
@@ -329,9 +336,10 @@ class SearchScreen(Screen):
             return
         hits = f"{result.total:,} hit{'' if result.total == 1 else 's'}"
         sort = SORT_LABELS[self.shown_sort]
+        what = f" similar to: {self.similar[1]}" if self.similar else ""
         status.set_text(
             Content.assemble(
-                (hits, "bold"), f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}",
+                (hits, "bold"), what, f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}",
                 (f" · {result.notice}", "italic") if result.notice else "",
             )
         )
@@ -342,7 +350,7 @@ class SearchScreen(Screen):
         if self.similar:
             title = self.similar[1]
             short = title if len(title) <= 40 else title[:39] + "…"
-            specs.append(ChipSpec("similar", f"like: {short}"))
+            specs.append(ChipSpec("similar", f"similar to: {short}"))
         for name in FACET_FIELDS:
             filt = self.filters.get(name)
             if not filt:
@@ -567,8 +575,19 @@ class SearchScreen(Screen):
 
     @on(ResultList.SimilarWanted)
     def _similar(self, event: ResultList.SimilarWanted) -> None:
-        self.remember(self.search_text)
-        self.similar = (event.hit.key, event.hit.title or event.hit.key)
+        self.show_similar(event.hit.key, event.hit.title or event.hit.key)
+
+    def show_similar(self, key: str, title: str) -> None:
+        """List the articles like ``key`` instead of the query's hits; the query,
+        which they ignore, leaves the box (it is in the history)."""
+        box = self.query_one("#query", QueryInput)
+        self.remember(box.value)
+        if box.value:
+            with box.prevent(Input.Changed):
+                box.value = ""
+        box.reset_history_position()
+        self.search_text = ""
+        self.similar = (key, title)
 
     def _reader_closed(self, outcome: tuple[str, str, str] | None) -> None:
         if not outcome:
@@ -577,7 +596,7 @@ class SearchScreen(Screen):
         if kind == "filter":
             self.add_filter(outcome[1], outcome[2])
         elif kind == "similar":
-            self.similar = (outcome[1], outcome[2])
+            self.show_similar(outcome[1], outcome[2])
         self.query_one(ResultList).focus()
 
     def show_problem(self, text: str) -> None:
@@ -652,24 +671,35 @@ class SearchScreen(Screen):
             if answer and engine is not None:
                 path, fmt = answer
                 self.notify(f"Exporting {total:,} hits to {path}…", timeout=3)
-                self.run_export(engine, self.build_request(), self.similar, path, fmt)
+                similar = self.similar[0] if self.similar else None
+                request = self.build_request()
+                self.run_export(engine, request, similar, self.export_title(), path, fmt)
 
         self.app.push_screen(ExportDialog(total), chosen)
+
+    def export_title(self) -> str:
+        """The heading of an export: what the list is."""
+        from searchtui.export import title_for
+
+        if self.similar:
+            return f"Articles similar to: {self.similar[1]}"
+        return title_for(self.search_text)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def run_export(
         self,
         engine: SearchEngine,
         request: SearchRequest,
-        similar: tuple[str, str] | None,
+        similar: str | None,
+        title: str,
         path: str,
         fmt: str,
     ) -> None:
-        from searchtui.export import all_hits, title_for, write_file
+        from searchtui.export import all_hits, write_file
 
-        hits = list(all_hits(engine, request, similar[0] if similar else None))
+        hits = list(all_hits(engine, request, similar))
         try:
-            count = write_file(hits, path, fmt, title=title_for(request.query))
+            count = write_file(hits, path, fmt, title=title)
         except OSError as exc:
             error = f"cannot write {path}: {exc.strerror or exc}"
             self.post_message(ExportDone(path, 0, error=error))
