@@ -7,11 +7,12 @@ import json
 
 from textual.widgets import Input
 
+from searchtui.models import SearchRequest
 from searchtui.tui.history import QueryHistory
 from searchtui.tui.widgets.query import QueryInput
 from searchtui.tui.widgets.results import ResultList
 
-from .conftest import settle
+from .conftest import N_ARTICLES, settle
 
 
 async def test_slash_in_an_empty_query_box_is_not_typed(make_app, index_dir, tmp_path):
@@ -225,3 +226,46 @@ async def test_more_like_this_says_what_the_list_is(make_app, index_dir, tmp_pat
         await settle(pilot)
         assert not app.screen.similar
         assert "similar" not in str(box.placeholder)
+
+
+async def test_end_reaches_the_last_hit_and_the_border_shows_where(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        results = app.screen.query_one(ResultList)
+        results.focus()
+        await pilot.pause()
+        assert results.border_subtitle == f"1 / {N_ARTICLES}"
+        await pilot.press("down", "down")
+        assert results.border_subtitle == f"3 / {N_ARTICLES}"
+        await pilot.press("end")
+        await settle(pilot)
+        assert len(results.hits) == N_ARTICLES
+        assert results.highlighted_hit_index == N_ARTICLES - 1
+        assert results.border_subtitle == f"{N_ARTICLES} / {N_ARTICLES}"
+        await pilot.press("home")
+        assert results.border_subtitle == f"1 / {N_ARTICLES}"
+
+
+async def test_end_asks_for_bigger_pages_in_order(make_app, index_dir, monkeypatch):
+    from searchtui.tui.screens import search
+
+    monkeypatch.setattr(search, "PAGE_SIZE", 3)
+    monkeypatch.setattr(search, "END_CHUNK", 12)
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        results = app.screen.query_one(ResultList)
+        results.focus()
+        await pilot.press("end")
+        await settle(pilot)
+        pages = [(r.page, r.page_size) for r in rec["engine"].requests[1:]]
+        # each page starts where the last ended; they grow, up to END_CHUNK
+        starts = [(page - 1) * size for page, size in pages]
+        sizes = [size for _, size in pages]
+        assert starts == [3, 6, 12, 24, 36] and sizes == [3, 6, 12, 12, 12]
+        # (the first page came as the cursor neared the end of the first, before End)
+        assert not any(r.snippets for r in rec["engine"].requests[2:])
+        everything = rec["engine"].engine.search(SearchRequest(page_size=N_ARTICLES))
+        assert [h.key for h in results.hits] == [h.key for h in everything.hits]
+        assert results.highlighted_hit_index == N_ARTICLES - 1

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a search
 PAGE_SIZE = 20
+END_CHUNK = 1280  # most hits asked for at once on the way to the last (End)
 PREVIEW_DELAY = 0.12  # seconds the cursor rests on a hit before its text is loaded
 FACET_LIMIT = 8
 FACET_FILTER_LIMIT = 50
@@ -102,7 +103,7 @@ class SearchScreen(Screen):
         self.result: SearchResult | None = None  # the result on screen
         self.generation = 0  # bumped per search; stale answers are dropped
         self.painted_generation = 0  # the search whose results were last painted
-        self.pages_loaded = 0
+        self.loaded = 0  # hits asked for so far: the next page starts there
         self._pending = False
         self._debounce: Timer | None = None
         self._preview_timer: Timer | None = None
@@ -272,14 +273,15 @@ class SearchScreen(Screen):
         result = message.result
         results = self.query_one(ResultList)
         if message.more:
-            self.pages_loaded = max(self.pages_loaded, result.request.page)
+            request = result.request
+            self.loaded = max(self.loaded, request.page * request.page_size)
             results.append_result(result)
             return
         keep = None
         if self.result is not None and self.result.request == result.request:
             keep = results.highlighted_hit_index  # same search again (a reload): keep the place
         self.result = result
-        self.pages_loaded = 1
+        self.loaded = result.request.page_size
         preview = self.query_one(PreviewPane)
         if message.preview is not None and result.hits:
             preview.show_hit(result.hits[0])
@@ -530,8 +532,18 @@ class SearchScreen(Screen):
         engine = self.searchtui_app.engine
         if engine is None or self.result is None:
             return
-        page = self.pages_loaded + 1
-        request = replace(self.result.request, page=page, facets=(), histogram=False)
+        # Pages start where the last ended: at a multiple of PAGE_SIZE (a page is
+        # PAGE_SIZE, or on the way to the end as many as are loaded, up to END_CHUNK,
+        # without snippets: a snippet costs more than the rest of a hit).
+        offset = self.loaded
+        size = PAGE_SIZE
+        while event.to_end and size * 2 <= END_CHUNK and offset % (size * 2) == 0:
+            size *= 2
+        page = offset // size + 1
+        request = replace(
+            self.result.request, page=page, page_size=size, facets=(), histogram=False,
+            snippets=not event.to_end,
+        )
         self.run_page(engine, request, self.generation, self.similar)
 
     @on(ResultList.Moved)
