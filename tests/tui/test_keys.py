@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from searchtui.models import SearchRequest
 from searchtui.tui.history import QueryHistory
+from searchtui.tui.widgets.facets import FacetList, FacetPanel
 from searchtui.tui.widgets.query import QueryInput
 from searchtui.tui.widgets.results import ResultList
 
@@ -269,3 +270,40 @@ async def test_end_asks_for_bigger_pages_in_order(make_app, index_dir, monkeypat
         everything = rec["engine"].engine.search(SearchRequest(page_size=N_ARTICLES))
         assert [h.key for h in results.hits] == [h.key for h in everything.hits]
         assert results.highlighted_hit_index == N_ARTICLES - 1
+
+
+async def test_facet_value_filter_keeps_counts_after_an_exclusion(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one("#facet-publication", FacetPanel)
+        lst = panel.query_one(FacetList)
+        lst.focus()
+        lst.highlighted = 0
+        await pilot.pause()
+        excluded = panel.values[0]
+        await pilot.press("e")
+        await settle(pilot)
+        removes = next(b.count for b in panel.data.buckets if b.value == excluded)
+        assert removes > 0
+        # another value's filter: counts, and no sign of the excluded value
+        other = next(v for v in panel.values if v and v != excluded)
+        lst.focus()
+        await pilot.press("f", *other.split()[-1].lower()[:4])
+        await settle(pilot)
+        prompts = [lst.get_option_at_index(i).prompt.plain for i in range(lst.option_count)]
+        assert other in panel.values and excluded not in panel.values
+        assert all(p.rstrip()[-1].isdigit() and not p.rstrip().endswith(" 0") for p in prompts)
+        assert lst.highlighted in (None, 0)  # new values: the cursor is back at the top
+        # the excluded value, filtered for: shown with the hits it removes
+        box = panel.query_one(".facet-filter", Input)
+        box.value = excluded.split()[0]
+        await settle(pilot)
+        bucket = next(b for b in panel.data.buckets if b.value == excluded)
+        assert bucket.excluded and bucket.count == removes
+        # another facet, filtered: its counts stay
+        authors = app.screen.query_one("#facet-authors", FacetPanel)
+        authors.query_one(FacetList).focus()
+        await pilot.press("f", "a")
+        await settle(pilot)
+        assert authors.data is not None and all(b.count > 0 for b in authors.data.buckets)
