@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import shlex
 import subprocess
 import threading
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from searchtui.config import Config, xdg_state_home
 from searchtui.errors import Cancelled, IndexIncompatible, IndexMissing, SearchtuiError
 
 from .commands import SearchtuiCommands
+from .editor import editor_argv
 from .history import QueryHistory
 from .messages import BuildFinished, EngineOpened, IndexChanged, IndexUnavailable
 from .screens.noindex import NoIndexScreen
@@ -289,10 +289,11 @@ class SearchtuiApp(App):
         self.copy_to_clipboard(path)
         self.notify(f"Copied {path}")
 
-    def open_external(self, path: str) -> None:
-        """Open a file in $EDITOR (or $PAGER), suspending the app meanwhile."""
+    def open_external(self, path: str, line: int | None = None) -> None:
+        """Open a file in $EDITOR (or $PAGER), at ``line`` for the programs that take
+        ``+LINE``, suspending the app meanwhile."""
         command = os.environ.get("EDITOR") or os.environ.get("PAGER") or "less"
-        argv = shlex.split(command) + [path]
+        argv = editor_argv(command, path, line)
         try:
             with self.suspend():
                 code = subprocess.call(argv)

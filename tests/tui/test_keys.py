@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+from contextlib import nullcontext
 
 from textual.widgets import Input
 
 from searchtui.models import SearchRequest
+from searchtui.tui.editor import editor_argv, line_in_file
 from searchtui.tui.history import QueryHistory
+from searchtui.tui.screens.reader import EntityList
 from searchtui.tui.widgets.facets import FacetList, FacetPanel
 from searchtui.tui.widgets.query import QueryInput
 from searchtui.tui.widgets.results import ResultList
 
 from .conftest import N_ARTICLES, settle
+from .test_reader import open_second_hit
 
 
 async def test_slash_in_an_empty_query_box_is_not_typed(make_app, index_dir, tmp_path):
@@ -307,3 +312,77 @@ async def test_facet_value_filter_keeps_counts_after_an_exclusion(make_app, inde
         await pilot.press("f", "a")
         await settle(pilot)
         assert authors.data is not None and all(b.count > 0 for b in authors.data.buckets)
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def test_editor_argv_puts_the_line_where_the_program_takes_it():
+    assert editor_argv("vim", "/a b.txt", 12) == ["vim", "+12", "/a b.txt"]
+    assert editor_argv("/usr/bin/nvim -p", "x", 3) == ["/usr/bin/nvim", "-p", "+3", "x"]
+    assert editor_argv("code --wait", "x", 3) == ["code", "--wait", "x"]
+    assert editor_argv("nano", "x", None) == ["nano", "x"]
+
+
+def test_line_in_file_finds_the_match_under_a_heading(tmp_path):
+    body = "First paragraph of the story.\n\nA second one, where the census comes up."
+    path = tmp_path / "a.txt"
+    path.write_text(f"Title\n\nBy Someone\n\n\n{body}\n")
+    start = body.index("census")
+    assert line_in_file(str(path), body, start) == 8
+    assert line_in_file(str(path), body, 0) == 6
+    assert line_in_file(str(tmp_path / "gone.txt"), body, start) is None
+
+
+async def test_o_opens_the_editor_at_the_current_match(make_app, index_dir, monkeypatch):
+    app, rec = make_app(index_dir)
+    calls = []
+    monkeypatch.setenv("EDITOR", "vim")
+    monkeypatch.setattr(subprocess, "call", lambda argv: calls.append(argv) or 0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        monkeypatch.setattr(app, "suspend", nullcontext)
+        await settle(pilot)
+        reader = await open_second_hit(pilot, "census")
+        await pilot.press("n", "n")
+        await pilot.press("o")
+        await pilot.pause()
+        path = reader.article.path
+        start = reader.spans[reader.current][0]
+        lines = open(path, encoding="utf-8").read().split("\n")
+        line = int(calls[-1][1].removeprefix("+"))
+        assert calls[-1] == ["vim", f"+{line}", path]
+        word = reader.article.body[start : reader.spans[reader.current][1]]
+        assert word.lower() in lines[line - 1].lower()
+
+
+async def test_the_reader_footer_leads_to_people_and_places(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        reader = await open_second_hit(pilot, "census")
+        shown = reader.active_bindings.values()
+        keys = {b.binding.key: b.binding.description for b in shown if b.binding.show}
+        assert keys.get("p") == "People & places"
+        await pilot.press("p")
+        entities = reader.query_one(EntityList)
+        assert app.focused is entities and entities.highlighted is not None
+        await pilot.press("p")
+        assert app.focused is not entities
+
+
+async def test_entity_names_wrap_under_themselves(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        reader = await open_second_hit(pilot, "census")
+        entities = reader.query_one(EntityList)
+        long = "International Organisation of Very Long Names Indeed"
+        reader.article.entities["organisations"] = [long]
+        reader.refresh_entities()
+        await pilot.pause()
+        index = reader.entity_values.index(("organisations", long))
+        lines = entities.get_option_at_index(index).prompt.plain.split("\n")
+        assert len(lines) > 1
+        assert all(line.startswith("  ") and not line.startswith("   ") for line in lines)
+        assert " ".join(line.strip() for line in lines) == long
+        assert max(len(line) for line in lines) <= entities.scrollable_content_region.width
