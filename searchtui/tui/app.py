@@ -259,9 +259,6 @@ class SearchtuiApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
-
     def action_export(self) -> None:
         screen = self.search_screen
         if screen is None or self.engine is None:
