@@ -65,12 +65,13 @@ class ReaderScreen(Screen):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
+        # the most useful first: a narrow footer shows only the first few
         Binding("escape", "back", "Back"),
-        Binding("n", "next_match", "Next match"),
-        Binding("N", "previous_match", "Prev match"),
-        Binding("m", "more_like_this", "More like this"),
-        Binding("o", "open_file", "Open file"),
+        Binding("n", "next_match", "Next"),
+        Binding("N", "previous_match", "Prev"),
         Binding("p", "people", "People & places"),
+        Binding("o", "open_file", "Open file"),
+        Binding("m", "more_like_this", "Similar"),
         Binding("question_mark,f1", "app.help", "Help"),
     ]
 
