@@ -14,7 +14,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "Anywhere",
         [
-            ("F1  (? outside a box)", "this help; Escape closes it"),
+            ("F1  ?", "this help (? outside a text box); Escape closes it"),
             ("Ctrl+P", "commands: export, rebuild or update the index, reload, theme, copy path"),
             ("Tab  Shift+Tab", "next / previous part: query, results, dates, bars, facets"),
             ("q", "quit (outside a text box)"),
@@ -62,7 +62,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("immigra*", "words starting with immigra"),
             ("title:election", "a word in the title only"),
             ("author:dinan", "by an author"),
-            ('publication:"washington times"', "in one outlet"),
+            ('publication:"the hill"', "in one outlet"),
             ('person:"nancy pelosi"', "naming a person; also org:congress, place:syria"),
             ("entity:pelosi", "naming any entity with that word"),
             ("date:2019-05", "published that month (or date:2019, date:2019-05-21)"),
@@ -74,7 +74,6 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
 
 
 class HelpScreen(ModalScreen):
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "close", "Close"),
     ]
