@@ -136,15 +136,22 @@ class FacetIndex:
         counts = self.counts(mask)
         nonzero = int(np.count_nonzero(counts))
         facet = self._facet(counts, nonzero, np.flatnonzero(counts), flt, limit)
-        if flt and flt.exclude and unexcluded is not None:
-            removed = self.counts(unexcluded)
-            for b in facet.buckets:
-                if b.excluded and b.value in self.ids:
-                    b.count = int(removed[self.ids[b.value]])
+        self._count_excluded(facet, flt, unexcluded)
         return facet
 
-    def search(self, mask: np.ndarray, text: str, flt: FacetFilter | None, limit: int) -> Facet:
-        """Values containing ``text`` (those starting with it first), by count."""
+    def search(
+        self,
+        mask: np.ndarray,
+        text: str,
+        flt: FacetFilter | None,
+        limit: int,
+        unexcluded: np.ndarray | None = None,
+    ) -> Facet:
+        """Values containing ``text`` (those starting with it first), by count.
+
+        Chosen values are listed when they contain the text too, excluded ones
+        counted over ``unexcluded`` as :meth:`facet` counts them.
+        """
         counts = self.counts(mask)
         needle = fold(text.strip())
         starts, contains = [], []
@@ -162,8 +169,24 @@ class FacetIndex:
         rank = {i: r for r, i in enumerate(starts)}
         found.sort(key=lambda i: (i not in rank, -counts[i], self.values[i]))
         candidates = np.array(found, dtype=np.int64)
+        if flt and needle:
+            flt = FacetFilter(
+                {v for v in flt.include if needle in fold(v)},
+                {v for v in flt.exclude if needle in fold(v)},
+            )
         facet = self._facet(counts, len(found), candidates, flt, limit, keep_order=True)
+        self._count_excluded(facet, flt, unexcluded)
         return facet
+
+    def _count_excluded(
+        self, facet: Facet, flt: FacetFilter | None, unexcluded: np.ndarray | None
+    ) -> None:
+        """Give each excluded value the number of hits it removes."""
+        if flt and flt.exclude and unexcluded is not None:
+            removed = self.counts(unexcluded)
+            for b in facet.buckets:
+                if b.excluded and b.value in self.ids:
+                    b.count = int(removed[self.ids[b.value]])
 
     def _facet(self, counts, distinct, candidates, flt, limit, keep_order=False) -> Facet:
         if not keep_order and len(candidates):

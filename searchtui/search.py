@@ -335,8 +335,13 @@ class SearchEngine:
             parsed = self.parse(request.query)
             mask, _ = self._base(parsed, Evaluator(data, self._searcher))
             filters = {name: request.filters.get(name) for name in FACET_FIELDS}
-            mask = self._filtered(self._in_dates(mask, parsed.dates(request)), filters, skip=facet)
-            return data.facets[facet].search(mask, text, filters[facet], limit)
+            flt = filters[facet]
+            # as in search(): this facet's selection does not narrow its own counts, and
+            # an excluded value counts the hits it removes
+            mask = self._in_dates(mask, parsed.dates(request))
+            others = self._filtered(mask, filters, skip=facet, include=False)
+            mask = data.facets[facet].apply(others, flt, include=False)
+            return data.facets[facet].search(mask, text, flt, limit, unexcluded=others)
 
     # -- documents
 

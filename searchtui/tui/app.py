@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import shlex
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from searchtui.errors import IndexIncompatible, IndexMissing
 from searchtui.text import printable
 
 from .commands import SearchtuiCommands
+from .editor import editor_argv
 from .history import QueryHistory
 from .messages import BuildFinished, EngineOpened, IndexChanged, IndexUnavailable
 from .screens.confirm import ConfirmDialog
@@ -353,9 +353,6 @@ class SearchtuiApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
-
     def action_export(self) -> None:
         screen = self.search_screen
         if screen is None or self.engine is None:
@@ -383,10 +380,11 @@ class SearchtuiApp(App):
         self.copy_to_clipboard(path)
         self.notify(f"Copied {path}")
 
-    def open_external(self, path: str) -> None:
-        """Open a file in $EDITOR (or $PAGER), suspending the app meanwhile."""
+    def open_external(self, path: str, line: int | None = None) -> None:
+        """Open a file in $EDITOR (or $PAGER), at ``line`` for the programs that take
+        ``+LINE``, suspending the app meanwhile."""
         command = os.environ.get("EDITOR") or os.environ.get("PAGER") or "less"
-        argv = shlex.split(command) + [path]
+        argv = editor_argv(command, path, line)
         try:
             with self.suspend():
                 code = subprocess.call(argv)

@@ -1,4 +1,8 @@
-"""The app's own commands in the command palette (Ctrl+P)."""
+"""The app's own commands in the command palette (Ctrl+P).
+
+Textual adds its own: Theme (a picker of every theme, light and dark), Keys,
+Screenshot and Quit.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,6 @@ COMMANDS = (
         "Stop an index run in progress; the old index stays as it was",
         "cancel_build",
     ),
-    ("Toggle theme", "Switch between the light and the dark theme", "toggle_theme"),
     ("Copy path", "Copy the file path of the selected article to the clipboard", "copy_path"),
     ("Clear filters", "Remove every facet and date filter", "clear_filters"),
     ("Help", "Keys and query syntax", "help"),

@@ -9,6 +9,11 @@ from pathlib import Path
 HISTORY_FILE = "history.json"
 
 
+def worth_keeping(query: str) -> bool:
+    """A real query: one with a letter or a digit, not a stray key such as "/"."""
+    return any(ch.isalnum() for ch in query)
+
+
 class QueryHistory:
     """Earlier queries, oldest first, without repeats, saved as a JSON list."""
 
@@ -33,12 +38,13 @@ class QueryHistory:
             self.error = f"cannot read query history {self.path}: {exc}"
             return
         if isinstance(data, list):
-            self.entries = [q for q in data if isinstance(q, str) and q.strip()][-self.limit :]
+            kept = [q.strip() for q in data if isinstance(q, str) and worth_keeping(q)]
+            self.entries = kept[-self.limit :]
 
     def add(self, query: str) -> bool:
         """Remember a query (moved to the end if known). True if the list changed."""
         query = query.strip()
-        if not query:
+        if not worth_keeping(query):
             return False
         if self.entries and self.entries[-1] == query:
             return False

@@ -53,8 +53,13 @@ async def test_palette_toggles_theme_and_copies_path(make_app, index_dir):
         dark = app.current_theme.dark
         await pilot.press("ctrl+p")
         await pilot.pause()
-        for ch in "toggle":
-            await pilot.press("space" if ch == " " else ch)
+        for ch in "theme":
+            await pilot.press(ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")  # the theme picker
+        await pilot.pause(0.3)
+        for ch in "textual-light" if dark else "textual-dark":
+            await pilot.press(ch)
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()

@@ -13,7 +13,11 @@ from textual.widgets import Input
 
 from .conftest import settle
 
-SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24")]
+SIZES = [
+    pytest.param((200, 50), id="200x50"),
+    pytest.param((120, 40), id="120x40"),
+    pytest.param((80, 24), id="80x24"),
+]
 
 
 async def _search(pilot) -> None:

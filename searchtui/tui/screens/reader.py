@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,6 +20,7 @@ from textual.worker import Worker
 from searchtui.models import ENTITY_FIELDS, FACET_LABELS, Article, Hit, byline
 from searchtui.text import printable, printable_spans
 
+from ..editor import line_in_file
 from ..messages import DocumentLoaded
 from ..widgets.render import CURRENT_MATCH_STYLE, MATCH_STYLE, highlighted, shown
 from ..workers import report_worker_error
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
     from ..app import SearchtuiApp
 
+INDENT = 2  # columns before a name in the side panel
 _PARAGRAPH = re.compile(r"\S(?:.*?)(?=\n\s*\n|\Z)", re.S)
 
 
@@ -48,7 +51,15 @@ class EntityList(OptionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("enter", "select", "Filter by it", show=True),
     ]
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != getattr(self, "_built_width", None):
+            self._built_width = event.size.width
+            screen = self.screen
+            if isinstance(screen, ReaderScreen):
+                screen.call_after_refresh(screen.refresh_entities)  # wrapped to fit
 
 
 class ReaderScreen(Screen):
@@ -56,11 +67,13 @@ class ReaderScreen(Screen):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
+        # the most useful first: a narrow footer shows only the first few
         Binding("escape", "back", "Back"),
-        Binding("n", "next_match", "Next match"),
-        Binding("N", "previous_match", "Prev match"),
-        Binding("m", "more_like_this", "More like this"),
+        Binding("n", "next_match", "Next"),
+        Binding("N", "previous_match", "Prev"),
+        Binding("p", "people", "People & places"),
         Binding("o", "open_file", "Open file"),
+        Binding("m", "more_like_this", "Similar"),
         Binding("question_mark,f1", "app.help", "Help"),
     ]
 
@@ -151,8 +164,15 @@ class ReaderScreen(Screen):
                 content = content.stylize(style, s - ps, min(e, pe) - ps)
         return content
 
+    def refresh_entities(self) -> None:
+        if self.article is not None:
+            self._show_entities(self.article)
+
     def _show_entities(self, article: Article) -> None:
         entities = self.query_one(EntityList)
+        # names wrap under themselves (a hanging indent), not under their heading
+        width = max(8, (entities.scrollable_content_region.width or 28) - INDENT - 2)
+        at = entities.highlighted
         options: list[Option] = []
         self.entity_values = []
         for facet in ENTITY_FIELDS:
@@ -163,13 +183,20 @@ class ReaderScreen(Screen):
             options.append(Option(heading, disabled=True))
             self.entity_values.append(None)
             for value in values:
-                options.append(Option(Content.assemble("  ", (printable(value), "underline"))))
+                lines = textwrap.wrap(printable(value), width) or [printable(value)]
+                indent = " " * INDENT
+                prompt = Content("\n").join(
+                    Content.assemble(indent, (line, "underline")) for line in lines
+                )
+                options.append(Option(prompt))
                 self.entity_values.append((facet, value))
         if not options:
             none = Content.styled("No people, organisations or places found.", "$text-muted")
             options.append(Option(none, disabled=True))
             self.entity_values.append(None)
         entities.set_options(options)
+        if at is not None and at < len(options):
+            entities.highlighted = at
 
     @on(OptionList.OptionSelected, "#entities")
     def _entity_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -182,7 +209,8 @@ class ReaderScreen(Screen):
     def _update_match_status(self) -> None:
         status = self.query_one("#reader-matches", Static)
         if not self.query_text.strip():
-            status.update(Content.styled("m: more like this · o: open the file", "$text-muted"))
+            hint = "m: more like this · o: open the file · p: people & places"
+            status.update(Content.styled(hint, "$text-muted"))
         elif not self.spans:
             status.update(Content.styled("no matches for the query in the text", "$text-muted"))
         else:
@@ -226,7 +254,22 @@ class ReaderScreen(Screen):
         self.dismiss(("similar", self.hit.key, self.hit.title or self.hit.key))
 
     def action_open_file(self) -> None:
-        self.searchtui_app.open_external(self.current_path())
+        """The file in the editor, at the current match's line (the first match's
+        before n is pressed) for editors that take +LINE."""
+        line = None
+        if self.article is not None and self.spans:
+            start = self.spans[max(0, self.current)][0]
+            line = line_in_file(self.current_path(), self.article.body, start)
+        self.searchtui_app.open_external(self.current_path(), line)
+
+    def action_people(self) -> None:
+        entities = self.query_one(EntityList)
+        if entities.has_focus:
+            self.query_one(ArticleBody).focus()
+        else:
+            entities.focus()
+            if entities.highlighted is None:
+                entities.action_first()
 
     def current_path(self) -> str:
         return self.article.path if self.article else self.hit.path

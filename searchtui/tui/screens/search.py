@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import Worker, get_current_worker
 
@@ -56,11 +57,22 @@ if TYPE_CHECKING:
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a search
 PAGE_SIZE = 20
+END_CHUNK = 1280  # most hits asked for at once on the way to the last (End)
 PREVIEW_DELAY = 0.12  # seconds the cursor rests on a hit before its text is loaded
 FACET_LIMIT = 8
 FACET_FILTER_LIMIT = 50
 
-SORT_LABELS = {"relevance": "relevance", "newest": "newest first", "oldest": "oldest first"}
+QUERY_PLACEHOLDER = 'Search: words, "a phrase", -exclude, title:word…  (F1: help)'
+
+#: the order Tab visits the parts of the screen in (ids of the parts)
+FOCUS_ORDER = ("query", "results", "dates", "histogram", "sidebar", "chips", "status")
+
+SORT_LABELS = {
+    "relevance": "relevance",
+    "newest": "newest first",
+    "oldest": "oldest first",
+    "similar": "most similar first",
+}
 
 
 class Sidebar(SizedVerticalScroll, can_focus=False):
@@ -92,7 +104,7 @@ class SearchScreen(Screen):
         self.result: SearchResult | None = None  # the result on screen
         self.generation = 0  # bumped per search; stale answers are dropped
         self.painted_generation = 0  # the search whose results were last painted
-        self.pages_loaded = 0
+        self.loaded = 0  # hits asked for so far: the next page starts there
         self._pending = False
         self._debounce: Timer | None = None
         self._preview_timer: Timer | None = None
@@ -108,21 +120,37 @@ class SearchScreen(Screen):
         with Horizontal(id="query-bar"):
             yield QueryInput(
                 history=self.searchtui_app.history.entries,
-                placeholder='Search: words, "a phrase", -exclude, title:word…  (? for help)',
+                placeholder=QUERY_PLACEHOLDER,
                 id="query",
             )
         yield FilterChips(id="chips")
         with Horizontal(id="main"):
-            with Sidebar(id="sidebar"):
+            with Vertical(id="left"):
+                # the dates box stays put beside its bars while the facets scroll
                 yield DateRangeInput(id="dates")
-                for name in FACET_FIELDS:
-                    yield FacetPanel(name, id=f"facet-{name}", classes="facet")
+                with Sidebar(id="sidebar"):
+                    for name in FACET_FIELDS:
+                        yield FacetPanel(name, id=f"facet-{name}", classes="facet")
             with Vertical(id="centre"):
                 yield ResultList(id="results")
                 yield DateHistogram(id="histogram")
             yield PreviewPane(id="preview")
         yield StatusLine(id="status")
         yield Footer()
+
+    @property
+    def focus_chain(self) -> list[Widget]:
+        """Tab follows the screen with the results second: query, results, the dates box,
+        the date bars, the facets, then the filter chips and the suggestion."""
+        chain = super().focus_chain
+
+        def place(widget: Widget) -> int:
+            for node in widget.ancestors_with_self:
+                if node.id in FOCUS_ORDER:
+                    return FOCUS_ORDER.index(node.id)
+            return len(FOCUS_ORDER)
+
+        return sorted(chain, key=place)
 
     def on_mount(self) -> None:
         self.query_one(FilterChips).display = False
@@ -149,6 +177,12 @@ class SearchScreen(Screen):
         self._schedule()
 
     def watch_similar(self) -> None:
+        box = self.query_one("#query", QueryInput)
+        if self.similar:
+            box.placeholder = f"similar to: {self.similar[1]}  (type to search instead)"
+        else:
+            box.placeholder = QUERY_PLACEHOLDER
+        self.refresh_bindings()
         self._schedule()
 
     def _engine_ready(self) -> None:
@@ -240,14 +274,15 @@ class SearchScreen(Screen):
         result = message.result
         results = self.query_one(ResultList)
         if message.more:
-            self.pages_loaded = max(self.pages_loaded, result.request.page)
+            request = result.request
+            self.loaded = max(self.loaded, request.page * request.page_size)
             results.append_result(result)
             return
         keep = None
         if self.result is not None and self.result.request == result.request:
             keep = results.highlighted_hit_index  # same search again (a reload): keep the place
         self.result = result
-        self.pages_loaded = 1
+        self.loaded = result.request.page_size
         preview = self.query_one(PreviewPane)
         if message.preview is not None and result.hits:
             preview.show_hit(result.hits[0])
@@ -262,7 +297,11 @@ class SearchScreen(Screen):
             else:
                 panel.update_facet(result.facets.get(name), self.filters.get(name))
         self.query_one(DateHistogram).show(result.histogram, self.date_range)
-        self.query_one(DateRangeInput).show_range(*self.date_range)
+        dates = self.query_one(DateRangeInput)
+        dates.show_range(*self.date_range)
+        span = None if self.similar else _whole_span(result)
+        if span is not None:
+            dates.show_span(*span)
         self._update_status()
         if not result.hits:
             self.query_one(PreviewPane).clear()
@@ -299,15 +338,13 @@ class SearchScreen(Screen):
         if result is None:
             return
         hits = f"{result.total:,} hit{'' if result.total == 1 else 's'}"
-        if self.similar:
-            sort = "most similar first"
-        elif not result.ranked and self.sort == "relevance":
-            sort = "newest first"
-        else:
-            sort = SORT_LABELS.get(self.sort, self.sort)
+        sort = SORT_LABELS[self.shown_sort]
+        what = f" similar to: {self.similar[1]}" if self.similar else ""
         status.set_text(
             Content.assemble(
-                (hits, "bold"), f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}",
+                (hits, "bold"),
+                printable(what),
+                f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}",
                 (f" · {printable(result.notice)}", "italic") if result.notice else "",
             )
         )
@@ -318,7 +355,7 @@ class SearchScreen(Screen):
         if self.similar:
             title = self.similar[1]
             short = title if len(title) <= 40 else title[:39] + "…"
-            specs.append(ChipSpec("similar", f"like: {short}"))
+            specs.append(ChipSpec("similar", f"similar to: {short}"))
         for name in FACET_FIELDS:
             filt = self.filters.get(name)
             if not filt:
@@ -377,6 +414,11 @@ class SearchScreen(Screen):
         if self.searchtui_app.history.error:
             self.notify(self.searchtui_app.history.error, severity="warning")
             self.searchtui_app.history.error = None
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, ResultList) and not self.similar:
+            # moving on to the results is as good as Enter: the query is kept
+            self.remember(self.query_one("#query", QueryInput).value)
 
     def on_key(self, event: events.Key) -> None:
         box = self.query_one("#query", QueryInput)
@@ -493,8 +535,18 @@ class SearchScreen(Screen):
         engine = self.searchtui_app.engine
         if engine is None or self.result is None:
             return
-        page = self.pages_loaded + 1
-        request = replace(self.result.request, page=page, facets=(), histogram=False)
+        # Pages start where the last ended: at a multiple of PAGE_SIZE (a page is
+        # PAGE_SIZE, or on the way to the end as many as are loaded, up to END_CHUNK,
+        # without snippets: a snippet costs more than the rest of a hit).
+        offset = self.loaded
+        size = PAGE_SIZE
+        while event.to_end and size * 2 <= END_CHUNK and offset % (size * 2) == 0:
+            size *= 2
+        page = offset // size + 1
+        request = replace(
+            self.result.request, page=page, page_size=size, facets=(), histogram=False,
+            snippets=not event.to_end,
+        )
         self.run_page(engine, request, self.generation, self.similar)
 
     @on(ResultList.Moved)
@@ -538,8 +590,19 @@ class SearchScreen(Screen):
 
     @on(ResultList.SimilarWanted)
     def _similar(self, event: ResultList.SimilarWanted) -> None:
-        self.remember(self.search_text)
-        self.similar = (event.hit.key, event.hit.title or event.hit.key)
+        self.show_similar(event.hit.key, event.hit.title or event.hit.key)
+
+    def show_similar(self, key: str, title: str) -> None:
+        """List the articles like ``key`` instead of the query's hits; the query,
+        which they ignore, leaves the box (it is in the history)."""
+        box = self.query_one("#query", QueryInput)
+        self.remember(box.value)
+        if box.value:
+            with box.prevent(Input.Changed):
+                box.value = ""
+        box.reset_history_position()
+        self.search_text = ""
+        self.similar = (key, title)
 
     def _reader_closed(self, outcome: tuple[str, str, str] | None) -> None:
         if not outcome:
@@ -548,7 +611,7 @@ class SearchScreen(Screen):
         if kind == "filter":
             self.add_filter(outcome[1], outcome[2])
         elif kind == "similar":
-            self.similar = (outcome[1], outcome[2])
+            self.show_similar(outcome[1], outcome[2])
         self.query_one(ResultList).focus()
 
     def show_problem(self, text: str) -> None:
@@ -562,16 +625,48 @@ class SearchScreen(Screen):
     # ------------------------------------------------------------------ actions
 
     def action_focus_query(self) -> None:
-        self.query_one("#query", QueryInput).focus()
+        box = self.query_one("#query", QueryInput)
+        box.focus()
+        box.cursor_position = len(box.value)
 
     def action_escape(self) -> None:
         if not self.query_one("#query", QueryInput).has_focus:
             self.action_focus_query()
 
+    @property
+    def sorts(self) -> tuple[str, ...]:
+        """The orders the list on screen can be put in (none for look-alikes)."""
+        if self.similar:
+            return ()
+        if self.result is not None:
+            ranked = self.result.ranked
+        else:
+            ranked = bool(self.search_text.strip())
+        # with no words to rank by (an empty query, only filters), relevance means nothing
+        return SORTS if ranked else tuple(s for s in SORTS if s != "relevance")
+
+    @property
+    def shown_sort(self) -> str:
+        """The order of the list on screen, as the status line names it."""
+        if self.similar:
+            return "similar"
+        sorts = self.sorts
+        if self.sort in sorts:
+            return self.sort
+        return "newest" if self.sort == "relevance" else sorts[0]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cycle_sort" and not self.sorts:
+            return None  # shown, greyed out: look-alikes are always most similar first
+        return True
+
     def action_cycle_sort(self) -> None:
-        known = self.sort in SORTS
-        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)] if known else SORTS[0]
-        self.notify(f"Sorted by {SORT_LABELS.get(self.sort, self.sort)}", timeout=2)
+        sorts = self.sorts
+        if not sorts:
+            return
+        shown = self.shown_sort
+        self.sort = sorts[(sorts.index(shown) + 1) % len(sorts)] if shown in sorts else sorts[0]
+        self.notify(f"Sorted by {SORT_LABELS[self.shown_sort]}", timeout=2)
 
     def action_clear_filters(self) -> None:
         self.filters = {}
@@ -591,24 +686,35 @@ class SearchScreen(Screen):
             if answer and engine is not None:
                 path, fmt = answer
                 self.notify(f"Exporting {total:,} hits to {path}…", timeout=3)
-                self.run_export(engine, self.build_request(), self.similar, path, fmt)
+                similar = self.similar[0] if self.similar else None
+                request = self.build_request()
+                self.run_export(engine, request, similar, self.export_title(), path, fmt)
 
         self.app.push_screen(ExportDialog(total), chosen)
+
+    def export_title(self) -> str:
+        """The heading of an export: what the list is."""
+        from searchtui.export import title_for
+
+        if self.similar:
+            return f"Articles similar to: {self.similar[1]}"
+        return title_for(self.search_text)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def run_export(
         self,
         engine: SearchEngine,
         request: SearchRequest,
-        similar: tuple[str, str] | None,
+        similar: str | None,
+        title: str,
         path: str,
         fmt: str,
     ) -> None:
-        from searchtui.export import all_hits, title_for, write_file
+        from searchtui.export import all_hits, write_file
 
-        hits = list(all_hits(engine, request, similar[0] if similar else None))
+        hits = list(all_hits(engine, request, similar))
         try:
-            count = write_file(hits, path, fmt, title=title_for(request.query))
+            count = write_file(hits, path, fmt, title=title)
         except OSError as exc:
             error = f"cannot write {path}: {exc.strerror or exc}"
             self.post_message(ExportDone(path, 0, error=error))
@@ -645,3 +751,20 @@ class SearchScreen(Screen):
         report_worker_error(self, event)
         if event.worker.group == "page" and event.state.name in ("ERROR", "CANCELLED"):
             self.query_one(ResultList).loading_more = False
+
+
+def _whole_span(result: SearchResult) -> tuple[str, dt.date, dt.date] | None:
+    """(unit, first day of the first bucket, of the last) of the date histogram,
+    when ``result`` lists the whole index."""
+    request = result.request
+    everything = not (
+        request.query.strip() or request.filters or request.date_from or request.date_to
+    )
+    if not everything or result.histogram is None:
+        return None
+    dated = [b for b in result.histogram.buckets if b.start and b.end]
+    if not dated:
+        return None
+    first, last = dated[0].start, dated[-1].start
+    assert first is not None and last is not None
+    return result.histogram.unit, first, last

@@ -24,8 +24,13 @@ class DateRangeInput(SizedVertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Dates", classes="facet-title")
-        yield Input(placeholder="e.g. 2019-01..2019-06", compact=True, id="date-range")
+        yield Input(placeholder="e.g. 2019-05..2019-07", compact=True, id="date-range")
         yield Label("", id="date-error")
+
+    def show_span(self, unit: str, first: dt.date, last: dt.date) -> None:
+        """Take the example range from the dates the index holds (see example_range)."""
+        box = self.query_one(Input)
+        box.placeholder = f"e.g. {example_range(unit, first, last)}"
 
     def on_mount(self) -> None:
         self.query_one("#date-error").display = False
@@ -36,6 +41,7 @@ class DateRangeInput(SizedVertical):
         if box.value != text:
             with box.prevent(Input.Changed):
                 box.value = text
+            box.cursor_position = len(text)
         self._error("")
 
     def _error(self, text: str) -> None:
@@ -60,3 +66,16 @@ class DateRangeInput(SizedVertical):
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
         self._error("")
+
+
+def example_range(unit: str, first: dt.date, last: dt.date) -> str:
+    """A range to type, from an index whose dated articles run from the bucket
+    starting ``first`` to the one starting ``last`` (buckets of a ``unit``):
+    its last two years, or its last three months, or its one month."""
+    if unit == "year":
+        return f"{max(first.year, last.year - 1)}..{last.year}".removeprefix(f"{last.year}..")
+    months = last.year * 12 + last.month - 1
+    start = max(months - 2, first.year * 12 + first.month - 1)
+    if start == months:
+        return f"{last:%Y-%m}"
+    return f"{start // 12:04d}-{start % 12 + 1:02d}..{last:%Y-%m}"

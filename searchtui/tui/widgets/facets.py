@@ -80,6 +80,7 @@ class FacetPanel(SizedVertical):
         self.data: Facet | None = None
         self.filter_state = FacetFilter()
         self.values: list[str] = []  # option index -> value ("" for a note)
+        self._listed_text = ""  # the filter text of the values listed
 
     def compose(self) -> ComposeResult:
         yield Label(FACET_LABELS.get(self.facet, self.facet.title()), classes="facet-title")
@@ -117,12 +118,15 @@ class FacetPanel(SizedVertical):
         lst = self.query_one(FacetList)
         at = lst.highlighted
         keep = self.values[at] if at is not None and at < len(self.values) else None
+        if self.filter_text != self._listed_text:
+            keep = None  # other values: the cursor starts at the top
+            self._listed_text = self.filter_text
         buckets: list[FacetBucket] = list(facet.buckets) if facet else []
         shown = {b.value for b in buckets}
-        # chosen values stay visible even when they no longer count anything
-        wanted = self.filter_text.lower()
+        # chosen values stay visible even when they no longer count anything (a
+        # filtered list has those that match the filter already)
         for value in sorted(filt.include | filt.exclude):
-            if value not in shown and wanted in value.lower():
+            if value not in shown and not self.filter_text:
                 bucket = FacetBucket(value, 0, value in filt.include, value in filt.exclude)
                 buckets.insert(0, bucket)
         width = max(12, (lst.scrollable_content_region.width or lst.size.width or 26))
@@ -147,6 +151,8 @@ class FacetPanel(SizedVertical):
             if lst.scroll_y:
                 lst.scroll_y = 0
             lst.highlighted = self.values.index(keep) if keep in self.values else None
+            if keep is None and lst.has_focus and self.values and self.values[0]:
+                lst.highlighted = 0
         else:
             # no scrollbar unless the list is longer than it may grow: otherwise
             # the old, shorter height would show one until the next layout
@@ -154,6 +160,8 @@ class FacetPanel(SizedVertical):
             lst.set_options(options)
             if keep in self.values:
                 lst.highlighted = self.values.index(keep)
+            elif lst.has_focus and self.values and self.values[0]:
+                lst.highlighted = 0
         self.set_class(bool(filt), "-active")
 
     def _prompt(self, bucket: FacetBucket, filt: FacetFilter, width: int) -> Content:

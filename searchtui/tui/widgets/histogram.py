@@ -15,11 +15,16 @@ from textual.widget import Widget
 from searchtui.models import Histogram, HistogramBucket
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
-ROWS = 2  # bar height in lines
+MAX_BAR = 12  # columns per bar at most: a few buckets do not become slabs
+# under the bars: a line of dates (the axis), then the caption
 
 
 class DateHistogram(Widget, can_focus=True):
-    """Bars of hit counts over time. Left/Right move, Enter selects a bar's dates."""
+    """Bars of hit counts over time, over an axis of their dates.
+
+    Left/Right move, Enter selects a bar's dates. The bars take every line but
+    the last two (the axis and the caption), and the width they are given.
+    """
 
     BINDINGS = [
         Binding("left,h", "move(-1)", "Earlier", show=False),
@@ -64,15 +69,44 @@ class DateHistogram(Widget, can_focus=True):
             self.cursor = best
         self.refresh()
 
+    @property
+    def rows(self) -> int:
+        """Lines of bars."""
+        return max(1, self.size.height - 2)
+
     def _window(self, width: int) -> tuple[int, int, int]:
         """(first bucket shown, number shown, columns per bar)."""
         n = len(self.buckets)
         if n == 0:
             return 0, 0, 1
-        per = max(1, min(4, width // n))
+        per = max(1, min(MAX_BAR, width // n))
         shown = min(n, max(1, width // per))
         first = min(max(0, self.cursor - shown // 2), n - shown)
         return first, shown, per
+
+    def _axis(self, first: int, shown: int, per: int) -> Content:
+        """The dates under the bars: the first and the last always, others where they fit."""
+        buckets = self.buckets
+        end = shown * per
+        cells = [" "] * end
+        taken = [False] * end
+
+        def put(label: str, at: int) -> bool:
+            at = min(max(0, at), end - len(label))
+            lo, hi = max(0, at - 1), min(end, at + len(label) + 1)
+            if at < 0 or any(taken[lo:hi]):
+                return False
+            cells[at : at + len(label)] = label
+            taken[at : at + len(label)] = [True] * len(label)
+            return True
+
+        last = first + shown - 1
+        put(buckets[first].label, 0)
+        if last != first:
+            put(buckets[last].label, end - len(buckets[last].label))
+            for i in range(first + 1, last):
+                put(buckets[i].label, (i - first) * per)
+        return Content.styled("".join(cells), "$text-muted")
 
     def render(self) -> Content:
         width = max(1, self.size.width)
@@ -85,11 +119,12 @@ class DateHistogram(Widget, can_focus=True):
             return Content.styled(msg, "$text-muted")
         first, shown, per = self._window(width)
         top = max(b.count for b in buckets) or 1
-        rows: list[list[Content]] = [[] for _ in range(ROWS)]
+        nrows = self.rows
+        rows: list[list[Content]] = [[] for _ in range(nrows)]
         lo, hi = self.selected
         for i in range(first, first + shown):
             b = buckets[i]
-            level = round(b.count / top * ROWS * 8)
+            level = round(b.count / top * nrows * 8)
             if b.count and level == 0:
                 level = 1
             in_range = (lo or hi) and _overlaps(b, lo, hi)
@@ -101,9 +136,10 @@ class DateHistogram(Widget, can_focus=True):
                 style = "$text-success"
             else:
                 style = "$primary"
-            for r in range(ROWS):
-                fill = min(8, max(0, level - (ROWS - 1 - r) * 8))
-                rows[r].append(Content.styled(EIGHTHS[fill] * per, style))
+            for r in range(nrows):
+                fill = min(8, max(0, level - (nrows - 1 - r) * 8))
+                bar = EIGHTHS[fill] * (per - 1 if per > 3 else per)  # wide bars keep a gap
+                rows[r].append(Content.styled(bar, style) + " " * (per - len(bar)))
         cur = buckets[self.cursor]
         unit = self.histogram.unit if self.histogram else ""
         caption = f"{cur.label}: {cur.count:,} hit{'s' if cur.count != 1 else ''}"
@@ -114,6 +150,7 @@ class DateHistogram(Widget, can_focus=True):
         if self.has_focus:
             caption += "  ←→ move, Enter: these dates"
         lines = [Content("").join(row) for row in rows]
+        lines.append(self._axis(first, shown, per))
         lines.append(Content.styled(caption[:width], "$text-muted"))
         return Content("\n").join(lines)
 
@@ -140,7 +177,7 @@ class DateHistogram(Widget, can_focus=True):
             self.post_message(self.RangeSelected(b.start, b.end, b.label))
 
     def on_click(self, event: Click) -> None:
-        if not self.buckets or event.y >= ROWS:
+        if not self.buckets or event.y >= self.rows:
             return
         first, shown, per = self._window(self.size.width)
         index = first + event.x // per

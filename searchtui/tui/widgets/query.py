@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -21,11 +22,20 @@ class QueryInput(Input):
     ]
 
     def __init__(self, history: list[str] | None = None, **kwargs: Any) -> None:
+        # Tab into the box keeps the query: the next key edits it, it does not replace it
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(**kwargs)
         self.history = history if history is not None else []
         self._pos: int | None = None  # index into history, None: the draft
         self._draft = ""
         self.recalled_value: str | None = None  # the value the history walk put in
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character == "/" and not self.value:
+            # "/" is the key that comes to this box: here already, it is not the query's
+            # first character (a slash inside a query, as in 9/11, is typed as usual)
+            event.stop()
+            event.prevent_default()
 
     def action_history(self, step: int) -> None:
         if not self.history:

@@ -19,7 +19,9 @@ MORE_MARGIN = 5  # ask for the next page this many hits before the end
 
 
 class ResultList(OptionList):
-    """Hits of the current search. Enter opens one; nearing the end asks for more."""
+    """Hits of the current search. Enter opens one; nearing the end asks for more;
+    End goes to the last hit, asking for as many as it takes. The border shows
+    where the cursor is ("37 / 4,000")."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -51,11 +53,19 @@ class ResultList(OptionList):
     class NeedMore(Message):
         """The user reached the end of what is loaded and more hits exist."""
 
+        def __init__(self, to_end: bool = False) -> None:
+            super().__init__()
+            self.to_end = to_end  # on the way to the last hit: bigger pages help
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hits: list[Hit] = []
         self.total = 0
         self.loading_more = False
+        self.to_end = False  # End was pressed: load until the last hit, then go there
+        # hits loaded on the way to the end, added in one go: each addition to an
+        # OptionList draws every option again
+        self._bound: list[Hit] = []
         self._empty_text = "Type to search."
 
     @property
@@ -80,6 +90,9 @@ class ResultList(OptionList):
         self.hits = []
         self.total = 0
         self.loading_more = False
+        self.to_end = False
+        self._bound = []
+        self.border_subtitle = ""
         self._empty_text = text
         self.set_options([Option(Content.styled(text, "$text-muted"), disabled=True)])
 
@@ -88,6 +101,8 @@ class ResultList(OptionList):
         self.hits = []
         self.total = result.total
         self.loading_more = False
+        self.to_end = False
+        self._bound = []
         if not result.hits:
             self.show_message("No matching articles." if result.total == 0 else "")
             self.total = result.total
@@ -97,13 +112,51 @@ class ResultList(OptionList):
         self.set_options(self._hit_options(result.hits))
         self.highlighted = 0
         self.scroll_home(animate=False)
+        self._show_position()
 
     def append_result(self, result: SearchResult) -> None:
         """Add a further page."""
         self.loading_more = False
         self.total = result.total
-        known = {h.key for h in self.hits}
-        self._add_hits([h for h in result.hits if h.key not in known])
+        known = {h.key for h in self.hits} | {h.key for h in self._bound}
+        new = [h for h in result.hits if h.key not in known]
+        if not self.to_end:
+            self._add_hits(new)
+        elif result.hits and len(self.hits) + len(self._bound) + len(new) < self.total:
+            self._bound.extend(new)
+            self._maybe_more()
+        else:
+            self._stop_at_end(new)
+        self._show_position()
+
+    def _stop_at_end(self, new: list[Hit]) -> None:
+        self.to_end = False
+        self._add_hits(self._bound + new)
+        self._bound = []
+        self.select_hit(len(self.hits) - 1)
+
+    def _show_position(self) -> None:
+        if self.to_end:
+            loaded = len(self.hits) + len(self._bound)
+            text = f"to the end: {loaded:,} / {self.total:,} loaded…"
+        else:
+            index = self.highlighted_hit_index
+            text = f"{index + 1:,} / {self.total:,}" if index is not None and self.total else ""
+        if self.border_subtitle != text:
+            self.border_subtitle = text
+
+    def action_last(self) -> None:
+        if self.has_more and self.hits:
+            self.to_end = True
+            self._maybe_more()
+            self._show_position()
+        else:
+            super().action_last()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.to_end and event.key != "end":
+            self._stop_at_end([])  # the user moved on: stop at what is loaded
+            self._show_position()
 
     def select_hit(self, index: int) -> None:
         if 0 <= index < len(self.hits):
@@ -163,13 +216,14 @@ class ResultList(OptionList):
     def _maybe_more(self) -> None:
         if self.has_more and not self.loading_more and self.hits:
             self.loading_more = True
-            self.post_message(self.NeedMore())
+            self.post_message(self.NeedMore(self.to_end))
 
     @on(OptionList.OptionHighlighted)
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         index = self.highlighted_hit_index
         self.post_message(self.Moved(self.current_hit, index))
+        self._show_position()
         if index is not None and index >= len(self.hits) - MORE_MARGIN:
             self._maybe_more()
 
