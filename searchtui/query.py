@@ -279,8 +279,23 @@ def parse_query(parser: Any, text: str) -> ParsedQuery:
     return ParsedQuery(original, q, dfrom, dto, notice="; ".join(notes) or None)
 
 
+def _pattern_of(part: Any) -> str | None:
+    """How a wildcard, prefix or fuzzy word was typed, for messages."""
+    for leaf in part.leaves() if part.is_leaf() is False else [part]:
+        if isinstance(leaf, wq.Prefix):
+            return f"{leaf.text}*"
+        if isinstance(leaf, wq.FuzzyTerm):
+            return f"{leaf.text}~"
+        if isinstance(leaf, wq.Wildcard):
+            return str(leaf.text)
+    return None
+
+
 def words_of(part: Any, typed: str) -> str:
     """The words a person typed for one part of a parsed query, for messages."""
+    pattern = _pattern_of(part)
+    if pattern is not None:
+        return pattern
     texts = set()
     for fieldname, text in part.iter_all_terms():
         if fieldname in TEXT_FIELDS:

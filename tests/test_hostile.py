@@ -267,7 +267,9 @@ def test_an_empty_corpus_gives_a_valid_empty_index(here, capsys, files):
     (corpus / "good.txt").write_text(GOOD)
     assert run(capsys, "index", "corpus", "--index", "ix")[0] == 0
     (corpus / "good.txt").unlink()
-    code, out, _ = run(capsys, "index", "corpus", "--index", "ix")
+    # dropping every article needs a yes
+    assert run(capsys, "index", "corpus", "--index", "ix")[0] == 1
+    code, out, _ = run(capsys, "index", "corpus", "--index", "ix", "--yes")
     assert code == 0 and "1 deleted" in out and "0 articles in the index" in out
     assert titles(here / "ix") == []
 
