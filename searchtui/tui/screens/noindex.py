@@ -15,6 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, ProgressBar, Static
 from textual.worker import Worker
 
+from searchtui.text import printable
+
 from ..workers import report_worker_error
 
 if TYPE_CHECKING:
@@ -45,10 +47,12 @@ class NoIndexScreen(Screen):
         title = "The index must be rebuilt" if self.incompatible else "No index yet"
         with Vertical(id="noindex-box"):
             yield Static(Content.styled(title, "bold"), id="noindex-title")
-            yield Static(self.reason, id="noindex-reason")
+            yield Static(Content(printable(self.reason)), id="noindex-reason")
             yield Static(
                 Content.assemble(
-                    "The index goes to ", (str(app.index_dir), "bold"), ". Build it now from:"
+                    "The index goes to ",
+                    (printable(str(app.index_dir)), "bold"),
+                    ". Build it now from:",
                 ),
                 id="noindex-where",
             )
@@ -67,7 +71,10 @@ class NoIndexScreen(Screen):
         missing = [p for p in self.corpus if not Path(p).exists()]
         if missing:
             self.query_one("#build-status", Label).update(
-                f"{missing[0]} does not exist: type the folder of your articles, then Enter."
+                Content(
+                    f"{printable(missing[0])} does not exist: "
+                    "type the folder of your articles, then Enter."
+                )
             )
         self.query_one(ProgressBar).display = False
         self.watch(self.app, "build_progress", self._progress, init=False)
@@ -82,7 +89,8 @@ class NoIndexScreen(Screen):
         try:
             paths = shlex.split(text)
         except ValueError as exc:
-            self.query_one("#build-status", Label).update(f"Cannot read the paths: {exc}")
+            message = printable(f"Cannot read the paths: {exc}")
+            self.query_one("#build-status", Label).update(Content(message))
             return
         if not paths:
             self.query_one("#build-status", Label).update("Type the folder of articles to index.")
@@ -124,7 +132,7 @@ class NoIndexScreen(Screen):
         # A line that keeps its height is repainted, not laid out again: progress ticks often.
         label = self.query_one("#build-status", Label)
         one_line = len(status) <= label.content_size.width
-        label.update(status, layout=not (one_line and self._one_line_status))
+        label.update(Content(printable(status)), layout=not (one_line and self._one_line_status))
         self._one_line_status = one_line
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
