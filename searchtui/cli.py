@@ -474,20 +474,21 @@ def cmd_check(args) -> int:
 
     index_dir = _index_dir(args, _config(args))
     report = check_index(index_dir)
+    out = Out(sys.stdout)
     if args.json:
         print(report.to_json())
     else:
         for line in report.lines():
-            print(line)
+            out.line(line)
         if report.sound:
-            print("The index is sound.")
+            out.line("The index is sound.")
         elif not report.checks[0].ok:
-            print(
+            out.line(
                 f"The index is not trusted: if you trust it, searchtui trust {index_dir}; "
                 f"or rebuild it with: searchtui index --rebuild --index {index_dir}"
             )
         else:
-            print(
+            out.line(
                 f"The index is damaged; rebuild with: "
                 f"searchtui index --rebuild --index {index_dir}"
             )
@@ -499,12 +500,13 @@ def cmd_trust(args) -> int:
 
     index_dir = Path(args.dir) if args.dir else _index_dir(args, _config(args))
     report = trust_index(index_dir)
+    out = Out(sys.stdout)
     for line in report.lines():
-        print(line)
+        out.line(line)
     if report.signed:
-        print(f"Signed the index at {index_dir} with your key: searchtui now opens it.")
+        out.line(f"Signed the index at {index_dir} with your key: searchtui now opens it.")
         return EXIT_OK
-    print(
+    out.line(
         f"Not signed: the index is damaged; rebuild with: "
         f"searchtui index --rebuild --index {index_dir}"
     )

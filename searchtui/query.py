@@ -237,6 +237,7 @@ def make_parser(schema: Any) -> Any:
     parser.add_plugin(_PlusMinus())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     parser.remove_plugin_class(GtLtPlugin)
+    parser.field_names = field_names(schema)  # read by every parse_query
     return parser
 
 
@@ -248,7 +249,7 @@ def parse_query(parser: Any, text: str) -> ParsedQuery:
             original,
             MAX_QUERY_CHARS,
         )
-    typed, notes = read_as_typed(original, field_names(parser.schema))
+    typed, notes = read_as_typed(original, parser.field_names)
     rest, dfrom, dto = extract_dates(typed)
     rest = _balance(_expand_entity_prefix(rest)).strip()
     if rest in ("", "*", "*:*"):
@@ -305,7 +306,7 @@ def words_of(part: Any, typed: str) -> str:
     return " ".join(words)
 
 
-def describe_most_of(parts: list[tuple[Any, int]], typed: str) -> str | None:
+def describe_most_of(parts: list[tuple[Any, int]], typed: str) -> str:
     """The notice for a query no article matches whole, shown with most of its words."""
     words = [words_of(part, typed) or "?" for part, _ in parts]
     missing = [w for w, (_, n) in zip(words, parts, strict=True) if n == 0]

@@ -149,10 +149,12 @@ class SearchEngine:
             qmask, score = self._base(parsed, ev)
             notices = [parsed.notice] if parsed.notice else []
             if parsed.query is not None and not qmask.any():
+                # a fresh evaluator: the first run used up the query's expansion budget
+                ev = Evaluator(self._data, self._searcher)
                 partial = ev.most_of(parsed.query)
                 if partial is not None:
                     qmask, score, parts = partial
-                    notices.append(describe_most_of(parts, parsed.text) or "")
+                    notices.append(describe_most_of(parts, parsed.text))
             terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
             result = self._result(
                 request, qmask, score, terms,
@@ -358,6 +360,7 @@ class SearchEngine:
         with self._lock:
             return _stored_article(self._searcher.stored_fields(self._docnum(key)))
 
+    @_reads_index
     def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:
         """Spans of ``text`` holding the query's words (as the index sees them)."""
         try:
@@ -369,7 +372,7 @@ class SearchEngine:
         with self._lock:
             ev = Evaluator(self._data, self._searcher)
             ev.run(parsed.query)
-        terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
+            terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
         if not terms:
             return []
         return [(s, e) for s, e, _ in find_terms(text, terms)]

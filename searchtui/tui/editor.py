@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+from searchtui.untrusted import read_regular
+
 #: programs that open a file at a line given as ``+LINE`` before its name
 LINE_EDITORS = frozenset(
     {
@@ -24,6 +26,9 @@ def editor_argv(command: str, path: str, line: int | None = None) -> list[str]:
     return [*argv, path]
 
 
+MAX_SCAN_BYTES = 64 * 2**20
+
+
 def line_in_file(path: str, body: str, start: int) -> int | None:
     """The line of ``path`` (from 1) holding the body text at offset ``start``, or None.
 
@@ -32,8 +37,9 @@ def line_in_file(path: str, body: str, start: int) -> int | None:
     for in the file, then the body's first line as an anchor.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        # regular files only, bounded: the corpus may have changed since it was indexed
+        text = read_regular(path, MAX_SCAN_BYTES).decode("utf-8", errors="replace")
+    except OSError:  # NotRegularFile and TooLarge are OSErrors too
         return None
     end = body.find("\n", start)
     here = body[start : end if end >= 0 else len(body)][:60].strip()

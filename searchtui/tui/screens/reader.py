@@ -127,7 +127,7 @@ class ReaderScreen(Screen):
         self.spans = spans
         title = highlighted(article.title or article.key, message.title_spans, "bold reverse")
         self.query_one("#reader-title", Static).update(
-            Content.styled("", "bold") + title.stylize("bold")
+            title.stylize("bold")
         )
         line = byline(article.authors, article.publication, article.date)
         if article.url:
