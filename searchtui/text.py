@@ -5,9 +5,10 @@ characters and escape sequences (clearing the screen, setting the window
 title, writing to the clipboard, hyperlinks). :func:`printable` removes every
 escape sequence whole (an OSC, DCS, APC, PM or SOS string up to its BEL or ST,
 payload included; a CSI with its parameters) and every other C0 or C1 control
-character, DEL included. Line breaks and tabs are kept only when the caller
-says so; otherwise they become spaces. The CLI's human output and every text
-the app shows go through it; JSON output is escaped by :func:`json_text`.
+character, DEL included, and the bidirectional controls. Line breaks and
+tabs are kept only when the caller says so; otherwise they become spaces.
+The CLI's human output and every text the app shows go through it; JSON
+output is escaped by :func:`json_text`.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ _STRING = r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x9c\x1b]*(?:\x07|\x9c|
 _CSI = r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
 # Any other escape: ESC, intermediate bytes, one final byte (ESC c, ESC ( B, ESC 7...).
 _OTHER_ESC = r"\x1b[\x20-\x2f]*[\x30-\x7e]?"
-_CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+# C0, DEL, C1; the bidirectional embeddings, overrides and isolates (they can
+# make a terminal show text in another order than it is written); line and
+# paragraph separators (some terminals break the line on them).
+_CONTROL = r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 _UNPRINTABLE = re.compile(f"{_STRING}|{_CSI}|{_OTHER_ESC}|\r\n|{_CONTROL}")
 
 #: White space controls that stand for a space when they may not be kept.
-_SPACES = frozenset("\t\n\v\f\r\x85") | {"\r\n"}
+_SPACES = frozenset("\t\n\v\f\r\x85\u2028\u2029") | {"\r\n"}
 _C1_JSON = re.compile("[\x7f-\x9f]")
 
 

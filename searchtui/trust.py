@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searchtui.errors import SearchtuiError
+from searchtui.whooshext.storage import fsync_file
 
 KEY_BYTES = 32
 KEY_NAME = "key"
@@ -90,20 +91,12 @@ def _create_key(path: Path) -> bytes:
                 os.link(tmp, path)
         finally:
             tmp.unlink()
-        _fsync_path(path.parent)
+        fsync_file(path.parent)
         return path.read_bytes()
     except OSError as exc:
         raise SearchtuiError(
             f"cannot create the signing key {path}: {exc.strerror or exc}"
         ) from None
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def sha256_file(path: Path) -> str:
@@ -256,7 +249,7 @@ def write_manifest(ixdir: Path, manifest: Manifest) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_path(Path(ixdir))
+    fsync_file(Path(ixdir))
 
 
 def describe(

@@ -67,6 +67,16 @@ def test_printable_keeps_what_the_caller_allows():
     assert printable("x\x0by\x0cz", keep="\n") == "x y z"  # VT and FF are never kept
 
 
+def test_printable_removes_bidirectional_controls():
+    # An override would show "report_gpj.exe" as "report_exe.jpg"; isolates and
+    # embeddings reorder text alike. Letters of right-to-left scripts stay.
+    assert printable("report_\u202egpj.exe") == "report_gpj.exe"
+    assert printable("a\u2066b\u2069c\u202ad\u202c") == "abcd"
+    assert printable("שלום \u200fworld") == "שלום \u200fworld"
+    assert printable("one\u2028two\u2029three") == "one two three"
+    assert printable("one\u2028two", keep="\n") == "one two"
+
+
 def test_printable_spans_follow_the_text():
     raw = f"{CSI_CLEAR}Putin{OSC_TITLE} and {OSC_CLIPBOARD}Trump"
     spans = [(raw.index("Putin"), raw.index("Putin") + 5), (raw.index("Trump"), len(raw))]
