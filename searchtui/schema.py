@@ -157,6 +157,11 @@ def fold(text: str) -> str:
     return text.translate(accent_map) if not text.isascii() else text
 
 
+def fold_name(text: str) -> str:
+    """A name as typed or stored, folded, with its spaces collapsed: how names are compared."""
+    return " ".join(fold(text).split())
+
+
 class NewsText(fields.TEXT):
     """A TEXT field whose indexing takes the one-pass fast path for plain strings."""
 
