@@ -15,12 +15,9 @@ from collections.abc import Iterable
 import numpy as np
 
 from searchtui.models import Facet, FacetBucket, FacetFilter, Histogram, HistogramBucket
-from searchtui.schema import fold
+from searchtui.schema import NAME_WORD, fold
 
 NO_DATE = -1
-
-#: The words of a folded value or typed name, as values are matched by their words.
-WORD = re.compile(r"\w+")
 
 
 class FacetIndex:
@@ -89,7 +86,7 @@ class FacetIndex:
         """Each word of the folded values -> the ids of the values holding it (built once)."""
         if self._by_word is None:
             by_word: dict[str, list[int]] = {}
-            words_of = WORD.findall
+            words_of = NAME_WORD.findall
             for i, f in enumerate(self.folded):
                 for w in set(words_of(f)):
                     ids = by_word.get(w)
@@ -112,7 +109,7 @@ class FacetIndex:
         n = len(words)
         out = []
         for i in rarest:
-            have = WORD.findall(self.folded[i])
+            have = NAME_WORD.findall(self.folded[i])
             if any(have[k : k + n] == words for k in range(len(have) - n + 1)):
                 out.append(i)
         return out
@@ -128,7 +125,7 @@ class FacetIndex:
         if self._by_name is None:
             by_name: dict[str, list[int]] = {}
             for i, f in enumerate(self.folded):
-                by_name.setdefault(" ".join(f.split()), []).append(i)
+                by_name.setdefault(" ".join(NAME_WORD.findall(f)), []).append(i)
             self._by_name = by_name
         found = {i for name in names for i in self._by_name.get(name, ())}
         return sorted(found)

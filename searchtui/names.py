@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from searchtui.facets import WORD, FacetIndex
+from searchtui.facets import FacetIndex
 from searchtui.ner.aliases import Aliases
 from searchtui.schema import fold_name
 
@@ -58,4 +58,4 @@ def matching_values(
     named = fidx.named(spellings)
     if quoted:
         return named
-    return sorted(set(named).union(fidx.with_words(WORD.findall(name))))
+    return sorted(set(named).union(fidx.with_words(name.split())))
