@@ -15,7 +15,7 @@ from whoosh import query as wq
 
 from searchtui.config import Config
 from searchtui.entities import alias_table
-from searchtui.errors import ConfigError
+from searchtui.errors import ConfigError, QueryError
 from searchtui.facets import FacetIndex
 from searchtui.models import SearchRequest
 from searchtui.names import NameTable, matching_values
@@ -247,3 +247,18 @@ def test_the_indexes_match_what_a_scan_finds(values, text, quoted):
         "people", {v: np.array([i], dtype=np.int32) for i, v in enumerate(values)}, len(values)
     )
     assert matching_values(fidx, text, quoted=quoted, names=None) == scan(values, text, quoted)
+
+
+FIELDS = st.sampled_from(["person:", "org:", "place:", "pub:", "author:", "entity:"])
+NAMES = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FIELDS, NAMES, st.sampled_from(["{}", '"{}"', "{}*", "({})", "-{}"]))
+def test_any_name_after_a_facet_field_is_searched_or_explained(engine, field, name, form):
+    try:
+        result = engine.search(SearchRequest(query=field + form.format(name)))
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert result.total >= len(result.hits)
