@@ -286,10 +286,11 @@ def _request_from_args(args) -> SearchRequest:
 
 
 def _open_engine(args):
+    from searchtui.entities import alias_table
     from searchtui.search import SearchEngine
 
     config = _config(args)
-    return SearchEngine.open(_index_dir(args, config))
+    return SearchEngine.open(_index_dir(args, config), alias_table(config))
 
 
 def _export_format(args) -> str | None:

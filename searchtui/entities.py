@@ -92,10 +92,21 @@ def get_extractor(config: Config | None = None) -> Extractor:
     return ext
 
 
-def _build(backend: str, path: str | None) -> Extractor:
+def _load_table(path: str | None) -> Aliases:
     if path is not None and not Path(path).exists():
         raise ConfigError(f"{path}: entity alias file not found")
-    aliases = load_aliases(path)
+    return load_aliases(path)
+
+
+def alias_table(config: Config | None = None) -> Aliases:
+    """The alias table the configuration names: the default one, with the user's file
+    laid over it. Searches read names typed after ``person:``, ``org:`` and ``place:``
+    through the same table that named the entities when the articles were indexed."""
+    return _load_table(_alias_path(config or Config()))
+
+
+def _build(backend: str, path: str | None) -> Extractor:
+    aliases = _load_table(path)
     if backend == "rules":
         return RuleExtractor(aliases)
     if backend == "none":

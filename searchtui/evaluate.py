@@ -25,6 +25,7 @@ from searchtui.arrays import IndexData
 from searchtui.errors import QueryError
 from searchtui.facets import FacetIndex
 from searchtui.lexicon import lexicon
+from searchtui.names import NameTable, matching_values
 from searchtui.schema import FACET_INDEX_FIELDS, fold
 from searchtui.whooshext import expanded_texts, is_null_query
 
@@ -35,6 +36,9 @@ MAX_EXPANSION = 1500
 MAX_FUZZY_WORDS = 10
 #: Spellings a word with ``~`` stands for: the closest.
 MAX_FUZZY_TERMS = 50
+
+#: A pattern typed after a facet field that stands for words of the values.
+_ONE_WORD = re.compile(r"[\w*?]+")
 
 Mask = np.ndarray  # bool, one per document
 Scores = np.ndarray  # float32, one per document
@@ -48,9 +52,10 @@ class Evaluator:
     for highlighting.
     """
 
-    def __init__(self, data: IndexData, searcher: Any):
+    def __init__(self, data: IndexData, searcher: Any, names: NameTable | None = None):
         self.data = data
         self.searcher = searcher
+        self.names = names  # the entity alias table for names typed after facet fields
         self.n = data.ndocs
         self.terms: set[tuple[str, str]] = set()
         self._negated = 0  # > 0 while inside a NOT: its terms are not highlighted
@@ -173,15 +178,10 @@ class Evaluator:
                 self.terms.add((fieldname, text))
         return mask, score
 
-    def facet_value(self, fieldname: str, text: str) -> Matches:
-        """A typed facet value: the values equal to it, else those containing it as words."""
+    def facet_value(self, fieldname: str, text: str, *, quoted: bool = False) -> Matches:
+        """A name typed after a facet field: the values it names (see :mod:`searchtui.names`)."""
         fidx = self.data.facets[fieldname]
-        needle = fold(text).strip()
-        exact = [i for i, f in enumerate(fidx.folded) if f == needle]
-        if not exact and needle:
-            pat = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)")
-            exact = [i for i, f in enumerate(fidx.folded) if pat.search(f)]
-        return self._with_values(fidx, exact)
+        return self._with_values(fidx, matching_values(fidx, text, quoted=quoted, names=self.names))
 
     def _with_values(self, fidx: FacetIndex, ids: list[int]) -> Matches:
         """The live documents carrying any of the facet values ``ids``."""
@@ -193,7 +193,8 @@ class Evaluator:
 
     def phrase(self, q: Any) -> Matches:
         if q.fieldname in FACET_INDEX_FIELDS:
-            return self.facet_value(q.fieldname, " ".join(q.words))
+            # a quoted name (the parser keeps it a phrase of one word)
+            return self.facet_value(q.fieldname, " ".join(q.words), quoted=True)
         words = [w for w in q.words if w]
         if not words:
             return self.empty()
@@ -217,13 +218,18 @@ class Evaluator:
         fieldname = q.field()
         if fieldname in FACET_INDEX_FIELDS:
             # prefix* and wildcards on facet fields match values by their words
-            typed = re.escape(fold(getattr(q, "text", "")))
-            pattern = typed.replace(r"\*", r"\S*").replace(r"\?", r"\S")
-            if isinstance(q, wq.Prefix):
-                pattern += r"\S*"
-            regex = re.compile(r"(?<!\w)" + pattern + r"(?!\w)")
             fidx = self.data.facets[fieldname]
-            values = [i for i, f in enumerate(fidx.folded) if regex.search(f)]
+            typed = fold(getattr(q, "text", ""))
+            one_word = _ONE_WORD.fullmatch(typed) is not None
+            letter = r"\w" if one_word else r"\S"
+            pattern = re.escape(typed).replace(r"\*", letter + "*").replace(r"\?", letter)
+            if isinstance(q, wq.Prefix):
+                pattern += letter + "*"
+            if one_word:  # looked up among the words of the values
+                values = fidx.with_word_like(re.compile(pattern))
+            else:
+                regex = re.compile(r"(?<!\w)" + pattern + r"(?!\w)")
+                values = [i for i, f in enumerate(fidx.folded) if regex.search(f)]
             return self._with_values(fidx, values)
         if isinstance(q, wq.FuzzyTerm) and fieldname in self.data.lengths:
             texts = self._fuzzy(q)

@@ -9,11 +9,13 @@ undated articles).
 from __future__ import annotations
 
 import datetime as _dt
+import re
+from collections.abc import Iterable
 
 import numpy as np
 
 from searchtui.models import Facet, FacetBucket, FacetFilter, Histogram, HistogramBucket
-from searchtui.schema import fold
+from searchtui.schema import NAME_WORD, fold
 
 NO_DATE = -1
 
@@ -52,6 +54,8 @@ class FacetIndex:
         self.ndocs = ndocs
         self.ids = {v: i for i, v in enumerate(values)}
         self._folded: list[str] | None = None
+        self._by_word: dict[str, list[int]] | None = None
+        self._by_name: dict[str, list[int]] | None = None
         self._val_start = np.searchsorted(pair_val, np.arange(len(values) + 1))
         if doc_vals is None:
             doc_vals = pair_val[np.argsort(pair_doc, kind="stable")]
@@ -77,6 +81,54 @@ class FacetIndex:
         if self._folded is None:
             self._folded = [fold(v) for v in self.values]
         return self._folded
+
+    def _word_index(self) -> dict[str, list[int]]:
+        """Each word of the folded values -> the ids of the values holding it (built once)."""
+        if self._by_word is None:
+            by_word: dict[str, list[int]] = {}
+            words_of = NAME_WORD.findall
+            for i, f in enumerate(self.folded):
+                for w in set(words_of(f)):
+                    ids = by_word.get(w)
+                    if ids is None:
+                        by_word[w] = [i]
+                    else:
+                        ids.append(i)
+            self._by_word = by_word
+        return self._by_word
+
+    def with_words(self, words: list[str]) -> list[int]:
+        """Ids of the values holding these folded words one after the other, in order."""
+        if not words:
+            return []
+        index = self._word_index()
+        # the values of the rarest word, checked for the others in place
+        rarest = min((index.get(w, []) for w in words), key=len)
+        if len(words) == 1:
+            return list(rarest)
+        n = len(words)
+        out = []
+        for i in rarest:
+            have = NAME_WORD.findall(self.folded[i])
+            if any(have[k : k + n] == words for k in range(len(have) - n + 1)):
+                out.append(i)
+        return out
+
+    def with_word_like(self, pattern: re.Pattern[str]) -> list[int]:
+        """Ids of the values holding a word that ``pattern`` matches whole."""
+        index = self._word_index()
+        found = {i for w, ids in index.items() if pattern.fullmatch(w) for i in ids}
+        return sorted(found)
+
+    def named(self, names: Iterable[str]) -> list[int]:
+        """Ids of the values equal to any of ``names`` (as :func:`fold_name` gives them)."""
+        if self._by_name is None:
+            by_name: dict[str, list[int]] = {}
+            for i, f in enumerate(self.folded):
+                by_name.setdefault(" ".join(NAME_WORD.findall(f)), []).append(i)
+            self._by_name = by_name
+        found = {i for name in names for i in self._by_name.get(name, ())}
+        return sorted(found)
 
     def docs_of(self, value_ids) -> np.ndarray:
         parts = [self.pair_doc[self._val_start[i] : self._val_start[i + 1]] for i in value_ids]

@@ -25,7 +25,7 @@ from whoosh.qparser import syntax as qsyntax
 from searchtui.dates import parse_date_period, parse_date_range
 from searchtui.errors import DateRangeError, QueryError
 from searchtui.models import ENTITY_FIELDS, SearchRequest
-from searchtui.schema import TEXT_FIELDS, normalise_word
+from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS, normalise_word
 from searchtui.whooshext import is_null_query
 
 MAX_QUERY_CHARS = 2000
@@ -220,6 +220,21 @@ class _PlusMinus(PlusMinusPlugin):
         return out
 
 
+class _Phrase(wq.Phrase):
+    """What the parser makes of quoted text. On a facet field it is a name as quoted,
+    kept a one-word phrase (Whoosh would make it a term, as if typed without quotes):
+    ``person:"clinton"`` is the value Clinton, ``person:clinton`` every Clinton."""
+
+    def normalize(self) -> wq.Query:
+        plain = wq.Phrase(
+            self.fieldname, self.words, slop=self.slop, boost=self.boost,
+            char_ranges=self.char_ranges,
+        )
+        if self.fieldname in FACET_INDEX_FIELDS and self.words:
+            return plain
+        return plain.normalize()
+
+
 DATE_KEYS = frozenset({"date", "after", "before", "on", "from", "to", "since", "until"})
 
 
@@ -232,7 +247,7 @@ def field_names(schema: Any) -> frozenset[str]:
 
 def make_parser(schema: Any) -> Any:
     """Whoosh's parser for ``schema``, set up for searchtui's query language."""
-    parser = MultifieldParser(list(TEXT_FIELDS), schema)
+    parser = MultifieldParser(list(TEXT_FIELDS), schema, phraseclass=_Phrase)
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(_PlusMinus())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))

@@ -157,6 +157,16 @@ def fold(text: str) -> str:
     return text.translate(accent_map) if not text.isascii() else text
 
 
+#: The words of a name, as names are compared (and values are matched by their words).
+NAME_WORD = re.compile(r"\w+")
+
+
+def fold_name(text: str) -> str:
+    """A name as typed or stored, as names are compared: its folded words, one space
+    apart ("U.S." is "u s", "Hillary Rodham-Clinton" is "hillary rodham clinton")."""
+    return " ".join(NAME_WORD.findall(fold(text)))
+
+
 class NewsText(fields.TEXT):
     """A TEXT field whose indexing takes the one-pass fast path for plain strings."""
 

@@ -37,6 +37,8 @@ from searchtui.models import (
     SearchRequest,
     SearchResult,
 )
+from searchtui.names import NameTable
+from searchtui.ner.aliases import Aliases, load_aliases
 from searchtui.query import (
     DateRange,
     ParsedQuery,
@@ -75,15 +77,18 @@ class SearchEngine:
     ixdir: Path
     meta: dict
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, aliases: Aliases | None = None):
+        """``aliases``: the entity alias table names typed after ``person:``, ``org:`` and
+        ``place:`` are looked up in (default: the one searchtui ships)."""
         self.root = Path(root)
+        self._names = NameTable(aliases if aliases is not None else load_aliases())
         self._lock = threading.RLock()
         self._searcher: Any = None  # Whoosh's searcher (untyped); None once closed
         self._open()
 
     @classmethod
-    def open(cls, index_dir: str | Path) -> SearchEngine:
-        return cls(Path(index_dir))
+    def open(cls, index_dir: str | Path, aliases: Aliases | None = None) -> SearchEngine:
+        return cls(Path(index_dir), aliases)
 
     @_reads_index
     def _open(self) -> None:
@@ -130,6 +135,9 @@ class SearchEngine:
     def parse(self, text: str) -> ParsedQuery:
         return parse_query(self._parser, text)
 
+    def _evaluator(self) -> Evaluator:
+        return Evaluator(self._data, self._searcher, self._names)
+
     def _base(self, parsed: ParsedQuery, ev: Evaluator) -> Matches:
         data = self._data
         if parsed.query is None:
@@ -145,12 +153,12 @@ class SearchEngine:
         t0 = time.perf_counter()
         with self._lock:
             parsed = self.parse(request.query)
-            ev = Evaluator(self._data, self._searcher)
+            ev = self._evaluator()
             qmask, score = self._base(parsed, ev)
             notices = [parsed.notice] if parsed.notice else []
             if parsed.query is not None and not qmask.any():
                 # a fresh evaluator: the first run used up the query's expansion budget
-                ev = Evaluator(self._data, self._searcher)
+                ev = self._evaluator()
                 partial = ev.most_of(parsed.query)
                 if partial is not None:
                     qmask, score, parts = partial
@@ -306,7 +314,7 @@ class SearchEngine:
                 scored.append((len(poses) * math.log(data.count / df), t))
             scored.sort(reverse=True)
             top = [t for _, t in scored[:terms]]
-            ev = Evaluator(data, self._searcher)
+            ev = self._evaluator()
             mask = np.zeros(data.ndocs, dtype=bool)
             score = np.zeros(data.ndocs, dtype=np.float32)
             for t in top:
@@ -335,7 +343,7 @@ class SearchEngine:
             if facet not in data.facets:
                 raise ValueError(f"unknown facet {facet!r} (facets: {', '.join(FACET_FIELDS)})")
             parsed = self.parse(request.query)
-            mask, _ = self._base(parsed, Evaluator(data, self._searcher))
+            mask, _ = self._base(parsed, self._evaluator())
             filters = {name: request.filters.get(name) for name in FACET_FIELDS}
             flt = filters[facet]
             # as in search(): this facet's selection does not narrow its own counts, and
@@ -370,7 +378,7 @@ class SearchEngine:
         if parsed.query is None:
             return []
         with self._lock:
-            ev = Evaluator(self._data, self._searcher)
+            ev = self._evaluator()
             ev.run(parsed.query)
             terms = {t for f, t in ev.terms if f in TEXT_FIELDS}
         if not terms:

@@ -1,11 +1,23 @@
 """Did you mean: likely spellings for the rare or unknown words of a query.
 
-A plain word found in fewer than :data:`SUGGEST_RARE` articles is replaced by
-the most common word one edit away (a deletion, swap, replacement or
-insertion) that is in at least :data:`SUGGEST_MIN_DF` articles and twenty
-times as many as the typed word, and that articles really write so.
-Candidates are tried in a fixed order, so a query always gets the same
-suggestion.
+A plain word whose stem is in :data:`SUGGEST_RARE` articles or more is a word of
+the corpus and keeps its spelling. A rarer one is replaced by the best word one
+edit away (a deletion, swap of neighbouring letters, replacement or insertion),
+or two for words of :data:`SUGGEST_TWO_EDITS` letters or more: the fewest edits
+first (among as many, a changed first letter last), then the most common, then
+alphabetical, so a query always gets the same suggestion. The word offered is in
+at least :data:`SUGGEST_MIN_DF` articles and :data:`SUGGEST_RATIO` times as many
+as the typed word, and articles really write it so. A rare word the articles
+themselves write ("prospectus") is taken for a misspelling only next to a word
+:data:`SUGGEST_WRITTEN_RATIO` times as common ("goverment" in two articles,
+"government" in thousands).
+
+The index holds stems, not words: the words one edit away are spelled out and
+stemmed; for two edits, the stems two edits from the word's stem are found in
+the in-memory lexicon (:mod:`searchtui.lexicon`, all stems of one length at once
+with numpy) and their spellings guessed from the typed word's ending and the
+common endings. So a word whose misspelling also changes how it stems
+("imigraton" for "immigration") gets no two-edit suggestion.
 
 The work is bounded: words longer than :data:`SUGGEST_MAX_LETTERS` get no
 suggestion, at most :data:`SUGGEST_MAX_WORDS` words of a query are looked at,
@@ -20,19 +32,30 @@ import re
 import time
 from typing import Any
 
+from whoosh.support.levenshtein import damerau_levenshtein
+
 from searchtui.arrays import IndexData
 from searchtui.lexicon import lexicon
 from searchtui.query import FIELD_ALIASES
-from searchtui.schema import normalise_word, stored_body
+from searchtui.schema import find_terms, normalise_word, stored_body
 
-SUGGEST_RARE = 3  # words in fewer articles than this get a suggestion
+SUGGEST_RARE = 3  # words in fewer articles than this may get a suggestion
 SUGGEST_MIN_DF = 5  # a suggested word is in at least this many articles
+SUGGEST_RATIO = 10  # ... and in this many times as many as the typed word
+SUGGEST_WRITTEN_RATIO = 1000  # ... or this many, when articles write the typed word so
+SUGGEST_TWO_EDITS = 5  # words of this many letters may be two edits from their suggestion
+SUGGEST_CHECKED = 12  # best candidates checked for being written so, per word
+SUGGEST_SAMPLE = 5  # articles read per field to see how a stem is written
 SUGGEST_MAX_LETTERS = 30  # longer words get no suggestion
 SUGGEST_MAX_WORDS = 12  # words of one query looked at
 SUGGEST_BUDGET = 0.5  # seconds one request may spend looking
 _CACHE_LIMIT = 10_000  # corrections remembered before the memory starts afresh
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+#: How words commonly end past their stem: spellings of a stem are guessed with them.
+_ENDINGS = ("", "e", "s", "es", "ed", "er", "ers", "ing", "ion", "ions", "ment", "ments",
+            "al", "ly", "ity", "ate", "ated", "ation", "ive", "ence", "ance", "ent", "ant",
+            "ous", "ness")
 _PLAIN_WORD = re.compile(r"(?<![\w*~.-])([A-Za-z]{3,})(?![\w:*~.])")
 _PREFIXED = re.compile(r'(\w+):("[^"]*"?|\([^)]*\)?|\S+)')
 _TEXT_PREFIXES = {"title", "body", *FIELD_ALIASES["title"], *FIELD_ALIASES["body"]}
@@ -57,6 +80,7 @@ class Speller:
         self._data = data
         self._searcher = searcher
         self._corrections: dict[str, str | None] = {}
+        self._written: dict[str, frozenset[str]] = {}  # stem -> its spellings in articles
 
     def suggest(self, text: str) -> str | None:
         """``text`` with its rare or unknown plain words replaced by likely ones, or None."""
@@ -93,7 +117,7 @@ class Speller:
         return int(reader.doc_frequency("body", term) + reader.doc_frequency("title", term))
 
     def _correct(self, word: str, deadline: float) -> str | None:
-        """A word one edit away that is far more common, or None (remembered, unless
+        """A far more common word one or two edits away, or None (remembered, unless
         the time ran out before it was found)."""
         cache = self._corrections
         if word in cache:
@@ -118,39 +142,100 @@ class Speller:
         df = self._doc_freq(stemmed)
         if df >= SUGGEST_RARE:
             return None
-        floor = max(SUGGEST_MIN_DF, df * 20)
-        seen = {stemmed}
-        ranked = []
-        reader = self._data.reader
-        words = (lexicon(reader, "body"), lexicon(reader, "title"))
+        # A rare word the articles write so is taken for a misspelling only next to a
+        # word so common that its misspellings would be met as often.
+        written = df > 0 and lower in self._spellings(stemmed)
+        floor = max(SUGGEST_MIN_DF, df * (SUGGEST_WRITTEN_RATIO if written else SUGGEST_RATIO))
+        found: dict[str, tuple[int, int]] = {}  # spelling -> (edits, articles)
         for n, cand in enumerate(_edits1(lower)):
             if n % 256 == 0 and time.monotonic() > deadline:
                 raise TimeoutError
             cstem = normalise_word(cand)
-            if cstem is None or cstem in seen:
+            if cstem is None or cstem == stemmed:
                 continue
-            seen.add(cstem)
-            if not any(cstem in lex for lex in words):
-                continue  # in no article: not worth asking the index
-            cdf = self._doc_freq(cstem)
+            cdf = self._stem_df(cstem)
             if cdf >= floor:
-                # A stem much shorter than the typed word's is a weaker guess.
-                ranked.append((len(cstem) < len(stemmed) - 1, -cdf, cand, cstem))
-        ranked.sort()
-        # Stems hide spelling ("overment" stems to the common "over"): keep the
-        # first candidate that is really written so in articles holding its stem.
-        for _, _, cand, cstem in ranked[:12]:
-            if self._written(cand, cstem):
+                found[cand] = (1, cdf)
+        if len(lower) >= SUGGEST_TWO_EDITS:
+            self._two_edits(lower, stemmed, floor, found, deadline)
+        # fewest edits first (a first letter changed counts a little more: typing
+        # rarely gets it wrong), then the most common, then (for spellings of one
+        # stem) as long as typed, then alphabetical
+        ranked = sorted(
+            found.items(),
+            key=lambda item: (
+                item[1][0], item[0][:1] != lower[:1], -item[1][1],
+                abs(len(item[0]) - len(lower)), item[0],
+            ),
+        )
+        for cand, _ in ranked[:SUGGEST_CHECKED]:
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            # stems hide spelling ("overment" stems to the common "over"): only a
+            # spelling articles really write is offered
+            if cand in self._spellings(normalise_word(cand) or ""):
                 return cand.capitalize() if word[:1].isupper() else cand
         return None
 
-    def _written(self, word: str, stem: str, sample: int = 5) -> bool:
-        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+    def _two_edits(
+        self, lower: str, stemmed: str, floor: int, found: dict[str, tuple[int, int]],
+        deadline: float,
+    ) -> None:
+        """Add to ``found`` the spellings two edits from ``lower`` of the stems near
+        ``stemmed`` that are in at least ``floor`` articles. A stem's spelling is
+        guessed from how ``lower`` ends ("goverment" is "gover" + "ment": "govern"
+        is "government") or with the common endings; whether articles write it so is
+        checked later."""
+        reader = self._data.reader
+        near: set[str] = set()
+        for lex in (lexicon(reader, "body"), lexicon(reader, "title")):
+            near.update(cstem for _, cstem in lex.within(stemmed, 2))
+        near.discard(stemmed)
+        # the typed word is its stem's head and its own ending
+        head = 0
+        while head < min(len(lower), len(stemmed)) and lower[head] == stemmed[head]:
+            head += 1
+        stem_tail, ending = stemmed[head:], lower[head:]
+        for n, cstem in enumerate(sorted(near)):
+            if n % 64 == 0 and time.monotonic() > deadline:
+                raise TimeoutError
+            guesses = {cstem + e for e in _ENDINGS}
+            if cstem.endswith("i"):  # the stemmer's "i" for a final "y" ("economi")
+                guesses.update(cstem[:-1] + e for e in ("y", "ies"))
+            if cstem.endswith(stem_tail):
+                guesses.add(cstem[: len(cstem) - len(stem_tail)] + ending)
+            cdf = -1
+            for guess in sorted(guesses):
+                if guess in found or abs(len(guess) - len(lower)) > 2:
+                    continue
+                edits = damerau_levenshtein(lower, guess, 2)
+                if edits > 2 or normalise_word(guess) != cstem:
+                    continue
+                if cdf < 0:
+                    cdf = self._stem_df(cstem)
+                if cdf >= floor:
+                    found[guess] = (edits, cdf)
+
+    def _stem_df(self, stem: str) -> int:
+        """Articles holding ``stem``: 0 without asking the index when no article has it."""
+        reader = self._data.reader
+        if stem not in lexicon(reader, "body") and stem not in lexicon(reader, "title"):
+            return 0
+        return self._doc_freq(stem)
+
+    def _spellings(self, stem: str) -> frozenset[str]:
+        """How the first articles holding ``stem`` write it (lower case), remembered."""
+        found = self._written.get(stem)
+        if found is not None:
+            return found
+        spellings: set[str] = set()
         for field in ("title", "body"):
             ids, _ = self._data.postings(field, stem)
-            for d in ids[:sample]:
+            for d in ids[:SUGGEST_SAMPLE]:
                 value = self._searcher.stored_fields(int(d)).get(field)
                 text = stored_body(value) if field == "body" else (value or "")
-                if pattern.search(text):
-                    return True
-        return False
+                spellings.update(text[s:e].lower() for s, e, _ in find_terms(text, {stem}))
+        if len(self._written) > _CACHE_LIMIT:
+            self._written.clear()
+        found = self._written[stem] = frozenset(spellings)
+        return found

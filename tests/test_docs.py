@@ -79,6 +79,8 @@ EXPECTED = {
     'pub:"washington times"': {"kremlin", "impeachment"},
     "publication:cnn": {"medvedev", "trump"},
     "person:putin": {"kremlin", "trump"},
+    'person:"vladimir putin"': {"kremlin", "trump"},
+    "place:russia": {"kremlin", "syria"},
     "org:nato": {"kremlin"},
     "place:syria": {"syria"},
     "entity:kremlin": {"kremlin", "medvedev", "undated"},

@@ -225,3 +225,32 @@ def test_any_text_gives_a_result_or_a_query_error(engine, text):
         search(engine, text)
     except QueryError as exc:
         assert str(exc)
+
+
+#: Pieces of the query language, mixed with any printable text below: fields (facet
+#: fields too), quotes, brackets, operators, wildcards, fuzzy marks, dates and words.
+QUERY_PIECES = st.sampled_from([
+    "title:", "author:", "by:", "pub:", "publication:", "person:", "org:", "place:",
+    "entity:", "body:", "date:", "after:", "before:", "from:", "to:", "since:", "until:",
+    '"', "(", ")", "*", "?", "~", "~2", "-", "+", "^2", ":", "AND", "OR", "NOT", "TO",
+    "[", "]", "{", "}", "..", "2021", "2021-02", "1987-04-01", "harbour", "keeper", "Maria",
+    "lopez", "midland post", "u.s.", "Coastal", "Ó", "the", "wom?n", "harb*", "kepeer",
+])
+PRINTABLE = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(QUERY_PIECES | PRINTABLE, max_size=10), st.sampled_from(["", " "]))
+def test_any_query_language_text_is_searched_or_explained(engine, pieces, glue):
+    text = glue.join(pieces)
+    try:
+        result = search(engine, text)
+    except QueryError as exc:
+        assert str(exc)
+        return
+    assert result.total >= len(result.hits)
+    assert result.notice is None or result.notice.strip()
+    # the other ways the app reads a query take the same text without failing
+    assert engine.suggest(text) is None or isinstance(engine.suggest(text), str)
+    body = ARTICLES["question"][2]
+    assert all(0 <= s < e <= len(body) for s, e in engine.match_spans(body, text))

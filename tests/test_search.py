@@ -479,24 +479,29 @@ def test_suggestions_do_not_depend_on_the_hash_seed(speller):
     # Each typo is one edit away from several spellings of one stem
     # ("electione": "election", "elections"); the same one must win every time.
     query = "electione parliamentz ministerx reportz economyz daye"
+    # Two edits: the spellings of the stems near each are guessed and checked
+    two_edits = "parlamint wheater econnomyy ecnomoy minsitre reprots"
     code = (
         "import sys\n"
         "from searchtui.search import SearchEngine\n"
         "with SearchEngine.open(sys.argv[1]) as engine:\n"
-        "    print(engine.suggest(sys.argv[2]))\n"
+        "    for query in sys.argv[2:]:\n"
+        "        print(engine.suggest(query))\n"
     )
     package_root = str(Path(searchtui.__file__).resolve().parents[1])
     answers = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": package_root}
         proc = subprocess.run(
-            [sys.executable, "-c", code, str(speller.root), query],
+            [sys.executable, "-c", code, str(speller.root), query, two_edits],
             env=env, capture_output=True, text=True, timeout=120,
         )
         assert proc.returncode == 0, proc.stderr
-        answers.append(proc.stdout.strip())
-    assert answers == ["election parliament minister report economy day"] * 2
-    assert speller.suggest(query) == answers[0]
+        answers.append(proc.stdout.strip().splitlines())
+    assert [a[0] for a in answers] == ["election parliament minister report economy day"] * 2
+    assert [a[1] for a in answers] == ["parliament weather economy economy minister report"] * 2
+    assert speller.suggest(query) == answers[0][0]
+    assert speller.suggest(two_edits) == answers[0][1]
 
 
 # ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import subprocess
@@ -40,10 +41,11 @@ POLL_SECONDS = 4.0
 PROGRESS_SECONDS = 0.5
 
 
-def _open_engine(index_dir: Path) -> SearchEngine:
+def _open_engine(index_dir: Path, config: Config) -> SearchEngine:
+    from searchtui.entities import alias_table
     from searchtui.search import SearchEngine
 
-    return SearchEngine.open(index_dir)
+    return SearchEngine.open(index_dir, alias_table(config))
 
 
 class SearchtuiApp(App):
@@ -89,7 +91,7 @@ class SearchtuiApp(App):
         self.history = QueryHistory.in_dir(self.state_dir)
         self.engine: SearchEngine | None = None
         self.index_problem: str | None = None
-        self._open_engine = open_engine or _open_engine
+        self._open_engine = open_engine or functools.partial(_open_engine, config=self.config)
         self._cancel: threading.Event | None = None
         self._process: IndexProcess | None = None
         self._process_lock = threading.Lock()
