@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 from whoosh.index import Index
 
-from searchtui import store, trust
+from searchtui import canonical, store, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
-from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS
+from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, TEXT_FIELDS
 from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
 
 POSTINGS_CACHE = 4096  # terms kept decoded
@@ -110,6 +110,19 @@ def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None
     except _UNREADABLE as exc:
         return f"{path.name}: it cannot be read: {type(exc).__name__}"
     return None
+
+
+def _live_counts(postings: dict[str, np.ndarray], live: np.ndarray) -> dict[str, int]:
+    """Each term with the number of live documents holding it (those with none left out)."""
+    terms = sorted(postings)
+    if not terms:
+        return {}
+    sizes = np.array([len(postings[t]) for t in terms], dtype=np.int64)
+    held = live[np.concatenate([postings[t] for t in terms])].astype(np.int64)
+    starts = np.zeros(len(terms), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    counts = np.add.reduceat(held, starts) if len(held) else np.zeros(len(terms), np.int64)
+    return {t: int(n) for t, n, size in zip(terms, counts, sizes, strict=True) if size and n}
 
 
 class _LRU:
@@ -190,8 +203,17 @@ class IndexData:
                 lengths = field_lengths(leaf, field)
                 arr[offset : offset + len(lengths)] = lengths
             self.lengths[field] = arr
+        postings = {name: self._all_term_docs(name) for name in FACET_INDEX_FIELDS}
+        tables = canonical.corpus_names(
+            {name: _live_counts(postings[name], live) for name in canonical.RULES},
+            {
+                pair: n
+                for term, n in _live_counts(self._all_term_docs(EVIDENCE_FIELD), live).items()
+                if (pair := canonical.parse_evidence(term)) is not None
+            },
+        )
         self.facets = {
-            name: FacetIndex.from_postings(name, self._all_term_docs(name), self.ndocs)
+            name: FacetIndex.from_postings(name, postings[name], self.ndocs, tables.get(name))
             for name in FACET_INDEX_FIELDS
         }
         days = np.full(self.ndocs, NO_DATE, dtype=np.int64)
@@ -217,6 +239,8 @@ class IndexData:
             arrays[f"{name}_doc"] = fidx.pair_doc
             arrays[f"{name}_val"] = fidx.pair_val
             arrays[f"{name}_docvals"] = fidx.doc_vals
+            table = SEP.join(f"{raw}{SEP}{shown}" for raw, shown in sorted(fidx.table.items()))
+            arrays[f"{name}_table"] = np.frombuffer(table.encode("utf-8"), dtype=np.uint8)
         return arrays
 
     def _write(self, path: Path) -> bool:
@@ -260,9 +284,13 @@ class IndexData:
                     values = raw_values.split(SEP) if count else []
                     if len(values) != count:
                         return False
+                    pairs = z[f"{name}_table"].tobytes().decode("utf-8")
+                    cells = pairs.split(SEP) if pairs else []
+                    if len(cells) % 2:
+                        return False
                     self.facets[name] = FacetIndex(
                         name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs,
-                        z[f"{name}_docvals"],
+                        z[f"{name}_docvals"], table=dict(zip(cells[::2], cells[1::2], strict=True)),
                     )
         except (CacheUnusable, *_UNREADABLE):
             return False

@@ -161,7 +161,7 @@ class Evaluator:
 
     def term(self, fieldname: str, text: str, boost: float = 1.0) -> Matches:
         if fieldname in FACET_INDEX_FIELDS:
-            return self.facet_value(fieldname, text)
+            return self.facet_value(fieldname, self.data.facets[fieldname].shown_as(text))
         if fieldname not in self.data.lengths:
             return self.fallback(wq.Term(fieldname, text))
         ids, ws = self.data.postings(fieldname, text)
@@ -193,7 +193,7 @@ class Evaluator:
 
     def phrase(self, q: Any) -> Matches:
         if q.fieldname in FACET_INDEX_FIELDS:
-            return self.facet_value(q.fieldname, " ".join(q.words))
+            return self.term(q.fieldname, " ".join(q.words))
         words = [w for w in q.words if w]
         if not words:
             return self.empty()
