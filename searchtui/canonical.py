@@ -16,9 +16,10 @@ organisation):
 
 1. **Case and accents.** Values equal once folded (lower case, accents
    removed) are one. Authors and people are shown in their most common
-   spelling with lower-case letters; a name seen only in capitals is cased
-   (:func:`name_case`). Organisations and places are shown in their most
-   common spelling.
+   spelling with lower-case letters; an author seen only in capitals is cased
+   (:func:`name_case`; not a one-word name of four letters or fewer, "AP",
+   "CNN"). Organisations and places are shown in their most common spelling.
+   Between spellings as common, one with accents wins, then the first by text.
 2. **Company suffixes** (organisations). Values equal once a leading "The"
    and trailing company words (Co, Corp, Inc, Ltd, Company, Corporation …)
    are dropped are one ("Ford Motor Co.", "Ford Motor Company"), shown in the
@@ -158,6 +159,11 @@ def name_case(name: str) -> str:
     return " ".join(
         _case_word(w, i == 0, i == len(words) - 1) for i, w in enumerate(words)
     )
+
+
+def _caseable(name: str) -> bool:
+    """Whether a name in capitals is one to case: not a short one-word name ("AP", "CNN")."""
+    return " " in name.strip() or len(name.strip()) > 4
 
 
 def _has_lower(value: str) -> bool:
@@ -320,7 +326,7 @@ def canonical_names(
         found = spellings[key]
         weight = sum(n for n, _ in found)
         shown = _best(found, prefer_lower=names)
-        if names and not _has_lower(shown):
+        if fieldname == "authors" and not _has_lower(shown) and _caseable(shown):
             shown = name_case(shown)
         groups.by_key[key] = _Group(weight, [(weight, shown)], sorted(v for _, v in found))
     companies = _suffix_rule(groups) if "suffix" in rules else set()
