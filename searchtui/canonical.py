@@ -83,10 +83,6 @@ _NAME_FIELDS = ("authors", "people")
 # Keys
 
 
-def _words(key: str) -> list[str]:
-    return [w.rstrip(".,") for w in key.split()]
-
-
 def company_key(key: str) -> tuple[str, bool]:
     """A folded organisation name less a leading "the" and its company words, and whether
     it had any ("ford motor co." -> ("ford motor", True))."""
@@ -106,10 +102,14 @@ def company_key(key: str) -> tuple[str, bool]:
 
 def surname_of(key: str) -> str | None:
     """The last word of a folded full name, past a Jr./Sr./III (None: one word)."""
-    words = [w for w in _words(key) if w]
-    while len(words) > 2 and words[-1] in _NAME_SUFFIXES:
+    words = key.split()
+    if len(words) < 2:
+        return None
+    last = words[-1].rstrip(".,")
+    while len(words) > 2 and last in _NAME_SUFFIXES:
         words.pop()
-    return words[-1] if len(words) >= 2 else None
+        last = words[-1].rstrip(".,")
+    return last or None
 
 
 # ---------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def _caseable(name: str) -> bool:
 
 
 def _has_lower(value: str) -> bool:
-    return any(c.islower() for c in value)
+    return value != value.upper()
 
 
 # ---------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def parse_evidence(term: str) -> tuple[str, str] | None:
 # The table
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     weight: int
     #: (weight, spelling) a group may be shown as; empty: shown as its absorber's
@@ -274,9 +274,11 @@ class _Group:
     members: list[str] = field(default_factory=list)
 
 
-def _best(candidates: Iterable[tuple[int, str]], prefer_lower: bool) -> str:
+def _best(candidates: list[tuple[int, str]], prefer_lower: bool) -> str:
     """The spelling with the most weight (one with lower-case letters first when asked);
     between equals, one with accents ("González" over "Gonzalez"), then the first by text."""
+    if len(candidates) == 1:
+        return candidates[0][1]
     return min(
         candidates,
         key=lambda c: (
@@ -322,13 +324,18 @@ def canonical_names(
     spellings: dict[str, list[tuple[int, str]]] = {}
     for value, n in counts.items():
         spellings.setdefault(fold(value), []).append((int(n), value))
-    for key in sorted(spellings):
-        found = spellings[key]
-        weight = sum(n for n, _ in found)
-        shown = _best(found, prefer_lower=names)
-        if fieldname == "authors" and not _has_lower(shown) and _caseable(shown):
+    cased = fieldname == "authors"
+    for key, found in spellings.items():
+        if len(found) == 1:
+            weight, shown = found[0]
+            members = [shown]
+        else:
+            weight = sum(n for n, _ in found)
+            shown = _best(found, prefer_lower=names)
+            members = [v for _, v in found]
+        if cased and not _has_lower(shown) and _caseable(shown):
             shown = name_case(shown)
-        groups.by_key[key] = _Group(weight, [(weight, shown)], sorted(v for _, v in found))
+        groups.by_key[key] = _Group(weight, [(weight, shown)], members)
     companies = _suffix_rule(groups) if "suffix" in rules else set()
     if "acronym" in rules and acronyms:
         _acronym_rule(groups, acronyms, fieldname)
