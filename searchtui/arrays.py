@@ -67,11 +67,21 @@ class CacheUnusable(Exception):
     """The cache file is absent, damaged, or made for another index or generation."""
 
 
+class CacheOutdated(CacheUnusable):
+    """The cache file was made by other rules for joining names (another searchtui)."""
+
+
+#: The rules for joining names the facet arrays were built with (see ``canonical``):
+#: a cache made by others is made again.
+NAME_RULES = trust.sha256_bytes(Path(canonical.__file__).read_bytes())[:16]
+
+
 def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int):
     """The cache file of ``generation`` as an open ``NpzFile``, once it is known to belong.
 
     It must be listed in the generation's manifest with its checksum, and hold
-    the manifest's digest, the generation and the document count.
+    the manifest's digest, the generation and the document count, and have been
+    made by these rules for joining names.
     """
     entry = manifest.derived.get(path.name)
     if entry is None:
@@ -87,17 +97,22 @@ def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int
     try:
         z = np.load(io.BytesIO(raw), allow_pickle=False)
         made_for = (int(z["ndocs"][0]), int(z["generation"][0]), str(z["digest"][0]))
+        made_by = str(z["rules"][0]) if "rules" in z.files else ""
     except _UNREADABLE as exc:
         raise CacheUnusable(f"it cannot be read: {type(exc).__name__}") from None
     if made_for != (ndocs, generation, manifest.digest):
         z.close()
         raise CacheUnusable("it was made for another index or generation")
+    if made_by != NAME_RULES:
+        z.close()
+        raise CacheOutdated("it was made by another version of searchtui")
     return z
 
 
 def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None:
     """What is wrong with the cache of the manifest's generation (None: it agrees, or is
-    not made yet: a file the manifest does not list is made again when the index is opened)."""
+    not made yet, or was made by another version: such a file is made again when the
+    index is opened)."""
     path = cache_path(ixdir, manifest.generation)
     if path.name not in manifest.derived:
         return None
@@ -105,6 +120,8 @@ def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None
         with open_cache(path, manifest, ndocs, manifest.generation) as z:
             for name in z.files:
                 z[name]  # every array reads back (the zip's checksums are checked)
+    except CacheOutdated:
+        return None
     except CacheUnusable as exc:
         return f"{path.name}: {exc}"
     except _UNREADABLE as exc:
@@ -229,6 +246,7 @@ class IndexData:
         arrays: dict[str, Any] = {
             "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
             "generation": np.array([self.generation]), "digest": np.array([self.digest or ""]),
+            "rules": np.array([NAME_RULES]),
         }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]

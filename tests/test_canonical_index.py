@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from searchtui.config import Config
@@ -193,3 +194,21 @@ def test_the_extractor_reads_acronyms_and_dated_aliases_from_the_text(tmp_path):
         assert orgs["U.S. Agriculture Department"] == 3
         assert "USDA" not in orgs
         assert keys(engine, "org:usda") == {"old", "new", "later"}
+
+
+def test_a_cache_made_by_other_name_rules_is_made_again(corpus, tmp_path, monkeypatch):
+    from searchtui import arrays, check, store
+
+    index = tmp_path / "index"
+    with build(corpus, index) as engine:
+        expected = facet(engine, "people")
+    # a cache made by another version of the rules
+    monkeypatch.setattr(arrays, "NAME_RULES", "other rules")
+    ixdir = store.current_dir(index)
+    assert ixdir is not None
+    assert arrays.check_cache(ixdir, store.verify(index, ixdir)[0], 17) is None
+    assert all(c.ok for c in check.check_index(index).checks)
+    with SearchEngine.open(index) as engine:  # read from the index, and saved again
+        assert facet(engine, "people") == expected
+    with np.load(next(ixdir.glob("cache-*.npz"))) as z:
+        assert str(z["rules"][0]) == "other rules"
