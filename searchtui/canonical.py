@@ -26,17 +26,20 @@ organisation):
    most common spelling.
 3. **Acronyms** (organisations, places). An acronym joins the full name
    articles spell it out as ("International Business Machines Corp (IBM)",
-   see :func:`acronym_pairs`) when at least :data:`ACRONYM_MIN_DOCS` articles
-   do and one full name has :data:`SHARE` of them; it is then shown as that
-   full name.
+   see :func:`acronym_pairs`) when one full name has :data:`SHARE` of the
+   articles that spell the acronym out, and those come to at least
+   :data:`ACRONYM_MIN_DOCS` and :data:`ACRONYM_SPELLED` of the articles
+   carrying the acronym; it is then shown as that full name.
 4. **A bare company name** (organisations): one word joins the company whose
    name starts with it and carries a company suffix ("Ford" -> "Ford Motor
-   Co") when that company has at least :data:`MIN_DOCS` articles and
-   :data:`SHARE` of the weight of all such companies.
+   Co") when that company has at least :data:`MIN_DOCS` articles, one in
+   :data:`COMPANY_RATIO` of the word's, and :data:`SHARE` of the weight of all
+   such companies.
 5. **A bare surname** (people) joins the full name ending in it when that name
    has at least :data:`MIN_DOCS` articles and :data:`SHARE` of the weight of
    all full names ending in the surname ("Reagan" -> "Ronald Reagan"; "Clinton"
-   stays while "Bill Clinton" and "Hillary Clinton" both have weight).
+   stays while "Bill Clinton" and "Hillary Clinton" both have weight). A name
+   suffix is no surname ("III" joins no "George III").
 
 A value's weight is the number of articles carrying it; a group's, the sum of
 its values'. Ties are broken by the values' text, so the answer does not
@@ -55,8 +58,16 @@ from searchtui.schema import fold
 SHARE = 0.8
 #: Articles a full name needs before a bare name joins it (rules 4 and 5).
 MIN_DOCS = 3
-#: Articles that must spell an acronym out before it joins the full name (rule 3).
+#: A bare company name joins a company with at least this fraction of its articles
+#: (rule 4): a word found far more often alone is mostly something else ("June" is
+#: no short name of "June Medical Services").
+COMPANY_RATIO = 5
+#: Articles that must spell an acronym out before it joins the full name (rule 3) ...
 ACRONYM_MIN_DOCS = 1
+#: ... and the share of the acronym's own articles they must come to: an acronym
+#: used often and spelled out once may stand for something else most of the time
+#: ("NPR" spelled out only as the "National Population Register").
+ACRONYM_SPELLED = 0.05
 
 #: Between an acronym and its full name in the index's evidence field.
 EVIDENCE_SEP = "\x1f"
@@ -103,12 +114,12 @@ def company_key(key: str) -> tuple[str, bool]:
 def surname_of(key: str) -> str | None:
     """The last word of a folded full name, past a Jr./Sr./III (None: one word)."""
     words = key.split()
-    if len(words) < 2:
-        return None
-    last = words[-1].rstrip(".,")
+    last = words[-1].rstrip(".,") if words else ""
     while len(words) > 2 and last in _NAME_SUFFIXES:
         words.pop()
         last = words[-1].rstrip(".,")
+    if len(words) < 2 or last in _NAME_SUFFIXES:  # "George III" has no surname
+        return None
     return last or None
 
 
@@ -242,9 +253,11 @@ def acronym_pairs(text: str) -> set[tuple[str, str]]:
             if not _name_token(token) or not (token[0].isupper() or token.lower() in _SKIPPED):
                 break
             run.insert(0, token)
+        if run and run[-1].endswith(("'s", "’s")):  # "the Federal Bureau of Investigation's"
+            run[-1] = run[-1][:-2]
         for start in range(len(run) - 2, -1, -1):
             words = run[start:]
-            if not words[0][0].isupper():
+            if not words[0][0].isupper() or words[0].lower() in _SKIPPED:
                 continue
             if _spells(words, acronym):
                 found.add((acronym, " ".join(words).rstrip(",")))
@@ -391,7 +404,8 @@ def _company_rule(groups: _Groups, companies: set[str]) -> None:
     for word in sorted(starting):
         if word not in groups.by_key or word in companies:
             continue
-        into = _winner(starting[word], MIN_DOCS)
+        least = max(MIN_DOCS, groups.by_key[word].weight / COMPANY_RATIO)
+        into = _winner(starting[word], least)
         if into is not None:
             groups.join(into, word, keep_display=True)
 
@@ -404,8 +418,8 @@ def _acronym_rule(
     spellings: dict[str, list[tuple[int, str]]] = {}
     for (acronym, full), n in acronyms.items():
         akey = fold(acronym)
-        if akey not in groups.by_key:
-            continue
+        if akey not in groups.by_key or acronym not in groups.by_key[akey].members:
+            continue  # not a value, or one only in other letters ("Life" is no "LIFE")
         fkey = fold(full)
         if fieldname == "organisations":
             fkey = company_key(fkey)[0]
@@ -415,8 +429,11 @@ def _acronym_rule(
         spelled[akey][fkey] = spelled[akey].get(fkey, 0) + int(n)
         spellings.setdefault(fkey, []).append((int(n), full))
     for akey in sorted(spelled):
-        into = _winner(spelled[akey], ACRONYM_MIN_DOCS)
-        if into is None or akey not in groups.by_key:
+        if akey not in groups.by_key:
+            continue
+        least = max(ACRONYM_MIN_DOCS, ACRONYM_SPELLED * groups.by_key[akey].weight)
+        into = _winner(spelled[akey], least)
+        if into is None:
             continue
         if into not in groups.by_key:  # the full name is not a value: it is made one
             groups.by_key[into] = _Group(0, [(0, _best(spellings[into], prefer_lower=True))])
