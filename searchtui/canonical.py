@@ -365,7 +365,7 @@ def canonical_names(
     return table
 
 
-def _winner(candidates: dict[str, int], min_docs: int) -> str | None:
+def _winner(candidates: dict[str, int], min_docs: float) -> str | None:
     """The key holding :data:`SHARE` of the candidates' weight and at least ``min_docs``."""
     if not candidates:
         return None
