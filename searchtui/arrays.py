@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 from whoosh.index import Index
 
-from searchtui import store, trust
+from searchtui import canonical, store, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
-from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS
+from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, TEXT_FIELDS
 from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
 
 POSTINGS_CACHE = 4096  # terms kept decoded
@@ -67,11 +67,21 @@ class CacheUnusable(Exception):
     """The cache file is absent, damaged, or made for another index or generation."""
 
 
+class CacheOutdated(CacheUnusable):
+    """The cache file was made by other rules for joining names (another searchtui)."""
+
+
+#: The rules for joining names the facet arrays were built with (see ``canonical``):
+#: a cache made by others is made again.
+NAME_RULES = trust.sha256_bytes(Path(canonical.__file__).read_bytes())[:16]
+
+
 def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int):
     """The cache file of ``generation`` as an open ``NpzFile``, once it is known to belong.
 
     It must be listed in the generation's manifest with its checksum, and hold
-    the manifest's digest, the generation and the document count.
+    the manifest's digest, the generation and the document count, and have been
+    made by these rules for joining names.
     """
     entry = manifest.derived.get(path.name)
     if entry is None:
@@ -87,17 +97,22 @@ def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int
     try:
         z = np.load(io.BytesIO(raw), allow_pickle=False)
         made_for = (int(z["ndocs"][0]), int(z["generation"][0]), str(z["digest"][0]))
+        made_by = str(z["rules"][0]) if "rules" in z.files else ""
     except _UNREADABLE as exc:
         raise CacheUnusable(f"it cannot be read: {type(exc).__name__}") from None
     if made_for != (ndocs, generation, manifest.digest):
         z.close()
         raise CacheUnusable("it was made for another index or generation")
+    if made_by != NAME_RULES:
+        z.close()
+        raise CacheOutdated("it was made by another version of searchtui")
     return z
 
 
 def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None:
     """What is wrong with the cache of the manifest's generation (None: it agrees, or is
-    not made yet: a file the manifest does not list is made again when the index is opened)."""
+    not made yet, or was made by another version: such a file is made again when the
+    index is opened)."""
     path = cache_path(ixdir, manifest.generation)
     if path.name not in manifest.derived:
         return None
@@ -105,11 +120,26 @@ def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None
         with open_cache(path, manifest, ndocs, manifest.generation) as z:
             for name in z.files:
                 z[name]  # every array reads back (the zip's checksums are checked)
+    except CacheOutdated:
+        return None
     except CacheUnusable as exc:
         return f"{path.name}: {exc}"
     except _UNREADABLE as exc:
         return f"{path.name}: it cannot be read: {type(exc).__name__}"
     return None
+
+
+def _live_counts(postings: dict[str, np.ndarray], live: np.ndarray) -> dict[str, int]:
+    """Each term with the number of live documents holding it (those with none left out)."""
+    terms = sorted(postings)
+    if not terms:
+        return {}
+    sizes = np.array([len(postings[t]) for t in terms], dtype=np.int64)
+    held = live[np.concatenate([postings[t] for t in terms])].astype(np.int64)
+    starts = np.zeros(len(terms), dtype=np.int64)
+    np.cumsum(sizes[:-1], out=starts[1:])
+    counts = np.add.reduceat(held, starts) if len(held) else np.zeros(len(terms), np.int64)
+    return {t: int(n) for t, n, size in zip(terms, counts, sizes, strict=True) if size and n}
 
 
 class _LRU:
@@ -190,8 +220,17 @@ class IndexData:
                 lengths = field_lengths(leaf, field)
                 arr[offset : offset + len(lengths)] = lengths
             self.lengths[field] = arr
+        postings = {name: self._all_term_docs(name) for name in FACET_INDEX_FIELDS}
+        tables = canonical.corpus_names(
+            {name: _live_counts(postings[name], live) for name in canonical.RULES},
+            {
+                pair: n
+                for term, n in _live_counts(self._all_term_docs(EVIDENCE_FIELD), live).items()
+                if (pair := canonical.parse_evidence(term)) is not None
+            },
+        )
         self.facets = {
-            name: FacetIndex.from_postings(name, self._all_term_docs(name), self.ndocs)
+            name: FacetIndex.from_postings(name, postings[name], self.ndocs, tables.get(name))
             for name in FACET_INDEX_FIELDS
         }
         days = np.full(self.ndocs, NO_DATE, dtype=np.int64)
@@ -207,6 +246,7 @@ class IndexData:
         arrays: dict[str, Any] = {
             "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
             "generation": np.array([self.generation]), "digest": np.array([self.digest or ""]),
+            "rules": np.array([NAME_RULES]),
         }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
@@ -217,6 +257,8 @@ class IndexData:
             arrays[f"{name}_doc"] = fidx.pair_doc
             arrays[f"{name}_val"] = fidx.pair_val
             arrays[f"{name}_docvals"] = fidx.doc_vals
+            table = SEP.join(f"{raw}{SEP}{shown}" for raw, shown in sorted(fidx.table.items()))
+            arrays[f"{name}_table"] = np.frombuffer(table.encode("utf-8"), dtype=np.uint8)
         return arrays
 
     def _write(self, path: Path) -> bool:
@@ -260,9 +302,13 @@ class IndexData:
                     values = raw_values.split(SEP) if count else []
                     if len(values) != count:
                         return False
+                    pairs = z[f"{name}_table"].tobytes().decode("utf-8")
+                    cells = pairs.split(SEP) if pairs else []
+                    if len(cells) % 2:
+                        return False
                     self.facets[name] = FacetIndex(
                         name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs,
-                        z[f"{name}_docvals"],
+                        z[f"{name}_docvals"], table=dict(zip(cells[::2], cells[1::2], strict=True)),
                     )
         except (CacheUnusable, *_UNREADABLE):
             return False

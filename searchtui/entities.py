@@ -67,6 +67,11 @@ class RuleExtractor(Extractor):
     def _names(self, text: str) -> dict[str, set[str]]:
         return self._engine.entity_names(text)
 
+    def _use_aliases(self) -> None:
+        from .ner.rules import RuleEngine
+
+        self._engine = RuleEngine(self.aliases)
+
 
 _CACHE: dict[tuple[str, str | None], Extractor] = {}
 _LOCK = threading.Lock()

@@ -26,6 +26,11 @@ class FacetIndex:
     The (document, value) pairs are held twice: sorted by value, to find the
     documents of a value (filters), and the values sorted by document, to
     count the values of a set of documents (facets).
+
+    ``table`` maps the values as the index holds them to the values they are
+    shown as (see ``canonical``); the values here are the shown ones, and a
+    value of the index given to :meth:`mask_of` or :meth:`shown_as` is taken
+    as the one it is shown as.
     """
 
     #: Below this share of matching documents, counting gathers their pairs
@@ -40,9 +45,12 @@ class FacetIndex:
         pair_val: np.ndarray,
         ndocs: int,
         doc_vals: np.ndarray | None = None,
+        table: dict[str, str] | None = None,
     ):
         self.name = name
         self.values = values
+        self.table: dict[str, str] = table or {}
+        self._typed: dict[str, str] | None = None
         pair_doc = pair_doc.astype(np.int32, copy=False)
         pair_val = pair_val.astype(np.int32, copy=False)
         if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
@@ -65,7 +73,23 @@ class FacetIndex:
         np.cumsum(self.doc_lens, out=self.doc_start[1:])
 
     @classmethod
-    def from_postings(cls, name: str, postings: dict[str, np.ndarray], ndocs: int) -> FacetIndex:
+    def from_postings(
+        cls,
+        name: str,
+        postings: dict[str, np.ndarray],
+        ndocs: int,
+        table: dict[str, str] | None = None,
+    ) -> FacetIndex:
+        """The facet of ``postings`` (value -> its documents), each value shown as
+        ``table`` says: the documents of the values shown as one are joined."""
+        if table:
+            joined: dict[str, list[np.ndarray]] = {}
+            for value, held in postings.items():
+                joined.setdefault(table.get(value, value), []).append(held)
+            postings = {
+                v: np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+                for v, parts in joined.items()
+            }
         values = sorted(postings)
         docs = [postings[v] for v in values]
         if docs:
@@ -74,7 +98,16 @@ class FacetIndex:
         else:
             pair_doc = np.zeros(0, np.int32)
             pair_val = np.zeros(0, np.int32)
-        return cls(name, values, pair_doc, pair_val, ndocs)
+        return cls(name, values, pair_doc, pair_val, ndocs, table=table)
+
+    def shown_as(self, text: str) -> str:
+        """Typed text naming a value of the index by another spelling ("reagan" for
+        "Reagan"), as the value it is shown as ("Ronald Reagan"); other text as it is."""
+        if not self.table:
+            return text
+        if self._typed is None:
+            self._typed = {fold(raw): shown for raw, shown in self.table.items()}
+        return self._typed.get(fold(text).strip(), text)
 
     @property
     def folded(self) -> list[str]:
@@ -137,6 +170,7 @@ class FacetIndex:
     def mask_of(self, values) -> np.ndarray:
         """Documents carrying any of ``values`` (unknown values match nothing)."""
         mask = np.zeros(self.ndocs, dtype=bool)
+        values = [self.table.get(v, v) for v in values]
         ids = [self.ids[v] for v in values if v in self.ids]
         if ids:
             mask[self.docs_of(ids)] = True

@@ -31,7 +31,7 @@ from whoosh.analysis import (
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TOKEN_PATTERN = r"\w+(?:\.?\w+)*"
 STOPWORDS = frozenset(STOP_WORDS)
@@ -190,6 +190,13 @@ class ExactSet(fields.KEYWORD):
         super().__init__(stored=True, lowercase=False, commas=True, scorable=False)
 
 
+class Evidence(fields.KEYWORD):
+    """Exact terms that are not shown, only counted over the corpus (see ``canonical``)."""
+
+    def __init__(self):
+        super().__init__(stored=False, lowercase=False, commas=True, scorable=False)
+
+
 def make_schema() -> fields.Schema:
     analyzer = make_analyzer()
     return fields.Schema(
@@ -205,6 +212,7 @@ def make_schema() -> fields.Schema:
         people=ExactSet(),
         organisations=ExactSet(),
         places=ExactSet(),
+        acronyms=Evidence(),
     )
 
 
@@ -223,3 +231,5 @@ def stored_body(value) -> str:
 #: Fields holding exact facet values.
 FACET_INDEX_FIELDS = ("authors", "publication", "people", "organisations", "places")
 TEXT_FIELDS = ("title", "body")
+#: The acronyms each article spells out, as ``canonical.evidence_terms`` writes them.
+EVIDENCE_FIELD = "acronyms"

@@ -24,6 +24,7 @@ import numpy as np
 
 from searchtui import store
 from searchtui.arrays import IndexData
+from searchtui.canonical import canonical_list
 from searchtui.errors import ArticleNotFound, QueryError
 from searchtui.evaluate import Evaluator, Mask, Matches, Scores
 from searchtui.facets import NO_DATE
@@ -266,7 +267,7 @@ class SearchEngine:
         return self._order(docs, score, sort, browse)[:k]
 
     def _hit(self, docnum: int, score: float, terms: set[str], snippets: bool) -> Hit:
-        article = _stored_article(self._searcher.stored_fields(docnum))
+        article = self._stored(docnum)
         snippet, highlights = make_snippet(article.body, terms) if snippets else ("", [])
         return Hit(
             key=article.key,
@@ -280,6 +281,16 @@ class SearchEngine:
             highlights=highlights,
             docnum=docnum,
         )
+
+    def _stored(self, docnum: int) -> Article:
+        """An article as stored, its authors and entities as the facets show them."""
+        article = _stored_article(self._searcher.stored_fields(docnum))
+        facets = self._data.facets
+        article.authors = canonical_list(article.authors, facets["authors"].table)
+        for name in ENTITY_FIELDS:
+            values = canonical_list(article.entities.get(name, []), facets[name].table)
+            article.entities[name] = sorted(values)
+        return article
 
     # -- suggestions
 
@@ -366,7 +377,7 @@ class SearchEngine:
     @_reads_index
     def document(self, key: str) -> Article:
         with self._lock:
-            return _stored_article(self._searcher.stored_fields(self._docnum(key)))
+            return self._stored(self._docnum(key))
 
     @_reads_index
     def match_spans(self, text: str, query: str) -> list[tuple[int, int]]:

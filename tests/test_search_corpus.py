@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from searchtui.articles import split_authors
+from searchtui.canonical import canonical_list, canonical_names
 from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import FacetFilter, SearchRequest
@@ -39,6 +40,15 @@ def allsides(allsides_dir, tmp_path_factory):
         yield engine
 
 
+@pytest.fixture(scope="session")
+def authors_of(manifest):
+    """A manifest record's authors as the index shows them: spellings that differ by
+    case or accents are one name (see ``canonical``)."""
+    counts = Counter(a for rec in manifest for a in split_authors(rec["author"]))
+    table = canonical_names("authors", counts)
+    return lambda rec: canonical_list(split_authors(rec["author"]), table)
+
+
 def everything(engine, query: str = "", **kw):
     request = SearchRequest(
         query=query, page_size=EVERYTHING, facet_limit=EVERYTHING, snippets=False, **kw
@@ -55,11 +65,11 @@ def date_of(rec: dict) -> dt.date | None:
     return dt.date.fromisoformat(rec["date"]) if rec["date"] else None
 
 
-def test_match_all_counts_equal_the_manifest(allsides, manifest):
+def test_match_all_counts_equal_the_manifest(allsides, manifest, authors_of):
     result = allsides.search(SearchRequest(page_size=1, facet_limit=EVERYTHING))
     assert result.total == len(manifest)
 
-    authors = Counter(a for rec in manifest for a in split_authors(rec["author"]))
+    authors = Counter(a for rec in manifest for a in authors_of(rec))
     facet = result.facets["authors"]
     assert {b.value: b.count for b in facet.buckets} == dict(authors)
     shape = (facet.distinct, facet.truncated, len(facet.buckets))
@@ -80,38 +90,38 @@ def test_match_all_counts_equal_the_manifest(allsides, manifest):
     assert hist.undated == undated
 
 
-def test_top_authors_are_the_manifests_most_frequent(allsides, manifest):
-    authors = Counter(a for rec in manifest for a in split_authors(rec["author"]))
+def test_top_authors_are_the_manifests_most_frequent(allsides, manifest, authors_of):
+    authors = Counter(a for rec in manifest for a in authors_of(rec))
     facet = allsides.search(SearchRequest(page_size=1, facet_limit=10)).facets["authors"]
     top = sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
     assert [(b.value, b.count) for b in facet.buckets] == top
     assert (facet.distinct, facet.truncated) == (len(authors), True)
 
 
-def pick_authors(manifest) -> list[str]:
+def pick_authors(manifest, authors_of) -> list[str]:
     """The five most frequent authors, a prolific single author, and a few who
     share long bylines or have accents in their names."""
-    authors = Counter(a for rec in manifest for a in split_authors(rec["author"]))
+    authors = Counter(a for rec in manifest for a in authors_of(rec))
     chosen = [a for a, _ in sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:5]]
-    shared = sorted({a for rec in manifest for a in split_authors(rec["author"])
-                     if len(split_authors(rec["author"])) > 2 and authors[a] > 1})
+    shared = sorted({a for rec in manifest for a in authors_of(rec)
+                     if len(authors_of(rec)) > 2 and authors[a] > 1})
     accented = sorted(a for a in authors if not a.isascii())
     picked = chosen + ["Stephen Dinan"] + shared[:3] + accented[:2]
     return [a for a in dict.fromkeys(picked) if a in authors]
 
 
-def test_selecting_an_author_gives_exactly_their_articles(allsides, manifest):
+def test_selecting_an_author_gives_exactly_their_articles(allsides, manifest, authors_of):
     counts = {b.value: b.count for b in everything(allsides).facets["authors"].buckets}
-    for author in pick_authors(manifest):
-        expected = {rec["file"] for rec in manifest if author in split_authors(rec["author"])}
+    for author in pick_authors(manifest, authors_of):
+        expected = {rec["file"] for rec in manifest if author in authors_of(rec)}
         result = everything(allsides, filters={"authors": FacetFilter(include={author})})
         assert files(result) == expected, author
         assert counts[author] == len(expected)
 
 
-def test_selecting_two_authors_gives_either(allsides, manifest):
-    a, b = pick_authors(manifest)[:2]
-    expected = {rec["file"] for rec in manifest if {a, b} & set(split_authors(rec["author"]))}
+def test_selecting_two_authors_gives_either(allsides, manifest, authors_of):
+    a, b = pick_authors(manifest, authors_of)[:2]
+    expected = {rec["file"] for rec in manifest if {a, b} & set(authors_of(rec))}
     result = everything(allsides, filters={"authors": FacetFilter(include={a, b})})
     assert files(result) == expected
     excluded = everything(allsides, filters={"authors": FacetFilter(exclude={a, b})})
@@ -141,7 +151,7 @@ def test_date_ranges_give_exactly_the_manifests_articles(allsides, manifest, que
     assert files(everything(allsides, date_from=first, date_to=last)) == expected
 
 
-def test_a_range_whose_end_days_hold_articles_includes_both(allsides, manifest):
+def test_a_range_whose_end_days_hold_articles_includes_both(allsides, manifest, authors_of):
     days = sorted({date_of(rec) for rec in manifest if rec["date"]})
     first, last = days[100], days[130]
     on_edges = {rec["file"] for rec in manifest if date_of(rec) in (first, last)}
@@ -154,9 +164,9 @@ def test_a_range_whose_end_days_hold_articles_includes_both(allsides, manifest):
     assert (result.histogram.buckets[0].start, result.histogram.buckets[-1].end) == (first, last)
 
 
-def test_a_word_and_an_author_and_a_publication(allsides, manifest):
-    author = pick_authors(manifest)[0]
-    by_author = [rec for rec in manifest if author in split_authors(rec["author"])]
+def test_a_word_and_an_author_and_a_publication(allsides, manifest, authors_of):
+    author = pick_authors(manifest, authors_of)[0]
+    by_author = [rec for rec in manifest if author in authors_of(rec)]
     pub = Counter(rec["publication"] for rec in by_author).most_common(1)[0][0]
     result = everything(
         allsides,

@@ -45,7 +45,7 @@ _RELATIVE_DATE = re.compile(
 )
 
 
-_AUTHOR_SEP = re.compile(r"\s*[,;&]\s*(?:and\s+)?|\s+and\s+")
+_AUTHOR_SEP = re.compile(r"\s*[,;&]\s*(?:(?i:and)\s+)?|\s+(?i:and)\s+")
 _NAME_SUFFIX = re.compile(
     r"^(?:[JjSs]r|II|III|IV|V|VI|Ph\.?\s?D|M\.?D|Esq|D\.?D\.?S|CPA|RN)\.?$"
 )
@@ -69,8 +69,9 @@ _SECTIONS = frozenset(
 
 def split_authors(raw: str | None) -> list[str]:
     """Author names from an author string: split on ``,``, ``;``, ``&`` and
-    `` and ``; a suffix after a comma (``King, Jr.``) stays with its name; a
-    leading ``By`` goes; repeats are dropped."""
+    `` and `` (in any case: "RIZZO AND DOMM"); a suffix after a comma
+    (``King, Jr.``) stays with its name; a leading ``By`` (any case) goes;
+    repeats are dropped."""
     if not raw:
         return []
     names: list[str] = []

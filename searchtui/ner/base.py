@@ -6,6 +6,10 @@ into an article's facet values, with the names its front matter gives.
 
 from __future__ import annotations
 
+import copy
+import datetime as _dt
+import threading
+
 from ..models import ENTITY_FIELDS, ENTITY_TYPES, Article, Mention
 from .aliases import SECTION_SYNONYMS, SECTIONS, Aliases, load_aliases
 
@@ -17,6 +21,28 @@ class Extractor:
 
     def __init__(self, aliases: Aliases | None = None):
         self.aliases = aliases if aliases is not None else load_aliases()
+        self._dated: dict[int, Extractor] = {}
+        self._dated_lock = threading.Lock()
+
+    def on_date(self, day: _dt.date | None) -> Extractor:
+        """This extractor with the alias table in force for an article of ``day`` (its
+        dated aliases, see ``aliases``); itself when no dated alias is in force then."""
+        aliases = self.aliases.on(day)
+        if aliases is self.aliases:
+            return self
+        with self._dated_lock:
+            found = self._dated.get(id(aliases))
+            if found is None:
+                found = copy.copy(self)
+                found.aliases = aliases
+                found._dated = {}
+                found._dated_lock = threading.Lock()
+                found._use_aliases()
+                self._dated[id(aliases)] = found
+        return found
+
+    def _use_aliases(self) -> None:
+        """Take up ``self.aliases`` after it changed (a backend holding tables of it)."""
 
     def extract(self, text: str) -> list[Mention]:
         """Mentions in text order, with type, character offsets and canonical name."""
@@ -37,8 +63,12 @@ class Extractor:
         """Facet field -> sorted unique canonical names, for title and body.
 
         The byline is not read. The article's own ``entities`` (from YAML front
-        matter) are added, canonicalised through the same aliases.
+        matter) are added, canonicalised through the same aliases, those in
+        force on the article's date.
         """
+        dated = self.on_date(article.date)
+        if dated is not self:
+            return dated.article_entities(article)
         title = (article.title or "").strip()
         body = article.body or ""
         text = f"{title}\n\n{body}" if title else body
