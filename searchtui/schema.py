@@ -268,7 +268,7 @@ def _finder(terms: frozenset) -> re.Pattern:
                 prefixes.add(re.escape(t[:-2] + "y"))
         alternation = "|".join(sorted(prefixes, key=len, reverse=True))
         found = re.compile(
-            rf"(?<!\w)(?:(?<!\w\.)|{_GLUED_DOT})(?=" + alternation + r")" + TOKEN_PATTERN,
+            r"(?<!\w)(?=" + alternation + rf")(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN,
             re.IGNORECASE,
         )
         if len(_finders) > 512:
