@@ -357,19 +357,24 @@ class IndexData:
         )
 
     def phrase_mask(
-        self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray
+        self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray,
+        offsets: tuple[int, ...] | None = None,
     ) -> np.ndarray:
-        """Documents where ``words`` stand next to each other, in order."""
-        key = (fieldname, words)
+        """Documents where each of ``words`` stands at its offset from the first
+        (by default: next to each other, in order)."""
+        if offsets is None:
+            offsets = tuple(range(len(words)))
+        key = (fieldname, words, offsets)
         hit = self._phrases.get(key)
         if hit is not None:
             return hit
         shift = np.int64(1 << 24)
         common = None
-        for i, w in enumerate(words):
+        span = max(offsets)  # keeps every key's position part at 0 or more
+        for w, offset in zip(words, offsets, strict=True):
             docs, poses = self.positions(fieldname, w)
             keep = candidates[docs]
-            k = docs[keep] * shift + (poses[keep] - i)
+            k = docs[keep] * shift + (poses[keep] - offset + span)
             if common is None:
                 common = np.unique(k)
             else:

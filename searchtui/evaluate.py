@@ -204,9 +204,12 @@ class Evaluator:
         if q.fieldname in FACET_INDEX_FIELDS:
             # a quoted name (the parser keeps it a phrase of one word)
             return self.facet_value(q.fieldname, " ".join(q.words), quoted=True)
-        words = [w for w in q.words if w]
-        if not words:
+        # where each word stands from the first (a plain Whoosh phrase: side by side)
+        offsets = getattr(q, "offsets", None) or range(len(q.words))
+        placed = [(w, o) for w, o in zip(q.words, offsets, strict=True) if w]
+        if not placed:
             return self.empty()
+        words = [w for w, _ in placed]
         if len(words) == 1:
             return self.term(q.fieldname, words[0], q.boost)
         mask, score = self.term(q.fieldname, words[0], q.boost)
@@ -219,7 +222,10 @@ class Evaluator:
         if q.slop != 1 or q.fieldname not in self.data.lengths:
             exact = self.fallback(q)[0]
         else:
-            exact = self.data.phrase_mask(q.fieldname, tuple(words), mask)
+            first = placed[0][1]
+            exact = self.data.phrase_mask(
+                q.fieldname, tuple(words), mask, tuple(o - first for _, o in placed)
+            )
         mask &= exact
         return mask, score * mask
 

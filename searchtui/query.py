@@ -18,6 +18,7 @@ from whoosh.qparser import (
     FuzzyTermPlugin,
     GtLtPlugin,
     MultifieldParser,
+    PhrasePlugin,
     PlusMinusPlugin,
 )
 from whoosh.qparser import syntax as qsyntax
@@ -26,7 +27,7 @@ from searchtui.dates import parse_date_period, parse_date_range
 from searchtui.errors import DateRangeError, QueryError
 from searchtui.models import ENTITY_FIELDS, SearchRequest
 from searchtui.schema import FACET_INDEX_FIELDS, TEXT_FIELDS, normalise_word
-from searchtui.whooshext import is_null_query
+from searchtui.whooshext import PhrasePositionsPlugin, is_null_query
 
 MAX_QUERY_CHARS = 2000
 
@@ -252,6 +253,8 @@ def make_parser(schema: Any) -> Any:
     parser.add_plugin(_PlusMinus())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     parser.remove_plugin_class(GtLtPlugin)
+    parser.remove_plugin_class(PhrasePlugin)
+    parser.add_plugin(PhrasePositionsPlugin())
     parser.field_names = field_names(schema)  # read by every parse_query
     return parser
 

@@ -1,58 +1,187 @@
 """The Whoosh schema and analyzer of a searchtui index.
 
-Whoosh pickles the schema into the index, so the classes defined here must
-keep this import path and these names; a change that alters what is indexed
-bumps SCHEMA_VERSION, and older indexes are then refused with an instruction
-to rebuild.
+Whoosh pickles the schema into the index, so the classes and functions
+defined here that the schema holds (``NewsText``, ``ExactSet``,
+``NewsTokenizer``, ``stem_word``) must keep this import path and these names;
+a change that alters what is indexed bumps SCHEMA_VERSION, and older indexes
+are then refused with an instruction to rebuild.
 
 The body and title use one analyzer, built from Whoosh's own parts (so the
-query parser and the highlighter see exactly what the index holds), and a
-fast path that produces the same terms and positions in one pass when
-indexing (Whoosh's token-by-token generator chain is the larger part of the
-cost of an index run).
+query parser sees exactly what the index holds), and a fast path that
+produces the same terms and positions in one pass when indexing (Whoosh's
+token-by-token generator chain is the larger part of the cost of an index
+run).
+
+What the analyzer does:
+
+- Words are runs of letters and digits, joined across a dot between word
+  characters ("U.S", "e.g", "3.5", "yahoo.com", "J.R.R") except where the dot
+  ends a sentence with no space after it: two lower-case letters (or two
+  digits) before it and an upper-case letter starting a word after it
+  ("status.Immigration", "said.The", "in 2016.The"; not "Amazon.Com", whose
+  second part is a domain ending). Text all in capitals ("STATUS.IMMIGRATION",
+  "NASA.GOV") cannot be told from an acronym or a domain and stays one word;
+  so does "St.Louis" (one letter of lower case before the dot).
+- Words are lower-cased, accents folded, stop words and one-letter words
+  dropped, and the rest stemmed with Snowball's English stemmer (words with a
+  dot in them, abbreviations, numbers and domains, are kept as they are).
+- Positions count every word, kept or dropped, and a sentence end (".", "!",
+  "?", ";" or ":" before white space, a glued sentence end as above, or a
+  blank line) adds SENTENCE_GAP more: a phrase matches consecutive words of
+  one sentence, its own stop words standing for any word. A dot after one
+  letter ("U.S.", "J. Smith") or after a title such as "Mr", "Dr", "St",
+  "Gen" or "Jan" ends no sentence.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 import zlib
 from collections import defaultdict
 
+import Stemmer
 from whoosh import fields
 from whoosh.analysis import (
     STOP_WORDS,
     CharsetFilter,
     LowercaseFilter,
-    RegexTokenizer,
     StemFilter,
     StopFilter,
+    Token,
+    Tokenizer,
 )
-from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 SCHEMA_VERSION = 2
 
-TOKEN_PATTERN = r"\w+(?:\.?\w+)*"
 STOPWORDS = frozenset(STOP_WORDS)
 MIN_TOKEN = 2
+#: The positions a sentence end takes, as if so many words stood there: more
+#: than the stop words of any phrase, so that a phrase never reaches from one
+#: sentence into the next (and a loose one, "a b"~N, only for N above it).
+SENTENCE_GAP = 10
+SENTENCE_STEP = SENTENCE_GAP + 1
 
 #: Title terms weigh this much more than body terms in ranking.
 TITLE_BOOST = 2.5
 
 
+def _char_class(chars) -> str:
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
+#: Accent folding by character, with the capitals of folded small letters
+#: that Whoosh's map leaves out ("Ð" for "ð"), as words are lower-cased first.
+_FOLDS = {chr(k): v for k, v in accent_map.items()}
+_FOLDS.update({
+    c.upper(): v for c, v in list(_FOLDS.items())
+    if len(c.upper()) == 1 and c.upper() not in _FOLDS
+})
+# The letters whose case the glued-word rule reads: ASCII, Latin-1 and every
+# letter accent folding knows, so that a word reads the same folded or not.
+_FOLDABLE = list(_FOLDS) + [chr(i) for i in range(0xC0, 0x100)]
+_LOWER_SET = set("abcdefghijklmnopqrstuvwxyz") | {c for c in _FOLDABLE if c.islower()}
+_UPPER_SET = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ") | {
+    c for c in _FOLDABLE if c.isupper() or c.istitle()
+}
+_LOWER = _char_class(_LOWER_SET)
+_UPPER = _char_class(_UPPER_SET)
+#: Domain endings: "Amazon.Com" is one word.
+_DOMAINS = "com|org|net|gov|edu|mil|info|biz|io|co|uk"
+#: Just after a dot between word characters: the dot ends a sentence written
+#: with no space after it. Case-sensitive even inside a case-blind pattern.
+_GLUED_DOT = (
+    rf"(?-i:(?<=[{_LOWER}][{_LOWER}]\.|\d\d\.)(?=[{_UPPER}][^\W\d_])(?!(?i:{_DOMAINS})\b))"
+)
+TOKEN_PATTERN = rf"\w+(?:(?:\.(?!{_GLUED_DOT}))?\w+)*"
+#: Words before a dot that ends no sentence (besides single letters).
+_TITLES = (
+    r"(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr|Mt|Lt|vs)\.)"
+    r"(?<!\b(?:Mrs|Gen|Sen|Rep|Gov|Col|Sgt|Rev|Maj|Adm|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\.)"
+    r"(?<!\b(?:Prof|Capt|Cmdr|Sept)\.)"
+)
+_SENTENCE_END = (
+    rf"(?:[!?;:]|\.(?<!\b[^\W\d_]\.){_TITLES})[\"'\u201d\u2019\u00bb)\]]*(?=\s)"
+    rf"|\.{_GLUED_DOT}"
+    r"|\n\s*\n"
+)
+#: Words (group 1) and sentence ends (an empty group 1), in order.
+_scan_re = re.compile(rf"({TOKEN_PATTERN})|{_SENTENCE_END}")
+_token_re = re.compile(TOKEN_PATTERN)
+
+
+def scan(text: str) -> list[str]:
+    """The words of ``text`` in order, with an empty string for each sentence end."""
+    return _scan_re.findall(text)
+
+
+class NewsTokenizer(Tokenizer):
+    """Whoosh's side of :func:`scan`: the words, numbered with a gap at each sentence end."""
+
+    def __call__(
+        self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+        start_pos=0, start_char=0, tokenize=True, mode="", **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        pos = start_pos - 1
+        brk = False
+        for m in _scan_re.finditer(value):
+            word = m.group(1)
+            if not word:
+                brk = pos >= start_pos
+                continue
+            pos += SENTENCE_STEP if brk else 1
+            brk = False
+            t.text = word
+            t.boost = 1.0
+            if keeporiginal:
+                t.original = word
+            t.stopped = False
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + m.start()
+                t.endchar = start_char + m.end()
+            yield t
+
+
+_stemmers = threading.local()  # a Stemmer object is not safe to share between threads
+
+
+def stem_word(word: str) -> str:
+    """Snowball's English stem of a lower-case word; a word with a dot is kept as it is."""
+    if "." in word:
+        return word
+    try:
+        stemmer = _stemmers.stemmer
+    except AttributeError:
+        stemmer = _stemmers.stemmer = Stemmer.Stemmer("english", 0)
+    return stemmer.stemWord(word)
+
+
 def make_analyzer():
     """The text analyzer: words, lower case, accents folded, stop words out, stemmed."""
     return (
-        RegexTokenizer(TOKEN_PATTERN)
+        NewsTokenizer()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
-        | StopFilter(stoplist=STOPWORDS, minsize=MIN_TOKEN)
-        | StemFilter(stemfn=porter_stem, cachesize=-1)
+        | StopFilter(stoplist=STOPWORDS, minsize=MIN_TOKEN, renumber=False)
+        | StemFilter(stemfn=stem_word, cachesize=-1)
     )
 
 
-_token_re = re.compile(TOKEN_PATTERN, re.UNICODE)
 _stem_cache: dict[str, str | None] = {}
 #: Not in the cache: a string no word of the tokenizer can be.
 _MISSING = "\x00"
@@ -69,7 +198,7 @@ def normalise_word(word: str) -> str | None:
     if w in STOPWORDS or len(w) < MIN_TOKEN:
         result = None
     else:
-        result = porter_stem(w)
+        result = stem_word(w)
     if len(_stem_cache) < 2_000_000:
         _stem_cache[word] = result
     return result
@@ -81,14 +210,18 @@ def analyse_positions(text: str) -> dict[str, list[int]]:
     cache = _stem_cache
     missing = _MISSING
     pos = -1
-    # Like Whoosh's StopFilter: the first kept word keeps its position, the
-    # ones after it are numbered on without the dropped words.
-    for i, word in enumerate(_token_re.findall(text)):
+    brk = False
+    # Every word counts, kept or not; a sentence end counts SENTENCE_GAP more.
+    for word in _scan_re.findall(text):
+        if not word:
+            brk = pos >= 0
+            continue
+        pos += SENTENCE_STEP if brk else 1
+        brk = False
         term = cache.get(word, missing)
         if term is missing:
             term = normalise_word(word)
         if term is not None:
-            pos = i if pos < 0 else pos + 1
             poses[term].append(pos)
     return poses
 
@@ -104,8 +237,15 @@ def iter_term_spans(text: str):
 
 _finders: dict[frozenset, re.Pattern] = {}
 _accented = re.compile(
-    "[" + "".join(f"\\U{c:08x}" for c in sorted(accent_map) if c > 127) + "]"
+    "[" + "".join(f"\\U{ord(c):08x}" for c in sorted(_FOLDS) if ord(c) > 127) + "]"
 )
+#: Accent folding that keeps case and what is a word character, so the
+#: tokenizer's pattern splits the folded text where it splits the text.
+_case_kept_fold = {
+    ord(c): (v.upper() if c in _UPPER_SET and len(v.upper()) == 1 else v)
+    if re.match(r"\w", c) else c
+    for c, v in _FOLDS.items()
+}
 
 
 def _finder(terms: frozenset) -> re.Pattern:
@@ -113,17 +253,23 @@ def _finder(terms: frozenset) -> re.Pattern:
 
     A stem is mostly a prefix of its words, but for the last letter or two
     ("happi" for "happy"), so a word is a candidate when it starts with the
-    stem less its last letters; candidates are then checked one by one.
+    stem less its last letters; the stems Snowball gives "dying", "lying" and
+    "tying" ("die" and so on) look for the "-y" too. Candidates are then
+    checked one by one.
     """
     found = _finders.get(terms)
     if found is None:
         prefixes = set()
         for t in terms:
             cut = len(t) - 2 if len(t) > 4 else len(t) - 1 if len(t) > 2 else len(t)
-            prefixes.add(re.escape(t[:cut]))
+            # "İ" lower-cases to two characters; the folded text holds "I"
+            prefixes.add(re.escape(t[:cut].replace("i\u0307", "i")))
+            if t.endswith("ie"):
+                prefixes.add(re.escape(t[:-2] + "y"))
         alternation = "|".join(sorted(prefixes, key=len, reverse=True))
         found = re.compile(
-            r"(?<!\w)(?<!\w\.)(?=" + alternation + r")" + TOKEN_PATTERN, re.IGNORECASE
+            r"(?<!\w)(?=" + alternation + rf")(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN,
+            re.IGNORECASE,
         )
         if len(_finders) > 512:
             _finders.clear()
@@ -140,7 +286,10 @@ def find_terms(text: str, terms) -> list[tuple[int, int, str]]:
         return []
     terms = frozenset(terms)
     # Accent folding keeps the length of the text, so spans stay valid.
-    folded = text.translate(accent_map) if not text.isascii() and _accented.search(text) else text
+    folded = (
+        text.translate(_case_kept_fold)
+        if not text.isascii() and _accented.search(text) else text
+    )
     norm = normalise_word
     out = []
     for m in _finder(terms).finditer(folded):

@@ -187,9 +187,13 @@ class Speller:
         is "government") or with the common endings; whether articles write it so is
         checked later."""
         reader = self._data.reader
+        # stems near the typed word's stem, and near the word itself with the
+        # stemmer's "i" for a final "y" ("econnomyy" stems apart from "economi")
+        keys = {stemmed, lower[:-1] + "i" if lower.endswith("y") else lower}
         near: set[str] = set()
         for lex in (lexicon(reader, "body"), lexicon(reader, "title")):
-            near.update(cstem for _, cstem in lex.within(stemmed, 2))
+            for key in sorted(keys):
+                near.update(cstem for _, cstem in lex.within(key, 2))
         near.discard(stemmed)
         # the typed word is its stem's head and its own ending
         head = 0

@@ -18,6 +18,7 @@ from searchtui.query import (
     parse_query,
 )
 from searchtui.schema import make_schema
+from searchtui.whooshext import OffsetPhrase
 
 D = dt.date
 
@@ -189,7 +190,10 @@ def either(word):
         ),
         (
             '"white house"',
-            wq.Or([wq.Phrase("title", ["white", "hous"]), wq.Phrase("body", ["white", "hous"])]),
+            wq.Or([
+                OffsetPhrase("title", ["white", "hous"], offsets=[0, 1]),
+                OffsetPhrase("body", ["white", "hous"], offsets=[0, 1]),
+            ]),
         ),
     ],
 )

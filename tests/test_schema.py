@@ -17,8 +17,10 @@ from whoosh import fields as wfields
 from searchtui import articles
 from searchtui.schema import (
     SCHEMA_VERSION,
+    SENTENCE_GAP,
     TITLE_BOOST,
     analyse_positions,
+    find_terms,
     iter_term_spans,
     make_analyzer,
     make_schema,
@@ -47,9 +49,13 @@ WORDS = st.sampled_from([
     "U.S.", "U.S", "e.g.", "3.14", "1,000", "don't", "O'Neill", "rock'n'roll", "İstanbul", "ǅemal",
     "running", "runs", "ran", "Generalization", "generously", "ΑΘΗΝΑ", "Москва", "東京", "x", "Z",
     "co-operate", "e-mail", "_under_", "a.b.c", "..", "Ⅻ", "²", "ﬀ", "e\u0301", "ß", "ǈ", "Å",
+    # glued sentences and what looks like them
+    "said.The", "status.Immigration", "2016.Trump", "Amazon.Com", "NASA.GOV", "St.Louis",
+    "café.Über", "Mr.", "Dr", "J.", "Jan.", "Ölé", "ÉTAT", "dying", "Tying",
 ])
 SEPARATORS = st.sampled_from(
-    [" ", "  ", "\n", "\n\n", ", ", ". ", "—", "-", "'", '"', "\t", "\u00a0", "/", ""]
+    [" ", "  ", "\n", "\n\n", ", ", ". ", "—", "-", "'", '"', "\t", "\u00a0", "/", "",
+     ".", "! ", "? ", "; ", ": ", '." ', ".\n", ".\n \n", ".)"]
 )
 
 
@@ -76,10 +82,12 @@ def test_news_like_text_gives_the_same_terms_and_positions(text):
     [
         ("", {}),
         ("the of and", {}),
-        ("The cat sat", {"cat": [1], "sat": [2]}),  # first kept word keeps its position
-        ("cats and dogs", {"cat": [0], "dog": [1]}),  # then numbered on without the stop word
+        ("The cat sat", {"cat": [1], "sat": [2]}),  # every word counts, kept or not
+        ("cats and dogs", {"cat": [0], "dog": [2]}),  # a dropped stop word leaves a gap
         ("Café CAFE café", {"cafe": [0, 1, 2]}),
-        ("U.S. officials", {"u.": [0], "offici": [1]}),  # the stemmer takes the last s
+        ("U.S. officials", {"u.s": [0], "offici": [1]}),  # a word with a dot is not stemmed
+        # a sentence end counts as more words than any phrase's stop words
+        ("health. I cared", {"health": [0], "care": [2 + SENTENCE_GAP]}),
         ("x y z", {}),
     ],
 )
@@ -113,6 +121,16 @@ def test_term_spans_hold_the_indexed_words(text):
         ((t, p) for t, ps in fast(text).items() for p in ps), key=lambda tp: tp[1])]
     for term, s, e in spans:
         assert [t.text for t in ANALYZER(text[s:e])] == [term]
+
+
+@settings(max_examples=200, deadline=None)
+@given(news_text(), st.data())
+def test_find_terms_is_the_term_spans_filtered(text, data):
+    """Highlighting's shortcut finds exactly the words the analyzer turns into the terms."""
+    spans = list(iter_term_spans(text))
+    terms = sorted({t for t, _s, _e in spans})
+    chosen = data.draw(st.sets(st.sampled_from(terms))) if terms else set()
+    assert find_terms(text, chosen) == [(s, e, t) for t, s, e in spans if t in chosen]
 
 
 @settings(max_examples=150, deadline=None)

@@ -478,7 +478,7 @@ def test_suggestion_on_its_own_and_skipped_on_request(speller):
 def test_suggestions_do_not_depend_on_the_hash_seed(speller):
     # Each typo is one edit away from several spellings of one stem
     # ("electione": "election", "elections"); the same one must win every time.
-    query = "electione parliamentz ministerx reportz economyz daye"
+    query = "electione parliamentz ministerx reportz economyz dayz"
     # Two edits: the spellings of the stems near each are guessed and checked
     two_edits = "parlamint wheater econnomyy ecnomoy minsitre reprots"
     code = (

@@ -40,7 +40,10 @@ Reading one segment (``postings``), as numpy arrays:
 - ``deleted_docs(leaf)``: the deleted documents.
 - ``check_leaf(leaf)``: decode everything in it; what could not be decoded.
 
-Queries (``query``): ``is_null_query(q)``, ``expanded_texts(q, reader)``.
+Queries (``query``): ``is_null_query(q)``, ``expanded_texts(q, reader)``;
+``OffsetPhrase``, a phrase whose words keep their distances (a stop word or a
+sentence end inside it leaves its gap), and ``PhrasePositionsPlugin``, the
+parser plugin that makes quoted phrases into one.
 
 Version (``version``): ``fast_paths()``, ``describe()`` (for ``--version``).
 """
@@ -55,7 +58,12 @@ from searchtui.whooshext.postings import (
     term_positions,
     term_postings,
 )
-from searchtui.whooshext.query import expanded_texts, is_null_query
+from searchtui.whooshext.query import (
+    OffsetPhrase,
+    PhrasePositionsPlugin,
+    expanded_texts,
+    is_null_query,
+)
 from searchtui.whooshext.segments import DEFAULT_LIMIT_MB
 from searchtui.whooshext.storage import (
     Generation,
@@ -77,6 +85,8 @@ __all__ = [
     "DEFAULT_LIMIT_MB",
     "Damaged",
     "Generation",
+    "OffsetPhrase",
+    "PhrasePositionsPlugin",
     "Writer",
     "check_leaf",
     "commit",
