@@ -260,6 +260,20 @@ ORG_BEFORE = _words(
     university college school unit subsidiary division parent rival partner
     """
 )
+#: Words of table lines, in lower case: earnings tables ("Shr 1.20 dlrs vs 1.10", "Revs 12.1
+#: mln vs 10.9", "Qtly div 15 cts vs 15 cts prior", "Pay April 15"), stock lists ("up 1/4")
+#: and standings. A line of numbers and these words holds no entities.
+TABLE_WORDS = _words(
+    """
+    shr shrs net revs rev sales oper qtr qtly div divs dlr dlrs ct cts mln mlns bln billion
+    million pct vs vs. v prior avg loss profit yr year mth mths months wk wks weeks quarter qtrs
+    note pay payable record dividend dividends share shares per extraordinary gain gains credit
+    charge charges income operating earnings total up down off unch unchanged pts points yen stg
+    tax pretax primary diluted fully backlog assets deposits loans nil nm na n.a. a b c p x
+    high low last close open chg change pc
+    """
+)
+
 #: Words often written in capitals that are not organisations.
 CAPS_WORDS = _words(
     """

@@ -46,6 +46,7 @@ PERSON_TITLES: Final = _lex.PERSON_TITLES
 PLACE_SUFFIXES: Final = _lex.PLACE_SUFFIXES
 ROLE_WORDS: Final = _lex.ROLE_WORDS
 WEEKDAYS: Final = _lex.WEEKDAYS
+TABLE_WORDS: Final = _lex.TABLE_WORDS
 
 PERSON: Final = "PERSON"
 ORG: Final = "ORG"
@@ -71,6 +72,7 @@ _PARTICLES: Final = frozenset(
 )
 CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE: Final = re.compile(r"[a-z]")
+_DIGIT_RE: Final = re.compile(r"[0-9]")
 _WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
@@ -88,10 +90,30 @@ _PLACE_BEFORE: Final = (" city of ", " town of ", " village of ", " province of 
 _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
 #: words before an "in" that is about a company, not a place: "shares in Tesco", "a stake in Arm"
 _HOLDING: Final = frozenset(("shares", "stake", "stakes"))
+#: small words that do not make a table line a sentence
+_STOP: Final = frozenset(("and", "of", "the", "to", "in", "from", "at", "for", "on", "a"))
 
 NORMAL: Final = 0
 TITLE_LINE: Final = 1
 CAPS_LINE: Final = 2
+TABLE_LINE: Final = 3
+DATELINE: Final = 4
+_MONTH_WORDS = (
+    "Jan|January|Feb|February|Mar|March|Apr|April|May|June?|July?|Aug|August|Sept?|September|"
+    "Oct|October|Nov|November|Dec|December"
+)
+_CAPS_WORD = rf"[{_UP}][{_UP}.'’-]*[{_UP}.]"
+#: a dateline opening a line: a place in capitals, maybe a region, then a date, an agency
+#: in brackets or a dash ("NEW YORK, March 3 -", "WASHINGTON (AP) --", "LONDON 1996-08-30",
+#: "NEWARK, N.J., March 12 -"); group 2 is the dash alone
+_DATELINE_RE: Final = re.compile(
+    rf"[ \t]*({_CAPS_WORD}(?: {_CAPS_WORD}){{0,3}})"
+    rf"(?: ?, ?[{_UP}][\w.'’-]*(?: [{_UP}][\w.'’-]*){{0,2}})?"
+    rf"(?:(?: ?,)? (?:(?:{_MONTH_WORDS})\.? \d{{1,2}}|\d{{4}}-\d\d-\d\d)"
+    rf"(?: \([A-Z][A-Za-z]{{1,9}}\))?(?: ?(?:-{{1,2}}|—|–)(?= ))?"
+    rf"|,? \([A-Z][A-Za-z]{{1,9}}\)(?: ?(?:-{{1,2}}|—|–)(?= ))?"
+    rf"|( (?:-{{1,2}}|—|–) ))"
+)
 _START: Final = attrgetter("start")
 _PERSON_AFTER: Final = frozenset(_lex.PERSON_AFTER)
 _LED_BY_PERSON: Final = frozenset(("administration", "presidency", "campaign"))
@@ -120,6 +142,33 @@ def _clean(word: str) -> tuple[str, bool]:
     if word.endswith(("'s", "’s")):
         return word[:-2], True
     return word, brk
+
+
+def _is_table(line: str) -> bool:
+    """Whether a line is a row of a table: more numbers than words that are not table words
+    ("Net 5.4 mln vs 4.3 mln", "Pay April 15", "NEW YORK 74 59 .556")."""
+    if _DIGIT_RE.search(line) is None:
+        return False
+    numbers = 0
+    words = 0
+    for tok in line.split():
+        if any(c.isdigit() for c in tok):
+            numbers += 1
+        elif any(c.isalpha() for c in tok):
+            low = tok.lower().strip(",.:;()")
+            if low not in TABLE_WORDS and tok not in MONTHS and low not in _STOP:
+                words += 1
+    return numbers > words
+
+
+def _row_label(text: str, start: int) -> bool:
+    """Whether a name opens its line, with at most a rank before it ("3. Utrecht 38")."""
+    i = start - 1
+    while i >= 0 and text[i] != "\n":
+        if text[i].isalpha():
+            return False
+        i -= 1
+    return True
 
 
 class _Item:
@@ -208,7 +257,8 @@ class RuleEngine:
     # ------------------------------------------------------------------ lines
 
     def _special_lines(self, text: str) -> list[tuple[int, int, int]]:
-        """Spans of lines in ALL CAPS or Title Case (headlines, datelines)."""
+        """Spans of lines read apart: datelines, lines in ALL CAPS or Title Case
+        (headlines) and table lines (earnings, stock lists, standings)."""
         out: list[tuple[int, int, int]] = []
         pos = 0
         size = len(text)
@@ -216,16 +266,27 @@ class RuleEngine:
             end = text.find("\n", pos)
             if end < 0:
                 end = size
-            n = end - pos
+            start = pos
+            c = text[pos : pos + 1]
+            if c.isupper() or c == " " or c == "\t":
+                m = _DATELINE_RE.match(text, pos, end)
+                if m is not None and (
+                    m.group(2) is None or _LOWER_RE.search(text, m.end(), end) is not None
+                ):  # "LONDON - ..." is a dateline, "SOCCER - RESULTS" a headline
+                    out.append((pos, m.end(), DATELINE))
+                    start = m.end()
+            n = end - start
             if 0 < n < 250:
-                line = text[pos:end]
+                line = text[start:end]
                 if not _LOWER_RE.search(line):
                     upper = 0
                     for c in line:
                         if c.isupper():
                             upper += 1
                     if upper >= 2:
-                        out.append((pos, end, CAPS_LINE))
+                        out.append((start, end, TABLE_LINE if _is_table(line) else CAPS_LINE))
+                elif _is_table(line):
+                    out.append((start, end, TABLE_LINE))
                 elif line.rstrip()[-1:] not in ".?!\"”:;":
                     words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
                     if len(words) >= 3:
@@ -234,7 +295,7 @@ class RuleEngine:
                             if w[0].isupper():
                                 caps += 1
                         if caps >= 0.75 * len(words):
-                            out.append((pos, end, TITLE_LINE))
+                            out.append((start, end, TITLE_LINE))
             pos = end + 1
         return out
 
@@ -310,6 +371,9 @@ class RuleEngine:
                         mode = special[k][2]
                 else:
                     next_special = len(text) + 1
+            if mode == DATELINE:
+                self._dateline(text, g, s, items)
+                continue
             if w is None and " " not in g and "\u00a0" not in g:
                 w = self._word(g)
             if w is not None:  # one word
@@ -338,6 +402,24 @@ class RuleEngine:
             if run:
                 self._emit(text, run, mode, items, deferred)
         return items, deferred
+
+    def _dateline(self, text: str, g: str, s: int, items: list[_Item]) -> None:
+        """A run in a dateline: the place (and region) it is filed from, not the agency in
+        brackets ("WASHINGTON (AP)") nor the date."""
+        if text[s - 1 : s] == "(":
+            return
+        key = g.rstrip(",.-'’ ") if not g.endswith(".") or "." not in g[:-1] else g
+        if not key or key in MONTHS or key in WEEKDAYS:
+            return
+        words = key.split()
+        usual = key
+        if key.isupper():
+            usual = " ".join([w if "." in w[1:] else w.capitalize() for w in words])
+        canon = usual
+        hit = self.names.get(usual) or self.names.get(key)
+        if hit is not None and hit[0] == PLACE:
+            canon = hit[1]
+        items.append(_Item(s, s + len(key), key, words, PLACE, 2, canon))
 
     def _word(self, g: str) -> tuple[str, int, str, str]:
         """A lone word as matched: (the word without punctuation, what it is alone,
@@ -825,7 +907,7 @@ class RuleEngine:
                 typed[it.key] = (ORG, prev.canon)
 
         for toks, mode in deferred:
-            self._headline(toks, mode, items, typed, person_last)
+            self._headline(text, toks, mode, items, typed, person_last)
         for i in range(1, len(items)):
             if items[i].start < items[i - 1].start:
                 items.sort(key=_START)
@@ -913,8 +995,8 @@ class RuleEngine:
         return ORG if len(before) >= 2 and before[-2] in _HOLDING else PLACE
 
     def _headline(
-        self, toks: list[Tok], mode: int, items: list[_Item], typed: dict[str, tuple[str, str]],
-        person_last: dict[str, list[tuple[int, str]]],
+        self, text: str, toks: list[Tok], mode: int, items: list[_Item],
+        typed: dict[str, tuple[str, str]], person_last: dict[str, list[tuple[int, str]]],
     ) -> None:
         """Match a headline or dateline run only against what is already known."""
         words = [t for t in toks if t[0] not in CONNECTORS or t[0] in ("of", "for", "and")]
@@ -925,7 +1007,7 @@ class RuleEngine:
                 span = words[i:j]
                 if span[0][0] in CONNECTORS or span[-1][0] in CONNECTORS:
                     continue
-                got = self._headline_match(span, mode, typed, person_last)
+                got = self._headline_match(text, span, mode, typed, person_last)
                 if got is not None:
                     etype, canon, key = got
                     items.append(_Item(span[0][1], span[-1][2], key, key.split(), etype, 2, canon))
@@ -936,16 +1018,17 @@ class RuleEngine:
                 i += 1
 
     def _headline_match(
-        self, span: list[Tok], mode: int, typed: dict[str, tuple[str, str]],
+        self, text: str, span: list[Tok], mode: int, typed: dict[str, tuple[str, str]],
         person_last: dict[str, list[tuple[int, str]]],
     ) -> tuple[str, str, str] | None:
         raw = [t[0] for t in span]
         forms = [raw]
-        if mode == CAPS_LINE:
+        caps = mode == CAPS_LINE or (mode == TABLE_LINE and raw[0].isupper())
+        if caps:
             forms.append([w if (len(w) > 2 and w[1] == ".") else w.capitalize() for w in raw])
         for k, words in enumerate(forms):
             key = " ".join(words)
-            if k == 0 and mode == CAPS_LINE:
+            if k == 0 and caps:
                 # an acronym as written ("NATO", "U.S."), not a common word in capitals
                 if len(words) == 1 and (key.capitalize() in COMMON_CAPS or len(key) < 2):
                     continue
@@ -961,14 +1044,24 @@ class RuleEngine:
             hit = self.names.get(key)
             if hit is not None:
                 return hit[0], hit[1], key
-            if key in self.places:
+            kind = self.places.get(key)
+            if kind is not None:
+                if mode == TABLE_LINE and kind not in ("country", "continent") and _row_label(
+                    text, span[0][1]
+                ):
+                    return ORG, key, key  # a town labelling a row of numbers: its team
                 return PLACE, key, key
-            if len(words) > 1:
+            if k == 0 and mode == TABLE_LINE and len(words) > 1 and (
+                words[0] in self.first_names or (len(words[0]) == 2 and words[0][1] == ".")
+            ) and all(_name_shaped(w) for w in words[1:]):
+                # a person's full name heads a row of scores ("Ian Woosnam 70 76 71")
+                return PERSON, person_canon(words), key
+            if len(words) > 1 and mode == TITLE_LINE:
+                # (in capitals or in a table, what is not known is not guessed at)
                 if words[-1] in ORG_SUFFIXES and words[0] not in COMMON_CAPS:
                     return ORG, key, key
                 if (
-                    mode == TITLE_LINE
-                    and len(words) <= 3
+                    len(words) <= 3
                     and words[0] in self.first_names
                     and words[0] not in COMMON_CAPS
                     and words[-1] in self.surnames
