@@ -69,7 +69,52 @@ ORG_SUFFIXES = _words(
     Laboratory Laboratories Lab Labs Museum Library Project Initiative Program Programme Conference
     Caucus Secretariat Inc Co Cos Cos. Reuters Airline Railway Railways Stores Foods Brands Motor
     Steel Electric Chemical Chemicals Mining Telecom Cooperative Syndicate Consortium Council
-    Directorate Commission Watch
+    Directorate Commission Watch Brothers Bros Bros. Markets Associates Bancshares Bancorporation
+    Financial SpA BV KK Pty Bhd Berhad AB ASA Oyj Cie
+    """
+)
+
+#: The last word of a company's name ("Inc", "& Co", "Brothers"): the words before it also
+#: name the company within the article ("Salomon Brothers" ... "Salomon").
+COMPANY_SUFFIXES = _words(
+    """
+    Inc Inc. Incorporated Corp Corp. Corporation Co Co. Cos Cos. Company Ltd Ltd. Limited LLC LLP
+    PLC Plc plc AG SA NV N.V. S.A. GmbH SpA BV KK Pty Bhd Berhad AB ASA Oyj Cie Brothers Bros
+    Bros. Holdings Group Industries Bancorp Bancshares Bancorporation Securities Partners
+    Associates Markets
+    """
+)
+
+#: Lower-case words before "at", "of" or "in" that put a company after them ("an analyst at
+#: ...", "shares of ...", "a stake in ...").
+ORG_BEFORE_AT = _words(
+    """
+    analyst analysts economist economists strategist strategists dealer dealers trader traders
+    broker brokers banker bankers executive executives
+    """
+)
+ORG_BEFORE_OF = _words("shares stake stakes holding holdings")
+#: Lower-case words right after a company's name ("... analyst John Smith").
+ORG_AFTER = _words("analyst analysts economist economists strategist strategists")
+
+#: Words that read as titles but are also adjectives in names ("General Agreement", "Major
+#: League", "Private Bank"): before one word that is no name and looks like a noun, not a title.
+ADJECTIVE_TITLES = _words(
+    "General Major Private Field Crown Chief Count Host Anchor Author Founder Officer"
+)
+#: Endings of English nouns that are not surnames ("Agreement", "Dynamics", "Accounting").
+NOUN_ENDINGS = ("ment", "tion", "sion", "ity", "ics", "ance", "ence", "ing", "ness", "ship")
+
+#: Words of a region's name before a point of the compass ("Far East", "Deep South").
+REGION_WORDS = _words("Far Near Middle Mid Deep Upper Lower Greater Outer Inner Wild")
+COMPASS = _words("East West North South Northeast Northwest Southeast Southwest")
+
+#: Modifiers that with an organisation word make a generic name ("Central Bank", "National
+#: Committee"): alone, not an entity, unless the alias table knows it.
+GENERIC_MODIFIERS = _words(
+    """
+    Central National Federal State General World International Regional Local Provincial
+    Municipal Joint Special Standing Select Executive Main Royal Interim Transitional
     """
 )
 

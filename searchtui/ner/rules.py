@@ -47,6 +47,15 @@ PLACE_SUFFIXES: Final = _lex.PLACE_SUFFIXES
 ROLE_WORDS: Final = _lex.ROLE_WORDS
 WEEKDAYS: Final = _lex.WEEKDAYS
 TABLE_WORDS: Final = _lex.TABLE_WORDS
+COMPANY_SUFFIXES: Final = _lex.COMPANY_SUFFIXES
+ORG_BEFORE_AT: Final = _lex.ORG_BEFORE_AT
+ORG_BEFORE_OF: Final = _lex.ORG_BEFORE_OF
+ORG_AFTER: Final = _lex.ORG_AFTER
+ADJECTIVE_TITLES: Final = _lex.ADJECTIVE_TITLES
+REGION_WORDS: Final = _lex.REGION_WORDS
+COMPASS: Final = _lex.COMPASS
+GENERIC_MODIFIERS: Final = _lex.GENERIC_MODIFIERS
+NOUN_ENDINGS: Final = _lex.NOUN_ENDINGS
 
 PERSON: Final = "PERSON"
 ORG: Final = "ORG"
@@ -92,6 +101,10 @@ _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
 _HOLDING: Final = frozenset(("shares", "stake", "stakes"))
 #: small words that do not make a table line a sentence
 _STOP: Final = frozenset(("and", "of", "the", "to", "in", "from", "at", "for", "on", "a"))
+#: what stands between the names of a list ("A, B and C")
+_LIST_GAPS: Final = frozenset((", ", " and ", ", and ", " or ", " & "))
+#: the end of a word that makes it an adjective of the name after it ("Ohio-based")
+_ADJECTIVE_ENDS: Final = ("-based", "-owned", "-controlled", "-listed", "-registered")
 
 NORMAL: Final = 0
 TITLE_LINE: Final = 1
@@ -390,9 +403,14 @@ class RuleEngine:
             run: list[Tok] = []
             start = s
             spaced = g if "\u00a0" not in g else g.replace("\u00a0", " ")
-            for word in spaced.split(" "):
+            parts = spaced.split(" ")
+            owner = self._owner_in_name(parts) if ("'s " in g or "’s " in g) else -1
+            for i, word in enumerate(parts):
                 pos = start
                 start += len(word) + 1
+                if i == owner:
+                    run.append((word, pos, pos + len(word)))
+                    continue
                 tok, brk = _clean(word)
                 if tok:
                     run.append((tok, pos, pos + len(tok)))
@@ -402,6 +420,26 @@ class RuleEngine:
             if run:
                 self._emit(text, run, mode, items, deferred)
         return items, deferred
+
+    def _owner_in_name(self, parts: list[str]) -> int:
+        """The index of a possessive that belongs to a company's name ("Moody's Investors
+        Service Inc", "People's Bank of China"), or -1: what follows it ends as a company
+        or an organisation headed "... of", and what precedes it is no known name or place
+        ("China's Central Bank", "Trump's Justice Department")."""
+        for i in range(len(parts) - 1):
+            word = parts[i]
+            if not word.endswith(("'s", "’s")):
+                continue
+            if i > 1:
+                return -1  # only the first or second word: "Moody's", "Standard and Poor's"
+            rest = [_clean(w)[0] for w in parts[i + 1 :]]
+            if not rest or not (rest[-1] in COMPANY_SUFFIXES or _org_headed(rest)):
+                return -1
+            owner = " ".join([_clean(w)[0] for w in parts[: i + 1]])
+            if owner in self.names or owner in self.places or owner in self.first_names:
+                return -1
+            return i
+        return -1
 
     def _dateline(self, text: str, g: str, s: int, items: list[_Item]) -> None:
         """A run in a dateline: the place (and region) it is filed from, not the agency in
@@ -492,6 +530,14 @@ class RuleEngine:
             sent_start = False
         if not toks:
             return
+        for i in range(len(toks) - 1):
+            if toks[i][0].endswith(_ADJECTIVE_ENDS):
+                # "St. Louis-based Mercantile Bancorp": the company starts after it
+                toks = toks[i + 1 :]
+                sent_start = False
+                break
+        if len(toks) > 1 and toks[0][0] in MONTHS and toks[-1][0] in ORG_SUFFIXES:
+            toks = toks[1:]  # "August National Association of Purchasing Management"
         if sent_start and len(toks) > 1:
             first = toks[0][0]
             if (
@@ -569,8 +615,13 @@ class RuleEngine:
                 whole = " ".join([x[0] for x in toks])
                 left = toks[:i]
                 right = " ".join([x[0] for x in toks[i + 1 :] if x[0] not in ("the", "of")])
+                # two companies: "X Inc and Y Corp", "Smith Barney and Salomon Brothers"
+                two = left[-1][0] in COMPANY_SUFFIXES or (
+                    i >= 2 and len(toks) - i > 2 and toks[-1][0] in COMPANY_SUFFIXES
+                )
                 if whole in self.names or (
                     toks[-1][0] in ORG_SUFFIXES
+                    and not two
                     and not self._known(" ".join(x[0] for x in left))
                     and not self._known(right)
                 ):
@@ -588,6 +639,8 @@ class RuleEngine:
                 if toks[i][0] in PERSON_TITLES:
                     ti = i
                     break
+            if ti == n - 2 and toks[ti][0] in ADJECTIVE_TITLES and self._noun(text, toks[-1][0]):
+                ti = -1  # "General Agreement", "Major League": an adjective, not a title
             if ti >= 0:
                 name = toks[ti + 1 :]
                 if name and name[0][0] in CONNECTORS:
@@ -623,6 +676,15 @@ class RuleEngine:
                     self._classify(text, name, items, True)
                 return
         self._classify(text, toks, items, False)
+
+    def _noun(self, text: str, word: str) -> bool:
+        """Whether a capitalised word is a common noun rather than a name: no name the lists
+        know, and an organisation word, a noun's ending or met in lower case."""
+        if word in self.first_names or word in self.surnames or word in self.names:
+            return False
+        return (
+            word in ORG_SUFFIXES or word.endswith(NOUN_ENDINGS) or self._lower_in_text(text, word)
+        )
 
     def _is_never(self, name: str) -> bool:
         """Whether a name is on the never list (whatever its case)."""
@@ -696,9 +758,21 @@ class RuleEngine:
                 return
             if first[-1] == "." and len(first) <= 3:
                 return
+        if n > 3 and last in ORG_SUFFIXES and first in self.first_names:
+            # "Lynn Reaser of Barnett Banks Inc": a person of a company
+            for k in (2, 3):
+                if k < n - 1 and words[k] in ("of", "at") and all(
+                    _name_shaped(w) or (len(w) == 2 and w[1] == ".") for w in words[1:k]
+                ):
+                    items.append(_Item(s, toks[k - 1][2], " ".join(words[:k]), words[:k],
+                                       PERSON, 1, person_canon(words[:k])))
+                    self._classify(text, toks[k + 1 :], items, False)
+                    return
         if n > 1 and (
             last in ORG_SUFFIXES or _org_headed(words)
         ):
+            if n == 2 and first in GENERIC_MODIFIERS and not self._known(key):
+                return  # "Central Bank", "National Committee": no name of its own
             if key in self.places:
                 items.append(_Item(s, e, key, words, PLACE, 2, key))
                 return
@@ -708,6 +782,13 @@ class RuleEngine:
             items.append(_Item(s, e, key, words, ORG, 2, key))
             return
         kind = self.places.get(key)
+        if kind is None and self._org_context(text, s, e):
+            # "an analyst at Merrill Lynch", "Morgan Stanley said in a research note"
+            items.append(_Item(s, e, key, words, ORG, 2, key))
+            return
+        if n == 2 and first in REGION_WORDS and last in COMPASS:
+            items.append(_Item(s, e, key, words, PLACE, 2, key))  # "Far East", "Deep South"
+            return
         if kind not in ("country", "continent") and self._team_cue(text, s, e):
             items.append(_Item(s, e, key, words, ORG, 1, key))
             return
@@ -747,10 +828,11 @@ class RuleEngine:
         if n > 1 and first not in COMMON_CAPS:
             # "Dynamo Moscow", "Air France": a word and a place make a team or a company;
             # "Chicago Bulls", "New York Yankees": a place and nouns likewise
-            if self.places.get(last) in ("country", "capital", "bigcity") and (
+            lkind = self.places.get(last)
+            if lkind in ("country", "capital", "bigcity") and (
                 first not in self.places
                 and first not in self.first_names
-                and last not in self.surnames
+                and (last not in self.surnames or lkind == "country")
                 and first not in self.surnames
             ):
                 items.append(_Item(s, e, key, words, ORG, 1, key))
@@ -799,6 +881,27 @@ class RuleEngine:
             items.append(_Item(s, e, key, words, ORG, 1, key))
             return
         items.append(_Item(s, e, key, words, None, 0, key))
+
+    @staticmethod
+    def _org_context(text: str, start: int, end: int) -> bool:
+        """Words around a name that make it a company: "an analyst at X", "shares of X",
+        "X analyst Jane Doe", "X said in a research note"."""
+        if text[start - 1 : start] == " ":
+            before = text[max(0, start - 30) : start - 1].rsplit(" ", 2)
+            if len(before) >= 2:
+                prep, word = before[-1], before[-2].lower()
+                if prep == "at" and word in ORG_BEFORE_AT:
+                    return True
+                if (prep == "of" or prep == "in") and word in ORG_BEFORE_OF:
+                    return True
+        after = text[end : end + 32]
+        if after[:2] in ("'s", "’s"):
+            after = after[2:]
+        if after[:1] != " ":
+            return False
+        if after[1:].split(" ", 1)[0].rstrip(",.;:") in ORG_AFTER:
+            return True
+        return after.startswith((" said in a research note", " said in a note"))
 
     @staticmethod
     def _team_cue(text: str, start: int, end: int) -> bool:
@@ -864,6 +967,7 @@ class RuleEngine:
     ) -> list:
         person_last: dict[str, list[tuple[int, str]]] = {}
         typed: dict[str, tuple[str, str]] = {}
+        self._companies(text, items)
         # a surname met after a title ("Mrs Badenoch") makes a name ending in it a
         # person, even with a first name the lists do not know ("Kemi Badenoch")
         titled: set[str] = set()
@@ -949,6 +1053,45 @@ class RuleEngine:
             else:
                 out.append(Mention(text[it.start : it.end], etype, it.start, it.end, canon))
         return out
+
+    def _companies(self, text: str, items: list[_Item]) -> None:
+        """Company evidence across the text: the words before a company's suffix name it
+        too ("Dean Witter Reynolds Inc" ... "Dean Witter", "Moody's Investors Service Inc"
+        ... "Moody's"), and an unknown name listed beside a company is one ("Kidder Peabody
+        and Salomon Brothers")."""
+        short: dict[str, str] = {}
+        for it in items:
+            words = it.toks
+            if it.type != ORG or len(words) < 2 or words[-1] not in COMPANY_SUFFIXES:
+                continue
+            for j in range(1, len(words)):
+                w = words[j - 1]
+                if w in CONNECTORS:
+                    continue
+                name = " ".join(words[:j])
+                if (j == 1 and w in self.first_names) or self._known(name):
+                    continue
+                short.setdefault(name, name)
+                if w.endswith(("'s", "’s")):  # "Moody's" is read as "Moody"
+                    short.setdefault(" ".join(words[: j - 1] + [w[:-2]]), name)
+        if short:
+            for it in items:
+                if (it.type is None or (it.type == PERSON and it.strength < 2)) and (
+                    it.key in short
+                ):
+                    it.type, it.strength, it.canon = ORG, 2, short[it.key]
+        n = len(items)
+        for i in range(n):
+            it = items[i]
+            if it.type is not None or len(it.toks) < 2:
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < n:
+                    other = items[j]
+                    gap = text[other.end : it.start] if j < i else text[it.end : other.start]
+                    if other.type == ORG and other.strength == 2 and gap in _LIST_GAPS:
+                        it.type, it.strength, it.canon = ORG, 1, it.key
+                        break
 
     def _first_name_shaped(self, text: str, it: _Item) -> bool:
         """Whether the first of two words can be a first name the lists lack ("Kemi
