@@ -109,14 +109,10 @@ NOUN_ENDINGS = ("ment", "tion", "sion", "ity", "ics", "ance", "ence", "ing", "ne
 REGION_WORDS = _words("Far Near Middle Mid Deep Upper Lower Greater Outer Inner Wild")
 COMPASS = _words("East West North South Northeast Northwest Southeast Southwest")
 
-#: Modifiers that with an organisation word make a generic name ("Central Bank", "National
-#: Committee"): alone, not an entity, unless the alias table knows it.
-GENERIC_MODIFIERS = _words(
-    """
-    Central National Federal State General World International Regional Local Provincial
-    Municipal Joint Special Standing Select Executive Main Royal Interim Transitional
-    """
-)
+#: A modifier and a generic organisation word make no name of their own ("Central Bank",
+#: "State Government"), unless the alias table knows it.
+GENERIC_MODIFIERS = _words("Central Federal State National Local Regional Provincial Municipal")
+GENERIC_HEADS = _words("Bank Banks Government Governments Authorities Authority Ministry")
 
 #: The first word of an organisation's name when "of" follows ("Bank of England").
 ORG_HEADS = _words(

@@ -55,6 +55,7 @@ ADJECTIVE_TITLES: Final = _lex.ADJECTIVE_TITLES
 REGION_WORDS: Final = _lex.REGION_WORDS
 COMPASS: Final = _lex.COMPASS
 GENERIC_MODIFIERS: Final = _lex.GENERIC_MODIFIERS
+GENERIC_HEADS: Final = _lex.GENERIC_HEADS
 NOUN_ENDINGS: Final = _lex.NOUN_ENDINGS
 
 PERSON: Final = "PERSON"
@@ -82,6 +83,7 @@ _PARTICLES: Final = frozenset(
 CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE: Final = re.compile(r"[a-z]")
 _DIGIT_RE: Final = re.compile(r"[0-9]")
+_DIGITS_RE: Final = re.compile(r"[0-9]+")
 _WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
@@ -300,7 +302,9 @@ class RuleEngine:
                         out.append((start, end, TABLE_LINE if _is_table(line) else CAPS_LINE))
                 elif _is_table(line):
                     out.append((start, end, TABLE_LINE))
-                elif line.rstrip()[-1:] not in ".?!\"”:;":
+                elif line.rstrip()[-1:] not in ".?!\"”:;" and line.count(",") < 2 and (
+                    len(_DIGITS_RE.findall(line)) < 3
+                ):  # (a list of names or of results is no headline)
                     words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
                     if len(words) >= 3:
                         caps = 0
@@ -771,8 +775,10 @@ class RuleEngine:
         if n > 1 and (
             last in ORG_SUFFIXES or _org_headed(words)
         ):
-            if n == 2 and first in GENERIC_MODIFIERS and not self._known(key):
-                return  # "Central Bank", "National Committee": no name of its own
+            if n == 2 and first in GENERIC_MODIFIERS and last in GENERIC_HEADS and not (
+                self._known(key)
+            ):
+                return  # "Central Bank", "State Government": no name of its own
             if key in self.places:
                 items.append(_Item(s, e, key, words, PLACE, 2, key))
                 return
@@ -789,7 +795,15 @@ class RuleEngine:
         if n == 2 and first in REGION_WORDS and last in COMPASS:
             items.append(_Item(s, e, key, words, PLACE, 2, key))  # "Far East", "Deep South"
             return
-        if kind not in ("country", "continent") and self._team_cue(text, s, e):
+        if kind is None and n > 1 and len(first) == 2 and first[1] == "." and all(
+            _name_shaped(w) for w in words[1:]
+        ):
+            # "P. Simmons", "M. Butcher 70": an initial and a surname, also before a score
+            items.append(_Item(s, e, key, words, PERSON, 1, key))
+            return
+        if kind not in ("country", "continent") and self._team_cue(text, s, e) and not (
+            n == 2 and kind is None and first in self.first_names and last in self.surnames
+        ):  # ("beat Mark Cairns (England)": a player)
             items.append(_Item(s, e, key, words, ORG, 1, key))
             return
         if kind is not None:
@@ -901,7 +915,9 @@ class RuleEngine:
             return False
         if after[1:].split(" ", 1)[0].rstrip(",.;:") in ORG_AFTER:
             return True
-        return after.startswith((" said in a research note", " said in a note"))
+        return after.startswith(
+            (" said in a research note", " said in a note", " news agency", " newspaper")
+        )
 
     @staticmethod
     def _team_cue(text: str, start: int, end: int) -> bool:
@@ -968,6 +984,7 @@ class RuleEngine:
         person_last: dict[str, list[tuple[int, str]]] = {}
         typed: dict[str, tuple[str, str]] = {}
         self._companies(text, items)
+        self._teams(text, items)
         # a surname met after a title ("Mrs Badenoch") makes a name ending in it a
         # person, even with a first name the lists do not know ("Kemi Badenoch")
         titled: set[str] = set()
@@ -1092,6 +1109,20 @@ class RuleEngine:
                     if other.type == ORG and other.strength == 2 and gap in _LIST_GAPS:
                         it.type, it.strength, it.canon = ORG, 1, it.key
                         break
+
+    def _teams(self, text: str, items: list[_Item]) -> None:
+        """A town that a score shows to be a team ("Surrey 429-7") is that team wherever the
+        text names it, unless a place word comes before it ("in Surrey")."""
+        teams: set[str] = set()
+        for it in items:
+            if it.type == ORG and it.strength == 1 and self.places.get(it.key) not in (
+                None, "country", "continent"
+            ):
+                teams.add(it.key)
+        if teams:
+            for it in items:
+                if it.type == PLACE and it.key in teams and not self._place_cue(text, it.start):
+                    it.type, it.strength, it.canon = ORG, 1, it.key
 
     def _first_name_shaped(self, text: str, it: _Item) -> bool:
         """Whether the first of two words can be a first name the lists lack ("Kemi
