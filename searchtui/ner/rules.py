@@ -1216,14 +1216,15 @@ class RuleEngine:
             if len(words) == 1 and key in person_last:
                 return PERSON, person_last[key][0][1], key
             hit = self.names.get(key)
-            if hit is not None:
-                return hit[0], hit[1], key
             kind = self.places.get(key)
-            if kind is not None:
+            if (hit is None or hit[0] == PLACE) and kind is not None:
                 if mode == TABLE_LINE and kind not in ("country", "continent") and _row_label(
                     text, span[0][1]
                 ):
                     return ORG, key, key  # a town labelling a row of numbers: its team
+            if hit is not None:
+                return hit[0], hit[1], key
+            if kind is not None:
                 return PLACE, key, key
             if k == 0 and mode == TABLE_LINE and len(words) > 1 and (
                 words[0] in self.first_names or (len(words[0]) == 2 and words[0][1] == ".")
