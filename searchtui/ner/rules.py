@@ -84,6 +84,7 @@ CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE: Final = re.compile(r"[a-z]")
 _DIGIT_RE: Final = re.compile(r"[0-9]")
 _DIGITS_RE: Final = re.compile(r"[0-9]+")
+_LOWER_AFTER_HYPHEN_RE: Final = re.compile(r"-[a-z]")
 _WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
@@ -285,7 +286,7 @@ class RuleEngine:
             c = text[pos : pos + 1]
             if c.isupper() or c == " " or c == "\t":
                 m = _DATELINE_RE.match(text, pos, end)
-                if m is not None and (
+                if m is not None and self._dateline_place(m.group(1), m.group(2) is not None) and (
                     m.group(2) is None or _LOWER_RE.search(text, m.end(), end) is not None
                 ):  # "LONDON - ..." is a dateline, "SOCCER - RESULTS" a headline
                     out.append((pos, m.end(), DATELINE))
@@ -361,6 +362,7 @@ class RuleEngine:
     def _collect(self, text: str) -> tuple[list[_Item], list]:
         """Pass 1: candidate items, and the headline runs left for pass 2."""
         self._lowers: dict[str, bool] = {}
+        self._firms: set[str] = set()  # names that company cues typed in the text
         items: list[_Item] = []
         deferred: list[tuple[list[Tok], int]] = []
         special = self._special_lines(text)
@@ -430,20 +432,40 @@ class RuleEngine:
         Service Inc", "People's Bank of China"), or -1: what follows it ends as a company
         or an organisation headed "... of", and what precedes it is no known name or place
         ("China's Central Bank", "Trump's Justice Department")."""
-        for i in range(len(parts) - 1):
+        first = 1 if parts[0] == "The" else 0
+        for i in range(first, len(parts) - 1):
             word = parts[i]
             if not word.endswith(("'s", "’s")):
                 continue
-            if i > 1:
-                return -1  # only the first or second word: "Moody's", "Standard and Poor's"
+            k = i - first
+            if k and not (k == 2 and (parts[i - 1] == "and" or parts[i - 1] == "&")):
+                return -1  # "Moody's", "Standard and Poor's", not "John Lydon's"
             rest = [_clean(w)[0] for w in parts[i + 1 :]]
             if not rest or not (rest[-1] in COMPANY_SUFFIXES or _org_headed(rest)):
                 return -1
-            owner = " ".join([_clean(w)[0] for w in parts[: i + 1]])
-            if owner in self.names or owner in self.places or owner in self.first_names:
+            owner = " ".join([_clean(w)[0] for w in parts[first : i + 1]])
+            if (
+                owner in self.names
+                or owner in self.places
+                or owner in self.first_names
+                or owner in COMMON_CAPS
+                or owner in ORG_SUFFIXES
+            ):
                 return -1
             return i
         return -1
+
+    def _dateline_place(self, caps: str, dash: bool) -> bool:
+        """Whether the words in capitals opening a dateline can be its place: no common
+        word ("UPDATE -"), and a known place when only a dash follows ("LONDON -")."""
+        usual = " ".join([w if "." in w[1:] else w.capitalize() for w in caps.split()])
+        for w in usual.split():
+            if w in COMMON_CAPS or w in self.breakers:
+                return False
+        if not dash:
+            return True
+        hit = self.names.get(usual)
+        return usual in self.places or (hit is not None and hit[0] == PLACE)
 
     def _dateline(self, text: str, g: str, s: int, items: list[_Item]) -> None:
         """A run in a dateline: the place (and region) it is filed from, not the agency in
@@ -621,7 +643,10 @@ class RuleEngine:
                 right = " ".join([x[0] for x in toks[i + 1 :] if x[0] not in ("the", "of")])
                 # two companies: "X Inc and Y Corp", "Smith Barney and Salomon Brothers"
                 two = left[-1][0] in COMPANY_SUFFIXES or (
-                    i >= 2 and len(toks) - i > 2 and toks[-1][0] in COMPANY_SUFFIXES
+                    i >= 2
+                    and len(toks) - i > 2
+                    and toks[-1][0] in COMPANY_SUFFIXES
+                    and toks[i + 1][0] not in ORG_SUFFIXES  # "Pacific Gas and Electric Co"
                 )
                 if whole in self.names or (
                     toks[-1][0] in ORG_SUFFIXES
@@ -766,11 +791,13 @@ class RuleEngine:
             # "Lynn Reaser of Barnett Banks Inc": a person of a company
             for k in (2, 3):
                 if k < n - 1 and words[k] in ("of", "at") and all(
-                    _name_shaped(w) or (len(w) == 2 and w[1] == ".") for w in words[1:k]
-                ):
+                    (_name_shaped(w) or (len(w) == 2 and w[1] == "."))
+                    and w not in ORG_HEADS and w not in ORG_SUFFIXES
+                    for w in words[1:k]
+                ):  # (not "Georgia Institute of Technology")
                     items.append(_Item(s, toks[k - 1][2], " ".join(words[:k]), words[:k],
                                        PERSON, 1, person_canon(words[:k])))
-                    self._classify(text, toks[k + 1 :], items, False)
+                    self._classify(text, self._strip_connectors(toks[k + 1 :]), items, False)
                     return
         if n > 1 and (
             last in ORG_SUFFIXES or _org_headed(words)
@@ -791,12 +818,14 @@ class RuleEngine:
         if kind is None and self._org_context(text, s, e):
             # "an analyst at Merrill Lynch", "Morgan Stanley said in a research note"
             items.append(_Item(s, e, key, words, ORG, 2, key))
+            self._firms.add(key)
             return
         if n == 2 and first in REGION_WORDS and last in COMPASS:
             items.append(_Item(s, e, key, words, PLACE, 2, key))  # "Far East", "Deep South"
             return
         if kind is None and n > 1 and len(first) == 2 and first[1] == "." and all(
-            _name_shaped(w) for w in words[1:]
+            _name_shaped(w) and w not in PLACE_SUFFIXES and w not in ORG_SUFFIXES
+            for w in words[1:]
         ):
             # "P. Simmons", "M. Butcher 70": an initial and a surname, also before a score
             items.append(_Item(s, e, key, words, PERSON, 1, key))
@@ -914,7 +943,7 @@ class RuleEngine:
         if after[:1] != " ":
             return False
         if after[1:].split(" ", 1)[0].rstrip(",.;:") in ORG_AFTER:
-            return True
+            return _LOWER_AFTER_HYPHEN_RE.search(text, start, end) is None  # "Left-leaning"
         return after.startswith(
             (" said in a research note", " said in a note", " news agency", " newspaper")
         )
@@ -1100,15 +1129,27 @@ class RuleEngine:
         n = len(items)
         for i in range(n):
             it = items[i]
-            if it.type is not None or len(it.toks) < 2:
+            if it.type is not None or len(it.toks) != 2 or not self._two_surnames(it.toks):
                 continue
             for j in (i - 1, i + 1):
                 if 0 <= j < n:
                     other = items[j]
                     gap = text[other.end : it.start] if j < i else text[it.end : other.start]
-                    if other.type == ORG and other.strength == 2 and gap in _LIST_GAPS:
+                    if (
+                        other.type == ORG
+                        and (other.toks[-1] in COMPANY_SUFFIXES or other.key in self._firms)
+                        and gap in _LIST_GAPS
+                    ):
                         it.type, it.strength, it.canon = ORG, 1, it.key
                         break
+
+    def _two_surnames(self, words: list[str]) -> bool:
+        """Two surnames joined, the way firms are named ("Smith Barney", "Kidder Peabody")."""
+        return (
+            words[0] in self.surnames
+            and words[0] not in self.first_names
+            and words[1] in self.surnames
+        )
 
     def _teams(self, text: str, items: list[_Item]) -> None:
         """A town that a score shows to be a team ("Surrey 429-7") is that team wherever the
