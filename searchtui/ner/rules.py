@@ -2,6 +2,13 @@
 
 How a text is read:
 
+0. Lines are sorted first. A dateline opening a line ("NEW YORK, March 3 -",
+   "WASHINGTON (AP) --", "LONDON 1996-08-30") gives the place it is filed
+   from, known or not, and never the agency. Lines in ALL CAPS or Title Case
+   (headlines) and table lines (more numbers than words other than table
+   words: "Net 5.4 mln vs 4.3 mln", "Pay April 15", standings, stock lists)
+   are only matched against what is known (step 4), never guessed from; in a
+   table, a full personal name or a town heading a row (a team) also counts.
 1. A regular expression finds runs of capitalised words (with the small
    connectors names use: "of", "de", "van", "al", ...). Everything else is
    never looked at again, which keeps the engine fast.
@@ -9,12 +16,15 @@ How a text is read:
    nationalities) and split at titles ("Sen.", "President", "Judge"): what
    follows a title is a person, what precedes it is read on its own.
 3. A run is typed by the first rule that fires: the alias table, a title
-   before it, an organisation suffix or head ("... Committee", "Bank of ..."),
-   the place list, a first name. Runs that none of these type wait for step 4.
-4. Document-level evidence: a surname typed once ("Donald Trump") types its
-   short form everywhere in the text ("Trump", "Mr. Trump"); a name typed once
-   is that type everywhere. Lines in ALL CAPS or Title Case (headlines,
-   datelines) are only matched against what is known, never guessed from.
+   before it, an organisation suffix or head ("... Committee", "Bank of ...",
+   "... Brothers", "... Inc"), a company cue ("an analyst at X", "X said in a
+   research note"), the place list, a first name. Runs that none of these
+   type wait for step 4.
+4. Document-level evidence: the words before a company's suffix name that
+   company ("Dean Witter Reynolds Inc" ... "Dean Witter"), and two surnames
+   listed beside a company are one ("Kidder Peabody and Salomon Brothers"); a
+   surname typed once ("Donald Trump") types its short form everywhere in the
+   text ("Trump", "Mr. Trump"); a name typed once is that type everywhere.
 5. Canonical names: titles and middle initials dropped, short forms joined to
    the full form, then the alias table.
 """
@@ -83,6 +93,10 @@ _PARTICLES: Final = frozenset(
 CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE: Final = re.compile(r"[a-z]")
 _DIGIT_RE: Final = re.compile(r"[0-9]")
+#: four words in lower case in a row: a sentence, not a table row
+_PROSE_RE: Final = re.compile(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+")
+#: a token that does not start with a letter and holds a digit ("1.20", "$5", "(1996)")
+_NUMBER_RE: Final = re.compile(r"(?<!\S)[^\sA-Za-z]*[0-9]")
 _DIGITS_RE: Final = re.compile(r"[0-9]+")
 _LOWER_AFTER_HYPHEN_RE: Final = re.compile(r"-[a-z]")
 _WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
@@ -163,18 +177,21 @@ def _clean(word: str) -> tuple[str, bool]:
 def _is_table(line: str) -> bool:
     """Whether a line is a row of a table: more numbers than words that are not table words
     ("Net 5.4 mln vs 4.3 mln", "Pay April 15", "NEW YORK 74 59 .556")."""
-    if _DIGIT_RE.search(line) is None:
+    if _DIGIT_RE.search(line) is None or _PROSE_RE.search(line) is not None:
         return False
-    numbers = 0
+    numbers = len(_NUMBER_RE.findall(line))
+    if numbers == 0:
+        return False
     words = 0
     for tok in line.split():
-        if any(c.isdigit() for c in tok):
-            numbers += 1
-        elif any(c.isalpha() for c in tok):
-            low = tok.lower().strip(",.:;()")
-            if low not in TABLE_WORDS and tok not in MONTHS and low not in _STOP:
-                words += 1
-    return numbers > words
+        if not tok[0].isalpha():
+            continue  # a number or punctuation
+        low = tok.lower().rstrip(",.:;)")
+        if low not in TABLE_WORDS and low not in _STOP and tok not in MONTHS:
+            words += 1
+            if words >= numbers:
+                return False
+    return True
 
 
 def _row_label(text: str, start: int) -> bool:
@@ -283,8 +300,8 @@ class RuleEngine:
             if end < 0:
                 end = size
             start = pos
-            c = text[pos : pos + 1]
-            if c.isupper() or c == " " or c == "\t":
+            c = text[pos : pos + 2]  # a dateline opens with two capitals ("NEW", "ST.")
+            if end - pos > 6 and (c.isupper() or c[0] == " " or c[0] == "\t"):
                 m = _DATELINE_RE.match(text, pos, end)
                 if m is not None and self._dateline_place(m.group(1), m.group(2) is not None) and (
                     m.group(2) is None or _LOWER_RE.search(text, m.end(), end) is not None
@@ -294,6 +311,7 @@ class RuleEngine:
             n = end - start
             if 0 < n < 250:
                 line = text[start:end]
+                last = line.rstrip()[-1:]
                 if not _LOWER_RE.search(line):
                     upper = 0
                     for c in line:
@@ -301,9 +319,9 @@ class RuleEngine:
                             upper += 1
                     if upper >= 2:
                         out.append((start, end, TABLE_LINE if _is_table(line) else CAPS_LINE))
-                elif _is_table(line):
-                    out.append((start, end, TABLE_LINE))
-                elif line.rstrip()[-1:] not in ".?!\"”:;" and line.count(",") < 2 and (
+                elif last not in ".?!\"”" and _is_table(line):
+                    out.append((start, end, TABLE_LINE))  # (a sentence is no table row)
+                elif last not in ".?!\"”:;" and line.count(",") < 2 and (
                     len(_DIGITS_RE.findall(line)) < 3
                 ):  # (a list of names or of results is no headline)
                     words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
@@ -929,19 +947,21 @@ class RuleEngine:
     def _org_context(text: str, start: int, end: int) -> bool:
         """Words around a name that make it a company: "an analyst at X", "shares of X",
         "X analyst Jane Doe", "X said in a research note"."""
-        if text[start - 1 : start] == " ":
-            before = text[max(0, start - 30) : start - 1].rsplit(" ", 2)
-            if len(before) >= 2:
-                prep, word = before[-1], before[-2].lower()
-                if prep == "at" and word in ORG_BEFORE_AT:
-                    return True
-                if (prep == "of" or prep == "in") and word in ORG_BEFORE_OF:
-                    return True
-        after = text[end : end + 32]
-        if after[:2] in ("'s", "’s"):
-            after = after[2:]
-        if after[:1] != " ":
+        prep = text[start - 4 : start]
+        if prep == " at " or prep == " of " or prep == " in ":
+            word = text[max(0, start - 16) : start - 4].rsplit(" ", 1)[-1].lower()
+            if (prep == " at " and word in ORG_BEFORE_AT) or (
+                prep != " at " and word in ORG_BEFORE_OF
+            ):
+                return True
+        c = text[end : end + 1]
+        if c != " " and c != "'" and c != "’":
             return False
+        after = text[end : end + 32]
+        if c != " ":
+            if after[1:2] != "s":
+                return False
+            after = after[2:]
         if after[1:].split(" ", 1)[0].rstrip(",.;:") in ORG_AFTER:
             return _LOWER_AFTER_HYPHEN_RE.search(text, start, end) is None  # "Left-leaning"
         return after.startswith(
