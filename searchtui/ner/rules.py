@@ -576,12 +576,12 @@ class RuleEngine:
             return
         for i in range(len(toks) - 1):
             if toks[i][0].endswith(_ADJECTIVE_ENDS):
-                # "St. Louis-based Mercantile Bancorp": the company starts after it
+                # "Ohio-based Acme Widget Corp": the company starts after it
                 toks = toks[i + 1 :]
                 sent_start = False
                 break
         if len(toks) > 1 and toks[0][0] in MONTHS and toks[-1][0] in ORG_SUFFIXES:
-            toks = toks[1:]  # "August National Association of Purchasing Management"
+            toks = toks[1:]  # "March National Association of Home Builders figures"
         if sent_start and len(toks) > 1:
             first = toks[0][0]
             if (
@@ -806,7 +806,7 @@ class RuleEngine:
             if first[-1] == "." and len(first) <= 3:
                 return
         if n > 3 and last in ORG_SUFFIXES and first in self.first_names:
-            # "Lynn Reaser of Barnett Banks Inc": a person of a company
+            # "Jane Doe of Acme Securities Inc": a person of a company
             for k in (2, 3):
                 if k < n - 1 and words[k] in ("of", "at") and all(
                     (_name_shaped(w) or (len(w) == 2 and w[1] == "."))
@@ -845,12 +845,12 @@ class RuleEngine:
             _name_shaped(w) and w not in PLACE_SUFFIXES and w not in ORG_SUFFIXES
             for w in words[1:]
         ):
-            # "P. Simmons", "M. Butcher 70": an initial and a surname, also before a score
+            # "J. Smith", "T. Brown 70": an initial and a surname, also before a score
             items.append(_Item(s, e, key, words, PERSON, 1, key))
             return
         if kind not in ("country", "continent") and self._team_cue(text, s, e) and not (
             n == 2 and kind is None and first in self.first_names and last in self.surnames
-        ):  # ("beat Mark Cairns (England)": a player)
+        ):  # ("beat John Carter (England)": a player)
             items.append(_Item(s, e, key, words, ORG, 1, key))
             return
         if kind is not None:
@@ -1172,8 +1172,8 @@ class RuleEngine:
         )
 
     def _teams(self, text: str, items: list[_Item]) -> None:
-        """A town that a score shows to be a team ("Surrey 429-7") is that team wherever the
-        text names it, unless a place word comes before it ("in Surrey")."""
+        """A town that a score shows to be a team ("Leeds 2 Hull 1") is that team wherever the
+        text names it, unless a place word comes before it ("in Leeds")."""
         teams: set[str] = set()
         for it in items:
             if it.type == ORG and it.strength == 1 and self.places.get(it.key) not in (
@@ -1290,7 +1290,7 @@ class RuleEngine:
             if k == 0 and mode == TABLE_LINE and len(words) > 1 and (
                 words[0] in self.first_names or (len(words[0]) == 2 and words[0][1] == ".")
             ) and all(_name_shaped(w) for w in words[1:]):
-                # a person's full name heads a row of scores ("Ian Woosnam 70 76 71")
+                # a person's full name heads a row of scores ("John Carter 70 76 71")
                 return PERSON, person_canon(words), key
             if len(words) > 1 and mode == TITLE_LINE:
                 # (in capitals or in a table, what is not known is not guessed at)
