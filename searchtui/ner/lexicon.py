@@ -69,9 +69,50 @@ ORG_SUFFIXES = _words(
     Laboratory Laboratories Lab Labs Museum Library Project Initiative Program Programme Conference
     Caucus Secretariat Inc Co Cos Cos. Reuters Airline Railway Railways Stores Foods Brands Motor
     Steel Electric Chemical Chemicals Mining Telecom Cooperative Syndicate Consortium Council
-    Directorate Commission Watch
+    Directorate Commission Watch Brothers Bros Bros. Markets Associates Bancshares Bancorporation
+    Financial SpA BV KK Pty Bhd Berhad AB ASA Oyj Cie
     """
 )
+
+#: The last word of a company's name ("Inc", "& Co", "Brothers"): the words before it also
+#: name the company within the article ("Salomon Brothers" ... "Salomon").
+COMPANY_SUFFIXES = _words(
+    """
+    Inc Inc. Incorporated Corp Corp. Corporation Co Co. Cos Cos. Company Ltd Ltd. Limited LLC LLP
+    PLC Plc plc AG SA NV N.V. S.A. GmbH SpA BV KK Pty Bhd Berhad AB ASA Oyj Cie Brothers Bros
+    Bros. Holdings Group Industries Bancorp Bancshares Bancorporation Securities Partners
+    Associates Markets
+    """
+)
+
+#: Lower-case words before "at", "of" or "in" that put a company after them ("an analyst at
+#: ...", "shares of ...", "a stake in ...").
+ORG_BEFORE_AT = _words(
+    """
+    analyst analysts economist economists strategist strategists dealer dealers trader traders
+    broker brokers banker bankers executive executives
+    """
+)
+ORG_BEFORE_OF = _words("shares stake stakes holding holdings")
+#: Lower-case words right after a company's name ("... analyst John Smith").
+ORG_AFTER = _words("analyst analysts economist economists strategist strategists")
+
+#: Words that read as titles but are also adjectives in names ("General Agreement", "Major
+#: League", "Private Bank"): before one word that is no name and looks like a noun, not a title.
+ADJECTIVE_TITLES = _words(
+    "General Major Private Field Crown Chief Count Host Anchor Author Founder Officer"
+)
+#: Endings of English nouns that are not surnames ("Agreement", "Dynamics", "Accounting").
+NOUN_ENDINGS = ("ment", "tion", "sion", "ity", "ics", "ance", "ence", "ing", "ness", "ship")
+
+#: Words of a region's name before a point of the compass ("Far East", "Deep South").
+REGION_WORDS = _words("Far Near Middle Mid Deep Upper Lower Greater Outer Inner Wild")
+COMPASS = _words("East West North South Northeast Northwest Southeast Southwest")
+
+#: A modifier and a generic organisation word make no name of their own ("Central Bank",
+#: "State Government"), unless the alias table knows it.
+GENERIC_MODIFIERS = _words("Central Federal State National Local Regional Provincial Municipal")
+GENERIC_HEADS = _words("Bank Banks Government Governments Authorities Authority Ministry")
 
 #: The first word of an organisation's name when "of" follows ("Bank of England").
 ORG_HEADS = _words(
@@ -260,6 +301,20 @@ ORG_BEFORE = _words(
     university college school unit subsidiary division parent rival partner
     """
 )
+#: Words of table lines, in lower case: earnings tables ("Shr 1.20 dlrs vs 1.10", "Revs 12.1
+#: mln vs 10.9", "Qtly div 15 cts vs 15 cts prior", "Pay April 15"), stock lists ("up 1/4")
+#: and standings. A line of numbers and these words holds no entities.
+TABLE_WORDS = _words(
+    """
+    shr shrs net revs rev sales oper qtr qtly div divs dlr dlrs ct cts mln mlns bln billion
+    million pct vs vs. v prior avg loss profit yr year mth mths months wk wks weeks quarter qtrs
+    note pay payable record dividend dividends share shares per extraordinary gain gains credit
+    charge charges income operating earnings total up down off unch unchanged pts points yen stg
+    tax pretax primary diluted fully backlog assets deposits loans nil nm na n.a. a b c p x
+    high low last close open chg change pc
+    """
+)
+
 #: Words often written in capitals that are not organisations.
 CAPS_WORDS = _words(
     """

@@ -2,6 +2,13 @@
 
 How a text is read:
 
+0. Lines are sorted first. A dateline opening a line ("NEW YORK, March 3 -",
+   "WASHINGTON (AP) --", "LONDON 1996-08-30") gives the place it is filed
+   from, known or not, and never the agency. Lines in ALL CAPS or Title Case
+   (headlines) and table lines (more numbers than words other than table
+   words: "Net 5.4 mln vs 4.3 mln", "Pay April 15", standings, stock lists)
+   are only matched against what is known (step 4), never guessed from; in a
+   table, a full personal name or a town heading a row (a team) also counts.
 1. A regular expression finds runs of capitalised words (with the small
    connectors names use: "of", "de", "van", "al", ...). Everything else is
    never looked at again, which keeps the engine fast.
@@ -9,12 +16,15 @@ How a text is read:
    nationalities) and split at titles ("Sen.", "President", "Judge"): what
    follows a title is a person, what precedes it is read on its own.
 3. A run is typed by the first rule that fires: the alias table, a title
-   before it, an organisation suffix or head ("... Committee", "Bank of ..."),
-   the place list, a first name. Runs that none of these type wait for step 4.
-4. Document-level evidence: a surname typed once ("Donald Trump") types its
-   short form everywhere in the text ("Trump", "Mr. Trump"); a name typed once
-   is that type everywhere. Lines in ALL CAPS or Title Case (headlines,
-   datelines) are only matched against what is known, never guessed from.
+   before it, an organisation suffix or head ("... Committee", "Bank of ...",
+   "... Brothers", "... Inc"), a company cue ("an analyst at X", "X said in a
+   research note"), the place list, a first name. Runs that none of these
+   type wait for step 4.
+4. Document-level evidence: the words before a company's suffix name that
+   company ("Dean Witter Reynolds Inc" ... "Dean Witter"), and two surnames
+   listed beside a company are one ("Kidder Peabody and Salomon Brothers"); a
+   surname typed once ("Donald Trump") types its short form everywhere in the
+   text ("Trump", "Mr. Trump"); a name typed once is that type everywhere.
 5. Canonical names: titles and middle initials dropped, short forms joined to
    the full form, then the alias table.
 """
@@ -46,6 +56,17 @@ PERSON_TITLES: Final = _lex.PERSON_TITLES
 PLACE_SUFFIXES: Final = _lex.PLACE_SUFFIXES
 ROLE_WORDS: Final = _lex.ROLE_WORDS
 WEEKDAYS: Final = _lex.WEEKDAYS
+TABLE_WORDS: Final = _lex.TABLE_WORDS
+COMPANY_SUFFIXES: Final = _lex.COMPANY_SUFFIXES
+ORG_BEFORE_AT: Final = _lex.ORG_BEFORE_AT
+ORG_BEFORE_OF: Final = _lex.ORG_BEFORE_OF
+ORG_AFTER: Final = _lex.ORG_AFTER
+ADJECTIVE_TITLES: Final = _lex.ADJECTIVE_TITLES
+REGION_WORDS: Final = _lex.REGION_WORDS
+COMPASS: Final = _lex.COMPASS
+GENERIC_MODIFIERS: Final = _lex.GENERIC_MODIFIERS
+GENERIC_HEADS: Final = _lex.GENERIC_HEADS
+NOUN_ENDINGS: Final = _lex.NOUN_ENDINGS
 
 PERSON: Final = "PERSON"
 ORG: Final = "ORG"
@@ -71,6 +92,13 @@ _PARTICLES: Final = frozenset(
 )
 CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
 _LOWER_RE: Final = re.compile(r"[a-z]")
+_DIGIT_RE: Final = re.compile(r"[0-9]")
+#: four words in lower case in a row: a sentence, not a table row
+_PROSE_RE: Final = re.compile(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+")
+#: a token that does not start with a letter and holds a digit ("1.20", "$5", "(1996)")
+_NUMBER_RE: Final = re.compile(r"(?<!\S)[^\sA-Za-z]*[0-9]")
+_DIGITS_RE: Final = re.compile(r"[0-9]+")
+_LOWER_AFTER_HYPHEN_RE: Final = re.compile(r"-[a-z]")
 _WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
@@ -88,10 +116,34 @@ _PLACE_BEFORE: Final = (" city of ", " town of ", " village of ", " province of 
 _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
 #: words before an "in" that is about a company, not a place: "shares in Tesco", "a stake in Arm"
 _HOLDING: Final = frozenset(("shares", "stake", "stakes"))
+#: small words that do not make a table line a sentence
+_STOP: Final = frozenset(("and", "of", "the", "to", "in", "from", "at", "for", "on", "a"))
+#: what stands between the names of a list ("A, B and C")
+_LIST_GAPS: Final = frozenset((", ", " and ", ", and ", " or ", " & "))
+#: the end of a word that makes it an adjective of the name after it ("Ohio-based")
+_ADJECTIVE_ENDS: Final = ("-based", "-owned", "-controlled", "-listed", "-registered")
 
 NORMAL: Final = 0
 TITLE_LINE: Final = 1
 CAPS_LINE: Final = 2
+TABLE_LINE: Final = 3
+DATELINE: Final = 4
+_MONTH_WORDS = (
+    "Jan|January|Feb|February|Mar|March|Apr|April|May|June?|July?|Aug|August|Sept?|September|"
+    "Oct|October|Nov|November|Dec|December"
+)
+_CAPS_WORD = rf"[{_UP}][{_UP}.'’-]*[{_UP}.]"
+#: a dateline opening a line: a place in capitals, maybe a region, then a date, an agency
+#: in brackets or a dash ("NEW YORK, March 3 -", "WASHINGTON (AP) --", "LONDON 1996-08-30",
+#: "NEWARK, N.J., March 12 -"); group 2 is the dash alone
+_DATELINE_RE: Final = re.compile(
+    rf"[ \t]*({_CAPS_WORD}(?: {_CAPS_WORD}){{0,3}})"
+    rf"(?: ?, ?[{_UP}][\w.'’-]*(?: [{_UP}][\w.'’-]*){{0,2}})?"
+    rf"(?:(?: ?,)? (?:(?:{_MONTH_WORDS})\.? \d{{1,2}}|\d{{4}}-\d\d-\d\d)"
+    rf"(?: \([A-Z][A-Za-z]{{1,9}}\))?(?: ?(?:-{{1,2}}|—|–)(?= ))?"
+    rf"|,? \([A-Z][A-Za-z]{{1,9}}\)(?: ?(?:-{{1,2}}|—|–)(?= ))?"
+    rf"|( (?:-{{1,2}}|—|–) ))"
+)
 _START: Final = attrgetter("start")
 _PERSON_AFTER: Final = frozenset(_lex.PERSON_AFTER)
 _LED_BY_PERSON: Final = frozenset(("administration", "presidency", "campaign"))
@@ -120,6 +172,36 @@ def _clean(word: str) -> tuple[str, bool]:
     if word.endswith(("'s", "’s")):
         return word[:-2], True
     return word, brk
+
+
+def _is_table(line: str) -> bool:
+    """Whether a line is a row of a table: more numbers than words that are not table words
+    ("Net 5.4 mln vs 4.3 mln", "Pay April 15", "NEW YORK 74 59 .556")."""
+    if _DIGIT_RE.search(line) is None or _PROSE_RE.search(line) is not None:
+        return False
+    numbers = len(_NUMBER_RE.findall(line))
+    if numbers == 0:
+        return False
+    words = 0
+    for tok in line.split():
+        if not tok[0].isalpha():
+            continue  # a number or punctuation
+        low = tok.lower().rstrip(",.:;)")
+        if low not in TABLE_WORDS and low not in _STOP and tok not in MONTHS:
+            words += 1
+            if words >= numbers:
+                return False
+    return True
+
+
+def _row_label(text: str, start: int) -> bool:
+    """Whether a name opens its line, with at most a rank before it ("3. Utrecht 38")."""
+    i = start - 1
+    while i >= 0 and text[i] != "\n":
+        if text[i].isalpha():
+            return False
+        i -= 1
+    return True
 
 
 class _Item:
@@ -208,7 +290,8 @@ class RuleEngine:
     # ------------------------------------------------------------------ lines
 
     def _special_lines(self, text: str) -> list[tuple[int, int, int]]:
-        """Spans of lines in ALL CAPS or Title Case (headlines, datelines)."""
+        """Spans of lines read apart: datelines, lines in ALL CAPS or Title Case
+        (headlines) and table lines (earnings, stock lists, standings)."""
         out: list[tuple[int, int, int]] = []
         pos = 0
         size = len(text)
@@ -216,17 +299,31 @@ class RuleEngine:
             end = text.find("\n", pos)
             if end < 0:
                 end = size
-            n = end - pos
+            start = pos
+            c = text[pos : pos + 2]  # a dateline opens with two capitals ("NEW", "ST.")
+            if end - pos > 6 and (c.isupper() or c[0] == " " or c[0] == "\t"):
+                m = _DATELINE_RE.match(text, pos, end)
+                if m is not None and self._dateline_place(m.group(1), m.group(2) is not None) and (
+                    m.group(2) is None or _LOWER_RE.search(text, m.end(), end) is not None
+                ):  # "LONDON - ..." is a dateline, "SOCCER - RESULTS" a headline
+                    out.append((pos, m.end(), DATELINE))
+                    start = m.end()
+            n = end - start
             if 0 < n < 250:
-                line = text[pos:end]
+                line = text[start:end]
+                last = line.rstrip()[-1:]
                 if not _LOWER_RE.search(line):
                     upper = 0
                     for c in line:
                         if c.isupper():
                             upper += 1
                     if upper >= 2:
-                        out.append((pos, end, CAPS_LINE))
-                elif line.rstrip()[-1:] not in ".?!\"”:;":
+                        out.append((start, end, TABLE_LINE if _is_table(line) else CAPS_LINE))
+                elif last not in ".?!\"”" and _is_table(line):
+                    out.append((start, end, TABLE_LINE))  # (a sentence is no table row)
+                elif last not in ".?!\"”:;" and line.count(",") < 2 and (
+                    len(_DIGITS_RE.findall(line)) < 3
+                ):  # (a list of names or of results is no headline)
                     words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
                     if len(words) >= 3:
                         caps = 0
@@ -234,7 +331,7 @@ class RuleEngine:
                             if w[0].isupper():
                                 caps += 1
                         if caps >= 0.75 * len(words):
-                            out.append((pos, end, TITLE_LINE))
+                            out.append((start, end, TITLE_LINE))
             pos = end + 1
         return out
 
@@ -283,6 +380,7 @@ class RuleEngine:
     def _collect(self, text: str) -> tuple[list[_Item], list]:
         """Pass 1: candidate items, and the headline runs left for pass 2."""
         self._lowers: dict[str, bool] = {}
+        self._firms: set[str] = set()  # names that company cues typed in the text
         items: list[_Item] = []
         deferred: list[tuple[list[Tok], int]] = []
         special = self._special_lines(text)
@@ -310,6 +408,9 @@ class RuleEngine:
                         mode = special[k][2]
                 else:
                     next_special = len(text) + 1
+            if mode == DATELINE:
+                self._dateline(text, g, s, items)
+                continue
             if w is None and " " not in g and "\u00a0" not in g:
                 w = self._word(g)
             if w is not None:  # one word
@@ -326,9 +427,14 @@ class RuleEngine:
             run: list[Tok] = []
             start = s
             spaced = g if "\u00a0" not in g else g.replace("\u00a0", " ")
-            for word in spaced.split(" "):
+            parts = spaced.split(" ")
+            owner = self._owner_in_name(parts) if ("'s " in g or "’s " in g) else -1
+            for i, word in enumerate(parts):
                 pos = start
                 start += len(word) + 1
+                if i == owner:
+                    run.append((word, pos, pos + len(word)))
+                    continue
                 tok, brk = _clean(word)
                 if tok:
                     run.append((tok, pos, pos + len(tok)))
@@ -338,6 +444,64 @@ class RuleEngine:
             if run:
                 self._emit(text, run, mode, items, deferred)
         return items, deferred
+
+    def _owner_in_name(self, parts: list[str]) -> int:
+        """The index of a possessive that belongs to a company's name ("Moody's Investors
+        Service Inc", "People's Bank of China"), or -1: what follows it ends as a company
+        or an organisation headed "... of", and what precedes it is no known name or place
+        ("China's Central Bank", "Trump's Justice Department")."""
+        first = 1 if parts[0] == "The" else 0
+        for i in range(first, len(parts) - 1):
+            word = parts[i]
+            if not word.endswith(("'s", "’s")):
+                continue
+            k = i - first
+            if k and not (k == 2 and (parts[i - 1] == "and" or parts[i - 1] == "&")):
+                return -1  # "Moody's", "Standard and Poor's", not "John Lydon's"
+            rest = [_clean(w)[0] for w in parts[i + 1 :]]
+            if not rest or not (rest[-1] in COMPANY_SUFFIXES or _org_headed(rest)):
+                return -1
+            owner = " ".join([_clean(w)[0] for w in parts[first : i + 1]])
+            if (
+                owner in self.names
+                or owner in self.places
+                or owner in self.first_names
+                or owner in COMMON_CAPS
+                or owner in ORG_SUFFIXES
+            ):
+                return -1
+            return i
+        return -1
+
+    def _dateline_place(self, caps: str, dash: bool) -> bool:
+        """Whether the words in capitals opening a dateline can be its place: no common
+        word ("UPDATE -"), and a known place when only a dash follows ("LONDON -")."""
+        usual = " ".join([w if "." in w[1:] else w.capitalize() for w in caps.split()])
+        for w in usual.split():
+            if w in COMMON_CAPS or w in self.breakers:
+                return False
+        if not dash:
+            return True
+        hit = self.names.get(usual)
+        return usual in self.places or (hit is not None and hit[0] == PLACE)
+
+    def _dateline(self, text: str, g: str, s: int, items: list[_Item]) -> None:
+        """A run in a dateline: the place (and region) it is filed from, not the agency in
+        brackets ("WASHINGTON (AP)") nor the date."""
+        if text[s - 1 : s] == "(":
+            return
+        key = g.rstrip(",.-'’ ") if not g.endswith(".") or "." not in g[:-1] else g
+        if not key or key in MONTHS or key in WEEKDAYS:
+            return
+        words = key.split()
+        usual = key
+        if key.isupper():
+            usual = " ".join([w if "." in w[1:] else w.capitalize() for w in words])
+        canon = usual
+        hit = self.names.get(usual) or self.names.get(key)
+        if hit is not None and hit[0] == PLACE:
+            canon = hit[1]
+        items.append(_Item(s, s + len(key), key, words, PLACE, 2, canon))
 
     def _word(self, g: str) -> tuple[str, int, str, str]:
         """A lone word as matched: (the word without punctuation, what it is alone,
@@ -410,6 +574,14 @@ class RuleEngine:
             sent_start = False
         if not toks:
             return
+        for i in range(len(toks) - 1):
+            if toks[i][0].endswith(_ADJECTIVE_ENDS):
+                # "Ohio-based Acme Widget Corp": the company starts after it
+                toks = toks[i + 1 :]
+                sent_start = False
+                break
+        if len(toks) > 1 and toks[0][0] in MONTHS and toks[-1][0] in ORG_SUFFIXES:
+            toks = toks[1:]  # "March National Association of Home Builders figures"
         if sent_start and len(toks) > 1:
             first = toks[0][0]
             if (
@@ -487,8 +659,16 @@ class RuleEngine:
                 whole = " ".join([x[0] for x in toks])
                 left = toks[:i]
                 right = " ".join([x[0] for x in toks[i + 1 :] if x[0] not in ("the", "of")])
+                # two companies: "X Inc and Y Corp", "Smith Barney and Salomon Brothers"
+                two = left[-1][0] in COMPANY_SUFFIXES or (
+                    i >= 2
+                    and len(toks) - i > 2
+                    and toks[-1][0] in COMPANY_SUFFIXES
+                    and toks[i + 1][0] not in ORG_SUFFIXES  # "Pacific Gas and Electric Co"
+                )
                 if whole in self.names or (
                     toks[-1][0] in ORG_SUFFIXES
+                    and not two
                     and not self._known(" ".join(x[0] for x in left))
                     and not self._known(right)
                 ):
@@ -506,6 +686,8 @@ class RuleEngine:
                 if toks[i][0] in PERSON_TITLES:
                     ti = i
                     break
+            if ti == n - 2 and toks[ti][0] in ADJECTIVE_TITLES and self._noun(text, toks[-1][0]):
+                ti = -1  # "General Agreement", "Major League": an adjective, not a title
             if ti >= 0:
                 name = toks[ti + 1 :]
                 if name and name[0][0] in CONNECTORS:
@@ -541,6 +723,15 @@ class RuleEngine:
                     self._classify(text, name, items, True)
                 return
         self._classify(text, toks, items, False)
+
+    def _noun(self, text: str, word: str) -> bool:
+        """Whether a capitalised word is a common noun rather than a name: no name the lists
+        know, and an organisation word, a noun's ending or met in lower case."""
+        if word in self.first_names or word in self.surnames or word in self.names:
+            return False
+        return (
+            word in ORG_SUFFIXES or word.endswith(NOUN_ENDINGS) or self._lower_in_text(text, word)
+        )
 
     def _is_never(self, name: str) -> bool:
         """Whether a name is on the never list (whatever its case)."""
@@ -614,9 +805,25 @@ class RuleEngine:
                 return
             if first[-1] == "." and len(first) <= 3:
                 return
+        if n > 3 and last in ORG_SUFFIXES and first in self.first_names:
+            # "Jane Doe of Acme Securities Inc": a person of a company
+            for k in (2, 3):
+                if k < n - 1 and words[k] in ("of", "at") and all(
+                    (_name_shaped(w) or (len(w) == 2 and w[1] == "."))
+                    and w not in ORG_HEADS and w not in ORG_SUFFIXES
+                    for w in words[1:k]
+                ):  # (not "Georgia Institute of Technology")
+                    items.append(_Item(s, toks[k - 1][2], " ".join(words[:k]), words[:k],
+                                       PERSON, 1, person_canon(words[:k])))
+                    self._classify(text, self._strip_connectors(toks[k + 1 :]), items, False)
+                    return
         if n > 1 and (
             last in ORG_SUFFIXES or _org_headed(words)
         ):
+            if n == 2 and first in GENERIC_MODIFIERS and last in GENERIC_HEADS and not (
+                self._known(key)
+            ):
+                return  # "Central Bank", "State Government": no name of its own
             if key in self.places:
                 items.append(_Item(s, e, key, words, PLACE, 2, key))
                 return
@@ -626,7 +833,24 @@ class RuleEngine:
             items.append(_Item(s, e, key, words, ORG, 2, key))
             return
         kind = self.places.get(key)
-        if kind not in ("country", "continent") and self._team_cue(text, s, e):
+        if kind is None and self._org_context(text, s, e):
+            # "an analyst at Merrill Lynch", "Morgan Stanley said in a research note"
+            items.append(_Item(s, e, key, words, ORG, 2, key))
+            self._firms.add(key)
+            return
+        if n == 2 and first in REGION_WORDS and last in COMPASS:
+            items.append(_Item(s, e, key, words, PLACE, 2, key))  # "Far East", "Deep South"
+            return
+        if kind is None and n > 1 and len(first) == 2 and first[1] == "." and all(
+            _name_shaped(w) and w not in PLACE_SUFFIXES and w not in ORG_SUFFIXES
+            for w in words[1:]
+        ):
+            # "J. Smith", "T. Brown 70": an initial and a surname, also before a score
+            items.append(_Item(s, e, key, words, PERSON, 1, key))
+            return
+        if kind not in ("country", "continent") and self._team_cue(text, s, e) and not (
+            n == 2 and kind is None and first in self.first_names and last in self.surnames
+        ):  # ("beat John Carter (England)": a player)
             items.append(_Item(s, e, key, words, ORG, 1, key))
             return
         if kind is not None:
@@ -665,10 +889,11 @@ class RuleEngine:
         if n > 1 and first not in COMMON_CAPS:
             # "Dynamo Moscow", "Air France": a word and a place make a team or a company;
             # "Chicago Bulls", "New York Yankees": a place and nouns likewise
-            if self.places.get(last) in ("country", "capital", "bigcity") and (
+            lkind = self.places.get(last)
+            if lkind in ("country", "capital", "bigcity") and (
                 first not in self.places
                 and first not in self.first_names
-                and last not in self.surnames
+                and (last not in self.surnames or lkind == "country")
                 and first not in self.surnames
             ):
                 items.append(_Item(s, e, key, words, ORG, 1, key))
@@ -717,6 +942,31 @@ class RuleEngine:
             items.append(_Item(s, e, key, words, ORG, 1, key))
             return
         items.append(_Item(s, e, key, words, None, 0, key))
+
+    @staticmethod
+    def _org_context(text: str, start: int, end: int) -> bool:
+        """Words around a name that make it a company: "an analyst at X", "shares of X",
+        "X analyst Jane Doe", "X said in a research note"."""
+        prep = text[start - 4 : start]
+        if prep == " at " or prep == " of " or prep == " in ":
+            word = text[max(0, start - 16) : start - 4].rsplit(" ", 1)[-1].lower()
+            if (prep == " at " and word in ORG_BEFORE_AT) or (
+                prep != " at " and word in ORG_BEFORE_OF
+            ):
+                return True
+        c = text[end : end + 1]
+        if c != " " and c != "'" and c != "’":
+            return False
+        after = text[end : end + 32]
+        if c != " ":
+            if after[1:2] != "s":
+                return False
+            after = after[2:]
+        if after[1:].split(" ", 1)[0].rstrip(",.;:") in ORG_AFTER:
+            return _LOWER_AFTER_HYPHEN_RE.search(text, start, end) is None  # "Left-leaning"
+        return after.startswith(
+            (" said in a research note", " said in a note", " news agency", " newspaper")
+        )
 
     @staticmethod
     def _team_cue(text: str, start: int, end: int) -> bool:
@@ -782,6 +1032,8 @@ class RuleEngine:
     ) -> list:
         person_last: dict[str, list[tuple[int, str]]] = {}
         typed: dict[str, tuple[str, str]] = {}
+        self._companies(text, items)
+        self._teams(text, items)
         # a surname met after a title ("Mrs Badenoch") makes a name ending in it a
         # person, even with a first name the lists do not know ("Kemi Badenoch")
         titled: set[str] = set()
@@ -825,7 +1077,7 @@ class RuleEngine:
                 typed[it.key] = (ORG, prev.canon)
 
         for toks, mode in deferred:
-            self._headline(toks, mode, items, typed, person_last)
+            self._headline(text, toks, mode, items, typed, person_last)
         for i in range(1, len(items)):
             if items[i].start < items[i - 1].start:
                 items.sort(key=_START)
@@ -867,6 +1119,71 @@ class RuleEngine:
             else:
                 out.append(Mention(text[it.start : it.end], etype, it.start, it.end, canon))
         return out
+
+    def _companies(self, text: str, items: list[_Item]) -> None:
+        """Company evidence across the text: the words before a company's suffix name it
+        too ("Dean Witter Reynolds Inc" ... "Dean Witter", "Moody's Investors Service Inc"
+        ... "Moody's"), and an unknown name listed beside a company is one ("Kidder Peabody
+        and Salomon Brothers")."""
+        short: dict[str, str] = {}
+        for it in items:
+            words = it.toks
+            if it.type != ORG or len(words) < 2 or words[-1] not in COMPANY_SUFFIXES:
+                continue
+            for j in range(1, len(words)):
+                w = words[j - 1]
+                if w in CONNECTORS:
+                    continue
+                name = " ".join(words[:j])
+                if (j == 1 and w in self.first_names) or self._known(name):
+                    continue
+                short.setdefault(name, name)
+                if w.endswith(("'s", "’s")):  # "Moody's" is read as "Moody"
+                    short.setdefault(" ".join(words[: j - 1] + [w[:-2]]), name)
+        if short:
+            for it in items:
+                if (it.type is None or (it.type == PERSON and it.strength < 2)) and (
+                    it.key in short
+                ):
+                    it.type, it.strength, it.canon = ORG, 2, short[it.key]
+        n = len(items)
+        for i in range(n):
+            it = items[i]
+            if it.type is not None or len(it.toks) != 2 or not self._two_surnames(it.toks):
+                continue
+            for j in (i - 1, i + 1):
+                if 0 <= j < n:
+                    other = items[j]
+                    gap = text[other.end : it.start] if j < i else text[it.end : other.start]
+                    if (
+                        other.type == ORG
+                        and (other.toks[-1] in COMPANY_SUFFIXES or other.key in self._firms)
+                        and gap in _LIST_GAPS
+                    ):
+                        it.type, it.strength, it.canon = ORG, 1, it.key
+                        break
+
+    def _two_surnames(self, words: list[str]) -> bool:
+        """Two surnames joined, the way firms are named ("Smith Barney", "Kidder Peabody")."""
+        return (
+            words[0] in self.surnames
+            and words[0] not in self.first_names
+            and words[1] in self.surnames
+        )
+
+    def _teams(self, text: str, items: list[_Item]) -> None:
+        """A town that a score shows to be a team ("Leeds 2 Hull 1") is that team wherever the
+        text names it, unless a place word comes before it ("in Leeds")."""
+        teams: set[str] = set()
+        for it in items:
+            if it.type == ORG and it.strength == 1 and self.places.get(it.key) not in (
+                None, "country", "continent"
+            ):
+                teams.add(it.key)
+        if teams:
+            for it in items:
+                if it.type == PLACE and it.key in teams and not self._place_cue(text, it.start):
+                    it.type, it.strength, it.canon = ORG, 1, it.key
 
     def _first_name_shaped(self, text: str, it: _Item) -> bool:
         """Whether the first of two words can be a first name the lists lack ("Kemi
@@ -913,8 +1230,8 @@ class RuleEngine:
         return ORG if len(before) >= 2 and before[-2] in _HOLDING else PLACE
 
     def _headline(
-        self, toks: list[Tok], mode: int, items: list[_Item], typed: dict[str, tuple[str, str]],
-        person_last: dict[str, list[tuple[int, str]]],
+        self, text: str, toks: list[Tok], mode: int, items: list[_Item],
+        typed: dict[str, tuple[str, str]], person_last: dict[str, list[tuple[int, str]]],
     ) -> None:
         """Match a headline or dateline run only against what is already known."""
         words = [t for t in toks if t[0] not in CONNECTORS or t[0] in ("of", "for", "and")]
@@ -925,7 +1242,7 @@ class RuleEngine:
                 span = words[i:j]
                 if span[0][0] in CONNECTORS or span[-1][0] in CONNECTORS:
                     continue
-                got = self._headline_match(span, mode, typed, person_last)
+                got = self._headline_match(text, span, mode, typed, person_last)
                 if got is not None:
                     etype, canon, key = got
                     items.append(_Item(span[0][1], span[-1][2], key, key.split(), etype, 2, canon))
@@ -936,16 +1253,17 @@ class RuleEngine:
                 i += 1
 
     def _headline_match(
-        self, span: list[Tok], mode: int, typed: dict[str, tuple[str, str]],
+        self, text: str, span: list[Tok], mode: int, typed: dict[str, tuple[str, str]],
         person_last: dict[str, list[tuple[int, str]]],
     ) -> tuple[str, str, str] | None:
         raw = [t[0] for t in span]
         forms = [raw]
-        if mode == CAPS_LINE:
+        caps = mode == CAPS_LINE or (mode == TABLE_LINE and raw[0].isupper())
+        if caps:
             forms.append([w if (len(w) > 2 and w[1] == ".") else w.capitalize() for w in raw])
         for k, words in enumerate(forms):
             key = " ".join(words)
-            if k == 0 and mode == CAPS_LINE:
+            if k == 0 and caps:
                 # an acronym as written ("NATO", "U.S."), not a common word in capitals
                 if len(words) == 1 and (key.capitalize() in COMMON_CAPS or len(key) < 2):
                     continue
@@ -959,16 +1277,27 @@ class RuleEngine:
             if len(words) == 1 and key in person_last:
                 return PERSON, person_last[key][0][1], key
             hit = self.names.get(key)
+            kind = self.places.get(key)
+            if (hit is None or hit[0] == PLACE) and kind is not None:
+                if mode == TABLE_LINE and kind not in ("country", "continent") and _row_label(
+                    text, span[0][1]
+                ):
+                    return ORG, key, key  # a town labelling a row of numbers: its team
             if hit is not None:
                 return hit[0], hit[1], key
-            if key in self.places:
+            if kind is not None:
                 return PLACE, key, key
-            if len(words) > 1:
+            if k == 0 and mode == TABLE_LINE and len(words) > 1 and (
+                words[0] in self.first_names or (len(words[0]) == 2 and words[0][1] == ".")
+            ) and all(_name_shaped(w) for w in words[1:]):
+                # a person's full name heads a row of scores ("John Carter 70 76 71")
+                return PERSON, person_canon(words), key
+            if len(words) > 1 and mode == TITLE_LINE:
+                # (in capitals or in a table, what is not known is not guessed at)
                 if words[-1] in ORG_SUFFIXES and words[0] not in COMMON_CAPS:
                     return ORG, key, key
                 if (
-                    mode == TITLE_LINE
-                    and len(words) <= 3
+                    len(words) <= 3
                     and words[0] in self.first_names
                     and words[0] not in COMMON_CAPS
                     and words[-1] in self.surnames
