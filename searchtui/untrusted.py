@@ -118,6 +118,10 @@ class YAMLBoundError(yaml.YAMLError):
         return self.problem
 
 
+class YAMLDuplicateKey(YAMLBoundError):
+    """A mapping with one key written twice."""
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """The safe loader, counting nesting depth and the values aliases repeat."""
 
@@ -150,6 +154,25 @@ class _BoundedLoader(yaml.SafeLoader):
             depth = max(depth, d + 1)
         self._shapes[id(node)] = (size, depth)
         return size, depth
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        # A name written twice in one mapping would silently lose the first
+        # entry (PyYAML keeps the last): say so instead. Keys merged in with
+        # "<<" may be overridden, as YAML means them to be.
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], Any] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                key = (key_node.tag, key_node.value)
+                if key in seen:
+                    raise YAMLDuplicateKey(
+                        f"{key_node.value!r} is written twice in one mapping "
+                        f"(first on line {seen[key].line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -189,7 +212,8 @@ def load_yaml(
 ) -> Any:
     """One YAML document, as ``yaml.safe_load`` reads it, within bounds.
 
-    Raises :class:`YAMLBoundError` (a ``yaml.YAMLError``) past a bound, and
+    Raises :class:`YAMLBoundError` (a ``yaml.YAMLError``) past a bound or for a
+    key written twice in one mapping, and
     what ``yaml.safe_load`` raises for text that is not YAML.
     """
     loader = _BoundedLoader(text, max_depth, max_alias_values)
