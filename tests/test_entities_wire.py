@@ -182,3 +182,19 @@ def test_a_full_name_heading_a_row_of_scores_is_a_person(ext):
     assert ("Edna Farrow", "PERSON") in got
     assert ("Walter Brannock", "PERSON") in got
     assert ("PRESTON", "ORG") in got
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Crowds filled the stadium at the Atlanta Games on Saturday.", "Atlanta Games"),
+        ("She reached the final of the Madrid Open last spring.", "Madrid Open"),
+        ("Tickets for the Glasgow Festival sold out in a day.", "Glasgow Festival"),
+        ("He won the Sofia Marathon in record time.", "Sofia Marathon"),
+        ("Fans queued for the Stanley Cup parade.", "Stanley Cup"),
+    ],
+)
+def test_an_event_named_after_a_place_or_a_person_is_no_entity_of_those(ext, text, name):
+    found = {m.text: m.type for m in ext.extract(text)}
+    assert name not in found, found
+    assert "PERSON" not in found.values(), found

@@ -125,6 +125,15 @@ ORG_HEADS = _words(
     """
 )
 
+#: The last word of the name of an event, never a surname: "Atlanta Games" and
+#: "Madrid Open" name no person, and no team or company either.
+EVENT_WORDS = _words(
+    """
+    Games Olympiad Olympics Cup Open Championship Championships Trophy Tournament Classic
+    Marathon Festival Series
+    """
+)
+
 #: The last word of a place's name.
 PLACE_SUFFIXES = _words(
     """

@@ -54,6 +54,7 @@ ORG_SUFFIXES: Final = _lex.ORG_SUFFIXES
 PERSON_BEFORE: Final = _lex.PERSON_BEFORE
 PERSON_TITLES: Final = _lex.PERSON_TITLES
 PLACE_SUFFIXES: Final = _lex.PLACE_SUFFIXES
+EVENT_WORDS: Final = _lex.EVENT_WORDS
 ROLE_WORDS: Final = _lex.ROLE_WORDS
 WEEKDAYS: Final = _lex.WEEKDAYS
 TABLE_WORDS: Final = _lex.TABLE_WORDS
@@ -865,6 +866,8 @@ class RuleEngine:
                 strength = 1
             items.append(_Item(s, e, key, words, PLACE, 1 if weak else strength, key))
             return
+        if n > 1 and last in EVENT_WORDS:
+            return  # an event ("Atlanta Games", "Madrid Open"): no person, team or company
         if n > 1 and last in PLACE_SUFFIXES and first not in self.first_names:
             items.append(_Item(s, e, key, words, PLACE, 1, key))
             return
