@@ -198,3 +198,23 @@ def test_an_event_named_after_a_place_or_a_person_is_no_entity_of_those(ext, tex
     found = {m.text: m.type for m in ext.extract(text)}
     assert name not in found, found
     assert "PERSON" not in found.values(), found
+
+
+@pytest.mark.parametrize(
+    "text, gone, kept",
+    [
+        ("NEWS SUMMARY - Chile - May 4.\n\nThe leading stories in Santiago papers.",
+         "SUMMARY", {"Chile", "Santiago"}),
+        ("WRAP - Markets - Traders in Tokyo sold the yen.", "WRAP", {"Tokyo"}),
+        ("AGENCY ROUNDUP -- Talks in Geneva go on.", "ROUNDUP", {"Geneva"}),
+    ],
+)
+def test_a_slug_in_capitals_before_the_story_is_no_organisation(ext, text, gone, kept):
+    found = {m.text for m in ext.extract(text)}
+    assert gone not in found
+    assert kept <= found
+
+
+def test_a_dateline_is_still_read_before_a_dash(ext):
+    found = {m.text: m.type for m in ext.extract("LISBON - The central bank cut rates.")}
+    assert found.get("LISBON") == "PLACE"

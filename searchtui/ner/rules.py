@@ -145,6 +145,8 @@ _DATELINE_RE: Final = re.compile(
     rf"|,? \([A-Z][A-Za-z]{{1,9}}\)(?: ?(?:-{{1,2}}|—|–)(?= ))?"
     rf"|( (?:-{{1,2}}|—|–) ))"
 )
+# A wire slug before the story's words: "PRESS DIGEST - Iraq", "RTRS - Tennis".
+_SLUG_RE: Final = re.compile(rf"[ \t]*({_CAPS_WORD}(?: {_CAPS_WORD}){{0,3}}) (?:-{{1,2}}|—|–) ")
 _START: Final = attrgetter("start")
 _PERSON_AFTER: Final = frozenset(_lex.PERSON_AFTER)
 _LED_BY_PERSON: Final = frozenset(("administration", "presidency", "campaign"))
@@ -309,6 +311,12 @@ class RuleEngine:
                 ):  # "LONDON - ..." is a dateline, "SOCCER - RESULTS" a headline
                     out.append((pos, m.end(), DATELINE))
                     start = m.end()
+                else:
+                    slug = _SLUG_RE.match(text, pos, end)
+                    if slug is not None and _LOWER_RE.search(text, slug.end(), end) is not None:
+                        # a slug in capitals before words in lower case: read as capitals
+                        out.append((pos, slug.end(1), CAPS_LINE))
+                        start = slug.end()
             n = end - start
             if 0 < n < 250:
                 line = text[start:end]
