@@ -89,8 +89,7 @@ class Speller:
             m.span() for m in _PREFIXED.finditer(text)
             if m.group(1).lower() not in _TEXT_PREFIXES
         ]
-        out, last, changed = [], 0, False
-        deadline = time.monotonic() + SUGGEST_BUDGET
+        found: list[re.Match[str]] = []
         looked: set[str] = set()
         for m in _PLAIN_WORD.finditer(text):
             word = m.group(1)
@@ -101,6 +100,17 @@ class Speller:
             looked.add(word.lower())
             if len(looked) > SUGGEST_MAX_WORDS:
                 break
+            found.append(m)
+        # The word lists are read once per index version; that is not the
+        # looking the budget is for (a first query would find nothing in time).
+        if any(self._may_need_two_edits(m.group(1)) for m in found):
+            reader = self._data.reader
+            lexicon(reader, "body")
+            lexicon(reader, "title")
+        out, last, changed = [], 0, False
+        deadline = time.monotonic() + SUGGEST_BUDGET
+        for m in found:
+            word = m.group(1)
             better = self._correct(word, deadline)
             if better:
                 out.append(text[last : m.start(1)])
@@ -111,6 +121,13 @@ class Speller:
             return None
         out.append(text[last:])
         return "".join(out)
+
+    def _may_need_two_edits(self, word: str) -> bool:
+        """Whether correcting ``word`` may look two edits away (it reads the word lists)."""
+        if len(word) < SUGGEST_TWO_EDITS or word.lower() in self._corrections:
+            return False
+        stemmed = normalise_word(word.lower())
+        return stemmed is not None and self._doc_freq(stemmed) < SUGGEST_RARE
 
     def _doc_freq(self, term: str) -> int:
         reader = self._data.reader

@@ -113,3 +113,22 @@ def test_short_words_are_at_most_one_edit_from_their_suggestion(engine):
 def test_words_far_from_any_get_none(engine):
     assert engine.suggest("zqxjv") is None
     assert engine.suggest("trarriiff") is None  # three edits from "tariff"
+
+
+def test_reading_the_word_lists_is_not_spent_from_the_budget(tmp_path_factory, monkeypatch):
+    # A first suggestion on an index version reads its word lists; on a big
+    # index or a slow machine that alone may outlast the budget, which is for
+    # looking, so the first typo must still be corrected.
+    from searchtui import lexicon as lexicon_module
+
+    slow = lexicon_module.Lexicon.__init__
+
+    def slow_init(self, words):
+        import time
+
+        time.sleep(suggest.SUGGEST_BUDGET + 0.1)
+        slow(self, words)
+
+    monkeypatch.setattr(lexicon_module.Lexicon, "__init__", slow_init)
+    with SearchEngine.open(build(tmp_path_factory, "cold-lists", ARTICLES)) as fresh:
+        assert fresh.suggest("tarrif") == "tariff"
