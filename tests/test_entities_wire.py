@@ -218,3 +218,17 @@ def test_a_slug_in_capitals_before_the_story_is_no_organisation(ext, text, gone,
 def test_a_dateline_is_still_read_before_a_dash(ext):
     found = {m.text: m.type for m in ext.extract("LISBON - The central bank cut rates.")}
     assert found.get("LISBON") == "PLACE"
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("Rovers 2 United 1.\n\nAttendance 18,500.", "Attendance"),
+        ("Crowd 45,000 at the ground on Sunday.", "Crowd"),
+        ("Volume 1,234,500 shares.", "Volume"),
+    ],
+)
+def test_a_label_before_a_count_with_thousands_is_no_team(ext, text, label):
+    # a score has no thousands separator: "Rovers 2" is a team, "Attendance 18,500" is not
+    found = {m.text for m in ext.extract(text)}
+    assert label not in found

@@ -103,7 +103,8 @@ _LOWER_AFTER_HYPHEN_RE: Final = re.compile(r"-[a-z]")
 _WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
-    r"(?: \d{1,3}(?:-\d{1,3})?(?: points?| pts)?(?: ?[,;(]| ?\.?$| ?\n| [A-Z]| and \d))"
+    # (a comma before digits is a thousands separator: "Attendance 18,500" is no score)
+    r"(?: \d{1,3}(?:-\d{1,3})?(?: points?| pts)?(?: ?[;(]| ?,(?!\d)| ?\.?$| ?\n| [A-Z]| and \d))"
     r"|(?: (?:beat|beats|drew with|draw with|lost to|defeated|thrashed|edged|routed|v|vs\.?)"
     r" [A-Z])",
 )
