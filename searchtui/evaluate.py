@@ -179,18 +179,9 @@ class Evaluator:
         return mask, score
 
     def facet_value(self, fieldname: str, text: str, *, quoted: bool = False) -> Matches:
-        """A name typed after a facet field: the values it names (see :mod:`searchtui.names`).
-
-        A spelling the index shows as another value ("IBM" shown as "International
-        Business Machines Corp", "Reagan" as "Ronald Reagan") names that value too.
-        """
+        """A name typed after a facet field: the values it names (see :mod:`searchtui.names`)."""
         fidx = self.data.facets[fieldname]
-        ids = matching_values(fidx, text, quoted=quoted, names=self.names)
-        shown = fidx.shown_as(text)
-        if shown != text:
-            also = matching_values(fidx, shown, quoted=True, names=self.names)
-            ids = sorted(set(ids) | set(also))
-        return self._with_values(fidx, ids)
+        return self._with_values(fidx, matching_values(fidx, text, quoted=quoted, names=self.names))
 
     def _with_values(self, fidx: FacetIndex, ids: list[int]) -> Matches:
         """The live documents carrying any of the facet values ``ids``."""

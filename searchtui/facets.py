@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from searchtui.models import Facet, FacetBucket, FacetFilter, Histogram, HistogramBucket
-from searchtui.schema import NAME_WORD, fold
+from searchtui.schema import NAME_WORD, fold, fold_name
 
 NO_DATE = -1
 
@@ -29,8 +29,8 @@ class FacetIndex:
 
     ``table`` maps the values as the index holds them to the values they are
     shown as (see ``canonical``); the values here are the shown ones, and a
-    value of the index given to :meth:`mask_of` or :meth:`shown_as` is taken
-    as the one it is shown as.
+    value of the index given to :meth:`mask_of` or :meth:`named` is taken as
+    the one it is shown as.
     """
 
     #: Below this share of matching documents, counting gathers their pairs
@@ -50,7 +50,6 @@ class FacetIndex:
         self.name = name
         self.values = values
         self.table: dict[str, str] = table or {}
-        self._typed: dict[str, str] | None = None
         pair_doc = pair_doc.astype(np.int32, copy=False)
         pair_val = pair_val.astype(np.int32, copy=False)
         if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
@@ -100,15 +99,6 @@ class FacetIndex:
             pair_val = np.zeros(0, np.int32)
         return cls(name, values, pair_doc, pair_val, ndocs, table=table)
 
-    def shown_as(self, text: str) -> str:
-        """Typed text naming a value of the index by another spelling ("reagan" for
-        "Reagan"), as the value it is shown as ("Ronald Reagan"); other text as it is."""
-        if not self.table:
-            return text
-        if self._typed is None:
-            self._typed = {fold(raw): shown for raw, shown in self.table.items()}
-        return self._typed.get(fold(text).strip(), text)
-
     @property
     def folded(self) -> list[str]:
         if self._folded is None:
@@ -154,11 +144,18 @@ class FacetIndex:
         return sorted(found)
 
     def named(self, names: Iterable[str]) -> list[int]:
-        """Ids of the values equal to any of ``names`` (as :func:`fold_name` gives them)."""
+        """Ids of the values equal to any of ``names`` (as :func:`fold_name` gives them),
+        or held by the index under such a name and shown as another ("reagan" names
+        "Ronald Reagan" when the bare surname is shown so)."""
         if self._by_name is None:
             by_name: dict[str, list[int]] = {}
             for i, f in enumerate(self.folded):
                 by_name.setdefault(" ".join(NAME_WORD.findall(f)), []).append(i)
+            for raw, shown in self.table.items():
+                shown_id = self.ids.get(shown)
+                ids = by_name.setdefault(fold_name(raw), [])
+                if shown_id is not None and shown_id not in ids:
+                    ids.append(shown_id)
             self._by_name = by_name
         found = {i for name in names for i in self._by_name.get(name, ())}
         return sorted(found)
