@@ -52,6 +52,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from searchtui.ner.lexicon import LEGAL_FORMS
 from searchtui.schema import fold
 
 #: The share of the weight the winner must hold (rules 3 to 5).
@@ -72,11 +73,9 @@ ACRONYM_SPELLED = 0.05
 #: Between an acronym and its full name in the index's evidence field.
 EVIDENCE_SEP = "\x1f"
 
-#: Trailing words that make a name a company's (compared folded, without a final dot).
-COMPANY_SUFFIXES = frozenset(
-    """co company corp corporation inc incorporated ltd limited plc llc lp llp ag sa nv
-    bv gmbh spa""".split()
-)
+#: Trailing words that make a name a company's: the legal forms the entity rules know,
+#: compared folded and without dots ("N.V." is "nv").
+COMPANY_SUFFIXES = frozenset(w.lower().replace(".", "") for w in LEGAL_FORMS)
 _NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 
 #: field -> the rules applied (see the module's text)

@@ -76,12 +76,18 @@ ORG_SUFFIXES = _words(
 
 #: The last word of a company's name ("Inc", "& Co", "Brothers"): the words before it also
 #: name the company within the article ("Salomon Brothers" ... "Salomon").
-COMPANY_SUFFIXES = _words(
+#: The legal forms of a company ("Inc", "PLC", "GmbH"): also what the index drops to
+#: join "Ford Motor Co" and "Ford Motor Company" (``searchtui.canonical``).
+LEGAL_FORMS = _words(
     """
     Inc Inc. Incorporated Corp Corp. Corporation Co Co. Cos Cos. Company Ltd Ltd. Limited LLC LLP
-    PLC Plc plc AG SA NV N.V. S.A. GmbH SpA BV KK Pty Bhd Berhad AB ASA Oyj Cie Brothers Bros
-    Bros. Holdings Group Industries Bancorp Bancshares Bancorporation Securities Partners
-    Associates Markets
+    LP PLC Plc plc AG SA NV N.V. S.A. GmbH SpA BV KK Pty Bhd Berhad AB ASA Oyj Cie
+    """
+)
+COMPANY_SUFFIXES = LEGAL_FORMS | _words(
+    """
+    Brothers Bros Bros. Holdings Group Industries Bancorp Bancshares Bancorporation Securities
+    Partners Associates Markets
     """
 )
 
