@@ -212,7 +212,7 @@ def analyse_positions(text: str) -> dict[str, list[int]]:
     pos = -1
     brk = False
     # Every word counts, kept or not; a sentence end counts SENTENCE_GAP more.
-    for word in _scan_re.findall(text):
+    for word in scan(text):
         if not word:
             brk = pos >= 0
             continue
