@@ -70,7 +70,7 @@ ORG_SUFFIXES = _words(
     Caucus Secretariat Inc Co Cos Cos. Reuters Airline Railway Railways Stores Foods Brands Motor
     Steel Electric Chemical Chemicals Mining Telecom Cooperative Syndicate Consortium Council
     Directorate Commission Watch Brothers Bros Bros. Markets Associates Bancshares Bancorporation
-    Financial SpA BV KK Pty Bhd Berhad AB ASA Oyj Cie
+    Financial SpA BV KK Pty Bhd Berhad AB ASA Oyj Cie Newsroom Newsdesk
     """
 )
 
@@ -89,6 +89,15 @@ COMPANY_SUFFIXES = LEGAL_FORMS | _words(
     Brothers Bros Bros. Holdings Group Industries Bancorp Bancshares Bancorporation Securities
     Partners Associates Markets
     """
+)
+
+#: Two last words that end a company's name whatever comes before them ("Moody's
+#: Investors Service", "Goldman Sachs Asset Management").
+COMPANY_ENDINGS = frozenset(
+    (
+        "Investors Service", "Capital Markets", "Asset Management", "Investment Management",
+        "Capital Management", "Financial Services", "Investment Bank", "Investment Trust",
+    )
 )
 
 #: Lower-case words before "at", "of" or "in" that put a company after them ("an analyst at
@@ -337,6 +346,6 @@ CAPS_WORDS = _words(
     MORE UPDATE UPDATED NEWS WATCH READ RELATED EXCLUSIVE BREAKING ADVERTISEMENT COVID AIDS HIV IPO
     LGBT LGBTQ MP MPS RBI PAC PACS SUPER ERA NB PS FAQ DIY VIP MVP ID IQ PC APP URL PDF SUV GPS AI
     IT HR PR UK US BREAKING NOTE EDITOR CLICK HERE SUBSCRIBE SIGN SHARE TWEET THE AND OF FOR TO IN
-    ON AT BY
+    ON AT BY GNP CPI PPI PMI EPS NAV LBO ETF REIT ECU SDR EUR GBP JPY PCT DLRS MLN BLN CAPS
     """
 )

@@ -59,6 +59,8 @@ ROLE_WORDS: Final = _lex.ROLE_WORDS
 WEEKDAYS: Final = _lex.WEEKDAYS
 TABLE_WORDS: Final = _lex.TABLE_WORDS
 COMPANY_SUFFIXES: Final = _lex.COMPANY_SUFFIXES
+COMPANY_ENDINGS: Final = _lex.COMPANY_ENDINGS
+LEGAL_FORMS: Final = _lex.LEGAL_FORMS
 ORG_BEFORE_AT: Final = _lex.ORG_BEFORE_AT
 ORG_BEFORE_OF: Final = _lex.ORG_BEFORE_OF
 ORG_AFTER: Final = _lex.ORG_AFTER
@@ -115,6 +117,15 @@ _BEAT_BEFORE: Final = (
 )
 _PLACE_BEFORE: Final = (" city of ", " town of ", " village of ", " province of ", " region of ",
                  " capital ", " near ", " outside ", " in ", " port of ", " island of ")
+#: an acronym in brackets after the name it stands for: "(OSCE)", "(IBM)"
+_ACRONYM_RE: Final = re.compile(r" \(([A-Z][A-Z&]{1,7})\)")
+#: small words inside a name spelled out before its acronym
+_SPELL_SMALL: Final = frozenset(("of", "for", "and", "the", "in", "on", "&", "to"))
+#: how the plural of a team's name ends ("Nuggets", "Cowboys", "Yankees"), unlike
+#: surnames ending in s ("Soros", "Petraeus", "Boies")
+_TEAM_PLURALS: Final = ("ts", "ks", "rs", "ns", "ys", "ls", "ds", "ms", "gs", "ps", "ees")
+#: place-name abbreviations written without their dot, as a run's first word
+_NO_DOT: Final = {"St": "St.", "Ft": "Fort", "Mt": "Mount"}
 _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
 #: words before an "in" that is about a company, not a place: "shares in Tesco", "a stake in Arm"
 _HOLDING: Final = frozenset(("shares", "stake", "stakes"))
@@ -198,14 +209,22 @@ def _is_table(line: str) -> bool:
     return True
 
 
-def _row_label(text: str, start: int) -> bool:
-    """Whether a name opens its line, with at most a rank before it ("3. Utrecht 38")."""
+def _rating(text: str, end: int) -> bool:
+    """Whether a word in capitals is a credit rating: a sign after it ("BBB+", "AA-")."""
+    c = text[end : end + 1]
+    return c == "+" or (c == "-" and not text[end + 1 : end + 2].isalpha())
+
+
+def _row_label(text: str, start: int, end: int) -> bool:
+    """Whether a name opens its line, with at most a rank before it, and numbers follow it
+    ("3. Utrecht 38", "Leeds 2 Hull 1"; not "Paris Newsroom +33 1 42")."""
     i = start - 1
     while i >= 0 and text[i] != "\n":
         if text[i].isalpha():
             return False
         i -= 1
-    return True
+    after = text[end : end + 8].lstrip(" \t")
+    return after[:1].isdecimal() or after[:1] == "("
 
 
 class _Item:
@@ -381,11 +400,30 @@ class RuleEngine:
         return self._resolve(text, items, deferred, pairs=True)
 
     def entity_names(self, text: str) -> dict[str, set[str]]:
-        """Type -> the canonical names of that type in the text."""
+        """Type -> the canonical names of that type in the text: the facet values.
+
+        A team named by its town ("Chicago 5 Boston 3", "Leeds beat Hull") is an
+        organisation where it is named, but no value: the town alone does not say which of
+        its teams it is, and a list of organisations reading "Chicago, Boston, Texas" is a
+        list of places."""
         found: dict[str, set[str]] = {PERSON: set(), ORG: set(), PLACE: set()}
         for etype, canon in self.entity_pairs(text):
+            if etype == ORG and self._town_only(canon):
+                continue
             found[etype].add(canon)
         return found
+
+    def _town_only(self, name: str) -> bool:
+        """Whether an organisation's name is just a town's or a region's (as written, or
+        in capitals), and no organisation the alias table knows by it."""
+        usual = name
+        if name.isupper():
+            usual = " ".join([w if "." in w[1:] else w.capitalize() for w in name.split()])
+        kind = self.places.get(usual)
+        if kind is None or kind == "country" or kind == "continent":
+            return False
+        hit = self.names.get(usual)
+        return hit is None or hit[0] != ORG
 
     def _collect(self, text: str) -> tuple[list[_Item], list]:
         """Pass 1: candidate items, and the headline runs left for pass 2."""
@@ -398,12 +436,37 @@ class RuleEngine:
         k = 0
         next_special = special[0][0] if nspecial else len(text) + 1
         words = self._words
+        spelled = self._spelled_out(text) if " (" in text else {}
+        skip_to = -1
         for m in SEQ_RE.finditer(text):
             g: str = m.group()
             w = words.get(g)
             if w is not None and w[1] == _SKIP:
                 continue  # a common word, whatever is around it
             s: int = m.start()
+            if spelled:
+                if s < skip_to:
+                    continue
+                at = s if s in spelled else next(
+                    (p for p in spelled if s < p < m.end()), -1
+                )
+                if at >= 0:
+                    if at > s:  # words before the name in the same run: read on their own
+                        head: list[Tok] = []
+                        pos = s
+                        for word in text[s:at].split(" "):
+                            tok = _clean(word)[0] if word else ""
+                            if tok:
+                                head.append((tok, pos, pos + len(tok)))
+                            pos += len(word) + 1
+                        if head:
+                            self._emit(text, head, NORMAL, items, deferred)
+                    skip_to, name = spelled[at]
+                    key = " ".join(name)
+                    hit = self.names.get(key)
+                    etype, canon = (ORG, key) if hit is None else hit
+                    items.append(_Item(at, skip_to, key, name, etype, 2, canon))
+                    continue
             if s:
                 c = text[s - 1]
                 if c.isalnum() or c in _GLUE:
@@ -446,7 +509,10 @@ class RuleEngine:
                     run.append((word, pos, pos + len(word)))
                     continue
                 tok, brk = _clean(word)
-                if tok:
+                if len(tok) == 2 and tok in _NO_DOT and not brk and i + 1 < len(parts):
+                    # "St Louis", "Ft Worth": read as "St. Louis", "Fort Worth"
+                    run.append((_NO_DOT[tok], pos, pos + 2))
+                elif tok:
                     run.append((tok, pos, pos + len(tok)))
                 if brk and run:
                     self._emit(text, run, mode, items, deferred)
@@ -454,6 +520,52 @@ class RuleEngine:
             if run:
                 self._emit(text, run, mode, items, deferred)
         return items, deferred
+
+    def _spelled_out(self, text: str) -> dict[int, tuple[int, list[str]]]:
+        """Names the text spells out before their acronym in brackets, by where they
+        start: (end, words). "the Organisation for Security and Cooperation in Europe
+        (OSCE)" is one name, its "in Europe" included: the shortest run of capitalised
+        words (with small words between them) whose initials give the acronym's letters,
+        a last company word ("International Business Machines Corp (IBM)") giving one or
+        none."""
+        out: dict[int, tuple[int, list[str]]] = {}
+        for m in _ACRONYM_RE.finditer(text):
+            acronym = m.group(1)
+            end = m.start()
+            words: list[str] = []
+            starts: list[int] = []
+            pos = end
+            while len(words) < 2 * len(acronym) + 4:
+                cut = text.rfind(" ", max(0, pos - 40), pos)
+                word = text[cut + 1 : pos]
+                if not word or not (word[0].isupper() or word in _SPELL_SMALL):
+                    break
+                if word[-1] in ",;:" or (word[-1] == "." and word not in ABBREVIATIONS):
+                    break
+                words.insert(0, word)
+                starts.insert(0, cut + 1)
+                if cut < 0:
+                    break
+                pos = cut
+            for k in range(len(words) - 2, -1, -1):
+                name = words[k:]
+                if not name[0][0].isupper() or not any(
+                    w in ORG_SUFFIXES or w in ORG_HEADS for w in name
+                ):  # (an organisation's; "Affordable Care Act (ACA)" is a law)
+                    continue
+                letters = "".join([w[0] for w in name if w[0].isupper()])
+                if letters == acronym or (
+                    name[-1] in COMPANY_SUFFIXES and letters[:-1] == acronym
+                ):
+                    if len(name) <= 3 and name[0] in self.first_names and all(
+                        w[0].isupper() for w in name
+                    ):
+                        break  # a person's initials ("John Smith (JS)"): read as usual
+                    while k >= 2 and words[k - 1] in ("of", "for") and words[k - 2] in ORG_HEADS:
+                        k -= 2  # "Department of Health and Human Services (HHS)"
+                    out[starts[k]] = (end, words[k:])
+                    break
+        return out
 
     def _owner_in_name(self, parts: list[str]) -> int:
         """The index of a possessive that belongs to a company's name ("Moody's Investors
@@ -469,7 +581,11 @@ class RuleEngine:
             if k and not (k == 2 and (parts[i - 1] == "and" or parts[i - 1] == "&")):
                 return -1  # "Moody's", "Standard and Poor's", not "John Lydon's"
             rest = [_clean(w)[0] for w in parts[i + 1 :]]
-            if not rest or not (rest[-1] in COMPANY_SUFFIXES or _org_headed(rest)):
+            if not rest or not (
+                rest[-1] in COMPANY_SUFFIXES
+                or _org_headed(rest)
+                or " ".join(rest[-2:]) in COMPANY_ENDINGS
+            ):
                 return -1
             owner = " ".join([_clean(w)[0] for w in parts[first : i + 1]])
             if (
@@ -576,6 +692,20 @@ class RuleEngine:
         self._classify(text, [(tok, s, e)], items, False)
 
     def _run(self, text: str, toks: list[Tok], items: list[_Item], sent_start: bool) -> None:
+        for i in range(1, len(toks) - 2):
+            if (
+                toks[i][0] == "and"
+                and toks[i + 1][0] == "the"
+                and toks[i - 1][0] in ORG_SUFFIXES
+                and toks[-1][0] in ORG_SUFFIXES
+            ):  # "the Foreign Ministry and the Central Bank": two names
+                left = self._strip_connectors(toks[:i])
+                if left:
+                    self._run(text, left, items, sent_start)
+                right = self._strip_connectors(toks[i + 2 :])
+                if right:
+                    self._run(text, right, items, False)
+                return
         # leading openers, connectors, and a common word opening a sentence
         while toks and (toks[0][0] in COMMON_CAPS or toks[0][0] in CONNECTORS):
             if _opens_name(toks, 0):
@@ -696,8 +826,11 @@ class RuleEngine:
                 if toks[i][0] in PERSON_TITLES:
                     ti = i
                     break
-            if ti == n - 2 and toks[ti][0] in ADJECTIVE_TITLES and self._noun(text, toks[-1][0]):
-                ti = -1  # "General Agreement", "Major League": an adjective, not a title
+            if 0 <= ti < n - 1 and toks[ti][0] in ADJECTIVE_TITLES and (
+                toks[ti + 1][0] in ORG_SUFFIXES
+                or (ti == n - 2 and self._noun(text, toks[ti + 1][0]))
+            ):  # "General Agreement", "Major League Baseball": an adjective, not a title
+                ti = -1
             if ti >= 0:
                 name = toks[ti + 1 :]
                 if name and name[0][0] in CONNECTORS:
@@ -877,8 +1010,23 @@ class RuleEngine:
             return
         if n > 1 and last in EVENT_WORDS:
             return  # an event ("Atlanta Games", "Madrid Open"): no person, team or company
-        if n > 1 and last in PLACE_SUFFIXES and first not in self.first_names:
+        if n > 1 and last in PLACE_SUFFIXES and (
+            first not in self.first_names
+            or self._place_cue(text, s)
+            or self._prev_word(text, s) in ("at", "At")
+        ):  # "at Trent Bridge", "in Lincoln Park": a place, not a person
             items.append(_Item(s, e, key, words, PLACE, 1, key))
+            return
+        if n > 1 and first in self.places and last.endswith(_TEAM_PLURALS) and all(
+            _name_shaped(w) and w not in self.first_names and w not in self.surnames
+            and w not in self.places for w in words[1:]
+        ):  # "Denver Nuggets", "Austin Comets": a town and a plural make a team
+            items.append(_Item(s, e, key, words, ORG, 1, key))
+            return
+        if n > 2 and first in ADJECTIVE_TITLES and words[1] in ORG_SUFFIXES:
+            # "Major League Baseball", "Crown Prosecution Service": an adjective before an
+            # organisation's word, no title nor first name
+            items.append(_Item(s, e, key, words, ORG, 1, key))
             return
         if n > 1 and first in self.first_names and all(
             _name_shaped(w)
@@ -925,6 +1073,7 @@ class RuleEngine:
             and not weak
             and key not in CAPS_WORDS
             and not self._lower_in_text(text, key)
+            and not _rating(text, e)
         ):
             items.append(_Item(s, e, key, words, ORG, 1, key))
             return
@@ -1257,7 +1406,10 @@ class RuleEngine:
                 got = self._headline_match(text, span, mode, typed, person_last)
                 if got is not None:
                     etype, canon, key = got
-                    items.append(_Item(span[0][1], span[-1][2], key, key.split(), etype, 2, canon))
+                    if etype:
+                        items.append(
+                            _Item(span[0][1], span[-1][2], key, key.split(), etype, 2, canon)
+                        )
                     i = j
                     found = True
                     break
@@ -1292,21 +1444,32 @@ class RuleEngine:
             kind = self.places.get(key)
             if (hit is None or hit[0] == PLACE) and kind is not None:
                 if mode == TABLE_LINE and kind not in ("country", "continent") and _row_label(
-                    text, span[0][1]
+                    text, span[0][1], span[-1][2]
                 ):
                     return ORG, key, key  # a town labelling a row of numbers: its team
             if hit is not None:
                 return hit[0], hit[1], key
             if kind is not None:
                 return PLACE, key, key
+            if k == 0 and len(words) > 1 and words[-1] in ORG_SUFFIXES and (
+                " ".join(words[:-1]) in self.places
+            ):  # "Lagos Newsroom", "Warsaw Office": a town's desk or office
+                return ORG, key, key
             if k == 0 and mode == TABLE_LINE and len(words) > 1 and (
                 words[0] in self.first_names or (len(words[0]) == 2 and words[0][1] == ".")
-            ) and all(_name_shaped(w) for w in words[1:]):
-                # a person's full name heads a row of scores ("John Carter 70 76 71")
+            ) and all(_name_shaped(w) for w in words[1:]) and not (
+                words[-1] in ORG_SUFFIXES or words[-1] in PLACE_SUFFIXES
+            ):
+                # a person's full name heads a row of scores ("John Carter 70 76 71"); a
+                # company's or a place's ("Paris Newsroom +33 1 42", "Trent Bridge") does not
                 return PERSON, person_canon(words), key
             if len(words) > 1 and mode == TITLE_LINE:
                 # (in capitals or in a table, what is not known is not guessed at)
                 if words[-1] in ORG_SUFFIXES and words[0] not in COMMON_CAPS:
+                    if ("of" in words or "for" in words) and not _org_headed(words):
+                        # "Results of Major League", "State of the Union": no name read
+                        # from it, nor from its parts
+                        return "", "", key
                     return ORG, key, key
                 if (
                     len(words) <= 3
