@@ -186,3 +186,8 @@ def test_a_possessive_company_with_a_two_word_ending_is_kept_whole(ext):
 def test_a_title_line_of_x_of_a_league_gives_no_truncated_name(ext, headline):
     got = found(ext, f"{headline}\n\nGames played on Sunday.\n")
     assert not got["ORG"]
+
+
+def test_an_adjective_title_name_on_a_line_of_its_own_is_not_cut(ext):
+    got = found(ext, "Major League Lacrosse\n\nstandings after games played on Sunday.\n")
+    assert got["ORG"] == {"Major League Lacrosse"}

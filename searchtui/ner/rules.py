@@ -1465,6 +1465,10 @@ class RuleEngine:
                 return PERSON, person_canon(words), key
             if len(words) > 1 and mode == TITLE_LINE:
                 # (in capitals or in a table, what is not known is not guessed at)
+                if len(words) == 3 and words[0] in ADJECTIVE_TITLES and words[1] in (
+                    ORG_SUFFIXES
+                ):  # "Major League Baseball", not cut to "Major League"
+                    return ORG, key, key
                 if words[-1] in ORG_SUFFIXES and words[0] not in COMMON_CAPS:
                     if ("of" in words or "for" in words) and not _org_headed(words):
                         # "Results of Major League", "State of the Union": no name read
