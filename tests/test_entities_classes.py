@@ -191,3 +191,9 @@ def test_a_title_line_of_x_of_a_league_gives_no_truncated_name(ext, headline):
 def test_an_adjective_title_name_on_a_line_of_its_own_is_not_cut(ext):
     got = found(ext, "Major League Lacrosse\n\nstandings after games played on Sunday.\n")
     assert got["ORG"] == {"Major League Lacrosse"}
+
+
+def test_a_possessive_before_a_spelled_out_name_is_read_apart(ext):
+    got = found(ext, "Data from the Republic of Kenya's Bureau for Farm Prices (BFP) show it.")
+    assert "Bureau for Farm Prices" in got["ORG"]
+    assert not any(v.endswith("'s") for kind in got.values() for v in kind)

@@ -455,9 +455,12 @@ class RuleEngine:
                         head: list[Tok] = []
                         pos = s
                         for word in text[s:at].split(" "):
-                            tok = _clean(word)[0] if word else ""
+                            tok, brk = _clean(word) if word else ("", False)
                             if tok:
                                 head.append((tok, pos, pos + len(tok)))
+                            if brk and head:
+                                self._emit(text, head, NORMAL, items, deferred)
+                                head = []
                             pos += len(word) + 1
                         if head:
                             self._emit(text, head, NORMAL, items, deferred)
