@@ -242,7 +242,8 @@ class Evaluator:
         elif type(q) is wq.Wildcard and fieldname in self.data.lengths:
             # Whoosh's own walk through the lexicon takes a third of a second
             glob = re.compile(fnmatch.translate(q.text))
-            texts = lexicon(self.data.reader, fieldname).matching(glob)
+            literal = re.split(r"[*?\[]", q.text, maxsplit=1)[0]
+            texts = lexicon(self.data.reader, fieldname).matching(glob, literal)
             texts = self._bounded(f"{fieldname}:{q.text}", texts)
         else:
             try:

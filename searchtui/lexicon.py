@@ -12,6 +12,7 @@ words found: :func:`within` is tested against Whoosh's own.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import weakref
@@ -45,11 +46,17 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.words)
 
-    def matching(self, pattern: re.Pattern[str]) -> list[str]:
-        """The words ``pattern`` matches from their start, in alphabetical order."""
+    def matching(self, pattern: re.Pattern[str], prefix: str = "") -> list[str]:
+        """The words ``pattern`` matches from their start, in alphabetical order; only
+        words beginning with ``prefix`` (the pattern's literal start) are tried."""
         if self._sorted is None:
             self._sorted = sorted(self.words)
-        return [word for word in self._sorted if pattern.match(word)]
+        words = self._sorted
+        lo, hi = 0, len(words)
+        if prefix:
+            lo = bisect.bisect_left(words, prefix)
+            hi = bisect.bisect_left(words, prefix + "\U0010ffff", lo)
+        return [word for word in words[lo:hi] if pattern.match(word)]
 
     def within(self, text: str, maxdist: int, prefix: int = 0) -> list[tuple[int, str]]:
         """(distance, word) for every word at most ``maxdist`` edits from ``text`` that
