@@ -271,8 +271,12 @@ class IndexData:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
             for old in path.parent.glob("cache-*.npz"):
-                if old != path:
-                    old.unlink()
+                # only older generations' caches go: a searcher still on an older
+                # generation must not delete the cache a newer one has written
+                number = old.name[len("cache-") : -len(".npz")]
+                if number.isdecimal() and int(number) < self.generation:
+                    with contextlib.suppress(FileNotFoundError):
+                        old.unlink()
         except OSError:
             # A read-only index folder, a full disk: the arrays are decoded on every open.
             with contextlib.suppress(OSError):

@@ -133,3 +133,22 @@ def test_facet_counts_agree_with_a_plain_count_at_every_density(density):
         if mask[d]:
             expected[v] += 1
     assert fidx.counts(mask).tolist() == expected.tolist()
+
+
+def test_a_searcher_on_an_older_generation_keeps_the_newer_cache(index):
+    corpus, root = index
+    with SearchEngine.open(root) as old:
+        assert old._data.generation == 1
+        (corpus / "d.txt").write_text(
+            "Fourth\n\nCy Young — Daily Planet Jan 01, 2018\n\n\nAnother story.", encoding="utf-8"
+        )
+        build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+        ixdir = store.current_dir(root)
+        assert ixdir is not None
+        assert [p.name for p in ixdir.glob("cache-*.npz")] == ["cache-2.npz"]
+        # the older searcher writes its cache late (as when it opened without one)
+        assert old._data._write(arrays.cache_path(ixdir, 1))
+        names = sorted(p.name for p in ixdir.glob("cache-*.npz"))
+        assert "cache-2.npz" in names
+    with SearchEngine.open(root) as engine:
+        assert engine.search(SearchRequest(query="")).total == 4
