@@ -19,7 +19,6 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Tab  Shift+Tab", "next / previous part: query, results, dates, bars, facets"),
             ("q", "quit (outside a text box)"),
             ("Ctrl+R", "reload the index after another process updated it"),
-            ("Ctrl+S  Ctrl+O", "save the current search / the saved searches, with new hits"),
         ],
     ),
     (
