@@ -32,7 +32,13 @@ from whoosh.index import Index
 from searchtui import canonical, store, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
-from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, TEXT_FIELDS
+from searchtui.schema import (
+    EVIDENCE_FIELD,
+    FACET_INDEX_FIELDS,
+    FIRST_INDEXED,
+    TEXT_FIELDS,
+    stamp_micros,
+)
 from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
 
 POSTINGS_CACHE = 4096  # terms kept decoded
@@ -240,13 +246,17 @@ class IndexData:
             except ValueError:
                 continue
         self.dates = DateIndex(days)
+        #: when each document was first indexed, in microseconds since 1970 (0: not known)
+        self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
+        for value, docs in self._all_term_docs(FIRST_INDEXED).items():
+            self.first_indexed[docs] = stamp_micros(value)
 
     def _arrays(self) -> dict[str, Any]:
         # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
         arrays: dict[str, Any] = {
             "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
             "generation": np.array([self.generation]), "digest": np.array([self.digest or ""]),
-            "rules": np.array([NAME_RULES]),
+            "rules": np.array([NAME_RULES]), "first_indexed": self.first_indexed,
         }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
@@ -298,6 +308,7 @@ class IndexData:
             with open_cache(path, manifest, self.ndocs, self.generation) as z:
                 self.live = z["live"]
                 self.dates = DateIndex(z["days"])
+                self.first_indexed = z["first_indexed"]
                 self.lengths = {field: z[f"len_{field}"] for field in TEXT_FIELDS}
                 self.facets = {}
                 for name in FACET_INDEX_FIELDS:

@@ -213,6 +213,8 @@ def cmd_index(args) -> int:
     from searchtui import store
     from searchtui.indexer import DROP_LIMIT, index_corpus
 
+    if args.watch:
+        return cmd_watch(args)
     config = _config(args)
     index_dir = _index_dir(args, config)
     printer = ProgressPrinter(sys.stderr, quiet=args.quiet)
@@ -258,7 +260,61 @@ def cmd_index(args) -> int:
     return EXIT_OK
 
 
-def _request_from_args(args) -> SearchRequest:
+def cmd_watch(args) -> int:
+    """``index --watch``: the first run as ``index``, then one line per batch until
+    SIGINT or SIGTERM (a second one stops at once; the index stays whole either way)."""
+    import signal
+
+    from searchtui.indexer import DROP_LIMIT
+    from searchtui.watch import follow
+
+    config = _config(args)
+    index_dir = _index_dir(args, config)
+    printer = ProgressPrinter(sys.stderr, quiet=args.quiet)
+    out, err = Out(sys.stdout), Out(sys.stderr)
+    stop = threading.Event()
+
+    def asked_to_stop(signum, frame) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    def ready(report) -> None:
+        printer.finish()
+        for line in report.summary_lines(limit=args.show_skipped):
+            out.line(line)
+        out.line(f"Watching {', '.join(report.corpus)} for changes (Ctrl+C stops).")
+        out.stream.flush()
+
+    def batch(b) -> None:
+        out.line(b.line())
+        out.stream.flush()
+
+    previous = {sig: signal.signal(sig, asked_to_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        follow(
+            index_dir, config, args.paths, stop=stop, on_batch=batch, on_ready=ready,
+            progress=printer, rebuild=args.rebuild, workers=args.workers,
+            drop_limit=None if args.yes else DROP_LIMIT,
+        )
+    except WouldDropArticles as exc:
+        printer.finish()
+        err.line(f"searchtui: {exc}; to go ahead, run again with --yes")
+        return EXIT_ERROR
+    except (KeyboardInterrupt, Cancelled):
+        printer.finish()
+        err.line(f"searchtui: stopped; {UNCHANGED}")
+        return EXIT_INTERRUPTED
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    err.line("searchtui: stopped watching; the index is whole")
+    return EXIT_OK
+
+
+def _filters_from_args(args) -> dict[str, FacetFilter]:
+    """The facet filters of ``search``'s flags; a date range that ends before it starts
+    is refused."""
     filters: dict[str, FacetFilter] = {}
     for name, inc, exc in (
         ("authors", args.author, args.exclude_author),
@@ -272,9 +328,13 @@ def _request_from_args(args) -> SearchRequest:
     if args.date_from and args.date_to and args.date_to < args.date_from:
         # refused as the query's date:FROM..TO is, with the same message
         parse_date_range(f"{args.date_from_text}..{args.date_to_text}")
+    return filters
+
+
+def _request_from_args(args) -> SearchRequest:
     return SearchRequest(
         query=" ".join(args.query),
-        filters=filters,
+        filters=_filters_from_args(args),
         date_from=args.date_from,
         date_to=args.date_to,
         sort=args.sort,
@@ -371,18 +431,24 @@ def cmd_search(args) -> int:
         out.line("Did you mean: ", out.bold(result.suggestion))
     if result.notice:
         out.line(f"Note: {result.notice}")
+    _print_hits(result, first, out)
+    if args.facets:
+        _print_facets(result, out)
+    return EXIT_OK
+
+
+def _print_hits(result, first: int, out: Out) -> None:
+    """The hits, numbered from ``first``; a new one (see saved searches) says so."""
     for i, hit in enumerate(result.hits, first):
         out.line()
-        out.line(out.dim(f"{i:>3}."), " ", out.bold(hit.title or "(untitled)"))
+        new = [out.bold("[new] ")] if hit.new else []
+        out.line(out.dim(f"{i:>3}."), " ", *new, out.bold(hit.title or "(untitled)"))
         line = byline(hit.authors, hit.publication, hit.date)
         if line:
             out.line("     ", line)
         if hit.snippet:
             out.line("     ", *out.marked(hit.snippet, hit.highlights))
         out.line("     ", out.dim(display_path(hit.key)))
-    if args.facets:
-        _print_facets(result, out)
-    return EXIT_OK
 
 
 def _print_facets(result, out: Out) -> None:
@@ -514,6 +580,107 @@ def cmd_trust(args) -> int:
     return EXIT_ERROR
 
 
+def _saved(args):
+    from searchtui.saved import SavedSearches
+
+    return SavedSearches(_index_dir(args, _config(args)))
+
+
+def cmd_saved_add(args) -> int:
+    from searchtui.saved import SavedSearch, check_query
+
+    search = SavedSearch(
+        name=args.name,
+        query=" ".join(args.query),
+        filters=_filters_from_args(args),
+        date_from=args.date_from,
+        date_to=args.date_to,
+    )
+    with _open_engine(args) as engine:
+        check_query(engine, search)  # a query that does not read is not saved
+        search.seen = engine.newest_indexed()
+        saved = _saved(args)
+        saved.add(search, replace_old=args.replace)
+    Out(sys.stdout).line(
+        f"Saved {search.name!r}: {search.query or '(every article)'}"
+        + (f" [{search.describe_filters()}]" if search.describe_filters() else "")
+    )
+    return EXIT_OK
+
+
+def cmd_saved_list(args) -> int:
+    from searchtui.saved import summarise
+
+    saved = _saved(args)
+    searches = saved.load()
+    with _open_engine(args) as engine:
+        summaries = [summarise(engine, s) for s in searches]
+    if args.json:
+        sys.stdout.write(json_text({"saved": [s.to_dict() for s in summaries]}, indent=1) + "\n")
+        return EXIT_OK
+    out = Out(sys.stdout)
+    if not summaries:
+        out.line("No saved searches; save one with: searchtui saved add NAME QUERY")
+        return EXIT_OK
+    for s in summaries:
+        viewed = s.search.last_viewed or "never"
+        if s.error is not None:
+            counts = "query no longer reads"
+        else:
+            counts = f"{s.total:,} total, {s.new:,} new"
+        out.line(out.bold(s.search.name), f"  {s.search.query or '(every article)'}")
+        filters = s.search.describe_filters()
+        if filters:
+            out.line(f"    filters: {filters}")
+        out.line(f"    {counts}; last viewed: {viewed}")
+        if s.error is not None:
+            out.line(f"    {s.error}")
+    return EXIT_OK
+
+
+def cmd_saved_show(args) -> int:
+    from searchtui.saved import run
+
+    saved = _saved(args)
+    search = saved.get(args.name)
+    with _open_engine(args) as engine:
+        result = run(
+            engine, search, only_new=args.new, page=args.page, page_size=args.limit,
+            sort=args.sort, facets=(), histogram=False,
+        )
+        newest = engine.newest_indexed()
+    if not args.peek:
+        saved.mark_viewed(search.name, newest)
+    if args.json:
+        data = {
+            "name": search.name,
+            "filters": search.filters_dict(),
+            "last_viewed": search.last_viewed,
+            **result.to_dict(),
+        }
+        sys.stdout.write(json_text(data, indent=1) + "\n")
+        return EXIT_OK
+    out = Out(sys.stdout)
+    first = (args.page - 1) * args.limit + 1
+    what = "new article" if args.new else "article"
+    n = result.total
+    out.line(
+        out.bold(search.name), f": {n:,} {what}{'s' if n != 1 else ''}",
+        f" ({result.new:,} new since {search.last_viewed or 'it was saved'})" if not args.new
+        else f" since {search.last_viewed or 'it was saved'}",
+    )
+    if result.notice:
+        out.line(f"Note: {result.notice}")
+    _print_hits(result, first, out)
+    return EXIT_OK
+
+
+def cmd_saved_rm(args) -> int:
+    _saved(args).remove(args.name)
+    Out(sys.stdout).line(f"Removed the saved search {args.name!r}")
+    return EXIT_OK
+
+
 def cmd_tui(args) -> int:
     config = _config(args)
     from searchtui.tui.app import run
@@ -596,6 +763,50 @@ def _common_options(default) -> argparse.ArgumentParser:
     return common
 
 
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    """The facet and date filters of ``search`` (and of a saved search)."""
+    p.add_argument(
+        "--author", action="append", metavar="A", help="only articles by A (repeat: any of them)"
+    )
+    p.add_argument(
+        "--publication", "--pub", action="append", metavar="P", help="only articles in P"
+    )
+    p.add_argument("--person", action="append", metavar="X", help="only articles naming person X")
+    p.add_argument(
+        "--org", action="append", metavar="X", help="only articles naming organisation X"
+    )
+    p.add_argument("--place", action="append", metavar="X", help="only articles naming place X")
+    p.add_argument("--exclude-author", action="append", metavar="A", help="leave out articles by A")
+    p.add_argument(
+        "--exclude-publication", action="append", metavar="P", help="leave out articles in P"
+    )
+    p.add_argument(
+        "--exclude-person", action="append", metavar="X", help="leave out articles naming X"
+    )
+    p.add_argument(
+        "--exclude-org", action="append", metavar="X", help="leave out articles naming X"
+    )
+    p.add_argument(
+        "--exclude-place", action="append", metavar="X", help="leave out articles naming X"
+    )
+    p.add_argument(
+        "--from",
+        dest="date_from",
+        action=_DateOption,
+        const="first",
+        metavar="DATE",
+        help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included",
+    )
+    p.add_argument(
+        "--to",
+        dest="date_to",
+        action=_DateOption,
+        const="last",
+        metavar="DATE",
+        help="up to this day, included",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="searchtui",
@@ -640,6 +851,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     p.add_argument(
+        "--watch",
+        action="store_true",
+        help="then follow the folders: index new, changed and deleted files in batches, "
+        "one line each, until Ctrl+C",
+    )
+    p.add_argument(
         "--show-skipped",
         type=int,
         default=10,
@@ -662,46 +879,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the query, e.g. 'putin \"white house\" -trump date:2016' (several words "
         "are joined; a query that starts with - goes after --)",
     )
-    p.add_argument(
-        "--author", action="append", metavar="A", help="only articles by A (repeat: any of them)"
-    )
-    p.add_argument(
-        "--publication", "--pub", action="append", metavar="P", help="only articles in P"
-    )
-    p.add_argument("--person", action="append", metavar="X", help="only articles naming person X")
-    p.add_argument(
-        "--org", action="append", metavar="X", help="only articles naming organisation X"
-    )
-    p.add_argument("--place", action="append", metavar="X", help="only articles naming place X")
-    p.add_argument("--exclude-author", action="append", metavar="A", help="leave out articles by A")
-    p.add_argument(
-        "--exclude-publication", action="append", metavar="P", help="leave out articles in P"
-    )
-    p.add_argument(
-        "--exclude-person", action="append", metavar="X", help="leave out articles naming X"
-    )
-    p.add_argument(
-        "--exclude-org", action="append", metavar="X", help="leave out articles naming X"
-    )
-    p.add_argument(
-        "--exclude-place", action="append", metavar="X", help="leave out articles naming X"
-    )
-    p.add_argument(
-        "--from",
-        dest="date_from",
-        action=_DateOption,
-        const="first",
-        metavar="DATE",
-        help="from this day (YYYY, YYYY-MM or YYYY-MM-DD), included",
-    )
-    p.add_argument(
-        "--to",
-        dest="date_to",
-        action=_DateOption,
-        const="last",
-        metavar="DATE",
-        help="up to this day, included",
-    )
+    _filter_options(p)
     p.add_argument(
         "--sort", choices=SORTS, default="relevance", help="order of the hits (default: relevance)"
     )
@@ -739,6 +917,62 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", "-o", metavar="FILE", help="write the export to FILE instead of standard output"
     )
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "saved",
+        parents=[common],
+        help="saved searches, and what is new in them",
+        description="Saved searches of the index: a name for a query with its filters. "
+        "An article is new in a saved search when it was first indexed after the search was "
+        "last viewed (an article indexed again when its file changes is not new).",
+    )
+    saved = p.add_subparsers(dest="saved_command", metavar="ACTION", required=True)
+    q = saved.add_parser(
+        "add",
+        parents=[common],
+        help="save a search",
+        description="Save a search under a name, with the filter flags of search.",
+    )
+    q.add_argument("name", metavar="NAME", help="the name to save it under")
+    q.add_argument(
+        "query", nargs="*", default=[], metavar="QUERY",
+        help="the query (several words are joined; a query that starts with - goes after --)",
+    )
+    _filter_options(q)
+    q.add_argument("--replace", action="store_true", help="replace a search saved as NAME")
+    q.set_defaults(func=cmd_saved_add)
+    q = saved.add_parser(
+        "list",
+        parents=[common],
+        help="the saved searches with their total and new hits",
+        description="The saved searches with their total and new hits and when each was last "
+        'viewed. With --json: {"saved": [{"name", "query", "filters", "total", "new", '
+        '"last_viewed"}]}.',
+    )
+    q.add_argument("--json", action="store_true", help="print one JSON object")
+    q.set_defaults(func=cmd_saved_list)
+    q = saved.add_parser(
+        "show",
+        parents=[common],
+        help="the hits of a saved search, the new ones first; marks it viewed",
+    )
+    q.add_argument("name", metavar="NAME", help="the saved search")
+    q.add_argument("--new", action="store_true", help="only the new hits")
+    q.add_argument("--peek", action="store_true", help="do not mark the search viewed")
+    q.add_argument(
+        "--sort", choices=SORTS, default="relevance", help="order of the hits (default: relevance)"
+    )
+    q.add_argument(
+        "--limit", "-n", type=_positive, default=10, metavar="N", help="hits per page (default 10)"
+    )
+    q.add_argument(
+        "--page", type=_positive, default=1, metavar="N", help="which page of hits (default 1)"
+    )
+    q.add_argument("--json", action="store_true", help="print one JSON object")
+    q.set_defaults(func=cmd_saved_show)
+    q = saved.add_parser("rm", parents=[common], help="remove a saved search")
+    q.add_argument("name", metavar="NAME", help="the saved search")
+    q.set_defaults(func=cmd_saved_rm)
 
     p = sub.add_parser(
         "facets",

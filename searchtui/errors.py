@@ -96,3 +96,8 @@ class QueryError(SearchtuiError, ValueError):
         if self.position is None:
             return self.message
         return f"{self.message} (at column {self.position + 1})"
+
+
+class SavedSearchError(SearchtuiError):
+    """A saved search that cannot be added, found or run; or a saved-searches file that
+    cannot be read (it is then left as it is, never written over)."""

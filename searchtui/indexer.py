@@ -37,7 +37,13 @@ from searchtui.errors import (
     WouldDropArticles,
 )
 from searchtui.models import ENTITY_FIELDS, Article, Problem
-from searchtui.schema import EVIDENCE_FIELD, compress_body, make_schema
+from searchtui.schema import (
+    EVIDENCE_FIELD,
+    FIRST_INDEXED,
+    compress_body,
+    make_schema,
+    next_stamp,
+)
 
 #: Below this many files to read, the work is done in this process.
 PARALLEL_THRESHOLD = 400
@@ -178,7 +184,21 @@ def _load_extractor(config: Config):
     return get_extractor(config)
 
 
-def article_document(article: Article, file_hash: str, extractor) -> dict:
+@dataclass
+class FirstIndexed:
+    """When the articles of a run were first indexed: ``known`` for those the index held
+    before (by key), ``stamp`` (the run's) for the others."""
+
+    stamp: str
+    known: dict[str, str] = field(default_factory=dict)
+
+    def of(self, key: str) -> str:
+        return self.known.get(key) or self.stamp
+
+
+def article_document(
+    article: Article, file_hash: str, extractor, first_indexed: FirstIndexed | None = None
+) -> dict:
     """The fields Whoosh indexes and stores for one article."""
     doc = {
         "key": article.key,
@@ -203,6 +223,7 @@ def article_document(article: Article, file_hash: str, extractor) -> dict:
     evidence = canonical.evidence_terms(f"{article.title or ''}\n\n{article.body or ''}")
     if evidence:
         doc[EVIDENCE_FIELD] = evidence
+    doc[FIRST_INDEXED] = (first_indexed or FirstIndexed(next_stamp())).of(article.key)
     return doc
 
 
@@ -214,7 +235,7 @@ class _FileJob:
 
 
 def _index_files(
-    writer, jobs, config, extractor, on_file, cancelled
+    writer, jobs, config, extractor, on_file, cancelled, first_indexed: FirstIndexed
 ) -> tuple[dict, list[Problem], int]:
     """Read ``jobs`` and add their articles to ``writer``.
 
@@ -246,7 +267,7 @@ def _index_files(
         problems.extend(result.problems)
         n = 0
         for article in result.articles:
-            writer.add_document(**article_document(article, fhash, extractor))
+            writer.add_document(**article_document(article, fhash, extractor, first_indexed))
             n += 1
         count += n
         states[job.path] = [fhash, job.size, job.mtime_ns, n, bool(n == 0 and result.problems)]
@@ -275,7 +296,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, parent_pid,
-                 limit_mb=None):
+                 first_indexed, limit_mb=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent_pid)
     gc.set_threshold(*GC_THRESHOLDS)
@@ -293,7 +314,9 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
             batch = tasks.get()
             if batch is None or cancel_event.is_set():
                 break
-            s, p, c = _index_files(writer, batch, config, extractor, on_file, cancel_event.is_set)
+            s, p, c = _index_files(
+                writer, batch, config, extractor, on_file, cancel_event.is_set, first_indexed
+            )
             states.update(s)
             problems.extend(p)
             count += c
@@ -509,6 +532,7 @@ def _locked_run(
     store.remove_stale_dirs(root)
     live = None
     manifest = None
+    known: dict[str, str] = {}
     if not rebuild:
         live = store.current_dir(root)
         if live is not None:
@@ -521,7 +545,10 @@ def _locked_run(
                 )
         else:
             store.check_not_foreign(root)
-    elif drop_limit is not None:
+    if rebuild:
+        # a rebuild keeps when each article was first indexed
+        known = _previous_first_indexed(root)
+    if rebuild and drop_limit is not None:
         previous = _previous_states(root)
         seen = {job.path for job in jobs}
         _check_drop(
@@ -543,7 +570,7 @@ def _locked_run(
         with _relaxed_gc(), reading:
             return _run(
                 jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled,
-                workers, start, drop_limit,
+                workers, start, drop_limit, known,
             )
     except BaseException as exc:
         # An interrupt may come after the new folder became live: keep it then.
@@ -561,20 +588,64 @@ def _locked_run(
 
 
 def _previous_states(root: Path) -> dict[str, list]:
-    """The file states of the live index a rebuild replaces (none if it cannot be read).
+    """The file states of the live index a rebuild replaces (none if it cannot be read)."""
+    return _read_previous(root, _load_states) or {}
 
-    Read only once the index is verified, like any other read of it."""
+
+def _previous_first_indexed(root: Path) -> dict[str, str]:
+    """When each article of the live index a rebuild replaces was first indexed, by key
+    (none if it cannot be read: an index of an older format, say)."""
+
+    def read(ix, ixdir, manifest) -> dict[str, str]:
+        with ix.reader() as reader:
+            return {
+                fields_["key"]: fields_[FIRST_INDEXED]
+                for _docnum, fields_ in reader.iter_docs()
+                if fields_.get(FIRST_INDEXED) and fields_.get("key")
+            }
+
+    return _read_previous(root, read) or {}
+
+
+def _read_previous(root: Path, read: Callable):
+    """What ``read(ix, ixdir, manifest)`` finds in the live index at ``root`` (None if
+    there is none, or it cannot be read). Read only once the index is verified, like any
+    other read of it."""
     try:
         live = store.current_dir(root)
         if live is None:
-            return {}
+            return None
         store.check_compatible(root, live)
         manifest, _toc = store.verify(root, live)
         ix, ixdir, _meta = store.open_index(root)
         with store.reading(root):
-            return _load_states(ix, ixdir, manifest)
+            return read(ix, ixdir, manifest)
     except SearchtuiError:
-        return {}
+        return None
+
+
+def _first_indexed_of(ix, paths: Sequence[str]) -> dict[str, str]:
+    """When the articles of ``paths`` in ``ix`` were first indexed, by key."""
+    known: dict[str, str] = {}
+    if not paths:
+        return known
+    with ix.searcher() as searcher:
+        for path in paths:
+            for fields_ in searcher.documents(path=path):
+                if fields_.get(FIRST_INDEXED) and fields_.get("key"):
+                    known[fields_["key"]] = fields_[FIRST_INDEXED]
+    return known
+
+
+def _newest_first_indexed(ix) -> str | None:
+    """The latest first-indexed stamp the index holds (stamps sort as text)."""
+    with ix.reader() as reader:
+        if FIRST_INDEXED not in reader.indexed_field_names():
+            return None
+        newest = None
+        for term in reader.lexicon(FIRST_INDEXED):
+            newest = term
+        return newest.decode("utf-8") if newest is not None else None
 
 
 def _check_drop(what: str, dropped: int, total: int, limit: float | None, roots) -> None:
@@ -606,9 +677,11 @@ ENTITIES_CHANGED = (
 
 def _run(
     jobs, roots, ixdir, root, manifest, config, report, notify, is_cancelled, workers, start,
-    drop_limit=None,
+    drop_limit=None, known=None,
 ):
-    """The run on ``ixdir``: a new folder (``manifest`` None) or the live one, verified."""
+    """The run on ``ixdir``: a new folder (``manifest`` None) or the live one, verified.
+
+    ``known``: when the articles of the index a rebuild replaces were first indexed."""
     from searchtui.entities import extraction_fingerprint
 
     fresh = manifest is None
@@ -673,6 +746,13 @@ def _run(
         notify(Progress("done", 0, 0, 0, report.elapsed, 0.0, 0.0))
         return report
 
+    if fresh:
+        known = known or {}
+        first_indexed = FirstIndexed(next_stamp(max(known.values(), default=None)), known)
+    else:
+        first_indexed = FirstIndexed(
+            next_stamp(_newest_first_indexed(ix)), _first_indexed_of(ix, changed_paths)
+        )
     writer = new_writer(ix, lock=True)
     try:
         for p in changed_paths:
@@ -680,7 +760,7 @@ def _run(
         report.deleted = sum(writer.delete_by_term("path", p) for p in gone)
 
         segments_from_workers, states, problems, count = _index_todo(
-            writer, ixdir, todo, config, notify, is_cancelled, workers, start
+            writer, ixdir, todo, config, notify, is_cancelled, workers, start, first_indexed
         )
         report.problems.extend(problems)
         new_states.update(states)
@@ -721,7 +801,9 @@ def worker_count(requested: int | None, files: int) -> int:
     return max(1, min(requested or cores, cores, per_files))
 
 
-def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, start):
+def _index_todo(
+    writer, ixdir, todo, config, notify, is_cancelled, workers, start, first_indexed
+):
     total = len(todo)
     done = articles = 0
     last = 0.0
@@ -745,9 +827,13 @@ def _index_todo(writer, ixdir, todo, config, notify, is_cancelled, workers, star
     # Worker processes hand their segments over through Whoosh's internals.
     if nworkers <= 1 or total < PARALLEL_THRESHOLD or not whooshext.fast_paths():
         extractor = _load_extractor(config)
-        states, problems, count = _index_files(writer, todo, config, extractor, tick, is_cancelled)
+        states, problems, count = _index_files(
+            writer, todo, config, extractor, tick, is_cancelled, first_indexed
+        )
         return [], states, problems, count
-    return _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers)
+    return _index_parallel(
+        writer, ixdir, todo, config, tick, is_cancelled, nworkers, first_indexed
+    )
 
 
 def _drain(q) -> None:
@@ -759,7 +845,7 @@ def _drain(q) -> None:
         pass
 
 
-def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
+def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, first_indexed):
     ctx = mp.get_context("spawn")
     tasks = ctx.Queue()
     # Batches left unread when the run stops early must not keep this process
@@ -780,7 +866,7 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers):
         ctx.Process(
             target=_worker_main,
             args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid(),
-                  BULK_LIMIT_MB),
+                  first_indexed, BULK_LIMIT_MB),
             daemon=True,
         )
         for _ in range(nworkers)

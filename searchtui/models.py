@@ -133,6 +133,11 @@ class SearchRequest:
     snippets: bool = True
     #: look for a spelling suggestion (an app may ask for it separately, with suggest())
     suggest: bool = True
+    #: a first-indexed stamp (see ``SearchEngine.newest_indexed``): the hits first indexed
+    #: after it are new; they are counted, marked and listed first
+    new_since: str | None = None
+    #: with ``new_since``: only the new hits
+    only_new: bool = False
 
 
 @dataclass
@@ -149,6 +154,8 @@ class Hit:
     snippet: str = ""
     highlights: list[tuple[int, int]] = field(default_factory=list)
     docnum: int = -1
+    #: first indexed after the request's ``new_since``
+    new: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -241,6 +248,8 @@ class SearchResult:
     elapsed_ms: float = 0.0
     #: terms of the query that matched, for highlighting in the reader
     terms: list[str] = field(default_factory=list)
+    #: with the request's ``new_since``: how many hits are new (else None)
+    new: int | None = None
 
     @property
     def pages(self) -> int:
@@ -248,6 +257,14 @@ class SearchResult:
         return max(1, -(-self.total // size))
 
     def to_dict(self) -> dict[str, Any]:
+        out = self._dict()
+        if self.new is not None:
+            out["new"] = self.new
+            for hit, shown in zip(self.hits, out["hits"], strict=True):
+                shown["new"] = hit.new
+        return out
+
+    def _dict(self) -> dict[str, Any]:
         return {
             "query": self.request.query,
             "total": self.total,

@@ -35,6 +35,7 @@ What the analyzer does:
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import threading
 import unicodedata
@@ -54,7 +55,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 STOPWORDS = frozenset(STOP_WORDS)
 MIN_TOKEN = 2
@@ -362,6 +363,7 @@ def make_schema() -> fields.Schema:
         organisations=ExactSet(),
         places=ExactSet(),
         acronyms=Evidence(),
+        first_indexed=fields.ID(stored=True),  # see FIRST_INDEXED
     )
 
 
@@ -382,3 +384,37 @@ FACET_INDEX_FIELDS = ("authors", "publication", "people", "organisations", "plac
 TEXT_FIELDS = ("title", "body")
 #: The acronyms each article spells out, as ``canonical.evidence_terms`` writes them.
 EVIDENCE_FIELD = "acronyms"
+
+
+#: When an article was first indexed: a UTC time to the
+#: microsecond in one fixed-width form, so that stamps sort as text in time order. A
+#: file indexed again keeps its articles' stamps; a rebuild keeps them too.
+FIRST_INDEXED = "first_indexed"
+STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+def make_stamp(moment: _dt.datetime) -> str:
+    return moment.astimezone(_dt.timezone.utc).strftime(STAMP_FORMAT)
+
+
+def stamp_micros(stamp: str | None) -> int:
+    """A stamp as microseconds since 1970 (0 for none, or one that does not read)."""
+    if not stamp:
+        return 0
+    try:
+        moment = _dt.datetime.strptime(stamp, STAMP_FORMAT).replace(tzinfo=_dt.timezone.utc)
+    except ValueError:
+        return 0
+    return (moment - _EPOCH) // _dt.timedelta(microseconds=1)
+
+
+def micros_stamp(micros: int) -> str:
+    return make_stamp(_EPOCH + _dt.timedelta(microseconds=micros))
+
+
+def next_stamp(after: str | None = None) -> str:
+    """The stamp of an index run starting now: later than ``after`` (the newest stamp in
+    the index) even if the clock went back, so that runs' stamps always grow."""
+    now = stamp_micros(make_stamp(_dt.datetime.now(_dt.timezone.utc)))
+    return micros_stamp(max(now, stamp_micros(after) + 1))

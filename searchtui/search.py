@@ -47,7 +47,14 @@ from searchtui.query import (
     make_parser,
     parse_query,
 )
-from searchtui.schema import TEXT_FIELDS, analyse_positions, find_terms, stored_body
+from searchtui.schema import (
+    TEXT_FIELDS,
+    analyse_positions,
+    find_terms,
+    micros_stamp,
+    stamp_micros,
+    stored_body,
+)
 from searchtui.snippets import make_snippet
 from searchtui.suggest import Speller
 
@@ -131,6 +138,16 @@ class SearchEngine:
     def doc_count(self) -> int:
         return self._data.count
 
+    def newest_indexed(self) -> str | None:
+        """The first-indexed stamp of the article indexed last (None: an empty index).
+
+        A search with this as its ``new_since`` finds no new hits; one with a stamp
+        taken earlier finds those indexed since."""
+        data = self._data
+        stamps = data.first_indexed[data.live]
+        newest = int(stamps.max()) if len(stamps) else 0
+        return micros_stamp(newest) if newest > 0 else None
+
     # -- searching
 
     def parse(self, text: str) -> ParsedQuery:
@@ -213,11 +230,27 @@ class SearchEngine:
         qmask = self._in_dates(qmask, dates)
         filters = {name: request.filters.get(name) for name in FACET_FIELDS}
         filtered = self._filtered(qmask, filters)
+        fresh = None  # the new hits, when asked for
+        if request.new_since is not None:
+            fresh = filtered & (data.first_indexed > stamp_micros(request.new_since))
+            if request.only_new:
+                filtered = fresh
         total = int(np.count_nonzero(filtered))
         size = max(1, request.page_size)
         lo = (max(1, request.page) - 1) * size
-        docs = self._top(filtered, score, sort, browse, lo + size)[lo : lo + size]
+        if fresh is None or request.only_new:
+            docs = self._top(filtered, score, sort, browse, lo + size)
+        else:  # the new ones first
+            docs = self._top(fresh, score, sort, browse, lo + size)
+            rest = lo + size - len(docs)
+            if rest > 0:
+                older = self._top(filtered & ~fresh, score, sort, browse, rest)
+                docs = np.concatenate([docs, older])
+        docs = docs[lo : lo + size]
         hits = [self._hit(int(d), float(score[d]), terms, request.snippets) for d in docs]
+        if fresh is not None:
+            for hit in hits:
+                hit.new = bool(fresh[hit.docnum])
         facets = {}
         for name in request.facets:
             if name not in data.facets:
@@ -237,6 +270,7 @@ class SearchEngine:
         return SearchResult(
             request=request, total=total, hits=hits, facets=facets, histogram=histogram,
             terms=sorted(terms), ranked=not browse,
+            new=int(np.count_nonzero(fresh)) if fresh is not None else None,
         )
 
     def _order(self, docs: np.ndarray, score: np.ndarray, sort: str, browse: bool) -> np.ndarray:

@@ -427,6 +427,7 @@ def test_every_command_and_option_has_help():
         "entities",
         "facets",
         "index",
+        "saved",
         "search",
         "stats",
         "trust",

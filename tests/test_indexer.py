@@ -35,6 +35,7 @@ from searchtui.errors import (
 )
 from searchtui.indexer import PARALLEL_THRESHOLD, build_index
 from searchtui.models import SearchRequest
+from searchtui.schema import FIRST_INDEXED
 from searchtui.search import SearchEngine
 
 FAST = Config(workers=1, extractor="none")
@@ -85,10 +86,21 @@ def search(root: Path, query: str) -> list[str]:
 
 
 def stored(root: Path) -> dict[str, dict]:
-    """Every stored document of the live index, by key."""
+    """Every stored document of the live index, by key, but for when it was first indexed
+    (the time of the run that first held it: two builds differ there)."""
     ix, _ixdir, _meta = store.open_index(root)
     with ix.searcher() as s:
-        return {d["key"]: d for d in s.all_stored_fields()}
+        return {
+            d["key"]: {k: v for k, v in d.items() if k != FIRST_INDEXED}
+            for d in s.all_stored_fields()
+        }
+
+
+def first_indexed(root: Path) -> dict[str, str]:
+    """When each article of the live index was first indexed, by key."""
+    ix, _ixdir, _meta = store.open_index(root)
+    with ix.searcher() as s:
+        return {d["key"]: d[FIRST_INDEXED] for d in s.all_stored_fields()}
 
 
 def term_stats(root: Path) -> dict[tuple[str, bytes], tuple[int, int]]:
@@ -98,7 +110,7 @@ def term_stats(root: Path) -> dict[tuple[str, bytes], tuple[int, int]]:
         return {
             (fn, t): (r.doc_frequency(fn, t), int(r.frequency(fn, t)))
             for fn, t in r.all_terms()
-            if r.doc_frequency(fn, t)
+            if r.doc_frequency(fn, t) and fn != FIRST_INDEXED
         }
 
 
@@ -404,6 +416,8 @@ def test_parallel_build_gives_the_same_index(parallel_corpus, tmp_path):
     assert len(one.skipped) == 1
     assert stored(tmp_path / "one") == stored(tmp_path / "two")
     assert term_stats(tmp_path / "one") == term_stats(tmp_path / "two")
+    # one run, one first-indexed time, whichever process wrote the article
+    assert len(set(first_indexed(tmp_path / "two").values())) == 1
     # The same files remembered: an incremental run over either does nothing.
     assert build_index([parallel_corpus], tmp_path / "two", config=config, workers=2).nothing_to_do
 

@@ -161,8 +161,23 @@ class SearchtuiApp(App):
     # ------------------------------------------------------------------ index on disk
 
     def poll_index(self) -> None:
-        if self.engine is not None and not self.index_stale and not self.building:
+        if self.engine is None or self.building:
+            return
+        if not self.index_stale:
             self.check_index(self.engine)
+        else:
+            self._reload_if_idle()
+
+    def _reload_if_idle(self) -> bool:
+        """With ``auto_reload`` set, reload a changed index when nothing is selected or
+        being typed; whether it did."""
+        screen = self.search_screen
+        if not (self.config.auto_reload and self.engine is not None and screen is not None):
+            return False
+        if not screen.idle:
+            return False
+        self.reload_engine(self.engine)
+        return True
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def check_index(self, engine: SearchEngine) -> None:
@@ -173,6 +188,8 @@ class SearchtuiApp(App):
         if self.building:
             return
         self.index_stale = True
+        if self._reload_if_idle():
+            return
         if not self._stale_noticed:
             self._stale_noticed = True
             self.notify(
@@ -361,6 +378,16 @@ class SearchtuiApp(App):
             self.notify("Nothing to export yet.", severity="warning")
             return
         screen.action_export()
+
+    def action_save_search(self) -> None:
+        screen = self.search_screen
+        if screen is not None:
+            screen.action_save_search()
+
+    def action_saved_searches(self) -> None:
+        screen = self.search_screen
+        if screen is not None:
+            screen.action_saved_searches()
 
     def action_clear_filters(self) -> None:
         screen = self.search_screen

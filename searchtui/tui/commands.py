@@ -25,6 +25,12 @@ COMMANDS = (
         "Stop an index run in progress; the old index stays as it was",
         "cancel_build",
     ),
+    ("Save search", "Save the current search under a name (Ctrl+S)", "save_search"),
+    (
+        "Saved searches",
+        "List the saved searches with their new hits, and open one (Ctrl+O)",
+        "saved_searches",
+    ),
     ("Copy path", "Copy the file path of the selected article to the clipboard", "copy_path"),
     ("Clear filters", "Remove every facet and date filter", "clear_filters"),
     ("Help", "Keys and query syntax", "help"),

@@ -151,6 +151,9 @@ class RecordingEngine:
     def changed_on_disk(self):
         return self.stale or self.engine.changed_on_disk()
 
+    def newest_indexed(self):
+        return self.engine.newest_indexed()
+
     def reload(self):
         self.reloads += 1
         self.stale = False

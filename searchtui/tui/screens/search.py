@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from ..app import SearchtuiApp
 
 DEBOUNCE = 0.15  # seconds of quiet typing before a search
+TYPING_PAUSE = 3.0  # seconds after the last key before the index may be reloaded by itself
 PAGE_SIZE = 20
 END_CHUNK = 1280  # most hits asked for at once on the way to the last (End)
 PREVIEW_DELAY = 0.12  # seconds the cursor rests on a hit before its text is loaded
@@ -86,6 +87,8 @@ class SearchScreen(Screen):
         Binding("slash", "focus_query", "Search", show=True),
         Binding("s", "cycle_sort", "Sort", show=True),
         Binding("x", "clear_filters", "Clear filters", show=True),
+        Binding("ctrl+s", "save_search", "Save search", show=False),
+        Binding("ctrl+o", "saved_searches", "Saved searches", show=False),
         Binding("escape", "escape", "Back to query", show=False),
         Binding("question_mark,f1", "app.help", "Help", show=True),
     ]
@@ -109,6 +112,10 @@ class SearchScreen(Screen):
         self._debounce: Timer | None = None
         self._preview_timer: Timer | None = None
         self._last_fired = 0.0
+        self._last_typed = 0.0
+        #: the saved search opened, as (its search state, its first-indexed stamp when it was
+        #: viewed before): while the state is unchanged, hits indexed after it are new
+        self.saved_view: tuple[tuple, str] | None = None
 
     @property
     def searchtui_app(self) -> SearchtuiApp:
@@ -194,7 +201,17 @@ class SearchScreen(Screen):
             self._pending = True
             self.call_later(self._fire)
 
+    def _state(self) -> tuple:
+        """What a saved search holds of the search on screen."""
+        filters = tuple(
+            sorted((k, tuple(sorted(v.include)), tuple(sorted(v.exclude)))
+                   for k, v in self.filters.items() if v)
+        )
+        return (self.search_text, filters, self.date_range)
+
     def build_request(self, page: int = 1) -> SearchRequest:
+        view = self.saved_view
+        new_since = view[1] if view is not None and view[0] == self._state() else None
         return SearchRequest(
             query=self.search_text,
             filters={
@@ -207,6 +224,7 @@ class SearchScreen(Screen):
             page_size=PAGE_SIZE,
             facet_limit=FACET_LIMIT,
             suggest=False,  # looked for after the results are shown (see run_search)
+            new_since=new_since,
         )
 
     def _fire(self) -> None:
@@ -344,6 +362,7 @@ class SearchScreen(Screen):
             Content.assemble(
                 (hits, "bold"),
                 printable(what),
+                (f" · {result.new:,} new", "bold $text-success") if result.new else "",
                 f" · {result.elapsed_ms:,.0f} ms · sorted by {sort}",
                 (f" · {printable(result.notice)}", "italic") if result.notice else "",
             )
@@ -374,6 +393,7 @@ class SearchScreen(Screen):
     @on(Input.Changed, "#query")
     def _query_changed(self, event: Input.Changed) -> None:
         event.stop()
+        self._last_typed = time.monotonic()
         box = self.query_one("#query", QueryInput)
         if event.value != box.recalled_value:
             box.reset_history_position()  # typed: the history walk starts again
@@ -672,6 +692,91 @@ class SearchScreen(Screen):
         self.filters = {}
         self.date_range = (None, None)
         self.similar = None
+
+    @property
+    def idle(self) -> bool:
+        """Nothing selected or being typed: the screen is on top, the results do not have
+        the focus, and no key went to the query box for a few seconds."""
+        return (
+            self.app.screen is self
+            and not self.query_one(ResultList).has_focus
+            and time.monotonic() - self._last_typed >= TYPING_PAUSE
+        )
+
+    def action_save_search(self) -> None:
+        from searchtui.saved import SavedSearch
+
+        from .saved import SaveSearchDialog
+
+        engine = self.searchtui_app.engine
+        if engine is None or self.similar:
+            self.notify("Only a search can be saved (not a list of look-alikes).",
+                        severity="warning")
+            return
+        search = SavedSearch(
+            name="",
+            query=self.search_text,
+            filters={k: FacetFilter(set(v.include), set(v.exclude))
+                     for k, v in self.filters.items() if v},
+            date_from=self.date_range[0],
+            date_to=self.date_range[1],
+        )
+        what = " ".join(x for x in (search.query or "(every article)",
+                                    search.describe_filters()) if x)
+
+        def named(name: str | None) -> None:
+            from searchtui.errors import SearchtuiError
+
+            if not name:
+                return
+            search.name = name
+            search.seen = engine.newest_indexed()
+            try:
+                self._saved().add(search)
+            except SearchtuiError as exc:
+                self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+                return
+            self.notify(f"Saved as {name!r}: Ctrl+O lists the saved searches")
+
+        self.app.push_screen(SaveSearchDialog(what), named)
+
+    def _saved(self):
+        from searchtui.saved import SavedSearches
+
+        return SavedSearches(self.searchtui_app.index_dir)
+
+    def action_saved_searches(self) -> None:
+        from .saved import SavedSearchesScreen
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.open_saved(name)
+
+        self.app.push_screen(SavedSearchesScreen(self._saved(), self.searchtui_app.engine), chosen)
+
+    def open_saved(self, name: str) -> None:
+        """Show a saved search, its new hits marked, and mark it viewed."""
+        from searchtui.errors import SearchtuiError
+
+        engine = self.searchtui_app.engine
+        saved = self._saved()
+        try:
+            search = saved.get(name)
+            saved.mark_viewed(name, engine.newest_indexed() if engine is not None else None)
+        except SearchtuiError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        box = self.query_one("#query", QueryInput)
+        with box.prevent(Input.Changed):
+            box.value = search.query
+        self.similar = None
+        self.search_text = search.query
+        self.filters = {k: FacetFilter(set(v.include), set(v.exclude))
+                        for k, v in search.filters.items() if v}
+        self.date_range = (search.date_from, search.date_to)
+        self.saved_view = (self._state(), search.seen or "")
+        self._schedule()
+        self.query_one(ResultList).focus()
 
     def action_export(self) -> None:
         from .export import ExportDialog

@@ -67,6 +67,8 @@ def shorten(
 
 def hit_prompt(hit: Hit, width: int) -> Content:
     title = shown(hit.title or hit.key, "bold")
+    if hit.new:  # new in the saved search on screen
+        title = Content.assemble(("new ", "bold $text-success"), title)
     line2 = shown(byline(hit.authors, hit.publication, hit.date), "$text-muted")
     parts = [title, line2]
     if hit.snippet:
