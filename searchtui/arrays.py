@@ -29,11 +29,24 @@ from typing import Any
 import numpy as np
 from whoosh.index import Index
 
-from searchtui import canonical, store, trust
+from searchtui import canonical, store, stories, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
-from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, TEXT_FIELDS
-from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
+from searchtui.schema import (
+    EVIDENCE_FIELD,
+    FACET_INDEX_FIELDS,
+    SKETCH_BYTES,
+    SKETCH_FIELD,
+    TEXT_FIELDS,
+)
+from searchtui.stories import Stories
+from searchtui.whooshext import (
+    deleted_docs,
+    field_lengths,
+    fixed_column,
+    term_positions,
+    term_postings,
+)
 
 POSTINGS_CACHE = 4096  # terms kept decoded
 POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
@@ -192,6 +205,7 @@ class IndexData:
             self._build()
             if cache is not None and manifest is not None and write_cache:
                 self._save(cache)
+        self.stories = Stories(self.story, self.live)
         self.count = int(self.live.sum())
         self.avg_length = {}
         for field in TEXT_FIELDS:
@@ -240,13 +254,23 @@ class IndexData:
             except ValueError:
                 continue
         self.dates = DateIndex(days)
+        self.story = self._group()
+
+    def _group(self) -> np.ndarray:
+        """The story of each document (see ``stories``), from the signatures in the index."""
+        raw = np.zeros((self.ndocs, SKETCH_BYTES), dtype=np.uint8)
+        for leaf, offset in self.leaves:
+            if SKETCH_FIELD in leaf.schema:
+                part = fixed_column(leaf, SKETCH_FIELD, SKETCH_BYTES)
+                raw[offset : offset + len(part)] = part
+        return stories.group(stories.signatures_from_bytes(raw), self.live).astype(np.int32)
 
     def _arrays(self) -> dict[str, Any]:
         # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
         arrays: dict[str, Any] = {
             "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
             "generation": np.array([self.generation]), "digest": np.array([self.digest or ""]),
-            "rules": np.array([NAME_RULES]),
+            "rules": np.array([NAME_RULES]), "story": self.story,
         }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
@@ -294,6 +318,11 @@ class IndexData:
             with open_cache(path, manifest, self.ndocs, self.generation) as z:
                 self.live = z["live"]
                 self.dates = DateIndex(z["days"])
+                if "story" not in z.files:  # made before stories were grouped
+                    return False
+                self.story = z["story"]
+                if len(self.story) != self.ndocs:
+                    return False
                 self.lengths = {field: z[f"len_{field}"] for field in TEXT_FIELDS}
                 self.facets = {}
                 for name in FACET_INDEX_FIELDS:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from whoosh.index import Index
 
-from searchtui import arrays, canonical, store, trust, untrusted, whooshext
+from searchtui import arrays, canonical, store, stories, trust, untrusted, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
 from searchtui.errors import (
@@ -37,7 +37,7 @@ from searchtui.errors import (
     WouldDropArticles,
 )
 from searchtui.models import ENTITY_FIELDS, Article, Problem
-from searchtui.schema import EVIDENCE_FIELD, compress_body, make_schema
+from searchtui.schema import EVIDENCE_FIELD, SKETCH_FIELD, compress_body, make_schema
 
 #: Below this many files to read, the work is done in this process.
 PARALLEL_THRESHOLD = 400
@@ -203,6 +203,9 @@ def article_document(article: Article, file_hash: str, extractor) -> dict:
     evidence = canonical.evidence_terms(f"{article.title or ''}\n\n{article.body or ''}")
     if evidence:
         doc[EVIDENCE_FIELD] = evidence
+    sketch = stories.sketch(article.body)
+    if sketch is not None:
+        doc[SKETCH_FIELD] = sketch
     return doc
 
 

@@ -42,7 +42,7 @@ import zlib
 from collections import defaultdict
 
 import Stemmer
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import (
     STOP_WORDS,
     CharsetFilter,
@@ -54,7 +54,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 STOPWORDS = frozenset(STOP_WORDS)
 MIN_TOKEN = 2
@@ -63,6 +63,11 @@ MIN_TOKEN = 2
 #: sentence into the next (and a loose one, "a b"~N, only for N above it).
 SENTENCE_GAP = 10
 SENTENCE_STEP = SENTENCE_GAP + 1
+
+#: Bytes of the body's signature kept for each article (see ``stories``).
+SKETCH_BYTES = 512
+#: The field holding it.
+SKETCH_FIELD = "sketch"
 
 #: Title terms weigh this much more than body terms in ranking.
 TITLE_BOOST = 2.5
@@ -362,6 +367,9 @@ def make_schema() -> fields.Schema:
         organisations=ExactSet(),
         places=ExactSet(),
         acronyms=Evidence(),
+        # the body's near-duplicate signature (see ``stories``), one fixed-width value
+        # per document, neither indexed nor stored
+        sketch=fields.COLUMN(columns.FixedBytesColumn(SKETCH_BYTES)),
     )
 
 

@@ -38,6 +38,7 @@ Reading one segment (``postings``), as numpy arrays:
 - ``term_positions(leaf, field, text)``: (document, position) pairs of a term.
 - ``field_lengths(leaf, field)``: each document's length of a field.
 - ``deleted_docs(leaf)``: the deleted documents.
+- ``fixed_column(leaf, field, width)``: a fixed-width bytes column, as a 2-D array.
 - ``check_leaf(leaf)``: decode everything in it; what could not be decoded.
 
 Queries (``query``): ``is_null_query(q)``, ``expanded_texts(q, reader)``;
@@ -55,6 +56,7 @@ from searchtui.whooshext.postings import (
     check_leaf,
     deleted_docs,
     field_lengths,
+    fixed_column,
     term_positions,
     term_postings,
 )
@@ -97,6 +99,7 @@ __all__ = [
     "expanded_texts",
     "fast_paths",
     "field_lengths",
+    "fixed_column",
     "fsync_file",
     "fsync_folder",
     "hand_over",
