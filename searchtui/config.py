@@ -39,6 +39,8 @@ class Config:
     max_file_mb: float = 20.0
     #: worker processes for indexing (0: one per core)
     workers: int = 0
+    #: whether the app opens with copies grouped into stories (one hit per story)
+    collapse: bool = True
     #: where this configuration came from (None: built-in defaults)
     source: str | None = None
     #: the keys the file set (the others are defaults)
@@ -60,6 +62,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "extractor": (str,),
     "max_file_mb": (int, float),
     "workers": (int,),
+    "collapse": (bool,),
 }
 
 def xdg_config_home() -> Path:
@@ -108,7 +111,7 @@ def config_from_mapping(data: Any, source: str) -> Config:
                 f" (known keys: {', '.join(sorted(known))})"
             )
         types = _TYPES[key]
-        if isinstance(value, bool) or not isinstance(value, types):
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             want = " or ".join("null" if t is type(None) else t.__name__ for t in types)
             raise ConfigError(f"{source}: key {key!r} must be {want}, got {type(value).__name__}")
         values[key] = value
