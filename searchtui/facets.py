@@ -187,12 +187,13 @@ class FacetIndex:
         return mask
 
     def _doc_pairs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The (document, value id) pairs of ``docs``, as two arrays."""
+        """Where the pairs of ``docs`` are in ``doc_vals``, and their value ids."""
         lens = self.doc_lens[docs]
         total = int(lens.sum())
         # Positions of the pairs of each document: its start, then onwards.
         shift = np.repeat(self.doc_start[docs] - (np.cumsum(lens) - lens), lens)
-        return np.repeat(docs, lens), self.doc_vals[shift + np.arange(total)]
+        pos = shift + np.arange(total)
+        return pos, self.doc_vals[pos]
 
     def counts(self, mask: np.ndarray, stories: Stories | None = None) -> np.ndarray:
         """How many of the documents in ``mask`` carry each value (with ``stories``: how
@@ -201,7 +202,7 @@ class FacetIndex:
         nvals = len(self.values)
         extra = None
         if stories is not None and stories.any and len(self.doc_vals):
-            mask, extra = stories.distinct_pairs(mask, self._doc_pairs)
+            mask, extra = stories.distinct_values(mask, id(self), self.doc_lens, self._doc_pairs)
         k = int(np.count_nonzero(mask))
         if k == 0 or not len(self.doc_vals):
             picked = np.zeros(0, dtype=np.int64)

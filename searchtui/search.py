@@ -221,7 +221,7 @@ class SearchEngine:
         collapsed = None
         if request.collapse or by_story:
             collapsed = data.stories.collapse(
-                filtered, lambda docs: self._order(docs, score, sort, browse)
+                filtered, lambda docs: self._rank_keys(docs, score, sort, browse)
             )
         shown = collapsed if request.collapse and collapsed is not None else filtered
         size = max(1, request.page_size)
@@ -276,6 +276,21 @@ class SearchEngine:
             publication=(fields.get("publication") or [None])[0],
             date=_dt.date.fromisoformat(d) if d else None,
         )
+
+    def _rank_keys(
+        self, docs: np.ndarray, score: np.ndarray, sort: str, browse: bool
+    ) -> list[np.ndarray]:
+        """Arrays over ``docs`` that rank them as :meth:`_order` does, the first deciding
+        most, larger first."""
+        days = self._data.dates.days[docs]
+        docs = docs.astype(np.int64)
+        if sort == "relevance" and browse:
+            sort = "newest"
+        if sort == "newest":
+            return [np.where(days == NO_DATE, -UNDATED_LAST, days), docs]
+        if sort == "oldest":
+            return [-np.where(days == NO_DATE, UNDATED_LAST, days), -docs]
+        return [score[docs].astype(np.float64), days, -docs]
 
     def _order(self, docs: np.ndarray, score: np.ndarray, sort: str, browse: bool) -> np.ndarray:
         days = self._data.dates.days[docs]

@@ -238,15 +238,24 @@ class Stories:
     """The story of each document of an index generation (its lowest document number)."""
 
     def __init__(self, story: np.ndarray, live: np.ndarray):
+        n = len(story)
         self.story = story.astype(np.int32, copy=False)
-        sizes = np.bincount(self.story[live], minlength=len(story)) if len(story) else story
+        sizes = np.bincount(self.story[live], minlength=n) if n else np.zeros(0, np.int64)
         #: live documents that have a copy
-        self.grouped = live & (sizes[self.story] > 1) if len(story) else live.copy()
+        self.grouped = live & (sizes[self.story] > 1) if n else live.copy()
         members = np.flatnonzero(self.grouped)
         order = np.argsort(self.story[members], kind="stable")
+        #: the grouped documents, by story then document number
         self._members = members[order]
         self._member_story = self.story[self._members]
+        #: each grouped document's story numbered 0, 1, ... (-1: not grouped)
+        firsts = np.ones(len(self._members), dtype=bool)
+        firsts[1:] = self._member_story[1:] != self._member_story[:-1]
+        self._dense = np.full(n, -1, dtype=np.int64)
+        self._dense[self._members] = np.cumsum(firsts) - 1
+        self.size = int(firsts.sum())  # stories with copies
         self.any = bool(len(members))
+        self._facet_pairs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def members(self, docnum: int) -> np.ndarray:
         """The live documents of ``docnum``'s story (itself included), by document number."""
@@ -263,33 +272,63 @@ class Stories:
         single = int(np.count_nonzero(mask & ~self.grouped))
         return single + len(np.unique(self.story[mask & self.grouped]))
 
-    def collapse(self, mask: np.ndarray, order: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
-        """``mask`` with one document per story: the first ``order`` ranks of its members there.
+    def collapse(
+        self, mask: np.ndarray, keys: Callable[[np.ndarray], list[np.ndarray]]
+    ) -> np.ndarray:
+        """``mask`` with one document per story: the best of its members there.
 
-        ``order`` sorts document numbers best first."""
+        ``keys(docs)`` gives arrays over ``docs`` that rank them, the first deciding
+        most, a larger value better; the last must tell any two documents apart."""
         if not self.any:
             return mask
-        g = np.flatnonzero(mask & self.grouped)
-        if not len(g):
+        cand = self._members[mask[self._members]]
+        if not len(cand):
             return mask
-        ranked = order(g)
-        _, first = np.unique(self.story[ranked], return_index=True)
+        for i in range(len(keys(cand[:0]))):
+            key = keys(cand)[i]
+            dense = self._dense[cand]
+            floats = key.dtype.kind == "f"
+            best = np.full(
+                self.size, -np.inf if floats else np.iinfo(np.int64).min,
+                dtype=np.float64 if floats else np.int64,
+            )
+            np.maximum.at(best, dense, key)
+            cand = cand[key == best[dense]]
         out = mask & ~self.grouped
-        out[ranked[first]] = True
+        out[cand] = True
         return out
 
-    def distinct_pairs(
-        self, mask: np.ndarray, pair_doc_vals: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    def distinct_values(
+        self,
+        mask: np.ndarray,
+        facet_id: int,
+        doc_lens: np.ndarray,
+        doc_pairs: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
     ) -> tuple[np.ndarray, np.ndarray]:
-        """For counting by story: ``mask`` without grouped documents, and the value ids of
-        the distinct (story, value) pairs of the grouped ones (from ``pair_doc_vals(docs)``,
-        which gives each of ``docs``' (document, value id) pairs)."""
+        """For counting a facet by story: ``mask`` without its grouped documents, and the
+        value id of each distinct (story, value) pair its grouped documents hold.
+
+        ``doc_lens`` is the facet's number of values of each document, ``doc_pairs(docs)``
+        the positions and value ids of the pairs of ``docs``; the pairs of all grouped
+        documents are numbered by (story, value) once per facet (``facet_id``), so a
+        query marks the numbers its documents hold instead of sorting their pairs."""
         g = np.flatnonzero(mask & self.grouped)
         if not len(g):
             return mask, np.zeros(0, np.int64)
-        docs, vals = pair_doc_vals(g)
-        key = self.story[docs].astype(np.int64) * (1 << 31) + vals
-        return mask & ~self.grouped, (np.unique(key) % (1 << 31))
+        table = self._facet_pairs.get(facet_id)
+        if table is None:
+            pos, vals = doc_pairs(self._members)
+            owners = np.repeat(self._dense[self._members], doc_lens[self._members])
+            uniq, inverse = np.unique(owners * (1 << 31) + vals, return_inverse=True)
+            of_position = np.full(int(pos.max()) + 1 if len(pos) else 0, -1, dtype=np.int64)
+            of_position[pos] = inverse
+            table = (of_position, (uniq % (1 << 31)).astype(np.int64))
+            self._facet_pairs[facet_id] = table
+        of_position, value_of = table
+        pos, _ = doc_pairs(g)
+        held = np.zeros(len(value_of), dtype=bool)
+        held[of_position[pos]] = True
+        return mask & ~self.grouped, value_of[held]
 
 
 # ---------------------------------------------------------------------------
