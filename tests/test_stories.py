@@ -251,3 +251,19 @@ def test_duplicates_command(index, capsys):
     assert [s["size"] for s in data["stories"]] == [2]
     code, out, err = run(capsys, "duplicates", "--min-copies", "3", "--index", str(ixdir))
     assert code == 0 and out.splitlines()[0] == "No story with 3 or more copies."
+
+
+def test_collapse_setting(tmp_path):
+    from searchtui.config import load_config
+    from searchtui.errors import ConfigError
+
+    path = tmp_path / "searchtui.yaml"
+    path.write_text("collapse: false\n")
+    assert load_config(str(path)).collapse is False
+    assert Config().collapse is True
+    path.write_text("collapse: 1\n")
+    with pytest.raises(ConfigError, match="'collapse' must be bool"):
+        load_config(str(path))
+    path.write_text("workers: true\n")
+    with pytest.raises(ConfigError, match="'workers' must be int"):
+        load_config(str(path))
