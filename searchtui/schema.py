@@ -42,7 +42,7 @@ import zlib
 from collections import defaultdict
 
 import Stemmer
-from whoosh import columns, fields
+from whoosh import fields
 from whoosh.analysis import (
     STOP_WORDS,
     CharsetFilter,
@@ -352,6 +352,8 @@ class Evidence(fields.KEYWORD):
 
 
 def make_schema() -> fields.Schema:
+    from searchtui.whooshext.columns import fixed_bytes
+
     analyzer = make_analyzer()
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
@@ -369,7 +371,7 @@ def make_schema() -> fields.Schema:
         acronyms=Evidence(),
         # the body's near-duplicate signature (see ``stories``), one fixed-width value
         # per document, neither indexed nor stored
-        sketch=fields.COLUMN(columns.FixedBytesColumn(SKETCH_BYTES)),
+        sketch=fields.COLUMN(fixed_bytes(SKETCH_BYTES)),
     )
 
 

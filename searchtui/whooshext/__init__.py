@@ -46,6 +46,9 @@ Queries (``query``): ``is_null_query(q)``, ``expanded_texts(q, reader)``;
 sentence end inside it leaves its gap), and ``PhrasePositionsPlugin``, the
 parser plugin that makes quoted phrases into one.
 
+Columns (``columns``): ``fixed_bytes(width)``, the column type of the schema's
+signature field (imported by the schema itself, on its own).
+
 Version (``version``): ``fast_paths()``, ``describe()`` (for ``--version``).
 """
 
