@@ -305,7 +305,7 @@ def test_a_phrase_is_highlighted_in_snippets_and_the_reader(engine):
 
 
 def test_an_index_of_the_previous_format_is_refused_with_the_rebuild_command(tmp_path):
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("Title\n\n\nHe lost his status.Immigration.\n")
@@ -314,11 +314,11 @@ def test_an_index_of_the_previous_format_is_refused_with_the_rebuild_command(tmp
     live = store.current_dir(root)
     assert live is not None
     meta = store.read_meta(live)
-    meta["schema_version"] = 1
+    meta["schema_version"] = 2
     (live / store.META).write_text(json.dumps(meta))
     expected = (
-        f"the index at {root} was written by version 1 of searchtui's index format"
-        f" (this one reads version 2); rebuild it with: searchtui index --rebuild --index {root}"
+        f"the index at {root} was written by version 2 of searchtui's index format"
+        f" (this one reads version 3); rebuild it with: searchtui index --rebuild --index {root}"
     )
     with pytest.raises(IndexIncompatible) as info:
         SearchEngine.open(root)
