@@ -227,6 +227,31 @@ def print_table(corpus: Path, total_files: int, rows: list[tuple[str, dict, bool
             print("  ".join("-" * w for w in widths))
 
 
+def _stories_share(files: list[str], ours: dict) -> None:
+    """What stories add to the run: each body's signature (computed in the workers) and
+    the grouping of the generation (when its arrays are prepared), timed here on the same
+    articles, against the run's CPU seconds."""
+    import numpy as np
+
+    from searchtui import stories
+
+    bodies = [a.body for f in files for a in articles.read_file(f).articles]
+    t = time.process_time()
+    sketches = [stories.sketch(b) for b in bodies]
+    signing = time.process_time() - t
+    raw = np.zeros((len(bodies), stories.PERMS * 4), np.uint8)
+    for i, sk in enumerate(sketches):
+        if sk is not None:
+            raw[i] = np.frombuffer(sk, np.uint8)
+    t = time.process_time()
+    stories.group(stories.signatures_from_bytes(raw))
+    grouping = time.process_time() - t
+    cpu = ours["cpu_seconds"]
+    print(f"\nstories: signatures {signing:.1f} CPU s ({signing / len(bodies) * 1000:.2f} ms per "
+          f"article), grouping {grouping:.2f} CPU s; {100 * (signing + grouping) / cpu:.1f}% of "
+          f"the run's {cpu:.1f} CPU s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the corpus folder")
@@ -264,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             stock = measure("stock", part, tmp, None, args.extractor)
             rows.append(("stock Whoosh", stock, len(part) < len(files)))
         print_table(args.corpus, len(files), rows)
+        _stories_share(files, ours)
         if stock is not None:
             ratio = (ours["articles"] / ours["elapsed"]) / (stock["articles"] / stock["elapsed"])
             note = " (stock rate from a partial run)" if len(part) < len(files) else ""

@@ -18,6 +18,7 @@ import argparse
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from whoosh import query as wq
@@ -100,6 +101,37 @@ def stock_search(engine: SearchEngine, request: SearchRequest, groupedby) -> flo
     return (time.perf_counter() - t0) * 1000
 
 
+def stories_cost(engine: SearchEngine, reqs, repeat: int) -> None:
+    """What collapsing to stories (and counting facets by story) adds to each query: the
+    same request plain and collapsed, one right after the other, so that load on the
+    machine falls on both alike."""
+    plain: list[float] = []
+    collapsed: list[float] = []
+    extra: list[float] = []
+    grouped = 0
+    for _ in range(repeat):
+        for _, r in reqs:
+            c = replace(r, collapse=True, count="stories")
+            engine.search(c)  # both warm
+            t = time.perf_counter()
+            engine.search(r)
+            a = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            res = engine.search(c)
+            b = (time.perf_counter() - t) * 1000
+            grouped += sum(1 for h in res.hits if h.copies)
+            plain.append(a)
+            collapsed.append(b)
+            extra.append(b - a)
+    stats = engine.stats()
+    print(f"\nstories: {stats['stories']:,} stories in {stats['articles']:,} articles; "
+          f"{grouped / repeat:.0f} grouped hits on the pages shown")
+    print(f"  {'':<22} {'p50':>8} {'p95':>8} {'mean':>8}")
+    for name, vs in (("plain", plain), ("collapsed, by story", collapsed), ("extra", extra)):
+        print(f"  {name:<22} {pct(vs, 50):>8.2f} {pct(vs, 95):>8.2f} {statistics.mean(vs):>8.2f}")
+    print(f"  ratio collapsed/plain: mean {statistics.mean(collapsed) / statistics.mean(plain):.2f}x")
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
@@ -112,6 +144,9 @@ def main(argv=None) -> int:
     ap.add_argument("--index", required=True, help="a searchtui index")
     ap.add_argument("--repeat", type=int, default=3, help="timed passes over the query set (default 3)")
     ap.add_argument("--skip-stock", action="store_true", help="do not time stock Whoosh")
+    ap.add_argument("--stories", action="store_true",
+                    help="also time each query collapsed to stories and counted by story, "
+                         "against the same query as it is, one after the other")
     ap.add_argument("--stock-every", type=int, default=1, metavar="K",
                     help="time stock Whoosh on every K-th query only (it takes seconds per query on large indexes)")
     args = ap.parse_args(argv)
@@ -148,6 +183,9 @@ def main(argv=None) -> int:
         print(f"  {group:<10} {len(vs):>4} {pct(vs, 50):>8.1f} {pct(vs, 95):>8.1f} {max(vs):>8.1f}")
     print(f"  {'all':<10} {len(allv):>4} {pct(allv, 50):>8.1f} {pct(allv, 95):>8.1f} {max(allv):>8.1f}")
     print(f"  cold pass (first sight of each query): p50 {pct(cold, 50):.1f}, p95 {pct(cold, 95):.1f}, max {max(cold):.1f}")
+
+    if args.stories:
+        stories_cost(engine, reqs, args.repeat)
 
     if not args.skip_stock:
         groupedby = stock_groupedby(engine)

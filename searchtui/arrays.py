@@ -29,17 +29,26 @@ from typing import Any
 import numpy as np
 from whoosh.index import Index
 
-from searchtui import canonical, store, trust
+from searchtui import canonical, store, stories, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
 from searchtui.schema import (
     EVIDENCE_FIELD,
     FACET_INDEX_FIELDS,
     FIRST_INDEXED,
+    SKETCH_BYTES,
+    SKETCH_FIELD,
     TEXT_FIELDS,
     stamp_micros,
 )
-from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
+from searchtui.stories import Stories
+from searchtui.whooshext import (
+    deleted_docs,
+    field_lengths,
+    fixed_column,
+    term_positions,
+    term_postings,
+)
 
 POSTINGS_CACHE = 4096  # terms kept decoded
 POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
@@ -198,6 +207,7 @@ class IndexData:
             self._build()
             if cache is not None and manifest is not None and write_cache:
                 self._save(cache)
+        self.stories = Stories(self.story, self.live)
         self.count = int(self.live.sum())
         self.avg_length = {}
         for field in TEXT_FIELDS:
@@ -250,6 +260,16 @@ class IndexData:
         self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
         for value, docs in self._all_term_docs(FIRST_INDEXED).items():
             self.first_indexed[docs] = stamp_micros(value)
+        self.story = self._group()
+
+    def _group(self) -> np.ndarray:
+        """The story of each document (see ``stories``), from the signatures in the index."""
+        raw = np.zeros((self.ndocs, SKETCH_BYTES), dtype=np.uint8)
+        for leaf, offset in self.leaves:
+            if SKETCH_FIELD in leaf.schema:
+                part = fixed_column(leaf, SKETCH_FIELD, SKETCH_BYTES)
+                raw[offset : offset + len(part)] = part
+        return stories.group(stories.signatures_from_bytes(raw), self.live).astype(np.int32)
 
     def _arrays(self) -> dict[str, Any]:
         # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
@@ -257,6 +277,7 @@ class IndexData:
             "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
             "generation": np.array([self.generation]), "digest": np.array([self.digest or ""]),
             "rules": np.array([NAME_RULES]), "first_indexed": self.first_indexed,
+            "story": self.story,
         }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
@@ -309,6 +330,11 @@ class IndexData:
                 self.live = z["live"]
                 self.dates = DateIndex(z["days"])
                 self.first_indexed = z["first_indexed"]
+                if "story" not in z.files:  # made before stories were grouped
+                    return False
+                self.story = z["story"]
+                if len(self.story) != self.ndocs:
+                    return False
                 self.lengths = {field: z[f"len_{field}"] for field in TEXT_FIELDS}
                 self.facets = {}
                 for name in FACET_INDEX_FIELDS:

@@ -36,12 +36,14 @@ from searchtui.export import (
     write_hits,
 )
 from searchtui.models import (
+    COUNTS,
     FACET_FIELDS,
     FACET_LABELS,
     SORTS,
     FacetFilter,
     SearchRequest,
     byline,
+    copies_summary,
 )
 from searchtui.text import json_text, printable, printable_spans
 
@@ -342,6 +344,8 @@ def _request_from_args(args) -> SearchRequest:
         page_size=args.limit,
         facet_limit=args.facet_limit,
         histogram=bool(args.facets or args.json),
+        collapse=args.collapse,
+        count=args.count,
     )
 
 
@@ -423,8 +427,12 @@ def cmd_search(args) -> int:
     sort = request.sort
     if sort == "relevance" and not result.ranked:
         sort = "newest"  # nothing to rank by
+    in_stories = ""
+    if result.stories is not None:
+        k = result.stories
+        in_stories = f" in {k} stor{'y' if k == 1 else 'ies'}"
     out.line(
-        f"{n} article{'s' if n != 1 else ''}{shown}"
+        f"{n} article{'s' if n != 1 else ''}{in_stories}{shown}"
         f" ({result.elapsed_ms:.0f} ms, sorted by {sort})"
     )
     if result.suggestion:
@@ -449,6 +457,8 @@ def _print_hits(result, first: int, out: Out) -> None:
         if hit.snippet:
             out.line("     ", *out.marked(hit.snippet, hit.highlights))
         out.line("     ", out.dim(display_path(hit.key)))
+        if hit.copies:
+            out.line("     ", copies_summary([c.publication for c in hit.copies]))
 
 
 def _print_facets(result, out: Out) -> None:
@@ -471,7 +481,7 @@ def _print_facets(result, out: Out) -> None:
 
 
 def cmd_facets(args) -> int:
-    request = SearchRequest(query=args.query or "", facet_limit=args.limit)
+    request = SearchRequest(query=args.query or "", facet_limit=args.limit, count=args.count)
     with _open_engine(args) as engine:
         facet = engine.facet_values(args.field, request, args.prefix or "", limit=args.limit)
     if args.json:
@@ -483,6 +493,32 @@ def cmd_facets(args) -> int:
         out.line(f"  {b.count:>7}  ", b.value)
     if facet.truncated:
         out.line("  …")
+    return EXIT_OK
+
+
+def cmd_duplicates(args) -> int:
+    with _open_engine(args) as engine:
+        found = engine.duplicates(args.min_copies)
+    least = max(2, args.min_copies)
+    if args.json:
+        data = {"min_copies": least, "stories": [s.to_dict() for s in found]}
+        sys.stdout.write(json_text(data, indent=1) + "\n")
+        return EXIT_OK
+    out = Out(sys.stdout)
+    if not found:
+        out.line(f"No story with {least} or more copies.")
+        return EXIT_OK
+    n = len(found)
+    articles = sum(len(s.copies) for s in found)
+    noun = "story" if n == 1 else "stories"
+    out.line(f"{n} {noun} with {least} or more copies ({articles} articles)")
+    for story in found:
+        out.line()
+        out.line(out.bold(f"{len(story.copies)} copies"))
+        for c in story.copies:
+            line = byline([], c.publication, c.date)
+            out.line("  ", c.title or "(untitled)", out.dim(f"  {line}") if line else "")
+            out.line("    ", out.dim(display_path(c.key)))
     return EXIT_OK
 
 
@@ -807,6 +843,16 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _count_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--count",
+        choices=COUNTS,
+        default="articles",
+        help="count articles, or stories (a story and its copies once) in facets "
+        "(default: articles)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="searchtui",
@@ -899,6 +945,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="values per facet (default 10)",
     )
+    p.add_argument(
+        "--collapse",
+        action="store_true",
+        help="one hit per story (its best-ranked copy), with the story's other copies",
+    )
+    _count_option(p)
     p.add_argument(
         "--similar",
         metavar="PATH",
@@ -998,8 +1050,26 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="at most N values (default 50)",
     )
+    _count_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_facets)
+
+    p = sub.add_parser(
+        "duplicates",
+        parents=[common],
+        help="list the stories with copies in the index, largest first",
+        description="List the stories of the index: articles whose bodies are near-identical "
+        "copies of each other (syndicated, lightly edited), largest first.",
+    )
+    p.add_argument(
+        "--min-copies",
+        type=_positive,
+        default=2,
+        metavar="N",
+        help="only stories of at least N articles (default 2)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_duplicates)
 
     p = sub.add_parser("stats", parents=[common], help="what the index holds")
     p.add_argument("--json", action="store_true", help="print one JSON object")

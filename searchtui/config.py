@@ -42,6 +42,8 @@ class Config:
     #: the app reloads an index that changed on disk by itself when nothing is selected
     #: or being typed (else it offers to)
     auto_reload: bool = False
+    #: whether the app opens with copies grouped into stories (one hit per story)
+    collapse: bool = True
     #: where this configuration came from (None: built-in defaults)
     source: str | None = None
     #: the keys the file set (the others are defaults)
@@ -64,6 +66,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "max_file_mb": (int, float),
     "workers": (int,),
     "auto_reload": (bool,),
+    "collapse": (bool,),
 }
 
 def xdg_config_home() -> Path:

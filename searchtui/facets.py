@@ -16,6 +16,7 @@ import numpy as np
 
 from searchtui.models import Facet, FacetBucket, FacetFilter, Histogram, HistogramBucket
 from searchtui.schema import NAME_WORD, fold, fold_name
+from searchtui.stories import Stories
 
 NO_DATE = -1
 
@@ -185,24 +186,34 @@ class FacetIndex:
             mask = mask & ~self.mask_of(flt.exclude)
         return mask
 
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        """How many of the documents in ``mask`` carry each value."""
+    def _doc_pairs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the pairs of ``docs`` are in ``doc_vals``, and their value ids."""
+        lens = self.doc_lens[docs]
+        total = int(lens.sum())
+        # Positions of the pairs of each document: its start, then onwards.
+        shift = np.repeat(self.doc_start[docs] - (np.cumsum(lens) - lens), lens)
+        pos = shift + np.arange(total)
+        return pos, self.doc_vals[pos]
+
+    def counts(self, mask: np.ndarray, stories: Stories | None = None) -> np.ndarray:
+        """How many of the documents in ``mask`` carry each value (with ``stories``: how
+        many of their stories, a story counted once for each value any of its copies there
+        carries)."""
         nvals = len(self.values)
+        extra = None
+        if stories is not None and stories.any and len(self.doc_vals):
+            mask, extra = stories.distinct_values(mask, id(self), self.doc_lens, self._doc_pairs)
         k = int(np.count_nonzero(mask))
         if k == 0 or not len(self.doc_vals):
-            return np.zeros(nvals, dtype=np.int64)
-        if k < self.ndocs * self.SPARSE:
-            docs = np.flatnonzero(mask)
-            lens = self.doc_lens[docs]
-            total = int(lens.sum())
-            if total == 0:
-                return np.zeros(nvals, dtype=np.int64)
-            # Positions of the pairs of each document: its start, then onwards.
-            shift = np.repeat(self.doc_start[docs] - (np.cumsum(lens) - lens), lens)
-            picked = self.doc_vals[shift + np.arange(total)]
+            picked = np.zeros(0, dtype=np.int64)
+        elif k < self.ndocs * self.SPARSE:
+            _, picked = self._doc_pairs(np.flatnonzero(mask))
         else:
             picked = np.compress(np.repeat(mask, self.doc_lens), self.doc_vals)
-        return np.bincount(picked, minlength=nvals)
+        counts = np.bincount(picked, minlength=nvals)
+        if extra is not None and len(extra):
+            counts += np.bincount(extra, minlength=nvals)
+        return counts
 
     def facet(
         self,
@@ -210,16 +221,17 @@ class FacetIndex:
         flt: FacetFilter | None,
         limit: int,
         unexcluded: np.ndarray | None = None,
+        stories: Stories | None = None,
     ) -> Facet:
-        """The top values over ``mask``.
+        """The top values over ``mask`` (counting stories, with ``stories``).
 
         Excluded values are counted over ``unexcluded`` (the hits as they would be
         without this facet's exclusions), so each shows how many hits it removes.
         """
-        counts = self.counts(mask)
+        counts = self.counts(mask, stories)
         nonzero = int(np.count_nonzero(counts))
         facet = self._facet(counts, nonzero, np.flatnonzero(counts), flt, limit)
-        self._count_excluded(facet, flt, unexcluded)
+        self._count_excluded(facet, flt, unexcluded, stories)
         return facet
 
     def search(
@@ -229,13 +241,14 @@ class FacetIndex:
         flt: FacetFilter | None,
         limit: int,
         unexcluded: np.ndarray | None = None,
+        stories: Stories | None = None,
     ) -> Facet:
         """Values containing ``text`` (those starting with it first), by count.
 
         Chosen values are listed when they contain the text too, excluded ones
         counted over ``unexcluded`` as :meth:`facet` counts them.
         """
-        counts = self.counts(mask)
+        counts = self.counts(mask, stories)
         needle = fold(text.strip())
         starts, contains = [], []
         for i, f in enumerate(self.folded):
@@ -258,15 +271,16 @@ class FacetIndex:
                 {v for v in flt.exclude if needle in fold(v)},
             )
         facet = self._facet(counts, len(found), candidates, flt, limit, keep_order=True)
-        self._count_excluded(facet, flt, unexcluded)
+        self._count_excluded(facet, flt, unexcluded, stories)
         return facet
 
     def _count_excluded(
-        self, facet: Facet, flt: FacetFilter | None, unexcluded: np.ndarray | None
+        self, facet: Facet, flt: FacetFilter | None, unexcluded: np.ndarray | None,
+        stories: Stories | None = None,
     ) -> None:
         """Give each excluded value the number of hits it removes."""
         if flt and flt.exclude and unexcluded is not None:
-            removed = self.counts(unexcluded)
+            removed = self.counts(unexcluded, stories)
             for b in facet.buckets:
                 if b.excluded and b.value in self.ids:
                     b.count = int(removed[self.ids[b.value]])

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from whoosh.index import Index
 
-from searchtui import arrays, canonical, store, trust, untrusted, whooshext
+from searchtui import arrays, canonical, store, stories, trust, untrusted, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
 from searchtui.errors import (
@@ -40,6 +40,7 @@ from searchtui.models import ENTITY_FIELDS, Article, Problem
 from searchtui.schema import (
     EVIDENCE_FIELD,
     FIRST_INDEXED,
+    SKETCH_FIELD,
     compress_body,
     make_schema,
     next_stamp,
@@ -224,6 +225,9 @@ def article_document(
     if evidence:
         doc[EVIDENCE_FIELD] = evidence
     doc[FIRST_INDEXED] = (first_indexed or FirstIndexed(next_stamp())).of(article.key)
+    sketch = stories.sketch(article.body)
+    if sketch is not None:
+        doc[SKETCH_FIELD] = sketch
     return doc
 
 

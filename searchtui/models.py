@@ -29,6 +29,9 @@ FACET_LABELS = {
 }
 
 SORTS = ("relevance", "newest", "oldest")
+#: What facet counts and the date histogram count: articles, or stories (a story
+#: and its copies once).
+COUNTS = ("articles", "stories")
 
 
 @dataclass
@@ -59,6 +62,15 @@ def byline(authors: Sequence[str], publication: str | None, date: _dt.date | Non
     who = " — ".join(x for x in (", ".join(authors), publication or "") if x)
     when = date.strftime("%b %d, %Y") if date else ""
     return " · ".join(x for x in (who, when) if x)
+
+
+def copies_summary(publications: list[str | None], shown: int = 3) -> str:
+    """The line under a grouped hit: "+3 copies: Reuters, Yahoo News, …" (outlets once
+    each, in the order given; an unnamed one as "unknown")."""
+    n = len(publications)
+    names = list(dict.fromkeys(p or "unknown" for p in publications))
+    listed = ", ".join(names[:shown]) + (", …" if len(names) > shown else "")
+    return f"+{n} cop{'y' if n == 1 else 'ies'}: {listed}"
 
 
 @dataclass
@@ -138,6 +150,40 @@ class SearchRequest:
     new_since: str | None = None
     #: with ``new_since``: only the new hits
     only_new: bool = False
+    #: one hit per story (its best-ranked copy), the story's other copies with it
+    collapse: bool = False
+    #: what facets and the histogram count: "articles" or "stories"
+    count: str = "articles"
+
+
+@dataclass
+class Copy:
+    """Another copy of a hit's story."""
+
+    key: str
+    path: str
+    title: str
+    publication: str | None
+    date: _dt.date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "key": self.key,
+            "title": self.title,
+            "publication": self.publication,
+            "date": self.date.isoformat() if self.date else None,
+        }
+
+
+@dataclass
+class Story:
+    """A story of the index: its copies, the first (by document order) first."""
+
+    copies: list[Copy]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"size": len(self.copies), "copies": [c.to_dict() for c in self.copies]}
 
 
 @dataclass
@@ -156,9 +202,12 @@ class Hit:
     docnum: int = -1
     #: first indexed after the request's ``new_since``
     new: bool = False
+    #: with a collapsed search: the story's other copies among the hits, best first
+    #: (None: not collapsed)
+    copies: list[Copy] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "path": self.path,
             "key": self.key,
             "title": self.title,
@@ -169,6 +218,9 @@ class Hit:
             "snippet": self.snippet,
             "highlights": [list(span) for span in self.highlights],
         }
+        if self.copies is not None:
+            out["copies"] = [c.to_dict() for c in self.copies]
+        return out
 
 
 @dataclass
@@ -250,22 +302,17 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)
     #: with the request's ``new_since``: how many hits are new (else None)
     new: int | None = None
+    #: the distinct stories among the hits (None: not asked for; see SearchRequest)
+    stories: int | None = None
 
     @property
     def pages(self) -> int:
         size = max(1, self.request.page_size)
-        return max(1, -(-self.total // size))
+        shown = self.stories if self.request.collapse and self.stories is not None else self.total
+        return max(1, -(-shown // size))
 
     def to_dict(self) -> dict[str, Any]:
-        out = self._dict()
-        if self.new is not None:
-            out["new"] = self.new
-            for hit, shown in zip(self.hits, out["hits"], strict=True):
-                shown["new"] = hit.new
-        return out
-
-    def _dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "query": self.request.query,
             "total": self.total,
             "page": self.request.page,
@@ -279,3 +326,12 @@ class SearchResult:
             "facets": {name: f.to_dict() for name, f in self.facets.items()},
             "histogram": self.histogram.to_dict() if self.histogram else None,
         }
+        if self.stories is not None:
+            out["stories"] = self.stories
+            out["collapsed"] = self.request.collapse
+            out["count"] = self.request.count
+        if self.new is not None:
+            out["new"] = self.new
+            for hit, shown in zip(self.hits, out["hits"], strict=True):
+                shown["new"] = hit.new
+        return out

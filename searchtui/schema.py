@@ -65,6 +65,11 @@ MIN_TOKEN = 2
 SENTENCE_GAP = 10
 SENTENCE_STEP = SENTENCE_GAP + 1
 
+#: Bytes of the body's signature kept for each article (see ``stories``).
+SKETCH_BYTES = 512
+#: The field holding it.
+SKETCH_FIELD = "sketch"
+
 #: Title terms weigh this much more than body terms in ranking.
 TITLE_BOOST = 2.5
 
@@ -348,6 +353,8 @@ class Evidence(fields.KEYWORD):
 
 
 def make_schema() -> fields.Schema:
+    from searchtui.whooshext.columns import fixed_bytes
+
     analyzer = make_analyzer()
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
@@ -364,6 +371,9 @@ def make_schema() -> fields.Schema:
         places=ExactSet(),
         acronyms=Evidence(),
         first_indexed=fields.ID(stored=True),  # see FIRST_INDEXED
+        # the body's near-duplicate signature (see ``stories``), one fixed-width value
+        # per document, neither indexed nor stored
+        sketch=fields.COLUMN(fixed_bytes(SKETCH_BYTES)),
     )
 
 

@@ -32,11 +32,13 @@ from searchtui.models import (
     ENTITY_FIELDS,
     FACET_FIELDS,
     Article,
+    Copy,
     Facet,
     FacetFilter,
     Hit,
     SearchRequest,
     SearchResult,
+    Story,
 )
 from searchtui.names import NameTable
 from searchtui.ner.aliases import Aliases, load_aliases
@@ -236,21 +238,32 @@ class SearchEngine:
             if request.only_new:
                 filtered = fresh
         total = int(np.count_nonzero(filtered))
+        by_story = request.count == "stories"
+        stories = data.stories if by_story else None
+        collapsed = None
+        if request.collapse or by_story:
+            collapsed = data.stories.collapse(
+                filtered, lambda docs: self._rank_keys(docs, score, sort, browse)
+            )
+        shown = collapsed if request.collapse and collapsed is not None else filtered
         size = max(1, request.page_size)
         lo = (max(1, request.page) - 1) * size
         if fresh is None or request.only_new:
-            docs = self._top(filtered, score, sort, browse, lo + size)
+            docs = self._top(shown, score, sort, browse, lo + size)
         else:  # the new ones first
-            docs = self._top(fresh, score, sort, browse, lo + size)
+            docs = self._top(shown & fresh, score, sort, browse, lo + size)
             rest = lo + size - len(docs)
             if rest > 0:
-                older = self._top(filtered & ~fresh, score, sort, browse, rest)
+                older = self._top(shown & ~fresh, score, sort, browse, rest)
                 docs = np.concatenate([docs, older])
         docs = docs[lo : lo + size]
         hits = [self._hit(int(d), float(score[d]), terms, request.snippets) for d in docs]
         if fresh is not None:
             for hit in hits:
                 hit.new = bool(fresh[hit.docnum])
+        if request.collapse:
+            for hit in hits:
+                hit.copies = self._copies(hit.docnum, filtered, score, sort, browse)
         facets = {}
         for name in request.facets:
             if name not in data.facets:
@@ -265,13 +278,53 @@ class SearchEngine:
                     base = data.facets[name].apply(others, flt, include=False)
                 if flt.exclude:
                     unexcluded = others
-            facets[name] = data.facets[name].facet(base, flt, request.facet_limit, unexcluded)
-        histogram = data.dates.histogram(filtered) if request.histogram else None
+            facets[name] = data.facets[name].facet(
+                base, flt, request.facet_limit, unexcluded, stories
+            )
+        counted = collapsed if by_story and collapsed is not None else filtered
+        histogram = data.dates.histogram(counted) if request.histogram else None
         return SearchResult(
             request=request, total=total, hits=hits, facets=facets, histogram=histogram,
             terms=sorted(terms), ranked=not browse,
             new=int(np.count_nonzero(fresh)) if fresh is not None else None,
+            stories=int(np.count_nonzero(collapsed)) if collapsed is not None else None,
         )
+
+    def _copies(
+        self, docnum: int, mask: Mask, score: Scores, sort: str, browse: bool
+    ) -> list[Copy]:
+        """The other copies of ``docnum``'s story in ``mask``, in the order asked for."""
+        members = self._data.stories.members(docnum)
+        members = members[mask[members] & (members != docnum)]
+        if not len(members):
+            return []
+        return [self._copy(int(d)) for d in self._order(members, score, sort, browse)]
+
+    def _copy(self, docnum: int) -> Copy:
+        fields = self._searcher.stored_fields(docnum)
+        d = fields.get("date")
+        return Copy(
+            key=fields.get("key", ""),
+            path=fields.get("path", ""),
+            title=fields.get("title", ""),
+            publication=(fields.get("publication") or [None])[0],
+            date=_dt.date.fromisoformat(d) if d else None,
+        )
+
+    def _rank_keys(
+        self, docs: np.ndarray, score: np.ndarray, sort: str, browse: bool
+    ) -> list[np.ndarray]:
+        """Arrays over ``docs`` that rank them as :meth:`_order` does, the first deciding
+        most, larger first."""
+        days = self._data.dates.days[docs]
+        docs = docs.astype(np.int64)
+        if sort == "relevance" and browse:
+            sort = "newest"
+        if sort == "newest":
+            return [np.where(days == NO_DATE, -UNDATED_LAST, days), docs]
+        if sort == "oldest":
+            return [-np.where(days == NO_DATE, UNDATED_LAST, days), -docs]
+        return [score[docs].astype(np.float64), days, -docs]
 
     def _order(self, docs: np.ndarray, score: np.ndarray, sort: str, browse: bool) -> np.ndarray:
         days = self._data.dates.days[docs]
@@ -396,7 +449,10 @@ class SearchEngine:
             mask = self._in_dates(mask, parsed.dates(request))
             others = self._filtered(mask, filters, skip=facet, include=False)
             mask = data.facets[facet].apply(others, flt, include=False)
-            return data.facets[facet].search(mask, text, flt, limit, unexcluded=others)
+            stories = data.stories if request.count == "stories" else None
+            return data.facets[facet].search(
+                mask, text, flt, limit, unexcluded=others, stories=stories
+            )
 
     # -- documents
 
@@ -407,6 +463,31 @@ class SearchEngine:
         if docnum is None:
             raise ArticleNotFound(f"no article {key!r} in the index")
         return docnum
+
+    @_reads_index
+    def copies(self, key: str) -> list[Copy]:
+        """The other copies of an article's story in the index, by document order."""
+        with self._lock:
+            docnum = self._docnum(key)
+            return [
+                self._copy(int(d)) for d in self._data.stories.members(docnum) if d != docnum
+            ]
+
+    @_reads_index
+    def duplicates(self, min_copies: int = 2) -> list[Story]:
+        """The stories of at least ``min_copies`` articles, largest first (then by their
+        first article)."""
+        with self._lock:
+            data = self._data
+            story = data.stories.story
+            grouped = np.flatnonzero(data.stories.grouped)
+            ids, sizes = np.unique(story[grouped], return_counts=True)
+            keep = sizes >= max(2, min_copies)
+            order = np.lexsort((ids[keep], -sizes[keep]))
+            return [
+                Story([self._copy(int(d)) for d in data.stories.members(int(s))])
+                for s in ids[keep][order]
+            ]
 
     @_reads_index
     def document(self, key: str) -> Article:
@@ -450,6 +531,7 @@ class SearchEngine:
                 "index_bytes": size,
                 "written": self.meta.get("written"),
                 "segments": len(data.leaves),
+                "stories": data.stories.count(data.live),
             }
             for name in FACET_FIELDS:
                 fidx = data.facets[name]

@@ -424,6 +424,7 @@ def test_every_command_and_option_has_help():
     commands = list(_subparsers(parser))
     assert sorted(name for name, _h, _p in commands) == [
         "check",
+        "duplicates",
         "entities",
         "facets",
         "index",

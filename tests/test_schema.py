@@ -149,7 +149,7 @@ def test_schema_fields():
     schema = make_schema()
     assert sorted(schema.names()) == sorted([
         "key", "path", "hash", "title", "body", "authors", "publication", "date", "url",
-        "people", "organisations", "places", "acronyms", "first_indexed",
+        "people", "organisations", "places", "acronyms", "first_indexed", "sketch",
     ])
     assert schema["title"].format.field_boost == TITLE_BOOST > 1
     assert schema["body"].format.field_boost == 1

@@ -394,6 +394,11 @@ class SearchtuiApp(App):
         if screen is not None:
             screen.action_clear_filters()
 
+    def action_toggle_collapse(self) -> None:
+        screen = self.search_screen
+        if screen is not None:
+            screen.action_toggle_collapse()
+
     def current_path(self) -> str | None:
         getter: Callable[[], str | None] | None = getattr(self.screen, "current_path", None)
         if getter is not None:

@@ -33,6 +33,11 @@ COMMANDS = (
     ),
     ("Copy path", "Copy the file path of the selected article to the clipboard", "copy_path"),
     ("Clear filters", "Remove every facet and date filter", "clear_filters"),
+    (
+        "Group copies",
+        "Toggle: one hit per story (copies listed under it), or every copy a hit",
+        "toggle_collapse",
+    ),
     ("Help", "Keys and query syntax", "help"),
 )
 

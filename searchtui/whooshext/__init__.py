@@ -38,12 +38,16 @@ Reading one segment (``postings``), as numpy arrays:
 - ``term_positions(leaf, field, text)``: (document, position) pairs of a term.
 - ``field_lengths(leaf, field)``: each document's length of a field.
 - ``deleted_docs(leaf)``: the deleted documents.
+- ``fixed_column(leaf, field, width)``: a fixed-width bytes column, as a 2-D array.
 - ``check_leaf(leaf)``: decode everything in it; what could not be decoded.
 
 Queries (``query``): ``is_null_query(q)``, ``expanded_texts(q, reader)``;
 ``OffsetPhrase``, a phrase whose words keep their distances (a stop word or a
 sentence end inside it leaves its gap), and ``PhrasePositionsPlugin``, the
 parser plugin that makes quoted phrases into one.
+
+Columns (``columns``): ``fixed_bytes(width)``, the column type of the schema's
+signature field (imported by the schema itself, on its own).
 
 Version (``version``): ``fast_paths()``, ``describe()`` (for ``--version``).
 """
@@ -55,6 +59,7 @@ from searchtui.whooshext.postings import (
     check_leaf,
     deleted_docs,
     field_lengths,
+    fixed_column,
     term_positions,
     term_postings,
 )
@@ -97,6 +102,7 @@ __all__ = [
     "expanded_texts",
     "fast_paths",
     "field_lengths",
+    "fixed_column",
     "fsync_file",
     "fsync_folder",
     "hand_over",

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import FixedBytesColumn
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -140,6 +141,29 @@ def _raw_lengths(leaf, fieldname: str) -> np.ndarray:
     if column is None:
         return np.zeros(n, dtype=np.float32)
     return _LENGTHS[np.fromiter(column, dtype=np.uint8, count=n)]
+
+
+def fixed_column(leaf, fieldname: str, width: int) -> np.ndarray:
+    """A fixed-width bytes column of one segment as a (documents, width) uint8 array
+    (zeros where a document has no value, or the segment no column)."""
+    n = leaf.doc_count_all()
+    out = np.zeros((n, width), dtype=np.uint8)
+    if not leaf.has_column(fieldname):
+        return out
+    reader = leaf.column_reader(fieldname, translate=False)
+    if fast_paths() and isinstance(reader, FixedBytesColumn.Reader):
+        # the values lie one after the other; those past the last one are the default
+        count = min(reader._count, n)
+        raw = reader._dbfile.get(reader._basepos, count * width)
+        if len(raw) != count * width:
+            raise Damaged(f"the {fieldname} column is cut short")
+        out[:count] = np.frombuffer(raw, dtype=np.uint8).reshape(count, width)
+        return out
+    for d in range(n):
+        value = reader[d]
+        if len(value) == width:
+            out[d] = np.frombuffer(value, dtype=np.uint8)
+    return out
 
 
 def deleted_docs(leaf) -> np.ndarray:

@@ -80,7 +80,8 @@ def write_corpus(folder: Path, n: int = N_ARTICLES) -> Path:
 
 
 def test_config() -> Config:
-    return Config(workers=1)
+    # every copy a hit: the articles of one topic here are near-identical bodies
+    return Config(workers=1, collapse=False)
 
 
 @pytest.fixture(scope="session")
@@ -164,6 +165,10 @@ class RecordingEngine:
 
     def stats(self):
         return self.engine.stats()
+
+    def copies(self, key):
+        self._record("copies", key)
+        return self.engine.copies(key)
 
 
 @pytest.fixture

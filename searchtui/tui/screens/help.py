@@ -39,6 +39,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("dates box", "2019, 2019-05, 2019-01..2019-06 or 2019-05-01 to 2019-05-31, Enter"),
             ("Enter  x", "on a filter chip: remove that filter"),
             ("x", "clear every filter"),
+            ("c", "copies: one hit per story (\"+3 copies: …\"), or every copy a hit"),
         ],
     ),
     (
@@ -48,6 +49,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("m", "more like this article"),
             ("o", "open the file in $EDITOR (or $PAGER), at the match's line"),
             ("p", "to the people, organisations and places; Enter filters by one"),
+            ("c", "the story's copies, and what each changed (words added, removed)"),
             ("Escape", "back to the results, selection kept"),
         ],
     ),

@@ -17,7 +17,15 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from searchtui.models import ENTITY_FIELDS, FACET_LABELS, Article, Hit, byline
+from searchtui.models import (
+    ENTITY_FIELDS,
+    FACET_LABELS,
+    Article,
+    Copy,
+    Hit,
+    byline,
+    copies_summary,
+)
 from searchtui.text import printable, printable_spans
 
 from ..editor import line_in_file
@@ -74,6 +82,7 @@ class ReaderScreen(Screen):
         Binding("p", "people", "People & places"),
         Binding("o", "open_file", "Open file"),
         Binding("m", "more_like_this", "Similar"),
+        Binding("c", "copies", "Copies"),
         Binding("question_mark,f1", "app.help", "Help"),
     ]
 
@@ -87,6 +96,7 @@ class ReaderScreen(Screen):
         self.match_para: list[int] = []  # paragraph of each match
         self.current = -1
         self.entity_values: list[tuple[str, str] | None] = []
+        self.copies: list[Copy] = []
 
     @property
     def searchtui_app(self) -> SearchtuiApp:
@@ -98,6 +108,7 @@ class ReaderScreen(Screen):
             line = byline(self.hit.authors, self.hit.publication, self.hit.date)
             yield Static(shown(line, "$text-muted"), id="reader-byline")
             yield Static("", id="reader-matches")
+            yield Static("", id="reader-copies")
         with Horizontal(id="reader-main"):
             yield ArticleBody(Static("Loading…", classes="para"), id="reader-body")
             yield EntityList(id="entities")
@@ -108,6 +119,28 @@ class ReaderScreen(Screen):
         engine = self.searchtui_app.engine
         if engine is not None:
             self.load(engine, self.hit.key, self.query_text)
+            self.load_copies(engine, self.hit.key)
+
+    @work(thread=True, exclusive=True, group="reader-copies", exit_on_error=False)
+    def load_copies(self, engine: SearchEngine, key: str) -> None:
+        copies = engine.copies(key)
+        self.app.call_from_thread(self._show_copies, copies)
+
+    def _show_copies(self, copies: list[Copy]) -> None:
+        self.copies = copies
+        line = self.query_one("#reader-copies", Static)
+        if not copies:
+            line.display = False
+            return
+        line.display = True
+        listed = "; ".join(
+            byline([], c.publication, c.date) or c.title for c in copies[:6]
+        ) + ("; …" if len(copies) > 6 else "")
+        line.update(Content.assemble(
+            (copies_summary([c.publication for c in copies]), "bold"),
+            (f"  ({printable(listed)})", "$text-muted"),
+            ("  c: compare", "$text-muted"),
+        ))
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
     def load(self, engine: SearchEngine, key: str, query: str) -> None:
@@ -270,6 +303,16 @@ class ReaderScreen(Screen):
             entities.focus()
             if entities.highlighted is None:
                 entities.action_first()
+
+    def action_copies(self) -> None:
+        if self.article is None:
+            return
+        if not self.copies:
+            self.notify("This article has no copies.", timeout=2)
+            return
+        from .copies import CopiesScreen
+
+        self.app.push_screen(CopiesScreen(self.article))
 
     def current_path(self) -> str:
         return self.article.path if self.article else self.hit.path

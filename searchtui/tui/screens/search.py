@@ -89,6 +89,7 @@ class SearchScreen(Screen):
         Binding("x", "clear_filters", "Clear filters", show=True),
         Binding("ctrl+s", "save_search", "Save search", show=False),
         Binding("ctrl+o", "saved_searches", "Saved searches", show=False),
+        Binding("c", "toggle_collapse", "Copies", show=False),
         Binding("escape", "escape", "Back to query", show=False),
         Binding("question_mark,f1", "app.help", "Help", show=True),
     ]
@@ -99,6 +100,8 @@ class SearchScreen(Screen):
     filters: var[dict[str, FacetFilter]] = var(dict, init=False, always_update=True)
     date_range: var[tuple[dt.date | None, dt.date | None]] = var((None, None), init=False)
     sort: var[str] = var("relevance", init=False)
+    #: one hit per story, its copies under it (the default), or every copy a hit
+    collapse: var[bool] = var(True, init=False)
     #: (key, title) of the article whose look-alikes are shown, instead of the query's hits
     similar: var[tuple[str, str] | None] = var(None, init=False)
 
@@ -160,6 +163,7 @@ class SearchScreen(Screen):
         return sorted(chain, key=place)
 
     def on_mount(self) -> None:
+        self.set_reactive(SearchScreen.collapse, self.searchtui_app.config.collapse)
         self.query_one(FilterChips).display = False
         self.query_one(ResultList).show_message("Opening the index…")
         self.query_one("#query", QueryInput).focus()
@@ -181,6 +185,9 @@ class SearchScreen(Screen):
         self._schedule()
 
     def watch_sort(self) -> None:
+        self._schedule()
+
+    def watch_collapse(self) -> None:
         self._schedule()
 
     def watch_similar(self) -> None:
@@ -225,6 +232,7 @@ class SearchScreen(Screen):
             facet_limit=FACET_LIMIT,
             suggest=False,  # looked for after the results are shown (see run_search)
             new_since=new_since,
+            collapse=self.collapse,
         )
 
     def _fire(self) -> None:
@@ -687,6 +695,13 @@ class SearchScreen(Screen):
         shown = self.shown_sort
         self.sort = sorts[(sorts.index(shown) + 1) % len(sorts)] if shown in sorts else sorts[0]
         self.notify(f"Sorted by {SORT_LABELS[self.shown_sort]}", timeout=2)
+
+    def action_toggle_collapse(self) -> None:
+        self.collapse = not self.collapse
+        self.notify(
+            "Copies grouped: one hit per story" if self.collapse else "Every copy is a hit",
+            timeout=2,
+        )
 
     def action_clear_filters(self) -> None:
         self.filters = {}

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from textual.content import Content
 
-from searchtui.models import Hit, byline
+from searchtui.models import Hit, byline, copies_summary
 from searchtui.text import printable, printable_spans
 
 MATCH_STYLE = "bold reverse"
@@ -75,4 +75,6 @@ def hit_prompt(hit: Hit, width: int) -> Content:
         snippet, spans = collapse_spaces(hit.snippet, list(hit.highlights))
         snippet, spans = shorten(snippet, spans, max(60, (width - 2) * 2))
         parts.append(highlighted(snippet, spans))
+    if hit.copies:
+        parts.append(shown(copies_summary([c.publication for c in hit.copies]), "$text-accent"))
     return Content("\n").join(parts)

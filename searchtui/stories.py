@@ -1,0 +1,377 @@
+"""Stories: copies of one article (syndicated, lightly edited) grouped together.
+
+Each article's body gets a MinHash signature over its word shingles when it
+is indexed (:func:`sketch`: ``PERMS`` 32-bit minima, kept in the index as a
+fixed-width column). Each index generation then groups its live articles
+(:func:`group`): LSH banding (``BANDS`` bands of ``ROWS`` minima) proposes
+pairs whose bodies may be alike, and a pair is kept when the share of equal
+minima, an estimate of the Jaccard similarity of the two bodies' shingle
+sets, is at least ``THRESHOLD``. Articles joined by kept pairs, directly or
+through others, are one story, named by its lowest document number.
+
+The words are the body's letters and digits, lower-cased, so case and
+punctuation edits change nothing; headlines, bylines and dates are not part
+of the body and are not compared. ``THRESHOLD`` and the shingle size were
+chosen by measurement (``benchmarks/bench_stories.py``; see the README).
+
+:class:`Stories` answers the questions searching asks: one article per story
+in a set of hits, the copies of an article, the distinct stories carrying
+each facet value. Pure numpy and the standard library, no I/O.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from searchtui.schema import SKETCH_BYTES
+
+#: Words per shingle.
+SHINGLE = 3
+#: Minima in a signature.
+PERMS = 128
+#: LSH banding: BANDS bands of ROWS minima each (BANDS * ROWS == PERMS).
+BANDS = 32
+ROWS = 4
+assert SKETCH_BYTES == PERMS * 4, "the index keeps PERMS 32-bit minima"
+#: The least estimated Jaccard similarity of the shingles of two copies.
+THRESHOLD = 0.55
+#: Bodies with fewer shingles than this get no signature (and join no story).
+MIN_SHINGLES = 8
+
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], np.uint64)
+_FINAL = np.uint64(0xFF51AFD7ED558CCD)
+_BAND_MIX = np.array(
+    [0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB, 0x8EBC6AF09C88C6E3], np.uint64
+)
+#: Bits of a shingle hash that choose its bin (PERMS bins).
+_BIN_BITS = PERMS.bit_length() - 1
+#: Bytes that are not part of a word (ASCII other than letters and digits) -> space.
+_SPACES = bytes(
+    c if (48 <= c <= 57 or 97 <= c <= 122 or c >= 128) else 32 for c in range(256)
+)
+#: Punctuation outside ASCII that editors swap for the ASCII kind (quotes, dashes).
+_PUNCTUATION = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00a0\u00ab\u00bb"
+
+#: A random 64-bit number for each byte value at each place in a word (the 16th and
+#: later places share one): a word's hash is the sum of its bytes' numbers.
+_TABLE = np.random.default_rng(20240611).integers(0, 2**63, (256, 16), dtype=np.uint64) * 2 + 1
+
+
+def _text_bytes(text: str) -> bytes:
+    text = text.lower()
+    if not text.isascii():
+        for c in _PUNCTUATION:
+            if c in text:
+                text = text.replace(c, " ")
+    return text.encode("utf-8", "replace").translate(_SPACES)
+
+
+def words(text: str) -> list[bytes]:
+    """The words a signature is made of: runs of letters and digits, lower case, as UTF-8."""
+    return _text_bytes(text).split()
+
+
+def word_hash(word: bytes) -> int:
+    """The hash of one word (as :func:`word_hashes` gives it, one word at a time)."""
+    total = 0
+    for i, c in enumerate(word):
+        total = (total + int(_TABLE[c, min(i, 15)])) & 0xFFFFFFFFFFFFFFFF
+    return total
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """The hash of each of the :func:`words` of ``text``, in order, computed over its bytes
+    at once."""
+    b = np.frombuffer(_text_bytes(text), np.uint8)
+    inword = b != 32
+    idx = np.flatnonzero(inword)
+    if not len(idx):
+        return np.zeros(0, np.uint64)
+    first = np.ones(len(idx), dtype=bool)
+    first[1:] = idx[1:] != idx[:-1] + 1
+    starts = np.flatnonzero(first)  # into idx
+    pos = np.arange(len(idx)) - np.repeat(starts, np.diff(np.append(starts, len(idx))))
+    vals = _TABLE[b[idx], np.minimum(pos, 15)]
+    with np.errstate(over="ignore"):
+        return np.add.reduceat(vals, starts)
+
+
+def signature(text: str, shingle: int = SHINGLE) -> np.ndarray | None:
+    """The signature (``PERMS`` uint32) of a body, or None if it is too short.
+
+    One-permutation MinHash: each shingle is hashed once, the hash's top bits
+    choose one of ``PERMS`` bins and each bin keeps its least hash; an empty
+    bin takes the least hash of the next bin that has one (and the distance),
+    so two bodies agree on a bin about as often as their shingle sets overlap
+    (the Jaccard similarity)."""
+    h = word_hashes(text)
+    n = len(h) - shingle + 1
+    if n < MIN_SHINGLES:
+        return None
+    with np.errstate(over="ignore"):
+        s = h[:n] * _MIX[0]
+        for k in range(1, shingle):
+            s = (s ^ (s >> np.uint64(29))) + h[k : k + n] * _MIX[k % len(_MIX)]
+        s = (s ^ (s >> np.uint64(33))) * _FINAL
+        s = np.unique(s >> np.uint64(32))
+    starts = np.searchsorted(s >> np.uint64(32 - _BIN_BITS), np.arange(PERMS + 1))
+    full = np.flatnonzero(starts[1:] > starts[:-1])
+    # each bin's own least hash, or the next full bin's (around the end), shifted by
+    # the distance
+    nxt = np.searchsorted(full, np.arange(PERMS)) % len(full)
+    source = full[nxt]
+    distance = (source - np.arange(PERMS)) % PERMS
+    sig = (s[starts[source]] + distance.astype(np.uint64) * np.uint64(0x9E3779B1)).astype(
+        np.uint32
+    )
+    sig[sig == 0] = 1  # an all-zero row stands for "no signature"
+    return sig
+
+
+def sketch(text: str) -> bytes | None:
+    """The signature as the index keeps it (None: no signature)."""
+    sig = signature(text)
+    return None if sig is None else sig.astype("<u4").tobytes()
+
+
+def signatures_from_bytes(raw: np.ndarray) -> np.ndarray:
+    """(n, SKETCH_BYTES) uint8 column values -> (n, PERMS) uint32 signatures."""
+    return np.ascontiguousarray(raw).view("<u4").reshape(len(raw), PERMS)
+
+
+# ---------------------------------------------------------------------------
+# Grouping
+
+
+def candidate_pairs(sigs: np.ndarray, rows: np.ndarray, bands: int = BANDS) -> np.ndarray:
+    """Pairs (k, 2) of row numbers whose signatures agree on a whole band.
+
+    In each band, each row is paired with the first row of its bucket and
+    with the row before it, so the pairs stay at most two per row and band
+    however large a bucket is."""
+    width = sigs.shape[1] // bands
+    found = []
+    for b in range(bands):
+        part = sigs[rows, b * width : (b + 1) * width].astype(np.uint64)
+        with np.errstate(over="ignore"):
+            key = part[:, 0] * _BAND_MIX[0]
+            for j in range(1, width):
+                key = (key ^ (key >> np.uint64(31))) + part[:, j] * _BAND_MIX[j % len(_BAND_MIX)]
+        order = np.argsort(key, kind="stable")
+        k = key[order]
+        same = k[1:] == k[:-1]
+        if not same.any():
+            continue
+        idx = np.flatnonzero(same) + 1
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        first = starts[np.searchsorted(starts, idx, side="right") - 1]
+        found.append(np.stack([rows[order[first]], rows[order[idx]]], axis=1))
+        found.append(np.stack([rows[order[idx - 1]], rows[order[idx]]], axis=1))
+    if not found:
+        return np.zeros((0, 2), np.int64)
+    pairs = np.concatenate(found).astype(np.int64)
+    pairs.sort(axis=1)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.unique(pairs, axis=0)
+
+
+def similarity(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """The estimated Jaccard similarity of each pair (the share of equal minima)."""
+    if not len(pairs):
+        return np.zeros(0, np.float32)
+    out = np.empty(len(pairs), np.float32)
+    step = 65536
+    for i in range(0, len(pairs), step):
+        p = pairs[i : i + step]
+        out[i : i + step] = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
+    return out
+
+
+def components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Each of ``n`` items labelled with the lowest item joined to it by ``pairs``."""
+    label = np.arange(n, dtype=np.int64)
+    if not len(pairs):
+        return label
+    a, b = pairs[:, 0], pairs[:, 1]
+    while True:
+        low = np.minimum(label[a], label[b])
+        before = label.copy()
+        np.minimum.at(label, a, low)
+        np.minimum.at(label, b, low)
+        while True:  # point each item at its label's label
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+        if np.array_equal(label, before):
+            return label
+
+
+def group(
+    sigs: np.ndarray, live: np.ndarray | None = None, threshold: float = THRESHOLD,
+    bands: int = BANDS,
+) -> np.ndarray:
+    """The story of each row of ``sigs`` (n, PERMS): the lowest row it is grouped with.
+
+    Rows without a signature (all zero) and rows not ``live`` are their own story."""
+    n = len(sigs)
+    usable = sigs.any(axis=1)
+    if live is not None:
+        usable &= live
+    rows = np.flatnonzero(usable)
+    pairs = candidate_pairs(sigs, rows, bands) if len(rows) > 1 else np.zeros((0, 2), np.int64)
+    if len(pairs):
+        pairs = pairs[similarity(sigs, pairs) >= threshold]
+    return components(n, pairs)
+
+
+# ---------------------------------------------------------------------------
+# Stories of an index generation, for searching
+
+
+class Stories:
+    """The story of each document of an index generation (its lowest document number)."""
+
+    def __init__(self, story: np.ndarray, live: np.ndarray):
+        n = len(story)
+        self.story = story.astype(np.int32, copy=False)
+        sizes = np.bincount(self.story[live], minlength=n) if n else np.zeros(0, np.int64)
+        #: live documents that have a copy
+        self.grouped = live & (sizes[self.story] > 1) if n else live.copy()
+        members = np.flatnonzero(self.grouped)
+        order = np.argsort(self.story[members], kind="stable")
+        #: the grouped documents, by story then document number
+        self._members = members[order]
+        self._member_story = self.story[self._members]
+        #: each grouped document's story numbered 0, 1, ... (-1: not grouped)
+        firsts = np.ones(len(self._members), dtype=bool)
+        firsts[1:] = self._member_story[1:] != self._member_story[:-1]
+        self._dense = np.full(n, -1, dtype=np.int64)
+        self._dense[self._members] = np.cumsum(firsts) - 1
+        self.size = int(firsts.sum())  # stories with copies
+        self.any = bool(len(members))
+        self._facet_pairs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def members(self, docnum: int) -> np.ndarray:
+        """The live documents of ``docnum``'s story (itself included), by document number."""
+        if not self.grouped[docnum]:
+            return np.array([docnum], dtype=np.int64)
+        s = self.story[docnum]
+        lo, hi = np.searchsorted(self._member_story, [s, s + 1])
+        return self._members[lo:hi]
+
+    def count(self, mask: np.ndarray) -> int:
+        """The number of distinct stories among the documents of ``mask``."""
+        if not self.any:
+            return int(np.count_nonzero(mask))
+        single = int(np.count_nonzero(mask & ~self.grouped))
+        return single + len(np.unique(self.story[mask & self.grouped]))
+
+    def collapse(
+        self, mask: np.ndarray, keys: Callable[[np.ndarray], list[np.ndarray]]
+    ) -> np.ndarray:
+        """``mask`` with one document per story: the best of its members there.
+
+        ``keys(docs)`` gives arrays over ``docs`` that rank them, the first deciding
+        most, a larger value better; the last must tell any two documents apart."""
+        if not self.any:
+            return mask
+        cand = self._members[mask[self._members]]
+        if not len(cand):
+            return mask
+        for i in range(len(keys(cand[:0]))):
+            key = keys(cand)[i]
+            dense = self._dense[cand]
+            floats = key.dtype.kind == "f"
+            best = np.full(
+                self.size, -np.inf if floats else np.iinfo(np.int64).min,
+                dtype=np.float64 if floats else np.int64,
+            )
+            np.maximum.at(best, dense, key)
+            cand = cand[key == best[dense]]
+        out = mask & ~self.grouped
+        out[cand] = True
+        return out
+
+    def distinct_values(
+        self,
+        mask: np.ndarray,
+        facet_id: int,
+        doc_lens: np.ndarray,
+        doc_pairs: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """For counting a facet by story: ``mask`` without its grouped documents, and the
+        value id of each distinct (story, value) pair its grouped documents hold.
+
+        ``doc_lens`` is the facet's number of values of each document, ``doc_pairs(docs)``
+        the positions and value ids of the pairs of ``docs``; the pairs of all grouped
+        documents are numbered by (story, value) once per facet (``facet_id``), so a
+        query marks the numbers its documents hold instead of sorting their pairs."""
+        g = np.flatnonzero(mask & self.grouped)
+        if not len(g):
+            return mask, np.zeros(0, np.int64)
+        table = self._facet_pairs.get(facet_id)
+        if table is None:
+            pos, vals = doc_pairs(self._members)
+            owners = np.repeat(self._dense[self._members], doc_lens[self._members])
+            uniq, inverse = np.unique(owners * (1 << 31) + vals, return_inverse=True)
+            of_position = np.full(int(pos.max()) + 1 if len(pos) else 0, -1, dtype=np.int64)
+            of_position[pos] = inverse
+            table = (of_position, (uniq % (1 << 31)).astype(np.int64))
+            self._facet_pairs[facet_id] = table
+        of_position, value_of = table
+        pos, _ = doc_pairs(g)
+        held = np.zeros(len(value_of), dtype=bool)
+        held[of_position[pos]] = True
+        return mask & ~self.grouped, value_of[held]
+
+
+# ---------------------------------------------------------------------------
+# What one copy changed against another
+
+
+@dataclass(frozen=True)
+class DiffPart:
+    """A run of text: the same in both copies (``kind`` "same"), only in the other
+    copy ("insert") or only in this one ("delete")."""
+
+    kind: str
+    text: str
+
+
+_token = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> list[DiffPart]:
+    """Word-level differences from ``old`` to ``new`` (white space kept as in ``new``,
+    or ``old`` for deleted runs)."""
+    a = _token.findall(old)
+    b = _token.findall(new)
+    # compared as words: white space differences are no edit
+    ka = [t if not t.isspace() else " " for t in a]
+    kb = [t if not t.isspace() else " " for t in b]
+    parts: list[DiffPart] = []
+
+    def add(kind: str, text: str) -> None:
+        if not text:
+            return
+        if parts and parts[-1].kind == kind:
+            parts[-1] = DiffPart(kind, parts[-1].text + text)
+        else:
+            parts.append(DiffPart(kind, text))
+
+    matcher = difflib.SequenceMatcher(None, ka, kb, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            add("same", "".join(b[j1:j2]))
+            continue
+        if op in ("delete", "replace"):
+            add("delete", "".join(a[i1:i2]))
+        if op in ("insert", "replace"):
+            add("insert", "".join(b[j1:j2]))
+    return parts

@@ -1,0 +1,269 @@
+"""Stories: signatures, grouping, collapsed search, counting by story, the duplicates
+listing, incremental updates and the word diff."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchtui import stories
+from searchtui.cli import main
+from searchtui.config import Config
+from searchtui.indexer import build_index
+from searchtui.models import FacetFilter, SearchRequest
+from searchtui.search import SearchEngine
+
+PARAGRAPHS = [
+    "Lawmakers in the state capital voted late on Thursday to approve a budget that raises "
+    "spending on schools and roads, ending a standoff that had lasted for most of the summer.",
+    "The governor, who had threatened to veto an earlier version, said she would sign the bill "
+    "within days, calling it a fair compromise that protects the state's credit rating.",
+    "Opponents said the plan relies on optimistic revenue forecasts and leaves a hole in the "
+    "pension fund that future legislatures will have to fill with cuts or new taxes.",
+    "The vote followed weeks of closed-door talks between party leaders, and several members "
+    "crossed the aisle in the final hours to secure the majority the measure needed.",
+]
+ORIGINAL = "\n\n".join(PARAGRAPHS)
+UNRELATED = (
+    "A new budget for the city's parks department was presented on Monday, with money for "
+    "playgrounds, tree planting and longer opening hours at public swimming pools.\n\n"
+    "Council members will debate the plan next month, and residents may comment online until "
+    "the end of the year, the parks commissioner told reporters at a briefing downtown."
+)
+
+
+def article(title: str, publication: str, date: str, body: str) -> str:
+    return textwrap.dedent(
+        f"""\
+        ---
+        title: {title}
+        publication: {publication}
+        date: {date}
+        ---
+        """
+    ) + body + "\n"
+
+
+def write_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "original.md").write_text(
+        article("State passes budget", "Capital Times", "2020-07-02", ORIGINAL)
+    )
+    # another outlet's copy: recased headline, last paragraph cut, a note added
+    copy = "\n\n".join(PARAGRAPHS[:-1] + ["The Associated Press contributed to this report."])
+    (folder / "copy.md").write_text(
+        article("STATE PASSES BUDGET", "Wire Daily", "2020-07-03", copy)
+    )
+    (folder / "parks.md").write_text(
+        article("City parks budget presented", "Capital Times", "2020-07-02", UNRELATED)
+    )
+    return folder
+
+
+@pytest.fixture()
+def index(tmp_path) -> tuple[Path, Path]:
+    corpus = write_corpus(tmp_path / "corpus")
+    ixdir = tmp_path / "index"
+    build_index([corpus], ixdir, config=Config(extractor="none"))
+    return corpus, ixdir
+
+
+# ---------------------------------------------------------------------------
+# Signatures and grouping
+
+
+def test_signature_ignores_case_and_punctuation():
+    a = stories.signature(ORIGINAL)
+    b = stories.signature(ORIGINAL.upper().replace(",", " ;").replace("'", "\u2019"))
+    assert a is not None and b is not None
+    assert np.array_equal(a, b)
+
+
+def test_short_bodies_have_no_signature():
+    assert stories.signature("Too short to say.") is None
+    assert stories.sketch("") is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_word_hashes_agree_with_one_word_at_a_time(text):
+    got = stories.word_hashes(text)
+    want = np.array([stories.word_hash(w) for w in stories.words(text)], dtype=np.uint64)
+    assert np.array_equal(got, want)
+
+
+def test_group_joins_copies_and_nothing_else():
+    cut = "\n\n".join(PARAGRAPHS[:-1])
+    added = ORIGINAL + "\n\nEditor's note: this story has been updated."
+    bodies = [ORIGINAL, UNRELATED, cut, added, "tiny"]
+    sigs = np.zeros((len(bodies), stories.PERMS), np.uint32)
+    for i, b in enumerate(bodies):
+        s = stories.signature(b)
+        if s is not None:
+            sigs[i] = s
+    assert stories.group(sigs).tolist() == [0, 1, 0, 0, 4]
+    # the original gone (not live), its copies stay one story
+    live = np.array([False, True, True, True, True])
+    assert stories.group(sigs, live).tolist() == [0, 1, 2, 2, 4]
+
+
+def test_components_follow_chains():
+    pairs = np.array([[3, 4], [1, 3], [5, 6]])
+    assert stories.components(7, pairs).tolist() == [0, 1, 2, 1, 1, 5, 5]
+
+
+def test_word_diff_marks_insertions_and_deletions():
+    parts = stories.word_diff("The cat sat on the mat.", "The black cat sat on a mat.")
+    assert [(p.kind, p.text) for p in parts] == [
+        ("same", "The"),
+        ("insert", " black"),
+        ("same", " cat sat on "),
+        ("delete", "the"),
+        ("insert", "a"),
+        ("same", " mat."),
+    ]
+    assert stories.word_diff("same words", "same  words") == [
+        stories.DiffPart("same", "same  words")
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Searching
+
+
+def test_collapsed_search(index):
+    corpus, ixdir = index
+    with SearchEngine.open(ixdir) as engine:
+        plain = engine.search(SearchRequest(query="budget"))
+        assert plain.total == 3 and plain.stories is None
+        assert all(h.copies is None for h in plain.hits)
+        result = engine.search(SearchRequest(query="budget", collapse=True))
+        assert result.total == 3 and result.stories == 2
+        assert len(result.hits) == 2
+        grouped = next(h for h in result.hits if h.copies)
+        assert {grouped.path, grouped.copies[0].path} == {
+            str((corpus / "original.md").resolve()), str((corpus / "copy.md").resolve())
+        }
+        other = grouped.copies[0]
+        assert other.publication in {"Capital Times", "Wire Daily"}
+        data = result.to_dict()
+        assert data["stories"] == 2 and data["total"] == 3
+        assert sum(1 + len(h["copies"]) for h in data["hits"]) == 3
+        # a filter keeps only the matching copies
+        only = engine.search(SearchRequest(
+            query="budget", collapse=True,
+            filters={"publication": FacetFilter({"Wire Daily"})},
+        ))
+        assert only.total == 1 and only.stories == 1 and only.hits[0].copies == []
+
+
+def test_facets_count_stories(index):
+    _, ixdir = index
+    with SearchEngine.open(ixdir) as engine:
+        articles = engine.search(SearchRequest(query="budget"))
+        by_story = engine.search(SearchRequest(query="budget", count="stories"))
+    pubs = {b.value: b.count for b in articles.facets["publication"].buckets}
+    assert pubs == {"Capital Times": 2, "Wire Daily": 1}
+    # the story ran in both outlets; the parks story in one
+    pubs = {b.value: b.count for b in by_story.facets["publication"].buckets}
+    assert pubs == {"Capital Times": 2, "Wire Daily": 1}
+    assert by_story.stories == 2 and len(by_story.hits) == 3
+    assert by_story.histogram is not None
+    assert sum(b.count for b in by_story.histogram.buckets) == 2
+    assert sum(b.count for b in articles.histogram.buckets) == 3
+
+
+def test_copies_and_duplicates(index):
+    corpus, ixdir = index
+    with SearchEngine.open(ixdir) as engine:
+        original = str((corpus / "original.md").resolve())
+        assert [c.title for c in engine.copies(original)] == ["STATE PASSES BUDGET"]
+        assert engine.copies(str((corpus / "parks.md").resolve())) == []
+        found = engine.duplicates()
+        assert [len(s.copies) for s in found] == [2]
+        assert engine.duplicates(min_copies=3) == []
+        assert engine.stats()["stories"] == 2
+
+
+def test_incremental_updates_keep_stories(index):
+    corpus, ixdir = index
+    config = Config(extractor="none")
+    extra = "\n\n".join(PARAGRAPHS + ["Reporting by the statehouse bureau."])
+    (corpus / "third.md").write_text(
+        article("State Passes Budget, Ending Standoff", "Yahoo News", "2020-07-03", extra)
+    )
+    build_index([corpus], ixdir, config=config)
+    with SearchEngine.open(ixdir) as engine:
+        assert [len(s.copies) for s in engine.duplicates()] == [3]
+    (corpus / "original.md").unlink()
+    build_index([corpus], ixdir, config=config)
+    with SearchEngine.open(ixdir) as engine:
+        found = engine.duplicates()
+        assert [sorted(Path(c.path).name for c in s.copies) for s in found] == [
+            ["copy.md", "third.md"]
+        ]
+        result = engine.search(SearchRequest(query="budget", collapse=True))
+        assert result.total == 3 and result.stories == 2
+
+
+# ---------------------------------------------------------------------------
+# The commands
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_search_collapse_command(index, capsys):
+    _, ixdir = index
+    code, out, err = run(capsys, "search", "budget", "--collapse", "--index", str(ixdir))
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].startswith("3 articles in 2 stories")
+    assert "+1 copy: " in out
+    code, out, err = run(
+        capsys, "search", "budget", "--collapse", "--json", "--index", str(ixdir)
+    )
+    data = json.loads(out)
+    assert data["total"] == 3 and data["stories"] == 2
+    assert sorted(len(h["copies"]) for h in data["hits"]) == [0, 1]
+    code, out, err = run(
+        capsys, "search", "budget", "--count", "stories", "--facets", "--index", str(ixdir)
+    )
+    assert code == 0 and "stories" in out.splitlines()[0]
+
+
+def test_duplicates_command(index, capsys):
+    _, ixdir = index
+    code, out, err = run(capsys, "duplicates", "--index", str(ixdir))
+    assert code == 0 and err == ""
+    assert out.splitlines()[0] == "1 story with 2 or more copies (2 articles)"
+    assert "STATE PASSES BUDGET" in out and "Wire Daily" in out
+    code, out, err = run(capsys, "duplicates", "--json", "--index", str(ixdir))
+    data = json.loads(out)
+    assert [s["size"] for s in data["stories"]] == [2]
+    code, out, err = run(capsys, "duplicates", "--min-copies", "3", "--index", str(ixdir))
+    assert code == 0 and out.splitlines()[0] == "No story with 3 or more copies."
+
+
+def test_collapse_setting(tmp_path):
+    from searchtui.config import load_config
+    from searchtui.errors import ConfigError
+
+    path = tmp_path / "searchtui.yaml"
+    path.write_text("collapse: false\n")
+    assert load_config(str(path)).collapse is False
+    assert Config().collapse is True
+    path.write_text("collapse: 1\n")
+    with pytest.raises(ConfigError, match="'collapse' must be bool"):
+        load_config(str(path))
+    path.write_text("workers: true\n")
+    with pytest.raises(ConfigError, match="'workers' must be int"):
+        load_config(str(path))
