@@ -40,6 +40,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Enter  x", "on a filter chip: remove that filter"),
             ("x", "clear every filter"),
             ("c", "copies: one hit per story (\"+3 copies: …\"), or every copy a hit"),
+            ("Ctrl+S  Ctrl+O", "save this search / the saved ones, with their new hits"),
         ],
     ),
     (
