@@ -197,3 +197,23 @@ def test_a_possessive_before_a_spelled_out_name_is_read_apart(ext):
     got = found(ext, "Data from the Republic of Kenya's Bureau for Farm Prices (BFP) show it.")
     assert "Bureau for Farm Prices" in got["ORG"]
     assert not any(v.endswith("'s") for kind in got.values() for v in kind)
+
+
+@pytest.mark.parametrize(
+    "text, gone",
+    [
+        ("Leaders praised the Abraham Accords on Monday.", "Abraham Accords"),
+        ("The Harold Treaty was signed in 1921.", "Harold Treaty"),
+        ("Delegates debated the Marcus Protocol again.", "Marcus Protocol"),
+    ],
+)
+def test_a_treaty_or_accord_named_after_a_person_is_no_person(ext, text, gone):
+    got = found(ext, text)
+    assert gone not in got["PERSON"] and gone not in got["ORG"]
+
+
+@pytest.mark.parametrize("adverb", ["Afterwards", "Subsequently", "Eventually", "Homewards"])
+def test_an_adverb_opening_a_sentence_is_not_part_of_the_name(ext, adverb):
+    got = found(ext, f"The vote was close. {adverb} Margaret Okafor resigned.")
+    assert "Margaret Okafor" in got["PERSON"]
+    assert not any(adverb in v for kind in got.values() for v in kind)

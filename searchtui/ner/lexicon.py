@@ -145,7 +145,8 @@ ORG_HEADS = _words(
 EVENT_WORDS = _words(
     """
     Games Olympiad Olympics Cup Open Championship Championships Trophy Tournament Classic
-    Marathon Festival Series
+    Marathon Festival Series Accord Accords Agreement Treaty Protocol Convention Conventions
+    Doctrine
     """
 )
 

@@ -124,6 +124,8 @@ _SPELL_SMALL: Final = frozenset(("of", "for", "and", "the", "in", "on", "&", "to
 #: how the plural of a team's name ends ("Nuggets", "Cowboys", "Yankees"), unlike
 #: surnames ending in s ("Soros", "Petraeus", "Boies")
 _TEAM_PLURALS: Final = ("ts", "ks", "rs", "ns", "ys", "ls", "ds", "ms", "gs", "ps", "ees")
+#: endings of adverbs that open a sentence before a name
+_ADVERB_ENDS: Final = ("ly", "wards", "ward")
 #: place-name abbreviations written without their dot, as a run's first word
 _NO_DOT: Final = {"St": "St.", "Ft": "Fort", "Mt": "Mount"}
 _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
@@ -732,8 +734,15 @@ class RuleEngine:
                 and first not in self.places
                 and first not in self.names
                 and first not in PERSON_TITLES
-                and self._lower_in_text(text, first)
-            ):
+                and (
+                    self._lower_in_text(text, first)
+                    or (
+                        len(first) > 5
+                        and first.endswith(_ADVERB_ENDS)
+                        and first not in self.surnames
+                    )
+                )
+            ):  # "Afterwards Trump", "Subsequently Smith": an adverb opening the sentence
                 toks = toks[1:]
         words = [t[0] for t in toks]
         if " ".join(words) in self.names:
