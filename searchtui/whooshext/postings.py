@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searchtui.whooshext.damage import DECODE_ERRORS, Damaged, is_damage
 from searchtui.whooshext.version import fast_paths
@@ -140,6 +140,18 @@ def _raw_lengths(leaf, fieldname: str) -> np.ndarray:
     if column is None:
         return np.zeros(n, dtype=np.float32)
     return _LENGTHS[np.fromiter(column, dtype=np.uint8, count=n)]
+
+
+def length_bytes(leaf, fieldname: str) -> bytes:
+    """Each document's length of a field in one segment, as the byte Whoosh stores."""
+    n = leaf.doc_count_all()
+    if fast_paths() and hasattr(leaf, "_perdoc"):
+        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return bytes(n)
+        return bytes(np.fromiter(column, dtype=np.uint8, count=n))
+    get = leaf.doc_field_length
+    return bytes(length_to_byte(get(d, fieldname, 0)) for d in range(n))
 
 
 def deleted_docs(leaf) -> np.ndarray:
