@@ -33,7 +33,13 @@ from searchtui import canonical, store, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
 from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, TEXT_FIELDS
-from searchtui.whooshext import deleted_docs, field_lengths, term_positions, term_postings
+from searchtui.whooshext import (
+    deleted_docs,
+    field_lengths,
+    field_term_docs,
+    term_positions,
+    term_postings,
+)
 
 POSTINGS_CACHE = 4096  # terms kept decoded
 POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
@@ -320,8 +326,7 @@ class IndexData:
         for leaf, offset in self.leaves:
             if fieldname not in leaf.indexed_field_names():
                 continue
-            for tbytes in leaf.lexicon(fieldname):
-                ids, _ = term_postings(leaf, fieldname, tbytes)
+            for tbytes, ids in field_term_docs(leaf, fieldname):
                 found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
         return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
 

@@ -24,7 +24,7 @@ from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
 from searchtui.schema import make_schema
 from searchtui.search import SearchEngine
-from searchtui.whooshext import writers
+from searchtui.whooshext import postings, writers
 from searchtui.whooshext.segments import BulkWriter
 from searchtui.whooshext.writers import MERGE_FACTOR, MERGE_MAX_DOCS, plan_merge
 
@@ -200,3 +200,30 @@ def test_updates_leave_the_build_segments_and_merge_their_own(docs, tmp_path, mo
     for q in ["zebra", "\"zebra crossing\"", "said", "\"prime minister\"", "government", ""]:
         assert _titles(tmp_path / "ix", q) == _titles(fresh, q), q
     assert len(_titles(tmp_path / "ix", "\"zebra crossing\"")) == MERGE_FACTOR + 2
+
+
+# ---------------------------------------------------------------------------
+# Reading a field's terms in one walk (what the facet arrays are built from)
+
+
+def test_field_term_docs_is_term_postings_term_by_term(docs, tmp_path, monkeypatch):
+    keys = {d["key"] for d in docs[::5]}
+    ix = _segmented(tmp_path / "ix", docs, keys)
+    with ix.reader() as r:
+        leaves = [leaf for leaf, _offset in r.leaf_readers()]
+        assert len(leaves) > 3 and any(leaf.has_deletions() for leaf in leaves)
+        for leaf in leaves:
+            _same_term_docs(leaf, monkeypatch)
+
+
+def _same_term_docs(leaf, monkeypatch) -> None:
+    for field in ["people", "places", "authors", "publication", "date", "title", "body"]:
+        expected = [(t, postings.term_postings(leaf, field, t)[0].tolist())
+                    for t in leaf.lexicon(field)]
+        got = [(t, ids.tolist()) for t, ids in postings.field_term_docs(leaf, field)]
+        assert got == expected, field
+        # Another Whoosh: term by term, the same.
+        with monkeypatch.context() as m:
+            m.setattr(postings, "fast_paths", lambda: False)
+            slow = [(t, ids.tolist()) for t, ids in postings.field_term_docs(leaf, field)]
+        assert slow == got, field

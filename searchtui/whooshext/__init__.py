@@ -35,6 +35,7 @@ error from decoding damaged files, not a bug), ``what_is_damaged(exc)``.
 Reading one segment (``postings``), as numpy arrays:
 
 - ``term_postings(leaf, field, text)``: (documents, weights) of a term.
+- ``field_term_docs(leaf, field)``: each term of a field with its live documents.
 - ``term_positions(leaf, field, text)``: (document, position) pairs of a term.
 - ``field_lengths(leaf, field)``: each document's length of a field.
 - ``deleted_docs(leaf)``: the deleted documents.
@@ -55,6 +56,7 @@ from searchtui.whooshext.postings import (
     check_leaf,
     deleted_docs,
     field_lengths,
+    field_term_docs,
     term_positions,
     term_postings,
 )
@@ -97,6 +99,7 @@ __all__ = [
     "expanded_texts",
     "fast_paths",
     "field_lengths",
+    "field_term_docs",
     "fsync_file",
     "fsync_folder",
     "hand_over",
