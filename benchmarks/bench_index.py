@@ -1,6 +1,7 @@
-"""Indexing speed: searchtui's indexer against stock Whoosh on the same files.
+"""Indexing speed: searchtui's indexer against stock Whoosh on the same files, and updates.
 
-    python benchmarks/bench_index.py [--corpus DIR] [--limit N] [--skip-stock] [--stock-limit N]
+    python benchmarks/bench_index.py [--corpus DIR | --count N] [--limit N] [--skip-stock]
+        [--stock-limit N] [--index DIR] [--update N [--updates K] [--compare-src DIR]]
 
 searchtui builds a fresh index (as ``searchtui index --rebuild``) into a
 temporary folder, with its default settings (entity extraction on, one worker
@@ -19,6 +20,25 @@ jobs share the machine. Index size is the bytes on disk after the run.
 
 With ``--stock-limit N`` stock Whoosh indexes only the first N files and its
 rate for the whole corpus is extrapolated from them; the table says so.
+
+Scale. ``--count N`` indexes the shared scaled corpus of N articles, made
+once with ``make_scaled_corpus.py`` (from the allsides corpus, seed 7) in
+``--scaled-dir`` (default /tmp, as ``corpus-100k``, ``corpus-300k``...) and
+reused by later runs. ``--index DIR`` keeps searchtui's index in DIR; a later
+run given the same DIR reuses it instead of building again.
+
+Updates. ``--update N`` times adding N new articles to the index (the one
+built, or the one reused): the index is copied, and ``searchtui index`` runs
+on the copy with the corpus plus a folder of N articles it has not seen
+(taken from a scaled corpus made with another seed, ``corpus-new-<N*K>``),
+in a child process. ``--updates K`` runs K such updates one after another on
+the same copy, each with new articles of its own, so merges show. Each update
+reports its time, CPU, peak memory, the segment count before and after, and
+where the time went: the commit (merges and writing the new segment) and the
+arrays the engine reads (decoded again for the new generation).
+``--compare-src DIR`` runs the same updates, on another copy of the same
+index, with the searchtui source in DIR (a checkout of an earlier commit, say)
+and prints the ratio.
 """
 
 from __future__ import annotations
@@ -35,12 +55,38 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The searchtui source measured: this checkout, or another one (see --compare-src).
+sys.path.insert(0, os.environ.get("SEARCHTUI_SRC") or str(Path(__file__).resolve().parents[1]))
 
 from searchtui import articles  # noqa: E402
 
 SHARED = Path(os.environ.get("SEARCHTUI_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 DEFAULT_CORPUS = SHARED / "corpora" / "allsides"
+MAKE_SCALED = SHARED / "tools" / "make_scaled_corpus.py"
+#: The seed of the scaled corpus indexed, and of the one new articles come from.
+CORPUS_SEED, NEW_SEED = 7, 8
+
+
+def _label(n: int) -> str:
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def scaled_corpus(count: int, folder: Path, seed: int = CORPUS_SEED) -> Path:
+    """The scaled corpus of ``count`` articles in ``folder``, made unless it is there whole."""
+    manifest = folder / "manifest.jsonl"
+    if manifest.is_file():
+        with manifest.open("rb") as fh:
+            if sum(1 for _ in fh) == count:
+                return folder
+    print(f"making the scaled corpus {folder} ({count:,} articles)…", file=sys.stderr)
+    subprocess.run(
+        [sys.executable, str(MAKE_SCALED), "--source", str(DEFAULT_CORPUS), "--count", str(count),
+         "--out", str(folder), "--seed", str(seed)],
+        check=True,
+    )
+    return folder
 
 
 # ---------------------------------------------------------------------------
@@ -156,13 +202,52 @@ def run_stock(files: list[str], out: Path) -> dict:
     return {"articles": n, "files": len(files), "elapsed": elapsed}
 
 
+def _segments(index: Path) -> int:
+    from searchtui import store
+
+    ix, _ixdir, _meta = store.open_index(index)
+    return len(ix._segments())
+
+
+def run_update(roots: list[str], index: Path, workers: int | None, extractor: str) -> dict:
+    """One incremental run over ``roots`` on the index at ``index``, timed by parts."""
+    from searchtui import arrays, whooshext
+    from searchtui.config import Config
+    from searchtui.indexer import build_index
+
+    parts = {"commit": 0.0, "arrays": 0.0}
+
+    def timed(name, fn):
+        def wrapper(*a, **k):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                parts[name] += time.perf_counter() - t
+        return wrapper
+
+    # The indexer calls both through their modules.
+    whooshext.commit = timed("commit", whooshext.commit)
+    arrays.prepare = timed("arrays", arrays.prepare)
+    before = _segments(index)
+    t0 = time.perf_counter()
+    report = build_index(roots, index, config=Config(extractor=extractor), workers=workers)
+    elapsed = time.perf_counter() - t0
+    return {"articles": report.articles, "added": report.added, "files": report.files,
+            "elapsed": elapsed, "segments_before": before, "segments_after": _segments(index),
+            **parts}
+
+
 def child_main(args) -> None:
-    files = json.loads(Path(args.files_json).read_text())
     out = Path(args.out)
     with TreeMemory() as mem:
-        if args.engine == "searchtui":
+        if args.engine == "update":
+            result = run_update(json.loads(args.roots), out, args.workers, args.extractor)
+        elif args.engine == "searchtui":
+            files = json.loads(Path(args.files_json).read_text())
             result = run_searchtui(files, out, args.workers, args.extractor)
         else:
+            files = json.loads(Path(args.files_json).read_text())
             result = run_stock(files, out)
     result["peak_tree_kib"] = mem.peak_kib
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -173,20 +258,56 @@ def child_main(args) -> None:
     print(json.dumps(result))
 
 
-def measure(engine: str, files: list[str], tmp: Path, workers: int | None, extractor: str) -> dict:
+def _child(cmd: list[str], what: str, env: dict | None = None) -> dict:
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"the {what} run failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(engine: str, files: list[str], tmp: Path, workers: int | None, extractor: str,
+            out: Path | None = None) -> dict:
     files_json = tmp / f"{engine}-files.json"
     files_json.write_text(json.dumps(files))
-    out = tmp / f"{engine}-index"
+    keep = out is not None
+    out = out or tmp / f"{engine}-index"
     cmd = [sys.executable, __file__, "--child", engine, "--files-json", str(files_json), "--out", str(out),
            "--extractor", extractor]
     if workers is not None:
         cmd += ["--workers", str(workers)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"the {engine} run failed")
-    shutil.rmtree(out, ignore_errors=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = _child(cmd, engine)
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
+    return result
+
+
+def measure_updates(index: Path, corpus: Path, new_files: list[Path], per_update: int, updates: int,
+                    tmp: Path, workers: int | None, extractor: str, src: Path | None = None) -> list[dict]:
+    """``updates`` runs on a copy of ``index``, each adding ``per_update`` new files of its own."""
+    name = "baseline" if src else "searchtui"
+    copy = tmp / f"update-{name}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(index, copy)
+    env = dict(os.environ, SEARCHTUI_SRC=str(src)) if src else None
+    roots = [str(corpus)]
+    results = []
+    try:
+        for i in range(updates):
+            folder = tmp / f"new-{name}-{i}"
+            folder.mkdir()
+            for f in new_files[i * per_update : (i + 1) * per_update]:
+                os.link(f, folder / f.name)
+            roots.append(str(folder))
+            print(f"{name}: update {i + 1} of {updates}…", file=sys.stderr)
+            cmd = [sys.executable, __file__, "--child", "update", "--roots", json.dumps(roots),
+                   "--out", str(copy), "--extractor", extractor]
+            if workers is not None:
+                cmd += ["--workers", str(workers)]
+            results.append(_child(cmd, f"{name} update", env))
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    return results
 
 
 # ---------------------------------------------------------------------------
@@ -252,6 +373,29 @@ def _stories_share(files: list[str], ours: dict) -> None:
           f"the run's {cpu:.1f} CPU s")
 
 
+def print_updates(rows: list[tuple[str, list[dict]]]) -> None:
+    head = ("engine", "update", "added", "articles", "seconds", "CPU s", "commit s", "arrays s",
+            "peak memory (tree)", "segments before -> after")
+    table = [head]
+    for name, results in rows:
+        for i, r in enumerate(results, 1):
+            table.append((
+                name, str(i), f"{r['added']:,}", f"{r['articles']:,}", f"{r['elapsed']:,.1f}",
+                f"{r['cpu_seconds']:,.1f}", f"{r['commit']:,.1f}", f"{r['arrays']:,.1f}",
+                _mib(r["peak_tree_kib"]), f"{r['segments_before']} -> {r['segments_after']}",
+            ))
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    print()
+    for i, row in enumerate(table):
+        print("  ".join(cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths))))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def _holds_index(folder: Path) -> bool:
+    return (folder / "CURRENT").is_file()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the corpus folder")
@@ -263,8 +407,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="searchtui worker processes (default: one per core)")
     parser.add_argument("--extractor", choices=("rules", "spacy", "none"), default="rules",
                         help="searchtui's entity extractor (default rules, as in use; none: the indexer alone)")
-    parser.add_argument("--child", choices=("searchtui", "stock"), help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=None, metavar="N",
+                        help="index the scaled corpus of N articles (made once in --scaled-dir)")
+    parser.add_argument("--scaled-dir", type=Path, default=Path(tempfile.gettempdir()),
+                        help="where scaled corpora are kept (default: the temporary folder)")
+    parser.add_argument("--index", type=Path, default=None, metavar="DIR",
+                        help="keep searchtui's index in DIR; reuse it if DIR holds one already")
+    parser.add_argument("--update", type=int, default=None, metavar="N",
+                        help="time adding N new articles to the index (on a copy of it)")
+    parser.add_argument("--updates", type=int, default=1, metavar="K",
+                        help="with --update: K updates one after another (default 1)")
+    parser.add_argument("--compare-src", type=Path, default=None, metavar="DIR",
+                        help="with --update: also time the updates with the searchtui source in DIR")
+    parser.add_argument("--child", choices=("searchtui", "stock", "update"), help=argparse.SUPPRESS)
     parser.add_argument("--files-json", help=argparse.SUPPRESS)
+    parser.add_argument("--roots", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -272,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         child_main(args)
         return 0
 
+    if args.count:
+        args.corpus = scaled_corpus(args.count, args.scaled_dir / f"corpus-{_label(args.count)}")
     if not args.corpus.is_dir():
         print(f"bench_index: corpus not found: {args.corpus}", file=sys.stderr)
         return 1
@@ -279,9 +438,35 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-index-"))
     try:
         rows = []
-        print(f"searchtui: indexing {len(files):,} files…", file=sys.stderr)
-        ours = measure("searchtui", files, tmp, args.workers, args.extractor)
-        rows.append((f"searchtui (entities: {args.extractor})", ours, False))
+        index = args.index
+        if index is not None and _holds_index(index):
+            print(f"searchtui: reusing the index {index} ({_segments(index)} segments)", file=sys.stderr)
+        else:
+            print(f"searchtui: indexing {len(files):,} files…", file=sys.stderr)
+            ours = measure("searchtui", files, tmp, args.workers, args.extractor, out=index)
+            rows.append((f"searchtui (entities: {args.extractor})", ours, False))
+        if args.update:
+            if index is None or args.limit:
+                raise SystemExit("bench_index: --update needs --index (the index to update a copy "
+                                 "of), built from the whole corpus (no --limit)")
+            total = args.update * args.updates
+            new_corpus = scaled_corpus(total, args.scaled_dir / f"corpus-new-{_label(total)}", NEW_SEED)
+            new_files = sorted(new_corpus.glob("*.txt"))
+            runs = [("searchtui", measure_updates(index, args.corpus, new_files, args.update, args.updates,
+                                                  tmp, args.workers, args.extractor))]
+            if args.compare_src:
+                runs.append((f"baseline ({args.compare_src})",
+                             measure_updates(index, args.corpus, new_files, args.update, args.updates,
+                                             tmp, args.workers, args.extractor, src=args.compare_src)))
+            if rows:
+                print_table(args.corpus, len(files), rows)
+            print(f"\nupdates: {args.update:,} new articles each, to {index} ({args.corpus})")
+            print_updates(runs)
+            if len(runs) == 2:
+                ours_s = sum(r["elapsed"] for r in runs[0][1])
+                base_s = sum(r["elapsed"] for r in runs[1][1])
+                print(f"\nbaseline / searchtui, update seconds: {base_s / ours_s:.1f}x")
+            return 0
         stock = None
         if not args.skip_stock:
             part = files[: args.stock_limit] if args.stock_limit else files

@@ -45,6 +45,7 @@ from searchtui.stories import Stories
 from searchtui.whooshext import (
     deleted_docs,
     field_lengths,
+    field_term_docs,
     fixed_column,
     term_positions,
     term_postings,
@@ -146,15 +147,16 @@ def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None
 
 def _live_counts(postings: dict[str, np.ndarray], live: np.ndarray) -> dict[str, int]:
     """Each term with the number of live documents holding it (those with none left out)."""
-    terms = sorted(postings)
+    # A term whose documents are all deleted has an empty list (and none to count).
+    terms = sorted(t for t, docs in postings.items() if len(docs))
     if not terms:
         return {}
     sizes = np.array([len(postings[t]) for t in terms], dtype=np.int64)
     held = live[np.concatenate([postings[t] for t in terms])].astype(np.int64)
     starts = np.zeros(len(terms), dtype=np.int64)
     np.cumsum(sizes[:-1], out=starts[1:])
-    counts = np.add.reduceat(held, starts) if len(held) else np.zeros(len(terms), np.int64)
-    return {t: int(n) for t, n, size in zip(terms, counts, sizes, strict=True) if size and n}
+    counts = np.add.reduceat(held, starts)
+    return {t: int(n) for t, n in zip(terms, counts, strict=True) if n}
 
 
 class _LRU:
@@ -360,8 +362,7 @@ class IndexData:
         for leaf, offset in self.leaves:
             if fieldname not in leaf.indexed_field_names():
                 continue
-            for tbytes in leaf.lexicon(fieldname):
-                ids, _ = term_postings(leaf, fieldname, tbytes)
+            for tbytes, ids in field_term_docs(leaf, fieldname):
                 found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
         return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
 

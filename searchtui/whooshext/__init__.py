@@ -35,6 +35,7 @@ error from decoding damaged files, not a bug), ``what_is_damaged(exc)``.
 Reading one segment (``postings``), as numpy arrays:
 
 - ``term_postings(leaf, field, text)``: (documents, weights) of a term.
+- ``field_term_docs(leaf, field)``: each term of a field with its live documents.
 - ``term_positions(leaf, field, text)``: (document, position) pairs of a term.
 - ``field_lengths(leaf, field)``: each document's length of a field.
 - ``deleted_docs(leaf)``: the deleted documents.
@@ -59,6 +60,7 @@ from searchtui.whooshext.postings import (
     check_leaf,
     deleted_docs,
     field_lengths,
+    field_term_docs,
     fixed_column,
     term_positions,
     term_postings,
@@ -103,6 +105,7 @@ __all__ = [
     "fast_paths",
     "field_lengths",
     "fixed_column",
+    "field_term_docs",
     "fsync_file",
     "fsync_folder",
     "hand_over",

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import FixedBytesColumn
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searchtui.whooshext.damage import DECODE_ERRORS, Damaged, is_damage
 from searchtui.whooshext.version import fast_paths
@@ -109,6 +109,49 @@ def term_postings(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.n
     return ids_all.astype(np.int32), weights_all
 
 
+def field_term_docs(leaf, fieldname: str) -> Iterator[tuple[bytes, np.ndarray]]:
+    """Each term of a field in one segment with its live documents (possibly none).
+
+    On the fast paths the terms file is walked once, in order: a term in one
+    document (most facet values) is read from its term info alone, and any
+    other's documents are decoded from its blocks without its weights. It
+    gives what ``term_postings`` gives term by term, without a lookup per term.
+    """
+    terms: Any = getattr(leaf, "_terms", None)
+    if not (fast_paths() and hasattr(terms, "items_from") and hasattr(terms, "_postfile")):
+        for tbytes in leaf.lexicon(fieldname):
+            yield tbytes, term_postings(leaf, fieldname, tbytes)[0]
+        return
+    n = leaf.doc_count_all()
+    dead = deleted_docs(leaf)
+    deleted = None
+    if len(dead):
+        deleted = np.zeros(n, dtype=bool)
+        deleted[dead] = True
+    fmt = leaf.schema[fieldname].format
+    postings_reader = terms._codec.postings_reader
+    for (fname, tbytes), info in terms.items_from(fieldname, b""):
+        if fname != fieldname:
+            return
+        if info.doc_frequency() == 1:
+            ids = np.array([info.min_id()], dtype=np.int64)
+        else:
+            m = postings_reader(terms._postfile, info, fmt, term=(fname, tbytes))
+            if isinstance(m, W3LeafMatcher):
+                parts = [np.asarray(block, dtype=np.int64) for block, _w in _raw_blocks(m, False)]
+            else:
+                parts = [np.asarray(list(m.all_ids()), dtype=np.int64)]
+            ids = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        if len(ids) and not (
+            0 <= int(ids[0]) and int(ids[-1]) < n
+            and (len(ids) == 1 or bool(np.all(ids[1:] > ids[:-1])))
+        ):
+            raise Damaged(f"{_term(leaf, fieldname, tbytes)} do not decode to a sound list")
+        if deleted is not None:
+            ids = ids[~deleted[ids]]
+        yield tbytes, ids.astype(np.int32)
+
+
 def term_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Every (document, position) of a term in one segment, as two arrays."""
     decode = leaf.schema[fieldname].format.decode_positions
@@ -164,6 +207,18 @@ def fixed_column(leaf, fieldname: str, width: int) -> np.ndarray:
         if len(value) == width:
             out[d] = np.frombuffer(value, dtype=np.uint8)
     return out
+
+
+def length_bytes(leaf, fieldname: str) -> bytes:
+    """Each document's length of a field in one segment, as the byte Whoosh stores."""
+    n = leaf.doc_count_all()
+    if fast_paths() and hasattr(leaf, "_perdoc"):
+        column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return bytes(n)
+        return bytes(np.fromiter(column, dtype=np.uint8, count=n))
+    get = leaf.doc_field_length
+    return bytes(length_to_byte(get(d, fieldname, 0)) for d in range(n))
 
 
 def deleted_docs(leaf) -> np.ndarray:

@@ -36,17 +36,19 @@ import struct
 import zlib
 from array import array
 from itertools import compress, islice, repeat
-from operator import itemgetter, mul, ne, sub
+from operator import add, itemgetter, mul, ne, sub
 from pickle import dumps
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
 from whoosh.columns import CompressedBytesColumn, PickleColumn
+from whoosh.reading import SegmentReader
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from searchtui.schema import NewsText, analyse_positions
+from searchtui.whooshext.postings import length_bytes
 from searchtui.whooshext.version import fast_paths
 
 #: Pickle protocol of a block's data tuple (see the module's doc).
@@ -165,6 +167,57 @@ def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: floa
     any(map(_array_append, map(_second, entries), weights))
     any(map(_list_append, map(_third, entries), values))
     return sum(ns), count, len(multi), nterms
+
+
+def _copyable(reader) -> bool:
+    """Whether ``add_reader`` can copy this reader's postings block by block."""
+    terms = getattr(reader, "_terms", None)
+    return (
+        isinstance(reader, SegmentReader)
+        and isinstance(reader.codec(), W3Codec)
+        and hasattr(terms, "_postfile")
+        and hasattr(terms, "_codec")
+    )
+
+
+def _all_postings(m, with_values: bool) -> tuple[list, list, list | None]:
+    """The documents, weights and (if wanted) encoded values of a term's postings."""
+    ids: list = []
+    weights: list = []
+    values: list | None = [] if with_values else None
+    if isinstance(m, W3LeafMatcher):
+        while not m._atend and m._blocklength:
+            m._read_ids()
+            m._read_weights()
+            block = m._ids
+            if values is not None:
+                m._read_values()
+                if len(m._values) != len(block):  # empty values left out: walk the term
+                    return _walked_postings(m, with_values)
+                values.extend(m._values)
+            ids.extend(block)
+            weights.extend(m._weights)
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        return ids, weights, values
+    return _walked_postings(m, with_values)
+
+
+def _walked_postings(m, with_values: bool) -> tuple[list, list, list | None]:
+    """``_all_postings`` through Whoosh's posting-by-posting walk, from the first posting."""
+    if isinstance(m, W3LeafMatcher):
+        m.reset()
+    ids: list = []
+    weights: list = []
+    values: list | None = [] if with_values else None
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        if values is not None:
+            values.append(m.value() or emptybytes)
+        m.next()
+    return ids, weights, values
 
 
 class _StoredWriter(PickleColumn.Writer):
@@ -350,6 +403,78 @@ class BulkWriter(SegmentWriter):
         self._estimate += npost * _POSTING_BYTES + nfresh * _VALUE_BYTES + nterms * _TERM_BYTES
         if self._estimate > self.limit_bytes:
             self._next_segment()
+
+    # -- merging
+
+    def add_reader(self, reader):
+        """Copy the live documents of another segment into this one, postings included.
+
+        Whoosh's ``add_reader`` sends every posting through the sorting pool;
+        here each term's postings are read a block at a time, renumbered, and
+        appended to the terms collected in memory, to be written in bulk with
+        the rest. The copied documents come after every document added before,
+        so each term's list stays sorted. Stored fields, columns and lengths
+        are copied by Whoosh's own per-document loop.
+        """
+        if self._stock or not _copyable(reader):
+            super().add_reader(reader)
+            return
+        self._check_state()
+        schema = self.schema
+        basedoc = self.docnum
+        indexed = [name for name in reader.indexed_field_names() if name in schema]
+        docmap = self.write_per_doc(set(schema.names()) | set(indexed), LengthsOnce(reader))
+        self._added = True
+        live = None if docmap is None else list(docmap)
+        for name, lb in self._lenbytes.items():
+            raw = length_bytes(reader, name)
+            lb.frombytes(raw if live is None else bytes(map(raw.__getitem__, live)))
+        if docmap is None:
+            renumber = None
+        else:
+            renumber = [-1] * reader.doc_count_all()
+            for old, new in docmap.items():
+                renumber[old] = new
+        terms = reader._terms
+        postings_reader = terms._codec.postings_reader
+        postfile = terms._postfile
+        # Per field: its format, its postings, and the table its terms go in.
+        targets: dict[str, tuple[Any, _FieldPostings, dict]] = {}
+        for name in indexed:
+            fp = self._field_postings(name, schema[name])
+            targets[name] = (schema[name].format, fp, fp.text if name in self._fast else fp.raw)
+        npost = nvalues = nterms = 0
+        for (fname, tbytes), terminfo in terms.items():
+            target = targets.get(fname)
+            if target is None:
+                continue
+            fmt, fp, table = target
+            m = postings_reader(postfile, terminfo, fmt, term=(fname, tbytes))
+            ids, weights, values = _all_postings(m, fp.values)
+            if renumber is None:
+                ids = list(map(add, ids, repeat(basedoc)))
+            else:
+                ids = list(map(renumber.__getitem__, ids))
+                if -1 in ids:
+                    keep = list(map(ne, ids, repeat(-1)))
+                    ids = list(compress(ids, keep))
+                    weights = list(compress(weights, keep))
+                    if values is not None:
+                        values = list(compress(values, keep))
+                    if not ids:
+                        continue
+            key = tbytes.decode("utf-8") if table is fp.text else tbytes
+            entry: list[Any] | None = table.get(key)
+            if entry is None:
+                entry = table[key] = [array("I"), array("d"), [] if fp.values else None]
+                nterms += 1
+            entry[0].fromlist(ids)
+            entry[1].fromlist(weights)
+            if values is not None:
+                entry[2].extend(values)
+                nvalues += len(values)
+            npost += len(ids)
+        self._estimate += npost * _POSTING_BYTES + nvalues * _VALUE_BYTES + nterms * _TERM_BYTES
 
     # -- segments
 

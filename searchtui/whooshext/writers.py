@@ -4,8 +4,8 @@ A run indexes into one writer, or into several writers in worker processes
 that each hand their finished segments to the parent's writer, which makes
 them all live in one commit. The commit is Whoosh's own
 (``SegmentWriter.commit`` with a merge function): small existing segments are
-merged as Whoosh's ``MERGE_SMALL`` policy decides, the handed-over segments
-join the list, and the table of contents is written; on an index opened with
+merged as ``merge_tiered`` decides, the handed-over segments join the list,
+and the table of contents is written; on an index opened with
 ``storage.open_index`` or ``storage.create_index`` every file is on disk
 before that, and the generation is signed first when the storage has a seal
 (see ``storage``).
@@ -18,7 +18,8 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import Index
-from whoosh.writing import MERGE_SMALL, SegmentWriter
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
 from searchtui.whooshext.segments import BulkWriter
 from searchtui.whooshext.storage import DurableStorage
@@ -76,6 +77,71 @@ def discard(writer: SegmentWriter) -> None:
     writer.is_closed = True
 
 
+#: Segments of about the same size that are merged together once there are this many
+#: of them (and each tier of sizes spans this factor).
+MERGE_FACTOR = 10
+#: A segment with more live documents than this is never merged by a commit: what a
+#: commit merges is bounded by ``MERGE_FACTOR`` times this, whatever the index's size.
+MERGE_MAX_DOCS = 2_000
+
+
+def _tier(docs: int) -> int:
+    """The tier of a segment of ``docs`` live documents: 1-9 -> 0, 10-99 -> 1, and so on."""
+    tier = 0
+    while docs >= MERGE_FACTOR:
+        docs //= MERGE_FACTOR
+        tier += 1
+    return tier
+
+
+def plan_merge(segments: list[Segment]) -> tuple[list[Segment], list[Segment]]:
+    """(segments to merge, segments to keep as they are), for one commit.
+
+    Segments whose documents are all deleted are dropped. Of the others, only
+    small ones (at most ``MERGE_MAX_DOCS`` live documents) are ever merged,
+    and only with segments of their own tier (live documents within a factor
+    of ``MERGE_FACTOR``), once that tier holds ``MERGE_FACTOR`` of them: the
+    smallest such tier, its ``MERGE_FACTOR`` smallest segments. So a commit
+    merges a bounded number of documents whatever the size of the index, and
+    big segments (a build's, or earlier merges') are left alone. A segment
+    with many deletions counts by its live documents, so it is merged (and its
+    deleted documents dropped) once few are left.
+    """
+    live = [s for s in segments if s.doc_count() > 0]
+    tiers: dict[int, list[Segment]] = {}
+    for s in live:
+        if s.doc_count() <= MERGE_MAX_DOCS:
+            tiers.setdefault(_tier(s.doc_count()), []).append(s)
+    for tier in sorted(tiers):
+        members = tiers[tier]
+        if len(members) >= MERGE_FACTOR:
+            chosen = sorted(members, key=lambda s: s.doc_count())[:MERGE_FACTOR]
+            ids = {s.segment_id() for s in chosen}
+            return chosen, [s for s in live if s.segment_id() not in ids]
+    return [], live
+
+
+def merge_tiered(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+    """A merge policy for ``SegmentWriter.commit``: merges what ``plan_merge`` chooses.
+
+    The chosen segments are copied into the writer's own new segment (on the
+    fast paths, through ``BulkWriter.add_reader``, without Whoosh's sorting
+    pool); the segments returned stay as they are.
+    """
+    merge, keep = plan_merge(list(segments))
+    for seg in merge:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return keep
+
+
+#: The merge policy of ``commit``.
+MERGE_POLICY = merge_tiered
+
+
 def commit(writer: SegmentWriter, segments: Iterable[Segment] = ()) -> int:
     """Make what ``writer`` wrote live, with ``segments`` handed over by other writers.
 
@@ -88,8 +154,8 @@ def commit(writer: SegmentWriter, segments: Iterable[Segment] = ()) -> int:
         raise ValueError("commit() needs an index opened with searchtui.whooshext.open_index")
     handed = list(segments)
 
-    def merge_small_and_hand_over(w: SegmentWriter, existing: list[Segment]) -> list[Segment]:
-        return list(MERGE_SMALL(w, existing)) + handed
+    def merge_and_hand_over(w: SegmentWriter, existing: list[Segment]) -> list[Segment]:
+        return list(MERGE_POLICY(w, existing)) + handed
 
     # The TOC is written from the final segment list; the storage's seal names
     # their files from it (see ``storage.DurableStorage``).
@@ -101,7 +167,7 @@ def commit(writer: SegmentWriter, segments: Iterable[Segment] = ()) -> int:
 
     writer._commit_toc = commit_toc
     try:
-        writer.commit(mergetype=merge_small_and_hand_over)
+        writer.commit(mergetype=merge_and_hand_over)
     finally:
         storage.committing = None
     return int(writer.generation)

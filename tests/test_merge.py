@@ -1,0 +1,229 @@
+"""Merging segments: the commit's merge policy, and the bulk writer's copy of a segment.
+
+``BulkWriter.add_reader`` (the fast path a merge takes) is checked against
+Whoosh's own ``SegmentWriter.add_reader`` (the sorting pool it replaces): the
+same segments, with the same deletions, merged by both, give the same index,
+posting blocks included.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from test_bulkwrite import _documents, _write_files, assert_same_index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
+
+from searchtui import indexer, store
+from searchtui.config import Config
+from searchtui.indexer import build_index
+from searchtui.models import SearchRequest
+from searchtui.schema import make_schema
+from searchtui.search import SearchEngine
+from searchtui.whooshext import postings, writers
+from searchtui.whooshext.segments import BulkWriter
+from searchtui.whooshext.writers import MERGE_FACTOR, MERGE_MAX_DOCS, plan_merge
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[dict]:
+    return _documents(240)
+
+
+def _segmented(folder: Path, docs: list[dict], deleted_keys: set[str]):
+    """An index of ``docs`` in several bulk-written segments, with ``deleted_keys`` deleted."""
+    folder.mkdir(parents=True)
+    ix = FileStorage(str(folder)).create_index(make_schema())
+    writer = BulkWriter(ix, codec=W3Codec(compression=0), compound=False, limit_mb=0.15)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+    if deleted_keys:
+        writer = BulkWriter(ix, codec=W3Codec(compression=0), compound=False)
+        for key in sorted(deleted_keys):
+            writer.delete_by_term("key", key)
+        writer.commit(merge=False)
+    return FileStorage(str(folder)).open_index()
+
+
+def _merge(folder: Path, writer_class, new_docs: list[dict]):
+    ix = FileStorage(str(folder)).open_index()
+    writer = writer_class(ix, codec=W3Codec(compression=0), compound=False)
+    for doc in new_docs:
+        writer.add_document(**doc)
+    writer.commit(optimize=True)
+    return FileStorage(str(folder)).open_index()
+
+
+@pytest.mark.parametrize(
+    "deleted, new",
+    [
+        (set(), 0),  # segments copied as they are
+        ({"every 7th"}, 0),  # deletions dropped in the copy
+        ({"every 7th", "first segment"}, 30),  # a whole segment gone, new documents first
+    ],
+)
+def test_bulk_merge_is_whoosh_merge(docs, tmp_path, deleted, new):
+    old, fresh = docs[: len(docs) - new], docs[len(docs) - new :]
+    keys: set[str] = set()
+    if "every 7th" in deleted:
+        keys |= {d["key"] for d in old[::7]}
+    base = _segmented(tmp_path / "base", old, set())
+    segments = base._segments()
+    assert len(segments) > 3
+    if "first segment" in deleted:
+        with base.reader() as r:
+            first = segments[0].doc_count_all()
+            keys |= {r.stored_fields(d)["key"] for d in range(first)}
+    shutil.rmtree(tmp_path / "base")
+    _segmented(tmp_path / "stock", old, keys)
+    shutil.copytree(tmp_path / "stock", tmp_path / "bulk")
+
+    stock = _merge(tmp_path / "stock", SegmentWriter, fresh)
+    bulk = _merge(tmp_path / "bulk", BulkWriter, fresh)
+    assert len(bulk._segments()) == len(stock._segments()) == 1
+    assert bulk.doc_count_all() == len(docs) - len(keys)
+    compared = assert_same_index(stock, bulk)
+    assert compared > 10 * len(docs)
+
+
+@dataclass
+class _Seg:
+    """What the merge policy reads of a segment."""
+
+    name: str
+    docs: int
+    deleted: int = 0
+
+    def doc_count(self) -> int:
+        return self.docs - self.deleted
+
+    def segment_id(self) -> str:
+        return self.name
+
+
+def _names(segs) -> list[str]:
+    return sorted(s.name for s in segs)
+
+
+def test_big_segments_are_never_merged():
+    big = [_Seg(f"big{i}", 7000) for i in range(40)]
+    merge, keep = plan_merge([*big, _Seg("new", 1000)])
+    assert merge == []
+    assert _names(keep) == _names([*big, _Seg("new", 1000)])
+
+
+def test_a_full_tier_of_small_segments_is_merged():
+    big = [_Seg(f"big{i}", 7000) for i in range(40)]
+    small = [_Seg(f"u{i}", 1000 + i) for i in range(MERGE_FACTOR)]
+    merge, keep = plan_merge([*big, *small, _Seg("tiny", 5)])
+    assert _names(merge) == _names(small)
+    assert _names(keep) == _names([*big, _Seg("tiny", 5)])
+
+
+def test_a_tier_not_yet_full_waits():
+    small = [_Seg(f"u{i}", 1000) for i in range(MERGE_FACTOR - 1)]
+    other = [_Seg(f"v{i}", 100) for i in range(MERGE_FACTOR - 1)]
+    merge, keep = plan_merge([*small, *other])
+    assert merge == []
+    assert len(keep) == 2 * (MERGE_FACTOR - 1)
+
+
+def test_the_smallest_full_tier_goes_first_and_a_merge_is_bounded():
+    tens = [_Seg(f"t{i}", 10) for i in range(MERGE_FACTOR + 3)]
+    hundreds = [_Seg(f"h{i}", 100) for i in range(MERGE_FACTOR)]
+    merge, _keep = plan_merge([*hundreds, *tens])
+    assert _names(merge) == _names(tens[:MERGE_FACTOR])
+    # Whatever the index holds, a merge takes at most MERGE_FACTOR segments of MERGE_MAX_DOCS.
+    many = [_Seg(f"m{i}", MERGE_MAX_DOCS) for i in range(5 * MERGE_FACTOR)]
+    merge, keep = plan_merge(many)
+    assert len(merge) == MERGE_FACTOR
+    assert sum(s.doc_count() for s in merge) <= MERGE_FACTOR * MERGE_MAX_DOCS
+
+
+def test_deleted_documents_count_against_a_segment():
+    emptied = _Seg("emptied", 7000, deleted=7000)
+    mostly = [_Seg(f"d{i}", 7000, deleted=6000) for i in range(MERGE_FACTOR)]
+    merge, keep = plan_merge([emptied, *mostly, _Seg("big", 7000)])
+    # A segment with nothing left is dropped; big ones with few documents left are merged.
+    assert _names(merge) == _names(mostly)
+    assert _names(keep) == ["big"]
+
+
+# ---------------------------------------------------------------------------
+# Through the indexer
+
+
+def _titles(root: Path, q: str) -> list[str]:
+    with SearchEngine.open(root) as engine:
+        res = engine.search(SearchRequest(query=q, page_size=100_000, facets=(),
+                                          histogram=False, snippets=False))
+        return sorted(h.title for h in res.hits)
+
+
+def test_updates_leave_the_build_segments_and_merge_their_own(docs, tmp_path, monkeypatch):
+    """Repeated small updates each add a segment; a full tier of them is merged, with
+    changed and deleted files, and the answers match a fresh build."""
+    config = Config(workers=1, extractor="none")
+    monkeypatch.setattr(indexer, "BULK_LIMIT_MB", 1)  # segments of about 20 articles
+    monkeypatch.setattr(writers, "MERGE_MAX_DOCS", 8)
+    corpus = _write_files(tmp_path / "corpus", docs[:150])
+    build_index([corpus], tmp_path / "ix", config=config)
+
+    def segments():
+        ix, _d, _m = store.open_index(tmp_path / "ix")
+        return {s.segment_id(): s.doc_count_all() for s in ix._segments()}
+
+    built = {seg: n for seg, n in segments().items() if n > writers.MERGE_MAX_DOCS}
+    assert len(built) >= 2
+    extra = tmp_path / "extra"
+    for step in range(MERGE_FACTOR + 2):
+        _write_files(extra / f"u{step}", docs[150 + 3 * step : 153 + 3 * step])
+        files = sorted(corpus.iterdir())
+        files[10 * step].unlink()
+        changed = files[-1 - step]
+        changed.write_text(
+            changed.read_text(encoding="utf-8") + f"\nzebra crossing {step}\n", encoding="utf-8"
+        )
+        report = build_index([corpus, extra], tmp_path / "ix", config=config)
+        assert (report.added, report.updated, report.deleted) == (3, 1, 1)
+        now = segments()
+        # The build's big segments are only ever dropped (once emptied), never rewritten.
+        assert all(now.get(seg, n) == n for seg, n in built.items())
+    assert len(now) < len(built) + MERGE_FACTOR + 2
+    fresh = tmp_path / "fresh"
+    build_index([corpus, extra], fresh, config=config, rebuild=True)
+    for q in ["zebra", "\"zebra crossing\"", "said", "\"prime minister\"", "government", ""]:
+        assert _titles(tmp_path / "ix", q) == _titles(fresh, q), q
+    assert len(_titles(tmp_path / "ix", "\"zebra crossing\"")) == MERGE_FACTOR + 2
+
+
+# ---------------------------------------------------------------------------
+# Reading a field's terms in one walk (what the facet arrays are built from)
+
+
+def test_field_term_docs_is_term_postings_term_by_term(docs, tmp_path, monkeypatch):
+    keys = {d["key"] for d in docs[::5]}
+    ix = _segmented(tmp_path / "ix", docs, keys)
+    with ix.reader() as r:
+        leaves = [leaf for leaf, _offset in r.leaf_readers()]
+        assert len(leaves) > 3 and any(leaf.has_deletions() for leaf in leaves)
+        for leaf in leaves:
+            _same_term_docs(leaf, monkeypatch)
+
+
+def _same_term_docs(leaf, monkeypatch) -> None:
+    for field in ["people", "places", "authors", "publication", "date", "title", "body"]:
+        expected = [(t, postings.term_postings(leaf, field, t)[0].tolist())
+                    for t in leaf.lexicon(field)]
+        got = [(t, ids.tolist()) for t, ids in postings.field_term_docs(leaf, field)]
+        assert got == expected, field
+        # Another Whoosh: term by term, the same.
+        with monkeypatch.context() as m:
+            m.setattr(postings, "fast_paths", lambda: False)
+            slow = [(t, ids.tolist()) for t, ids in postings.field_term_docs(leaf, field)]
+        assert slow == got, field
