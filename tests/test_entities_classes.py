@@ -217,3 +217,15 @@ def test_an_adverb_opening_a_sentence_is_not_part_of_the_name(ext, adverb):
     got = found(ext, f"The vote was close. {adverb} Margaret Okafor resigned.")
     assert "Margaret Okafor" in got["PERSON"]
     assert not any(adverb in v for kind in got.values() for v in kind)
+
+
+@pytest.mark.parametrize(
+    "text", ["Hurricane Maxine stalled.", "Tropical Storm Odell weakened.", "Typhoon Rena hit."]
+)
+def test_a_storm_is_no_person(ext, text):
+    got = found(ext, text)
+    assert not got["PERSON"] and not got["ORG"]
+
+
+def test_a_storm_centre_is_still_an_organisation(ext):
+    assert "Hurricane Center" in found(ext, "Hurricane Center forecasters said so.")["ORG"]

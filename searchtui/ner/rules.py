@@ -124,6 +124,8 @@ _SPELL_SMALL: Final = frozenset(("of", "for", "and", "the", "in", "on", "&", "to
 #: how the plural of a team's name ends ("Nuggets", "Cowboys", "Yankees"), unlike
 #: surnames ending in s ("Soros", "Petraeus", "Boies")
 _TEAM_PLURALS: Final = ("ts", "ks", "rs", "ns", "ys", "ls", "ds", "ms", "gs", "ps", "ees")
+#: words that name a storm before its given name
+_STORMS: Final = frozenset(("Hurricane", "Typhoon", "Cyclone", "Storm"))
 #: endings of adverbs that open a sentence before a name
 _ADVERB_ENDS: Final = ("ly", "wards", "ward")
 #: place-name abbreviations written without their dot, as a run's first word
@@ -697,6 +699,11 @@ class RuleEngine:
         self._classify(text, [(tok, s, e)], items, False)
 
     def _run(self, text: str, toks: list[Tok], items: list[_Item], sent_start: bool) -> None:
+        if toks[-1][0] not in ORG_SUFFIXES and (
+            toks[0][0] in _STORMS
+            or (len(toks) > 2 and toks[0][0] == "Tropical" and toks[1][0] in _STORMS)
+        ):
+            return  # "Hurricane Barry", "Tropical Storm Humberto": a storm, no person
         for i in range(1, len(toks) - 2):
             if (
                 toks[i][0] == "and"
