@@ -307,7 +307,10 @@ class IndexData:
                 # only older generations' caches go: a searcher still on an older
                 # generation must not delete the cache a newer one has written
                 number = old.name[len("cache-") : -len(".npz")]
-                if number.isdecimal() and int(number) < self.generation:
+                mine = self.generation
+                if old != path and (
+                    mine is None or (number.isdecimal() and int(number) < mine)
+                ):
                     with contextlib.suppress(FileNotFoundError):
                         old.unlink()
         except OSError:
