@@ -100,7 +100,8 @@ _PROSE_RE: Final = re.compile(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+")
 _NUMBER_RE: Final = re.compile(r"(?<!\S)[^\sA-Za-z]*[0-9]")
 _DIGITS_RE: Final = re.compile(r"[0-9]+")
 _LOWER_AFTER_HYPHEN_RE: Final = re.compile(r"-[a-z]")
-_WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
+#: a word of four letters or more (the words of a headline that count)
+_LONG_WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]{3,}")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
     # (a comma before digits is a thousands separator: "Attendance 18,500" is no score)
@@ -115,15 +116,24 @@ _BEAT_BEFORE: Final = (
 )
 _PLACE_BEFORE: Final = (" city of ", " town of ", " village of ", " province of ", " region of ",
                  " capital ", " near ", " outside ", " in ", " port of ", " island of ")
+#: the letter before the closing space of each of these, to rule most names out at one look
+_BEAT_TAILS: Final = "".join(sorted({b[-2] for b in _BEAT_BEFORE}))
+_PLACE_TAILS: Final = "".join(sorted({b[-2] for b in _PLACE_BEFORE}))
 _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
 #: words before an "in" that is about a company, not a place: "shares in Tesco", "a stake in Arm"
 _HOLDING: Final = frozenset(("shares", "stake", "stakes"))
 #: small words that do not make a table line a sentence
 _STOP: Final = frozenset(("and", "of", "the", "to", "in", "from", "at", "for", "on", "a"))
+#: what follows a company's name in the wire's phrases, and how long the longest is
+_ORG_NOTES: Final = (" said in a research note", " said in a note", " news agency", " newspaper")
+_ORG_NOTE_SIZE: Final = max(len(x) for x in _ORG_NOTES)
+#: the first letters of the words after a company's name (ORG_AFTER) and of _ORG_NOTES
+_ORG_AFTER_FIRST: Final = "".join(sorted({w[0] for w in ORG_AFTER} | {x[1] for x in _ORG_NOTES}))
 #: what stands between the names of a list ("A, B and C")
 _LIST_GAPS: Final = frozenset((", ", " and ", ", and ", " or ", " & "))
 #: the end of a word that makes it an adjective of the name after it ("Ohio-based")
 _ADJECTIVE_ENDS: Final = ("-based", "-owned", "-controlled", "-listed", "-registered")
+_ADJECTIVE_LAST: Final = frozenset(e[-1] for e in _ADJECTIVE_ENDS)
 
 NORMAL: Final = 0
 TITLE_LINE: Final = 1
@@ -162,19 +172,20 @@ Tok = tuple[str, int, int]
 def _clean(word: str) -> tuple[str, bool]:
     """A word without trailing punctuation or possessive; True when a run ends after it."""
     brk = False
-    last = word[-1]
-    if last in ".-'’&":
-        if last == ".":
+    last = ord(word[-1])
+    if last == 46 or last == 45 or last == 39 or last == 0x2019 or last == 38:  # . - ' ’ &
+        if last == 46:
             if word in ABBREVIATIONS or _INITIALS_RE.fullmatch(word):
                 return word, False
             brk = True
         word = word.rstrip(".-'’&")
         if not word:
             return "", True
-        if last in "'’":
+        if last == 39 or last == 0x2019:
             brk = True
-    if word.endswith(("'s", "’s")):
-        return word[:-2], True
+    n = len(word)
+    if n >= 2 and ord(word[n - 1]) == 115 and ((c := ord(word[n - 2])) == 39 or c == 0x2019):
+        return word[:-2], True  # a possessive: 's or ’s
     return word, brk
 
 
@@ -196,6 +207,49 @@ def _is_table(line: str) -> bool:
             if words >= numbers:
                 return False
     return True
+
+
+def _caps_start(text: str, pos: int) -> bool:
+    """Whether a line can open with a word in capitals (a dateline, a slug): a blank, or a
+    capital before no lower-case letter. (Cheaper than the patterns, which decide.)"""
+    o = ord(text[pos])
+    if o == 32 or o == 9:
+        return True
+    if 65 <= o <= 90 or (o >= 0xC0 and text[pos].isupper()):
+        o = ord(text[pos + 1])
+        return o < 97 or o > 122
+    return False
+
+
+def _line_kind(text: str, start: int, end: int) -> int:
+    """How a short line (without its dateline) is read: NORMAL, TABLE_LINE, CAPS_LINE (no
+    lower-case letter) or TITLE_LINE (most of its long words capitalised)."""
+    if _LOWER_RE.search(text, start, end) is None:
+        line = text[start:end]
+        upper = 0
+        for c in line:
+            if c.isupper():
+                upper += 1
+                if upper == 2:
+                    return TABLE_LINE if _is_table(line) else CAPS_LINE
+        return NORMAL
+    last = end - 1  # its last character that is no white space (a letter at least is)
+    while text[last].isspace():
+        last -= 1
+    if text[last] in ".?!\"”":  # a sentence is no table row, nor a headline
+        return NORMAL
+    line = text[start:end]
+    if _is_table(line):
+        return TABLE_LINE
+    if text[last] in ":;" or line.count(",") >= 2 or len(_DIGITS_RE.findall(line)) >= 3:
+        return NORMAL  # (a list of names or of results is no headline)
+    words = 0
+    caps = 0
+    for w in _LONG_WORD_RE.findall(line):
+        words += 1
+        if ord(w[0]) <= 90:  # A-Z
+            caps += 1
+    return TITLE_LINE if words >= 3 and 4 * caps >= 3 * words else NORMAL
 
 
 def _row_label(text: str, start: int) -> bool:
@@ -304,8 +358,7 @@ class RuleEngine:
             if end < 0:
                 end = size
             start = pos
-            c = text[pos : pos + 2]  # a dateline opens with two capitals ("NEW", "ST.")
-            if end - pos > 6 and (c.isupper() or c[0] == " " or c[0] == "\t"):
+            if end - pos > 6 and _caps_start(text, pos):
                 m = _DATELINE_RE.match(text, pos, end)
                 if m is not None and self._dateline_place(m.group(1), m.group(2) is not None) and (
                     m.group(2) is None or _LOWER_RE.search(text, m.end(), end) is not None
@@ -318,30 +371,10 @@ class RuleEngine:
                         # a slug in capitals before words in lower case: read as capitals
                         out.append((pos, slug.end(1), CAPS_LINE))
                         start = slug.end()
-            n = end - start
-            if 0 < n < 250:
-                line = text[start:end]
-                last = line.rstrip()[-1:]
-                if not _LOWER_RE.search(line):
-                    upper = 0
-                    for c in line:
-                        if c.isupper():
-                            upper += 1
-                    if upper >= 2:
-                        out.append((start, end, TABLE_LINE if _is_table(line) else CAPS_LINE))
-                elif last not in ".?!\"”" and _is_table(line):
-                    out.append((start, end, TABLE_LINE))  # (a sentence is no table row)
-                elif last not in ".?!\"”:;" and line.count(",") < 2 and (
-                    len(_DIGITS_RE.findall(line)) < 3
-                ):  # (a list of names or of results is no headline)
-                    words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
-                    if len(words) >= 3:
-                        caps = 0
-                        for w in words:
-                            if w[0].isupper():
-                                caps += 1
-                        if caps >= 0.75 * len(words):
-                            out.append((start, end, TITLE_LINE))
+            if 0 < end - start < 250:
+                kind = _line_kind(text, start, end)
+                if kind != NORMAL:
+                    out.append((start, end, kind))
             pos = end + 1
         return out
 
@@ -585,7 +618,8 @@ class RuleEngine:
         if not toks:
             return
         for i in range(len(toks) - 1):
-            if toks[i][0].endswith(_ADJECTIVE_ENDS):
+            w = toks[i][0]
+            if w[-1] in _ADJECTIVE_LAST and w.endswith(_ADJECTIVE_ENDS):
                 # "Ohio-based Acme Widget Corp": the company starts after it
                 toks = toks[i + 1 :]
                 sent_start = False
@@ -959,55 +993,79 @@ class RuleEngine:
     def _org_context(text: str, start: int, end: int) -> bool:
         """Words around a name that make it a company: "an analyst at X", "shares of X",
         "X analyst Jane Doe", "X said in a research note"."""
-        prep = text[start - 4 : start]
-        if prep == " at " or prep == " of " or prep == " in ":
-            word = text[max(0, start - 16) : start - 4].rsplit(" ", 1)[-1].lower()
-            if (prep == " at " and word in ORG_BEFORE_AT) or (
-                prep != " at " and word in ORG_BEFORE_OF
-            ):
-                return True
-        c = text[end : end + 1]
-        if c != " " and c != "'" and c != "’":
+        if start >= 4 and ord(text[start - 1]) == 32 and ord(text[start - 4]) == 32:
+            prep = text[start - 4 : start]
+            if prep == " at " or prep == " of " or prep == " in ":
+                word = text[max(0, start - 16) : start - 4].rsplit(" ", 1)[-1].lower()
+                if (prep == " at " and word in ORG_BEFORE_AT) or (
+                    prep != " at " and word in ORG_BEFORE_OF
+                ):
+                    return True
+        # what follows the name, or its possessive: the next word, within 32 characters
+        size = len(text)
+        if end >= size:
             return False
-        after = text[end : end + 32]
-        if c != " ":
-            if after[1:2] != "s":
+        o = ord(text[end])
+        if o == 32:
+            after = end
+        elif o == 39 or o == 0x2019:  # ' and ’
+            if end + 1 >= size or ord(text[end + 1]) != 115:  # s
                 return False
-            after = after[2:]
-        if after[1:].split(" ", 1)[0].rstrip(",.;:") in ORG_AFTER:
+            after = end + 2
+        else:
+            return False
+        first = after + 1
+        if first >= size or text[first] not in _ORG_AFTER_FIRST:
+            return False
+        stop = text.find(" ", first, end + 32)
+        if stop < 0:
+            stop = end + 32
+        if text[first:stop].rstrip(",.;:") in ORG_AFTER:
             return _LOWER_AFTER_HYPHEN_RE.search(text, start, end) is None  # "Left-leaning"
-        return after.startswith(
-            (" said in a research note", " said in a note", " news agency", " newspaper")
-        )
+        return text[after : after + _ORG_NOTE_SIZE].startswith(_ORG_NOTES)
 
     @staticmethod
     def _team_cue(text: str, start: int, end: int) -> bool:
         """A sports team: "X 3 Y 1", "X 195 , Y 429-7", "X beat Y", "X 22 points"."""
         # both a score and a result start with a space; "beat" and the like end with one
         if (
-            text[end : end + 1] == " "
-            and ((c := text[end + 1 : end + 2]) in _RESULT_START or c.isdecimal())
+            end + 1 < len(text)
+            and ord(text[end]) == 32
+            and ((c := text[end + 1]) in _RESULT_START or c.isdecimal())
             and _SCORE_RE.match(text, end) is not None
         ):
             return True
-        return text[start - 1 : start] == " " and text[max(0, start - 12) : start].endswith(
-            _BEAT_BEFORE
+        return (
+            start >= 2
+            and ord(text[start - 1]) == 32
+            and text[start - 2] in _BEAT_TAILS
+            and text[max(0, start - 12) : start].endswith(_BEAT_BEFORE)
         )
 
     @staticmethod
     def _prev_word(text: str, start: int) -> str:
-        if text[start - 1 : start] != " " or start < 1:
+        """The word before a space before start, within 24 characters ("" after two spaces)."""
+        if start < 2 or ord(text[start - 1]) != 32:
             return ""
-        before = text[max(0, start - 24) : start]
-        if before.endswith("  "):
-            return ""
-        parts = before.rsplit(None, 1)
-        return parts[-1] if parts else ""
+        i = start - 2
+        c = text[i]
+        if c.isspace():
+            if c == " ":
+                return ""
+            parts = text[max(0, start - 24) : start].rsplit(None, 1)
+            return parts[-1] if parts else ""
+        low = max(0, start - 24)
+        while i > low and not text[i - 1].isspace():
+            i -= 1
+        return text[i : start - 1]
 
     @staticmethod
     def _place_cue(text: str, start: int) -> bool:
-        return text[start - 1 : start] == " " and text[max(0, start - 12) : start].endswith(
-            _PLACE_BEFORE
+        return (
+            start >= 2
+            and ord(text[start - 1]) == 32
+            and text[start - 2] in _PLACE_TAILS
+            and text[max(0, start - 12) : start].endswith(_PLACE_BEFORE)
         )
 
     def _cue(self, text: str, start: int, end: int) -> bool:
