@@ -92,16 +92,13 @@ _PARTICLES: Final = frozenset(
     "de del della di da dos das do van von der den ter bin ibn al el la le du y".split()
 )
 CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
-_LOWER_RE: Final = re.compile(r"[a-z]")
-_DIGIT_RE: Final = re.compile(r"[0-9]")
 #: four words in lower case in a row: a sentence, not a table row
-_PROSE_RE: Final = re.compile(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+")
+_PROSE_RE: Final = re.compile(r"[a-z][a-z]* [a-z]+ [a-z]+ [a-z]+")  # (a letter first: faster)
 #: a token that does not start with a letter and holds a digit ("1.20", "$5", "(1996)")
 _NUMBER_RE: Final = re.compile(r"(?<!\S)[^\sA-Za-z]*[0-9]")
-_DIGITS_RE: Final = re.compile(r"[0-9]+")
+#: three numbers (runs of digits) in a line
+_THREE_NUMBERS_RE: Final = re.compile(r"[0-9][^0-9]+[0-9]+[^0-9]+[0-9]")
 _LOWER_AFTER_HYPHEN_RE: Final = re.compile(r"-[a-z]")
-#: a word of four letters or more (the words of a headline that count)
-_LONG_WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]{3,}")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
     # (a comma before digits is a thousands separator: "Attendance 18,500" is no score)
@@ -175,7 +172,9 @@ def _clean(word: str) -> tuple[str, bool]:
     last = ord(word[-1])
     if last == 46 or last == 45 or last == 39 or last == 0x2019 or last == 38:  # . - ' ’ &
         if last == 46:
-            if word in ABBREVIATIONS or _INITIALS_RE.fullmatch(word):
+            if word in ABBREVIATIONS or (
+                len(word) > 1 and ord(word[1]) == 46 and _INITIALS_RE.fullmatch(word)
+            ):
                 return word, False
             brk = True
         word = word.rstrip(".-'’&")
@@ -192,7 +191,7 @@ def _clean(word: str) -> tuple[str, bool]:
 def _is_table(line: str) -> bool:
     """Whether a line is a row of a table: more numbers than words that are not table words
     ("Net 5.4 mln vs 4.3 mln", "Pay April 15", "NEW YORK 74 59 .556")."""
-    if _DIGIT_RE.search(line) is None or _PROSE_RE.search(line) is not None:
+    if not _has_digit(line) or _PROSE_RE.search(line) is not None:
         return False
     numbers = len(_NUMBER_RE.findall(line))
     if numbers == 0:
@@ -224,7 +223,7 @@ def _caps_start(text: str, pos: int) -> bool:
 def _line_kind(text: str, start: int, end: int) -> int:
     """How a short line (without its dateline) is read: NORMAL, TABLE_LINE, CAPS_LINE (no
     lower-case letter) or TITLE_LINE (most of its long words capitalised)."""
-    if _LOWER_RE.search(text, start, end) is None:
+    if not _has_lower(text, start, end):
         line = text[start:end]
         upper = 0
         for c in line:
@@ -241,15 +240,56 @@ def _line_kind(text: str, start: int, end: int) -> int:
     line = text[start:end]
     if _is_table(line):
         return TABLE_LINE
-    if text[last] in ":;" or line.count(",") >= 2 or len(_DIGITS_RE.findall(line)) >= 3:
+    if text[last] in ":;" or line.count(",") >= 2 or _THREE_NUMBERS_RE.search(line):
         return NORMAL  # (a list of names or of results is no headline)
+    # its words of four letters or more: a letter A-Z or a-z, then letters, digits, "_",
+    # apostrophes and hyphens
     words = 0
     caps = 0
-    for w in _LONG_WORD_RE.findall(line):
-        words += 1
-        if ord(w[0]) <= 90:  # A-Z
-            caps += 1
+    i = start
+    while i < end:
+        o = ord(text[i])
+        if 97 <= o <= 122 or 65 <= o <= 90:
+            j = i + 1
+            while j < end and _in_word(text, j):
+                j += 1
+            if j - i > 3:
+                words += 1
+                if o <= 90:
+                    caps += 1
+            i = j
+        else:
+            i += 1
     return TITLE_LINE if words >= 3 and 4 * caps >= 3 * words else NORMAL
+
+
+def _has_lower(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a letter a-z."""
+    for i in range(start, end):
+        o = ord(text[i])
+        if 97 <= o <= 122:
+            return True
+    return False
+
+
+def _has_digit(line: str) -> bool:
+    """Whether a line holds a digit 0-9."""
+    for i in range(len(line)):
+        o = ord(line[i])
+        if 48 <= o <= 57:
+            return True
+    return False
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Whether text[i] can be part of a word: a letter or a digit, "_", an apostrophe or a
+    hyphen (what the pattern [\\w'’-] takes)."""
+    o = ord(text[i])
+    if o < 128:
+        return (
+            97 <= o <= 122 or 65 <= o <= 90 or 48 <= o <= 57 or o == 95 or o == 39 or o == 45
+        )
+    return o == 0x2019 or text[i].isalnum()
 
 
 def _row_label(text: str, start: int) -> bool:
@@ -281,7 +321,16 @@ class _Item:
 
 
 def _is_caps(tok: str) -> bool:
-    return tok.isupper() and len(tok) > 1
+    return len(tok) > 1 and _upper(tok)
+
+
+def _upper(word: str) -> bool:
+    """Whether a word is in capitals (str.isupper), at once for the usual "Xy..."."""
+    if len(word) > 1:
+        o = ord(word[1])
+        if 97 <= o <= 122:  # a-z
+            return False
+    return word.isupper()
 
 
 _HYPHEN_PARTICLES: Final = (
@@ -291,8 +340,14 @@ _HYPHEN_PARTICLES: Final = (
 
 def _name_shaped(tok: str) -> bool:
     """Title-case word of two letters or more ("Simmons", "McGahn", "O'Brien", "al-Assad")."""
-    if tok[:1].islower() and tok.startswith(_HYPHEN_PARTICLES):
-        tok = tok.split("-", 1)[1]
+    if len(tok) > 1:
+        o = ord(tok[0])
+        if 65 <= o <= 90:  # A-Z, then a-z: the usual shape, answered at once
+            o = ord(tok[1])
+            if 97 <= o <= 122:
+                return True
+        elif 97 <= o <= 122 and tok.startswith(_HYPHEN_PARTICLES):
+            tok = tok.split("-", 1)[1]
     return len(tok) > 1 and tok[0].isupper() and not tok.isupper() and tok[1:2] != "."
 
 
@@ -361,13 +416,13 @@ class RuleEngine:
             if end - pos > 6 and _caps_start(text, pos):
                 m = _DATELINE_RE.match(text, pos, end)
                 if m is not None and self._dateline_place(m.group(1), m.group(2) is not None) and (
-                    m.group(2) is None or _LOWER_RE.search(text, m.end(), end) is not None
+                    m.group(2) is None or _has_lower(text, m.end(), end)
                 ):  # "LONDON - ..." is a dateline, "SOCCER - RESULTS" a headline
                     out.append((pos, m.end(), DATELINE))
                     start = m.end()
                 else:
                     slug = _SLUG_RE.match(text, pos, end)
-                    if slug is not None and _LOWER_RE.search(text, slug.end(), end) is not None:
+                    if slug is not None and _has_lower(text, slug.end(), end):
                         # a slug in capitals before words in lower case: read as capitals
                         out.append((pos, slug.end(1), CAPS_LINE))
                         start = slug.end()
@@ -381,9 +436,17 @@ class RuleEngine:
     @staticmethod
     def _sentence_start(text: str, start: int) -> bool:
         i = start - 1
-        while i >= 0 and text[i] in _OPEN_PUNCT:
-            i -= 1
-        return i < 0 or text[i] in "\n.?!:;…"
+        while i >= 0:
+            o = ord(text[i])
+            if o == 32:  # a space, the usual opening
+                i -= 1
+            elif 97 <= o <= 122 or 65 <= o <= 90 or 48 <= o <= 57:
+                return False  # a letter or a digit: in none of the two
+            elif text[i] in _OPEN_PUNCT:
+                i -= 1
+            else:
+                return text[i] in "\n.?!:;…"
+        return True
 
     def _lower_in_text(self, text: str, word: str) -> bool:
         """Whether the word also appears in lower case (then it is a common word)."""
@@ -416,8 +479,8 @@ class RuleEngine:
     def entity_names(self, text: str) -> dict[str, set[str]]:
         """Type -> the canonical names of that type in the text."""
         found: dict[str, set[str]] = {PERSON: set(), ORG: set(), PLACE: set()}
-        for etype, canon in self.entity_pairs(text):
-            found[etype].add(canon)
+        items, deferred = self._collect(text)
+        self._resolve(text, items, deferred, names=found)
         return found
 
     def _collect(self, text: str) -> tuple[list[_Item], list]:
@@ -431,13 +494,17 @@ class RuleEngine:
         k = 0
         next_special = special[0][0] if nspecial else len(text) + 1
         words = self._words
-        for m in SEQ_RE.finditer(text):
-            g: str = m.group()
+        runs: list[str] = SEQ_RE.findall(text)
+        at = 0
+        for g in runs:
+            # every capital starts a match, so this one starts at the first capital from the
+            # end of the last, where it is first found
+            s = text.find(g, at)
+            at = s + len(g)
             w = words.get(g)
             if w is not None and w[1] == _SKIP:
                 continue  # a common word, whatever is around it
-            s: int = m.start()
-            if s:
+            if s and ord(text[s - 1]) != 32:  # (a space, the usual, is neither)
                 c = text[s - 1]
                 if c.isalnum() or c in _GLUE:
                     continue  # inside a word: "anti-Trump", "iPhone"
@@ -637,8 +704,9 @@ class RuleEngine:
             ):
                 toks = toks[1:]
         words = [t[0] for t in toks]
-        if " ".join(words) in self.names:
-            self._classify(text, toks, items, False)
+        key = " ".join(words)
+        if key in self.names:
+            self._classify(text, toks, items, False, key=key)
             return
         org_head = words[-1] in ORG_SUFFIXES or _org_headed(words)
         for i in range(1, len(toks)):
@@ -653,7 +721,9 @@ class RuleEngine:
                 return
         # split at words that are never part of a name, unless the run is an organisation
         last = toks[-1][0]
-        if not (last in ORG_SUFFIXES and len(toks) > 1 and not self._has_title(toks)):
+        if self._has_breaker(toks) and not (
+            last in ORG_SUFFIXES and len(toks) > 1 and not self._has_title(toks)
+        ):
             parts: list = []
             cur: list = []
             for i, t in enumerate(toks):
@@ -674,7 +744,14 @@ class RuleEngine:
                     if p:
                         self._titled(text, p, items)
                 return
-        self._titled(text, toks, items)
+        self._titled(text, toks, items, key)
+
+    def _has_breaker(self, toks: list[Tok]) -> bool:
+        """Whether a word of a run is one that is never part of a name (or a common word)."""
+        for t in toks:
+            if t[0] in self.breakers or t[0] in COMMON_CAPS:
+                return True
+        return False
 
     @staticmethod
     def _before_number(text: str, end: int) -> bool:
@@ -695,8 +772,9 @@ class RuleEngine:
                 return True
         return False
 
-    def _titled(self, text: str, toks: list[Tok], items: list[_Item]) -> None:
-        """Split a run at its last title: a person after it, the rest read alone."""
+    def _titled(self, text: str, toks: list[Tok], items: list[_Item], key: str = "") -> None:
+        """Split a run at its last title: a person after it, the rest read alone. (key: the
+        run's words joined, when the caller has them)"""
         # split at "and" unless the whole is known or an organisation
         for i, t in enumerate(toks):
             if t[0] in ("and", "&") and 0 < i < len(toks) - 1:
@@ -723,7 +801,8 @@ class RuleEngine:
         if not toks:
             return
         n = len(toks)
-        key = " ".join([t[0] for t in toks])
+        if not key:
+            key = " ".join([t[0] for t in toks])
         if n > 1 and key not in self.names:
             ti = -1
             for i in range(n - 1, -1, -1):
@@ -755,7 +834,7 @@ class RuleEngine:
                         self._classify(text, rest, items, False)
                 if name and name[-1][0] in ORG_SUFFIXES:
                     # "Chief Justice ... Court": not a name after all
-                    self._classify(text, toks, items, False)
+                    self._classify(text, toks, items, False, key=key)
                     return
                 prefix = toks[:ti]
                 while prefix and (prefix[-1][0] in ROLE_WORDS or prefix[-1][0] in PERSON_TITLES
@@ -766,7 +845,7 @@ class RuleEngine:
                 if name:
                     self._classify(text, name, items, True)
                 return
-        self._classify(text, toks, items, False)
+        self._classify(text, toks, items, False, key=key)
 
     def _noun(self, text: str, word: str) -> bool:
         """Whether a capitalised word is a common noun rather than a name: no name the lists
@@ -792,14 +871,17 @@ class RuleEngine:
     # ------------------------------------------------------------------ typing
 
     def _classify(
-        self, text: str, toks: list[Tok], items: list[_Item], titled: bool, weak: bool = False
+        self, text: str, toks: list[Tok], items: list[_Item], titled: bool, weak: bool = False,
+        key: str = "",
     ) -> None:
+        """Type a run (key: its words joined, when the caller has them)."""
         if not toks:
             return
         s, e = toks[0][1], toks[-1][2]
         words = [t[0] for t in toks]
         n = len(words)
-        key = " ".join(words)
+        if not key:
+            key = " ".join(words)
         if self._is_never(key):
             return
         hit = self.names.get(key)
@@ -821,7 +903,7 @@ class RuleEngine:
                 return
             items.append(_Item(s, e, key, words, PERSON, 2, person_canon(words)))
             return
-        if key.isupper():
+        if _upper(key):
             # in capitals, as datelines are ("LONDON —", "NEW YORK (AP)"): known as written
             # the usual way, or a common word
             usual = " ".join([w if (len(w) > 2 and w[1] == ".") else w.capitalize() for w in words])
@@ -1098,8 +1180,10 @@ class RuleEngine:
 
     def _resolve(
         self, text: str, items: list[_Item], deferred: list[tuple[list[Tok], int]],
-        pairs: bool = False,
+        pairs: bool = False, names: dict[str, set[str]] | None = None,
     ) -> list:
+        """Pass 2: mentions, or (type, canonical name) pairs, or with names given, nothing:
+        each canonical name is added to the set of its type there instead."""
         person_last: dict[str, list[tuple[int, str]]] = {}
         typed: dict[str, tuple[str, str]] = {}
         self._companies(text, items)
@@ -1122,8 +1206,8 @@ class RuleEngine:
                         it.type, it.strength, it.canon = PERSON, 1, it.key
         for it in items:
             if it.type is not None and it.strength >= 1:
-                if it.strength == 2 or it.key not in typed:
-                    typed.setdefault(it.key, (it.type, it.canon))
+                if it.key not in typed:  # (the first sure or likely type a name gets)
+                    typed[it.key] = (it.type, it.canon)
                 if it.type == PERSON:
                     ctoks = it.canon.split()
                     if len(ctoks) >= 2:
@@ -1184,7 +1268,9 @@ class RuleEngine:
                 canon = hit[1]
             if self._is_never(it.key) or self._is_never(canon):
                 continue
-            if pairs:
+            if names is not None:
+                names[etype].add(canon)
+            elif pairs:
                 out.append((etype, canon))
             else:
                 out.append(Mention(text[it.start : it.end], etype, it.start, it.end, canon))
