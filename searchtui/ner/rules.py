@@ -498,8 +498,8 @@ class RuleEngine:
         at = 0
         for g in runs:
             # every capital starts a match, so this one starts at the first capital from the
-            # end of the last, where it is first found
-            s = text.find(g, at)
+            # end of the last: where its own first letter is first found
+            s = text.find(g[0], at)
             at = s + len(g)
             w = words.get(g)
             if w is not None and w[1] == _SKIP:
