@@ -82,9 +82,20 @@ _CONNECTORS = (
     "of|for|and|&|de|del|della|di|da|dos|das|do|van|von|der|den|ter|bin|ibn|al|el|la|le|du|y|the"
 )
 _WORD = rf"[{_UP}][\w.'’&-]*"
-_SEP = rf"[ \u00a0](?:(?:{_CONNECTORS})[ \u00a0]|(?:al|el|ad|as|ash|an|at|bin|abu|abd)-){{0,2}}"
-#: a run of capitalised words; a word's own punctuation is sorted out in Python
-SEQ_RE: Final = re.compile(rf"{_WORD}(?:{_SEP}{_WORD})*")
+_HYPHENED = "al|el|ad|as|ash|an|at|bin|abu|abd"
+#: what may stand between two words of a name, twice at most: a connector and its space, or
+#: a particle and its hyphen ("Bank of the West", "Bashar al-Assad")
+_LINK = rf"(?:(?:{_CONNECTORS})[ \u00a0]|(?:{_HYPHENED})-)"
+_LINK_START = "".join(sorted({w[0] for w in f"{_CONNECTORS}|{_HYPHENED}".split("|")}))
+#: the next word of a run: a space, up to two links, the word. (The word is tried first, as
+#: a capital opens no link, and no link is looked for unless its first letter is there.)
+_NEXT = (
+    rf"[ \u00a0](?:{_WORD}|(?=[{re.escape(_LINK_START)}]){_LINK}"
+    rf"(?:(?=[{re.escape(_LINK_START)}]){_LINK}{_WORD}|{_WORD}))"
+)
+#: a run of capitalised words; a word's own punctuation is sorted out in Python. (The first
+#: next words are alternatives, not a repeat: the engine's repeats cost more.)
+SEQ_RE: Final = re.compile(rf"{_WORD}(?:{_NEXT}(?:{_NEXT}(?:{_NEXT}(?:{_NEXT})*|)|)|)")
 ABBREVIATIONS: Final = frozenset(a + "." for a in _ABBR.split("|"))
 _INITIALS_RE: Final = re.compile(rf"(?:[{_UP}]\.)+")
 _GLUE: Final = frozenset("_'’-")
