@@ -84,9 +84,20 @@ _CONNECTORS = (
     "of|for|and|&|de|del|della|di|da|dos|das|do|van|von|der|den|ter|bin|ibn|al|el|la|le|du|y|the"
 )
 _WORD = rf"[{_UP}][\w.'’&-]*"
-_SEP = rf"[ \u00a0](?:(?:{_CONNECTORS})[ \u00a0]|(?:al|el|ad|as|ash|an|at|bin|abu|abd)-){{0,2}}"
-#: a run of capitalised words; a word's own punctuation is sorted out in Python
-SEQ_RE: Final = re.compile(rf"{_WORD}(?:{_SEP}{_WORD})*")
+_HYPHENED = "al|el|ad|as|ash|an|at|bin|abu|abd"
+#: what may stand between two words of a name, twice at most: a connector and its space, or
+#: a particle and its hyphen ("Bank of the West", "Bashar al-Assad")
+_LINK = rf"(?:(?:{_CONNECTORS})[ \u00a0]|(?:{_HYPHENED})-)"
+_LINK_START = "".join(sorted({w[0] for w in f"{_CONNECTORS}|{_HYPHENED}".split("|")}))
+#: the next word of a run: a space, up to two links, the word. (The word is tried first, as
+#: a capital opens no link, and no link is looked for unless its first letter is there.)
+_NEXT = (
+    rf"[ \u00a0](?:{_WORD}|(?=[{re.escape(_LINK_START)}]){_LINK}"
+    rf"(?:(?=[{re.escape(_LINK_START)}]){_LINK}{_WORD}|{_WORD}))"
+)
+#: a run of capitalised words; a word's own punctuation is sorted out in Python. (The first
+#: next words are alternatives, not a repeat: the engine's repeats cost more.)
+SEQ_RE: Final = re.compile(rf"{_WORD}(?:{_NEXT}(?:{_NEXT}(?:{_NEXT}(?:{_NEXT})*|)|)|)")
 ABBREVIATIONS: Final = frozenset(a + "." for a in _ABBR.split("|"))
 _INITIALS_RE: Final = re.compile(rf"(?:[{_UP}]\.)+")
 _GLUE: Final = frozenset("_'’-")
@@ -94,15 +105,13 @@ _PARTICLES: Final = frozenset(
     "de del della di da dos das do van von der den ter bin ibn al el la le du y".split()
 )
 CONNECTORS: Final = frozenset(_CONNECTORS.split("|"))
-_LOWER_RE: Final = re.compile(r"[a-z]")
-_DIGIT_RE: Final = re.compile(r"[0-9]")
 #: four words in lower case in a row: a sentence, not a table row
-_PROSE_RE: Final = re.compile(r"[a-z]+ [a-z]+ [a-z]+ [a-z]+")
+_PROSE_RE: Final = re.compile(r"[a-z][a-z]* [a-z]+ [a-z]+ [a-z]+")  # (a letter first: faster)
 #: a token that does not start with a letter and holds a digit ("1.20", "$5", "(1996)")
 _NUMBER_RE: Final = re.compile(r"(?<!\S)[^\sA-Za-z]*[0-9]")
-_DIGITS_RE: Final = re.compile(r"[0-9]+")
+#: three numbers (runs of digits) in a line
+_THREE_NUMBERS_RE: Final = re.compile(r"[0-9][^0-9]+[0-9]+[^0-9]+[0-9]")
 _LOWER_AFTER_HYPHEN_RE: Final = re.compile(r"-[a-z]")
-_WORD_RE: Final = re.compile(r"[A-Za-z][\w'’-]*")
 _AGE_RE: Final = re.compile(r", (?:\d{1,2}|aged \d{1,2}),")
 _SCORE_RE: Final = re.compile(
     # (a comma before digits is a thousands separator: "Attendance 18,500" is no score)
@@ -130,15 +139,24 @@ _STORMS: Final = frozenset(("Hurricane", "Typhoon", "Cyclone", "Storm"))
 _ADVERB_ENDS: Final = ("ly", "wards", "ward")
 #: place-name abbreviations written without their dot, as a run's first word
 _NO_DOT: Final = {"St": "St.", "Ft": "Fort", "Mt": "Mount"}
+#: the letter before the closing space of each of these, to rule most names out at one look
+_BEAT_TAILS: Final = "".join(sorted({b[-2] for b in _BEAT_BEFORE}))
+_PLACE_TAILS: Final = "".join(sorted({b[-2] for b in _PLACE_BEFORE}))
 _OPEN_PUNCT: Final = " \t\u00a0\"'“‘(«[*-–—"
 #: words before an "in" that is about a company, not a place: "shares in Tesco", "a stake in Arm"
 _HOLDING: Final = frozenset(("shares", "stake", "stakes"))
 #: small words that do not make a table line a sentence
 _STOP: Final = frozenset(("and", "of", "the", "to", "in", "from", "at", "for", "on", "a"))
+#: what follows a company's name in the wire's phrases, and how long the longest is
+_ORG_NOTES: Final = (" said in a research note", " said in a note", " news agency", " newspaper")
+_ORG_NOTE_SIZE: Final = max(len(x) for x in _ORG_NOTES)
+#: the first letters of the words after a company's name (ORG_AFTER) and of _ORG_NOTES
+_ORG_AFTER_FIRST: Final = "".join(sorted({w[0] for w in ORG_AFTER} | {x[1] for x in _ORG_NOTES}))
 #: what stands between the names of a list ("A, B and C")
 _LIST_GAPS: Final = frozenset((", ", " and ", ", and ", " or ", " & "))
 #: the end of a word that makes it an adjective of the name after it ("Ohio-based")
 _ADJECTIVE_ENDS: Final = ("-based", "-owned", "-controlled", "-listed", "-registered")
+_ADJECTIVE_LAST: Final = frozenset(e[-1] for e in _ADJECTIVE_ENDS)
 
 NORMAL: Final = 0
 TITLE_LINE: Final = 1
@@ -177,26 +195,29 @@ Tok = tuple[str, int, int]
 def _clean(word: str) -> tuple[str, bool]:
     """A word without trailing punctuation or possessive; True when a run ends after it."""
     brk = False
-    last = word[-1]
-    if last in ".-'’&":
-        if last == ".":
-            if word in ABBREVIATIONS or _INITIALS_RE.fullmatch(word):
+    last = ord(word[-1])
+    if last == 46 or last == 45 or last == 39 or last == 0x2019 or last == 38:  # . - ' ’ &
+        if last == 46:
+            if word in ABBREVIATIONS or (
+                len(word) > 1 and ord(word[1]) == 46 and _INITIALS_RE.fullmatch(word)
+            ):
                 return word, False
             brk = True
         word = word.rstrip(".-'’&")
         if not word:
             return "", True
-        if last in "'’":
+        if last == 39 or last == 0x2019:
             brk = True
-    if word.endswith(("'s", "’s")):
-        return word[:-2], True
+    n = len(word)
+    if n >= 2 and ord(word[n - 1]) == 115 and ((c := ord(word[n - 2])) == 39 or c == 0x2019):
+        return word[:-2], True  # a possessive: 's or ’s
     return word, brk
 
 
 def _is_table(line: str) -> bool:
     """Whether a line is a row of a table: more numbers than words that are not table words
     ("Net 5.4 mln vs 4.3 mln", "Pay April 15", "NEW YORK 74 59 .556")."""
-    if _DIGIT_RE.search(line) is None or _PROSE_RE.search(line) is not None:
+    if not _has_digit(line) or _PROSE_RE.search(line) is not None:
         return False
     numbers = len(_NUMBER_RE.findall(line))
     if numbers == 0:
@@ -217,6 +238,90 @@ def _rating(text: str, end: int) -> bool:
     """Whether a word in capitals is a credit rating: a sign after it ("BBB+", "AA-")."""
     c = text[end : end + 1]
     return c == "+" or (c == "-" and not text[end + 1 : end + 2].isalpha())
+
+
+def _caps_start(text: str, pos: int) -> bool:
+    """Whether a line can open with a word in capitals (a dateline, a slug): a blank, or a
+    capital before no lower-case letter. (Cheaper than the patterns, which decide.)"""
+    o = ord(text[pos])
+    if o == 32 or o == 9:
+        return True
+    if 65 <= o <= 90 or (o >= 0xC0 and text[pos].isupper()):
+        o = ord(text[pos + 1])
+        return o < 97 or o > 122
+    return False
+
+
+def _line_kind(text: str, start: int, end: int) -> int:
+    """How a short line (without its dateline) is read: NORMAL, TABLE_LINE, CAPS_LINE (no
+    lower-case letter) or TITLE_LINE (most of its long words capitalised)."""
+    if not _has_lower(text, start, end):
+        line = text[start:end]
+        upper = 0
+        for c in line:
+            if c.isupper():
+                upper += 1
+                if upper == 2:
+                    return TABLE_LINE if _is_table(line) else CAPS_LINE
+        return NORMAL
+    last = end - 1  # its last character that is no white space (a letter at least is)
+    while text[last].isspace():
+        last -= 1
+    if text[last] in ".?!\"”":  # a sentence is no table row, nor a headline
+        return NORMAL
+    line = text[start:end]
+    if _is_table(line):
+        return TABLE_LINE
+    if text[last] in ":;" or line.count(",") >= 2 or _THREE_NUMBERS_RE.search(line):
+        return NORMAL  # (a list of names or of results is no headline)
+    # its words of four letters or more: a letter A-Z or a-z, then letters, digits, "_",
+    # apostrophes and hyphens
+    words = 0
+    caps = 0
+    i = start
+    while i < end:
+        o = ord(text[i])
+        if 97 <= o <= 122 or 65 <= o <= 90:
+            j = i + 1
+            while j < end and _in_word(text, j):
+                j += 1
+            if j - i > 3:
+                words += 1
+                if o <= 90:
+                    caps += 1
+            i = j
+        else:
+            i += 1
+    return TITLE_LINE if words >= 3 and 4 * caps >= 3 * words else NORMAL
+
+
+def _has_lower(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] holds a letter a-z."""
+    for i in range(start, end):
+        o = ord(text[i])
+        if 97 <= o <= 122:
+            return True
+    return False
+
+
+def _has_digit(line: str) -> bool:
+    """Whether a line holds a digit 0-9."""
+    for i in range(len(line)):
+        o = ord(line[i])
+        if 48 <= o <= 57:
+            return True
+    return False
+
+
+def _in_word(text: str, i: int) -> bool:
+    """Whether text[i] can be part of a word: a letter or a digit, "_", an apostrophe or a
+    hyphen (what the pattern [\\w'’-] takes)."""
+    o = ord(text[i])
+    if o < 128:
+        return (
+            97 <= o <= 122 or 65 <= o <= 90 or 48 <= o <= 57 or o == 95 or o == 39 or o == 45
+        )
+    return o == 0x2019 or text[i].isalnum()
 
 
 def _row_label(text: str, start: int, end: int) -> bool:
@@ -250,7 +355,16 @@ class _Item:
 
 
 def _is_caps(tok: str) -> bool:
-    return tok.isupper() and len(tok) > 1
+    return len(tok) > 1 and _upper(tok)
+
+
+def _upper(word: str) -> bool:
+    """Whether a word is in capitals (str.isupper), at once for the usual "Xy..."."""
+    if len(word) > 1:
+        o = ord(word[1])
+        if 97 <= o <= 122:  # a-z
+            return False
+    return word.isupper()
 
 
 _HYPHEN_PARTICLES: Final = (
@@ -260,8 +374,14 @@ _HYPHEN_PARTICLES: Final = (
 
 def _name_shaped(tok: str) -> bool:
     """Title-case word of two letters or more ("Simmons", "McGahn", "O'Brien", "al-Assad")."""
-    if tok[:1].islower() and tok.startswith(_HYPHEN_PARTICLES):
-        tok = tok.split("-", 1)[1]
+    if len(tok) > 1:
+        o = ord(tok[0])
+        if 65 <= o <= 90:  # A-Z, then a-z: the usual shape, answered at once
+            o = ord(tok[1])
+            if 97 <= o <= 122:
+                return True
+        elif 97 <= o <= 122 and tok.startswith(_HYPHEN_PARTICLES):
+            tok = tok.split("-", 1)[1]
     return len(tok) > 1 and tok[0].isupper() and not tok.isupper() and tok[1:2] != "."
 
 
@@ -327,53 +447,40 @@ class RuleEngine:
             if end < 0:
                 end = size
             start = pos
-            c = text[pos : pos + 2]  # a dateline opens with two capitals ("NEW", "ST.")
-            if end - pos > 6 and (c.isupper() or c[0] == " " or c[0] == "\t"):
+            if end - pos > 6 and _caps_start(text, pos):
                 m = _DATELINE_RE.match(text, pos, end)
                 if m is not None and self._dateline_place(m.group(1), m.group(2) is not None) and (
-                    m.group(2) is None or _LOWER_RE.search(text, m.end(), end) is not None
+                    m.group(2) is None or _has_lower(text, m.end(), end)
                 ):  # "LONDON - ..." is a dateline, "SOCCER - RESULTS" a headline
                     out.append((pos, m.end(), DATELINE))
                     start = m.end()
                 else:
                     slug = _SLUG_RE.match(text, pos, end)
-                    if slug is not None and _LOWER_RE.search(text, slug.end(), end) is not None:
+                    if slug is not None and _has_lower(text, slug.end(), end):
                         # a slug in capitals before words in lower case: read as capitals
                         out.append((pos, slug.end(1), CAPS_LINE))
                         start = slug.end()
-            n = end - start
-            if 0 < n < 250:
-                line = text[start:end]
-                last = line.rstrip()[-1:]
-                if not _LOWER_RE.search(line):
-                    upper = 0
-                    for c in line:
-                        if c.isupper():
-                            upper += 1
-                    if upper >= 2:
-                        out.append((start, end, TABLE_LINE if _is_table(line) else CAPS_LINE))
-                elif last not in ".?!\"”" and _is_table(line):
-                    out.append((start, end, TABLE_LINE))  # (a sentence is no table row)
-                elif last not in ".?!\"”:;" and line.count(",") < 2 and (
-                    len(_DIGITS_RE.findall(line)) < 3
-                ):  # (a list of names or of results is no headline)
-                    words = [w for w in _WORD_RE.findall(line) if len(w) > 3]
-                    if len(words) >= 3:
-                        caps = 0
-                        for w in words:
-                            if w[0].isupper():
-                                caps += 1
-                        if caps >= 0.75 * len(words):
-                            out.append((start, end, TITLE_LINE))
+            if 0 < end - start < 250:
+                kind = _line_kind(text, start, end)
+                if kind != NORMAL:
+                    out.append((start, end, kind))
             pos = end + 1
         return out
 
     @staticmethod
     def _sentence_start(text: str, start: int) -> bool:
         i = start - 1
-        while i >= 0 and text[i] in _OPEN_PUNCT:
-            i -= 1
-        return i < 0 or text[i] in "\n.?!:;…"
+        while i >= 0:
+            o = ord(text[i])
+            if o == 32:  # a space, the usual opening
+                i -= 1
+            elif 97 <= o <= 122 or 65 <= o <= 90 or 48 <= o <= 57:
+                return False  # a letter or a digit: in none of the two
+            elif text[i] in _OPEN_PUNCT:
+                i -= 1
+            else:
+                return text[i] in "\n.?!:;…"
+        return True
 
     def _lower_in_text(self, text: str, word: str) -> bool:
         """Whether the word also appears in lower case (then it is a common word)."""
@@ -411,10 +518,11 @@ class RuleEngine:
         its teams it is, and a list of organisations reading "Chicago, Boston, Texas" is a
         list of places."""
         found: dict[str, set[str]] = {PERSON: set(), ORG: set(), PLACE: set()}
-        for etype, canon in self.entity_pairs(text):
-            if etype == ORG and self._town_only(canon):
-                continue
-            found[etype].add(canon)
+        items, deferred = self._collect(text)
+        self._resolve(text, items, deferred, names=found)
+        orgs = found[ORG]
+        for canon in [c for c in orgs if self._town_only(c)]:
+            orgs.discard(canon)
         return found
 
     def _town_only(self, name: str) -> bool:
@@ -442,23 +550,25 @@ class RuleEngine:
         words = self._words
         spelled = self._spelled_out(text) if " (" in text else {}
         skip_to = -1
-        for m in SEQ_RE.finditer(text):
-            g: str = m.group()
+        runs: list[str] = SEQ_RE.findall(text)
+        at = 0
+        for g in runs:
+            # every capital starts a match, so this one starts at the first capital from the
+            # end of the last: where its own first letter is first found
+            s = text.find(g[0], at)
+            at = s + len(g)
             w = words.get(g)
             if w is not None and w[1] == _SKIP:
                 continue  # a common word, whatever is around it
-            s: int = m.start()
             if spelled:
                 if s < skip_to:
                     continue
-                at = s if s in spelled else next(
-                    (p for p in spelled if s < p < m.end()), -1
-                )
-                if at >= 0:
-                    if at > s:  # words before the name in the same run: read on their own
+                named = s if s in spelled else next((p for p in spelled if s < p < at), -1)
+                if named >= 0:
+                    if named > s:  # words before the name in the same run: read on their own
                         head: list[Tok] = []
                         pos = s
-                        for word in text[s:at].split(" "):
+                        for word in text[s:named].split(" "):
                             tok, brk = _clean(word) if word else ("", False)
                             if tok:
                                 head.append((tok, pos, pos + len(tok)))
@@ -468,13 +578,13 @@ class RuleEngine:
                             pos += len(word) + 1
                         if head:
                             self._emit(text, head, NORMAL, items, deferred)
-                    skip_to, name = spelled[at]
+                    skip_to, name = spelled[named]
                     key = " ".join(name)
                     hit = self.names.get(key)
                     etype, canon = (ORG, key) if hit is None else hit
-                    items.append(_Item(at, skip_to, key, name, etype, 2, canon))
+                    items.append(_Item(named, skip_to, key, name, etype, 2, canon))
                     continue
-            if s:
+            if s and ord(text[s - 1]) != 32:  # (a space, the usual, is neither)
                 c = text[s - 1]
                 if c.isalnum() or c in _GLUE:
                     continue  # inside a word: "anti-Trump", "iPhone"
@@ -727,7 +837,8 @@ class RuleEngine:
         if not toks:
             return
         for i in range(len(toks) - 1):
-            if toks[i][0].endswith(_ADJECTIVE_ENDS):
+            w = toks[i][0]
+            if w[-1] in _ADJECTIVE_LAST and w.endswith(_ADJECTIVE_ENDS):
                 # "Ohio-based Acme Widget Corp": the company starts after it
                 toks = toks[i + 1 :]
                 sent_start = False
@@ -752,8 +863,9 @@ class RuleEngine:
             ):  # "Afterwards Trump", "Subsequently Smith": an adverb opening the sentence
                 toks = toks[1:]
         words = [t[0] for t in toks]
-        if " ".join(words) in self.names:
-            self._classify(text, toks, items, False)
+        key = " ".join(words)
+        if key in self.names:
+            self._classify(text, toks, items, False, key=key)
             return
         org_head = words[-1] in ORG_SUFFIXES or _org_headed(words)
         for i in range(1, len(toks)):
@@ -768,7 +880,9 @@ class RuleEngine:
                 return
         # split at words that are never part of a name, unless the run is an organisation
         last = toks[-1][0]
-        if not (last in ORG_SUFFIXES and len(toks) > 1 and not self._has_title(toks)):
+        if self._has_breaker(toks) and not (
+            last in ORG_SUFFIXES and len(toks) > 1 and not self._has_title(toks)
+        ):
             parts: list = []
             cur: list = []
             for i, t in enumerate(toks):
@@ -789,7 +903,14 @@ class RuleEngine:
                     if p:
                         self._titled(text, p, items)
                 return
-        self._titled(text, toks, items)
+        self._titled(text, toks, items, key)
+
+    def _has_breaker(self, toks: list[Tok]) -> bool:
+        """Whether a word of a run is one that is never part of a name (or a common word)."""
+        for t in toks:
+            if t[0] in self.breakers or t[0] in COMMON_CAPS:
+                return True
+        return False
 
     @staticmethod
     def _before_number(text: str, end: int) -> bool:
@@ -810,8 +931,9 @@ class RuleEngine:
                 return True
         return False
 
-    def _titled(self, text: str, toks: list[Tok], items: list[_Item]) -> None:
-        """Split a run at its last title: a person after it, the rest read alone."""
+    def _titled(self, text: str, toks: list[Tok], items: list[_Item], key: str = "") -> None:
+        """Split a run at its last title: a person after it, the rest read alone. (key: the
+        run's words joined, when the caller has them)"""
         # split at "and" unless the whole is known or an organisation
         for i, t in enumerate(toks):
             if t[0] in ("and", "&") and 0 < i < len(toks) - 1:
@@ -838,7 +960,8 @@ class RuleEngine:
         if not toks:
             return
         n = len(toks)
-        key = " ".join([t[0] for t in toks])
+        if not key:
+            key = " ".join([t[0] for t in toks])
         if n > 1 and key not in self.names:
             ti = -1
             for i in range(n - 1, -1, -1):
@@ -873,7 +996,7 @@ class RuleEngine:
                         self._classify(text, rest, items, False)
                 if name and name[-1][0] in ORG_SUFFIXES:
                     # "Chief Justice ... Court": not a name after all
-                    self._classify(text, toks, items, False)
+                    self._classify(text, toks, items, False, key=key)
                     return
                 prefix = toks[:ti]
                 while prefix and (prefix[-1][0] in ROLE_WORDS or prefix[-1][0] in PERSON_TITLES
@@ -884,7 +1007,7 @@ class RuleEngine:
                 if name:
                     self._classify(text, name, items, True)
                 return
-        self._classify(text, toks, items, False)
+        self._classify(text, toks, items, False, key=key)
 
     def _noun(self, text: str, word: str) -> bool:
         """Whether a capitalised word is a common noun rather than a name: no name the lists
@@ -910,14 +1033,17 @@ class RuleEngine:
     # ------------------------------------------------------------------ typing
 
     def _classify(
-        self, text: str, toks: list[Tok], items: list[_Item], titled: bool, weak: bool = False
+        self, text: str, toks: list[Tok], items: list[_Item], titled: bool, weak: bool = False,
+        key: str = "",
     ) -> None:
+        """Type a run (key: its words joined, when the caller has them)."""
         if not toks:
             return
         s, e = toks[0][1], toks[-1][2]
         words = [t[0] for t in toks]
         n = len(words)
-        key = " ".join(words)
+        if not key:
+            key = " ".join(words)
         if self._is_never(key):
             return
         hit = self.names.get(key)
@@ -939,7 +1065,7 @@ class RuleEngine:
                 return
             items.append(_Item(s, e, key, words, PERSON, 2, person_canon(words)))
             return
-        if key.isupper():
+        if _upper(key):
             # in capitals, as datelines are ("LONDON —", "NEW YORK (AP)"): known as written
             # the usual way, or a common word
             usual = " ".join([w if (len(w) > 2 and w[1] == ".") else w.capitalize() for w in words])
@@ -1127,55 +1253,79 @@ class RuleEngine:
     def _org_context(text: str, start: int, end: int) -> bool:
         """Words around a name that make it a company: "an analyst at X", "shares of X",
         "X analyst Jane Doe", "X said in a research note"."""
-        prep = text[start - 4 : start]
-        if prep == " at " or prep == " of " or prep == " in ":
-            word = text[max(0, start - 16) : start - 4].rsplit(" ", 1)[-1].lower()
-            if (prep == " at " and word in ORG_BEFORE_AT) or (
-                prep != " at " and word in ORG_BEFORE_OF
-            ):
-                return True
-        c = text[end : end + 1]
-        if c != " " and c != "'" and c != "’":
+        if start >= 4 and ord(text[start - 1]) == 32 and ord(text[start - 4]) == 32:
+            prep = text[start - 4 : start]
+            if prep == " at " or prep == " of " or prep == " in ":
+                word = text[max(0, start - 16) : start - 4].rsplit(" ", 1)[-1].lower()
+                if (prep == " at " and word in ORG_BEFORE_AT) or (
+                    prep != " at " and word in ORG_BEFORE_OF
+                ):
+                    return True
+        # what follows the name, or its possessive: the next word, within 32 characters
+        size = len(text)
+        if end >= size:
             return False
-        after = text[end : end + 32]
-        if c != " ":
-            if after[1:2] != "s":
+        o = ord(text[end])
+        if o == 32:
+            after = end
+        elif o == 39 or o == 0x2019:  # ' and ’
+            if end + 1 >= size or ord(text[end + 1]) != 115:  # s
                 return False
-            after = after[2:]
-        if after[1:].split(" ", 1)[0].rstrip(",.;:") in ORG_AFTER:
+            after = end + 2
+        else:
+            return False
+        first = after + 1
+        if first >= size or text[first] not in _ORG_AFTER_FIRST:
+            return False
+        stop = text.find(" ", first, end + 32)
+        if stop < 0:
+            stop = end + 32
+        if text[first:stop].rstrip(",.;:") in ORG_AFTER:
             return _LOWER_AFTER_HYPHEN_RE.search(text, start, end) is None  # "Left-leaning"
-        return after.startswith(
-            (" said in a research note", " said in a note", " news agency", " newspaper")
-        )
+        return text[after : after + _ORG_NOTE_SIZE].startswith(_ORG_NOTES)
 
     @staticmethod
     def _team_cue(text: str, start: int, end: int) -> bool:
         """A sports team: "X 3 Y 1", "X 195 , Y 429-7", "X beat Y", "X 22 points"."""
         # both a score and a result start with a space; "beat" and the like end with one
         if (
-            text[end : end + 1] == " "
-            and ((c := text[end + 1 : end + 2]) in _RESULT_START or c.isdecimal())
+            end + 1 < len(text)
+            and ord(text[end]) == 32
+            and ((c := text[end + 1]) in _RESULT_START or c.isdecimal())
             and _SCORE_RE.match(text, end) is not None
         ):
             return True
-        return text[start - 1 : start] == " " and text[max(0, start - 12) : start].endswith(
-            _BEAT_BEFORE
+        return (
+            start >= 2
+            and ord(text[start - 1]) == 32
+            and text[start - 2] in _BEAT_TAILS
+            and text[max(0, start - 12) : start].endswith(_BEAT_BEFORE)
         )
 
     @staticmethod
     def _prev_word(text: str, start: int) -> str:
-        if text[start - 1 : start] != " " or start < 1:
+        """The word before a space before start, within 24 characters ("" after two spaces)."""
+        if start < 2 or ord(text[start - 1]) != 32:
             return ""
-        before = text[max(0, start - 24) : start]
-        if before.endswith("  "):
-            return ""
-        parts = before.rsplit(None, 1)
-        return parts[-1] if parts else ""
+        i = start - 2
+        c = text[i]
+        if c.isspace():
+            if c == " ":
+                return ""
+            parts = text[max(0, start - 24) : start].rsplit(None, 1)
+            return parts[-1] if parts else ""
+        low = max(0, start - 24)
+        while i > low and not text[i - 1].isspace():
+            i -= 1
+        return text[i : start - 1]
 
     @staticmethod
     def _place_cue(text: str, start: int) -> bool:
-        return text[start - 1 : start] == " " and text[max(0, start - 12) : start].endswith(
-            _PLACE_BEFORE
+        return (
+            start >= 2
+            and ord(text[start - 1]) == 32
+            and text[start - 2] in _PLACE_TAILS
+            and text[max(0, start - 12) : start].endswith(_PLACE_BEFORE)
         )
 
     def _cue(self, text: str, start: int, end: int) -> bool:
@@ -1208,8 +1358,10 @@ class RuleEngine:
 
     def _resolve(
         self, text: str, items: list[_Item], deferred: list[tuple[list[Tok], int]],
-        pairs: bool = False,
+        pairs: bool = False, names: dict[str, set[str]] | None = None,
     ) -> list:
+        """Pass 2: mentions, or (type, canonical name) pairs, or with names given, nothing:
+        each canonical name is added to the set of its type there instead."""
         person_last: dict[str, list[tuple[int, str]]] = {}
         typed: dict[str, tuple[str, str]] = {}
         self._companies(text, items)
@@ -1232,8 +1384,8 @@ class RuleEngine:
                         it.type, it.strength, it.canon = PERSON, 1, it.key
         for it in items:
             if it.type is not None and it.strength >= 1:
-                if it.strength == 2 or it.key not in typed:
-                    typed.setdefault(it.key, (it.type, it.canon))
+                if it.key not in typed:  # (the first sure or likely type a name gets)
+                    typed[it.key] = (it.type, it.canon)
                 if it.type == PERSON:
                     ctoks = it.canon.split()
                     if len(ctoks) >= 2:
@@ -1294,7 +1446,9 @@ class RuleEngine:
                 canon = hit[1]
             if self._is_never(it.key) or self._is_never(canon):
                 continue
-            if pairs:
+            if names is not None:
+                names[etype].add(canon)
+            elif pairs:
                 out.append((etype, canon))
             else:
                 out.append(Mention(text[it.start : it.end], etype, it.start, it.end, canon))
