@@ -229,3 +229,9 @@ def test_a_storm_is_no_person(ext, text):
 
 def test_a_storm_centre_is_still_an_organisation(ext):
     assert "Hurricane Center" in found(ext, "Hurricane Center forecasters said so.")["ORG"]
+
+
+def test_a_possessive_before_an_acronym_in_brackets_stays_out_of_the_name(ext):
+    got = found(ext, "On Friday, the Republic of Vantoria's (RV) Liberal Party won 40 seats.")
+    assert not any(v.endswith(("'s", "’s")) for kind in got.values() for v in kind)
+    assert "Liberal Party" in got["ORG"]

@@ -664,6 +664,9 @@ class RuleEngine:
                 if cut < 0:
                     break
                 pos = cut
+            if words and words[-1].endswith(("'s", "’s")):
+                words[-1] = words[-1][:-2]  # "the United Kingdom's (UK)"
+                end -= 2
             for k in range(len(words) - 2, -1, -1):
                 name = words[k:]
                 if not name[0][0].isupper() or not any(
