@@ -535,6 +535,7 @@ def cmd_stats(args) -> int:
     rows = [
         ("Index", stats["index"]),
         ("Articles", f"{stats['articles']:,}"),
+        ("Stories", f"{stats['stories']:,} (an article and its copies count once)"),
         ("Dates", f"{dates} ({stats['undated']:,} undated)"),
         ("Publications", f"{stats['distinct_publication']:,}"),
         ("Authors", f"{stats['distinct_authors']:,}"),

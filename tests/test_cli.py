@@ -138,12 +138,13 @@ def test_stats(wiki_index, wikinews_dir, capsys):
     assert lines[:4] == [
         f"Index:         {wiki_index}",
         "Articles:      291",
+        "Stories:       291 (an article and its copies count once)",
         "Dates:         2019-01-04 .. 2020-12-28 (0 undated)",
-        "Publications:  1",
     ]
     assert [line.split(":")[0] for line in lines] == [
         "Index",
         "Articles",
+        "Stories",
         "Dates",
         "Publications",
         "Authors",

@@ -240,6 +240,16 @@ def test_search_collapse_command(index, capsys):
     assert code == 0 and "stories" in out.splitlines()[0]
 
 
+def test_stats_command_counts_stories(index, capsys):
+    _, ixdir = index
+    code, out, err = run(capsys, "stats", "--index", str(ixdir))
+    assert code == 0 and err == ""
+    stories_line = [line for line in out.splitlines() if line.startswith("Stories:")]
+    code, js, _ = run(capsys, "stats", "--json", "--index", str(ixdir))
+    count = json.loads(js)["stories"]
+    assert stories_line == [f"{'Stories:':<15}{count:,} (an article and its copies count once)"]
+
+
 def test_duplicates_command(index, capsys):
     _, ixdir = index
     code, out, err = run(capsys, "duplicates", "--index", str(ixdir))
