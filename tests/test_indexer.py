@@ -681,8 +681,10 @@ def test_interrupted_update_leaves_the_old_index(workers, big_corpus, built, tmp
     children = _children(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)
     assert proc.wait(30) == 130
-    last_line = log.read_text().splitlines()[-1]
-    assert last_line == "searchtui: interrupted; the index is as it was before this run"
+    # (multiprocessing's resource tracker, a separate process, may warn after it about
+    # semaphores of the interrupted workers: that is Python's output, not searchtui's)
+    ours = [line for line in log.read_text().splitlines() if "resource_tracker" not in line]
+    assert ours[-1] == "searchtui: interrupted; the index is as it was before this run"
     end = time.monotonic() + 10
     while time.monotonic() < end and any(_alive(c) for c in children):
         time.sleep(0.1)
