@@ -234,6 +234,11 @@ def _is_table(line: str) -> bool:
     return True
 
 
+def _usual_case(words: list[str]) -> str:
+    """Words in capitals as usually written: "NEW YORK" -> "New York" ("U.S." kept)."""
+    return " ".join([w if "." in w[1:] else w.capitalize() for w in words])
+
+
 def _rating(text: str, end: int) -> bool:
     """Whether a word in capitals is a credit rating: a sign after it ("BBB+", "AA-")."""
     c = text[end : end + 1]
@@ -530,7 +535,7 @@ class RuleEngine:
         in capitals), and no organisation the alias table knows by it."""
         usual = name
         if name.isupper():
-            usual = " ".join([w if "." in w[1:] else w.capitalize() for w in name.split()])
+            usual = _usual_case(name.split())
         kind = self.places.get(usual)
         if kind is None or kind == "country" or kind == "continent":
             return False
@@ -722,7 +727,7 @@ class RuleEngine:
     def _dateline_place(self, caps: str, dash: bool) -> bool:
         """Whether the words in capitals opening a dateline can be its place: no common
         word ("UPDATE -"), and a known place when only a dash follows ("LONDON -")."""
-        usual = " ".join([w if "." in w[1:] else w.capitalize() for w in caps.split()])
+        usual = _usual_case(caps.split())
         for w in usual.split():
             if w in COMMON_CAPS or w in self.breakers:
                 return False
@@ -742,7 +747,7 @@ class RuleEngine:
         words = key.split()
         usual = key
         if key.isupper():
-            usual = " ".join([w if "." in w[1:] else w.capitalize() for w in words])
+            usual = _usual_case(words)
         canon = usual
         hit = self.names.get(usual) or self.names.get(key)
         if hit is not None and hit[0] == PLACE:
