@@ -23,13 +23,14 @@ import os
 import threading
 import zipfile
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh.index import Index
 
-from searchtui import canonical, store, stories, trust
+from searchtui import canonical, segarrays, store, stories, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
 from searchtui.schema import (
@@ -41,11 +42,10 @@ from searchtui.schema import (
     TEXT_FIELDS,
     stamp_micros,
 )
+from searchtui.segarrays import SegmentArrays
 from searchtui.stories import Stories
 from searchtui.whooshext import (
     deleted_docs,
-    field_lengths,
-    field_term_docs,
     fixed_column,
     term_positions,
     term_postings,
@@ -67,16 +67,43 @@ def cache_path(ixdir: Path, generation: int) -> Path:
 _UNREADABLE = (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile)
 
 
-def prepare(ix: Index, ixdir: Path) -> str | None:
+def prepare(ix: Index, ixdir: Path) -> dict[str, trust.Entry | None]:
     """Decode and save the arrays of the generation ``ix`` just committed.
 
-    For the indexer, which holds the index's lock and lists the file in the
-    manifest itself. Returns the cache's name, or None if it could not be written.
+    For the indexer, which holds the index's lock and lists the files in the
+    manifest itself: the cache, and the decoded segments (see ``segarrays``), of
+    which only the new ones are decoded. Segment files of segments the generation
+    no longer has are removed. Returns the names of the files written or kept,
+    each with its entry when it is known (None: to be checksummed).
     """
     with ix.reader() as reader:
         data = IndexData(reader, ixdir, write_cache=False)
+        files: dict[str, trust.Entry | None] = dict(data.save_segments(prune=True))
         path = cache_path(ixdir, reader.generation())
-        return path.name if data._write(path) else None
+        if data._write(path):
+            files[path.name] = None
+        return files
+
+
+def _write_durably(path: Path, write: Callable[[Any], object] | bytes) -> bool:
+    """Write a file whole or not at all (temporary file, flush, fsync, rename): with
+    ``write(fh)``, or these bytes. False if it cannot be (a read-only index folder, a
+    full disk: what it holds is decoded again when needed)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            if isinstance(write, bytes):
+                fh.write(write)
+            else:
+                write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return False
+    return True
 
 
 class CacheUnusable(Exception):
@@ -201,6 +228,11 @@ class IndexData:
         self._phrases = _LRU(PHRASES_CACHE)
         self.ixdir = Path(ixdir) if ixdir is not None else None
         manifest = self._manifest()
+        self._signed = manifest
+        #: decoded segments: those read from their files (name -> entry), and those
+        #: decoded from the segment here (name -> arrays)
+        self._segments_read: dict[str, trust.Entry] = {}
+        self._segments_decoded: dict[str, SegmentArrays] = {}
         #: the digest of the generation's signed manifest (None: not signed)
         self.digest = manifest.digest if manifest is not None else None
         cache = cache_path(self.ixdir, self.generation) if self.ixdir is not None else None
@@ -231,19 +263,23 @@ class IndexData:
         for leaf, offset in self.leaves:
             live[deleted_docs(leaf) + offset] = False
         self.live = live
+        segments = [self._segment(leaf) for leaf, _offset in self.leaves]
         self.lengths = {}
         for field in TEXT_FIELDS:
             arr = np.zeros(self.ndocs, dtype=np.float32)
-            for leaf, offset in self.leaves:
-                lengths = field_lengths(leaf, field)
-                arr[offset : offset + len(lengths)] = lengths
+            for seg, (_leaf, offset) in zip(segments, self.leaves, strict=True):
+                arr[offset : offset + seg.ndocs] = seg.lengths[field]
             self.lengths[field] = arr
-        postings = {name: self._all_term_docs(name) for name in FACET_INDEX_FIELDS}
+
+        def term_docs(name: str) -> dict[str, np.ndarray]:
+            return self._all_term_docs(segments, name)
+
+        postings = {name: term_docs(name) for name in FACET_INDEX_FIELDS}
         tables = canonical.corpus_names(
             {name: _live_counts(postings[name], live) for name in canonical.RULES},
             {
                 pair: n
-                for term, n in _live_counts(self._all_term_docs(EVIDENCE_FIELD), live).items()
+                for term, n in _live_counts(term_docs(EVIDENCE_FIELD), live).items()
                 if (pair := canonical.parse_evidence(term)) is not None
             },
         )
@@ -252,7 +288,7 @@ class IndexData:
             for name in FACET_INDEX_FIELDS
         }
         days = np.full(self.ndocs, NO_DATE, dtype=np.int64)
-        for value, docs in self._all_term_docs("date").items():
+        for value, docs in term_docs("date").items():
             try:
                 days[docs] = _dt.date.fromisoformat(value).toordinal()
             except ValueError:
@@ -260,7 +296,7 @@ class IndexData:
         self.dates = DateIndex(days)
         #: when each document was first indexed, in microseconds since 1970 (0: not known)
         self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
-        for value, docs in self._all_term_docs(FIRST_INDEXED).items():
+        for value, docs in term_docs(FIRST_INDEXED).items():
             self.first_indexed[docs] = stamp_micros(value)
         self.story = self._group()
 
@@ -295,37 +331,28 @@ class IndexData:
         return arrays
 
     def _write(self, path: Path) -> bool:
-        """Write the cache file durably (temporary file, flush, rename); False if it cannot be."""
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **self._arrays())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-            for old in path.parent.glob("cache-*.npz"):
-                # only older generations' caches go: a searcher still on an older
-                # generation must not delete the cache a newer one has written
-                number = old.name[len("cache-") : -len(".npz")]
-                mine = self.generation
-                if old != path and (
-                    mine is None or (number.isdecimal() and int(number) < mine)
-                ):
-                    with contextlib.suppress(FileNotFoundError):
-                        old.unlink()
-        except OSError:
-            # A read-only index folder, a full disk: the arrays are decoded on every open.
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        """Write the cache file durably; False if it cannot be."""
+        if not _write_durably(path, lambda fh: np.savez(fh, **self._arrays())):
             return False
+        for old in path.parent.glob("cache-*.npz"):
+            # only older generations' caches go: a searcher still on an older
+            # generation must not delete the cache a newer one has written
+            number = old.name[len("cache-") : -len(".npz")]
+            mine = self.generation
+            if old != path and (mine is None or (number.isdecimal() and int(number) < mine)):
+                with contextlib.suppress(OSError):
+                    old.unlink()
         return True
 
     def _save(self, path: Path) -> None:
-        """Write the cache and list it in the manifest, if the index's lock is free."""
+        """Write the cache (and the decoded segments) and list them in the manifest, if
+        the index's lock is free."""
         try:
             with store.IndexLock(path.parent.parent):
+                known: dict[str, trust.Entry | None] = dict(self.save_segments())
                 if self._write(path):
-                    trust.add_derived(path.parent, self.generation, [path.name])
+                    known[path.name] = None
+                trust.add_derived(path.parent, self.generation, list(known), known)
         except (SearchtuiError, trust.NotSigned, OSError):
             pass  # being updated, or not writable: decoded again on the next open
 
@@ -360,14 +387,82 @@ class IndexData:
             return False
         return True
 
-    def _all_term_docs(self, fieldname: str) -> dict[str, np.ndarray]:
+    def _all_term_docs(
+        self, segments: list[SegmentArrays], fieldname: str
+    ) -> dict[str, np.ndarray]:
+        """Each term of a field with its live documents over all segments."""
         found: dict[str, list] = {}
-        for leaf, offset in self.leaves:
-            if fieldname not in leaf.indexed_field_names():
-                continue
-            for tbytes, ids in field_term_docs(leaf, fieldname):
-                found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
+        for seg, (_leaf, offset) in zip(segments, self.leaves, strict=True):
+            live = self.live[offset : offset + seg.ndocs]
+            for term, ids in seg.term_docs(fieldname, live, offset):
+                have = found.get(term)
+                if have is None:
+                    found[term] = [ids]
+                else:
+                    have.append(ids)
         return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
+
+    # -- the decoded segments (see ``segarrays``)
+
+    def _segment(self, leaf) -> SegmentArrays:
+        """The decoded arrays of one segment: from its file when a verified manifest
+        lists it and it was made from this segment, else decoded from the segment."""
+        sid = segarrays.segment_id(leaf)
+        if not sid or self.ixdir is None:
+            return SegmentArrays.decode(leaf)
+        name = segarrays.file_name(sid)
+        entry = self._segment_entry(name)
+        if entry is not None:
+            try:
+                raw = (self.ixdir / name).read_bytes()
+            except OSError:
+                raw = b""
+            if len(raw) == entry.size and trust.sha256_bytes(raw) == entry.sha256:
+                try:
+                    seg = SegmentArrays.from_bytes(raw, sid, leaf.doc_count_all())
+                except segarrays.Unusable:
+                    pass
+                else:
+                    self._segments_read[name] = entry
+                    return seg
+        seg = SegmentArrays.decode(leaf)
+        self._segments_decoded[name] = seg
+        return seg
+
+    def _segment_entry(self, name: str) -> trust.Entry | None:
+        """How a verified manifest lists a decoded segment's file: this generation's,
+        else the newest older one's (segments outlive generations)."""
+        if self._signed is None or self.ixdir is None:
+            return None
+        entry = self._signed.derived.get(name)
+        if entry is None:
+            if not hasattr(self, "_older"):
+                self._older = trust.latest_manifest(self.ixdir, self.generation)
+            if self._older is not None:
+                entry = self._older.derived.get(name)
+        return entry
+
+    def save_segments(self, *, prune: bool = False) -> dict[str, trust.Entry]:
+        """Write the files of the segments decoded here (temporary file, flush,
+        rename); with ``prune``, remove those of segments this generation has not.
+        For a writer holding the index's lock. Returns every segment file of the
+        generation that is in place, with its entry."""
+        kept = dict(self._segments_read)
+        if self.ixdir is None:
+            return kept
+        for name, seg in self._segments_decoded.items():
+            raw = seg.to_bytes()
+            if _write_durably(self.ixdir / name, raw):
+                kept[name] = trust.Entry(len(raw), trust.sha256_bytes(raw))
+        if prune:
+            mine = {segarrays.file_name(sid) for leaf, _o in self.leaves
+                    if (sid := segarrays.segment_id(leaf))}
+            with contextlib.suppress(OSError):
+                for name in os.listdir(self.ixdir):
+                    if segarrays.is_file_name(name) and name not in mine:
+                        with contextlib.suppress(OSError):
+                            (self.ixdir / name).unlink()
+        return kept
 
     def _gather(self, cache: _LRU, leaf_arrays, fieldname: str, text: str, empty):
         """A term's arrays over all segments (live documents only), cached."""

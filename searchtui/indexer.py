@@ -785,8 +785,10 @@ def _run(
             writer.cancel()
         raise
 
-    derived = [_save_states(ixdir, generation, new_states), arrays.prepare(ix, ixdir)]
-    trust.add_derived(ixdir, generation, [name for name in derived if name])
+    prepared = arrays.prepare(ix, ixdir)
+    trust.add_derived(
+        ixdir, generation, [_save_states(ixdir, generation, new_states), *prepared], prepared
+    )
     trust.prune(ixdir, generation)
     if fresh:
         store.switch_current(root, ixdir)

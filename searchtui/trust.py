@@ -302,11 +302,19 @@ def seal(ixdir: Path, generation: int, names: dict[str, Path]) -> Manifest:
     return manifest
 
 
-def add_derived(ixdir: Path, generation: int, names: Iterable[str]) -> None:
-    """Record files computed from a signed generation (the caller holds the index's lock)."""
+def add_derived(
+    ixdir: Path, generation: int, names: Iterable[str],
+    known: dict[str, Entry | None] | None = None,
+) -> None:
+    """Record files computed from a signed generation (the caller holds the index's lock).
+
+    ``known`` gives the entries of files the caller has just written or checked
+    (None: checksummed here like the others)."""
     manifest = read_manifest(ixdir, generation)
-    paths = {name: Path(ixdir) / name for name in names}
+    known = known or {}
+    paths = {name: Path(ixdir) / name for name in names if known.get(name) is None}
     manifest.derived.update(describe(ixdir, paths))
+    manifest.derived.update((n, e) for n in names if (e := known.get(n)) is not None)
     # Derived files of this generation that are gone are no longer listed.
     manifest.derived = {
         n: e for n, e in manifest.derived.items() if (Path(ixdir) / n).exists()

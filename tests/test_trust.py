@@ -169,14 +169,17 @@ def test_every_generation_is_signed_with_its_files(built):
     assert set(manifest.files) == {"_MAIN_1.toc", store.META} | segment_files
     for name, entry in manifest.files.items():
         assert entry == trust.Entry((ixdir / name).stat().st_size, trust.sha256_file(ixdir / name))
-    assert set(manifest.derived) == {"files-1.json", "cache-1.npz"}
+    decoded = {p.name for p in ixdir.glob("seg-MAIN_*.npz")}  # one per segment
+    assert len(decoded) == len({name.split(".")[0] for name in segment_files})
+    assert set(manifest.derived) == {"files-1.json", "cache-1.npz"} | decoded
     # An update signs the new generation and drops the old signature.
     write_articles(corpus, 4)
     build_index([corpus], root, config=FAST)
     ixdir, manifest = _manifest(root)
     assert manifest.generation == 2
     assert sorted(p.name for p in ixdir.glob("manifest-*.json")) == ["manifest-2.json"]
-    assert set(manifest.derived) == {"files-2.json", "cache-2.npz"}
+    decoded = {p.name for p in ixdir.glob("seg-MAIN_*.npz")}
+    assert set(manifest.derived) == {"files-2.json", "cache-2.npz"} | decoded
 
 
 def test_the_signature_is_on_disk_before_the_generation_is_visible(tmp_path, monkeypatch):

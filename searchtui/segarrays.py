@@ -1,0 +1,184 @@
+"""What the arrays of a generation need from one segment, decoded once and kept beside it.
+
+A segment never changes once written (only its deleted documents grow), so what
+decoding it gives (each facet, date and stamp term with its documents, and each
+document's field lengths) holds for every generation that keeps the segment. The
+indexer saves it as ``seg-<segment id>.npz`` beside the index, and the arrays of
+a new generation are put together from these files: an update decodes only the
+segments it wrote or merged, not the whole index again.
+
+A file here is derived data, trusted as the array cache is (see ``arrays``): it
+is used only if a verified manifest lists it with its size and checksum, and
+only if it says it was made from this very segment (its id and document count)
+by this layout; anything else is decoded from the segment again. The
+documents held are those live when it was decoded: a term's documents are
+narrowed to the generation's live ones when they are put together.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, FIRST_INDEXED, TEXT_FIELDS
+from searchtui.whooshext import field_lengths, field_term_docs
+
+#: The layout of the files; one of another layout is decoded again.
+LAYOUT = 1
+PREFIX = "seg-"
+SUFFIX = ".npz"
+#: The fields whose terms and documents are kept (the others are read when needed).
+TERM_FIELDS = (*FACET_INDEX_FIELDS, EVIDENCE_FIELD, "date", FIRST_INDEXED)
+
+
+def file_name(segment_id: str) -> str:
+    return f"{PREFIX}{segment_id}{SUFFIX}"
+
+
+def is_file_name(name: str) -> bool:
+    return name.startswith(PREFIX) and name.endswith(SUFFIX)
+
+
+def segment_id(leaf) -> str | None:
+    """The id of the segment ``leaf`` reads (None: a reader of no single segment)."""
+    segment = getattr(leaf, "segment", None)
+    found = segment() if callable(segment) else None
+    return found.segment_id() if found is not None else None
+
+
+class Unusable(Exception):
+    """The file is not one made from this segment by this layout."""
+
+
+class _Terms:
+    """One field's terms in one segment, each with its documents (segment numbering)."""
+
+    __slots__ = ("blob", "ends", "starts", "docs")
+
+    def __init__(self, blob: np.ndarray, ends: np.ndarray, starts: np.ndarray, docs: np.ndarray):
+        self.blob = blob  # the terms' UTF-8 bytes, one after the other
+        self.ends = ends  # where each term's bytes end in blob
+        self.starts = starts  # where each term's documents start in docs (and the end)
+        self.docs = docs
+
+    @classmethod
+    def of(cls, pairs: Iterator[tuple[bytes, np.ndarray]]) -> _Terms:
+        terms, lists = [], []
+        for tbytes, ids in pairs:
+            terms.append(tbytes)
+            lists.append(ids)
+        ends = np.cumsum([len(t) for t in terms], dtype=np.int64)
+        starts = np.zeros(len(lists) + 1, dtype=np.int64)
+        np.cumsum([len(d) for d in lists], out=starts[1:])
+        docs = np.concatenate(lists).astype(np.int32) if lists else np.zeros(0, np.int32)
+        blob = np.frombuffer(b"".join(terms), dtype=np.uint8)
+        return cls(blob, ends, starts, docs)
+
+    def items(self, live: np.ndarray, offset: int) -> Iterator[tuple[str, np.ndarray]]:
+        """Each term with its documents that ``live`` (over the segment) keeps,
+        numbered from ``offset``."""
+        docs, starts = self.docs, self.starts
+        keep = live[docs]
+        if not keep.all():
+            bounds = np.zeros(len(docs) + 1, dtype=np.int64)
+            np.cumsum(keep, out=bounds[1:])
+            docs, starts = docs[keep], bounds[starts]
+        docs = docs + np.int32(offset)
+        raw = self.blob.tobytes()
+        begin = 0
+        at = starts.tolist()
+        for i, end in enumerate(self.ends.tolist()):
+            yield raw[begin:end].decode("utf-8"), docs[at[i] : at[i + 1]]
+            begin = end
+
+    def check(self, ndocs: int) -> None:
+        n = len(self.ends)
+        if len(self.starts) != n + 1 or self.starts[0] != 0 or self.starts[-1] != len(self.docs):
+            raise Unusable("its term lists do not add up")
+        if n and (self.ends[-1] != len(self.blob) or np.any(np.diff(self.ends) < 0)):
+            raise Unusable("its terms do not add up")
+        if np.any(np.diff(self.starts) < 0):
+            raise Unusable("its term lists do not add up")
+        if len(self.docs) and (int(self.docs.min()) < 0 or int(self.docs.max()) >= ndocs):
+            raise Unusable("it names documents the segment does not have")
+
+
+class SegmentArrays:
+    """The decoded terms and lengths of one segment."""
+
+    def __init__(self, segment: str, ndocs: int, lengths: dict[str, np.ndarray],
+                 terms: dict[str, _Terms]):
+        self.segment = segment
+        self.ndocs = ndocs
+        self.lengths = lengths
+        self.terms = terms
+
+    @classmethod
+    def decode(cls, leaf) -> SegmentArrays:
+        """Decode what the arrays need from the segment ``leaf`` reads."""
+        indexed = set(leaf.indexed_field_names())
+        terms = {
+            field: _Terms.of(field_term_docs(leaf, field) if field in indexed else iter(()))
+            for field in TERM_FIELDS
+        }
+        lengths = {field: field_lengths(leaf, field) for field in TEXT_FIELDS}
+        return cls(segment_id(leaf) or "", leaf.doc_count_all(), lengths, terms)
+
+    def term_docs(
+        self, field: str, live: np.ndarray, offset: int
+    ) -> Iterator[tuple[str, np.ndarray]]:
+        """Each term of ``field`` with its documents that ``live`` (over the segment)
+        keeps, numbered from ``offset``."""
+        return self.terms[field].items(live, offset)
+
+    def to_bytes(self) -> bytes:
+        # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
+        arrays: dict[str, Any] = {
+            "layout": np.array([LAYOUT]), "ndocs": np.array([self.ndocs]),
+            "segment": np.frombuffer(self.segment.encode("utf-8"), dtype=np.uint8),
+        }
+        for field in TEXT_FIELDS:
+            arrays[f"len_{field}"] = self.lengths[field]
+        for field, t in self.terms.items():
+            arrays[f"{field}_blob"] = t.blob
+            arrays[f"{field}_ends"] = t.ends
+            arrays[f"{field}_starts"] = t.starts
+            arrays[f"{field}_docs"] = t.docs
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        return out.getvalue()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, segment: str, ndocs: int) -> SegmentArrays:
+        """The arrays in ``raw``, if they were made from ``segment`` of ``ndocs``
+        documents by this layout (else :class:`Unusable`)."""
+        try:
+            with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+                if int(z["layout"][0]) != LAYOUT:
+                    raise Unusable("it was made by another version of searchtui")
+                made_for = (z["segment"].tobytes().decode("utf-8"), int(z["ndocs"][0]))
+                if made_for != (segment, ndocs):
+                    raise Unusable("it was made for another segment")
+                lengths = {}
+                for field in TEXT_FIELDS:
+                    lengths[field] = z[f"len_{field}"].astype(np.float32, copy=False)
+                    if lengths[field].shape != (ndocs,):
+                        raise Unusable("its lengths do not match the segment")
+                terms = {}
+                for field in TERM_FIELDS:
+                    t = _Terms(
+                        z[f"{field}_blob"].astype(np.uint8, copy=False),
+                        z[f"{field}_ends"].astype(np.int64, copy=False),
+                        z[f"{field}_starts"].astype(np.int64, copy=False),
+                        z[f"{field}_docs"].astype(np.int32, copy=False),
+                    )
+                    t.check(ndocs)
+                    terms[field] = t
+        except (KeyError, ValueError, EOFError, OSError, UnicodeDecodeError,
+                zipfile.BadZipFile) as exc:
+            raise Unusable(f"it cannot be read: {type(exc).__name__}") from None
+        return cls(segment, ndocs, lengths, terms)

@@ -1,0 +1,199 @@
+"""Decoded segments kept beside the index: a new generation's arrays are put together
+from them, and decode only the segments it wrote, with the same result as decoding
+the whole index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from searchtui import arrays, segarrays, store, trust
+from searchtui.config import Config
+from searchtui.indexer import build_index
+from searchtui.segarrays import SegmentArrays
+
+PUBLICATIONS = ["Daily Planet", "Morning Post", "Island Times"]
+AUTHORS = ["Anna Smith", "Bo Lee", "Cy Ode", "Di Vu"]
+PEOPLE = ["Angela Merkel", "Jacinda Ardern", "Olaf Scholz", "Emmanuel Macron", "Joe Biden"]
+
+
+def _article(i: int, edit: str = "") -> str:
+    authors = ", ".join(AUTHORS[j % len(AUTHORS)] for j in range(i % 3 + 1))
+    date = f"Mar {i % 27 + 1:02d}, {2015 + i % 6}" if i % 5 else ""
+    who = PEOPLE[i % len(PEOPLE)]
+    other = PEOPLE[(i * 7 + 2) % len(PEOPLE)]
+    return (
+        f"Talks number {i} {edit}\n\n{authors} — {PUBLICATIONS[i % 3]} {date}\n\n\n"
+        f"{who} met {other} in Berlin on Tuesday to discuss the budget of the European "
+        f"Union (EU). The EU said talks {i} would go on. {edit}\n"
+    )
+
+
+def _write(corpus, names) -> None:
+    for i in names:
+        (corpus / f"a{i:03d}.txt").write_text(_article(i), encoding="utf-8")
+
+
+def _arrays_of(data: arrays.IndexData) -> dict:
+    got = data._arrays()
+    got.pop("digest")
+    return got
+
+
+def _same(a: dict, b: dict) -> None:
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert np.array_equal(a[name], b[name]), name
+
+
+def _decoded_whole(root) -> dict:
+    """The arrays of the live generation decoded from its segments, no file used."""
+    ix, _ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        return _arrays_of(arrays.IndexData(reader, None, write_cache=False))
+
+
+def _from_files(root) -> dict:
+    """The arrays of the live generation put together again as an update does."""
+    ix, ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        return _arrays_of(arrays.IndexData(reader, ixdir, write_cache=False))
+
+
+def _segment_files(ixdir) -> set[str]:
+    return {p.name for p in ixdir.iterdir() if segarrays.is_file_name(p.name)}
+
+
+def _segment_ids(root) -> set[str]:
+    ix, _ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        return {segarrays.segment_id(leaf) for leaf, _o in reader.leaf_readers()}
+
+
+@pytest.fixture()
+def built(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, range(40))
+    root = tmp_path / "index"
+    build_index([str(corpus)], root, config=Config(), workers=1)
+    return corpus, root
+
+
+def _update(corpus, root) -> None:
+    build_index([str(corpus)], root, config=Config(), workers=1)
+
+
+def test_each_segment_of_the_generation_has_its_file_listed_in_the_manifest(built):
+    _corpus, root = built
+    ixdir = store.current_dir(root)
+    files = _segment_files(ixdir)
+    assert files == {segarrays.file_name(s) for s in _segment_ids(root)}
+    manifest = trust.read_manifest(ixdir, store.open_index(root)[0].latest_generation())
+    for name in files:
+        entry = manifest.derived[name]
+        assert entry.size == (ixdir / name).stat().st_size
+        assert entry.sha256 == trust.sha256_file(ixdir / name)
+
+
+def test_updates_decode_only_the_segments_they_write(built, monkeypatch):
+    corpus, root = built
+    decoded: list[str] = []
+    real = SegmentArrays.decode.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, leaf):
+        decoded.append(segarrays.segment_id(leaf))
+        return real(cls, leaf)
+
+    monkeypatch.setattr(SegmentArrays, "decode", classmethod(counting))
+    before = _segment_ids(root)
+    _write(corpus, [40, 41])
+    _update(corpus, root)
+    after = _segment_ids(root)
+    assert decoded and set(decoded) == after - before
+    assert _segment_files(store.current_dir(root)) == {segarrays.file_name(s) for s in after}
+
+
+def test_arrays_from_the_files_equal_the_whole_index_decoded_over_many_updates(built):
+    """Additions, changes and deletions, and enough small updates for segments to be
+    merged: after each, the arrays put together from the files are those the index
+    decodes to, and the files of merged segments are gone."""
+    corpus, root = built
+    merged = False
+    for step in range(12):
+        _write(corpus, [100 + step])
+        if step % 3 == 0:  # a change: the old version is deleted from its segment
+            (corpus / f"a{step:03d}.txt").write_text(_article(step, "revised"), encoding="utf-8")
+        if step % 4 == 1:  # a deletion
+            (corpus / f"a{20 + step:03d}.txt").unlink()
+        before = _segment_ids(root)
+        _update(corpus, root)
+        after = _segment_ids(root)
+        merged = merged or bool(before - after)
+        _same(_from_files(root), _decoded_whole(root))
+        assert _segment_files(store.current_dir(root)) == {segarrays.file_name(s) for s in after}
+    assert merged, "no update merged segments: the test did not cover merges"
+
+
+def test_a_damaged_or_swapped_segment_file_is_decoded_again_never_read(built):
+    corpus, root = built
+    _write(corpus, [40])
+    _update(corpus, root)
+    ixdir = store.current_dir(root)
+    names = sorted(_segment_files(ixdir))
+    assert len(names) >= 2
+    expected = _decoded_whole(root)
+    # one file damaged, another swapped for a file of another segment
+    (ixdir / names[0]).write_bytes(b"PK\x03\x04 not a zip")
+    (ixdir / names[1]).write_bytes((ixdir / names[-1]).read_bytes())
+    _same(_from_files(root), expected)
+    # the next update writes them again, as listed
+    _write(corpus, [41])
+    _update(corpus, root)
+    _same(_from_files(root), _decoded_whole(root))
+    ixdir = store.current_dir(root)
+    manifest = trust.read_manifest(ixdir, store.open_index(root)[0].latest_generation())
+    for name in _segment_files(ixdir):
+        assert manifest.derived[name].sha256 == trust.sha256_file(ixdir / name)
+
+
+def test_a_file_no_manifest_lists_is_not_read(built, monkeypatch):
+    corpus, root = built
+    ixdir = store.current_dir(root)
+    name = next(iter(_segment_files(ixdir)))
+    generation = store.open_index(root)[0].latest_generation()
+    manifest = trust.read_manifest(ixdir, generation)
+    del manifest.derived[name]
+    trust.write_manifest(ixdir, manifest)
+    read: list[bytes] = []
+    real = SegmentArrays.from_bytes.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        SegmentArrays, "from_bytes",
+        classmethod(lambda cls, raw, *a: read.append(raw) or real(cls, raw, *a)),
+    )
+    _same(_from_files(root), _decoded_whole(root))
+    assert read == []
+
+
+def test_a_file_made_for_another_segment_or_layout_is_unusable(built):
+    _corpus, root = built
+    ix, _ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        leaf = reader.leaf_readers()[0][0]
+        seg = SegmentArrays.decode(leaf)
+    raw = seg.to_bytes()
+    sid, n = seg.segment, seg.ndocs
+    assert SegmentArrays.from_bytes(raw, sid, n).ndocs == n
+    with pytest.raises(segarrays.Unusable, match="another segment"):
+        SegmentArrays.from_bytes(raw, "MAIN_someoneelse", n)
+    with pytest.raises(segarrays.Unusable, match="another segment"):
+        SegmentArrays.from_bytes(raw, sid, n + 1)
+    with pytest.raises(segarrays.Unusable):
+        SegmentArrays.from_bytes(raw[: len(raw) // 2], sid, n)
+    # lists that name documents the segment does not have
+    bad = SegmentArrays(sid, n, seg.lengths, dict(seg.terms))
+    people = bad.terms["people"]
+    bad.terms["people"] = type(people)(people.blob, people.ends, people.starts,
+                                       people.docs + np.int32(n))
+    with pytest.raises(segarrays.Unusable, match="documents"):
+        SegmentArrays.from_bytes(bad.to_bytes(), sid, n)
