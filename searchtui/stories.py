@@ -237,6 +237,10 @@ def group(
 class Stories:
     """The story of each document of an index generation (its lowest document number)."""
 
+    #: Below this share of matching grouped documents, counting by story gathers their
+    #: pairs one document at a time instead of sweeping the pairs of all of them.
+    SPARSE = 0.2
+
     def __init__(self, story: np.ndarray, live: np.ndarray):
         n = len(story)
         self.story = story.astype(np.int32, copy=False)
@@ -255,7 +259,8 @@ class Stories:
         self._dense[self._members] = np.cumsum(firsts) - 1
         self.size = int(firsts.sum())  # stories with copies
         self.any = bool(len(members))
-        self._facet_pairs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._ungrouped = ~self.grouped
+        self._facet_pairs: dict[int, tuple[np.ndarray, ...]] = {}
 
     def members(self, docnum: int) -> np.ndarray:
         """The live documents of ``docnum``'s story (itself included), by document number."""
@@ -294,7 +299,7 @@ class Stories:
             )
             np.maximum.at(best, dense, key)
             cand = cand[key == best[dense]]
-        out = mask & ~self.grouped
+        out = mask & self._ungrouped
         out[cand] = True
         return out
 
@@ -312,23 +317,32 @@ class Stories:
         the positions and value ids of the pairs of ``docs``; the pairs of all grouped
         documents are numbered by (story, value) once per facet (``facet_id``), so a
         query marks the numbers its documents hold instead of sorting their pairs."""
-        g = np.flatnonzero(mask & self.grouped)
-        if not len(g):
+        picked = mask[self._members]
+        hits = int(np.count_nonzero(picked))
+        if not hits:
             return mask, np.zeros(0, np.int64)
         table = self._facet_pairs.get(facet_id)
         if table is None:
             pos, vals = doc_pairs(self._members)
-            owners = np.repeat(self._dense[self._members], doc_lens[self._members])
-            uniq, inverse = np.unique(owners * (1 << 31) + vals, return_inverse=True)
+            owners = np.repeat(np.arange(len(self._members)), doc_lens[self._members])
+            keys = self._dense[self._members][owners] * (1 << 31) + vals
+            uniq, inverse = np.unique(keys, return_inverse=True)
             of_position = np.full(int(pos.max()) + 1 if len(pos) else 0, -1, dtype=np.int64)
             of_position[pos] = inverse
-            table = (of_position, (uniq % (1 << 31)).astype(np.int64))
+            # owners: each pair's place in _members; inverse: its (story, value) number
+            table = (of_position, (uniq % (1 << 31)).astype(np.int64), owners, inverse)
             self._facet_pairs[facet_id] = table
-        of_position, value_of = table
-        pos, _ = doc_pairs(g)
+        of_position, value_of, owners, pair_key = table
+        if hits < self.SPARSE * len(self._members):
+            # few grouped documents match: gather the pairs of those alone
+            pos, _ = doc_pairs(self._members[picked])
+            keys = of_position[pos]
+        else:
+            # most do: sweep the pairs of all grouped documents once
+            keys = pair_key[picked[owners]]
         held = np.zeros(len(value_of), dtype=bool)
-        held[of_position[pos]] = True
-        return mask & ~self.grouped, value_of[held]
+        held[keys] = True
+        return mask & self._ungrouped, value_of[held]
 
 
 # ---------------------------------------------------------------------------

@@ -113,6 +113,37 @@ def test_group_joins_copies_and_nothing_else():
     assert stories.group(sigs, live).tolist() == [0, 1, 2, 2, 4]
 
 
+@pytest.mark.parametrize("density", [0.0, 0.002, 0.05, 0.15, 0.3, 0.7, 1.0])
+def test_counting_by_story_agrees_with_a_brute_force_count(density):
+    """Each value counts the distinct stories among the matching documents that carry
+    it, whether few grouped documents match (gathered) or most (swept)."""
+    from searchtui.facets import FacetIndex
+
+    rng = np.random.default_rng(int(density * 1000) + 3)
+    n, nvals = 3000, 40
+    story = np.arange(n, dtype=np.int32)
+    grouped_docs = rng.choice(n, size=n // 2, replace=False)
+    story[grouped_docs] = np.sort(rng.choice(n // 2, size=n // 2)).astype(np.int32)
+    story = np.minimum(story, np.arange(n, dtype=np.int32))  # a story is its lowest document
+    live = rng.random(n) > 0.05
+    per_doc = rng.integers(0, 5, size=n)
+    pair_doc = np.repeat(np.arange(n), per_doc)
+    pair_val = rng.integers(0, nvals, size=len(pair_doc))
+    keep = np.unique(pair_doc * nvals + pair_val)  # a document holds a value once
+    fidx = FacetIndex("people", [f"v{i:02d}" for i in range(nvals)], keep // nvals,
+                      keep % nvals, n)
+    held = stories.Stories(story, live)
+    for trial in range(3):
+        mask = (rng.random(n) < density) & live
+        want = np.zeros(nvals, dtype=np.int64)
+        for v in range(nvals):
+            docs = (keep // nvals)[keep % nvals == v]
+            want[v] = len({int(story[d]) for d in docs if mask[d]})
+        assert fidx.counts(mask, held).tolist() == want.tolist(), trial
+        assert fidx.counts(mask).tolist() == np.bincount(
+            (keep % nvals)[mask[keep // nvals]], minlength=nvals).tolist()
+
+
 def test_components_follow_chains():
     pairs = np.array([[3, 4], [1, 3], [5, 6]])
     assert stories.components(7, pairs).tolist() == [0, 1, 2, 1, 1, 5, 5]
