@@ -156,7 +156,7 @@ class SearchRequest:
     count: str = "articles"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Copy:
     """Another copy of a hit's story."""
 

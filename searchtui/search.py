@@ -61,6 +61,7 @@ from searchtui.snippets import make_snippet
 from searchtui.suggest import Speller
 
 UNDATED_LAST = 10**9  # a day ordinal past any real date
+COPY_MEMO = 20_000  # copies kept read (a few MB)
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 
@@ -111,6 +112,8 @@ class SearchEngine:
         self._parser = make_parser(ix.schema)
         self._speller = Speller(data, searcher)
         self._token = store.generation_token(self.root)
+        #: the copies shown under grouped hits, by document (this generation's)
+        self._copy_memo: dict[int, Copy] = {}
         if old is not None:
             old.close()
 
@@ -301,15 +304,22 @@ class SearchEngine:
         return [self._copy(int(d)) for d in self._order(members, score, sort, browse)]
 
     def _copy(self, docnum: int) -> Copy:
+        """A copy as shown under its story's hit (its stored fields are read once)."""
+        found = self._copy_memo.get(docnum)
+        if found is not None:
+            return found
+        if len(self._copy_memo) >= COPY_MEMO:
+            self._copy_memo.clear()
         fields = self._searcher.stored_fields(docnum)
         d = fields.get("date")
-        return Copy(
+        found = self._copy_memo[docnum] = Copy(
             key=fields.get("key", ""),
             path=fields.get("path", ""),
             title=fields.get("title", ""),
             publication=(fields.get("publication") or [None])[0],
             date=_dt.date.fromisoformat(d) if d else None,
         )
+        return found
 
     def _rank_keys(
         self, docs: np.ndarray, score: np.ndarray, sort: str, browse: bool

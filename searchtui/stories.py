@@ -333,6 +333,9 @@ class Stories:
             table = (of_position, (uniq % (1 << 31)).astype(np.int64), owners, inverse)
             self._facet_pairs[facet_id] = table
         of_position, value_of, owners, pair_key = table
+        if hits == len(self._members):
+            # every grouped document matches (browsing, a broad query): every pair counts
+            return mask & self._ungrouped, value_of
         if hits < self.SPARSE * len(self._members):
             # few grouped documents match: gather the pairs of those alone
             pos, _ = doc_pairs(self._members[picked])
