@@ -343,16 +343,8 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
 
 
 def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[_FileJob], list[Problem]]:
-    files, problems = articles_mod.discover(paths)
-    jobs = []
-    for f in files:
-        try:
-            st = os.stat(f)
-        except OSError as exc:
-            problems.append(Problem(str(f), f"cannot read: {exc.strerror or exc}"))
-            continue
-        jobs.append(_FileJob(str(Path(f).resolve()), st.st_size, st.st_mtime_ns))
-    return jobs, problems
+    files, problems = articles_mod.discover_files(paths)
+    return [_FileJob(f.real, f.stat.st_size, f.stat.st_mtime_ns) for f in files], problems
 
 
 def _files_state_path(ixdir: Path, generation: int) -> Path:

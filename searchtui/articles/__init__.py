@@ -59,6 +59,7 @@ from .discover import (
     SUPPORTED_SUFFIXES,
     TEXT_SUFFIXES,
     discover,
+    discover_files,
     shown_path,
 )
 from .fields import COLUMN_FIELDS, _one_line
@@ -76,6 +77,7 @@ __all__ = [
     "TEXT_SUFFIXES",
     "Byline",
     "discover",
+    "discover_files",
     "file_hash",
     "file_hash_at",
     "parse_byline",

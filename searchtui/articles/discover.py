@@ -6,6 +6,7 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from searchtui.errors import CorpusMissing
 from searchtui.models import Problem
@@ -55,39 +56,61 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
     printable (:func:`shown_path`). A path that does not exist raises
     :class:`~searchtui.errors.CorpusMissing`.
     """
+    files, problems = discover_files(paths)
+    return [Path(f.path) for f in files], problems
+
+
+class Found(NamedTuple):
+    """An article file: its path as found, its real path (links resolved), its status."""
+
+    path: str
+    real: str
+    stat: os.stat_result
+
+
+def _path_order(path: str) -> list[str]:
+    return path.split(os.sep)  # as paths compare: part by part
+
+
+def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], list[Problem]]:
+    """What :func:`discover` finds, each file with its real path and status (read once:
+    a corpus of a million files is walked in seconds)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     given = [Path(p) for p in paths]
     for p in given:
         if not p.exists():
             raise CorpusMissing(f"corpus path not found: {shown_path(p)}")
-    found: dict[str, Path] = {}
+    found: dict[str, Found] = {}
     problems: list[Problem] = []
 
     def skip(p: str | os.PathLike, reason: str) -> None:
         problems.append(Problem(shown_path(p), reason))
 
-    def add(p: Path) -> None:
+    def keep(p: str, real: str, st: os.stat_result) -> None:
+        if not stat.S_ISREG(st.st_mode):
+            skip(p, not_regular_reason(st.st_mode))
+            return
+        if not is_utf8_path(p):  # the index keeps paths as UTF-8 text
+            skip(p, "its path is not valid UTF-8 (rename it to index it)")
+            return
+        if not is_utf8_path(real):
+            skip(p, "it links to a file whose path is not valid UTF-8 (rename that file)")
+            return
+        if real not in found:
+            found[real] = Found(p, real, st)
+
+    def add(p: str) -> None:
         """Keep ``p`` if it is a regular file (links followed) with a UTF-8 path."""
         try:
-            mode = os.stat(p).st_mode
+            st = os.stat(p)
         except FileNotFoundError:
             skip(p, "broken link: its target does not exist")
             return
         except OSError as exc:
             skip(p, f"cannot read: {exc.strerror or exc}")
             return
-        if not stat.S_ISREG(mode):
-            skip(p, not_regular_reason(mode))
-            return
-        key = os.path.realpath(p)
-        if not is_utf8_path(p):  # the index keeps paths as UTF-8 text
-            skip(p, "its path is not valid UTF-8 (rename it to index it)")
-            return
-        if not is_utf8_path(key):
-            skip(p, "it links to a file whose path is not valid UTF-8 (rename that file)")
-            return
-        found.setdefault(key, p)
+        keep(p, os.path.realpath(p), st)
 
     def onerror(exc: OSError) -> None:
         skip(str(exc.filename), f"cannot read folder: {exc.strerror or exc}")
@@ -96,7 +119,7 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
     for top in given:
         if not top.is_dir():
             if top.suffix.lower() in SUPPORTED_SUFFIXES:
-                add(top)
+                add(str(top))
             else:
                 skip(
                     top,
@@ -104,24 +127,32 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
                     f" (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
                 )
             continue
-        for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=True):
+        for dirpath, dirnames, filenames in os.walk(str(top), onerror=onerror, followlinks=True):
             real = os.path.realpath(dirpath)
             if real in visited:
                 dirnames[:] = []
                 continue
             visited.add(real)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            base = Path(dirpath)
             for name in filenames:
                 if name.startswith("."):
                     continue
                 stem, dot, suffix = name.rpartition(".")
                 if not dot or f".{suffix.lower()}" not in SUPPORTED_SUFFIXES:
                     continue
-                p = base / name
+                path = os.path.join(dirpath, name)
                 if stem.lower() in DOC_STEMS:
-                    skip(p, "a documentation file, not an article (name it on its own to read it)")
+                    skip(path, "a documentation file, not an article (name it on its own to read it)")
+                    continue
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    add(path)  # gone meanwhile, or unreadable: said as for any file
+                    continue
+                if stat.S_ISLNK(st.st_mode):
+                    add(path)  # its target decides
                 else:
-                    add(p)
+                    # in a real folder, a file that is no link is where it is
+                    keep(path, os.path.join(real, name), st)
     unique = list({(p.path, p.reason): p for p in problems}.values())
-    return sorted(found.values()), unique
+    return sorted(found.values(), key=lambda f: _path_order(f.path)), unique
