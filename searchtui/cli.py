@@ -522,6 +522,16 @@ def cmd_duplicates(args) -> int:
     return EXIT_OK
 
 
+def _some_paths(paths: list[str], shown: int = 3) -> str:
+    """The corpus paths an index was built from, the first few when there are many
+    (an index built from files named one by one records every file)."""
+    if not paths:
+        return "?"
+    head = ", ".join(paths[:shown])
+    more = len(paths) - shown
+    return f"{head} and {more:,} more" if more > 0 else head
+
+
 def cmd_stats(args) -> int:
     with _open_engine(args) as engine:
         stats = engine.stats()
@@ -544,7 +554,7 @@ def cmd_stats(args) -> int:
         ("Places", f"{stats['distinct_places']:,}"),
         ("Index size", f"{size / 2**20:,.1f} MiB in {stats['segments']} segment(s)"),
         ("Written", stats.get("written") or "?"),
-        ("Corpus", ", ".join(stats["corpus"]) or "?"),
+        ("Corpus", _some_paths(stats["corpus"])),
     ]
     out = Out(sys.stdout)
     for k, v in rows:

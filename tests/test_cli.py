@@ -158,6 +158,21 @@ def test_stats(wiki_index, wikinews_dir, capsys):
     assert lines[-1] == f"Corpus:        {Path(wikinews_dir).resolve()}"
 
 
+def test_stats_names_a_few_of_many_files_named_one_by_one(tmp_path, capsys):
+    files = []
+    for i in range(5):
+        f = tmp_path / f"n{i}.txt"
+        f.write_text(f"Note {i}\n\nAda Lee — Daily Planet Mar 02, 2021\n\n\nBody {i} text.\n",
+                     encoding="utf-8")
+        files.append(str(f))
+    root = tmp_path / "ix"
+    assert run(capsys, "index", *files, "--index", str(root))[0] == 0
+    code, out, _err = run(capsys, "stats", "--index", str(root))
+    assert code == 0
+    shown = ", ".join(str(Path(f).resolve()) for f in files[:3])
+    assert out.splitlines()[-1] == f"Corpus:        {shown} and 2 more"
+
+
 def test_facets(wiki_index, capsys):
     code, out, err = run(capsys, "facets", "publication", "--index", wiki_index)
     assert (code, out, err) == (0, "Publications: 1 value(s)\n      291  Wikinews\n", "")

@@ -142,7 +142,8 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
                     continue
                 path = os.path.join(dirpath, name)
                 if stem.lower() in DOC_STEMS:
-                    skip(path, "a documentation file, not an article (name it on its own to read it)")
+                    skip(path, "a documentation file, not an article "
+                         "(name it on its own to read it)")
                     continue
                 try:
                     st = os.lstat(path)
