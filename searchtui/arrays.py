@@ -172,18 +172,32 @@ def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None
     return None
 
 
-def _live_counts(postings: dict[str, np.ndarray], live: np.ndarray) -> dict[str, int]:
-    """Each term with the number of live documents holding it (those with none left out)."""
-    # A term whose documents are all deleted has an empty list (and none to count).
-    terms = sorted(t for t, docs in postings.items() if len(docs))
-    if not terms:
-        return {}
-    sizes = np.array([len(postings[t]) for t in terms], dtype=np.int64)
-    held = live[np.concatenate([postings[t] for t in terms])].astype(np.int64)
-    starts = np.zeros(len(terms), dtype=np.int64)
-    np.cumsum(sizes[:-1], out=starts[1:])
-    counts = np.add.reduceat(held, starts)
-    return {t: int(n) for t, n in zip(terms, counts, strict=True) if n}
+def _day_ordinal(value: str) -> int:
+    try:
+        return _dt.date.fromisoformat(value).toordinal()
+    except ValueError:
+        return NO_DATE
+
+
+class FieldTerms:
+    """One field's terms over an index generation, each once (``terms``), and the
+    (term id, document) pair of each live document holding one."""
+
+    def __init__(self, terms: list[str], pair_term: np.ndarray, pair_doc: np.ndarray):
+        self.terms = terms
+        self.pair_term = pair_term
+        self.pair_doc = pair_doc
+
+    def counts(self) -> dict[str, int]:
+        """Each term with its number of live documents (those with none left out)."""
+        n = np.bincount(self.pair_term, minlength=len(self.terms))
+        return {self.terms[i]: int(n[i]) for i in np.flatnonzero(n).tolist()}
+
+    def spread(self, out: np.ndarray, value: Callable[[str], int]) -> None:
+        """``out[document] = value(term)`` for each pair (a field of one term a document)."""
+        if len(self.pair_doc):
+            of_term = np.fromiter(map(value, self.terms), dtype=out.dtype, count=len(self.terms))
+            out[self.pair_doc] = of_term[self.pair_term]
 
 
 class _LRU:
@@ -271,33 +285,28 @@ class IndexData:
                 arr[offset : offset + seg.ndocs] = seg.lengths[field]
             self.lengths[field] = arr
 
-        def term_docs(name: str) -> dict[str, np.ndarray]:
-            return self._all_term_docs(segments, name)
-
-        postings = {name: term_docs(name) for name in FACET_INDEX_FIELDS}
+        fields = {name: self._field_terms(segments, name) for name in segarrays.TERM_FIELDS}
         tables = canonical.corpus_names(
-            {name: _live_counts(postings[name], live) for name in canonical.RULES},
+            {name: fields[name].counts() for name in canonical.RULES},
             {
                 pair: n
-                for term, n in _live_counts(term_docs(EVIDENCE_FIELD), live).items()
+                for term, n in fields[EVIDENCE_FIELD].counts().items()
                 if (pair := canonical.parse_evidence(term)) is not None
             },
         )
         self.facets = {
-            name: FacetIndex.from_postings(name, postings[name], self.ndocs, tables.get(name))
+            name: FacetIndex.from_pairs(
+                name, fields[name].terms, fields[name].pair_term, fields[name].pair_doc,
+                self.ndocs, tables.get(name),
+            )
             for name in FACET_INDEX_FIELDS
         }
         days = np.full(self.ndocs, NO_DATE, dtype=np.int64)
-        for value, docs in term_docs("date").items():
-            try:
-                days[docs] = _dt.date.fromisoformat(value).toordinal()
-            except ValueError:
-                continue
+        fields["date"].spread(days, _day_ordinal)
         self.dates = DateIndex(days)
         #: when each document was first indexed, in microseconds since 1970 (0: not known)
         self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
-        for value, docs in term_docs(FIRST_INDEXED).items():
-            self.first_indexed[docs] = stamp_micros(value)
+        fields[FIRST_INDEXED].spread(self.first_indexed, stamp_micros)
         self.story = self._group()
 
     def _group(self) -> np.ndarray:
@@ -387,20 +396,24 @@ class IndexData:
             return False
         return True
 
-    def _all_term_docs(
-        self, segments: list[SegmentArrays], fieldname: str
-    ) -> dict[str, np.ndarray]:
-        """Each term of a field with its live documents over all segments."""
-        found: dict[str, list] = {}
+    def _field_terms(self, segments: list[SegmentArrays], fieldname: str) -> FieldTerms:
+        """A field's terms over all segments, each once, with their live documents."""
+        ids: dict[str, int] = {}
+        terms_of, docs_of = [], []
         for seg, (_leaf, offset) in zip(segments, self.leaves, strict=True):
-            live = self.live[offset : offset + seg.ndocs]
-            for term, ids in seg.term_docs(fieldname, live, offset):
-                have = found.get(term)
-                if have is None:
-                    found[term] = [ids]
-                else:
-                    have.append(ids)
-        return {k: (np.concatenate(v) if len(v) > 1 else v[0]) for k, v in found.items()}
+            t = seg.terms[fieldname]
+            names = t.names()
+            if not names:
+                continue
+            gid = np.fromiter(
+                (ids.setdefault(n, len(ids)) for n in names), dtype=np.int64, count=len(names)
+            )
+            keep = self.live[offset : offset + seg.ndocs][t.docs]
+            terms_of.append(np.repeat(gid, np.diff(t.starts))[keep])
+            docs_of.append(t.docs[keep].astype(np.int64) + offset)
+        if not terms_of:
+            return FieldTerms([], np.zeros(0, np.int64), np.zeros(0, np.int64))
+        return FieldTerms(list(ids), np.concatenate(terms_of), np.concatenate(docs_of))
 
     # -- the decoded segments (see ``segarrays``)
 

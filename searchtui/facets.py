@@ -100,6 +100,31 @@ class FacetIndex:
             pair_val = np.zeros(0, np.int32)
         return cls(name, values, pair_doc, pair_val, ndocs, table=table)
 
+    @classmethod
+    def from_pairs(
+        cls,
+        name: str,
+        terms: list[str],
+        pair_term: np.ndarray,
+        pair_doc: np.ndarray,
+        ndocs: int,
+        table: dict[str, str] | None = None,
+    ) -> FacetIndex:
+        """The facet of the (term id, document) pairs of ``terms`` (each term once),
+        each term shown as ``table`` says: what :meth:`from_postings` gives for the
+        same terms and documents."""
+        shown = [table.get(t, t) for t in terms] if table else terms
+        values = sorted(set(shown))
+        ids = {v: i for i, v in enumerate(values)}
+        value_of = np.fromiter((ids[v] for v in shown), dtype=np.int64, count=len(shown))
+        # each (value, document) once (two terms of a document may be shown as one),
+        # by value, then document
+        width = np.int64(max(ndocs, 1))
+        keys = np.sort(value_of[pair_term] * width + pair_doc.astype(np.int64))
+        if len(keys) > 1:
+            keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+        return cls(name, values, keys % width, keys // width, ndocs, table=table)
+
     @property
     def folded(self) -> list[str]:
         if self._folded is None:

@@ -78,22 +78,12 @@ class _Terms:
         blob = np.frombuffer(b"".join(terms), dtype=np.uint8)
         return cls(blob, ends, starts, docs)
 
-    def items(self, live: np.ndarray, offset: int) -> Iterator[tuple[str, np.ndarray]]:
-        """Each term with its documents that ``live`` (over the segment) keeps,
-        numbered from ``offset``."""
-        docs, starts = self.docs, self.starts
-        keep = live[docs]
-        if not keep.all():
-            bounds = np.zeros(len(docs) + 1, dtype=np.int64)
-            np.cumsum(keep, out=bounds[1:])
-            docs, starts = docs[keep], bounds[starts]
-        docs = docs + np.int32(offset)
+    def names(self) -> list[str]:
+        """The terms, in order."""
         raw = self.blob.tobytes()
-        begin = 0
-        at = starts.tolist()
-        for i, end in enumerate(self.ends.tolist()):
-            yield raw[begin:end].decode("utf-8"), docs[at[i] : at[i + 1]]
-            begin = end
+        ends = self.ends.tolist()
+        begins = [0, *ends[:-1]] if ends else []
+        return [raw[a:b].decode("utf-8") for a, b in zip(begins, ends, strict=True)]
 
     def check(self, ndocs: int) -> None:
         n = len(self.ends)
@@ -127,13 +117,6 @@ class SegmentArrays:
         }
         lengths = {field: field_lengths(leaf, field) for field in TEXT_FIELDS}
         return cls(segment_id(leaf) or "", leaf.doc_count_all(), lengths, terms)
-
-    def term_docs(
-        self, field: str, live: np.ndarray, offset: int
-    ) -> Iterator[tuple[str, np.ndarray]]:
-        """Each term of ``field`` with its documents that ``live`` (over the segment)
-        keeps, numbered from ``offset``."""
-        return self.terms[field].items(live, offset)
 
     def to_bytes(self) -> bytes:
         # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.

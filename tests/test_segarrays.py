@@ -197,3 +197,61 @@ def test_a_file_made_for_another_segment_or_layout_is_unusable(built):
                                        people.docs + np.int32(n))
     with pytest.raises(segarrays.Unusable, match="documents"):
         SegmentArrays.from_bytes(bad.to_bytes(), sid, n)
+
+
+def test_arrays_are_what_decoding_every_term_of_the_index_gives(built):
+    """The facets, dates and stamps put together from the segment files equal those made
+    the plain way: each term's live documents read from Whoosh's own postings, joined
+    by value (``FacetIndex.from_postings``) with the same table of shown names."""
+    import datetime as dt
+
+    from searchtui import canonical
+    from searchtui.facets import NO_DATE, FacetIndex
+    from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, FIRST_INDEXED, stamp_micros
+    from searchtui.whooshext import field_term_docs
+
+    corpus, root = built
+    (corpus / "a003.txt").write_text(_article(3, "revised"), encoding="utf-8")
+    (corpus / "a007.txt").unlink()
+    _write(corpus, [40, 41])
+    _update(corpus, root)
+    ix, ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        data = arrays.IndexData(reader, ixdir, write_cache=False)
+        assert not data.live.all()  # the deleted versions are there to leave out
+
+        def postings(field: str) -> dict[str, np.ndarray]:
+            found: dict[str, list] = {}
+            for leaf, offset in reader.leaf_readers():
+                if field in leaf.indexed_field_names():
+                    for tbytes, ids in field_term_docs(leaf, field):
+                        found.setdefault(tbytes.decode("utf-8"), []).append(ids + offset)
+            return {k: np.concatenate(v) for k, v in found.items()}
+
+        def live_counts(p: dict[str, np.ndarray]) -> dict[str, int]:
+            return {t: len(d) for t, d in p.items() if len(d)}
+
+        plain = {name: postings(name) for name in FACET_INDEX_FIELDS}
+        evidence = {
+            pair: n for t, n in live_counts(postings(EVIDENCE_FIELD)).items()
+            if (pair := canonical.parse_evidence(t)) is not None
+        }
+        tables = canonical.corpus_names(
+            {name: live_counts(plain[name]) for name in canonical.RULES}, evidence
+        )
+        for name in FACET_INDEX_FIELDS:
+            want = FacetIndex.from_postings(name, plain[name], data.ndocs, tables.get(name))
+            got = data.facets[name]
+            assert got.values == want.values, name
+            assert got.table == want.table, name
+            for attr in ("pair_doc", "pair_val", "doc_vals"):
+                assert np.array_equal(getattr(got, attr), getattr(want, attr)), (name, attr)
+        days = np.full(data.ndocs, NO_DATE, dtype=np.int64)
+        for value, docs in postings("date").items():
+            days[docs] = dt.date.fromisoformat(value).toordinal()
+        assert np.array_equal(data.dates.days, days)
+        stamps = np.zeros(data.ndocs, dtype=np.int64)
+        for value, docs in postings(FIRST_INDEXED).items():
+            stamps[docs] = stamp_micros(value)
+        assert np.array_equal(data.first_indexed, stamps)
+        assert len(data.facets["people"].values) > 3  # the facets were not empty
