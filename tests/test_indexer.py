@@ -680,7 +680,7 @@ def test_interrupted_update_leaves_the_old_index(workers, big_corpus, built, tmp
     wait_for_indexing(proc, log)
     children = _children(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(30) == 130
+    assert proc.wait(30) == 130, log.read_text()
     # (multiprocessing's resource tracker, a separate process, may warn after it about
     # semaphores of the interrupted workers: that is Python's output, not searchtui's)
     ours = [line for line in log.read_text().splitlines() if "resource_tracker" not in line]
