@@ -50,6 +50,7 @@ from searchtui.whooshext import (
     term_positions,
     term_postings,
 )
+from searchtui.whooshext.storage import write_durably
 
 POSTINGS_CACHE = 4096  # terms kept decoded
 POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
@@ -86,22 +87,11 @@ def prepare(ix: Index, ixdir: Path) -> dict[str, trust.Entry | None]:
 
 
 def _write_durably(path: Path, write: Callable[[Any], object] | bytes) -> bool:
-    """Write a file whole or not at all (temporary file, flush, fsync, rename): with
-    ``write(fh)``, or these bytes. False if it cannot be (a read-only index folder, a
-    full disk: what it holds is decoded again when needed)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write a file whole or not at all; False if it cannot be (a read-only index
+    folder, a full disk: what it holds is decoded again when needed)."""
     try:
-        with open(tmp, "wb") as fh:
-            if isinstance(write, bytes):
-                fh.write(write)
-            else:
-                write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        write_durably(path, write)
     except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         return False
     return True
 

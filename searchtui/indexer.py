@@ -45,6 +45,7 @@ from searchtui.schema import (
     make_schema,
     next_stamp,
 )
+from searchtui.whooshext.storage import write_durably
 
 #: Below this many files to read, the work is done in this process.
 PARALLEL_THRESHOLD = 400
@@ -406,12 +407,8 @@ def _load_states(ix, ixdir: Path, manifest: trust.Manifest) -> dict[str, list]:
 
 def _save_states(ixdir: Path, generation: int, states: dict[str, list]) -> str:
     """Write the states file (flushed before it replaces the old one); its name."""
-    tmp = ixdir / f".files-{generation}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps({"generation": generation, "files": states}))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, _files_state_path(ixdir, generation))
+    data = json.dumps({"generation": generation, "files": states}).encode("utf-8")
+    write_durably(_files_state_path(ixdir, generation), data)
     for old in ixdir.glob("files-*.json"):
         if old.name != _files_state_path(ixdir, generation).name:
             try:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searchtui.errors import SearchtuiError
-from searchtui.whooshext.storage import fsync_file
+from searchtui.whooshext.storage import fsync_file, write_durably
 
 KEY_BYTES = 32
 KEY_NAME = "key"
@@ -238,17 +238,7 @@ def write_manifest(ixdir: Path, manifest: Manifest) -> None:
     body = manifest._body()
     data = dict(body, signature=_signature(key, body))
     path = manifest_path(ixdir, manifest.generation)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    write_durably(path, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
     fsync_file(Path(ixdir))
 
 

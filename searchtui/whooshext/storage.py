@@ -21,10 +21,13 @@ unpickles exactly what was verified.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
 
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
@@ -54,6 +57,26 @@ def fsync_file(path: str | os.PathLike[str]) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_durably(path: Path, write: Callable[[BinaryIO], object] | bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, written (these
+    bytes, or by ``write(fh)``), flushed to disk, then renamed over ``path``. On any
+    failure the temporary file is removed and the error raised."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            if isinstance(write, bytes):
+                fh.write(write)
+            else:
+                write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def fsync_folder(path: str | os.PathLike[str]) -> None:
