@@ -64,6 +64,7 @@ class FacetIndex:
         self._folded: list[str] | None = None
         self._by_word: dict[str, list[int]] | None = None
         self._by_name: dict[str, list[int]] | None = None
+        self._all_counts: np.ndarray | None = None  # each value's documents, all of them
         self._val_start = np.searchsorted(pair_val, np.arange(len(values) + 1))
         if doc_vals is None:
             doc_vals = pair_val[np.argsort(pair_doc, kind="stable")]
@@ -225,18 +226,29 @@ class FacetIndex:
         many of their stories, a story counted once for each value any of its copies there
         carries)."""
         nvals = len(self.values)
-        extra = None
+        removed = extra = None
         if stories is not None and stories.any and len(self.doc_vals):
-            mask, extra = stories.distinct_values(mask, id(self), self.doc_lens, self._doc_pairs)
+            # the copies' values counted once for each story, not for each copy
+            removed, extra = stories.distinct_values(
+                mask, id(self), self.doc_lens, self._doc_pairs
+            )
         k = int(np.count_nonzero(mask))
-        if k == 0 or not len(self.doc_vals):
-            picked = np.zeros(0, dtype=np.int64)
-        elif k < self.ndocs * self.SPARSE:
-            _, picked = self._doc_pairs(np.flatnonzero(mask))
+        if k > self.ndocs * (1 - self.SPARSE) and len(self.doc_vals):
+            # most documents match: count the others and take them from all
+            if self._all_counts is None:
+                self._all_counts = np.bincount(self.doc_vals, minlength=nvals)
+            _, picked = self._doc_pairs(np.flatnonzero(~mask))
+            counts = self._all_counts - np.bincount(picked, minlength=nvals)
         else:
-            picked = np.compress(np.repeat(mask, self.doc_lens), self.doc_vals)
-        counts = np.bincount(picked, minlength=nvals)
-        if extra is not None and len(extra):
+            if k == 0 or not len(self.doc_vals):
+                picked = np.zeros(0, dtype=np.int64)
+            elif k < self.ndocs * self.SPARSE:
+                _, picked = self._doc_pairs(np.flatnonzero(mask))
+            else:
+                picked = np.compress(np.repeat(mask, self.doc_lens), self.doc_vals)
+            counts = np.bincount(picked, minlength=nvals)
+        if removed is not None and extra is not None and len(removed):
+            counts -= np.bincount(removed, minlength=nvals)
             counts += np.bincount(extra, minlength=nvals)
         return counts
 

@@ -310,17 +310,19 @@ class Stories:
         doc_lens: np.ndarray,
         doc_pairs: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
     ) -> tuple[np.ndarray, np.ndarray]:
-        """For counting a facet by story: ``mask`` without its grouped documents, and the
-        value id of each distinct (story, value) pair its grouped documents hold.
+        """For counting a facet by story: the value ids of the pairs of the grouped
+        documents of ``mask`` (counted once for each document), and the value id of each
+        distinct (story, value) pair among them (to be counted instead).
 
         ``doc_lens`` is the facet's number of values of each document, ``doc_pairs(docs)``
         the positions and value ids of the pairs of ``docs``; the pairs of all grouped
         documents are numbered by (story, value) once per facet (``facet_id``), so a
         query marks the numbers its documents hold instead of sorting their pairs."""
+        none = np.zeros(0, np.int64)
         picked = mask[self._members]
         hits = int(np.count_nonzero(picked))
         if not hits:
-            return mask, np.zeros(0, np.int64)
+            return none, none
         table = self._facet_pairs.get(facet_id)
         if table is None:
             pos, vals = doc_pairs(self._members)
@@ -330,22 +332,24 @@ class Stories:
             of_position = np.full(int(pos.max()) + 1 if len(pos) else 0, -1, dtype=np.int64)
             of_position[pos] = inverse
             # owners: each pair's place in _members; inverse: its (story, value) number
-            table = (of_position, (uniq % (1 << 31)).astype(np.int64), owners, inverse)
+            table = (of_position, (uniq % (1 << 31)).astype(np.int64), owners, inverse,
+                     vals.astype(np.int64))
             self._facet_pairs[facet_id] = table
-        of_position, value_of, owners, pair_key = table
+        of_position, value_of, owners, pair_key, pair_val = table
         if hits == len(self._members):
             # every grouped document matches (browsing, a broad query): every pair counts
-            return mask & self._ungrouped, value_of
+            return pair_val, value_of
         if hits < self.SPARSE * len(self._members):
             # few grouped documents match: gather the pairs of those alone
-            pos, _ = doc_pairs(self._members[picked])
+            pos, removed = doc_pairs(self._members[picked])
             keys = of_position[pos]
         else:
             # most do: sweep the pairs of all grouped documents once
-            keys = pair_key[picked[owners]]
+            chosen = picked[owners]
+            keys, removed = pair_key[chosen], pair_val[chosen]
         held = np.zeros(len(value_of), dtype=bool)
         held[keys] = True
-        return mask & self._ungrouped, value_of[held]
+        return removed, value_of[held]
 
 
 # ---------------------------------------------------------------------------
