@@ -199,3 +199,40 @@ def test_commit_needs_a_durable_index(tmp_path):
             whooshext.commit(writer)
     finally:
         writer.cancel()
+
+
+def test_positions_decoded_together_are_those_whoosh_decodes(tmp_path, wikinews_dir):
+    """Every posting's positions, read by Whoosh's matcher one posting at a time, are
+    what the positions of all postings of a term decoded together give."""
+
+    root = tmp_path / "ix"
+    build_index([wikinews_dir], root, config=CONFIG, workers=1)
+    ix, _ixdir, _meta = store.open_index(root)
+    checked = 0
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            for field in ("title", "body"):
+                for tbytes in list(leaf.lexicon(field))[::23]:
+                    docs, poses = postings.term_positions(leaf, field, tbytes)
+                    want_docs, want_poses = [], []
+                    m = leaf.postings(field, tbytes)
+                    while m.is_active():
+                        for p in m.value_as("positions"):
+                            want_docs.append(m.id())
+                            want_poses.append(p)
+                        m.next()
+                    assert docs.tolist() == want_docs, tbytes
+                    assert poses.tolist() == want_poses, tbytes
+                    checked += 1
+    assert checked > 500
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"\x00\x00\x00\x02not a pickle", b"\x00\x00\x00\x01\x80\x02]q\x00J\xff\xff\xff\xffa.", b""],
+)
+def test_positions_that_do_not_decode_are_damage(value):
+    from searchtui.whooshext.damage import Damaged
+
+    with pytest.raises(Damaged, match="positions that do not decode"):
+        postings._positions(object(), "body", b"word", [0], [value])

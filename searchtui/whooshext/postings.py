@@ -13,13 +13,17 @@ out of the segment, weights that are not numbers) raises ``Damaged``;
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import FixedBytesColumn
+from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searchtui.whooshext.damage import DECODE_ERRORS, Damaged, is_damage
@@ -154,18 +158,49 @@ def field_term_docs(leaf, fieldname: str) -> Iterator[tuple[bytes, np.ndarray]]:
 
 def term_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Every (document, position) of a term in one segment, as two arrays."""
-    decode = leaf.schema[fieldname].format.decode_positions
+    fmt = leaf.schema[fieldname].format
+    plain = fast_paths() and type(fmt) is Positions
     ids: list[int] = []
-    lists: list[list[int]] = []
+    values: list = []
     for block_ids, block_values in _blocks(leaf, fieldname, tbytes, values=True):
         ids.extend(block_ids)
-        lists.extend(map(decode, block_values))
+        values.extend(block_values if plain else map(fmt.decode_positions, block_values))
     if not ids:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    if plain:
+        return _positions(leaf, fieldname, tbytes, ids, values)
+    counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
-    poses = np.fromiter((p for x in lists for p in x), dtype=np.int64, count=int(counts.sum()))
+    poses = np.fromiter((p for x in values for p in x), dtype=np.int64, count=int(counts.sum()))
     return docs, poses
+
+
+def _positions(
+    leaf, fieldname: str, tbytes: bytes, ids: list[int], values: list[bytes]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh's ``Positions`` values decoded together: each is a count, then the
+    pickled list of the gaps between positions (what ``decode_positions`` reads one
+    at a time); the gaps of all postings are summed in one pass."""
+    try:
+        gaps = [
+            pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
+            for v in values
+        ]
+        counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+        flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
+    except DECODE_ERRORS as exc:
+        raise Damaged(f"{_term(leaf, fieldname, tbytes)} have positions that do not decode") \
+            from exc
+    if len(flat) and int(flat.min()) < 0:
+        raise Damaged(f"{_term(leaf, fieldname, tbytes)} have positions that do not decode")
+    total = np.cumsum(flat)
+    # each posting's positions start again from 0: take off what came before it
+    before = np.cumsum(counts) - counts
+    base = np.zeros(len(counts), dtype=np.int64)
+    has = (counts > 0) & (before > 0)
+    base[has] = total[before[has] - 1]
+    docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
+    return docs, total - np.repeat(base, counts)
 
 
 def field_lengths(leaf, fieldname: str) -> np.ndarray:
