@@ -517,16 +517,17 @@ class IndexData:
         for w, offset in zip(words, offsets, strict=True):
             docs, poses = self.positions(fieldname, w)
             keep = candidates[docs]
-            k = docs[keep] * shift + (poses[keep] - offset + span)
+            # a (document, position) of a word is there once: the keys are distinct
+            k = np.sort(docs[keep] * shift + (poses[keep] - offset + span))
             if common is None:
-                common = np.unique(k)
+                common = k
             else:
-                common = np.intersect1d(common, k, assume_unique=False)
+                common = np.intersect1d(common, k, assume_unique=True)
             if not len(common):
                 break
         mask = np.zeros(self.ndocs, dtype=bool)
         if common is not None and len(common):
-            mask[np.unique(common // shift)] = True
+            mask[common // shift] = True
         # The candidates are every live document holding all the words, so the
         # answer is complete and can be kept for this generation.
         self._phrases.put(key, mask)
