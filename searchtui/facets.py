@@ -226,12 +226,10 @@ class FacetIndex:
         many of their stories, a story counted once for each value any of its copies there
         carries)."""
         nvals = len(self.values)
-        removed = extra = None
+        fix = None
         if stories is not None and stories.any and len(self.doc_vals):
             # the copies' values counted once for each story, not for each copy
-            removed, extra = stories.distinct_values(
-                mask, id(self), self.doc_lens, self._doc_pairs
-            )
+            fix = stories.correction(mask, id(self), nvals, self.doc_lens, self._doc_pairs)
         k = int(np.count_nonzero(mask))
         if k > self.ndocs * (1 - self.SPARSE) and len(self.doc_vals):
             # most documents match: count the others and take them from all
@@ -247,9 +245,8 @@ class FacetIndex:
             else:
                 picked = np.compress(np.repeat(mask, self.doc_lens), self.doc_vals)
             counts = np.bincount(picked, minlength=nvals)
-        if removed is not None and extra is not None and len(removed):
-            counts -= np.bincount(removed, minlength=nvals)
-            counts += np.bincount(extra, minlength=nvals)
+        if fix is not None:
+            counts += fix
         return counts
 
     def facet(

@@ -303,53 +303,70 @@ class Stories:
         out[cand] = True
         return out
 
-    def distinct_values(
+    def correction(
         self,
         mask: np.ndarray,
         facet_id: int,
+        nvals: int,
         doc_lens: np.ndarray,
         doc_pairs: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """For counting a facet by story: the value ids of the pairs of the grouped
-        documents of ``mask`` (counted once for each document), and the value id of each
-        distinct (story, value) pair among them (to be counted instead).
+    ) -> np.ndarray | None:
+        """What turns a facet's count of the documents of ``mask`` into its count of
+        their stories (None: nothing to change): each grouped document's values are
+        taken off, and each distinct (story, value) pair among them counted instead.
 
         ``doc_lens`` is the facet's number of values of each document, ``doc_pairs(docs)``
-        the positions and value ids of the pairs of ``docs``; the pairs of all grouped
+        the positions and value ids of the pairs of ``docs``. The pairs of all grouped
         documents are numbered by (story, value) once per facet (``facet_id``), so a
         query marks the numbers its documents hold instead of sorting their pairs."""
-        none = np.zeros(0, np.int64)
         picked = mask[self._members]
         hits = int(np.count_nonzero(picked))
         if not hits:
-            return none, none
+            return None
         table = self._facet_pairs.get(facet_id)
         if table is None:
             pos, vals = doc_pairs(self._members)
+            vals = vals.astype(np.int64)
             owners = np.repeat(np.arange(len(self._members)), doc_lens[self._members])
             keys = self._dense[self._members][owners] * (1 << 31) + vals
             uniq, inverse = np.unique(keys, return_inverse=True)
             of_position = np.full(int(pos.max()) + 1 if len(pos) else 0, -1, dtype=np.int64)
             of_position[pos] = inverse
-            # owners: each pair's place in _members; inverse: its (story, value) number
-            table = (of_position, (uniq % (1 << 31)).astype(np.int64), owners, inverse,
-                     vals.astype(np.int64))
+            value_of = (uniq % (1 << 31)).astype(np.int64)
+            # owners: each pair's place in _members; inverse: its (story, value) number;
+            # the correction when every grouped document matches; each number's holders
+            table = (
+                of_position, value_of, owners, inverse, vals,
+                np.bincount(value_of, minlength=nvals) - np.bincount(vals, minlength=nvals),
+                np.bincount(inverse, minlength=len(uniq)),
+            )
             self._facet_pairs[facet_id] = table
-        of_position, value_of, owners, pair_key, pair_val = table
+        of_position, value_of, owners, pair_key, pair_val, whole, holders = table
         if hits == len(self._members):
-            # every grouped document matches (browsing, a broad query): every pair counts
-            return pair_val, value_of
+            # every grouped document matches (browsing, a broad query)
+            return whole
+        if hits > (1 - self.SPARSE) * len(self._members):
+            # most do: start from all of them, and put back what the others change
+            pos, vals = doc_pairs(self._members[~picked])
+            keys = of_position[pos]
+            gone = np.bincount(keys, minlength=len(value_of)) == holders
+            return (
+                whole + np.bincount(vals, minlength=nvals)
+                - np.bincount(value_of[gone], minlength=nvals)
+            )
         if hits < self.SPARSE * len(self._members):
-            # few grouped documents match: gather the pairs of those alone
+            # few do: gather the pairs of those alone
             pos, removed = doc_pairs(self._members[picked])
             keys = of_position[pos]
         else:
-            # most do: sweep the pairs of all grouped documents once
+            # sweep the pairs of all grouped documents once
             chosen = picked[owners]
             keys, removed = pair_key[chosen], pair_val[chosen]
         held = np.zeros(len(value_of), dtype=bool)
         held[keys] = True
-        return removed, value_of[held]
+        return np.bincount(value_of[held], minlength=nvals) - np.bincount(
+            removed, minlength=nvals
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -519,8 +519,15 @@ def start_index(tmp_path: Path, *args, new_group: bool = False) -> tuple[subproc
         [sys.executable, "-m", "searchtui", "index", *map(str, args)],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"),
         start_new_session=new_group,
+        # as from a terminal: Ctrl-C interrupts (a test runner's worker may ignore SIGINT,
+        # and an ignored signal stays ignored in the programs it starts)
+        preexec_fn=_default_sigint,
     )
     return proc, log
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_indexing(proc: subprocess.Popen, log: Path, timeout: float = 30.0) -> None:

@@ -113,7 +113,7 @@ def test_group_joins_copies_and_nothing_else():
     assert stories.group(sigs, live).tolist() == [0, 1, 2, 2, 4]
 
 
-@pytest.mark.parametrize("density", [0.0, 0.002, 0.05, 0.15, 0.3, 0.7, 1.0])
+@pytest.mark.parametrize("density", [0.0, 0.002, 0.05, 0.15, 0.3, 0.7, 0.85, 0.95, 1.0])
 def test_counting_by_story_agrees_with_a_brute_force_count(density):
     """Each value counts the distinct stories among the matching documents that carry
     it, whether few grouped documents match (gathered) or most (swept)."""
