@@ -716,3 +716,22 @@ def test_stats(engine):
         "distinct_organisations": 2,
         "distinct_places": 3,
     }
+
+
+@pytest.mark.parametrize("query, sort", [("", "newest"), ("", "oldest"), ("", "relevance"),
+                                         ("the", "newest"), ("the", "oldest")])
+def test_small_pages_of_a_large_result_follow_the_full_order(wikinews_dir, tmp_path, query, sort):
+    """Only a page's worth of a large result is sorted: page after page, the hits are
+    those of sorting the whole result (undated, same-day and tied articles included)."""
+    root = tmp_path / "ix"
+    build_index([wikinews_dir], root, config=Config(extractor="none"), workers=1)
+    with SearchEngine.open(root) as engine:
+        whole = engine.search(SearchRequest(query=query, sort=sort, page_size=1000,
+                                            snippets=False))
+        assert whole.total > 100
+        paged = []
+        for page in range(1, 9):
+            r = engine.search(SearchRequest(query=query, sort=sort, page=page, page_size=7,
+                                            snippets=False))
+            paged += [h.path for h in r.hits]
+        assert paged == [h.path for h in whole.hits][: len(paged)]
