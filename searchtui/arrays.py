@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from whoosh.index import Index
 
-from searchtui import canonical, segarrays, store, stories, trust
+from searchtui import canonical, lexicon, segarrays, store, stories, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
 from searchtui.schema import (
@@ -237,6 +237,9 @@ class IndexData:
         #: decoded from the segment here (name -> arrays)
         self._segments_read: dict[str, trust.Entry] = {}
         self._segments_decoded: dict[str, SegmentArrays] = {}
+        #: the words of the text fields, read from the segments' files on first need
+        self._words: dict[str, list[str]] | None = None
+        self._words_lock = threading.Lock()
         #: the digest of the generation's signed manifest (None: not signed)
         self.digest = manifest.digest if manifest is not None else None
         cache = cache_path(self.ixdir, self.generation) if self.ixdir is not None else None
@@ -246,6 +249,7 @@ class IndexData:
             if cache is not None and manifest is not None and write_cache:
                 self._save(cache)
         self.stories = Stories(self.story, self.live)
+        lexicon.provide(reader, self.words)
         self.count = int(self.live.sum())
         self.avg_length = {}
         for field in TEXT_FIELDS:
@@ -410,27 +414,58 @@ class IndexData:
     def _segment(self, leaf) -> SegmentArrays:
         """The decoded arrays of one segment: from its file when a verified manifest
         lists it and it was made from this segment, else decoded from the segment."""
+        found = self._segment_file(leaf)
+        if found is not None:
+            return found
+        seg = SegmentArrays.decode(leaf)
+        sid = segarrays.segment_id(leaf)
+        if sid and self.ixdir is not None:
+            self._segments_decoded[segarrays.file_name(sid)] = seg
+        return seg
+
+    def _segment_file(self, leaf) -> SegmentArrays | None:
+        """One segment's arrays from its file, if a verified manifest lists it with the
+        bytes it holds and it says it was made from this segment (else None)."""
         sid = segarrays.segment_id(leaf)
         if not sid or self.ixdir is None:
-            return SegmentArrays.decode(leaf)
+            return None
         name = segarrays.file_name(sid)
         entry = self._segment_entry(name)
-        if entry is not None:
-            try:
-                raw = (self.ixdir / name).read_bytes()
-            except OSError:
-                raw = b""
-            if len(raw) == entry.size and trust.sha256_bytes(raw) == entry.sha256:
-                try:
-                    seg = SegmentArrays.from_bytes(raw, sid, leaf.doc_count_all())
-                except segarrays.Unusable:
-                    pass
-                else:
-                    self._segments_read[name] = entry
-                    return seg
-        seg = SegmentArrays.decode(leaf)
-        self._segments_decoded[name] = seg
+        if entry is None:
+            return None
+        try:
+            raw = (self.ixdir / name).read_bytes()
+        except OSError:
+            return None
+        if len(raw) != entry.size or trust.sha256_bytes(raw) != entry.sha256:
+            return None
+        try:
+            seg = SegmentArrays.from_bytes(raw, sid, leaf.doc_count_all())
+        except segarrays.Unusable:
+            return None
+        self._segments_read[name] = entry
         return seg
+
+    def words(self, fieldname: str) -> list[str] | None:
+        """The words of a text field over all segments, from the segments' files (None:
+        one of them cannot be used; the index's lexicon is walked instead). The words of
+        every text field are read together, once."""
+        if fieldname not in segarrays.WORD_FIELDS:
+            return None
+        with self._words_lock:
+            if self._words is None:
+                found: dict[str, set[str]] | None = {f: set() for f in segarrays.WORD_FIELDS}
+                for leaf, _offset in self.leaves:
+                    seg = self._segment_file(leaf)
+                    if seg is None or found is None:
+                        found = None
+                        break
+                    for field, held in found.items():
+                        held.update(seg.words[field].names())
+                self._words = (
+                    {f: list(w) for f, w in found.items()} if found is not None else {}
+                )
+            return self._words.get(fieldname)
 
     def _segment_entry(self, name: str) -> trust.Entry | None:
         """How a verified manifest lists a decoded segment's file: this generation's,

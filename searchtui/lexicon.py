@@ -16,13 +16,24 @@ import bisect
 import re
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 _lock = threading.Lock()
 _cache: weakref.WeakKeyDictionary[Any, dict[str, Lexicon]] = weakref.WeakKeyDictionary()
+#: reader -> where its fields' words can be had without walking its lexicon
+_sources: weakref.WeakKeyDictionary[Any, Callable[[str], list[str] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def provide(reader: Any, words: Callable[[str], list[str] | None]) -> None:
+    """Read the words of ``reader``'s fields with ``words(field)`` (None: walk its
+    lexicon): a reader of many segments merges their lexicons term by term."""
+    with _lock:
+        _sources[reader] = words
 
 
 class Lexicon:
@@ -126,6 +137,9 @@ def lexicon(reader: Any, fieldname: str) -> Lexicon:
         held = _cache.setdefault(reader, {})
         found = held.get(fieldname)
         if found is None:
-            words = (b.decode("utf-8") for b in reader.lexicon(fieldname))
+            source = _sources.get(reader)
+            words: Iterable[str] | None = source(fieldname) if source is not None else None
+            if words is None:
+                words = (b.decode("utf-8") for b in reader.lexicon(fieldname))
             found = held[fieldname] = Lexicon(words)
         return found

@@ -28,11 +28,13 @@ from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, FIRST_INDEXED, 
 from searchtui.whooshext import field_lengths, field_term_docs
 
 #: The layout of the files; one of another layout is decoded again.
-LAYOUT = 1
+LAYOUT = 2
 PREFIX = "seg-"
 SUFFIX = ".npz"
 #: The fields whose terms and documents are kept (the others are read when needed).
 TERM_FIELDS = (*FACET_INDEX_FIELDS, EVIDENCE_FIELD, "date", FIRST_INDEXED)
+#: The fields whose words alone are kept (for spelling and fuzzy words: ``lexicon``).
+WORD_FIELDS = TEXT_FIELDS
 
 
 def file_name(segment_id: str) -> str:
@@ -48,6 +50,9 @@ def segment_id(leaf) -> str | None:
     segment = getattr(leaf, "segment", None)
     found = segment() if callable(segment) else None
     return found.segment_id() if found is not None else None
+
+
+_NO_DOCS = np.zeros(0, np.int32)
 
 
 class Unusable(Exception):
@@ -83,6 +88,9 @@ class _Terms:
         raw = self.blob.tobytes()
         ends = self.ends.tolist()
         begins = [0, *ends[:-1]] if ends else []
+        if raw.isascii():  # a byte is a character: cut the text where the bytes end
+            text = raw.decode("ascii")
+            return [text[a:b] for a, b in zip(begins, ends, strict=True)]
         return [raw[a:b].decode("utf-8") for a, b in zip(begins, ends, strict=True)]
 
     def check(self, ndocs: int) -> None:
@@ -101,11 +109,13 @@ class SegmentArrays:
     """The decoded terms and lengths of one segment."""
 
     def __init__(self, segment: str, ndocs: int, lengths: dict[str, np.ndarray],
-                 terms: dict[str, _Terms]):
+                 terms: dict[str, _Terms], words: dict[str, _Terms] | None = None):
         self.segment = segment
         self.ndocs = ndocs
         self.lengths = lengths
         self.terms = terms
+        #: the words of the text fields (their documents are not kept)
+        self.words = words or {}
 
     @classmethod
     def decode(cls, leaf) -> SegmentArrays:
@@ -116,7 +126,13 @@ class SegmentArrays:
             for field in TERM_FIELDS
         }
         lengths = {field: field_lengths(leaf, field) for field in TEXT_FIELDS}
-        return cls(segment_id(leaf) or "", leaf.doc_count_all(), lengths, terms)
+        words = {
+            field: _Terms.of(
+                (t, _NO_DOCS) for t in (leaf.lexicon(field) if field in indexed else ())
+            )
+            for field in WORD_FIELDS
+        }
+        return cls(segment_id(leaf) or "", leaf.doc_count_all(), lengths, terms, words)
 
     def to_bytes(self) -> bytes:
         # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
@@ -131,6 +147,9 @@ class SegmentArrays:
             arrays[f"{field}_ends"] = t.ends
             arrays[f"{field}_starts"] = t.starts
             arrays[f"{field}_docs"] = t.docs
+        for field, t in self.words.items():
+            arrays[f"words_{field}_blob"] = t.blob
+            arrays[f"words_{field}_ends"] = t.ends
         out = io.BytesIO()
         np.savez(out, **arrays)
         return out.getvalue()
@@ -161,7 +180,16 @@ class SegmentArrays:
                     )
                     t.check(ndocs)
                     terms[field] = t
+                words = {}
+                for field in WORD_FIELDS:
+                    ends = z[f"words_{field}_ends"].astype(np.int64, copy=False)
+                    t = _Terms(
+                        z[f"words_{field}_blob"].astype(np.uint8, copy=False), ends,
+                        np.zeros(len(ends) + 1, np.int64), _NO_DOCS,
+                    )
+                    t.check(ndocs)
+                    words[field] = t
         except (KeyError, ValueError, EOFError, OSError, UnicodeDecodeError,
                 zipfile.BadZipFile) as exc:
             raise Unusable(f"it cannot be read: {type(exc).__name__}") from None
-        return cls(segment, ndocs, lengths, terms)
+        return cls(segment, ndocs, lengths, terms, words)

@@ -255,3 +255,29 @@ def test_arrays_are_what_decoding_every_term_of_the_index_gives(built):
             stamps[docs] = stamp_micros(value)
         assert np.array_equal(data.first_indexed, stamps)
         assert len(data.facets["people"].values) > 3  # the facets were not empty
+
+
+def test_the_words_of_the_text_fields_come_from_the_segment_files(built):
+    """Spelling and fuzzy words read the words of title and body from the segments'
+    files: the same words as walking the index's lexicon; without a usable file, the
+    lexicon is walked."""
+    from searchtui import lexicon
+
+    corpus, root = built
+    (corpus / "a005.txt").unlink()
+    _write(corpus, [40, 41])
+    _update(corpus, root)
+    ix, ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        data = arrays.IndexData(reader, ixdir)
+        for field in ("title", "body"):
+            walked = {b.decode("utf-8") for b in reader.lexicon(field)}
+            assert set(data.words(field) or ()) == walked and len(walked) > 20
+            assert lexicon.lexicon(reader, field).words == walked
+    name = sorted(_segment_files(ixdir))[0]
+    (ixdir / name).write_bytes(b"damaged")
+    with ix.reader() as reader:
+        data = arrays.IndexData(reader, ixdir)
+        assert data.words("body") is None
+        walked = {b.decode("utf-8") for b in reader.lexicon("body")}
+        assert lexicon.lexicon(reader, "body").words == walked
