@@ -11,6 +11,7 @@ spelling suggestions from :mod:`searchtui.suggest`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import math
@@ -28,6 +29,7 @@ from searchtui.canonical import canonical_list
 from searchtui.errors import ArticleNotFound, QueryError
 from searchtui.evaluate import Evaluator, Mask, Matches, Scores
 from searchtui.facets import NO_DATE
+from searchtui.lexicon import lexicon
 from searchtui.models import (
     ENTITY_FIELDS,
     FACET_FIELDS,
@@ -126,6 +128,19 @@ class SearchEngine:
     def reload(self) -> None:
         with self._lock:
             self._open()
+
+    def warm(self) -> None:
+        """Read ahead what the first misspelt or fuzzy word would wait for (the words of
+        the text fields): for a background thread after opening."""
+        with self._lock:
+            if self._searcher is None:
+                return
+            data = self._data
+        # Only a head start: if the index is closed or replaced meanwhile, the search
+        # that needs the words reads them (and reports what goes wrong) itself.
+        with contextlib.suppress(Exception):
+            for field in ("body", "title"):
+                lexicon(data.reader, field)
 
     def close(self) -> None:
         with self._lock:

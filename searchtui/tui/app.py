@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from searchtui.search import SearchEngine
 
 POLL_SECONDS = 4.0
+WARM_AFTER = 1.0  # seconds after an index is opened before reading ahead
 PROGRESS_SECONDS = 0.5
 
 
@@ -152,6 +153,13 @@ class SearchtuiApp(App):
         while isinstance(self.screen, NoIndexScreen):
             self.pop_screen()
         self.engine_version += 1
+        # once the first results are on their way, read ahead what spelling needs
+        self.set_timer(WARM_AFTER, lambda engine=message.engine: self.warm_engine(engine))
+
+    @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
+    def warm_engine(self, engine: SearchEngine) -> None:
+        if engine is self.engine:
+            engine.warm()
 
     def on_index_unavailable(self, message: IndexUnavailable) -> None:
         self.index_problem = message.reason

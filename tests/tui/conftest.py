@@ -108,6 +108,7 @@ class RecordingEngine:
         self.stale = False
         self.reloads = 0
         self.fixed_elapsed: float | None = None
+        self.warmed = False
         self.lock = threading.Lock()
 
     @property
@@ -128,6 +129,10 @@ class RecordingEngine:
     def search(self, request):
         self._record("search", request)
         return self._stable(self.engine.search(request))
+
+    def warm(self) -> None:
+        self.warmed = True
+        self.engine.warm()
 
     def more_like_this(self, key, request=None):
         self._record("more_like_this", request)

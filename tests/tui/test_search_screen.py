@@ -397,3 +397,23 @@ async def test_an_index_that_cannot_be_opened_is_explained(tmp_path):
         await settle(pilot)
         assert "Cannot open the index" in screen_text(app)
         assert "Permission denied" in screen_text(app)
+
+
+async def test_after_opening_the_words_for_spelling_are_read_ahead(make_app, index_dir):
+    """A moment after the first results, the app reads the words spelling needs in the
+    background, so the first word with no hits does not wait for them."""
+    from searchtui import lexicon as lexicon_mod
+
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(60):  # read ahead about a second after the index opened
+            if rec["engine"].warmed:
+                break
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        assert rec["engine"].warmed
+        reader = rec["engine"].engine._data.reader
+        with lexicon_mod._lock:
+            held = dict(lexicon_mod._cache.get(reader, {}))
+        assert {"body", "title"} <= set(held) and len(held["body"]) > 10
