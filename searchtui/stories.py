@@ -316,56 +316,58 @@ class Stories:
         taken off, and each distinct (story, value) pair among them counted instead.
 
         ``doc_lens`` is the facet's number of values of each document, ``doc_pairs(docs)``
-        the positions and value ids of the pairs of ``docs``. The pairs of all grouped
-        documents are numbered by (story, value) once per facet (``facet_id``), so a
-        query marks the numbers its documents hold instead of sorting their pairs."""
+        the positions and value ids of the pairs of ``docs``. The pairs of the grouped
+        documents are copied and numbered by (story, value) once per facet
+        (``facet_id``), so a query reads only these small arrays."""
         picked = mask[self._members]
         hits = int(np.count_nonzero(picked))
         if not hits:
             return None
         table = self._facet_pairs.get(facet_id)
         if table is None:
-            pos, vals = doc_pairs(self._members)
+            _pos, vals = doc_pairs(self._members)
             vals = vals.astype(np.int64)
-            owners = np.repeat(np.arange(len(self._members)), doc_lens[self._members])
-            keys = self._dense[self._members][owners] * (1 << 31) + vals
-            uniq, inverse = np.unique(keys, return_inverse=True)
-            of_position = np.full(int(pos.max()) + 1 if len(pos) else 0, -1, dtype=np.int64)
-            of_position[pos] = inverse
+            lens = doc_lens[self._members].astype(np.int64)
+            owners = np.repeat(np.arange(len(self._members)), lens)
+            uniq, inverse = np.unique(
+                self._dense[self._members][owners] * (1 << 31) + vals, return_inverse=True
+            )
             value_of = (uniq % (1 << 31)).astype(np.int64)
-            # owners: each pair's place in _members; inverse: its (story, value) number;
-            # the correction when every grouped document matches; each number's holders
+            starts = np.cumsum(lens) - lens
+            # each pair's (story, value) number and value, the pairs of each grouped
+            # document one after the other (from starts, lens long); the correction
+            # when every grouped document matches; each number's holders
             table = (
-                of_position, value_of, owners, inverse, vals,
+                inverse, vals, starts, lens, owners, value_of,
                 np.bincount(value_of, minlength=nvals) - np.bincount(vals, minlength=nvals),
                 np.bincount(inverse, minlength=len(uniq)),
             )
             self._facet_pairs[facet_id] = table
-        of_position, value_of, owners, pair_key, pair_val, whole, holders = table
+        pair_key, pair_val, starts, lens, owners, value_of, whole, holders = table
+
+        def pairs_of(members: np.ndarray) -> np.ndarray:
+            n = lens[members]
+            return np.repeat(starts[members] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+
         if hits == len(self._members):
             # every grouped document matches (browsing, a broad query)
             return whole
         if hits > (1 - self.SPARSE) * len(self._members):
             # most do: start from all of them, and put back what the others change
-            pos, vals = doc_pairs(self._members[~picked])
-            keys = of_position[pos]
-            gone = np.bincount(keys, minlength=len(value_of)) == holders
+            at = pairs_of(np.flatnonzero(~picked))
+            gone = np.bincount(pair_key[at], minlength=len(value_of)) == holders
             return (
-                whole + np.bincount(vals, minlength=nvals)
+                whole + np.bincount(pair_val[at], minlength=nvals)
                 - np.bincount(value_of[gone], minlength=nvals)
             )
         if hits < self.SPARSE * len(self._members):
-            # few do: gather the pairs of those alone
-            pos, removed = doc_pairs(self._members[picked])
-            keys = of_position[pos]
+            at = pairs_of(np.flatnonzero(picked))  # few do: their pairs alone
         else:
-            # sweep the pairs of all grouped documents once
-            chosen = picked[owners]
-            keys, removed = pair_key[chosen], pair_val[chosen]
+            at = np.flatnonzero(picked[owners])  # sweep the pairs of all of them
         held = np.zeros(len(value_of), dtype=bool)
-        held[keys] = True
+        held[pair_key[at]] = True
         return np.bincount(value_of[held], minlength=nvals) - np.bincount(
-            removed, minlength=nvals
+            pair_val[at], minlength=nvals
         )
 
 
