@@ -312,6 +312,8 @@ class SearchEngine:
         self, docnum: int, mask: Mask, score: Scores, sort: str, browse: bool
     ) -> list[Copy]:
         """The other copies of ``docnum``'s story in ``mask``, in the order asked for."""
+        if not self._data.stories.grouped[docnum]:
+            return []  # most hits: no copies at all
         members = self._data.stories.members(docnum)
         members = members[mask[members] & (members != docnum)]
         if not len(members):
