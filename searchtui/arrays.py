@@ -237,6 +237,11 @@ class IndexData:
         #: decoded from the segment here (name -> arrays)
         self._segments_read: dict[str, trust.Entry] = {}
         self._segments_decoded: dict[str, SegmentArrays] = {}
+        #: the newest verified manifest before this generation's (read on first need)
+        self._older: trust.Manifest | None = None
+        self._older_read = False
+        #: the words of each segment's text fields, when _build has the segments at hand
+        self._segment_words: list[dict] | None = None
         #: the words of the text fields, read from the segments' files on first need
         self._words: dict[str, list[str]] | None = None
         self._words_lock = threading.Lock()
@@ -272,6 +277,7 @@ class IndexData:
             live[deleted_docs(leaf) + offset] = False
         self.live = live
         segments = [self._segment(leaf) for leaf, _offset in self.leaves]
+        self._segment_words = [seg.words for seg in segments]
         self.lengths = {}
         for field in TEXT_FIELDS:
             arr = np.zeros(self.ndocs, dtype=np.float32)
@@ -455,13 +461,17 @@ class IndexData:
         with self._words_lock:
             if self._words is None:
                 found: dict[str, set[str]] | None = {f: set() for f in segarrays.WORD_FIELDS}
-                for leaf, _offset in self.leaves:
-                    seg = self._segment_file(leaf)
-                    if seg is None or found is None:
+                for i, (leaf, _offset) in enumerate(self.leaves):
+                    if self._segment_words is not None:  # the segments _build had
+                        words = self._segment_words[i]
+                    else:
+                        seg = self._segment_file(leaf)
+                        words = seg.words if seg is not None else {}
+                    if found is None or any(f not in words for f in found):
                         found = None
                         break
                     for field, held in found.items():
-                        held.update(seg.words[field].names())
+                        held.update(words[field].names())
                 self._words = (
                     {f: list(w) for f, w in found.items()} if found is not None else {}
                 )
@@ -474,8 +484,9 @@ class IndexData:
             return None
         entry = self._signed.derived.get(name)
         if entry is None:
-            if not hasattr(self, "_older"):
+            if not self._older_read:
                 self._older = trust.latest_manifest(self.ixdir, self.generation)
+                self._older_read = True
             if self._older is not None:
                 entry = self._older.derived.get(name)
         return entry

@@ -212,14 +212,14 @@ class FacetIndex:
             mask = mask & ~self.mask_of(flt.exclude)
         return mask
 
-    def _doc_pairs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where the pairs of ``docs`` are in ``doc_vals``, and their value ids."""
+    def _doc_values(self, docs: np.ndarray) -> np.ndarray:
+        """The value ids of the pairs of ``docs``."""
         lens = self.doc_lens[docs]
         total = int(lens.sum())
         # Positions of the pairs of each document: its start, then onwards.
         shift = np.repeat(self.doc_start[docs] - (np.cumsum(lens) - lens), lens)
         pos = shift + np.arange(total)
-        return pos, self.doc_vals[pos]
+        return self.doc_vals[pos]
 
     def counts(self, mask: np.ndarray, stories: Stories | None = None) -> np.ndarray:
         """How many of the documents in ``mask`` carry each value (with ``stories``: how
@@ -229,19 +229,19 @@ class FacetIndex:
         fix = None
         if stories is not None and stories.any and len(self.doc_vals):
             # the copies' values counted once for each story, not for each copy
-            fix = stories.correction(mask, id(self), nvals, self.doc_lens, self._doc_pairs)
+            fix = stories.correction(mask, id(self), nvals, self.doc_lens, self._doc_values)
         k = int(np.count_nonzero(mask))
         if k > self.ndocs * (1 - self.SPARSE) and len(self.doc_vals):
             # most documents match: count the others and take them from all
             if self._all_counts is None:
                 self._all_counts = np.bincount(self.doc_vals, minlength=nvals)
-            _, picked = self._doc_pairs(np.flatnonzero(~mask))
+            picked = self._doc_values(np.flatnonzero(~mask))
             counts = self._all_counts - np.bincount(picked, minlength=nvals)
         else:
             if k == 0 or not len(self.doc_vals):
                 picked = np.zeros(0, dtype=np.int64)
             elif k < self.ndocs * self.SPARSE:
-                _, picked = self._doc_pairs(np.flatnonzero(mask))
+                picked = self._doc_values(np.flatnonzero(mask))
             else:
                 picked = np.compress(np.repeat(mask, self.doc_lens), self.doc_vals)
             counts = np.bincount(picked, minlength=nvals)

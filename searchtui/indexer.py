@@ -418,8 +418,13 @@ def _save_states(ixdir: Path, generation: int, states: dict[str, list]) -> str:
     return _files_state_path(ixdir, generation).name
 
 
+def inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def _under(path: str, roots: list[str]) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+    return any(inside(path, r) for r in roots)
 
 
 def choose_corpus(

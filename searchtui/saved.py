@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from searchtui import untrusted
 from searchtui.errors import QueryError, SavedSearchError
 from searchtui.models import FACET_FIELDS, FacetFilter, SearchRequest
+from searchtui.whooshext.storage import write_durably
 
 if TYPE_CHECKING:
     from searchtui.search import SearchEngine
@@ -283,16 +284,10 @@ class SavedSearches:
 
     def _write(self, searches: list[SavedSearch]) -> None:
         data = {"version": VERSION, "searches": [s.to_dict() for s in searches]}
-        tmp = self.path.with_name(f".{FILE}.{os.getpid()}.tmp")
+        text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
         try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
+            write_durably(self.path, text.encode("utf-8"))
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             raise SavedSearchError(
                 f"cannot save to {self.path}: {exc.strerror or exc}; the saved searches are "
                 "as they were"

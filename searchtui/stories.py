@@ -289,8 +289,9 @@ class Stories:
         cand = self._members[mask[self._members]]
         if not len(cand):
             return mask
-        for i in range(len(keys(cand[:0]))):
-            key = keys(cand)[i]
+        ranks = keys(cand)
+        for i in range(len(ranks)):
+            key = ranks[i]
             dense = self._dense[cand]
             floats = key.dtype.kind == "f"
             best = np.full(
@@ -298,7 +299,9 @@ class Stories:
                 dtype=np.float64 if floats else np.int64,
             )
             np.maximum.at(best, dense, key)
-            cand = cand[key == best[dense]]
+            kept = key == best[dense]
+            cand = cand[kept]
+            ranks = [r[kept] for r in ranks]
         out = mask & self._ungrouped
         out[cand] = True
         return out
@@ -309,14 +312,14 @@ class Stories:
         facet_id: int,
         nvals: int,
         doc_lens: np.ndarray,
-        doc_pairs: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+        doc_values: Callable[[np.ndarray], np.ndarray],
     ) -> np.ndarray | None:
         """What turns a facet's count of the documents of ``mask`` into its count of
         their stories (None: nothing to change): each grouped document's values are
         taken off, and each distinct (story, value) pair among them counted instead.
 
-        ``doc_lens`` is the facet's number of values of each document, ``doc_pairs(docs)``
-        the positions and value ids of the pairs of ``docs``. The pairs of the grouped
+        ``doc_lens`` is the facet's number of values of each document, ``doc_values(docs)``
+        the value ids of the pairs of ``docs``. The pairs of the grouped
         documents are copied and numbered by (story, value) once per facet
         (``facet_id``), so a query reads only these small arrays."""
         picked = mask[self._members]
@@ -325,8 +328,7 @@ class Stories:
             return None
         table = self._facet_pairs.get(facet_id)
         if table is None:
-            _pos, vals = doc_pairs(self._members)
-            vals = vals.astype(np.int64)
+            vals = doc_values(self._members).astype(np.int64)
             lens = doc_lens[self._members].astype(np.int64)
             owners = np.repeat(np.arange(len(self._members)), lens)
             uniq, inverse = np.unique(

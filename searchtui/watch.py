@@ -24,7 +24,14 @@ from pathlib import Path
 from searchtui.articles.discover import SUPPORTED_SUFFIXES
 from searchtui.config import Config
 from searchtui.errors import Cancelled, IndexLocked, SearchtuiError, WouldDropArticles
-from searchtui.indexer import IndexReport, Progress, build_index, choose_corpus, index_corpus
+from searchtui.indexer import (
+    IndexReport,
+    Progress,
+    build_index,
+    choose_corpus,
+    index_corpus,
+    inside,
+)
 from searchtui.models import Problem
 
 #: A batch starts once the folders have been quiet this long...
@@ -78,13 +85,9 @@ class Batch:
         return text + f"; {r.articles:,} article{'' if r.articles == 1 else 's'} in the index"
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
 def _root_of(path: str, roots: Sequence[str]) -> str | None:
     """The corpus folder (or file) ``path`` is in, the deepest if several."""
-    found = [r for r in roots if _inside(path, r)]
+    found = [r for r in roots if inside(path, r)]
     return max(found, key=len) if found else None
 
 
@@ -100,7 +103,7 @@ class Relevant:
 
     def __call__(self, change: object, path: str) -> bool:
         root = _root_of(path, self.roots)
-        if root is None or _inside(path, self.index_root):
+        if root is None or inside(path, self.index_root):
             return False
         rel = os.path.relpath(path, root)
         if rel != "." and any(part.startswith(".") for part in Path(rel).parts):
@@ -125,14 +128,14 @@ def folders_to_scan(changed: Iterable[str], roots: Sequence[str]) -> list[str]:
         while folder != root and not os.path.isdir(folder):
             folder = os.path.dirname(folder)
         folders.add(folder)
-    return sorted(f for f in folders if not any(o != f and _inside(f, o) for o in folders))
+    return sorted(f for f in folders if not any(o != f and inside(f, o) for o in folders))
 
 
 def _batch_skips(report: IndexReport, changed: Iterable[str]) -> list[Problem]:
     """The skipped files of a batch that were among its changes (a folder looked at
     again reports its old skips too)."""
     changed = list(changed)
-    return [p for p in report.skipped if any(_inside(p.path, c) for c in changed)]
+    return [p for p in report.skipped if any(inside(p.path, c) for c in changed)]
 
 
 def follow(
