@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Iterable
+from types import ModuleType
 
 import numpy as np
 
+from searchtui import kernels
 from searchtui.models import Facet, FacetBucket, FacetFilter, Histogram, HistogramBucket
 from searchtui.schema import NAME_WORD, fold, fold_name
 from searchtui.stories import Stories
@@ -65,6 +67,8 @@ class FacetIndex:
         self._by_word: dict[str, list[int]] | None = None
         self._by_name: dict[str, list[int]] | None = None
         self._all_counts: np.ndarray | None = None  # each value's documents, all of them
+        # and those of them that are no copy, for the stories they were counted for
+        self._ungrouped_totals: tuple[Stories, np.ndarray] | None = None
         self._val_start = np.searchsorted(pair_val, np.arange(len(values) + 1))
         if doc_vals is None:
             doc_vals = pair_val[np.argsort(pair_doc, kind="stable")]
@@ -226,6 +230,8 @@ class FacetIndex:
         many of their stories, a story counted once for each value any of its copies there
         carries)."""
         nvals = len(self.values)
+        if kernels.loops is not None and len(self.doc_vals):
+            return self._counts_compiled(kernels.loops, mask, stories)
         fix = None
         if stories is not None and stories.any and len(self.doc_vals):
             # the copies' values counted once for each story, not for each copy
@@ -233,10 +239,8 @@ class FacetIndex:
         k = int(np.count_nonzero(mask))
         if k > self.ndocs * (1 - self.SPARSE) and len(self.doc_vals):
             # most documents match: count the others and take them from all
-            if self._all_counts is None:
-                self._all_counts = np.bincount(self.doc_vals, minlength=nvals)
             picked = self._doc_values(np.flatnonzero(~mask))
-            counts = self._all_counts - np.bincount(picked, minlength=nvals)
+            counts = self._all() - np.bincount(picked, minlength=nvals)
         else:
             if k == 0 or not len(self.doc_vals):
                 picked = np.zeros(0, dtype=np.int64)
@@ -248,6 +252,50 @@ class FacetIndex:
         if fix is not None:
             counts += fix
         return counts
+
+    def _all(self) -> np.ndarray:
+        """Each value's number of documents, over all of them (made once)."""
+        if self._all_counts is None:
+            self._all_counts = np.bincount(self.doc_vals, minlength=len(self.values))
+        return self._all_counts
+
+    def _counts_compiled(
+        self, loops: ModuleType, mask: np.ndarray, stories: Stories | None
+    ) -> np.ndarray:
+        """:meth:`counts` in one compiled pass over the documents (and one over the
+        grouped ones, with ``stories``)."""
+        mask = np.ascontiguousarray(mask, dtype=bool)
+        if stories is not None and stories.any:
+            # the copies are counted apart, once for each story
+            domain: np.ndarray | None = stories.ungrouped
+            totals = self._totals_over(stories)
+            base = mask & stories.ungrouped
+        else:
+            domain, totals, base = None, self._all(), mask
+        if np.count_nonzero(base) > self.ndocs * (1 - self.SPARSE):
+            # most documents match: take the others from all
+            counts = totals.copy()
+            others = ~mask if domain is None else domain & ~mask
+            loops.count_values(others.view(np.uint8), self.doc_start, self.doc_vals, counts, -1)
+        else:
+            counts = np.zeros(len(self.values), dtype=np.int64)
+            loops.count_values(base.view(np.uint8), self.doc_start, self.doc_vals, counts, 1)
+        if stories is not None and stories.any:
+            stories.add_story_pairs(
+                mask, id(self), len(self.values), self.doc_lens, self._doc_values, counts
+            )
+        return counts
+
+    def _totals_over(self, stories: Stories) -> np.ndarray:
+        """Each value's number of documents that are no copy (made once for ``stories``)."""
+        held = self._ungrouped_totals
+        if held is None or held[0] is not stories:
+            totals = np.bincount(
+                np.compress(np.repeat(stories.ungrouped, self.doc_lens), self.doc_vals),
+                minlength=len(self.values),
+            )
+            held = self._ungrouped_totals = (stories, totals)
+        return held[1]
 
     def facet(
         self,

@@ -25,9 +25,11 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from searchtui import kernels
 from searchtui.schema import SKETCH_BYTES
 
 #: Words per shingle.
@@ -234,6 +236,26 @@ def group(
 # Stories of an index generation, for searching
 
 
+class _FacetPairs(NamedTuple):
+    """The (story, value) pairs of the grouped documents in one facet."""
+
+    key: np.ndarray  #: each pair's (story, value) number, each grouped document's in turn
+    val: np.ndarray  #: each pair's value
+    starts: np.ndarray  #: where each grouped document's pairs start
+    lens: np.ndarray  #: and how many it has
+    owners: np.ndarray  #: the grouped document (0, 1, ...) of each pair
+    value_of: np.ndarray  #: each number's value
+    distinct: np.ndarray  #: each value's stories among all grouped documents
+    whole: np.ndarray  #: the correction when every grouped document matches
+    holders: np.ndarray  #: each number's holders
+    # for the compiled loop, as int32 and by document number: the grouped documents,
+    # where each one's pairs start and end, the pairs' numbers and their values
+    members32: np.ndarray
+    bounds32: np.ndarray
+    key32: np.ndarray
+    val32: np.ndarray
+
+
 class Stories:
     """The story of each document of an index generation (its lowest document number)."""
 
@@ -260,7 +282,7 @@ class Stories:
         self.size = int(firsts.sum())  # stories with copies
         self.any = bool(len(members))
         self._ungrouped = ~self.grouped
-        self._facet_pairs: dict[int, tuple[np.ndarray, ...]] = {}
+        self._facet_pairs: dict[int, _FacetPairs] = {}
 
     def members(self, docnum: int) -> np.ndarray:
         """The live documents of ``docnum``'s story (itself included), by document number."""
@@ -290,6 +312,14 @@ class Stories:
         if not len(cand):
             return mask
         ranks = keys(cand)
+        if kernels.loops is not None:
+            # members are in story order: the best of each run of one story
+            best = kernels.loops.best_in_groups(
+                self._dense[cand], np.array(ranks, dtype=np.float64)
+            )
+            out = mask & self._ungrouped
+            out[cand[best]] = True
+            return out
         for i in range(len(ranks)):
             key = ranks[i]
             dense = self._dense[cand]
@@ -305,6 +335,90 @@ class Stories:
         out = mask & self._ungrouped
         out[cand] = True
         return out
+
+    def _table(
+        self,
+        facet_id: int,
+        nvals: int,
+        doc_lens: np.ndarray,
+        doc_values: Callable[[np.ndarray], np.ndarray],
+    ) -> _FacetPairs:
+        """The pairs of the grouped documents in a facet, numbered by (story, value),
+        made once per facet (see :meth:`correction`)."""
+        table = self._facet_pairs.get(facet_id)
+        if table is None:
+            vals = doc_values(self._members).astype(np.int64)
+            lens = doc_lens[self._members].astype(np.int64)
+            owners = np.repeat(np.arange(len(self._members)), lens)
+            uniq, inverse = np.unique(
+                self._dense[self._members][owners] * (1 << 31) + vals, return_inverse=True
+            )
+            value_of = (uniq % (1 << 31)).astype(np.int64)
+            distinct = np.bincount(value_of, minlength=nvals)
+            table = _FacetPairs(
+                key=inverse.astype(np.int64, copy=False),
+                val=vals,
+                starts=np.cumsum(lens) - lens,
+                lens=lens,
+                owners=owners,
+                value_of=value_of,
+                distinct=distinct,
+                whole=distinct - np.bincount(vals, minlength=nvals),
+                holders=np.bincount(inverse, minlength=len(uniq)).astype(np.int32),
+                **self._in_document_order(lens, inverse, vals),
+            )
+            self._facet_pairs[facet_id] = table
+        return table
+
+    def _in_document_order(
+        self, lens: np.ndarray, key: np.ndarray, val: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """The grouped documents' pairs for the compiled loop: by document number, so
+        that it reads them in the order it reads the mask, as int32."""
+        order = np.argsort(self._members, kind="stable")
+        n = lens[order]
+        starts = np.cumsum(lens) - lens
+        at = np.repeat(starts[order] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+        return {
+            "members32": self._members[order].astype(np.int32),
+            "bounds32": np.concatenate(([0], np.cumsum(n))).astype(np.int32),
+            "key32": key[at].astype(np.int32),
+            "val32": val[at].astype(np.int32),
+        }
+
+    def add_story_pairs(
+        self,
+        mask: np.ndarray,
+        facet_id: int,
+        nvals: int,
+        doc_lens: np.ndarray,
+        doc_values: Callable[[np.ndarray], np.ndarray],
+        out: np.ndarray,
+    ) -> None:
+        """Add to ``out`` (a facet's counts over the ungrouped documents of ``mask``)
+        each distinct (story, value) pair among its grouped documents, with the
+        compiled loop: the same counts as adding :meth:`correction` to a count of all
+        of ``mask``."""
+        loops = kernels.loops
+        assert loops is not None
+        t = self._table(facet_id, nvals, doc_lens, doc_values)
+        picked = mask.view(np.uint8)
+        hits = int(np.count_nonzero(picked[self._members]))
+        if not hits:
+            return
+        table = (t.members32, t.bounds32, t.key32, t.val32, len(t.value_of))
+        if hits > len(self._members) / 2:
+            # most match: from all of them, take off the pairs the others alone hold
+            found = t.distinct.copy()
+            loops.count_story_pairs(picked, *table, found, t.holders.copy())
+            out += found
+        else:
+            loops.count_story_pairs(picked, *table, out)
+
+    @property
+    def ungrouped(self) -> np.ndarray:
+        """The documents that are no live document's copy (a mask; not to be changed)."""
+        return self._ungrouped
 
     def correction(
         self,
@@ -326,26 +440,9 @@ class Stories:
         hits = int(np.count_nonzero(picked))
         if not hits:
             return None
-        table = self._facet_pairs.get(facet_id)
-        if table is None:
-            vals = doc_values(self._members).astype(np.int64)
-            lens = doc_lens[self._members].astype(np.int64)
-            owners = np.repeat(np.arange(len(self._members)), lens)
-            uniq, inverse = np.unique(
-                self._dense[self._members][owners] * (1 << 31) + vals, return_inverse=True
-            )
-            value_of = (uniq % (1 << 31)).astype(np.int64)
-            starts = np.cumsum(lens) - lens
-            # each pair's (story, value) number and value, the pairs of each grouped
-            # document one after the other (from starts, lens long); the correction
-            # when every grouped document matches; each number's holders
-            table = (
-                inverse, vals, starts, lens, owners, value_of,
-                np.bincount(value_of, minlength=nvals) - np.bincount(vals, minlength=nvals),
-                np.bincount(inverse, minlength=len(uniq)),
-            )
-            self._facet_pairs[facet_id] = table
-        pair_key, pair_val, starts, lens, owners, value_of, whole, holders = table
+        t = self._table(facet_id, nvals, doc_lens, doc_values)
+        pair_key, pair_val, starts, lens, owners = t.key, t.val, t.starts, t.lens, t.owners
+        value_of, whole, holders = t.value_of, t.whole, t.holders
 
         def pairs_of(members: np.ndarray) -> np.ndarray:
             n = lens[members]

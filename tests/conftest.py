@@ -53,3 +53,15 @@ def wikinews_dir() -> Path:
 @pytest.fixture(scope="session")
 def conll_dir() -> Path:
     return _need(shared_path("ner", "conll2003"))
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def counting(request, monkeypatch) -> str:
+    """Runs a test with facets counted by the compiled loops, then by numpy."""
+    from searchtui import kernels
+
+    if request.param == "compiled" and kernels.loops is None:
+        pytest.skip("the counting loops are not compiled in this install")
+    if request.param == "numpy":
+        monkeypatch.setattr(kernels, "loops", None)
+    return request.param

@@ -116,7 +116,7 @@ def test_cache_path_names_the_generation(tmp_path):
 
 
 @pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.19, 0.21, 0.6, 0.79, 0.81, 0.95, 1.0])
-def test_facet_counts_agree_with_a_plain_count_at_every_density(density):
+def test_facet_counts_agree_with_a_plain_count_at_every_density(density, counting):
     from searchtui.facets import FacetIndex
 
     rng = np.random.default_rng(7)

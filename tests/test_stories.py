@@ -114,7 +114,7 @@ def test_group_joins_copies_and_nothing_else():
 
 
 @pytest.mark.parametrize("density", [0.0, 0.002, 0.05, 0.15, 0.3, 0.7, 0.85, 0.95, 1.0])
-def test_counting_by_story_agrees_with_a_brute_force_count(density):
+def test_counting_by_story_agrees_with_a_brute_force_count(density, counting):
     """Each value counts the distinct stories among the matching documents that carry
     it, whether few grouped documents match (gathered) or most (swept)."""
     from searchtui.facets import FacetIndex
@@ -144,6 +144,38 @@ def test_counting_by_story_agrees_with_a_brute_force_count(density):
             (keep % nvals)[mask[keep // nvals]], minlength=nvals).tolist()
 
 
+@pytest.mark.parametrize("density", [0.0, 0.01, 0.3, 0.9, 1.0])
+def test_collapse_keeps_the_best_copy_of_each_story(density, counting):
+    """One document per story: the best ranked of its matching copies, ties in the first
+    key settled by the next; documents in no story stay as they are."""
+    rng = np.random.default_rng(int(density * 100) + 11)
+    n = 2000
+    story = np.minimum(rng.integers(0, n, size=n), np.arange(n)).astype(np.int32)
+    story[rng.random(n) < 0.5] = np.arange(n, dtype=np.int32)[rng.random(n) < 0.5][:1]
+    story = np.minimum(story, np.arange(n, dtype=np.int32))
+    live = rng.random(n) > 0.05
+    held = stories.Stories(story, live)
+    score = rng.integers(0, 4, size=n).astype(np.float64)  # many ties
+    days = rng.integers(700000, 700010, size=n)
+
+    def keys(docs):
+        return [score[docs], days[docs], -docs.astype(np.int64)]
+
+    for trial in range(3):
+        mask = (rng.random(n) < density) & live
+        best: dict[int, tuple] = {}
+        for d in np.flatnonzero(mask):
+            if not held.grouped[d]:
+                continue
+            rank = (score[d], days[d], -d)
+            s = int(story[d])
+            if s not in best or rank > best[s][0]:
+                best[s] = (rank, d)
+        want = mask & ~held.grouped
+        want[[d for _, d in best.values()]] = True
+        assert held.collapse(mask, keys).tolist() == want.tolist(), trial
+
+
 def test_components_follow_chains():
     pairs = np.array([[3, 4], [1, 3], [5, 6]])
     assert stories.components(7, pairs).tolist() == [0, 1, 2, 1, 1, 5, 5]
@@ -168,7 +200,7 @@ def test_word_diff_marks_insertions_and_deletions():
 # Searching
 
 
-def test_collapsed_search(index):
+def test_collapsed_search(index, counting):
     corpus, ixdir = index
     with SearchEngine.open(ixdir) as engine:
         plain = engine.search(SearchRequest(query="budget"))
@@ -194,7 +226,7 @@ def test_collapsed_search(index):
         assert only.total == 1 and only.stories == 1 and only.hits[0].copies == []
 
 
-def test_facets_count_stories(index):
+def test_facets_count_stories(index, counting):
     _, ixdir = index
     with SearchEngine.open(ixdir) as engine:
         articles = engine.search(SearchRequest(query="budget"))

@@ -12,13 +12,12 @@ instead.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import os
 import sys
-from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from types import ModuleType
+
+from .. import compiled
 
 _HERE = Path(__file__).resolve().parent
 
@@ -41,22 +40,12 @@ def load_source(module: str, name: str | None = None) -> ModuleType:
 
 
 def _built(module: str) -> bool:
-    return any((_HERE / f"{module}{suffix}").exists() for suffix in EXTENSION_SUFFIXES)
+    return compiled.built(_HERE, module)
 
 
 def _prefer_source(module: str) -> bool:
     """Whether to load a built module's source: asked to, or the source has changed."""
-    if os.environ.get("SEARCHTUI_PURE_PYTHON"):
-        return True
-    try:
-        source = hashlib.sha256((_HERE / f"{module}.py").read_bytes()).hexdigest()
-    except OSError:
-        return False  # no source beside it: the extension is all there is
-    try:
-        built_from = (_HERE / f"{module}.sha256").read_text(encoding="ascii").strip()
-    except OSError:
-        return True
-    return built_from != source
+    return not compiled.current(_HERE, module, f"{module}.py")
 
 
 def _load(module: str) -> None:
@@ -78,7 +67,7 @@ _load("rules")
 
 def is_compiled(module: ModuleType) -> bool:
     """Whether a module was loaded from a compiled extension."""
-    return str(getattr(module, "__file__", "")).endswith(tuple(EXTENSION_SUFFIXES))
+    return compiled.is_extension(getattr(module, "__file__", ""))
 
 
 def engine_build() -> str:
