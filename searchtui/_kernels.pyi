@@ -3,13 +3,15 @@ import numpy as np
 def count_values(
     select: np.ndarray, start: np.ndarray, vals: np.ndarray, out: np.ndarray, step: int
 ) -> None: ...
-def count_story_pairs(
+def count_story_values(
     mask: np.ndarray,
     members: np.ndarray,
-    bounds: np.ndarray,
-    pair_key: np.ndarray,
+    story_members: np.ndarray,
+    story_keys: np.ndarray,
+    holders: np.ndarray,
     value_of: np.ndarray,
+    pair_bounds: np.ndarray,
+    pair_key: np.ndarray,
     out: np.ndarray,
-    holders: np.ndarray | None = None,
 ) -> None: ...
 def best_in_groups(group: np.ndarray, keys: np.ndarray) -> np.ndarray: ...

@@ -7,7 +7,7 @@ the array it indexes, so arrays that do not fit together raise ``ValueError``
 instead of reading or writing out of bounds.
 """
 
-from libc.stdint cimport int32_t, int64_t, uint8_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
 from libc.stdlib cimport calloc, free
 
 
@@ -50,80 +50,111 @@ def count_values(
         raise ValueError("count_values: a document's values lie outside the arrays")
 
 
-def count_story_pairs(
+def count_story_values(
     const uint8_t[::1] mask,
     const int32_t[::1] members,
-    const int32_t[::1] bounds,
+    const int32_t[::1] story_members,
+    const int32_t[::1] story_keys,
+    const uint64_t[::1] holders,
+    const int32_t[::1] value_of,
+    const int32_t[::1] pair_bounds,
     const int32_t[::1] pair_key,
-    const int32_t[::1] pair_val,
-    Py_ssize_t nkeys,
     int64_t[::1] out,
-    int32_t[::1] holders=None,
 ):
-    """Count the distinct (story, value) pairs among the documents ``members[i]``
-    that have ``mask`` set: add one to ``out[v]`` for each pair of value ``v``.
+    """Add to ``out[v]`` the number of stories with a member in ``mask`` that holds
+    value ``v``: each story counted once for each value any of its matching members holds.
 
-    Member ``i``'s pairs are ``pair_key[bounds[i]:bounds[i + 1]]``, each the number
-    of a (story, value) pair whose value is ``value_of[key]``.
-
-    With ``holders`` (each pair's number of members holding it, changed here),
-    ``out`` holds the count over all members, and the members without ``mask``
-    are taken off instead: a pair is gone when its last holder is."""
-    cdef Py_ssize_t g = members.shape[0]
+    Story ``s``'s members are ``members[story_members[s]:story_members[s + 1]]``, and
+    its (story, value) pairs are the keys ``story_keys[s]`` to ``story_keys[s + 1]``,
+    of value ``value_of[key]``. ``holders[key]`` has bit ``p`` set when the story's
+    ``p``-th member holds the key (``p`` < 64). The members past the 64th hold the keys
+    ``pair_key[pair_bounds[i]:pair_bounds[i + 1]]`` (member ``i``), walked one by one."""
     cdef Py_ssize_t n = mask.shape[0]
+    cdef Py_ssize_t g = members.shape[0]
+    cdef Py_ssize_t nstories = story_members.shape[0] - 1
+    cdef Py_ssize_t nkeys = value_of.shape[0]
     cdef Py_ssize_t npairs = pair_key.shape[0]
     cdef Py_ssize_t nout = out.shape[0]
-    cdef Py_ssize_t i
-    cdef int32_t doc, j, lo, hi, key, v
+    cdef Py_ssize_t s, i
+    cdef int64_t m0, m1, k0, k1, key, j, lo, hi, doc, v
+    cdef uint64_t bits
+    cdef bint late
     cdef int bad = 0
-    cdef bint taking_off = holders is not None
-    cdef uint8_t want = 0 if taking_off else 1
     cdef uint8_t *seen = NULL
-    if bounds.shape[0] != g + 1 or pair_val.shape[0] != npairs:
-        raise ValueError("count_story_pairs: bounds must have one more entry than members")
-    if taking_off:
-        if holders.shape[0] != nkeys:
-            raise ValueError("count_story_pairs: holders and value_of differ in length")
-    else:
-        seen = <uint8_t *> calloc(nkeys if nkeys else 1, 1)
-        if seen == NULL:
-            raise MemoryError()
+    if nstories < 0 or story_keys.shape[0] != nstories + 1:
+        raise ValueError("count_story_values: story_members and story_keys differ in length")
+    if holders.shape[0] != nkeys or pair_bounds.shape[0] != g + 1:
+        raise ValueError("count_story_values: the keys' or members' arrays differ in length")
     try:
         with nogil:
-            for i in range(g):
-                doc = members[i]
-                if doc < 0 or doc >= n:
+            for s in range(nstories):
+                m0 = story_members[s]
+                m1 = story_members[s + 1]
+                if m0 < 0 or m1 > g or m0 > m1:
                     bad = 1
                     break
-                if (mask[doc] != 0) != want:
-                    continue
-                lo = bounds[i]
-                hi = bounds[i + 1]
-                if lo < 0 or hi > npairs or lo > hi:
-                    bad = 1
-                    break
-                for j in range(lo, hi):
-                    key = pair_key[j]
-                    if key < 0 or key >= nkeys:
+                bits = 0
+                late = False
+                for i in range(m0, m1):
+                    doc = members[i]
+                    if doc < 0 or doc >= n:
                         bad = 1
                         break
-                    v = pair_val[j]
+                    if mask[doc]:
+                        if i - m0 < 64:
+                            bits |= (<uint64_t> 1) << (i - m0)
+                        else:
+                            late = True
+                if bad:
+                    break
+                if bits == 0 and not late:
+                    continue
+                k0 = story_keys[s]
+                k1 = story_keys[s + 1]
+                if k0 < 0 or k1 > nkeys or k0 > k1:
+                    bad = 1
+                    break
+                for key in range(k0, k1):
+                    v = value_of[key]
                     if v < 0 or v >= nout:
                         bad = 1
                         break
-                    # branch-free: whether a pair is new to the count is unpredictable
-                    if taking_off:
-                        holders[key] -= 1
-                        out[v] -= holders[key] == 0
-                    else:
-                        out[v] += 1 - seen[key]
+                    out[v] += (holders[key] & bits) != 0  # branch-free: unpredictable
+                if bad or not late:
+                    continue
+                # a story of more than 64 copies: the keys its later members add, once each
+                if seen == NULL:
+                    seen = <uint8_t *> calloc(nkeys if nkeys else 1, 1)
+                    if seen == NULL:
+                        bad = 2
+                        break
+                for i in range(m0 + 64, m1):
+                    if not mask[members[i]]:
+                        continue
+                    lo = pair_bounds[i]
+                    hi = pair_bounds[i + 1]
+                    if lo < 0 or hi > npairs or lo > hi:
+                        bad = 1
+                        break
+                    for j in range(lo, hi):
+                        key = pair_key[j]
+                        if key < k0 or key >= k1:
+                            bad = 1
+                            break
+                        if (holders[key] & bits) or seen[key]:
+                            continue
                         seen[key] = 1
+                        out[value_of[key]] += 1
+                    if bad:
+                        break
                 if bad:
                     break
     finally:
         free(seen)
+    if bad == 2:
+        raise MemoryError()
     if bad:
-        raise ValueError("count_story_pairs: a pair lies outside the arrays")
+        raise ValueError("count_story_values: a member or pair lies outside the arrays")
 
 
 def best_in_groups(const int64_t[::1] group, const double[:, ::1] keys):

@@ -248,12 +248,14 @@ class _FacetPairs(NamedTuple):
     distinct: np.ndarray  #: each value's stories among all grouped documents
     whole: np.ndarray  #: the correction when every grouped document matches
     holders: np.ndarray  #: each number's holders
-    # for the compiled loop, as int32 and by document number: the grouped documents,
-    # where each one's pairs start and end, the pairs' numbers and their values
+    # for the compiled loop (see _for_loop)
+    value_of32: np.ndarray
     members32: np.ndarray
-    bounds32: np.ndarray
+    story_members32: np.ndarray
+    story_keys32: np.ndarray
+    holder_bits: np.ndarray
+    pair_bounds32: np.ndarray
     key32: np.ndarray
-    val32: np.ndarray
 
 
 class Stories:
@@ -365,25 +367,33 @@ class Stories:
                 distinct=distinct,
                 whole=distinct - np.bincount(vals, minlength=nvals),
                 holders=np.bincount(inverse, minlength=len(uniq)).astype(np.int32),
-                **self._in_document_order(lens, inverse, vals),
+                value_of32=value_of.astype(np.int32),
+                **self._for_loop(lens, inverse, uniq >> 31),
             )
             self._facet_pairs[facet_id] = table
         return table
 
-    def _in_document_order(
-        self, lens: np.ndarray, key: np.ndarray, val: np.ndarray
+    def _for_loop(
+        self, lens: np.ndarray, key: np.ndarray, uniq_story: np.ndarray
     ) -> dict[str, np.ndarray]:
-        """The grouped documents' pairs for the compiled loop: by document number, so
-        that it reads them in the order it reads the mask, as int32."""
-        order = np.argsort(self._members, kind="stable")
-        n = lens[order]
-        starts = np.cumsum(lens) - lens
-        at = np.repeat(starts[order] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+        """The grouped documents' pairs as the compiled loop reads them (int32): the
+        members and keys of each story, and which of its first 64 members hold each key."""
+        bounds = np.arange(self.size + 1)
+        story_members = np.searchsorted(self._dense[self._members], bounds)
+        owners = np.repeat(np.arange(len(self._members)), lens)
+        place = owners - story_members[self._dense[self._members]][owners]
+        early = place < 64
+        holders = np.zeros(len(uniq_story), dtype=np.uint64)
+        np.bitwise_or.at(
+            holders, key[early], np.left_shift(np.uint64(1), place[early].astype(np.uint64))
+        )
         return {
-            "members32": self._members[order].astype(np.int32),
-            "bounds32": np.concatenate(([0], np.cumsum(n))).astype(np.int32),
-            "key32": key[at].astype(np.int32),
-            "val32": val[at].astype(np.int32),
+            "members32": self._members.astype(np.int32),
+            "story_members32": story_members.astype(np.int32),
+            "story_keys32": np.searchsorted(uniq_story, bounds).astype(np.int32),
+            "holder_bits": holders,
+            "pair_bounds32": np.concatenate(([0], np.cumsum(lens))).astype(np.int32),
+            "key32": key.astype(np.int32),
         }
 
     def add_story_pairs(
@@ -404,16 +414,13 @@ class Stories:
         t = self._table(facet_id, nvals, doc_lens, doc_values)
         picked = mask.view(np.uint8)
         hits = int(np.count_nonzero(picked[self._members]))
-        if not hits:
-            return
-        table = (t.members32, t.bounds32, t.key32, t.val32, len(t.value_of))
-        if hits > len(self._members) / 2:
-            # most match: from all of them, take off the pairs the others alone hold
-            found = t.distinct.copy()
-            loops.count_story_pairs(picked, *table, found, t.holders.copy())
-            out += found
-        else:
-            loops.count_story_pairs(picked, *table, out)
+        if hits == len(self._members):
+            out += t.distinct  # all of them (browsing, a broad query)
+        elif hits:
+            loops.count_story_values(
+                picked, t.members32, t.story_members32, t.story_keys32, t.holder_bits,
+                t.value_of32, t.pair_bounds32, t.key32, out,
+            )
 
     @property
     def ungrouped(self) -> np.ndarray:

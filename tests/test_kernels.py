@@ -44,29 +44,88 @@ def test_count_values_refuses_arrays_that_do_not_fit():
         loops.count_values(select, np.array([0, 1, 2], np.int32), vals, out, 1)
 
 
+def _stories_table(story_of_member, docs, held):
+    """The arrays count_story_values reads, for members (in story order) of the given
+    stories and documents, each holding the values ``held[i]``."""
+    story_of_member = np.asarray(story_of_member)
+    nstories = int(story_of_member.max()) + 1
+    story_members = np.searchsorted(story_of_member, np.arange(nstories + 1))
+    keys = sorted({(int(s), v) for s, vals in zip(story_of_member, held) for v in vals})
+    number = {k: i for i, k in enumerate(keys)}
+    story_keys = np.searchsorted(np.array([s for s, _ in keys]), np.arange(nstories + 1))
+    holders = np.zeros(len(keys), dtype=np.uint64)
+    pair_key = []
+    for i, (s, vals) in enumerate(zip(story_of_member, held)):
+        place = i - story_members[s]
+        for v in vals:
+            if place < 64:
+                holders[number[(int(s), v)]] |= np.uint64(1) << np.uint64(place)
+            pair_key.append(number[(int(s), v)])
+    bounds = np.concatenate(([0], np.cumsum([len(v) for v in held])))
+    return (
+        np.asarray(docs, np.int32), story_members.astype(np.int32),
+        story_keys.astype(np.int32), holders,
+        np.array([v for _, v in keys], np.int32), bounds.astype(np.int32),
+        np.array(pair_key, np.int32),
+    )
+
+
 @needs_loops
-def test_story_pairs_count_each_pair_once_either_way():
-    # two stories: members 0, 1 (story A) and 2 (story B); pairs numbered by (story, value)
-    members = np.array([5, 7, 9], dtype=np.int32)
-    bounds = np.array([0, 2, 4, 5], dtype=np.int32)
-    key = np.array([0, 1, 0, 1, 2], dtype=np.int32)  # A: (A, v0) (A, v1); B: (B, v1)
-    val = np.array([0, 1, 0, 1, 1], dtype=np.int32)
+def test_story_values_count_each_story_once_for_each_value():
+    # story 0: documents 5 and 7; story 1: document 9
+    table = _stories_table([0, 0, 1], [5, 7, 9], [[0, 1], [0, 1], [1]])
     mask = np.zeros(10, dtype=np.uint8)
     mask[[5, 7, 9]] = 1
     out = np.zeros(2, dtype=np.int64)
-    loops.count_story_pairs(mask, members, bounds, key, val, 3, out)
+    loops.count_story_values(mask, *table, out)
     assert out.tolist() == [1, 2]
-    # taking off member 7 and 9 from all: (A, v0) and (A, v1) are still held by 5
+    mask[5] = 0  # document 7 alone holds story 0's values
+    out[:] = 0
+    loops.count_story_values(mask, *table, out)
+    assert out.tolist() == [1, 2]
     mask[[7, 9]] = 0
-    out = np.array([1, 2], dtype=np.int64)
-    holders = np.array([2, 2, 1], dtype=np.int32)
-    loops.count_story_pairs(mask, members, bounds, key, val, 3, out, holders)
+    out[:] = 0
+    loops.count_story_values(mask, *table, out)
+    assert out.tolist() == [0, 0]
+
+
+@needs_loops
+def test_a_story_of_more_than_64_copies_counts_what_its_later_copies_add():
+    n = 100
+    held = [[0]] * n
+    held[80] = [0, 1]  # only a late copy holds value 1
+    table = _stories_table([0] * n, list(range(n)), held)
+    mask = np.zeros(n, dtype=np.uint8)
+    out = np.zeros(2, dtype=np.int64)
+    mask[80] = 1
+    loops.count_story_values(mask, *table, out)
     assert out.tolist() == [1, 1]
-    mask[[7, 9]] = 1
-    with pytest.raises(ValueError):
-        loops.count_story_pairs(mask, members, bounds, key, val, 2, out)  # key 2 too big
-    with pytest.raises(ValueError):
-        loops.count_story_pairs(mask[:6], members, bounds, key, val, 3, out)  # doc 9 missing
+    mask[[3, 81, 90]] = 1
+    out[:] = 0
+    loops.count_story_values(mask, *table, out)
+    assert out.tolist() == [1, 1]
+    mask[80] = 0
+    out[:] = 0
+    loops.count_story_values(mask, *table, out)
+    assert out.tolist() == [1, 0]
+
+
+@needs_loops
+def test_story_values_refuse_arrays_that_do_not_fit():
+    members, story_members, story_keys, holders, value_of, bounds, keys = _stories_table(
+        [0, 0, 1], [5, 7, 9], [[0, 1], [0, 1], [1]]
+    )
+    mask = np.ones(10, dtype=np.uint8)
+    out = np.zeros(2, dtype=np.int64)
+    with pytest.raises(ValueError):  # a value past the counts
+        loops.count_story_values(mask, members, story_members, story_keys, holders,
+                                 np.array([0, 1, 2], np.int32), bounds, keys, out)
+    with pytest.raises(ValueError):  # document 9 is not in the mask
+        loops.count_story_values(mask[:6], members, story_members, story_keys, holders,
+                                 value_of, bounds, keys, out)
+    with pytest.raises(ValueError):  # a story's keys past the end
+        loops.count_story_values(mask, members, story_members, np.array([0, 2, 9], np.int32),
+                                 holders, value_of, bounds, keys, out)
 
 
 @needs_loops
