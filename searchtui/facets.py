@@ -270,10 +270,11 @@ class FacetIndex:
             domain: np.ndarray | None = stories.ungrouped
             totals = self._totals_over(stories)
             base = mask & stories.ungrouped
+            size = stories.ungrouped_count
         else:
-            domain, totals, base = None, self._all(), mask
-        if np.count_nonzero(base) > self.ndocs * (1 - self.SPARSE):
-            # most documents match: take the others from all
+            domain, totals, base, size = None, self._all(), mask, self.ndocs
+        if np.count_nonzero(base) > size / 2:
+            # most documents match: take the others from all (whichever reads fewer)
             counts = totals.copy()
             others = ~mask if domain is None else domain & ~mask
             loops.count_values(others.view(np.uint8), self.doc_start, self.doc_vals, counts, -1)

@@ -427,6 +427,11 @@ class Stories:
         """The documents that are no live document's copy (a mask; not to be changed)."""
         return self._ungrouped
 
+    @property
+    def ungrouped_count(self) -> int:
+        """How many documents :attr:`ungrouped` holds."""
+        return len(self._ungrouped) - len(self._members)
+
     def correction(
         self,
         mask: np.ndarray,
