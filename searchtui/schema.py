@@ -254,20 +254,29 @@ _case_kept_fold = {
 }
 
 
+#: The last letters of a stem that its words may spell otherwise.
+_CHANGED = set("eily")
+
+
 def _finder(terms: frozenset) -> re.Pattern:
     """A pattern for the tokenizer's words that may analyse to one of ``terms``.
 
-    A stem is mostly a prefix of its words, but for the last letter or two
-    ("happi" for "happy"), so a word is a candidate when it starts with the
-    stem less its last letters; the stems Snowball gives "dying", "lying" and
-    "tying" ("die" and so on) look for the "-y" too. Candidates are then
-    checked one by one.
+    A Snowball stem is a prefix of its words but for its last letter, when
+    that is an "e" the stemmer added ("hide" for "hiding"), an "i" for a "y"
+    ("happi" for "happy"), the "l" of "-bility" ("possibl") or the "y" of "sky"
+    for "skies"; a stem ending in "-le" may have both of its last letters so
+    ("-ble" for "-bility"). So a word is a candidate when it starts with the stem,
+    less that letter or two; the stems Snowball gives "dying", "lying" and "tying"
+    ("die" and so on) look for the "-y" too. Candidates are then checked one by
+    one. Cutting no more than that keeps the candidates few: "war" looks at
+    "war..." words only, not at every "was".
     """
     found = _finders.get(terms)
     if found is None:
         prefixes = set()
         for t in terms:
-            cut = len(t) - 2 if len(t) > 4 else len(t) - 1 if len(t) > 2 else len(t)
+            cut = len(t) - 2 if t.endswith("le") else len(t) - 1 if t[-1:] in _CHANGED else len(t)
+            cut = max(cut, 1)
             # "İ" lower-cases to two characters; the folded text holds "I"
             prefixes.add(re.escape(t[:cut].replace("i\u0307", "i")))
             if t.endswith("ie"):

@@ -50,12 +50,13 @@ def _stories_table(story_of_member, docs, held):
     story_of_member = np.asarray(story_of_member)
     nstories = int(story_of_member.max()) + 1
     story_members = np.searchsorted(story_of_member, np.arange(nstories + 1))
-    keys = sorted({(int(s), v) for s, vals in zip(story_of_member, held) for v in vals})
+    pairs = zip(story_of_member, held, strict=True)
+    keys = sorted({(int(s), v) for s, vals in pairs for v in vals})
     number = {k: i for i, k in enumerate(keys)}
     story_keys = np.searchsorted(np.array([s for s, _ in keys]), np.arange(nstories + 1))
     holders = np.zeros(len(keys), dtype=np.uint64)
     pair_key = []
-    for i, (s, vals) in enumerate(zip(story_of_member, held)):
+    for i, (s, vals) in enumerate(zip(story_of_member, held, strict=True)):
         place = i - story_members[s]
         for v in vals:
             if place < 64:

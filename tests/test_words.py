@@ -127,7 +127,8 @@ def test_stems_are_snowball_english():
 @pytest.mark.parametrize(
     "word",
     ["dying", "Lying", "tying", "skies", "early", "only", "gently", "ugly", "idly", "İstanbul",
-     "Ðe"],
+     "Ðe", "hiding", "Making", "possibility", "credibilities", "happy", "relational",
+     "sensitivity", "valency", "troubling"],
 )
 def test_highlights_find_the_words_whose_stems_are_spelt_otherwise(word):
     text = f"one {word} two"
@@ -171,6 +172,29 @@ def test_find_terms_finds_every_word_of_a_stem():
         text = " ".join(vocabulary[i : i + 1500])
         terms = {t for t, _s, _e in iter_term_spans(text)}
         assert find_terms(text, terms) == [(s, e, t) for t, s, e in iter_term_spans(text)]
+
+
+def test_find_terms_finds_every_word_of_a_stem_in_real_news(wikinews_dir):
+    """The same over every distinct word (with what clings to it) of a real corpus."""
+    seen: dict[str, None] = {}
+    for path in sorted(wikinews_dir.glob("*.txt")):
+        for w in path.read_text(encoding="utf-8", errors="replace").split():
+            seen.setdefault(w)
+    vocabulary = list(seen)
+    for i in range(0, len(vocabulary), 2000):
+        text = " ".join(vocabulary[i : i + 2000])
+        spans = list(iter_term_spans(text))
+        terms = {t for t, _s, _e in spans}
+        assert find_terms(text, terms) == [(s, e, t) for t, s, e in spans]
+
+
+def test_highlighting_looks_only_at_words_that_may_hold_a_stem():
+    """A stem is cut back only where its words may spell it otherwise, so the
+    pattern that finds candidates does not stop at every word sharing two letters."""
+    text = "It was a war; wars were waged. Was it? The hiding places, the possibility."
+    finder = schema._finder(frozenset({"war", "hide", "possibl"}))
+    candidates = [m.group() for m in finder.finditer(text)]
+    assert candidates == ["war", "wars", "hiding", "possibility"]
 
 
 # ---------------------------------------------------------------------------
