@@ -41,6 +41,8 @@ import threading
 import unicodedata
 import zlib
 from collections import defaultdict
+from collections.abc import Iterator
+from typing import NamedTuple
 
 import Stemmer
 from whoosh import fields
@@ -241,7 +243,7 @@ def iter_term_spans(text: str):
             yield term, m.start(), m.end()
 
 
-_finders: dict[frozenset, re.Pattern] = {}
+_finders: dict[frozenset, _Finder] = {}
 _accented = re.compile(
     "[" + "".join(f"\\U{ord(c):08x}" for c in sorted(_FOLDS) if ord(c) > 127) + "]"
 )
@@ -258,7 +260,13 @@ _case_kept_fold = {
 _CHANGED = set("eily")
 
 
-def _finder(terms: frozenset) -> re.Pattern:
+class _Finder(NamedTuple):
+    pattern: re.Pattern  #: the words that may analyse to the terms
+    prefixes: tuple[str, ...]  #: what such a word starts with (lower case)
+    ascii: bool  #: whether the prefixes are all ASCII
+
+
+def _finder(terms: frozenset) -> _Finder:
     """A pattern for the tokenizer's words that may analyse to one of ``terms``.
 
     A Snowball stem is a prefix of its words but for its last letter, when
@@ -276,20 +284,54 @@ def _finder(terms: frozenset) -> re.Pattern:
         prefixes = set()
         for t in terms:
             cut = len(t) - 2 if t.endswith("le") else len(t) - 1 if t[-1:] in _CHANGED else len(t)
-            cut = max(cut, 1)
             # "İ" lower-cases to two characters; the folded text holds "I"
-            prefixes.add(re.escape(t[:cut].replace("i\u0307", "i")))
+            prefixes.add(t[: max(cut, 1)].replace("i\u0307", "i"))
             if t.endswith("ie"):
-                prefixes.add(re.escape(t[:-2] + "y"))
-        alternation = "|".join(sorted(prefixes, key=len, reverse=True))
-        found = re.compile(
+                prefixes.add(t[:-2] + "y")
+        alternation = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+        pattern = re.compile(
             r"(?<!\w)(?=" + alternation + rf")(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN,
             re.IGNORECASE,
         )
+        found = _Finder(pattern, tuple(sorted(prefixes)), all(p.isascii() for p in prefixes))
         if len(_finders) > 512:
             _finders.clear()
         _finders[terms] = found
     return found
+
+
+#: Up to this many prefixes, candidates are found by plain substring search.
+_FIND_PREFIXES = 12
+
+
+def _candidates(folded: str, finder: _Finder) -> Iterator[re.Match]:
+    """The matches of ``finder.pattern`` in ``folded``, one after the other.
+
+    A regular expression that ignores case tries every position of the text in
+    turn. When the prefixes are few and plain ASCII, the lower-cased text is
+    searched for each of them instead (str.find), and the pattern is tried only
+    where one starts: the same matches, as lower-casing then keeps the length of
+    the text and compares ASCII letters as the pattern does (but for the long
+    "ſ", which the pattern takes for an "s": such text takes the pattern's way)."""
+    low = folded.lower() if len(finder.prefixes) <= _FIND_PREFIXES and finder.ascii else None
+    if low is None or len(low) != len(folded) or "ſ" in low:
+        yield from finder.pattern.finditer(folded)
+        return
+    starts = set()
+    for p in finder.prefixes:
+        i = low.find(p)
+        while i >= 0:
+            starts.add(i)
+            i = low.find(p, i + 1)
+    end = 0
+    match = finder.pattern.match
+    for s in sorted(starts):
+        if s < end:
+            continue  # inside the word found last
+        m = match(folded, s)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 def find_terms(text: str, terms) -> list[tuple[int, int, str]]:
@@ -307,7 +349,7 @@ def find_terms(text: str, terms) -> list[tuple[int, int, str]]:
     )
     norm = normalise_word
     out = []
-    for m in _finder(terms).finditer(folded):
+    for m in _candidates(folded, _finder(terms)):
         s, e = m.span()
         term = norm(text[s:e])
         if term is not None and term in terms:

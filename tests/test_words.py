@@ -186,6 +186,14 @@ def test_find_terms_finds_every_word_of_a_stem_in_real_news(wikinews_dir):
         spans = list(iter_term_spans(text))
         terms = {t for t, _s, _e in spans}
         assert find_terms(text, terms) == [(s, e, t) for t, s, e in spans]
+    # and a few terms at a time in each article, as a query highlights them
+    for n, path in enumerate(sorted(wikinews_dir.glob("*.txt"))):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        spans = list(iter_term_spans(text))
+        terms = sorted({t for t, _s, _e in spans})
+        for k in (1, 3):
+            chosen = set(terms[n % max(len(terms), 1) :][:1] + terms[::max(len(terms) // k, 1)][:k])
+            assert find_terms(text, chosen) == [(s, e, t) for t, s, e in spans if t in chosen]
 
 
 def test_highlighting_looks_only_at_words_that_may_hold_a_stem():
@@ -193,8 +201,29 @@ def test_highlighting_looks_only_at_words_that_may_hold_a_stem():
     pattern that finds candidates does not stop at every word sharing two letters."""
     text = "It was a war; wars were waged. Was it? The hiding places, the possibility."
     finder = schema._finder(frozenset({"war", "hide", "possibl"}))
-    candidates = [m.group() for m in finder.finditer(text)]
+    candidates = [m.group() for m in schema._candidates(text, finder)]
     assert candidates == ["war", "wars", "hiding", "possibility"]
+    assert candidates == [m.group() for m in finder.pattern.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wars and WARFARE: the war's end; a warlord.Warsaw u.s.war",
+        "The \u017fame long-s text: Wars of \u017fenators",  # the pattern's own way
+        "\u0130stanbul war \u0130STANBUL",  # lower-casing changes the length
+        "Ωmega war ωmega; Σίσυφος wars",
+    ],
+)
+def test_candidates_found_by_substring_are_those_of_the_pattern(text):
+    for terms in ({"war"}, {"war", "istanbul", "ωmega", "σίσυφο"}, {f"w{i}" for i in range(20)}):
+        spans = list(iter_term_spans(text))
+        chosen = {t for t, _s, _e in spans} | terms
+        finder = schema._finder(frozenset(chosen))
+        assert [m.span() for m in schema._candidates(text, finder)] == [
+            m.span() for m in finder.pattern.finditer(text)
+        ]
+        assert find_terms(text, chosen) == [(s, e, t) for t, s, e in spans if t in chosen]
 
 
 # ---------------------------------------------------------------------------
