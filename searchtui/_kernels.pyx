@@ -192,3 +192,57 @@ def best_in_groups(const int64_t[::1] group, const double[:, ::1] keys):
             found[runs] = best
             runs += 1
     return out[:runs]
+
+
+def masked_span(const uint8_t[::1] mask, const int64_t[::1] keys, int64_t missing):
+    """(smallest, largest, how many) of ``keys[d]`` over the documents with ``mask[d]``
+    set, leaving out ``missing`` keys, and how many of those there were:
+    ``(lo, hi, found, left_out)``; ``lo`` and ``hi`` are 0 when nothing was found."""
+    cdef Py_ssize_t n = mask.shape[0]
+    cdef Py_ssize_t d
+    cdef int64_t k, lo = 0, hi = 0, found = 0, left_out = 0
+    if keys.shape[0] != n:
+        raise ValueError("masked_span: keys and mask differ in length")
+    with nogil:
+        for d in range(n):
+            if not mask[d]:
+                continue
+            k = keys[d]
+            if k == missing:
+                left_out += 1
+                continue
+            if found == 0 or k < lo:
+                lo = k
+            if found == 0 or k > hi:
+                hi = k
+            found += 1
+    return lo, hi, found, left_out
+
+
+def masked_bincount(
+    const uint8_t[::1] mask, const int64_t[::1] keys, int64_t missing, int64_t first,
+    int64_t[::1] out,
+):
+    """Add one to ``out[keys[d] - first]`` for each document with ``mask[d]`` set and
+    a key other than ``missing``."""
+    cdef Py_ssize_t n = mask.shape[0]
+    cdef Py_ssize_t nout = out.shape[0]
+    cdef Py_ssize_t d
+    cdef int64_t k
+    cdef int bad = 0
+    if keys.shape[0] != n:
+        raise ValueError("masked_bincount: keys and mask differ in length")
+    with nogil:
+        for d in range(n):
+            if not mask[d]:
+                continue
+            k = keys[d]
+            if k == missing:
+                continue
+            k -= first
+            if k < 0 or k >= nout:
+                bad = 1
+                break
+            out[k] += 1
+    if bad:
+        raise ValueError("masked_bincount: a key lies outside the counts")

@@ -429,7 +429,7 @@ class DateIndex:
     """Each document's day ordinal, month index and year (-1 where undated)."""
 
     def __init__(self, days: np.ndarray):
-        self.days = days.astype(np.int64, copy=False)
+        self.days = np.ascontiguousarray(days, dtype=np.int64)
         self.months = np.full(len(days), NO_DATE, dtype=np.int64)
         self.years = np.full(len(days), NO_DATE, dtype=np.int64)
         uniq, inverse = np.unique(self.days, return_inverse=True)
@@ -455,35 +455,30 @@ class DateIndex:
         Buckets run from the first to the last date with empty ones kept;
         undated documents are counted in a final "no date" bucket.
         """
-        sel = self.days[mask]
-        dated_mask = sel != NO_DATE
-        undated = int(len(sel) - np.count_nonzero(dated_mask))
-        dated = sel[dated_mask]
+        mask = np.ascontiguousarray(mask, dtype=bool)
+        lo, hi, dated, undated = self._span(mask)
         buckets: list[HistogramBucket] = []
         unit = "none"
-        if len(dated):
-            lo, hi = int(dated.min()), int(dated.max())
+        if dated:
             first, last = _dt.date.fromordinal(lo), _dt.date.fromordinal(hi)
             m0 = _month_index(first)
             months = _month_index(last) - m0 + 1
             if hi - lo + 1 <= max_day_buckets:
                 unit = "day"
-                counts = np.bincount(dated - lo, minlength=hi - lo + 1)
+                counts = self._count(mask, self.days, lo, hi - lo + 1)
                 for k, c in enumerate(counts):
                     d = _dt.date.fromordinal(lo + k)
                     buckets.append(HistogramBucket(d.isoformat(), d, d, int(c)))
             elif months <= max_month_buckets:
                 unit = "month"
-                counts = np.bincount(self.months[mask][dated_mask] - m0, minlength=months)
+                counts = self._count(mask, self.months, m0, months)
                 for k, c in enumerate(counts):
                     start = _month_start(m0 + k)
                     end = _month_start(m0 + k + 1) - _dt.timedelta(days=1)
                     buckets.append(HistogramBucket(start.strftime("%Y-%m"), start, end, int(c)))
             else:
                 unit = "year"
-                counts = np.bincount(
-                    self.years[mask][dated_mask] - first.year, minlength=last.year - first.year + 1
-                )
+                counts = self._count(mask, self.years, first.year, last.year - first.year + 1)
                 for k, c in enumerate(counts):
                     y = first.year + k
                     buckets.append(
@@ -492,3 +487,23 @@ class DateIndex:
         if undated:
             buckets.append(HistogramBucket("no date", None, None, undated))
         return Histogram(unit, buckets, undated)
+
+    def _span(self, mask: np.ndarray) -> tuple[int, int, int, int]:
+        """The first and last day among the documents of ``mask`` (0 when none is
+        dated), and how many of them are dated and undated."""
+        if kernels.loops is not None:
+            return kernels.loops.masked_span(mask.view(np.uint8), self.days, NO_DATE)
+        sel = self.days[mask]
+        dated = sel[sel != NO_DATE]
+        if not len(dated):
+            return 0, 0, 0, len(sel)
+        return int(dated.min()), int(dated.max()), len(dated), len(sel) - len(dated)
+
+    def _count(self, mask: np.ndarray, keys: np.ndarray, first: int, n: int) -> np.ndarray:
+        """How many dated documents of ``mask`` have each key from ``first`` on (``n``)."""
+        if kernels.loops is not None:
+            out = np.zeros(n, dtype=np.int64)
+            kernels.loops.masked_bincount(mask.view(np.uint8), keys, NO_DATE, first, out)
+            return out
+        sel = keys[mask]
+        return np.bincount(sel[sel != NO_DATE] - first, minlength=n)

@@ -152,3 +152,35 @@ def test_a_searcher_on_an_older_generation_keeps_the_newer_cache(index):
         assert "cache-2.npz" in names
     with SearchEngine.open(root) as engine:
         assert engine.search(SearchRequest(query="")).total == 4
+
+
+@pytest.mark.parametrize("span_days", [0, 40, 900, 9000])
+def test_the_date_histogram_agrees_with_a_plain_count(span_days, counting):
+    """Buckets by day, month or year as the span asks, empty ones kept, undated
+    documents in their own bucket: the same from the compiled loops and numpy."""
+    import datetime as dt
+
+    from searchtui.facets import NO_DATE, DateIndex
+
+    rng = np.random.default_rng(span_days + 1)
+    n = 3000
+    start = dt.date(1987, 3, 1).toordinal()
+    days = start + rng.integers(0, span_days + 1, size=n)
+    days[rng.random(n) < 0.1] = NO_DATE
+    index = DateIndex(days)
+    for density in (0.0, 0.01, 0.5, 1.0):
+        mask = rng.random(n) < density
+        hist = index.histogram(mask)
+        dated = [dt.date.fromordinal(int(d)) for d in days[mask] if d != NO_DATE]
+        undated = int(np.count_nonzero(days[mask] == NO_DATE))
+        assert hist.undated == undated
+        buckets = [b for b in hist.buckets if b.start is not None]
+        assert sum(b.count for b in buckets) == len(dated)
+        for b in buckets:
+            assert b.count == sum(1 for d in dated if b.start <= d <= b.end)
+        if dated:
+            assert buckets[0].start <= min(dated) and buckets[-1].end >= max(dated)
+            assert hist.unit == ("day" if span_days < 92 else "month" if span_days < 2000
+                                 else "year")
+        else:
+            assert hist.unit == "none" and not buckets

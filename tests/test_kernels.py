@@ -148,3 +148,18 @@ def test_the_build_in_use_is_reported():
         capture_output=True, text=True, env=env, timeout=60,
     )
     assert proc.stdout.strip() == "numpy", proc.stderr
+
+
+@needs_loops
+def test_masked_span_and_bincount():
+    mask = np.array([1, 1, 0, 1, 1], dtype=np.uint8)
+    keys = np.array([7, -1, 2, 9, 7], dtype=np.int64)
+    assert loops.masked_span(mask, keys, -1) == (7, 9, 3, 1)
+    assert loops.masked_span(np.zeros(5, np.uint8), keys, -1) == (0, 0, 0, 0)
+    out = np.zeros(3, dtype=np.int64)
+    loops.masked_bincount(mask, keys, -1, 7, out)
+    assert out.tolist() == [2, 0, 1]
+    with pytest.raises(ValueError):  # 9 lies past the counts
+        loops.masked_bincount(mask, keys, -1, 7, np.zeros(2, np.int64))
+    with pytest.raises(ValueError):
+        loops.masked_span(mask[:3], keys, -1)
