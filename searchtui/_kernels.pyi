@@ -19,3 +19,6 @@ def masked_span(mask: np.ndarray, keys: np.ndarray, missing: int) -> tuple[int, 
 def masked_bincount(
     mask: np.ndarray, keys: np.ndarray, missing: int, first: int, out: np.ndarray
 ) -> None: ...
+def decode_int_lists(
+    blob: np.ndarray, bounds: np.ndarray, skip: int
+) -> tuple[np.ndarray, np.ndarray] | None: ...

@@ -246,3 +246,87 @@ def masked_bincount(
             out[k] += 1
     if bad:
         raise ValueError("masked_bincount: a key lies outside the counts")
+
+
+cdef inline int64_t _le(const uint8_t[::1] b, int64_t at, int width) noexcept nogil:
+    cdef int64_t v = 0
+    cdef int k
+    for k in range(width - 1, -1, -1):
+        v = (v << 8) | b[at + k]
+    return v
+
+
+def decode_int_lists(const uint8_t[::1] blob, const int64_t[::1] bounds, int64_t skip):
+    """The lists of integers pickled in ``blob``: value ``i`` runs from ``bounds[i]``
+    to ``bounds[i + 1]``, its first ``skip`` bytes left out, then a list that
+    ``pickle.dumps(list_of_ints, 2)`` wrote (its closing "." may be missing).
+
+    Returns ``(counts, items)``: each list's length, and their items one after the
+    other; or None when a value holds anything else (an integer past 32 bits, say),
+    for the caller to unpickle in full."""
+    cdef Py_ssize_t nvalues = bounds.shape[0] - 1
+    cdef Py_ssize_t size = blob.shape[0]
+    cdef Py_ssize_t i
+    cdef int64_t at, end, n = 0
+    cdef uint8_t op
+    cdef int bad = 0
+    cdef bint listed
+    cdef int width
+    cdef int64_t v
+    cdef int64_t two31 = 1 << 31, two32 = (<int64_t> 1) << 32
+    import numpy as np
+    if nvalues < 0:
+        raise ValueError("decode_int_lists: no bounds")
+    counts_arr = np.zeros(nvalues, dtype=np.int64)
+    items_arr = np.empty(size // 2 + 1, dtype=np.int64)  # an item takes 2 bytes or more
+    cdef int64_t[::1] counts = counts_arr
+    cdef int64_t[::1] items = items_arr
+    with nogil:
+        for i in range(nvalues):
+            at = bounds[i] + skip
+            end = bounds[i + 1]
+            if bounds[i] < 0 or end > size or at > end:
+                bad = 1
+                break
+            listed = False
+            while at < end and not bad:
+                op = blob[at]
+                at += 1
+                if op == 0x80:  # PROTO
+                    at += 1
+                elif op == 0x5D:  # "]": EMPTY_LIST
+                    if listed:
+                        bad = 1
+                    listed = True
+                elif op == 0x71:  # "q": BINPUT
+                    at += 1
+                elif op == 0x72:  # "r": LONG_BINPUT
+                    at += 4
+                elif op == 0x28 or op == 0x61 or op == 0x65:  # MARK, APPEND, APPENDS
+                    if not listed:
+                        bad = 1
+                elif op == 0x4B or op == 0x4D or op == 0x4A:  # BININT1, BININT2, BININT
+                    width = 1 if op == 0x4B else 2 if op == 0x4D else 4
+                    if not listed or at + width > end:
+                        bad = 1
+                        break
+                    v = _le(blob, at, width)
+                    if width == 4 and v >= two31:
+                        v -= two32  # BININT is signed
+                    items[n] = v
+                    n += 1
+                    counts[i] += 1
+                    at += width
+                elif op == 0x2E:  # ".": STOP
+                    if at != end:
+                        bad = 1
+                    break
+                else:
+                    bad = 1
+            if at > end or not listed:
+                bad = 1
+            if bad:
+                break
+    if bad:
+        return None
+    return counts_arr, items_arr[:n]

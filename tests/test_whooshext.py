@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import whoosh
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.writing import SegmentWriter
 
 from searchtui import indexer, store, whooshext
@@ -201,7 +203,7 @@ def test_commit_needs_a_durable_index(tmp_path):
         writer.cancel()
 
 
-def test_positions_decoded_together_are_those_whoosh_decodes(tmp_path, wikinews_dir):
+def test_positions_decoded_together_are_those_whoosh_decodes(tmp_path, wikinews_dir, counting):
     """Every posting's positions, read by Whoosh's matcher one posting at a time, are
     what the positions of all postings of a term decoded together give."""
 
@@ -231,8 +233,38 @@ def test_positions_decoded_together_are_those_whoosh_decodes(tmp_path, wikinews_
     "value",
     [b"\x00\x00\x00\x02not a pickle", b"\x00\x00\x00\x01\x80\x02]q\x00J\xff\xff\xff\xffa.", b""],
 )
-def test_positions_that_do_not_decode_are_damage(value):
+def test_positions_that_do_not_decode_are_damage(value, counting):
     from searchtui.whooshext.damage import Damaged
 
     with pytest.raises(Damaged, match="positions that do not decode"):
         postings._positions(object(), "body", b"word", [0], [value])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(0, 2**33), max_size=1200).map(sorted), min_size=1, max_size=6
+    ),
+    st.booleans(),
+)
+def test_positions_decode_as_whoosh_decodes_them(poslists, strip_stop):
+    """Whoosh's own encoding of any position lists (a gap past 32 bits included, which
+    the compiled loop leaves to pickle) decodes to what Whoosh reads."""
+    from whoosh.formats import Positions
+
+    from searchtui import kernels
+
+    fmt = Positions()
+    values = [fmt.encode(p) for p in poslists]
+    if strip_stop:
+        values = [v[:-1] for v in values]
+    want = [fmt.decode_positions(v) for v in values]
+    ids = list(range(len(values)))
+    for loops in {kernels.loops, None}:
+        saved, kernels.loops = kernels.loops, loops
+        try:
+            docs, poses = postings._positions(object(), "body", b"w", ids, values)
+        finally:
+            kernels.loops = saved
+        assert docs.tolist() == [i for i, p in enumerate(want) for _ in p]
+        assert poses.tolist() == [x for p in want for x in p]

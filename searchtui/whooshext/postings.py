@@ -26,6 +26,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from searchtui import kernels
 from searchtui.whooshext.damage import DECODE_ERRORS, Damaged, is_damage
 from searchtui.whooshext.version import fast_paths
 
@@ -61,7 +62,14 @@ def _blocks(
 def _raw_blocks(m: W3LeafMatcher, values: bool) -> Iterator[tuple[Sequence, Sequence]]:
     """The blocks of a W3 matcher whole, instead of Whoosh's posting-by-posting walk."""
     while not m._atend and m._blocklength:
-        m._read_ids()
+        if m._byteids:
+            m._read_ids()
+        else:
+            # the block's ids are stored as gaps: summed at once (Whoosh sums them in
+            # a Python loop); an unreadable block raises one of DECODE_ERRORS
+            if m._data is None:
+                m._read_data()
+            m._ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
         if values:
             m._read_values()
             yield m._ids, m._values
@@ -160,34 +168,43 @@ def term_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
     """Every (document, position) of a term in one segment, as two arrays."""
     fmt = leaf.schema[fieldname].format
     plain = fast_paths() and type(fmt) is Positions
-    ids: list[int] = []
+    id_parts: list[np.ndarray] = []
     values: list = []
     for block_ids, block_values in _blocks(leaf, fieldname, tbytes, values=True):
-        ids.extend(block_ids)
+        id_parts.append(np.asarray(block_ids, dtype=np.int64))
         values.extend(block_values if plain else map(fmt.decode_positions, block_values))
-    if not ids:
+    if not id_parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ids = np.concatenate(id_parts)
     if plain:
         return _positions(leaf, fieldname, tbytes, ids, values)
     counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
+    docs = np.repeat(ids, counts)
     poses = np.fromiter((p for x in values for p in x), dtype=np.int64, count=int(counts.sum()))
     return docs, poses
 
 
 def _positions(
-    leaf, fieldname: str, tbytes: bytes, ids: list[int], values: list[bytes]
+    leaf, fieldname: str, tbytes: bytes, ids: np.ndarray, values: list[bytes]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Whoosh's ``Positions`` values decoded together: each is a count, then the
     pickled list of the gaps between positions (what ``decode_positions`` reads one
-    at a time); the gaps of all postings are summed in one pass."""
+    at a time); the gaps of all postings are summed in one pass. The compiled loop
+    reads the pickled lists of small integers Whoosh writes without unpickling them;
+    a value it does not know is unpickled as Whoosh would."""
     try:
-        gaps = [
-            pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
-            for v in values
-        ]
-        counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
-        flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
+        found = _int_lists(values) if kernels.loops is not None else None
+        if found is not None:
+            counts, flat = found
+        else:
+            gaps = [
+                pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
+                for v in values
+            ]
+            counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+            flat = np.fromiter(
+                chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum())
+            )
     except DECODE_ERRORS as exc:
         raise Damaged(f"{_term(leaf, fieldname, tbytes)} have positions that do not decode") \
             from exc
@@ -201,6 +218,19 @@ def _positions(
     base[has] = total[before[has] - 1]
     docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
     return docs, total - np.repeat(base, counts)
+
+
+def _int_lists(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each value's count of gaps and all the gaps, by the compiled loop (None: a
+    value it does not read)."""
+    assert kernels.loops is not None
+    if not all(type(v) is bytes for v in values):
+        return None
+    lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    bounds = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(lens, out=bounds[1:])
+    blob = np.frombuffer(b"".join(values), dtype=np.uint8)
+    return kernels.loops.decode_int_lists(blob, bounds, _INT_SIZE)
 
 
 def field_lengths(leaf, fieldname: str) -> np.ndarray:
