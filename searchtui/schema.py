@@ -42,7 +42,6 @@ import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import NamedTuple
 
 import Stemmer
 from whoosh import fields
@@ -260,14 +259,37 @@ _case_kept_fold = {
 _CHANGED = set("eily")
 
 
-class _Finder(NamedTuple):
-    pattern: re.Pattern  #: the words that may analyse to the terms
-    prefixes: tuple[str, ...]  #: what such a word starts with (lower case)
-    ascii: bool  #: whether the prefixes are all ASCII
+#: A word as the tokenizer reads it, where one starts (whatever its letters).
+_WORD_AT = re.compile(rf"(?<!\w)(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN, re.IGNORECASE)
+
+
+class _Finder:
+    """The words that may analyse to some terms: where they start, and a pattern."""
+
+    __slots__ = ("prefixes", "ascii", "_pattern")
+
+    def __init__(self, prefixes: tuple[str, ...]):
+        self.prefixes = prefixes  #: what such a word starts with (lower case)
+        self.ascii = all(p.isascii() for p in prefixes)  #: whether they are all ASCII
+        self._pattern: re.Pattern | None = None
+
+    @property
+    def pattern(self) -> re.Pattern:
+        """The pattern of such words anywhere in a text (compiled when first asked for:
+        text searched for its prefixes as plain substrings does not need it)."""
+        if self._pattern is None:
+            alternation = "|".join(
+                re.escape(p) for p in sorted(self.prefixes, key=len, reverse=True)
+            )
+            self._pattern = re.compile(
+                r"(?<!\w)(?=" + alternation + rf")(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN,
+                re.IGNORECASE,
+            )
+        return self._pattern
 
 
 def _finder(terms: frozenset) -> _Finder:
-    """A pattern for the tokenizer's words that may analyse to one of ``terms``.
+    """The tokenizer's words that may analyse to one of ``terms``.
 
     A Snowball stem is a prefix of its words but for its last letter, when
     that is an "e" the stemmer added ("hide" for "hiding"), an "i" for a "y"
@@ -288,12 +310,7 @@ def _finder(terms: frozenset) -> _Finder:
             prefixes.add(t[: max(cut, 1)].replace("i\u0307", "i"))
             if t.endswith("ie"):
                 prefixes.add(t[:-2] + "y")
-        alternation = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
-        pattern = re.compile(
-            r"(?<!\w)(?=" + alternation + rf")(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN,
-            re.IGNORECASE,
-        )
-        found = _Finder(pattern, tuple(sorted(prefixes)), all(p.isascii() for p in prefixes))
+        found = _Finder(tuple(sorted(prefixes)))
         if len(_finders) > 512:
             _finders.clear()
         _finders[terms] = found
@@ -324,7 +341,7 @@ def _candidates(folded: str, finder: _Finder) -> Iterator[re.Match]:
             starts.add(i)
             i = low.find(p, i + 1)
     end = 0
-    match = finder.pattern.match
+    match = _WORD_AT.match  # a word starts there: no need to look for a prefix again
     for s in sorted(starts):
         if s < end:
             continue  # inside the word found last

@@ -224,8 +224,6 @@ def _int_lists(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] | None:
     """Each value's count of gaps and all the gaps, by the compiled loop (None: a
     value it does not read)."""
     assert kernels.loops is not None
-    if not all(type(v) is bytes for v in values):
-        return None
     lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     bounds = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(lens, out=bounds[1:])
