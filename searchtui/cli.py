@@ -773,7 +773,8 @@ def _non_negative(text: str) -> int:
 
 
 class _Version(argparse.Action):
-    """--version: the version, whether the entity engine runs compiled, and which Whoosh."""
+    """--version: the version, whether the entity engine and the counting loops run
+    compiled, and which Whoosh."""
 
     def __init__(
         self,
@@ -785,10 +786,11 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
+        from .kernels import build
         from .ner import engine_build
         from .whooshext import describe
 
-        print(f"searchtui {__version__} (entity engine: {engine_build()})")
+        print(f"searchtui {__version__} (entity engine: {engine_build()}; counting: {build()})")
         print(describe())
         parser.exit()
 

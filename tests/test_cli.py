@@ -514,8 +514,9 @@ def test_python_dash_m(wiki_index, tmp_path, capsys):
     )
     assert proc.returncode == 0
     assert proc.stdout in (
-        f"searchtui {__version__} (entity engine: {build})\nwhoosh: 2.7.4 (fast paths)\n"
-        for build in ("compiled", "plain Python")
+        f"searchtui {__version__} (entity engine: {build}; counting: {loops})\n"
+        "whoosh: 2.7.4 (fast paths)\n"
+        for build in ("compiled", "plain Python") for loops in ("compiled", "numpy")
     )
     proc = subprocess.run(
         [sys.executable, "-m", "searchtui", "search", "date:foo", "--index", str(wiki_index)],
