@@ -12,6 +12,7 @@ def count_story_values(
     value_of: np.ndarray,
     pair_bounds: np.ndarray,
     pair_key: np.ndarray,
+    everyone: np.ndarray,
     out: np.ndarray,
 ) -> None: ...
 def best_in_groups(group: np.ndarray, keys: np.ndarray) -> np.ndarray: ...

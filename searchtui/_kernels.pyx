@@ -59,6 +59,7 @@ def count_story_values(
     const int32_t[::1] value_of,
     const int32_t[::1] pair_bounds,
     const int32_t[::1] pair_key,
+    const int64_t[::1] everyone,
     int64_t[::1] out,
 ):
     """Add to ``out[v]`` the number of stories with a member in ``mask`` that holds
@@ -68,7 +69,8 @@ def count_story_values(
     its (story, value) pairs are the keys ``story_keys[s]`` to ``story_keys[s + 1]``,
     of value ``value_of[key]``. ``holders[key]`` has bit ``p`` set when the story's
     ``p``-th member holds the key (``p`` < 64). The members past the 64th hold the keys
-    ``pair_key[pair_bounds[i]:pair_bounds[i + 1]]`` (member ``i``), walked one by one."""
+    ``pair_key[pair_bounds[i]:pair_bounds[i + 1]]`` (member ``i``), walked one by one.
+    ``everyone`` is the count when every member matches (added as it is then)."""
     cdef Py_ssize_t n = mask.shape[0]
     cdef Py_ssize_t g = members.shape[0]
     cdef Py_ssize_t nstories = story_members.shape[0] - 1
@@ -76,17 +78,27 @@ def count_story_values(
     cdef Py_ssize_t npairs = pair_key.shape[0]
     cdef Py_ssize_t nout = out.shape[0]
     cdef Py_ssize_t s, i
-    cdef int64_t m0, m1, k0, k1, key, j, lo, hi, doc, v
+    cdef int64_t m0, m1, k0, k1, key, j, lo, hi, doc, v, matched = 0
     cdef uint64_t bits
-    cdef bint late
     cdef int bad = 0
     cdef uint8_t *seen = NULL
+    cdef uint64_t *story_bits = NULL
+    cdef uint8_t *late = NULL
     if nstories < 0 or story_keys.shape[0] != nstories + 1:
         raise ValueError("count_story_values: story_members and story_keys differ in length")
     if holders.shape[0] != nkeys or pair_bounds.shape[0] != g + 1:
         raise ValueError("count_story_values: the keys' or members' arrays differ in length")
+    if everyone.shape[0] != nout:
+        raise ValueError("count_story_values: everyone and out differ in length")
+    story_bits = <uint64_t *> calloc(nstories if nstories else 1, sizeof(uint64_t))
+    late = <uint8_t *> calloc(nstories if nstories else 1, 1)
+    if story_bits == NULL or late == NULL:
+        free(story_bits)
+        free(late)
+        raise MemoryError()
     try:
         with nogil:
+            # which members of each story match
             for s in range(nstories):
                 m0 = story_members[s]
                 m1 = story_members[s + 1]
@@ -94,63 +106,74 @@ def count_story_values(
                     bad = 1
                     break
                 bits = 0
-                late = False
                 for i in range(m0, m1):
                     doc = members[i]
                     if doc < 0 or doc >= n:
                         bad = 1
                         break
                     if mask[doc]:
+                        matched += 1
                         if i - m0 < 64:
                             bits |= (<uint64_t> 1) << (i - m0)
                         else:
-                            late = True
+                            late[s] = 1
                 if bad:
                     break
-                if bits == 0 and not late:
-                    continue
-                k0 = story_keys[s]
-                k1 = story_keys[s + 1]
-                if k0 < 0 or k1 > nkeys or k0 > k1:
-                    bad = 1
-                    break
-                for key in range(k0, k1):
-                    v = value_of[key]
-                    if v < 0 or v >= nout:
-                        bad = 1
-                        break
-                    out[v] += (holders[key] & bits) != 0  # branch-free: unpredictable
-                if bad or not late:
-                    continue
-                # a story of more than 64 copies: the keys its later members add, once each
-                if seen == NULL:
-                    seen = <uint8_t *> calloc(nkeys if nkeys else 1, 1)
-                    if seen == NULL:
-                        bad = 2
-                        break
-                for i in range(m0 + 64, m1):
-                    if not mask[members[i]]:
+                story_bits[s] = bits
+            if not bad and matched == g:
+                for v in range(nout):
+                    out[v] += everyone[v]
+            elif not bad and matched:
+                for s in range(nstories):
+                    bits = story_bits[s]
+                    if bits == 0 and not late[s]:
                         continue
-                    lo = pair_bounds[i]
-                    hi = pair_bounds[i + 1]
-                    if lo < 0 or hi > npairs or lo > hi:
+                    k0 = story_keys[s]
+                    k1 = story_keys[s + 1]
+                    if k0 < 0 or k1 > nkeys or k0 > k1:
                         bad = 1
                         break
-                    for j in range(lo, hi):
-                        key = pair_key[j]
-                        if key < k0 or key >= k1:
+                    for key in range(k0, k1):
+                        v = value_of[key]
+                        if v < 0 or v >= nout:
                             bad = 1
                             break
-                        if (holders[key] & bits) or seen[key]:
+                        out[v] += (holders[key] & bits) != 0  # branch-free: unpredictable
+                    if bad or not late[s]:
+                        continue
+                    # a story of more than 64 copies: the keys its later members add, once each
+                    if seen == NULL:
+                        seen = <uint8_t *> calloc(nkeys if nkeys else 1, 1)
+                        if seen == NULL:
+                            bad = 2
+                            break
+                    m0 = story_members[s]
+                    m1 = story_members[s + 1]
+                    for i in range(m0 + 64, m1):
+                        if not mask[members[i]]:
                             continue
-                        seen[key] = 1
-                        out[value_of[key]] += 1
+                        lo = pair_bounds[i]
+                        hi = pair_bounds[i + 1]
+                        if lo < 0 or hi > npairs or lo > hi:
+                            bad = 1
+                            break
+                        for j in range(lo, hi):
+                            key = pair_key[j]
+                            if key < k0 or key >= k1:
+                                bad = 1
+                                break
+                            if (holders[key] & bits) or seen[key]:
+                                continue
+                            seen[key] = 1
+                            out[value_of[key]] += 1
+                        if bad:
+                            break
                     if bad:
                         break
-                if bad:
-                    break
     finally:
         free(seen)
+        free(story_bits)
+        free(late)
     if bad == 2:
         raise MemoryError()
     if bad:

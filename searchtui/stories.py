@@ -412,15 +412,10 @@ class Stories:
         loops = kernels.loops
         assert loops is not None
         t = self._table(facet_id, nvals, doc_lens, doc_values)
-        picked = mask.view(np.uint8)
-        hits = int(np.count_nonzero(picked[self._members]))
-        if hits == len(self._members):
-            out += t.distinct  # all of them (browsing, a broad query)
-        elif hits:
-            loops.count_story_values(
-                picked, t.members32, t.story_members32, t.story_keys32, t.holder_bits,
-                t.value_of32, t.pair_bounds32, t.key32, out,
-            )
+        loops.count_story_values(
+            mask.view(np.uint8), t.members32, t.story_members32, t.story_keys32,
+            t.holder_bits, t.value_of32, t.pair_bounds32, t.key32, t.distinct, out,
+        )
 
     @property
     def ungrouped(self) -> np.ndarray:

@@ -63,30 +63,31 @@ def _stories_table(story_of_member, docs, held):
                 holders[number[(int(s), v)]] |= np.uint64(1) << np.uint64(place)
             pair_key.append(number[(int(s), v)])
     bounds = np.concatenate(([0], np.cumsum([len(v) for v in held])))
-    return (
+    value_of = np.array([v for _, v in keys], np.int32)
+    table = (
         np.asarray(docs, np.int32), story_members.astype(np.int32),
-        story_keys.astype(np.int32), holders,
-        np.array([v for _, v in keys], np.int32), bounds.astype(np.int32),
+        story_keys.astype(np.int32), holders, value_of, bounds.astype(np.int32),
         np.array(pair_key, np.int32),
     )
+    return table, np.bincount(value_of, minlength=int(value_of.max()) + 1).astype(np.int64)
 
 
 @needs_loops
 def test_story_values_count_each_story_once_for_each_value():
     # story 0: documents 5 and 7; story 1: document 9
-    table = _stories_table([0, 0, 1], [5, 7, 9], [[0, 1], [0, 1], [1]])
+    table, everyone = _stories_table([0, 0, 1], [5, 7, 9], [[0, 1], [0, 1], [1]])
     mask = np.zeros(10, dtype=np.uint8)
     mask[[5, 7, 9]] = 1
     out = np.zeros(2, dtype=np.int64)
-    loops.count_story_values(mask, *table, out)
+    loops.count_story_values(mask, *table, everyone, out)
     assert out.tolist() == [1, 2]
     mask[5] = 0  # document 7 alone holds story 0's values
     out[:] = 0
-    loops.count_story_values(mask, *table, out)
+    loops.count_story_values(mask, *table, everyone, out)
     assert out.tolist() == [1, 2]
     mask[[7, 9]] = 0
     out[:] = 0
-    loops.count_story_values(mask, *table, out)
+    loops.count_story_values(mask, *table, everyone, out)
     assert out.tolist() == [0, 0]
 
 
@@ -95,38 +96,38 @@ def test_a_story_of_more_than_64_copies_counts_what_its_later_copies_add():
     n = 100
     held = [[0]] * n
     held[80] = [0, 1]  # only a late copy holds value 1
-    table = _stories_table([0] * n, list(range(n)), held)
+    table, everyone = _stories_table([0] * n, list(range(n)), held)
     mask = np.zeros(n, dtype=np.uint8)
     out = np.zeros(2, dtype=np.int64)
     mask[80] = 1
-    loops.count_story_values(mask, *table, out)
+    loops.count_story_values(mask, *table, everyone, out)
     assert out.tolist() == [1, 1]
     mask[[3, 81, 90]] = 1
     out[:] = 0
-    loops.count_story_values(mask, *table, out)
+    loops.count_story_values(mask, *table, everyone, out)
     assert out.tolist() == [1, 1]
     mask[80] = 0
     out[:] = 0
-    loops.count_story_values(mask, *table, out)
+    loops.count_story_values(mask, *table, everyone, out)
     assert out.tolist() == [1, 0]
 
 
 @needs_loops
 def test_story_values_refuse_arrays_that_do_not_fit():
-    members, story_members, story_keys, holders, value_of, bounds, keys = _stories_table(
-        [0, 0, 1], [5, 7, 9], [[0, 1], [0, 1], [1]]
-    )
+    table, everyone = _stories_table([0, 0, 1], [5, 7, 9], [[0, 1], [0, 1], [1]])
+    members, story_members, story_keys, holders, value_of, bounds, keys = table
     mask = np.ones(10, dtype=np.uint8)
+    mask[7] = 0  # not all of them: the pairs are read
     out = np.zeros(2, dtype=np.int64)
     with pytest.raises(ValueError):  # a value past the counts
         loops.count_story_values(mask, members, story_members, story_keys, holders,
-                                 np.array([0, 1, 2], np.int32), bounds, keys, out)
+                                 np.array([0, 1, 2], np.int32), bounds, keys, everyone, out)
     with pytest.raises(ValueError):  # document 9 is not in the mask
         loops.count_story_values(mask[:6], members, story_members, story_keys, holders,
-                                 value_of, bounds, keys, out)
+                                 value_of, bounds, keys, everyone, out)
     with pytest.raises(ValueError):  # a story's keys past the end
         loops.count_story_values(mask, members, story_members, np.array([0, 2, 9], np.int32),
-                                 holders, value_of, bounds, keys, out)
+                                 holders, value_of, bounds, keys, everyone, out)
 
 
 @needs_loops
