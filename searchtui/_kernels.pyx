@@ -7,7 +7,7 @@ the array it indexes, so arrays that do not fit together raise ``ValueError``
 instead of reading or writing out of bounds.
 """
 
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free
 
 
@@ -353,3 +353,33 @@ def decode_int_lists(const uint8_t[::1] blob, const int64_t[::1] bounds, int64_t
     if bad:
         return None
     return counts_arr, items_arr[:n]
+
+
+def equal_shares(const uint32_t[:, ::1] sigs, const int64_t[:, ::1] pairs):
+    """For each pair of rows (``pairs[k] = (i, j)``), the share of the columns where
+    ``sigs[i]`` and ``sigs[j]`` agree, as float32."""
+    cdef Py_ssize_t n = sigs.shape[0]
+    cdef Py_ssize_t width = sigs.shape[1]
+    cdef Py_ssize_t npairs = pairs.shape[0]
+    cdef Py_ssize_t k, c
+    cdef int64_t a, b, same
+    cdef int bad = 0
+    import numpy as np
+    if pairs.shape[1] != 2:
+        raise ValueError("equal_shares: pairs must have two columns")
+    shares = np.empty(npairs, dtype=np.float32)
+    cdef float[::1] out = shares
+    with nogil:
+        for k in range(npairs):
+            a = pairs[k, 0]
+            b = pairs[k, 1]
+            if a < 0 or a >= n or b < 0 or b >= n:
+                bad = 1
+                break
+            same = 0
+            for c in range(width):
+                same += sigs[a, c] == sigs[b, c]
+            out[k] = <float> (<double> same / <double> width) if width else 0
+    if bad:
+        raise ValueError("equal_shares: a pair names a row past the signatures")
+    return shares

@@ -179,13 +179,20 @@ def candidate_pairs(sigs: np.ndarray, rows: np.ndarray, bands: int = BANDS) -> n
     pairs = np.concatenate(found).astype(np.int64)
     pairs.sort(axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0)
+    # each pair once, in order: as one number each (a sort of rows is slower)
+    width = np.int64(max(int(rows.max()) + 1, 1))
+    key = np.unique(pairs[:, 0] * width + pairs[:, 1])
+    return np.stack([key // width, key % width], axis=1)
 
 
 def similarity(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """The estimated Jaccard similarity of each pair (the share of equal minima)."""
     if not len(pairs):
         return np.zeros(0, np.float32)
+    if kernels.loops is not None and sigs.dtype == np.uint32:
+        return kernels.loops.equal_shares(
+            np.ascontiguousarray(sigs), np.ascontiguousarray(pairs, dtype=np.int64)
+        )
     out = np.empty(len(pairs), np.float32)
     step = 65536
     for i in range(0, len(pairs), step):

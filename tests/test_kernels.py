@@ -164,3 +164,14 @@ def test_masked_span_and_bincount():
         loops.masked_bincount(mask, keys, -1, 7, np.zeros(2, np.int64))
     with pytest.raises(ValueError):
         loops.masked_span(mask[:3], keys, -1)
+
+
+@needs_loops
+def test_equal_shares_are_numpys():
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 4, size=(300, 128)).astype(np.uint32)
+    pairs = rng.integers(0, 300, size=(2000, 2))
+    want = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1).astype(np.float32)
+    assert np.array_equal(loops.equal_shares(sigs, pairs), want)
+    with pytest.raises(ValueError):
+        loops.equal_shares(sigs, np.array([[0, 300]]))

@@ -340,3 +340,23 @@ def test_collapse_setting(tmp_path):
     path.write_text("workers: true\n")
     with pytest.raises(ConfigError, match="'workers' must be int"):
         load_config(str(path))
+
+
+def test_grouping_is_the_same_either_way(counting):
+    """Candidate pairs each once and in order, and the same stories from the compiled
+    similarity as from numpy's (many near copies, a few bands apart)."""
+    rng = np.random.default_rng(9)
+    base = rng.integers(0, 2**32, size=(60, stories.PERMS), dtype=np.uint64).astype(np.uint32)
+    sigs = base[rng.integers(0, 60, size=600)].copy()
+    noise = rng.random(sigs.shape) < 0.3
+    sigs[noise] = rng.integers(0, 2**32, size=int(noise.sum()), dtype=np.uint64)
+    rows = np.arange(len(sigs))
+    pairs = stories.candidate_pairs(sigs, rows)
+    assert len(pairs) and np.all(pairs[:, 0] < pairs[:, 1])
+    assert len(np.unique(pairs, axis=0)) == len(pairs)
+    assert np.array_equal(pairs, np.unique(pairs, axis=0))
+    shares = stories.similarity(sigs, pairs)
+    want = (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1).astype(np.float32)
+    assert np.array_equal(shares, want)
+    story = stories.group(sigs)
+    assert len(np.unique(story)) < len(sigs)  # copies were grouped
