@@ -8,7 +8,7 @@ instead of reading or writing out of bounds.
 """
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport calloc, free, malloc
 
 
 def count_values(
@@ -383,3 +383,67 @@ def equal_shares(const uint32_t[:, ::1] sigs, const int64_t[:, ::1] pairs):
     if bad:
         raise ValueError("equal_shares: a pair names a row past the signatures")
     return shares
+
+
+def edit_distances(const uint32_t[::1] query, const uint32_t[:, ::1] words, int maxdist):
+    """The edit distance from ``query`` to each row of ``words`` (code points, all of
+    one length), counting insertions, deletions, substitutions and swaps of
+    neighbouring letters (restricted Damerau-Levenshtein, as Whoosh counts it); a
+    word found to be more than ``maxdist`` away gets ``maxdist + 1``. Returns int32."""
+    cdef Py_ssize_t n = query.shape[0]
+    cdef Py_ssize_t count = words.shape[0]
+    cdef Py_ssize_t m = words.shape[1]
+    cdef Py_ssize_t w, i, j
+    cdef int v, cost, rowmin
+    cdef int *rows
+    cdef int *prev2
+    cdef int *prev
+    cdef int *cur
+    cdef int *swap
+    import numpy as np
+    if maxdist < 0:
+        raise ValueError("edit_distances: maxdist must not be negative")
+    dist_arr = np.empty(count, dtype=np.int32)
+    cdef int32_t[::1] dist = dist_arr
+    rows = <int *> malloc(3 * (m + 1) * sizeof(int))
+    if rows == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for w in range(count):
+                prev2 = rows
+                prev = rows + (m + 1)
+                cur = rows + 2 * (m + 1)
+                for j in range(m + 1):
+                    prev[j] = <int> j
+                v = <int> m
+                for i in range(1, n + 1):
+                    cur[0] = <int> i
+                    rowmin = cur[0]
+                    for j in range(1, m + 1):
+                        cost = query[i - 1] != words[w, j - 1]
+                        v = prev[j] + 1
+                        if cur[j - 1] + 1 < v:
+                            v = cur[j - 1] + 1
+                        if prev[j - 1] + cost < v:
+                            v = prev[j - 1] + cost
+                        if (i > 1 and j > 1 and cost
+                                and query[i - 1] == words[w, j - 2]
+                                and query[i - 2] == words[w, j - 1]
+                                and prev2[j - 2] + 1 < v):
+                            v = prev2[j - 2] + 1
+                        cur[j] = v
+                        if v < rowmin:
+                            rowmin = v
+                    if rowmin > maxdist:  # a row's least value never falls
+                        v = maxdist + 1
+                        break
+                    v = cur[m]
+                    swap = prev2
+                    prev2 = prev
+                    prev = cur
+                    cur = swap
+                dist[w] = v if v <= maxdist else maxdist + 1
+    finally:
+        free(rows)
+    return dist_arr

@@ -4,10 +4,11 @@ Whoosh finds the words near a fuzzy term (``word~``) by walking its whole
 lexicon with a pure-Python edit distance: a second or more per word on a corpus
 of a few thousand articles. Here the words are grouped by length into arrays of
 code points, and the edit distance from one word to every word of a length is
-computed at once with numpy, one row of the distance table per letter of the
-query. The distance is Whoosh's (restricted Damerau-Levenshtein: insertions,
-deletions, substitutions and swaps of neighbouring letters), and so are the
-words found: :func:`within` is tested against Whoosh's own.
+computed at once, by a compiled loop (``_kernels.pyx``) or with numpy, one row
+of the distance table per letter of the query. The distance is Whoosh's
+(restricted Damerau-Levenshtein: insertions, deletions, substitutions and swaps
+of neighbouring letters), and so are the words found: :func:`within` is tested
+against Whoosh's own.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
+
+from searchtui import kernels
 
 _lock = threading.Lock()
 _cache: weakref.WeakKeyDictionary[Any, dict[str, Lexicon]] = weakref.WeakKeyDictionary()
@@ -87,9 +90,13 @@ class Lexicon:
                 rows = rows[(codes[:, : len(head)] == head).all(axis=1)]
             if not len(rows):
                 continue
-            dist, rows = _distances(query, codes[rows], rows, maxdist)
-            pairs = zip(dist.tolist(), rows.tolist(), strict=True)
-            found.extend((d, words[r]) for d, r in pairs if d <= maxdist)
+            if kernels.loops is not None:
+                dist = kernels.loops.edit_distances(query, codes[rows], maxdist)
+            else:
+                dist, rows = _distances(query, codes[rows], rows, maxdist)
+            near = dist <= maxdist
+            pairs = zip(dist[near].tolist(), rows[near].tolist(), strict=True)
+            found.extend((d, words[r]) for d, r in pairs)
         found.sort()
         return found
 

@@ -81,6 +81,7 @@ class Speller:
         self._searcher = searcher
         self._corrections: dict[str, str | None] = {}
         self._written: dict[str, frozenset[str]] = {}  # stem -> its spellings in articles
+        self._doc_freqs: dict[str, int] = {}
 
     def suggest(self, text: str) -> str | None:
         """``text`` with its rare or unknown plain words replaced by likely ones, or None."""
@@ -130,8 +131,16 @@ class Speller:
         return stemmed is not None and self._doc_freq(stemmed) < SUGGEST_RARE
 
     def _doc_freq(self, term: str) -> int:
-        reader = self._data.reader
-        return int(reader.doc_frequency("body", term) + reader.doc_frequency("title", term))
+        """Articles holding ``term`` in body or title (counted twice when in both, as a
+        rough measure of how common it is), remembered: Whoosh looks in every segment."""
+        found = self._doc_freqs.get(term)
+        if found is None:
+            reader = self._data.reader
+            found = int(reader.doc_frequency("body", term) + reader.doc_frequency("title", term))
+            if len(self._doc_freqs) > _CACHE_LIMIT:
+                self._doc_freqs.clear()
+            self._doc_freqs[term] = found
+        return found
 
     def _correct(self, word: str, deadline: float) -> str | None:
         """A far more common word one or two edits away, or None (remembered, unless
@@ -229,8 +238,10 @@ class Speller:
             for guess in sorted(guesses):
                 if guess in found or abs(len(guess) - len(lower)) > 2:
                     continue
+                if normalise_word(guess) != cstem:  # a dictionary look-up: first
+                    continue
                 edits = damerau_levenshtein(lower, guess, 2)
-                if edits > 2 or normalise_word(guess) != cstem:
+                if edits > 2:
                     continue
                 if cdf < 0:
                     cdf = self._stem_df(cstem)
