@@ -18,7 +18,7 @@ import numpy as np
 from searchtui import kernels
 from searchtui.models import Facet, FacetBucket, FacetFilter, Histogram, HistogramBucket
 from searchtui.schema import NAME_WORD, fold, fold_name
-from searchtui.stories import Stories
+from searchtui.stories import Stories, distinct
 
 NO_DATE = -1
 
@@ -92,7 +92,7 @@ class FacetIndex:
             for value, held in postings.items():
                 joined.setdefault(table.get(value, value), []).append(held)
             postings = {
-                v: np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+                v: distinct(np.concatenate(parts)) if len(parts) > 1 else parts[0]
                 for v, parts in joined.items()
             }
         values = sorted(postings)

@@ -360,3 +360,10 @@ def test_grouping_is_the_same_either_way(counting):
     assert np.array_equal(shares, want)
     story = stories.group(sigs)
     assert len(np.unique(story)) < len(sigs)  # copies were grouped
+
+
+def test_distinct_is_numpys_unique():
+    rng = np.random.default_rng(4)
+    for values in (rng.integers(0, 50, size=300), rng.integers(0, 2**40, size=1000),
+                   np.zeros(0, np.int64), np.array([7]), rng.random(100)):
+        assert np.array_equal(stories.distinct(values), np.unique(values))
