@@ -881,6 +881,18 @@ def test_discover(tmp_path):
     ]
 
 
+def test_discover_orders_paths_part_by_part(tmp_path):
+    """A folder's files come before those of a folder whose name extends its own with
+    a space, a dash or a dot (as paths compare part by part, not as strings)."""
+    for rel in ["a/x.txt", "a b/x.txt", "a-b/x.txt", "a.b/x.txt", "a/b/y.txt", "a.txt",
+                "ab.txt", "A/z.md", "a/b.txt", "a/b c.txt"]:
+        write(tmp_path, rel, "X")
+    files, _ = discover([tmp_path])
+    rel = [f.relative_to(tmp_path).as_posix() for f in files]
+    assert rel == sorted(rel, key=lambda r: r.split("/"))
+    assert rel.index("a/x.txt") < rel.index("a b/x.txt")
+
+
 def test_discover_explicit_files(tmp_path):
     readme = write(tmp_path, "README.md", "About")
     pdf = write(tmp_path, "paper.pdf", b"%PDF")

@@ -68,8 +68,10 @@ class Found(NamedTuple):
     stat: os.stat_result
 
 
-def _path_order(path: str) -> list[str]:
-    return path.split(os.sep)  # as paths compare: part by part
+def _path_order(path: str) -> str:
+    """A key that orders paths part by part (a path before the paths below it): the
+    separator made the least character, which no file name holds."""
+    return path.replace(os.sep, "\0")
 
 
 def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], list[Problem]]:
@@ -134,13 +136,17 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
                 continue
             visited.add(real)
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            # the folder's own paths are checked once; each name alone after that
+            here = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
+            there = real if real.endswith(os.sep) else real + os.sep
+            folder_ok = is_utf8_path(here) and is_utf8_path(there)
             for name in filenames:
                 if name.startswith("."):
                     continue
                 stem, dot, suffix = name.rpartition(".")
                 if not dot or f".{suffix.lower()}" not in SUPPORTED_SUFFIXES:
                     continue
-                path = os.path.join(dirpath, name)
+                path = here + name
                 if stem.lower() in DOC_STEMS:
                     skip(path, "a documentation file, not an article "
                          "(name it on its own to read it)")
@@ -152,8 +158,16 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
                     continue
                 if stat.S_ISLNK(st.st_mode):
                     add(path)  # its target decides
+                    continue
+                # in a real folder, a file that is no link is where it is
+                real_path = there + name
+                if (
+                    folder_ok and stat.S_ISREG(st.st_mode)
+                    and (name.isascii() or is_utf8_path(name))
+                ):
+                    if real_path not in found:  # what keep() does for a sound file
+                        found[real_path] = Found(path, real_path, st)
                 else:
-                    # in a real folder, a file that is no link is where it is
-                    keep(path, os.path.join(real, name), st)
+                    keep(path, real_path, st)
     unique = list({(p.path, p.reason): p for p in problems}.values())
     return sorted(found.values(), key=lambda f: _path_order(f.path)), unique
