@@ -166,6 +166,20 @@ def _relaxed_gc():
         gc.set_threshold(*old)
 
 
+@contextlib.contextmanager
+def _paused_gc():
+    """No garbage collection while finding the files: each file is a few objects that
+    all live on and hold no cycle, and the collector walking them again and again
+    took longer than the finding (300,000 files: 2 s of 5)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def new_writer(ix: Index, *, lock: bool, limit_mb: float | None = None) -> whooshext.Writer:
     """A segment writer tuned for bulk indexing (see ``whooshext.new_writer``)."""
     return whooshext.new_writer(
@@ -495,7 +509,8 @@ def build_index(
     notify = progress or (lambda p: None)
     is_cancelled = cancel.is_set if cancel is not None else (lambda: False)
 
-    jobs, scan_problems = _scan(paths)
+    with _paused_gc():
+        jobs, scan_problems = _scan(paths)
     report.files = len(jobs)
     report.problems.extend(scan_problems)
     roots = [str(Path(p).resolve()) for p in paths]
