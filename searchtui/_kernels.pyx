@@ -11,6 +11,11 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
 
 
+cdef inline bint _outside(int64_t lo, int64_t hi, int64_t size) noexcept nogil:
+    """Whether the run from ``lo`` to ``hi`` is not a run of an array ``size`` long."""
+    return lo < 0 or hi > size or lo > hi
+
+
 def count_values(
     const uint8_t[::1] select,
     const int64_t[::1] start,
@@ -35,7 +40,7 @@ def count_values(
                 continue
             lo = start[d]
             hi = start[d + 1]
-            if lo < 0 or hi > nvals or lo > hi:
+            if _outside(lo, hi, nvals):
                 bad = 1
                 break
             for j in range(lo, hi):
@@ -102,7 +107,7 @@ def count_story_values(
             for s in range(nstories):
                 m0 = story_members[s]
                 m1 = story_members[s + 1]
-                if m0 < 0 or m1 > g or m0 > m1:
+                if _outside(m0, m1, g):
                     bad = 1
                     break
                 bits = 0
@@ -130,7 +135,7 @@ def count_story_values(
                         continue
                     k0 = story_keys[s]
                     k1 = story_keys[s + 1]
-                    if k0 < 0 or k1 > nkeys or k0 > k1:
+                    if _outside(k0, k1, nkeys):
                         bad = 1
                         break
                     for key in range(k0, k1):
@@ -154,7 +159,7 @@ def count_story_values(
                             continue
                         lo = pair_bounds[i]
                         hi = pair_bounds[i + 1]
-                        if lo < 0 or hi > npairs or lo > hi:
+                        if _outside(lo, hi, npairs):
                             bad = 1
                             break
                         for j in range(lo, hi):

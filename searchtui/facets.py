@@ -18,7 +18,7 @@ import numpy as np
 from searchtui import kernels
 from searchtui.models import Facet, FacetBucket, FacetFilter, Histogram, HistogramBucket
 from searchtui.schema import NAME_WORD, fold, fold_name
-from searchtui.stories import Stories, distinct
+from searchtui.stories import Stories, distinct, spans
 
 NO_DATE = -1
 
@@ -218,12 +218,7 @@ class FacetIndex:
 
     def _doc_values(self, docs: np.ndarray) -> np.ndarray:
         """The value ids of the pairs of ``docs``."""
-        lens = self.doc_lens[docs]
-        total = int(lens.sum())
-        # Positions of the pairs of each document: its start, then onwards.
-        shift = np.repeat(self.doc_start[docs] - (np.cumsum(lens) - lens), lens)
-        pos = shift + np.arange(total)
-        return self.doc_vals[pos]
+        return self.doc_vals[spans(self.doc_start[docs], self.doc_lens[docs])]
 
     def counts(self, mask: np.ndarray, stories: Stories | None = None) -> np.ndarray:
         """How many of the documents in ``mask`` carry each value (with ``stories``: how
@@ -265,7 +260,9 @@ class FacetIndex:
         """:meth:`counts` in one compiled pass over the documents (and one over the
         grouped ones, with ``stories``)."""
         mask = np.ascontiguousarray(mask, dtype=bool)
-        if stories is not None and stories.any:
+        if stories is not None and not stories.any:
+            stories = None  # no copies: counting by story is counting documents
+        if stories is not None:
             # the copies are counted apart, once for each story
             domain: np.ndarray | None = stories.ungrouped
             totals = self._totals_over(stories)
@@ -281,7 +278,7 @@ class FacetIndex:
         else:
             counts = np.zeros(len(self.values), dtype=np.int64)
             loops.count_values(base.view(np.uint8), self.doc_start, self.doc_vals, counts, 1)
-        if stories is not None and stories.any:
+        if stories is not None:
             stories.add_story_pairs(
                 mask, id(self), len(self.values), self.doc_lens, self._doc_values, counts
             )

@@ -259,8 +259,10 @@ _case_kept_fold = {
 _CHANGED = set("eily")
 
 
+#: A word as the tokenizer reads it from where it starts (after the lookbehind).
+_WORD_REST = rf"(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN
 #: A word as the tokenizer reads it, where one starts (whatever its letters).
-_WORD_AT = re.compile(rf"(?<!\w)(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN, re.IGNORECASE)
+_WORD_AT = re.compile(r"(?<!\w)" + _WORD_REST, re.IGNORECASE)
 
 
 class _Finder:
@@ -282,8 +284,7 @@ class _Finder:
                 re.escape(p) for p in sorted(self.prefixes, key=len, reverse=True)
             )
             self._pattern = re.compile(
-                r"(?<!\w)(?=" + alternation + rf")(?:(?<!\w\.)|{_GLUED_DOT})" + TOKEN_PATTERN,
-                re.IGNORECASE,
+                r"(?<!\w)(?=" + alternation + ")" + _WORD_REST, re.IGNORECASE
             )
         return self._pattern
 

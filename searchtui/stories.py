@@ -73,6 +73,13 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def spans(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Every position of the runs that start at ``starts`` and are ``lens`` long, run
+    after run: where the pairs of some documents lie in an array of all pairs."""
+    shift = np.repeat(starts - (np.cumsum(lens) - lens), lens)
+    return shift + np.arange(int(lens.sum()))
+
+
 def _text_bytes(text: str) -> bytes:
     text = text.lower()
     if not text.isascii():
@@ -255,23 +262,21 @@ def group(
 class _FacetPairs(NamedTuple):
     """The (story, value) pairs of the grouped documents in one facet."""
 
-    key: np.ndarray  #: each pair's (story, value) number, each grouped document's in turn
+    key: np.ndarray  #: each pair's (story, value) number (int32), document after document
     val: np.ndarray  #: each pair's value
     starts: np.ndarray  #: where each grouped document's pairs start
     lens: np.ndarray  #: and how many it has
     owners: np.ndarray  #: the grouped document (0, 1, ...) of each pair
-    value_of: np.ndarray  #: each number's value
+    value_of: np.ndarray  #: each number's value (int32)
     distinct: np.ndarray  #: each value's stories among all grouped documents
     whole: np.ndarray  #: the correction when every grouped document matches
     holders: np.ndarray  #: each number's holders
     # for the compiled loop (see _for_loop)
-    value_of32: np.ndarray
     members32: np.ndarray
     story_members32: np.ndarray
     story_keys32: np.ndarray
     holder_bits: np.ndarray
     pair_bounds32: np.ndarray
-    key32: np.ndarray
 
 
 class Stories:
@@ -374,29 +379,27 @@ class Stories:
             value_of = (uniq % (1 << 31)).astype(np.int64)
             distinct = np.bincount(value_of, minlength=nvals)
             table = _FacetPairs(
-                key=inverse.astype(np.int64, copy=False),
+                key=inverse.astype(np.int32),
                 val=vals,
                 starts=np.cumsum(lens) - lens,
                 lens=lens,
                 owners=owners,
-                value_of=value_of,
+                value_of=value_of.astype(np.int32),
                 distinct=distinct,
                 whole=distinct - np.bincount(vals, minlength=nvals),
                 holders=np.bincount(inverse, minlength=len(uniq)).astype(np.int32),
-                value_of32=value_of.astype(np.int32),
-                **self._for_loop(lens, inverse, uniq >> 31),
+                **self._for_loop(lens, owners, inverse, uniq >> 31),
             )
             self._facet_pairs[facet_id] = table
         return table
 
     def _for_loop(
-        self, lens: np.ndarray, key: np.ndarray, uniq_story: np.ndarray
+        self, lens: np.ndarray, owners: np.ndarray, key: np.ndarray, uniq_story: np.ndarray
     ) -> dict[str, np.ndarray]:
         """The grouped documents' pairs as the compiled loop reads them (int32): the
         members and keys of each story, and which of its first 64 members hold each key."""
         bounds = np.arange(self.size + 1)
         story_members = np.searchsorted(self._dense[self._members], bounds)
-        owners = np.repeat(np.arange(len(self._members)), lens)
         place = owners - story_members[self._dense[self._members]][owners]
         early = place < 64
         holders = np.zeros(len(uniq_story), dtype=np.uint64)
@@ -409,7 +412,6 @@ class Stories:
             "story_keys32": np.searchsorted(uniq_story, bounds).astype(np.int32),
             "holder_bits": holders,
             "pair_bounds32": np.concatenate(([0], np.cumsum(lens))).astype(np.int32),
-            "key32": key.astype(np.int32),
         }
 
     def add_story_pairs(
@@ -430,7 +432,7 @@ class Stories:
         t = self._table(facet_id, nvals, doc_lens, doc_values)
         loops.count_story_values(
             mask.view(np.uint8), t.members32, t.story_members32, t.story_keys32,
-            t.holder_bits, t.value_of32, t.pair_bounds32, t.key32, t.distinct, out,
+            t.holder_bits, t.value_of, t.pair_bounds32, t.key, t.distinct, out,
         )
 
     @property
@@ -468,8 +470,7 @@ class Stories:
         value_of, whole, holders = t.value_of, t.whole, t.holders
 
         def pairs_of(members: np.ndarray) -> np.ndarray:
-            n = lens[members]
-            return np.repeat(starts[members] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+            return spans(starts[members], lens[members])
 
         if hits == len(self._members):
             # every grouped document matches (browsing, a broad query)
