@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,12 @@ from searchtui.indexer import article_document, build_index
 from searchtui.models import ENTITY_FIELDS, Article, SearchRequest
 from searchtui.schema import make_schema
 from searchtui.search import SearchEngine
-from searchtui.whooshext.segments import BulkWriter, encode_positions
+from searchtui.whooshext.segments import (
+    BLOCK_LEVEL,
+    COMPRESS_FROM,
+    BulkWriter,
+    encode_positions,
+)
 
 PEOPLE = ["Ann Lee", "Bo Diaz", "Cy Young", "Dee Ray", "Ed Wu", "Fay Ho"]
 PLACES = ["Paris", "Lagos", "Lima", "Oslo", "Perth"]
@@ -178,6 +184,30 @@ def test_same_index_as_whoosh(docs, stock_ix, tmp_path):
     assert compared > 10 * len(docs)
     with bulk.reader() as r:
         assert max(r.doc_frequency("body", t) for t in r.lexicon("body")) > 128
+
+
+def test_long_blocks_are_compressed_and_short_ones_not(docs, stock_ix, tmp_path):
+    """Blocks of COMPRESS_FROM bytes or more are zlib-compressed (Whoosh reads them
+    as its own compressed blocks); the postings are the same as Whoosh's writer's."""
+    bulk = _write(tmp_path / "bulk", docs, BulkWriter)
+    # per header level: (bytes on disk, bytes of the pickled data) of each block
+    levels: dict[int, list[tuple[int, int]]] = {0: [], BLOCK_LEVEL: []}
+    with bulk.reader() as r:
+        for fieldname, tbytes in r.all_terms():
+            m = r.postings(fieldname, tbytes)
+            while True:
+                stored = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+                data = zlib.decompress(stored) if m._compression else stored
+                levels[m._compression].append((len(stored), len(data)))
+                if m._lastblock:
+                    break
+                m._goto(m._nextoffset)
+    plain, packed = levels[0], levels[BLOCK_LEVEL]
+    assert plain and packed
+    assert max(d for _s, d in plain) < COMPRESS_FROM <= min(d for _s, d in packed)
+    # the compressed blocks take less than half their data's size
+    assert sum(s for s, _d in packed) < 0.5 * sum(d for _s, d in packed)
+    assert_same_index(stock_ix, bulk)
 
 
 def test_memory_bound_starts_new_segments(docs, stock_ix, tmp_path):

@@ -14,11 +14,15 @@ posting list is cut into blocks of the codec's block size by slicing.
 The files are Whoosh 3 (W3 codec) postings, read by Whoosh's own readers: the
 same block layout, block statistics and term statistics, and the same
 per-posting values (the positions of a term are encoded exactly as
-``whoosh.formats.Positions.encode`` does). The one difference is how a
-block's data tuple is pickled: with pickle protocol 4 instead of 2, which
-Whoosh's reader loads just the same (protocol 2 turns every value in a block
-into a call to ``codecs.encode``; protocol 4 stores the bytes as they are, so
-blocks are about half the size and ten times faster to write and read).
+``whoosh.formats.Positions.encode`` does). Two things differ, both read by
+Whoosh's reader as they are:
+- a block's data tuple is pickled with protocol 4 instead of 2 (protocol 2
+  turns every value in a block into a call to ``codecs.encode``; protocol 4
+  stores the bytes as they are, so blocks are about half the size and ten
+  times faster to write and read);
+- blocks of ``COMPRESS_FROM`` bytes or more are zlib-compressed, as Whoosh
+  compresses every block when its codec is given a level, and smaller ones
+  are not (their header says which).
 
 Memory is bounded: once the collected postings pass ``limit_mb``, the segment
 is written out and a new one is started; ``finished_segments`` then holds the
@@ -58,6 +62,18 @@ DATA_PROTOCOL = 4
 #: ``schema.compress_body``); compressing it again saves nothing.
 STORED_PROTOCOL = 4
 STORED_LEVEL = 0
+#: Posting blocks whose pickled data is at least this many bytes are written
+#: zlib-compressed at ``BLOCK_LEVEL``, marked so in the block's header as
+#: Whoosh's own compressed blocks are (Whoosh's reader decompresses them). Long
+#: posting lists with positions shrink about threefold; the many small blocks
+#: (most terms have one posting) would not shrink, and compressing them would
+#: cost more than all the rest.
+COMPRESS_FROM = 256
+BLOCK_LEVEL = 1
+#: A 4 KiB window: as small as blocks are, and about half the cost per block of
+#: zlib's default 32 KiB (setting up the window is most of the work on a small
+#: input). Any zlib reader takes it; the window size is in the stream's header.
+BLOCK_WBITS = 12
 #: Default bound on the estimated memory of one segment's collected postings.
 DEFAULT_LIMIT_MB = 160
 
@@ -560,8 +576,12 @@ class BulkWriter(SegmentWriter):
                         else:
                             vs = v
                     data = dumps(((d,), None if wf == 1.0 else wf, vs), DATA_PROTOCOL)
+                    level = 0
+                    if len(data) >= COMPRESS_FROM:
+                        level = BLOCK_LEVEL
+                        data = zlib.compress(data, level, BLOCK_WBITS)
                     maxweight = w if w > 0 else 0
-                    info = dumps((1, d, maxweight, 0, lb, lb), 2)
+                    info = dumps((1, d, maxweight, level, lb, lb), 2)
                     blocklength = len(info) + len(data)
                     chunk += (magic, pack_int(-blocklength), info, data)
                     size = 8 + blocklength
@@ -625,11 +645,12 @@ class BulkWriter(SegmentWriter):
                         else:
                             vs = emptybytes.join(vals)
                     data = dumps((mini_ids, mini_weights, vs), DATA_PROTOCOL)
-                    if compression:
-                        data = zlib.compress(data, compression)
-                    info = dumps(
-                        (count, ids[-1], maxweight, compression, minlen or 0, maxlen), 2
-                    )
+                    level = compression
+                    if not level and len(data) >= COMPRESS_FROM:
+                        level = BLOCK_LEVEL
+                    if level:
+                        data = zlib.compress(data, level, BLOCK_WBITS)
+                    info = dumps((count, ids[-1], maxweight, level, minlen or 0, maxlen), 2)
                     blocklength = len(info) + len(data)
                     out.append(pack_int(-blocklength if last else blocklength))
                     out.append(info)
