@@ -139,6 +139,56 @@ def _shouted(text: str) -> bool:
     )
 
 
+#: Words that open a question ("Did the Fed cut rates?", "how many troops…").
+_QUESTION_OPENERS = frozenset(
+    "what who whom whose which when where why how whether "
+    "do does did is are was were am has have had "
+    "can could shall should will would may might must "
+    "what's who's where's how's when's why's "
+    "don't doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't "
+    "can't couldn't shouldn't won't wouldn't".split()
+)
+#: Words a question is built with rather than about: its openers wherever they
+#: stand, pronouns and a few fillers. A question is searched for without them.
+_QUESTION_WORDS = _QUESTION_OPENERS | frozenset(
+    "about there any ever really actually still so much many "
+    "i me my you your he him his she her it its it's we our they them their there's "
+    "been being done doing".split()
+)
+_WORD_OR_CONTRACTION = re.compile(r"(?<![\w:+\-~*?])[^\W\d_]+(?:['’][^\W\d_]+)?(?![\w:*~?])")
+
+
+def _question_words_out(text: str, asked: bool) -> tuple[str, list[str]]:
+    """A question's words without those it is built with, and those left out.
+
+    ``text`` is a question when it was typed with a question mark at the end
+    (``asked``), or its first word opens one and two more words follow ("did the
+    fed cut rates"). Words in quotes, fields, ``+``/``-`` words and patterns are
+    kept; so is the whole query when it uses operators or brackets, or when
+    nothing it asks about would be left.
+    """
+    words = list(_WORD_OR_CONTRACTION.finditer(text))
+    if not words or "(" in text or any(m.group() in _OPERATOR_WORDS for m in words):
+        return text, []
+    first = text.split(None, 1)[0].lower().replace("’", "'")
+    if not asked and not (first in _QUESTION_OPENERS and len(text.split()) >= 3):
+        return text, []
+    drop = [
+        m for m in words
+        if m.group().lower().replace("’", "'") in _QUESTION_WORDS
+        and not _in_quotes(text, m.start())
+    ]
+    kept = [m for m in words if m not in drop]
+    if not drop or not any(normalise_word(m.group()) for m in kept):
+        return text, []
+    out, last = [], 0
+    for m in drop:
+        out.append(text[last : m.start()])
+        last = m.end()
+    out.append(text[last:])
+    return " ".join("".join(out).split()), [m.group() for m in drop]
+
+
 def read_as_typed(text: str, fields: frozenset[str]) -> tuple[str, list[str]]:
     """What a person typed or pasted, made into the query they meant, and notes on it.
 
@@ -149,10 +199,14 @@ def read_as_typed(text: str, fields: frozenset[str]) -> tuple[str, list[str]]:
       with a note.
     - A whole query of several words in capitals is words, not operators: a
       pasted wire headline's NOT and AND are part of it.
+    - A question is searched for by what it asks about: "Did the Fed cut
+      rates?" is "Fed cut rates" (see ``_question_words_out``), with a note.
     """
     notes: list[str] = []
     if _shouted(text):
         text = text.lower()
+    end = text.rstrip()
+    asked = end.endswith("?") and not _in_quotes(end, len(end) - 1)
 
     text = _WILD_QUESTION.sub(lambda m: m.group() if _in_quotes(text, m.start()) else " ", text)
 
@@ -167,7 +221,11 @@ def read_as_typed(text: str, fields: frozenset[str]) -> tuple[str, list[str]]:
             return " "
         return name.lower() + ":"
 
-    return _FIELD_PREFIX.sub(field, text), notes
+    text = _FIELD_PREFIX.sub(field, text)
+    text, left_out = _question_words_out(text, asked)
+    if left_out:
+        notes.append("read as a question: left out " + ", ".join(left_out))
+    return text, notes
 
 
 def _expand_entity_prefix(text: str) -> str:

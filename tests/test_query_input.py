@@ -97,6 +97,62 @@ def test_a_question_mark_inside_a_word_is_still_a_wildcard(engine):
     assert first(engine, "wom?n") == "wildcard"
 
 
+# -- a question is searched for by what it asks about
+
+
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("Did the keeper retire?", "lighthouse"),
+        ("did the brewer halt exports", "wire"),
+        ("What did the council cut?", "colon"),
+        ("Who was awarded the prize?", "wildcard"),
+        ("How many years was the keeper at the lighthouse?", "lighthouse"),
+        ("Isn’t the harbour authority short of money?", "question"),
+        ("Why would they subsidise rail freight?", "opinion"),
+    ],
+)
+def test_a_question_finds_the_articles_it_asks_about(engine, query, name):
+    result = search(engine, query)
+    assert result.hits and Path(result.hits[0].path).stem == name
+    assert result.notice and "read as a question" in result.notice
+
+
+@pytest.mark.parametrize(
+    "query, expected, left_out",
+    [
+        ("did the fed cut rates", "the fed cut rates", ["did"]),
+        ("Where is Carmen Sandiego?", "Carmen Sandiego", ["Where", "is"]),
+        ("Rates: will they fall?", "Rates fall", ["will", "they"]),
+        # question words the person asked for are kept: quoted, or with + or a field
+        ('Who said "what it was"?', 'said "what it was"', ["Who"]),
+        ("did +did fed?", "+did fed", ["did"]),
+    ],
+)
+def test_a_question_is_read_without_the_words_it_is_built_with(query, expected, left_out):
+    text, notes = read_as_typed(query, frozenset({"title", "who"}))
+    assert text == expected
+    assert notes == ["read as a question: left out " + ", ".join(left_out)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Who",  # one word: a name, a band
+        "The Who",  # no question word first and no question mark
+        "who:Lopez",  # a field
+        "did keeper AND lighthouse?",  # operators: the query means what it says
+        "(did OR does) keeper?",
+        "what is it?",  # nothing would be left to search for
+        "how did",
+    ],
+)
+def test_queries_that_are_not_questions_or_only_question_words_stay_as_typed(query):
+    text, notes = read_as_typed(query, frozenset({"title", "who"}))
+    assert notes == []
+    assert text.split() == query.replace("?", " ").split()
+
+
 # -- only known fields are fields
 
 
@@ -201,7 +257,7 @@ def test_the_empty_query_needs_no_notice(engine):
 
 def test_reading_is_pure_text_rewriting():
     fields = frozenset({"title"})
-    assert read_as_typed("what is DACA?", fields) == ("what is DACA ", [])
+    assert read_as_typed("DACA?", fields) == ("DACA ", [])
     assert read_as_typed("Opinion: x", fields) == ("Opinion  x", [])
     assert read_as_typed('"is it: so?"', fields) == ('"is it: so?"', [])
 
