@@ -74,6 +74,13 @@ BLOCK_LEVEL = 1
 #: zlib's default 32 KiB (setting up the window is most of the work on a small
 #: input). Any zlib reader takes it; the window size is in the stream's header.
 BLOCK_WBITS = 12
+
+
+def _compressed(data: bytes, level: int) -> bytes:
+    """``data`` zlib-compressed at ``level`` with the window of ``BLOCK_WBITS``."""
+    z = zlib.compressobj(level, zlib.DEFLATED, BLOCK_WBITS)
+    return z.compress(data) + z.flush()
+
 #: Default bound on the estimated memory of one segment's collected postings.
 DEFAULT_LIMIT_MB = 160
 
@@ -579,7 +586,7 @@ class BulkWriter(SegmentWriter):
                     level = 0
                     if len(data) >= COMPRESS_FROM:
                         level = BLOCK_LEVEL
-                        data = zlib.compress(data, level, BLOCK_WBITS)
+                        data = _compressed(data, level)
                     maxweight = w if w > 0 else 0
                     info = dumps((1, d, maxweight, level, lb, lb), 2)
                     blocklength = len(info) + len(data)
@@ -649,7 +656,7 @@ class BulkWriter(SegmentWriter):
                     if not level and len(data) >= COMPRESS_FROM:
                         level = BLOCK_LEVEL
                     if level:
-                        data = zlib.compress(data, level, BLOCK_WBITS)
+                        data = _compressed(data, level)
                     info = dumps((count, ids[-1], maxweight, level, minlen or 0, maxlen), 2)
                     blocklength = len(info) + len(data)
                     out.append(pack_int(-blocklength if last else blocklength))
