@@ -67,17 +67,38 @@ _SECTIONS = frozenset(
 )
 
 
-def split_authors(raw: str | None) -> list[str]:
+#: Words no name starts with, and words no name ends with, that a scraped byline
+#: leaves around names: "In July Of", "Staff Writer At", "Follow Jill On",
+#: "Updated Pm Est", "Posted - May". ("An", "To" and "The" are not among them:
+#: "An Nguyen", "To Lam", "The Associated Press".)
+_NOT_FIRST_IN_NAME = frozenset(
+    "in on at of for from with and updated posted published follow".split()
+)
+_NOT_LAST_IN_NAME = frozenset("in on at of for from with and the".split())
+_EDGE_PUNCT = ".,:;-–—"
+
+
+def is_name_part(part: str) -> bool:
+    """Whether one part of an author string can be a name (see ``_NOT_FIRST_IN_NAME``)."""
+    words = part.split()
+    return bool(words) and not (
+        words[0].strip(_EDGE_PUNCT).lower() in _NOT_FIRST_IN_NAME
+        or words[-1].strip(_EDGE_PUNCT).lower() in _NOT_LAST_IN_NAME
+    )
+
+
+def split_authors(raw: str | None, *, names_only: bool = True) -> list[str]:
     """Author names from an author string: split on ``,``, ``;``, ``&`` and
     `` and `` (in any case: "RIZZO AND DOMM"); a suffix after a comma
     (``King, Jr.``) stays with its name; a leading ``By`` (any case) goes;
-    repeats are dropped."""
+    repeats are dropped, and so are parts that cannot be names (``is_name_part``)
+    unless ``names_only`` is False."""
     if not raw:
         return []
     names: list[str] = []
     for part in _AUTHOR_SEP.split(raw.strip()):
         part = part.strip()
-        if not part:
+        if not part or (names_only and not is_name_part(part)):
             continue
         if names and _NAME_SUFFIX.match(part):
             names[-1] = f"{names[-1]}, {part}"
@@ -127,7 +148,7 @@ def _split_byline(rest: str) -> tuple[str, str] | None:
         left, right = rest[: m.start()], rest[m.end() :]
         if not left.strip() or right.strip().lower() in _SECTIONS:
             continue
-        if _names_like(split_authors(left)):
+        if _names_like(split_authors(left, names_only=False)):
             return left, right
     return None
 
