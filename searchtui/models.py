@@ -154,6 +154,9 @@ class SearchRequest:
     collapse: bool = False
     #: what facets and the histogram count: "articles" or "stories"
     count: str = "articles"
+    #: the query is still being typed: a last word that no article has, not followed
+    #: by a space, is taken as the start of a word ("nucle" searches "nucle*")
+    typing: bool = False
 
 
 @dataclass(frozen=True)
@@ -304,6 +307,9 @@ class SearchResult:
     new: int | None = None
     #: the distinct stories among the hits (None: not asked for; see SearchRequest)
     stories: int | None = None
+    #: with the request's ``typing``: the query as searched when its last word was
+    #: taken as the start of a word (None: as typed)
+    completed: str | None = None
 
     @property
     def pages(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from whoosh import query as wq
@@ -226,6 +227,34 @@ def read_as_typed(text: str, fields: frozenset[str]) -> tuple[str, list[str]]:
     if left_out:
         notes.append("read as a question: left out " + ", ".join(left_out))
     return text, notes
+
+
+#: The last word of a query, with nothing after it: letters first, then letters
+#: or digits, at the start or after a space or bracket (not a field's value).
+_LAST_WORD = re.compile(r"(?:^|(?<=[\s(]))([^\W\d_][^\W_]*)$")
+#: Words shorter than this are not completed: too many words start so.
+COMPLETE_FROM = 3
+
+
+def complete_last_word(text: str, known: Callable[[str], bool]) -> tuple[str, str] | None:
+    """``text`` with its last word taken as the start of a word, and that word; None
+    when it is kept as typed.
+
+    For a query still being typed: its last word, not followed by a space, outside
+    quotes, of ``COMPLETE_FROM`` letters or more, not a stop word, and whose term
+    no article has (``known`` says which terms some article has), becomes a
+    prefix ("nuclear deal nucle" searches "nucle*" for its last word).
+    """
+    m = _LAST_WORD.search(text)
+    if m is None or _in_quotes(text, m.start()):
+        return None
+    word = m.group(1)
+    if len(word) < COMPLETE_FROM or word in _OPERATOR_WORDS:
+        return None
+    term = normalise_word(word)
+    if term is None or known(term):
+        return None
+    return text[: m.start()] + word + "*", word
 
 
 def _expand_entity_prefix(text: str) -> str:

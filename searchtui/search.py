@@ -47,6 +47,7 @@ from searchtui.ner.aliases import Aliases, load_aliases
 from searchtui.query import (
     DateRange,
     ParsedQuery,
+    complete_last_word,
     describe_most_of,
     make_parser,
     parse_query,
@@ -190,10 +191,22 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResult:
         t0 = time.perf_counter()
         with self._lock:
-            parsed = self.parse(request.query)
+            completion = (
+                complete_last_word(request.query, self._speller.known) if request.typing else None
+            )
+            parsed = self.parse(completion[0] if completion else request.query)
             ev = self._evaluator()
             qmask, score = self._base(parsed, ev)
+            if completion is not None and not qmask.any():
+                # no word starts so either: as typed (a misspelling gets its suggestion)
+                completion = None
+                parsed = self.parse(request.query)
+                ev = self._evaluator()
+                qmask, score = self._base(parsed, ev)
             notices = [parsed.notice] if parsed.notice else []
+            if completion is not None:
+                word = completion[1]
+                notices.append(f"words starting with '{word}' (no article has '{word}' itself)")
             if parsed.query is not None and not qmask.any():
                 # a fresh evaluator: the first run used up the query's expansion budget
                 ev = self._evaluator()
@@ -210,6 +223,7 @@ class SearchEngine:
                 result.suggestion = self._speller.suggest(parsed.text)
             notices += ev.notices
             result.notice = "; ".join(n for n in notices if n) or None
+            result.completed = completion[0] if completion else None
         result.elapsed_ms = (time.perf_counter() - t0) * 1000
         return result
 

@@ -130,6 +130,10 @@ class Speller:
         stemmed = normalise_word(word.lower())
         return stemmed is not None and self._doc_freq(stemmed) < SUGGEST_RARE
 
+    def known(self, term: str) -> bool:
+        """Whether some article has ``term`` (an analysed word) in its body or title."""
+        return self._doc_freq(term) > 0
+
     def _doc_freq(self, term: str) -> int:
         """Articles holding ``term`` in body or title (counted twice when in both, as a
         rough measure of how common it is), remembered: Whoosh looks in every segment."""

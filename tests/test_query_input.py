@@ -14,7 +14,7 @@ from searchtui.config import Config
 from searchtui.errors import QueryError
 from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
-from searchtui.query import make_parser, parse_query, read_as_typed
+from searchtui.query import complete_last_word, make_parser, parse_query, read_as_typed
 from searchtui.schema import make_schema
 from searchtui.search import SearchEngine
 
@@ -151,6 +151,54 @@ def test_queries_that_are_not_questions_or_only_question_words_stay_as_typed(que
     text, notes = read_as_typed(query, frozenset({"title", "who"}))
     assert notes == []
     assert text.split() == query.replace("?", " ").split()
+
+
+# -- a word still being typed is the start of a word
+
+
+KNOWN = {"nuclear", "deal", "iran", "keeper"}
+
+
+@pytest.mark.parametrize(
+    "query, completed",
+    [
+        ("nucle", ("nucle*", "nucle")),
+        ("iran nucle", ("iran nucle*", "nucle")),
+        ("(iran OR nucle", ("(iran OR nucle*", "nucle")),
+        ("Nucle", ("Nucle*", "Nucle")),
+        # kept as typed: a known word, a space after it, quotes, a field's value,
+        # too short to complete, a stop word, an operator, a pattern already
+        ("iran nuclear", None),
+        ("nucle ", None),
+        ('"iran nucle', None),
+        ("title:nucle", None),
+        ("nu", None),
+        ("iran the", None),
+        ("iran AND", None),
+        ("nucle*", None),
+        ("nucle~", None),
+        ("", None),
+    ],
+)
+def test_the_last_word_while_typing_is_completed_when_no_article_has_it(query, completed):
+    assert complete_last_word(query, lambda term: term in KNOWN) == completed
+
+
+def test_a_search_while_typing_finds_words_starting_with_the_last_word(engine):
+    typed = search(engine, "keeper lighth", typing=True)
+    assert [Path(h.path).stem for h in typed.hits] == ["lighthouse"]
+    assert typed.completed == "keeper lighth*"
+    assert typed.notice and "starting with 'lighth'" in typed.notice
+    # the same query entered whole is as typed
+    entered = search(engine, "keeper lighth")
+    assert entered.completed is None
+    assert entered.notice and "no article has all of 'keeper', 'lighth'" in entered.notice
+    # a word some article has is never completed; nor is one no word starts with,
+    # which is searched as typed (and gets its spelling suggestion)
+    assert search(engine, "keeper", typing=True).completed is None
+    misspelt = search(engine, "keeper lighthuose", typing=True)
+    assert misspelt.completed is None
+    assert misspelt.notice and "'lighthuose' is in no article" in misspelt.notice
 
 
 # -- only known fields are fields

@@ -276,6 +276,31 @@ async def test_results_load_further_pages(make_app, index_dir):
         assert "end of results" in screen_text(app)
 
 
+async def test_a_word_being_typed_finds_words_starting_so_until_enter(make_app, index_dir):
+    app, rec = make_app(index_dir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "citizensh", keys=True)
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert rec["engine"].requests[-1].typing
+        results = app.screen.query_one(ResultList)
+        assert results.total > 0
+        assert all("census" in h.title for h in results.hits)
+        text = screen_text(app)
+        assert "starting with 'citizensh'" in text
+        assert "Did you mean" not in text
+        # the article's words that start so are the ones marked
+        hit = results.hits[0]
+        assert any(hit.snippet[s:e].lower() == "citizenship" for s, e in hit.highlights)
+        # Enter: the query as typed, which no article has
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not rec["engine"].requests[-1].typing
+        assert rec["engine"].requests[-1].query == "citizensh"
+        assert app.screen.query_one(ResultList).total == 0
+
+
 async def test_did_you_mean_shows_while_typing(make_app, index_dir):
     app, _ = make_app(index_dir)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -116,6 +116,9 @@ class SearchScreen(Screen):
         self._preview_timer: Timer | None = None
         self._last_fired = 0.0
         self._last_typed = 0.0
+        #: the query box was typed in since Enter or a query was put in it whole: its
+        #: last word may be unfinished (see SearchRequest.typing)
+        self._typing = False
         #: the saved search opened, as (its search state, its first-indexed stamp when it was
         #: viewed before): while the state is unchanged, hits indexed after it are new
         self.saved_view: tuple[tuple, str] | None = None
@@ -233,6 +236,7 @@ class SearchScreen(Screen):
             suggest=False,  # looked for after the results are shown (see run_search)
             new_since=new_since,
             collapse=self.collapse,
+            typing=self._typing,
         )
 
     def _fire(self) -> None:
@@ -270,11 +274,11 @@ class SearchScreen(Screen):
         if preview and result.hits:
             # the preview of the first hit comes with the results: one repaint, not two
             article = engine.document(result.hits[0].key)
-            query = "" if similar else request.query
+            query = "" if similar else result.completed or request.query
             spans = engine.match_spans(article.body, query) if query.strip() else []
             first = DocumentLoaded(article, spans, [])
         self.post_message(SearchDone(result, generation, preview=first))
-        if not similar and not get_current_worker().is_cancelled:
+        if not similar and not result.completed and not get_current_worker().is_cancelled:
             # The spelling check is slowest for words still being typed: it comes second.
             suggestion = engine.suggest(request.query)
             if not get_current_worker().is_cancelled:
@@ -410,6 +414,7 @@ class SearchScreen(Screen):
         if self._debounce is not None:
             self._debounce.stop()
             self._debounce = None
+        self._typing = True
         quiet = time.monotonic() - self._last_fired >= DEBOUNCE
         if quiet and not self._pending:
             # the first key after a pause searches at once; a burst is coalesced
@@ -430,9 +435,12 @@ class SearchScreen(Screen):
             self._debounce = None
         value = event.value
         self.remember(value)
+        # Enter: the query is as typed, its last word too
+        completed = self.result is not None and self.result.completed is not None
+        self._typing = False
         if self.search_text != value:
             self.search_text = value
-        elif self.result is None or self.result.request.query != value:
+        elif self.result is None or self.result.request.query != value or completed:
             self._schedule()
         self.query_one(ResultList).focus()
 
@@ -553,6 +561,7 @@ class SearchScreen(Screen):
             box.value = event.query
         self.remember(event.query)
         self.similar = None
+        self._typing = False
         self.search_text = event.query
         self.query_one(ResultList).focus()
 
@@ -596,7 +605,12 @@ class SearchScreen(Screen):
             self.load_preview(engine, key, self._highlight_query())
 
     def _highlight_query(self) -> str:
-        return "" if self.similar else self.search_text
+        if self.similar:
+            return ""
+        result = self.result
+        if result is not None and result.completed and result.request.query == self.search_text:
+            return result.completed
+        return self.search_text
 
     @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
     def load_preview(self, engine: SearchEngine, key: str, query: str) -> None:
@@ -785,6 +799,7 @@ class SearchScreen(Screen):
         with box.prevent(Input.Changed):
             box.value = search.query
         self.similar = None
+        self._typing = False
         self.search_text = search.query
         self.filters = {k: FacetFilter(set(v.include), set(v.exclude))
                         for k, v in search.filters.items() if v}
