@@ -15,6 +15,7 @@ figures are per query, in milliseconds.
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
 import time
@@ -147,6 +148,20 @@ def pct(values: list[float], p: float) -> float:
     return values[k]
 
 
+def rss_mib() -> float:
+    """This process's resident memory now (Linux; NaN elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return float("nan")
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory so far (ru_maxrss: KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main(argv=None) -> int:
     sys.stdout.reconfigure(line_buffering=True)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -168,7 +183,8 @@ def main(argv=None) -> int:
     first_ms = (time.perf_counter() - t0) * 1000
     reqs = requests(engine)
     print(f"index: {args.index}: {engine.doc_count:,} articles; open {open_ms:.0f} ms, "
-          f"first browse query {first_ms:.0f} ms; {len(reqs)} queries")
+          f"first browse query {first_ms:.0f} ms; {len(reqs)} queries; "
+          f"memory {rss_mib():.0f} MiB resident, peak {peak_mib():.0f} MiB")
 
     # Cold pass (first sight of each term), then warm passes.
     cold = []
@@ -192,6 +208,7 @@ def main(argv=None) -> int:
         print(f"  {group:<10} {len(vs):>4} {pct(vs, 50):>8.1f} {pct(vs, 95):>8.1f} {max(vs):>8.1f}")
     print(f"  {'all':<10} {len(allv):>4} {pct(allv, 50):>8.1f} {pct(allv, 95):>8.1f} {max(allv):>8.1f}")
     print(f"  cold pass (first sight of each query): p50 {pct(cold, 50):.1f}, p95 {pct(cold, 95):.1f}, max {max(cold):.1f}")
+    print(f"  memory after the queries: {rss_mib():.0f} MiB resident, peak {peak_mib():.0f} MiB")
 
     if args.stories:
         stories_cost(engine, reqs, args.repeat)

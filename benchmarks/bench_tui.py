@@ -22,6 +22,7 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -31,6 +32,11 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 QUERIES = ["trump impeachment", "climate change", "border wall", "health care", "supreme court ruling"]
+
+
+def _peak_mib() -> float:
+    """This process's peak resident memory so far (ru_maxrss: KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -175,16 +181,20 @@ def main(argv: list[str] | None = None) -> int:
     index = Path(args.index)
 
     if args.startup_once:
-        print(json.dumps({"startup_ms": asyncio.run(startup_once(index, (w, h)))}))
+        ms = asyncio.run(startup_once(index, (w, h)))
+        print(json.dumps({"startup_ms": ms, "peak_mib": _peak_mib()}))
         return 0
 
     startups = []
+    startup_peaks = []
     for _ in range(args.runs):
         out = subprocess.run(
             [sys.executable, __file__, "--index", str(index), "--size", args.size, "--startup-once"],
             capture_output=True, text=True, check=True,
         )
-        startups.append(json.loads(out.stdout.strip().splitlines()[-1])["startup_ms"])
+        run = json.loads(out.stdout.strip().splitlines()[-1])
+        startups.append(run["startup_ms"])
+        startup_peaks.append(run["peak_mib"])
     keys = asyncio.run(keystrokes(index, (w, h), args.query or QUERIES, args.gap))
     figures = {
         "index": str(index),
@@ -208,6 +218,12 @@ def main(argv: list[str] | None = None) -> int:
             "p50": round(percentile(keys["engine"], 50), 1),
             "p95": round(percentile(keys["engine"], 95), 1),
         },
+        "memory_mib": {
+            # peak resident memory of the app's process: at start-up (median of the
+            # runs), and after every query was typed
+            "startup_peak": round(statistics.median(startup_peaks)),
+            "after_typing_peak": round(_peak_mib()),
+        },
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "burst_last_key_ms": {
             "n": len(keys["burst"]),
@@ -227,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
         f = figures["per_key"]
         print(f"  frames painted per key {f['frames']}, of which with a layout {f['layouts']}")
         print(f"  load average {figures['load_average']} on {os.cpu_count()} CPUs")
+        m = figures["memory_mib"]
+        print(f"app memory (peak resident): {m['startup_peak']} MiB at start-up, "
+              f"{m['after_typing_peak']} MiB after typing every query")
         b = figures["burst_last_key_ms"]
         print(f"last key of a fast burst (debounced): p50 {b['p50']} ms  p95 {b['p95']} ms  (n={b['n']})")
     return 0
