@@ -271,6 +271,28 @@ def test_lost_file_states_are_rebuilt_from_the_index(built):
     assert (report.updated, report.unchanged, report.articles) == (1, 11, 12)
 
 
+STATES = {
+    "/corpus/a.txt": ["ab" * 20, 120, 1_795_989_076_880_466_293, 1, False],
+    "/corpus/Zürich — café.txt": ["cd" * 20, 0, -1, 0, True],
+    "/corpus/\udcff\udcfe.txt": ["ef" * 20, 5, 2**70, 2, False],  # not UTF-8; past 64 bits
+}
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["orjson", "json"])
+def test_file_states_are_written_and_read_back_the_same(monkeypatch, fast):
+    from searchtui import indexer
+
+    if not fast:
+        monkeypatch.setattr(indexer, "orjson", None)
+    for states in (STATES, {k: v for k, v in STATES.items() if "\udcff" not in k}):
+        value = {"generation": 3, "files": states}
+        raw = indexer._to_json(value)
+        assert indexer._from_json(raw) == value
+        assert json.loads(raw) == value  # plain JSON, whichever wrote it
+    with pytest.raises(ValueError):
+        indexer._from_json(b'{"generation": 3, "files": {')
+
+
 def test_rebuild_writes_a_new_index_and_drops_the_old(built, capsys):
     small, root = built
     old = ix_dirs(root)
