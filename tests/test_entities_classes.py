@@ -235,3 +235,36 @@ def test_a_possessive_before_an_acronym_in_brackets_stays_out_of_the_name(ext):
     got = found(ext, "On Friday, the Republic of Vantoria's (RV) Liberal Party won 40 seats.")
     assert not any(v.endswith(("'s", "’s")) for kind in got.values() for v in kind)
     assert "Liberal Party" in got["ORG"]
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("Ferries to St. Ignatius were cancelled as the storm neared.", "St. Ignatius"),
+        ("Residents of Saint Aubert voted to merge with the next town.", "Saint Aubert"),
+        ("The volcano on St. Eustache erupted again overnight.", "St. Eustache"),
+        ("Police in Sainte Odile reported no injuries.", "Sainte Odile"),
+    ],
+)
+def test_a_name_after_a_saint_is_a_place(ext, text, place):
+    got = found(ext, text)
+    assert place in got["PLACE"]
+    assert not got["PERSON"]
+
+
+@pytest.mark.parametrize(
+    "text, person",
+    [
+        ("Coach Dan St. Ignatius resigned. St. Ignatius said the team deserved better.",
+         "St. Ignatius"),
+        ("Crowds marked St. Benedict's feast on Sunday.", "St. Benedict"),
+    ],
+)
+def test_a_saint_that_speaks_or_owns_is_no_place(ext, text, person):
+    got = found(ext, text)
+    assert person not in got["PLACE"]
+
+
+def test_a_saint_named_company_or_school_stays_an_organisation(ext):
+    got = found(ext, "She studied at St. Ignatius University and worked for St. Odile Medical Inc.")
+    assert {"St. Ignatius University", "St. Odile Medical Inc."} <= got["ORG"]

@@ -138,6 +138,8 @@ _STORMS: Final = frozenset(("Hurricane", "Typhoon", "Cyclone", "Storm"))
 _ADVERB_ENDS: Final = ("ly", "wards", "ward")
 #: place-name abbreviations written without their dot, as a run's first word
 _NO_DOT: Final = {"St": "St.", "Ft": "Fort", "Mt": "Mount"}
+#: The first words of a name taken from a saint's ("St. Vincent", "Saint Paul").
+_SAINTS: Final = frozenset(("St.", "Saint", "Ste.", "Sainte"))
 #: the letter before the closing space of each of these, to rule most names out at one look
 _BEAT_TAILS: Final = "".join(sorted({b[-2] for b in _BEAT_BEFORE}))
 _PLACE_TAILS: Final = "".join(sorted({b[-2] for b in _PLACE_BEFORE}))
@@ -1072,6 +1074,14 @@ class RuleEngine:
                 return
             items.append(_Item(s, e, key, words, PERSON, 2, person_canon(words)))
             return
+        if n > 1 and words[0] in _SAINTS:
+            # "St. Lucia" is the list's "Saint Lucia", "Saint Kitts" its "St. Kitts"
+            rest = " ".join(words[1:])
+            for alt in (f"Saint {rest}", f"St. {rest}"):
+                hit = self.names.get(alt)
+                if hit is not None:
+                    items.append(_Item(s, e, key, words, hit[0], 2, hit[1]))
+                    return
         if _upper(key):
             # in capitals, as datelines are ("LONDON —", "NEW YORK (AP)"): known as written
             # the usual way, or a common word
@@ -1253,6 +1263,14 @@ class RuleEngine:
             n == 1 and key in self.surnames and self._cue(text, s, e)
         ):
             items.append(_Item(s, e, key, words, ORG, 1, key))
+            return
+        if n > 1 and first in _SAINTS and not (
+            _upper(key) or self._cue(text, s, e) or text.startswith(("'s", "’s"), e)
+        ):
+            # An unknown "St. Vincent" or "Saint-Denis" is a place named for a saint far
+            # more often than the saint, unless a cue makes it a person ("St. John said")
+            # or it owns something ("St. Patrick's Day")
+            items.append(_Item(s, e, key, words, PLACE, 1, key))
             return
         items.append(_Item(s, e, key, words, None, 0, key))
 
