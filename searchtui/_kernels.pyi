@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 def count_values(
@@ -25,3 +28,21 @@ def decode_int_lists(
 ) -> tuple[np.ndarray, np.ndarray] | None: ...
 def equal_shares(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray: ...
 def edit_distances(query: np.ndarray, words: np.ndarray, maxdist: int) -> np.ndarray: ...
+def term_positions(
+    words: list[str],
+    cache: dict[str, str | None],
+    missing: object,
+    normalise: Callable[[str], str | None],
+    step: int,
+) -> dict[str, list[int]]: ...
+def positions_value(positions: list[int]) -> bytes | None: ...
+def add_text_postings(
+    terms: dict[str, list[Any]],
+    poses: dict[str, list[int]],
+    docnum: int,
+    fb: float,
+    fieldboost: float,
+    singles: dict[int, bytes],
+    encode: Callable[[list[int]], bytes],
+    new_entry: Callable[[], list[Any]],
+) -> tuple[int, int, int, int]: ...

@@ -9,6 +9,9 @@ instead of reading or writing out of bounds.
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
+from cpython cimport array as carray
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.object cimport Py_SIZE
 
 
 cdef inline bint _outside(int64_t lo, int64_t hi, int64_t size) noexcept nogil:
@@ -452,3 +455,167 @@ def edit_distances(const uint32_t[::1] query, const uint32_t[:, ::1] words, int 
     finally:
         free(rows)
     return dist_arr
+
+
+def term_positions(list words, dict cache, object missing, object normalise, Py_ssize_t step):
+    """Each term of a text's ``words`` (the tokenizer's, an empty string at each
+    sentence end) with its positions: a word's term is ``cache[word]``, or
+    ``normalise(word)`` when the cache does not have it (``missing``), None for a
+    word left out. Every word counts a position, a sentence end ``step - 1`` more."""
+    cdef dict poses = {}
+    cdef Py_ssize_t pos = -1
+    cdef bint brk = False
+    cdef object word, term, found
+    for word in words:
+        if not word:
+            brk = pos >= 0
+            continue
+        pos += step if brk else 1
+        brk = False
+        term = cache.get(word, missing)
+        if term is missing:
+            term = normalise(word)
+        if term is None:
+            continue
+        found = poses.get(term)
+        if found is None:
+            poses[term] = [pos]
+        else:
+            (<list>found).append(pos)
+    return poses
+
+
+cdef inline Py_ssize_t _pickled_int_size(int64_t v) noexcept nogil:
+    """Bytes pickle protocol 2 writes for ``v`` (BININT1, BININT2, BININT), 0 beyond."""
+    if 0 <= v < 256:
+        return 2
+    if 0 <= v < 65536:
+        return 3
+    if -2147483648 <= v <= 2147483647:
+        return 5
+    return 0
+
+
+cdef bytes _positions_value(list positions):
+    """``whoosh.formats.Positions.encode`` of increasing positions, byte for byte: their
+    count (4 bytes, big-endian), then their gaps pickled with protocol 2 (pickle
+    writes a list's items in batches of 1000). None for a gap pickle would write
+    otherwise (past 32 bits)."""
+    cdef Py_ssize_t n = len(positions), i, size, k
+    cdef int64_t prev = 0, v, gap
+    cdef Py_ssize_t batches = (n + 999) // 1000
+    size = 4 + 2 + 1 + 2 + 1  # count, PROTO 2, EMPTY_LIST, BINPUT 0, STOP
+    size += 1 if n == 1 else 2 * batches  # APPEND, or MARK ... APPENDS per batch
+    for i in range(n):
+        v = positions[i]
+        k = _pickled_int_size(v - prev)
+        if k == 0:
+            return None
+        size += k
+        prev = v
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, size)
+    cdef unsigned char* p = <unsigned char*>PyBytes_AS_STRING(out)
+    cdef uint32_t count = <uint32_t>n
+    p[0] = (count >> 24) & 0xFF
+    p[1] = (count >> 16) & 0xFF
+    p[2] = (count >> 8) & 0xFF
+    p[3] = count & 0xFF
+    p[4] = 0x80
+    p[5] = 2
+    p[6] = 93  # "]"
+    p[7] = 113  # "q"
+    p[8] = 0
+    cdef Py_ssize_t at = 9
+    prev = 0
+    for i in range(n):
+        if n > 1 and i % 1000 == 0:
+            p[at] = 40  # "(" MARK
+            at += 1
+        v = positions[i]
+        gap = v - prev
+        prev = v
+        if 0 <= gap < 256:
+            p[at] = 75  # "K"
+            p[at + 1] = <unsigned char>gap
+            at += 2
+        elif 0 <= gap < 65536:
+            p[at] = 77  # "M"
+            p[at + 1] = gap & 0xFF
+            p[at + 2] = (gap >> 8) & 0xFF
+            at += 3
+        else:
+            p[at] = 74  # "J"
+            p[at + 1] = gap & 0xFF
+            p[at + 2] = (gap >> 8) & 0xFF
+            p[at + 3] = (gap >> 16) & 0xFF
+            p[at + 4] = (gap >> 24) & 0xFF
+            at += 5
+        if n > 1 and (i % 1000 == 999 or i == n - 1):
+            p[at] = 101  # "e" APPENDS
+            at += 1
+    if n == 1:
+        p[at] = 97  # "a" APPEND
+        at += 1
+    p[at] = 46  # "." STOP
+    return out
+
+
+def positions_value(list positions):
+    """``_positions_value`` for Python callers (and tests)."""
+    return _positions_value(positions)
+
+
+def add_text_postings(
+    dict terms, dict poses, object docnum, double fb, double fieldboost, dict singles,
+    object encode, object new_entry,
+):
+    """Add one document's postings of a text field to ``terms`` (term -> [documents,
+    weights, values]) from its ``poses`` (term -> increasing positions), as
+    ``segments._add_text`` does: weight ``(count * fb) * fieldboost``, value the
+    encoded positions (a single position's from ``singles``, else ``encode``'s).
+    ``new_entry()`` makes a new term's lists. Returns (field length, postings,
+    values encoded here, new terms)."""
+    cdef Py_ssize_t length = 0, count = 0, multi = 0, nterms = 0, n, size
+    cdef object term, pl, entry, value
+    cdef double weight
+    cdef unsigned int doc = docnum
+    cdef list lists
+    cdef carray.array ids, weights
+    for term, pl in poses.items():
+        if type(pl) is not list:
+            raise TypeError("add_text_postings: positions must be lists")
+        n = len(<list>pl)
+        if n == 0:
+            raise ValueError("add_text_postings: a term without positions")
+        entry = terms.get(term)
+        if entry is None:
+            entry = new_entry()
+            terms[term] = entry
+            nterms += 1
+        lists = <list>entry
+        if n == 1:
+            value = singles.get((<list>pl)[0])
+            if value is None:
+                value = encode(pl)
+        else:
+            value = _positions_value(<list>pl)
+            if value is None:
+                value = encode(pl)
+            multi += 1
+        weight = n * fb
+        if fieldboost != 1.0:
+            weight = weight * fieldboost
+        ids = lists[0]
+        weights = lists[1]
+        if ids.ob_descr.typecode != 73 or weights.ob_descr.typecode != 100:  # "I", "d"
+            raise TypeError("add_text_postings: documents must be array('I'), weights array('d')")
+        size = Py_SIZE(ids)
+        carray.resize_smart(ids, size + 1)
+        ids.data.as_uints[size] = doc
+        size = Py_SIZE(weights)
+        carray.resize_smart(weights, size + 1)
+        weights.data.as_doubles[size] = weight
+        (<list>lists[2]).append(value)
+        length += n
+        count += 1
+    return length, count, multi, nterms

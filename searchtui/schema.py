@@ -56,6 +56,8 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
+from searchtui import kernels
+
 SCHEMA_VERSION = 3
 
 STOPWORDS = frozenset(STOP_WORDS)
@@ -212,7 +214,16 @@ def normalise_word(word: str) -> str | None:
 
 
 def analyse_positions(text: str) -> dict[str, list[int]]:
-    """Terms of ``text`` with their token positions, as the analyzer gives them."""
+    """Terms of ``text`` with their token positions, as the analyzer gives them.
+
+    The loop over the words is compiled where the counting loops are (see
+    ``kernels``): it is a good part of indexing an article.
+    """
+    loops = kernels.loops
+    if loops is not None:
+        return loops.term_positions(
+            scan(text), _stem_cache, _MISSING, normalise_word, SENTENCE_STEP
+        )
     poses: dict[str, list[int]] = defaultdict(list)
     cache = _stem_cache
     missing = _MISSING

@@ -10,6 +10,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchtui import kernels
 
@@ -175,3 +177,106 @@ def test_equal_shares_are_numpys():
     assert np.array_equal(loops.equal_shares(sigs, pairs), want)
     with pytest.raises(ValueError):
         loops.equal_shares(sigs, np.array([[0, 300]]))
+
+
+def _python_positions(text: str) -> dict[str, list[int]]:
+    """``schema.analyse_positions`` as plain Python, whatever is compiled."""
+    from searchtui import schema
+
+    saved = kernels.loops
+    kernels.loops = None
+    try:
+        return dict(schema.analyse_positions(text))
+    finally:
+        kernels.loops = saved
+
+
+TEXTS = [
+    "",
+    "One.",
+    "The Fed cut rates. Markets rose; the dollar fell!\n\nU.S. stocks, up 3.5%, led.",
+    "GOVERNMENT SAYS TALKS WILL RESUME. Officials said so... Then nothing.",
+    "Zürich's café — naïve façade. Crème brûlée? Ja.",
+    ". . . Leading dots, then words",
+    "a b c d e f g the of and",  # stop words and one-letter words: positions, no terms
+]
+
+
+@needs_loops
+@pytest.mark.parametrize("text", TEXTS)
+def test_term_positions_are_the_analyzers(text):
+    from searchtui import schema
+
+    assert schema.analyse_positions(text) == _python_positions(text)
+
+
+@needs_loops
+def test_term_positions_on_real_articles():
+    from conftest import shared_path
+
+    from searchtui import schema
+
+    folder = shared_path("corpora", "wikinews")
+    if not folder.is_dir():
+        pytest.skip("the shared corpora are not here")
+    files = sorted(folder.glob("*.txt"))[:120]
+    assert files
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert schema.analyse_positions(text) == _python_positions(text), f.name
+
+
+@needs_loops
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_term_positions_of_any_text_are_the_analyzers(text):
+    from searchtui import schema
+
+    assert schema.analyse_positions(text) == _python_positions(text)
+
+
+@needs_loops
+def test_positions_value_is_whooshs_encoding():
+    import random
+
+    from whoosh.formats import Positions
+
+    encode = Positions().encode
+    rnd = random.Random(5)
+    cases = [[0], [255], [256], [65535], [65536], [2**31 - 1], [3, 3 + 2**31 - 1],
+             [0, 1], list(range(999)), list(range(1000)), list(range(1001)),
+             list(range(0, 3000, 3)), list(range(2000))]
+    for _ in range(3000):
+        n = rnd.choice([1, 2, 3, 10, 200, 999, 1000, 1001, 2500])
+        cases.append(sorted(rnd.sample(range(200_000), n)))
+    for positions in cases:
+        assert loops.positions_value(positions) == encode(positions), positions[:5]
+    # a gap pickle writes otherwise (past 32 bits) is left to the caller
+    assert loops.positions_value([0, 2**31]) is None
+
+
+@needs_loops
+def test_text_postings_are_collected_as_in_python():
+    from searchtui import schema
+    from searchtui.whooshext import segments
+
+    texts = [t for t in TEXTS if t] + ["Rates. " * 1200 + "rates rose", "word " * 5]
+    for fb, fieldboost in [(1.0, 1.0), (2.0, 1.0), (1.0, 1.5), (2.0, 3.0)]:
+        compiled: dict = {}
+        plain: dict = {}
+        got, want = [], []
+        for docnum, text in enumerate(texts * 2):
+            poses = _python_positions(text)
+            got.append(segments._add_text(compiled, poses, docnum, fb, fieldboost))
+            saved = kernels.loops
+            kernels.loops = None
+            try:
+                want.append(segments._add_text(plain, poses, docnum, fb, fieldboost))
+            finally:
+                kernels.loops = saved
+        assert got == want
+        assert compiled.keys() == plain.keys()
+        for term, (docs, weights, values) in plain.items():
+            assert compiled[term][0] == docs and compiled[term][1] == weights
+            assert compiled[term][2] == values, term
+    assert schema.analyse_positions("") == {}

@@ -51,6 +51,7 @@ from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
+from searchtui import kernels
 from searchtui.schema import NewsText, analyse_positions
 from searchtui.whooshext.postings import length_bytes
 from searchtui.whooshext.version import fast_paths
@@ -146,15 +147,26 @@ _list_append = list.append
 _first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
 
 
+def _new_entry() -> list:
+    """A text term's postings as collected: documents, weights, encoded values."""
+    return [array("I"), array("d"), []]
+
+
 def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: float):
     """Add one document's postings of a text field, from its term -> positions.
 
-    The work per posting is done by ``map`` over C functions; only new terms
-    and values that are not cached take a Python loop. Returns the field
-    length, postings, new values and new terms.
+    Compiled where the counting loops are (``_kernels.add_text_postings``);
+    otherwise the work per posting is done by ``map`` over C functions, and only
+    new terms and values that are not cached take a Python loop. Returns the
+    field length, postings, new values and new terms.
     """
     if not poses:
         return 0, 0, 0, 0
+    loops = kernels.loops
+    if loops is not None:
+        return loops.add_text_postings(
+            terms, poses, docnum, fb, fieldboost, _single_positions, encode_positions, _new_entry
+        )
     keys = list(poses)
     pls = list(poses.values())
     ns = list(map(len, pls))
@@ -164,7 +176,7 @@ def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: floa
     if None in entries:
         for i, e in enumerate(entries):
             if e is None:
-                entries[i] = terms[keys[i]] = [array("I"), array("d"), []]
+                entries[i] = terms[keys[i]] = _new_entry()
                 nterms += 1
     # Weights as SegmentWriter makes them: (freq * format boost) * field boost.
     if fb == 1.0 and fieldboost == 1.0:
