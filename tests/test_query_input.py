@@ -173,6 +173,7 @@ KNOWN = {"nuclear", "deal", "iran", "keeper"}
         ('"iran nucle', None),
         ("title:nucle", None),
         ("nu", None),
+        ("iran nuc", None),
         ("iran the", None),
         ("iran AND", None),
         ("nucle*", None),
