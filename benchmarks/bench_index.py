@@ -351,6 +351,10 @@ def print_table(corpus: Path, total_files: int, rows: list[tuple[str, dict, bool
             print("  ".join("-" * w for w in widths))
 
 
+#: Runs over more files than this do not time what stories add (see ``_stories_share``).
+STORIES_SHARE_MAX = 100_000
+
+
 def _stories_share(files: list[str], ours: dict) -> None:
     """What stories add to the run: each body's signature (computed in the workers) and
     the grouping of the generation (when its arrays are prepared), timed here on the same
@@ -359,6 +363,10 @@ def _stories_share(files: list[str], ours: dict) -> None:
 
     from searchtui import stories
 
+    if len(files) > STORIES_SHARE_MAX:
+        # every body is read into memory here: 12 GB for a million articles
+        print(f"\nstories: their share is not timed past {STORIES_SHARE_MAX:,} files")
+        return
     bodies = [a.body for f in files for a in articles.read_file(f).articles]
     t = time.process_time()
     sketches = [stories.sketch(b) for b in bodies]
