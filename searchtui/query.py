@@ -159,6 +159,11 @@ _QUESTION_WORDS = _QUESTION_OPENERS | frozenset(
 _WORD_OR_CONTRACTION = re.compile(r"(?<![\w:+\-~*?])[^\W\d_]+(?:['’][^\W\d_]+)?(?![\w:*~?])")
 
 
+def _folded(word: str) -> str:
+    """A word as the question word lists hold it: lower case, a straight apostrophe."""
+    return word.lower().replace("’", "'")
+
+
 def _question_words_out(text: str, asked: bool) -> tuple[str, list[str]]:
     """A question's words without those it is built with, and those left out.
 
@@ -171,15 +176,14 @@ def _question_words_out(text: str, asked: bool) -> tuple[str, list[str]]:
     words = list(_WORD_OR_CONTRACTION.finditer(text))
     if not words or "(" in text or any(m.group() in _OPERATOR_WORDS for m in words):
         return text, []
-    first = text.split(None, 1)[0].lower().replace("’", "'")
-    if not asked and not (first in _QUESTION_OPENERS and len(text.split()) >= 3):
+    if not asked and not (_folded(text.split(None, 1)[0]) in _QUESTION_OPENERS
+                          and len(text.split()) >= 3):
         return text, []
-    drop = [
-        m for m in words
-        if m.group().lower().replace("’", "'") in _QUESTION_WORDS
-        and not _in_quotes(text, m.start())
-    ]
-    kept = [m for m in words if m not in drop]
+    drop: list[re.Match[str]] = []
+    kept: list[re.Match[str]] = []
+    for m in words:
+        built_with = _folded(m.group()) in _QUESTION_WORDS and not _in_quotes(text, m.start())
+        (drop if built_with else kept).append(m)
     if not drop or not any(normalise_word(m.group()) for m in kept):
         return text, []
     out, last = [], 0
