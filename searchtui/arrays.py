@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import io
+import hashlib
 import math
 import os
 import threading
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from whoosh.index import Index
 
-from searchtui import canonical, lexicon, segarrays, store, stories, trust
+from searchtui import canonical, lexicon, mapped, segarrays, store, stories, trust
 from searchtui.errors import SearchtuiError
 from searchtui.facets import NO_DATE, DateIndex, FacetIndex
 from searchtui.schema import (
@@ -110,8 +110,14 @@ class CacheOutdated(CacheUnusable):
 NAME_RULES = trust.sha256_bytes(Path(canonical.__file__).read_bytes())[:16]
 
 
-def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int):
-    """The cache file of ``generation`` as an open ``NpzFile``, once it is known to belong.
+def _generation_number(generation: int | None) -> int:
+    """A generation as the cache records it: -1 for an index without segments."""
+    return -1 if generation is None else generation
+
+
+def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int | None):
+    """The cache file of ``generation``, its arrays mapped in place (see ``mapped``),
+    once it is known to belong.
 
     It must be listed in the generation's manifest with its checksum, and hold
     the manifest's digest, the generation and the document count, and have been
@@ -121,24 +127,27 @@ def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int
     if entry is None:
         raise CacheUnusable("it is not listed in the signed manifest")
     try:
-        raw = path.read_bytes()
+        z = mapped.MappedArrays(path)
     except FileNotFoundError:
         raise CacheUnusable("it is missing") from None
     except OSError as exc:
         raise CacheUnusable(f"it cannot be read: {exc.strerror}") from None
-    if len(raw) != entry.size or trust.sha256_bytes(raw) != entry.sha256:
-        raise CacheUnusable("it has changed since it was written")
+    except (ValueError, zipfile.BadZipFile) as exc:
+        raise CacheUnusable(f"it cannot be read: {type(exc).__name__}") from None
+    whole = z.buffer()
     try:
-        z = np.load(io.BytesIO(raw), allow_pickle=False)
+        if len(whole) != entry.size or hashlib.sha256(whole).hexdigest() != entry.sha256:
+            raise CacheUnusable("it has changed since it was written")
+    finally:
+        whole.release()
+    try:
         made_for = (int(z["ndocs"][0]), int(z["generation"][0]), str(z["digest"][0]))
-        made_by = str(z["rules"][0]) if "rules" in z.files else ""
+        made_by = str(z["rules"][0]) if "rules" in z else ""
     except _UNREADABLE as exc:
         raise CacheUnusable(f"it cannot be read: {type(exc).__name__}") from None
-    if made_for != (ndocs, generation, manifest.digest):
-        z.close()
+    if made_for != (ndocs, _generation_number(generation), manifest.digest):
         raise CacheUnusable("it was made for another index or generation")
     if made_by != NAME_RULES:
-        z.close()
         raise CacheOutdated("it was made by another version of searchtui")
     return z
 
@@ -153,7 +162,7 @@ def check_cache(ixdir: Path, manifest: trust.Manifest, ndocs: int) -> str | None
     try:
         with open_cache(path, manifest, ndocs, manifest.generation) as z:
             for name in z.files:
-                z[name]  # every array reads back (the zip's checksums are checked)
+                z[name]  # every array reads back
     except CacheOutdated:
         return None
     except CacheUnusable as exc:
@@ -323,7 +332,8 @@ class IndexData:
         # Any: numpy's stub of savez would take a typed value for its allow_pickle keyword.
         arrays: dict[str, Any] = {
             "ndocs": np.array([self.ndocs]), "live": self.live, "days": self.dates.days,
-            "generation": np.array([self.generation]), "digest": np.array([self.digest or ""]),
+            "generation": np.array([_generation_number(self.generation)]),
+            "digest": np.array([self.digest or ""]),
             "rules": np.array([NAME_RULES]), "first_indexed": self.first_indexed,
             "story": self.story,
         }
@@ -336,13 +346,14 @@ class IndexData:
             arrays[f"{name}_doc"] = fidx.pair_doc
             arrays[f"{name}_val"] = fidx.pair_val
             arrays[f"{name}_docvals"] = fidx.doc_vals
+            arrays[f"{name}_docstart"] = fidx.doc_start
             table = SEP.join(f"{raw}{SEP}{shown}" for raw, shown in sorted(fidx.table.items()))
             arrays[f"{name}_table"] = np.frombuffer(table.encode("utf-8"), dtype=np.uint8)
         return arrays
 
     def _write(self, path: Path) -> bool:
         """Write the cache file durably; False if it cannot be."""
-        if not _write_durably(path, lambda fh: np.savez(fh, **self._arrays())):
+        if not _write_durably(path, lambda fh: mapped.save(fh, self._arrays())):
             return False
         for old in path.parent.glob("cache-*.npz"):
             # only older generations' caches go: a searcher still on an older
@@ -372,7 +383,7 @@ class IndexData:
                 self.live = z["live"]
                 self.dates = DateIndex(z["days"])
                 self.first_indexed = z["first_indexed"]
-                if "story" not in z.files:  # made before stories were grouped
+                if "story" not in z:  # made before stories were grouped
                     return False
                 self.story = z["story"]
                 if len(self.story) != self.ndocs:
@@ -392,6 +403,7 @@ class IndexData:
                     self.facets[name] = FacetIndex(
                         name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs,
                         z[f"{name}_docvals"], table=dict(zip(cells[::2], cells[1::2], strict=True)),
+                        doc_start=z[f"{name}_docstart"] if f"{name}_docstart" in z else None,
                     )
         except (CacheUnusable, *_UNREADABLE):
             return False

@@ -49,6 +49,7 @@ class FacetIndex:
         ndocs: int,
         doc_vals: np.ndarray | None = None,
         table: dict[str, str] | None = None,
+        doc_start: np.ndarray | None = None,
     ):
         self.name = name
         self.values = values
@@ -58,7 +59,7 @@ class FacetIndex:
         if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
             order = np.argsort(pair_val, kind="stable")
             pair_doc, pair_val = pair_doc[order], pair_val[order]
-            doc_vals = None
+            doc_vals = doc_start = None
         self.pair_doc = pair_doc
         self.pair_val = pair_val
         self.ndocs = ndocs
@@ -69,13 +70,20 @@ class FacetIndex:
         self._all_counts: np.ndarray | None = None  # each value's documents, all of them
         # and those of them that are no copy, for the stories they were counted for
         self._ungrouped_totals: tuple[Stories, np.ndarray] | None = None
-        self._val_start = np.searchsorted(pair_val, np.arange(len(values) + 1))
+        # where each value's pairs start (pair_val is sorted; searched in its own
+        # type: an int64 needle would copy all the pairs to int64 first)
+        self._val_start = np.searchsorted(
+            pair_val, np.arange(len(values) + 1, dtype=pair_val.dtype)
+        ).astype(np.int64)
         if doc_vals is None:
             doc_vals = pair_val[np.argsort(pair_doc, kind="stable")]
         self.doc_vals = doc_vals.astype(np.int32, copy=False)
-        self.doc_lens = np.bincount(pair_doc, minlength=ndocs).astype(np.int64)
-        self.doc_start = np.zeros(ndocs + 1, dtype=np.int64)
-        np.cumsum(self.doc_lens, out=self.doc_start[1:])
+        if doc_start is None or len(doc_start) != ndocs + 1 or doc_start[-1] != len(pair_doc):
+            doc_start = np.zeros(ndocs + 1, dtype=np.int64)
+            np.cumsum(np.bincount(pair_doc, minlength=ndocs), out=doc_start[1:])
+        #: where each document's values start in doc_vals, and how many it has
+        self.doc_start = doc_start.astype(np.int64, copy=False)
+        self.doc_lens = np.diff(self.doc_start)
 
     @classmethod
     def from_postings(
@@ -422,24 +430,21 @@ def _month_start(index: int) -> _dt.date:
     return _dt.date(index // 12, index % 12 + 1, 1)
 
 
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+
+
 class DateIndex:
     """Each document's day ordinal, month index and year (-1 where undated)."""
 
     def __init__(self, days: np.ndarray):
         self.days = np.ascontiguousarray(days, dtype=np.int64)
-        self.months = np.full(len(days), NO_DATE, dtype=np.int64)
-        self.years = np.full(len(days), NO_DATE, dtype=np.int64)
-        uniq, inverse = np.unique(self.days, return_inverse=True)
-        um = np.array(
-            [_month_index(_dt.date.fromordinal(int(o))) if o > 0 else NO_DATE for o in uniq],
-            np.int64,
-        )
-        uy = np.array(
-            [_dt.date.fromordinal(int(o)).year if o > 0 else NO_DATE for o in uniq], np.int64
-        )
-        if len(uniq):
-            self.months = um[inverse]
-            self.years = uy[inverse]
+        # month index (year * 12 + month - 1) and year, by numpy's calendar: days
+        # since 1970 as datetime64 days, truncated to months and to years
+        dated = self.days > 0
+        since_1970 = np.where(dated, self.days - _EPOCH_ORDINAL, 0).astype("datetime64[D]")
+        months = since_1970.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+        self.months = np.where(dated, months, NO_DATE)
+        self.years = np.where(dated, months // 12, NO_DATE)
 
     def mask(self, date_from: _dt.date | None, date_to: _dt.date | None) -> np.ndarray | None:
         return date_mask(self.days, date_from, date_to)

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from whoosh.filedb.structfile import StructFile
 
-from searchtui import arrays, store, trust, whooshext
+from searchtui import arrays, mapped, store, trust, whooshext
 from searchtui.cli import main
 from searchtui.config import Config
 from searchtui.errors import IndexDamaged
@@ -367,7 +367,9 @@ def test_a_cache_that_cannot_be_written_is_only_skipped(built, monkeypatch):
     _corpus, root = built
     before = answers(root)
     _cache(root).unlink()
-    monkeypatch.setattr(np, "savez", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full")))
+    monkeypatch.setattr(
+        mapped, "save", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "full"))
+    )
     assert answers(root) == before
     assert not list(live(root).glob("cache-*.npz"))
 
