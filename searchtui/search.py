@@ -15,9 +15,11 @@ import contextlib
 import datetime as _dt
 import functools
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,6 +66,9 @@ from searchtui.snippets import make_snippet
 from searchtui.suggest import Speller
 
 UNDATED_LAST = 10**9  # a day ordinal past any real date
+#: From this many documents, the facets of a search are counted on other threads.
+PARALLEL_FROM = 200_000
+COUNTING_THREADS = 4  # at most, and no more than the cores
 COPY_MEMO = 20_000  # copies kept read (a few MB)
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
@@ -97,6 +102,7 @@ class SearchEngine:
         self.root = Path(root)
         self._names = NameTable(aliases if aliases is not None else load_aliases())
         self._lock = threading.RLock()
+        self._threads: ThreadPoolExecutor | None = None
         self._searcher: Any = None  # Whoosh's searcher (untyped); None once closed
         self._open()
 
@@ -148,6 +154,9 @@ class SearchEngine:
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
+            if self._threads is not None:
+                self._threads.shutdown(wait=True)
+                self._threads = None
 
     def __enter__(self) -> SearchEngine:
         return self
@@ -289,6 +298,10 @@ class SearchEngine:
                 older = self._top(shown & ~fresh, score, sort, browse, rest)
                 docs = np.concatenate([docs, older])
         docs = docs[lo : lo + size]
+        # The facets and the histogram are counted in compiled loops that let other
+        # threads run: on a large index they are counted on other cores while this
+        # thread makes the hits and their snippets.
+        counting = self._count_facets(request, qmask, filtered, filters, collapsed, stories)
         hits = [self._hit(int(d), float(score[d]), terms, request.snippets) for d in docs]
         if fresh is not None:
             for hit in hits:
@@ -296,10 +309,29 @@ class SearchEngine:
         if request.collapse:
             for hit in hits:
                 hit.copies = self._copies(hit.docnum, filtered, score, sort, browse)
-        facets = {}
-        for name in request.facets:
-            if name not in data.facets:
-                continue
+        facets, histogram = counting()
+        return SearchResult(
+            request=request, total=total, hits=hits, facets=facets, histogram=histogram,
+            terms=sorted(terms), ranked=not browse,
+            new=int(np.count_nonzero(fresh)) if fresh is not None else None,
+            stories=int(np.count_nonzero(collapsed)) if collapsed is not None else None,
+        )
+
+    def _count_facets(
+        self,
+        request: SearchRequest,
+        qmask: Mask,
+        filtered: np.ndarray,
+        filters: dict[str, FacetFilter | None],
+        collapsed: np.ndarray | None,
+        stories: Any,
+    ) -> Callable[[], tuple[dict[str, Facet], Any]]:
+        """Start counting the facets and the histogram of ``request``; returns what waits
+        for them. On an index of ``PARALLEL_FROM`` documents or more they are counted on
+        the engine's threads, each facet apart; on a smaller one, here, when waited for."""
+        data = self._data
+
+        def facet(name: str) -> Facet:
             flt = filters.get(name)
             base, unexcluded = filtered, None
             if flt:
@@ -310,17 +342,29 @@ class SearchEngine:
                     base = data.facets[name].apply(others, flt, include=False)
                 if flt.exclude:
                     unexcluded = others
-            facets[name] = data.facets[name].facet(
-                base, flt, request.facet_limit, unexcluded, stories
-            )
-        counted = collapsed if by_story and collapsed is not None else filtered
-        histogram = data.dates.histogram(counted) if request.histogram else None
-        return SearchResult(
-            request=request, total=total, hits=hits, facets=facets, histogram=histogram,
-            terms=sorted(terms), ranked=not browse,
-            new=int(np.count_nonzero(fresh)) if fresh is not None else None,
-            stories=int(np.count_nonzero(collapsed)) if collapsed is not None else None,
-        )
+            return data.facets[name].facet(base, flt, request.facet_limit, unexcluded, stories)
+
+        def histogram():
+            counted = collapsed if stories is not None and collapsed is not None else filtered
+            return data.dates.histogram(counted) if request.histogram else None
+
+        names = [name for name in request.facets if name in data.facets]
+        pool = self._pool() if data.ndocs >= PARALLEL_FROM else None
+        if pool is None:
+            return lambda: ({name: facet(name) for name in names}, histogram())
+        futures = {name: pool.submit(facet, name) for name in names}
+        later = pool.submit(histogram)
+        return lambda: ({name: f.result() for name, f in futures.items()}, later.result())
+
+    def _pool(self) -> ThreadPoolExecutor:
+        """The threads facets are counted on (made on first need)."""
+        with self._lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(
+                    max_workers=max(1, min(COUNTING_THREADS, os.cpu_count() or 1)),
+                    thread_name_prefix="searchtui-count",
+                )
+            return self._threads
 
     def _copies(
         self, docnum: int, mask: Mask, score: Scores, sort: str, browse: bool

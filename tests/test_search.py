@@ -735,3 +735,30 @@ def test_small_pages_of_a_large_result_follow_the_full_order(wikinews_dir, tmp_p
                                             snippets=False))
             paged += [h.path for h in r.hits]
         assert paged == [h.path for h in whole.hits][: len(paged)]
+
+
+PARALLEL_REQUESTS = [
+    dict(query=""),
+    dict(query="house", facet_limit=2),
+    dict(query="", filters={"publication": FacetFilter({"Daily Planet"})}),
+    dict(query="the", filters={"publication": FacetFilter(exclude={"Daily Planet"})}),
+    dict(query="", count="stories", collapse=True),
+    dict(query="volcano", histogram=False),
+    dict(query="nothingmatchesthis"),
+]
+
+
+@pytest.mark.parametrize("kw", PARALLEL_REQUESTS)
+def test_facets_counted_on_threads_are_those_counted_in_line(engine, monkeypatch, kw):
+    from searchtui import search as search_mod
+
+    def plain(result):
+        d = result.to_dict()
+        d.pop("elapsed_ms")
+        return d
+
+    in_line = plain(run(engine, **kw))
+    monkeypatch.setattr(search_mod, "PARALLEL_FROM", 0)
+    threaded = plain(run(engine, **kw))
+    assert engine._threads is not None  # the threads did the counting
+    assert threaded == in_line
