@@ -26,6 +26,7 @@ from searchtui.articles import (
     read_file,
     split_authors,
 )
+from searchtui.articles.byline import is_name_part
 from searchtui.articles.tables import _MAX_ROW_PROBLEMS
 from searchtui.errors import CorpusMissing
 
@@ -1065,7 +1066,9 @@ def test_parse_byline_never_raises(line):
 
 
 NAME = st.from_regex(r"[A-Z][a-z]{1,8}( [A-Z][a-z]{1,8}){1,2}", fullmatch=True).filter(
-    lambda n: not n.startswith("By ")  # a leading "By" is a label, by design
+    # a leading "By" is a label, and a part no name starts or ends with ("Of Aa",
+    # "Jill On") scraped junk, by design
+    lambda n: not n.startswith("By ") and is_name_part(n)
 )
 PUB = st.from_regex(r"[A-Z][a-z]{1,8}( [A-Z][a-z]{1,8}){0,2}", fullmatch=True).filter(
     # a leading "By" is a label; a trailing weekday ("AP Monday") a relative date, by design
