@@ -255,6 +255,8 @@ class IndexData:
         #: the words of the text fields, read from the segments' files on first need
         self._words: dict[str, list[str]] | None = None
         self._words_lock = threading.Lock()
+        #: the words of the text fields as the cache holds them (see _words_from_cache)
+        self._cached_words: dict[str, tuple[np.ndarray, int]] | None = None
         #: the digest of the generation's signed manifest (None: not signed)
         self.digest = manifest.digest if manifest is not None else None
         cache = cache_path(self.ixdir, self.generation) if self.ixdir is not None else None
@@ -339,6 +341,16 @@ class IndexData:
         }
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
+        for field in segarrays.WORD_FIELDS:
+            # the words of the fields, sorted, one a line (what spelling and completion
+            # read on their first need: seconds to merge from the segments of a large index)
+            words = self.words(field)
+            if words is None:
+                continue
+            blob = "\n".join(words).encode("utf-8")
+            if blob.count(b"\n") == max(0, len(words) - 1):  # no word holds a newline
+                arrays[f"words_{field}"] = np.frombuffer(blob, dtype=np.uint8)
+                arrays[f"words_{field}_count"] = np.array([len(words)])
         for name, fidx in self.facets.items():
             joined = SEP.join(fidx.values).encode("utf-8")
             arrays[f"{name}_values"] = np.frombuffer(joined, dtype=np.uint8)
@@ -389,6 +401,11 @@ class IndexData:
                 if len(self.story) != self.ndocs:
                     return False
                 self.lengths = {field: z[f"len_{field}"] for field in TEXT_FIELDS}
+                if all(f"words_{field}" in z for field in segarrays.WORD_FIELDS):
+                    self._cached_words = {
+                        field: (z[f"words_{field}"], int(z[f"words_{field}_count"][0]))
+                        for field in segarrays.WORD_FIELDS
+                    }
                 self.facets = {}
                 for name in FACET_INDEX_FIELDS:
                     raw_values = z[f"{name}_values"].tobytes().decode("utf-8")
@@ -472,6 +489,8 @@ class IndexData:
         if fieldname not in segarrays.WORD_FIELDS:
             return None
         with self._words_lock:
+            if self._words is None and self._cached_words is not None:
+                self._words = self._words_from_cache(self._cached_words)
             if self._words is None:
                 found: dict[str, set[str]] | None = {f: set() for f in segarrays.WORD_FIELDS}
                 for i, (leaf, _offset) in enumerate(self.leaves):
@@ -486,9 +505,23 @@ class IndexData:
                     for field, held in found.items():
                         held.update(words[field].names())
                 self._words = (
-                    {f: list(w) for f, w in found.items()} if found is not None else {}
+                    {f: sorted(w) for f, w in found.items()} if found is not None else {}
                 )
             return self._words.get(fieldname)
+
+    @staticmethod
+    def _words_from_cache(held: dict[str, tuple[np.ndarray, int]]) -> dict[str, list[str]] | None:
+        """The words of the text fields as the cache holds them (None: it holds no sound
+        list of them)."""
+        words = {}
+        for field, (blob, count) in held.items():
+            try:
+                words[field] = blob.tobytes().decode("utf-8").split("\n") if count else []
+            except UnicodeDecodeError:
+                return None
+            if len(words[field]) != count:
+                return None
+        return words
 
     def _segment_entry(self, name: str) -> trust.Entry | None:
         """How a verified manifest lists a decoded segment's file: this generation's,

@@ -43,10 +43,15 @@ class Lexicon:
     """A set of words, searchable by edit distance."""
 
     def __init__(self, words: Iterable[str]):
-        self.words = frozenset(words)
+        given = words if isinstance(words, list) else list(words)
+        self.words = frozenset(given)
+        if len(self.words) != len(given):
+            given = list(self.words)
         self._sorted: list[str] | None = None
         by_length: dict[int, list[str]] = {}
-        for word in self.words:
+        # in the order given: the words of an index come sorted, and each group's sort
+        # below is then one pass (sorting a million words took two seconds)
+        for word in given:
             by_length.setdefault(len(word), []).append(word)
         self._buckets: dict[int, tuple[list[str], np.ndarray]] = {}
         for m, group in by_length.items():

@@ -36,3 +36,14 @@ def test_a_prefix_range_stops_at_the_next_word_and_keeps_longer_letters():
     assert lex.matching(pattern, "immigr") == sorted(
         ["immigrant", "immigrat", "immigration", "immigr\uffff"]
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(words, max_size=60), st.text(alphabet=LETTERS, min_size=1, max_size=6))
+def test_words_given_in_any_order_or_twice_are_one_set(given_words, text):
+    """A lexicon of words in any order, some repeated, is the lexicon of their set."""
+    lex = Lexicon(given_words)
+    once = Lexicon(sorted(set(given_words)))
+    assert lex.words == once.words == set(given_words)
+    assert lex.within(text, 2) == once.within(text, 2)
+    assert len(lex) == len(set(given_words))

@@ -257,10 +257,10 @@ def test_arrays_are_what_decoding_every_term_of_the_index_gives(built):
         assert len(data.facets["people"].values) > 3  # the facets were not empty
 
 
-def test_the_words_of_the_text_fields_come_from_the_segment_files(built):
-    """Spelling and fuzzy words read the words of title and body from the segments'
-    files: the same words as walking the index's lexicon; without a usable file, the
-    lexicon is walked."""
+def test_the_words_of_the_text_fields_come_from_the_cache_or_the_segment_files(built):
+    """Spelling and fuzzy words read the words of title and body from the generation's
+    cache, else from the segments' files: the same words, sorted, as walking the index's
+    lexicon; without a usable file, the lexicon is walked."""
     from searchtui import lexicon
 
     corpus, root = built
@@ -268,16 +268,40 @@ def test_the_words_of_the_text_fields_come_from_the_segment_files(built):
     _write(corpus, [40, 41])
     _update(corpus, root)
     ix, ixdir, _meta = store.open_index(root)
+    walked = {}
     with ix.reader() as reader:
         data = arrays.IndexData(reader, ixdir)
+        assert data._cached_words is not None  # the indexer saved them
         for field in ("title", "body"):
-            walked = {b.decode("utf-8") for b in reader.lexicon(field)}
-            assert set(data.words(field) or ()) == walked and len(walked) > 20
-            assert lexicon.lexicon(reader, field).words == walked
+            walked[field] = sorted(b.decode("utf-8") for b in reader.lexicon(field))
+            assert data.words(field) == walked[field] and len(walked[field]) > 20
+            assert lexicon.lexicon(reader, field).words == set(walked[field])
+    for cache in ixdir.glob("cache-*.npz"):
+        cache.unlink()
+    with ix.reader() as reader:
+        data = arrays.IndexData(reader, ixdir, write_cache=False)
+        assert data._cached_words is None
+        for field in ("title", "body"):
+            assert data.words(field) == walked[field]
     name = sorted(_segment_files(ixdir))[0]
     (ixdir / name).write_bytes(b"damaged")
     with ix.reader() as reader:
-        data = arrays.IndexData(reader, ixdir)
+        data = arrays.IndexData(reader, ixdir, write_cache=False)
+        # the damaged file is decoded again from its segment, whose words _build keeps
+        assert data.words("body") == walked["body"]
+    with ix.reader() as reader:
+        data = arrays.IndexData(reader, ixdir, write_cache=False)
+        data._segment_words = None  # as when the arrays came from a cache without words
         assert data.words("body") is None
-        walked = {b.decode("utf-8") for b in reader.lexicon("body")}
-        assert lexicon.lexicon(reader, "body").words == walked
+        assert lexicon.lexicon(reader, "body").words == set(walked["body"])
+
+
+@pytest.mark.parametrize(
+    "words",
+    [[], [""], ["a"], ["a", "", "bc"], ["naïve", "über", "日本", "x"], ["new\nline", "b"],
+     [f"w{i}" for i in range(1000)]],
+)
+def test_split_words_gives_back_the_words(words):
+    blob = np.frombuffer("".join(words).encode("utf-8"), dtype=np.uint8)
+    ends = np.cumsum([len(w.encode("utf-8")) for w in words], dtype=np.int64)
+    assert segarrays.split_words(blob, ends) == words
