@@ -837,3 +837,26 @@ def test_index_and_config_before_the_command_apply_to_it(built, tmp_path, capsys
     assert "Entity extraction has changed" not in out  # the configured extractor was used
     code, out, err = run_cli(capsys, "--index", tmp_path / "nowhere", "stats", "--index", root)
     assert code == 0 and f"Index:         {root}" in out, err
+
+
+@pytest.mark.parametrize(
+    "state, sound",
+    [
+        (["ab12", 10, 1_700_000_000_000_000_000, 1, False], True),
+        (["", 0, 0, 0, True], True),
+        (("ab12", 10, 1, 1, False), False),  # not a list
+        (["ab12", 10, 1, 1], False),
+        (["ab12", 10, 1, 1, False, 0], False),
+        ([12, 10, 1, 1, False], False),
+        (["ab12", "10", 1, 1, False], False),
+        (["ab12", 10, 1.5, 1, False], False),
+        (["ab12", 10, 1, True, False], False),  # a flag where a count belongs
+        (["ab12", 10, 1, 1, 0], False),
+        ({"hash": "ab12"}, False),
+        (None, False),
+    ],
+)
+def test_a_files_state_is_sound_only_in_the_shape_it_is_written(state, sound):
+    from searchtui import indexer
+
+    assert indexer._sound_state(state) is sound
