@@ -173,7 +173,11 @@ def candidate_pairs(sigs: np.ndarray, rows: np.ndarray, bands: int = BANDS) -> n
     with the row before it, so the pairs stay at most two per row and band
     however large a bucket is."""
     width = sigs.shape[1] // bands
-    found = []
+    # each pair as one number (lower row * span + higher row), made distinct every few
+    # bands: the pairs of all bands at once took a gigabyte at a million articles
+    span = np.int64(max(int(rows.max()) + 1, 1)) if len(rows) else np.int64(1)
+    held = np.zeros(0, np.int64)
+    found: list[np.ndarray] = []
     for b in range(bands):
         part = sigs[rows, b * width : (b + 1) * width].astype(np.uint64)
         with np.errstate(over="ignore"):
@@ -188,17 +192,16 @@ def candidate_pairs(sigs: np.ndarray, rows: np.ndarray, bands: int = BANDS) -> n
         idx = np.flatnonzero(same) + 1
         starts = np.flatnonzero(np.concatenate(([True], ~same)))
         first = starts[np.searchsorted(starts, idx, side="right") - 1]
-        found.append(np.stack([rows[order[first]], rows[order[idx]]], axis=1))
-        found.append(np.stack([rows[order[idx - 1]], rows[order[idx]]], axis=1))
-    if not found:
-        return np.zeros((0, 2), np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    pairs.sort(axis=1)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    # each pair once, in order: as one number each (a sort of rows is slower)
-    width = np.int64(max(int(rows.max()) + 1, 1))
-    key = distinct(pairs[:, 0] * width + pairs[:, 1])
-    return np.stack([key // width, key % width], axis=1)
+        for left in (rows[order[first]], rows[order[idx - 1]]):
+            right = rows[order[idx]]
+            low, high = np.minimum(left, right), np.maximum(left, right)
+            keep = low != high
+            found.append(low[keep].astype(np.int64) * span + high[keep])
+        if len(found) >= 8:
+            held = distinct(np.concatenate([held, *found]))
+            found = []
+    key_all = distinct(np.concatenate([held, *found])) if found else held
+    return np.stack([key_all // span, key_all % span], axis=1)
 
 
 def similarity(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:

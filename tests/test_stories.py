@@ -367,3 +367,37 @@ def test_distinct_is_numpys_unique():
     for values in (rng.integers(0, 50, size=300), rng.integers(0, 2**40, size=1000),
                    np.zeros(0, np.int64), np.array([7]), rng.random(100)):
         assert np.array_equal(stories.distinct(values), np.unique(values))
+
+
+def _pairs_by_hand(sigs: np.ndarray, rows: np.ndarray, bands: int) -> set[tuple[int, int]]:
+    """candidate_pairs as its doc says it: in each band, each row of a bucket with the
+    bucket's first row and with the row before it (rows in the order given)."""
+    width = sigs.shape[1] // bands
+    out = set()
+    for b in range(bands):
+        buckets: dict[bytes, list[int]] = {}
+        for r in rows.tolist():
+            buckets.setdefault(sigs[r, b * width : (b + 1) * width].tobytes(), []).append(r)
+        for members in buckets.values():
+            for i in range(1, len(members)):
+                for a in (members[0], members[i - 1]):
+                    if a != members[i]:
+                        out.add((min(a, members[i]), max(a, members[i])))
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_candidate_pairs_are_the_bands_buckets(seed):
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 2**32, size=(40, stories.PERMS), dtype=np.uint32)
+    # 400 rows, copies of 40 with a share of their minima changed: buckets in many bands
+    sigs = base[rng.integers(0, 40, 400)].copy()
+    noise = rng.random(sigs.shape) < 0.15
+    sigs[noise] = rng.integers(0, 2**32, size=int(noise.sum()), dtype=np.uint32)
+    rows = np.flatnonzero(rng.random(400) < 0.9)
+    pairs = stories.candidate_pairs(sigs, rows)
+    assert pairs.dtype == np.int64 and pairs.shape[1] == 2
+    got = [tuple(p) for p in pairs.tolist()]
+    assert got == sorted(set(got))  # each pair once, in order
+    assert set(got) == _pairs_by_hand(sigs, rows, stories.BANDS)
+    assert len(got) > 400  # many buckets were met
