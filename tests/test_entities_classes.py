@@ -268,3 +268,25 @@ def test_a_saint_that_speaks_or_owns_is_no_place(ext, text, person):
 def test_a_saint_named_company_or_school_stays_an_organisation(ext):
     got = found(ext, "She studied at St. Ignatius University and worked for St. Odile Medical Inc.")
     assert {"St. Ignatius University", "St. Odile Medical Inc."} <= got["ORG"]
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("The squad flew home to Trinidad and Tobago after the final.", "Trinidad and Tobago"),
+        ("Ministers of Antigua and Barbuda signed the accord.", "Antigua and Barbuda"),
+        ("Floods hit Bosnia and Herzegovina on Tuesday.", "Bosnia and Herzegovina"),
+        ("He retired to Saint Vincent and the Grenadines.", "Saint Vincent and the Grenadines"),
+        ("Ferries to the Isle of Man were cancelled.", "Isle of Man"),
+    ],
+)
+def test_a_place_named_with_a_connector_is_one_place(ext, text, place):
+    got = found(ext, text)
+    assert got["PLACE"] == {place}
+    assert not got["PERSON"] and not got["ORG"]
+
+
+def test_places_joined_by_and_stay_two_places(ext):
+    got = found(ext, "Flights between Paris and Berlin resumed; Smith and Jones flew to Oslo.")
+    assert {"Paris", "Berlin", "Oslo"} <= got["PLACE"]
+    assert not any(" and " in p for p in got["PLACE"])

@@ -873,15 +873,19 @@ class RuleEngine:
                 toks = toks[1:]
         words = [t[0] for t in toks]
         key = " ".join(words)
-        if key in self.names:
+        if key in self.names or self._connected_place(key, words):
             self._classify(text, toks, items, False, key=key)
             return
         org_head = words[-1] in ORG_SUFFIXES or _org_headed(words)
         for i in range(1, len(toks)):
             if org_head:
                 break
-            if words[i - 1] in CONNECTORS and " ".join(words[i:]) in self.names:
-                # a known name after a connector: "Fighters of Islamic State"
+            rest = " ".join(words[i:])
+            if words[i - 1] in CONNECTORS and (
+                rest in self.names or self._connected_place(rest, words[i:])
+            ):
+                # a known name after a connector: "Fighters of Islamic State", "Leaders of
+                # Antigua and Barbuda"
                 left = self._strip_connectors(toks[:i])
                 if left:
                     self._run(text, left, items, sent_start)
@@ -956,7 +960,7 @@ class RuleEngine:
                     and toks[-1][0] in COMPANY_SUFFIXES
                     and toks[i + 1][0] not in ORG_SUFFIXES  # "Pacific Gas and Electric Co"
                 )
-                if whole in self.names or (
+                if whole in self.names or whole in self.places or (
                     toks[-1][0] in ORG_SUFFIXES
                     and not two
                     and not self._known(" ".join(x[0] for x in left))
@@ -1041,6 +1045,11 @@ class RuleEngine:
 
     # ------------------------------------------------------------------ typing
 
+    def _connected_place(self, key: str, words: list[str]) -> bool:
+        """Whether a run is a known place whose name holds a connector, read whole, not
+        split there: "Bosnia and Herzegovina", "Trinidad and Tobago", "Isle of Man"."""
+        return len(words) > 2 and key in self.places and any(w in CONNECTORS for w in words[1:-1])
+
     def _classify(
         self, text: str, toks: list[Tok], items: list[_Item], titled: bool, weak: bool = False,
         key: str = "",
@@ -1073,6 +1082,9 @@ class RuleEngine:
             if n == 1 and words[0] in COMMON_CAPS:
                 return
             items.append(_Item(s, e, key, words, PERSON, 2, person_canon(words)))
+            return
+        if self._connected_place(key, words):
+            items.append(_Item(s, e, key, words, PLACE, 2, key))
             return
         if n > 1 and words[0] in _SAINTS:
             # "St. Lucia" is the list's "Saint Lucia", "Saint Kitts" its "St. Kitts"
