@@ -2,9 +2,10 @@
 
 Posting lists of the terms queries meet (documents and weights, and on demand
 positions) are decoded from Whoosh's blocks once and kept in LRU caches; facet
-values, dates, field lengths and deleted documents are decoded when the index
-is opened and saved beside it (``cache-<generation>.npz``), so a later open
-loads them in milliseconds. The indexer prepares that file after each commit.
+values, dates, field lengths, deleted documents and the words of the text fields
+are decoded when the index is opened and saved beside it (``cache-<generation>.npz``),
+so a later open maps them in place (see ``mapped``) instead of decoding them. The
+indexer prepares that file after each commit.
 
 The cache is derived data, tied to its generation and content: it holds the
 digest of the generation's signed manifest (see ``trust``) and is listed
