@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import hashlib
 import math
 import os
 import threading
@@ -137,7 +136,7 @@ def open_cache(path: Path, manifest: trust.Manifest, ndocs: int, generation: int
         raise CacheUnusable(f"it cannot be read: {type(exc).__name__}") from None
     whole = z.buffer()
     try:
-        if len(whole) != entry.size or hashlib.sha256(whole).hexdigest() != entry.sha256:
+        if len(whole) != entry.size or trust.sha256_bytes(whole) != entry.sha256:
             raise CacheUnusable("it has changed since it was written")
     finally:
         whole.release()

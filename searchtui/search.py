@@ -39,6 +39,7 @@ from searchtui.models import (
     Copy,
     Facet,
     FacetFilter,
+    Histogram,
     Hit,
     SearchRequest,
     SearchResult,
@@ -63,6 +64,7 @@ from searchtui.schema import (
     stored_body,
 )
 from searchtui.snippets import make_snippet
+from searchtui.stories import Stories
 from searchtui.suggest import Speller
 
 UNDATED_LAST = 10**9  # a day ordinal past any real date
@@ -324,8 +326,8 @@ class SearchEngine:
         filtered: np.ndarray,
         filters: dict[str, FacetFilter | None],
         collapsed: np.ndarray | None,
-        stories: Any,
-    ) -> Callable[[], tuple[dict[str, Facet], Any]]:
+        stories: Stories | None,
+    ) -> Callable[[], tuple[dict[str, Facet], Histogram | None]]:
         """Start counting the facets and the histogram of ``request``; returns what waits
         for them. On an index of ``PARALLEL_FROM`` documents or more they are counted on
         the engine's threads, each facet apart; on a smaller one, here, when waited for."""
@@ -344,7 +346,7 @@ class SearchEngine:
                     unexcluded = others
             return data.facets[name].facet(base, flt, request.facet_limit, unexcluded, stories)
 
-        def histogram():
+        def histogram() -> Histogram | None:
             counted = collapsed if stories is not None and collapsed is not None else filtered
             return data.dates.histogram(counted) if request.histogram else None
 

@@ -88,7 +88,6 @@ class _Terms:
         """The terms, in order."""
         return split_words(self.blob, self.ends)
 
-
     def check(self, ndocs: int) -> None:
         n = len(self.ends)
         if len(self.starts) != n + 1 or self.starts[0] != 0 or self.starts[-1] != len(self.docs):

@@ -192,8 +192,8 @@ def candidate_pairs(sigs: np.ndarray, rows: np.ndarray, bands: int = BANDS) -> n
         idx = np.flatnonzero(same) + 1
         starts = np.flatnonzero(np.concatenate(([True], ~same)))
         first = starts[np.searchsorted(starts, idx, side="right") - 1]
+        right = rows[order[idx]]
         for left in (rows[order[first]], rows[order[idx - 1]]):
-            right = rows[order[idx]]
             low, high = np.minimum(left, right), np.maximum(left, right)
             keep = low != high
             found.append(low[keep].astype(np.int64) * span + high[keep])

@@ -960,7 +960,7 @@ class RuleEngine:
                     and toks[-1][0] in COMPANY_SUFFIXES
                     and toks[i + 1][0] not in ORG_SUFFIXES  # "Pacific Gas and Electric Co"
                 )
-                if whole in self.names or whole in self.places or (
+                if whole in self.names or (
                     toks[-1][0] in ORG_SUFFIXES
                     and not two
                     and not self._known(" ".join(x[0] for x in left))
