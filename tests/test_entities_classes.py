@@ -286,6 +286,23 @@ def test_a_place_named_with_a_connector_is_one_place(ext, text, place):
     assert not got["PERSON"] and not got["ORG"]
 
 
+def test_a_place_with_a_connector_in_wire_copy_capitals(ext):
+    got = found(ext, "PORT OF SPAIN, Trinidad (Reuters) - Police in TRINIDAD AND TOBAGO said.")
+    assert {"Port of Spain", "Trinidad and Tobago"} <= got["PLACE"]
+    assert not got["ORG"] - {"Reuters"} and not got["PERSON"]
+
+
+@pytest.mark.parametrize(
+    "line, place",
+    [
+        ("ST. LOUIS (AP) — Police said the road was closed.", "St. Louis"),
+        ("DOUGLAS, ISLE OF MAN (AP) — Riders arrived on Monday.", "Isle of Man"),
+    ],
+)
+def test_a_dateline_in_capitals_names_its_place_as_usually_written(ext, line, place):
+    assert place in found(ext, line)["PLACE"]
+
+
 def test_places_joined_by_and_stay_two_places(ext):
     got = found(ext, "Flights between Paris and Berlin resumed; Smith and Jones flew to Oslo.")
     assert {"Paris", "Berlin", "Oslo"} <= got["PLACE"]

@@ -236,8 +236,15 @@ def _is_table(line: str) -> bool:
 
 
 def _usual_case(words: list[str]) -> str:
-    """Words in capitals as usually written: "NEW YORK" -> "New York" ("U.S." kept)."""
-    return " ".join([w if "." in w[1:] else w.capitalize() for w in words])
+    """Words in capitals as usually written: "NEW YORK" -> "New York", "ST. LOUIS" ->
+    "St. Louis", "ISLE OF MAN" -> "Isle of Man" (a connector inside a name in lower
+    case); initials are kept ("U.S.", "D.C.")."""
+    return " ".join([
+        w if (len(w) > 2 and w[1] == ".")
+        else w.lower() if (k and w.lower() in CONNECTORS)
+        else w.capitalize()
+        for k, w in enumerate(words)
+    ])
 
 
 def _rating(text: str, end: int) -> bool:
@@ -1097,7 +1104,7 @@ class RuleEngine:
         if _upper(key):
             # in capitals, as datelines are ("LONDON —", "NEW YORK (AP)"): known as written
             # the usual way, or a common word
-            usual = " ".join([w if (len(w) > 2 and w[1] == ".") else w.capitalize() for w in words])
+            usual = _usual_case(words)
             if usual != key:
                 kind = self.places.get(usual)
                 if kind is not None and not (
