@@ -303,6 +303,16 @@ def test_a_dateline_in_capitals_names_its_place_as_usually_written(ext, line, pl
     assert place in found(ext, line)["PLACE"]
 
 
+def test_wire_copy_all_in_capitals_names_places_with_connectors(ext):
+    body = (
+        "PORT OF SPAIN, Trinidad (AP) — LEADERS FROM TRINIDAD AND TOBAGO AND ANTIGUA AND "
+        "BARBUDA MET ON THURSDAY TO DISCUSS FISHING RIGHTS.\n\n"
+        "THE TALKS FOLLOWED A DISPUTE OVER BOATS SEIZED LAST MONTH, OFFICIALS SAID."
+    )
+    places = facets(ext, body, title="CARIBBEAN LEADERS MEET")["places"]
+    assert {"Port of Spain", "Trinidad and Tobago", "Antigua and Barbuda"} <= set(places)
+
+
 def test_places_joined_by_and_stay_two_places(ext):
     got = found(ext, "Flights between Paris and Berlin resumed; Smith and Jones flew to Oslo.")
     assert {"Paris", "Berlin", "Oslo"} <= got["PLACE"]

@@ -1641,7 +1641,7 @@ class RuleEngine:
         forms = [raw]
         caps = mode == CAPS_LINE or (mode == TABLE_LINE and raw[0].isupper())
         if caps:
-            forms.append([w if (len(w) > 2 and w[1] == ".") else w.capitalize() for w in raw])
+            forms.append(_usual_case(raw).split(" "))
         for k, words in enumerate(forms):
             key = " ".join(words)
             if k == 0 and caps:
