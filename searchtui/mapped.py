@@ -8,9 +8,9 @@ which the system reads when they are first touched and may drop again under
 memory pressure. Opening a large index then costs what its arrays' headers
 cost, not a copy of hundreds of megabytes.
 
-A member that is compressed, holds Python objects, or runs past its bounds
-makes the file unreadable (``ValueError``); an array that is not aligned (a file
-written by ``numpy.savez``) is copied.
+A member that is compressed, holds Python objects, runs past its bounds, or
+whose header cannot be read makes the file unreadable (``ValueError``); an
+array that is not aligned (a file written by ``numpy.savez``) is copied.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import mmap
 import struct
+import tokenize
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -85,13 +86,17 @@ class MappedArrays:
         if end > size:
             raise ValueError(f"{name}: past the end")
         head = io.BytesIO(self._map[data : min(end, data + _MAX_HEADER)])
-        version = np.lib.format.read_magic(head)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
-        else:
-            raise ValueError(f"{name}: npy version {version}")
+        try:
+            version = np.lib.format.read_magic(head)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
+            else:
+                raise ValueError(f"npy version {version}")
+        except (ValueError, SyntaxError, TypeError, OverflowError, tokenize.TokenError) as exc:
+            # numpy parses the header as a Python literal: damaged, it fails in many ways
+            raise ValueError(f"{name}: its header cannot be read ({exc})") from None
         if dtype.hasobject:
             raise ValueError(f"{name}: holds objects")
         count = int(np.prod(shape, dtype=np.int64))

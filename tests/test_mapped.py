@@ -79,6 +79,20 @@ def test_compressed_members_and_objects_are_refused(tmp_path):
         mapped.MappedArrays(path)["objs"]
 
 
+@pytest.mark.parametrize("damage", [b")", b"{", b"\x00", b"'", b"((("])
+def test_a_header_that_is_not_a_header_is_refused(tmp_path, damage):
+    """numpy reads a member's header as a Python literal: a changed byte there
+    fails in many ways, each of them ValueError here."""
+    path = tmp_path / "h.npz"
+    _save(path, {"ints": np.arange(10, dtype=np.int64)})
+    raw = bytearray(path.read_bytes())
+    at = raw.index(b"'shape': (") + len(b"'shape': ")
+    raw[at : at + len(damage)] = damage
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="ints"):
+        mapped.MappedArrays(path)["ints"]
+
+
 def test_an_empty_file_is_refused(tmp_path):
     path = tmp_path / "f.npz"
     path.write_bytes(b"")
