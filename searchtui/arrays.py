@@ -46,7 +46,10 @@ from searchtui.schema import (
 from searchtui.segarrays import SegmentArrays
 from searchtui.stories import Stories
 from searchtui.whooshext import (
+    Damaged,
+    DocsFile,
     deleted_docs,
+    docfile,
     fixed_column,
     term_positions,
     term_postings,
@@ -240,6 +243,8 @@ class IndexData:
         self._postings = _LRU(POSTINGS_CACHE)
         self._positions = _LRU(POSITIONS_CACHE, size=lambda value: len(value[0]))
         self._phrases = _LRU(PHRASES_CACHE)
+        #: each segment's file of documents and weights (None: read its blocks)
+        self._docfiles: dict[str, DocsFile | None] = {}
         self.ixdir = Path(ixdir) if ixdir is not None else None
         manifest = self._manifest()
         self._signed = manifest
@@ -583,9 +588,45 @@ class IndexData:
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, weights) of a term."""
         return self._gather(
-            self._postings, term_postings, fieldname, text,
+            self._postings, self._term_postings, fieldname, text,
             (np.zeros(0, np.int32), np.zeros(0, np.float32)),
         )
+
+    def _term_postings(self, leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """A term's documents and weights in one segment: from the file beside it
+        (see ``docfile``) when there is a sound one, else from its posting blocks."""
+        held = self._docs_file(leaf)
+        if held is not None:
+            try:
+                found = held.postings(leaf, fieldname, tbytes)
+            except Damaged:
+                # Not to be read wrong: this segment is read from its blocks from now on.
+                self._docfiles[held.segment_id] = None
+                found = None
+            if found is not None:
+                return found
+        return term_postings(leaf, fieldname, tbytes)
+
+    def _docs_file(self, leaf) -> DocsFile | None:
+        """The segment's file of documents and weights, if the verified manifest lists
+        it at its size and it was made for this segment (opened once)."""
+        sid = segarrays.segment_id(leaf)
+        if not sid or self.ixdir is None or self._signed is None:
+            return None
+        try:
+            return self._docfiles[sid]
+        except KeyError:
+            pass
+        name = docfile.file_name(sid)
+        entry = self._signed.files.get(name)
+        found = None
+        if entry is not None:
+            try:
+                found = DocsFile(self.ixdir / name, sid, leaf.doc_count_all(), entry.size)
+            except docfile.Unusable:
+                found = None
+        self._docfiles[sid] = found
+        return found
 
     def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) pairs of every occurrence of a term, as two arrays."""

@@ -136,10 +136,14 @@ def test_a_missing_segment_file(built, capsys):
 
 
 def test_changed_bytes_in_the_postings_are_reported_not_answered(built, capsys):
-    """Sizes hold, so the index opens; the blocks then fail to decode: one line, no NaN."""
+    """Sizes hold, so the index opens; the blocks then fail to decode: one line, no NaN.
+
+    A term's documents are read from the file beside the segment: that is damaged
+    too here, so the blocks are read (``test_docfile`` damages it alone)."""
     corpus, root = built
     pst = next(live(root).glob("*.pst"))
     overwrite_middle(pst)
+    overwrite_middle(pst.with_name(pst.name.replace(".pst", whooshext.docfile.SUFFIX)))
     with SearchEngine.open(root) as engine:
         with pytest.raises(IndexDamaged) as info:
             engine.search(SearchRequest(query="harbour"))

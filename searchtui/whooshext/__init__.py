@@ -32,6 +32,10 @@ generation, read-only, its TOC unpickled from bytes checked beforehand.
 Damage (``damage``): ``DECODE_ERRORS``, ``Damaged``, ``is_damage(exc)`` (an
 error from decoding damaged files, not a bug), ``what_is_damaged(exc)``.
 
+Each text term's documents and weights in one segment (``docfile``), written
+beside the segment by the bulk writer: ``DocsFile(path, segment id, documents,
+size)`` reads them in place, checked against the segment's term table.
+
 Reading one segment (``postings``), as numpy arrays:
 
 - ``term_postings(leaf, field, text)``: (documents, weights) of a term.
@@ -55,7 +59,9 @@ Version (``version``): ``fast_paths()``, ``describe()`` (for ``--version``).
 
 from __future__ import annotations
 
+from searchtui.whooshext import docfile
 from searchtui.whooshext.damage import DECODE_ERRORS, Damaged, is_damage, what_is_damaged
+from searchtui.whooshext.docfile import DocsFile
 from searchtui.whooshext.postings import (
     check_leaf,
     deleted_docs,
@@ -91,6 +97,7 @@ __all__ = [
     "DECODE_ERRORS",
     "DEFAULT_LIMIT_MB",
     "Damaged",
+    "DocsFile",
     "Generation",
     "OffsetPhrase",
     "PhrasePositionsPlugin",
@@ -101,6 +108,7 @@ __all__ = [
     "deleted_docs",
     "describe",
     "discard",
+    "docfile",
     "expanded_texts",
     "fast_paths",
     "field_lengths",

@@ -53,6 +53,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 
 from searchtui import kernels
 from searchtui.schema import NewsText, analyse_positions
+from searchtui.whooshext import docfile
 from searchtui.whooshext.postings import length_bytes
 from searchtui.whooshext.version import fast_paths
 
@@ -571,13 +572,18 @@ class BulkWriter(SegmentWriter):
         term_pack = _term_struct.pack
         magic = WHOOSH3_HEADER_MAGIC
 
+        # The text fields' documents and weights, for the file beside the segment.
+        doc_lists: dict[str, list] = {}
         for fieldname in sorted(self._postings):
             fieldobj = schema[fieldname]
             fw.start_field(fieldname, fieldobj)
             fieldkey = pack_ushort(fw._fieldid)
             fixedsize = fieldobj.format.fixed_value_size()
             lenbytes = self._lenbytes.get(fieldname)
-            for tbytes, (docs, weights, values) in self._postings[fieldname].sorted_terms():
+            rows = self._postings[fieldname].sorted_terms()
+            if fieldname in self._fast:
+                doc_lists[fieldname] = [(tb, e[0], e[1]) for tb, e in rows]
+            for tbytes, (docs, weights, values) in rows:
                 n = len(docs)
                 start = offset
                 if n == 1 and not compression:
@@ -700,4 +706,7 @@ class BulkWriter(SegmentWriter):
         if chunk:
             postfile.write(b"".join(chunk))
         assert postfile.tell() == offset
+        folder = getattr(self.storage, "folder", None)
+        if folder is not None and doc_lists:
+            docfile.write(folder, self.newsegment.segment_id(), self.docnum, doc_lists)
         self._reset_postings()

@@ -1,0 +1,240 @@
+"""Each text term's documents and weights in one segment, kept in a file beside it.
+
+Whoosh keeps a term's documents, weights and positions together in posting
+blocks, each pickled and (when large) compressed: reading a common word's
+documents means decoding all of it, positions included, at about a
+microsecond a posting. A query needs the documents and weights alone. The
+bulk writer (``segments``) therefore writes them a second time, as plain
+arrays, into ``<segment id>.docs.npz`` beside the segment's other files, and
+a reader maps that file and slices a term's arrays out of it without decoding
+anything (``mapped``).
+
+The file is one of the segment's files: Whoosh's file names give it to the
+segment, so it is listed with the segment's files in the signed manifest of
+every generation that holds the segment, and removed with them. A reader
+(``DocsFile``) uses it only when the manifest lists it at its size and it says
+it was made for this very segment by this layout, and each term's lists are
+checked before they are used: a term found must match the checksum the file keeps
+of it and its lists, and a term not found must be missing from Whoosh's own
+term table too.
+A segment without the file (written by Whoosh's own writer, or by an older
+searchtui), or whose file fails a check, is read from its posting blocks.
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from array import array
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from whoosh.reading import TermNotFound
+
+from searchtui import mapped
+from searchtui.whooshext.damage import Damaged
+from searchtui.whooshext.storage import write_durably
+
+#: The layout of the files; a file of another layout is not read.
+LAYOUT = 1
+SUFFIX = ".docs.npz"
+#: Documents numbered below this are kept in two bytes, others in four.
+_SHORT_DOCS = 1 << 16
+
+
+#: What reading a damaged zip file or npy header raises (``mapped`` turns the rest
+#: into ValueError).
+_UNREADABLE = (
+    KeyError, ValueError, OSError, EOFError, UnicodeDecodeError, NotImplementedError,
+    struct.error, zipfile.BadZipFile,
+)
+
+
+class Unusable(Exception):
+    """The file is not one made for this segment by this layout."""
+
+
+def file_name(segment_id: str) -> str:
+    return f"{segment_id}{SUFFIX}"
+
+
+def _weights(values: array) -> np.ndarray:
+    """Weights in the smallest type that holds them exactly (Whoosh's are float32)."""
+    w = np.frombuffer(values, dtype=np.float64).astype(np.float32)
+    if not len(w):
+        return w.astype(np.uint8)
+    if np.all(w >= 0) and np.all(w == np.floor(w)):
+        top = float(w.max())
+        if top <= 0xFF:
+            return w.astype(np.uint8)
+        if top <= 0xFFFF:
+            return w.astype(np.uint16)
+    return w
+
+
+def arrays_of(
+    segment_id: str, ndocs: int, fields: Mapping[str, Sequence[tuple[bytes, array, array]]]
+) -> dict[str, np.ndarray]:
+    """The file's arrays: for each field, its terms (sorted, as bytes) with their
+    documents (``array('I')``) and weights (``array('d')``)."""
+    out: dict[str, np.ndarray] = {
+        "layout": np.array([LAYOUT], np.int64),
+        "ndocs": np.array([ndocs], np.int64),
+        "segment": np.frombuffer(segment_id.encode("utf-8"), np.uint8),
+    }
+    doc_type = np.uint16 if ndocs <= _SHORT_DOCS else np.uint32
+    for field, rows in fields.items():
+        docs = array("I")
+        weights = array("d")
+        counts = np.zeros(len(rows) + 1, np.int64)
+        lens = np.zeros(len(rows), np.int64)
+        for i, (tbytes, ids, ws) in enumerate(rows):
+            docs.extend(ids)
+            weights.extend(ws)
+            counts[i + 1] = len(ids)
+            lens[i] = len(tbytes)
+        starts = np.cumsum(counts)
+        doc_array = np.frombuffer(docs, np.uint32).astype(doc_type)
+        weight_array = _weights(weights)
+        out[f"{field}_terms"] = np.frombuffer(b"".join(r[0] for r in rows), np.uint8)
+        out[f"{field}_ends"] = np.cumsum(lens)
+        out[f"{field}_starts"] = starts
+        out[f"{field}_docs"] = doc_array
+        out[f"{field}_weights"] = weight_array
+        out[f"{field}_crc"] = np.fromiter(
+            (_crc(r[0], doc_array, weight_array, int(a), int(b))
+             for r, a, b in zip(rows, starts[:-1], starts[1:], strict=True)),
+            np.uint32, count=len(rows),
+        )
+    return out
+
+
+def _crc(tbytes: bytes, docs: np.ndarray, weights: np.ndarray, start: int, end: int) -> int:
+    """The checksum of one term with its lists."""
+    return zlib.crc32(weights[start:end].data, zlib.crc32(docs[start:end].data, zlib.crc32(tbytes)))
+
+
+def write(
+    folder: str | Path, segment_id: str, ndocs: int,
+    fields: Mapping[str, Sequence[tuple[bytes, array, array]]],
+) -> None:
+    """Write the file of one segment (see ``arrays_of``) whole or not at all."""
+    arrays = arrays_of(segment_id, ndocs, fields)
+    write_durably(Path(folder) / file_name(segment_id), lambda fh: mapped.save(fh, arrays))
+
+
+class _Field:
+    __slots__ = ("terms", "ends", "starts", "docs", "weights", "crc")
+
+    def __init__(self, terms, ends, starts, docs, weights, crc):
+        # memoryviews: an item is a Python int at once, for the search below
+        self.terms = np.ascontiguousarray(terms).data
+        self.ends = np.ascontiguousarray(ends).data
+        self.starts = np.ascontiguousarray(starts).data
+        self.docs = docs
+        self.weights = weights
+        self.crc = np.ascontiguousarray(crc).data
+
+    def find(self, tbytes: bytes) -> int:
+        """The term's number, or -1."""
+        terms, ends = self.terms, self.ends
+        lo, hi = 0, len(ends)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            found = bytes(terms[ends[mid - 1] if mid else 0 : ends[mid]])
+            if found < tbytes:
+                lo = mid + 1
+            elif found > tbytes:
+                hi = mid
+            else:
+                return mid
+        return -1
+
+
+_FIELD_TYPES = {
+    "terms": (np.uint8,), "ends": (np.int64,), "starts": (np.int64,),
+    "docs": (np.uint16, np.uint32), "weights": (np.uint8, np.uint16, np.float32),
+    "crc": (np.uint32,),
+}
+
+
+class DocsFile:
+    """The documents and weights of one segment's text terms, read in place."""
+
+    def __init__(self, path: Path, segment_id: str, ndocs: int, size: int):
+        """Map ``path``; :class:`Unusable` unless it is ``size`` bytes long and was
+        made for the segment ``segment_id`` of ``ndocs`` documents by this layout."""
+        try:
+            z = mapped.MappedArrays(path)
+            if len(z.buffer()) != size:
+                raise Unusable("it is not the size its manifest says")
+            if [int(v) for v in z["layout"]] != [LAYOUT]:
+                raise Unusable("it was made by another version of searchtui")
+            made_for = (z["segment"].tobytes().decode("utf-8"), [int(v) for v in z["ndocs"]])
+            if made_for != (segment_id, [ndocs]):
+                raise Unusable("it was made for another segment")
+            self.fields: dict[str, _Field] = {}
+            for name in z.files:
+                if not name.endswith("_terms"):
+                    continue
+                field = name[: -len("_terms")]
+                parts = {}
+                for part, types in _FIELD_TYPES.items():
+                    a = z[f"{field}_{part}"]
+                    if a.ndim != 1 or a.dtype.type not in types:
+                        raise Unusable(f"its {field} {part} are not what they should be")
+                    parts[part] = a
+                n = len(parts["ends"])
+                if (len(parts["starts"]) != n + 1 or len(parts["crc"]) != n
+                        or len(parts["docs"]) != len(parts["weights"])
+                        or (n and int(parts["ends"][-1]) != len(parts["terms"]))
+                        or int(parts["starts"][-1]) != len(parts["docs"])):
+                    raise Unusable(f"its {field} lists do not add up")
+                self.fields[field] = _Field(**parts)
+        except _UNREADABLE as exc:
+            raise Unusable(f"it cannot be read: {type(exc).__name__}: {exc}") from None
+        self.segment_id = segment_id
+        self.ndocs = ndocs
+
+    def postings(self, leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """(documents, weights) of a term, as ``term_postings`` gives them; None when the
+        file does not hold the field. ``Damaged`` when they disagree with the
+        segment's term table (``leaf``)."""
+        f = self.fields.get(fieldname)
+        if f is None:
+            return None
+        i = f.find(tbytes)
+        if i < 0:
+            # Not in the file: the segment's own term table must agree (the file's
+            # terms may be what is damaged).
+            try:
+                leaf.term_info(fieldname, tbytes)
+            except TermNotFound:
+                return _EMPTY
+            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: the term is missing")
+        start, end = f.starts[i], f.starts[i + 1]
+        if not 0 <= start < end <= len(f.docs):
+            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its bounds are wrong")
+        # The checksum covers the term found and its lists.
+        if _crc(tbytes, f.docs, f.weights, start, end) != f.crc[i]:
+            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: they have changed")
+        docs = f.docs[start:end].astype(np.int32)
+        if int(docs[-1]) >= self.ndocs or (end - start > 1 and not np.all(docs[1:] > docs[:-1])):
+            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: they are not a sound list")
+        return docs, f.weights[start:end].astype(np.float32)
+
+    def terms(self, fieldname: str) -> int:
+        """How many terms of the field the file holds."""
+        f = self.fields.get(fieldname)
+        return len(f.ends) if f is not None else 0
+
+
+_EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+
+
+def _where(leaf, fieldname: str, tbytes: bytes) -> str:
+    segment = getattr(leaf, "segment", None)
+    where = f"{segment().segment_id()}{SUFFIX}" if callable(segment) else SUFFIX
+    return f"{where}, {fieldname}:{tbytes.decode('utf-8', 'replace')!r}"

@@ -1,0 +1,242 @@
+"""The documents and weights of text terms, kept beside each segment (``whooshext.docfile``).
+
+Queries read a term's documents and weights from the file beside its segment
+instead of decoding Whoosh's posting blocks. These tests hold the file to the
+blocks it copies (every term, every segment, merged ones included), check
+that queries read it, and that a file that is damaged, made for another
+segment, or not signed is never read wrong: the answers are those of the blocks.
+"""
+
+from __future__ import annotations
+
+import shutil
+from array import array
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_bulkwrite import _documents
+from test_merge import _write_files
+from whoosh.reading import TermNotFound
+
+from searchtui import arrays, indexer, segarrays, store, trust
+from searchtui.config import Config
+from searchtui.errors import IndexDamaged
+from searchtui.indexer import build_index
+from searchtui.models import SearchRequest
+from searchtui.search import SearchEngine
+from searchtui.whooshext import (
+    Damaged,
+    DocsFile,
+    deleted_docs,
+    docfile,
+    term_postings,
+    writers,
+)
+
+FAST = Config(workers=1, extractor="none")
+QUERIES = ["", "said", "government", "zebra", '"prime minister"', "minist*", "echo echo",
+           "title:zebra", "-said government"]
+
+
+def _corpus(folder: Path, docs: list[dict]) -> Path:
+    corpus = _write_files(folder, docs)
+    # One word many times over: a weight that needs more than one byte.
+    (corpus / "echo.txt").write_text(
+        "Echo chamber\n\nAnn Lee — Daily Post Jan 02, 2020\n\n\n" + "echo " * 300 + "\n",
+        encoding="utf-8",
+    )
+    (corpus / "zebra.txt").write_text(
+        "Zebra crossing\n\nAnn Lee — Daily Post Jan 03, 2020\n\n\nA zebra crossed.\n",
+        encoding="utf-8",
+    )
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[dict]:
+    return _documents(200)
+
+
+@pytest.fixture(scope="module")
+def segmented(docs, tmp_path_factory) -> Path:
+    """An index of several segments, the last ones merged by later updates."""
+    where = tmp_path_factory.mktemp("segmented")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(indexer, "BULK_LIMIT_MB", 1)
+        m.setattr(writers, "MERGE_MAX_DOCS", 8)
+        corpus = _corpus(where / "corpus", docs[:150])
+        root = where / "ix"
+        build_index([corpus], root, config=FAST)
+        for step in range(writers.MERGE_FACTOR + 1):
+            _write_files(corpus / f"u{step}", docs[150 + 3 * step : 153 + 3 * step])
+            sorted(corpus.glob("*.txt"))[step].unlink()
+            build_index([corpus], root, config=FAST)
+    return root
+
+
+@pytest.fixture
+def built(segmented, tmp_path) -> Path:
+    """A copy of the segmented index, to damage."""
+    root = tmp_path / "ix"
+    shutil.copytree(segmented, root)
+    return root
+
+
+def _files(root: Path):
+    """(leaf, its DocsFile) of each segment of the live generation."""
+    ix, ixdir, _meta = store.open_index(root)
+    manifest = trust.read_manifest(ixdir, ix.latest_generation())
+    reader = ix.reader()
+    out = []
+    for leaf, _offset in reader.leaf_readers():
+        sid = segarrays.segment_id(leaf)
+        name = docfile.file_name(sid)
+        assert name in manifest.files, "each segment's file is signed with it"
+        out.append((leaf, DocsFile(ixdir / name, sid, leaf.doc_count_all(),
+                                   manifest.files[name].size)))
+    return out
+
+
+def _answers(root: Path) -> list[dict]:
+    out = []
+    with SearchEngine.open(root) as engine:
+        for q in QUERIES:
+            d = engine.search(SearchRequest(query=q, page_size=500)).to_dict()
+            d.pop("elapsed_ms")
+            out.append(d)
+    return out
+
+
+def test_every_terms_lists_are_those_of_its_blocks(built):
+    files = _files(built)
+    assert len(files) >= 3
+    merged = [leaf for leaf, _f in files if leaf.doc_count_all() != 20]
+    assert merged, "a segment made by a merge has its file too"
+    wide = 0
+    assert any(leaf.has_deletions() for leaf, _f in files)
+    for leaf, held in files:
+        # The file keeps deleted documents (the engine leaves them out, as it does
+        # for the blocks of other segments); Whoosh's matcher skips them.
+        dead = set(deleted_docs(leaf).tolist())
+        for field in ("title", "body"):
+            terms = list(leaf.lexicon(field))
+            assert held.terms(field) == len(terms)
+            for tbytes in terms:
+                docs, weights = held.postings(leaf, field, tbytes)
+                keep = np.array([d not in dead for d in docs.tolist()], dtype=bool)
+                docs, weights = docs[keep], weights[keep]
+                expected = term_postings(leaf, field, tbytes)
+                assert docs.dtype == expected[0].dtype and weights.dtype == expected[1].dtype
+                assert np.array_equal(docs, expected[0]) and np.array_equal(weights, expected[1])
+                wide += bool(len(weights) and weights.max() > 255)
+            absent = held.postings(leaf, field, b"no-such-term")
+            assert absent is not None and len(absent[0]) == 0
+        assert held.postings(leaf, "people", b"x") is None  # a field it does not hold
+    assert wide, "the repeated word's weight (300) is kept whole"
+
+
+def test_queries_read_the_file_not_the_blocks(built, monkeypatch):
+    expected = _answers(built)
+
+    def no_blocks(*args):
+        raise AssertionError("a posting block was decoded")
+
+    monkeypatch.setattr(arrays, "term_postings", no_blocks)
+    assert _answers(built) == expected
+    assert expected[QUERIES.index("echo echo")]["total"] == 1
+
+
+def _overwrite_middle(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3 : 2 * len(data) // 3] = b"\x01" * (2 * len(data) // 3 - len(data) // 3)
+    path.write_bytes(bytes(data))
+
+
+def _flip(seed: int):
+    def flip(path: Path) -> None:
+        data = bytearray(path.read_bytes())
+        rng = np.random.default_rng(seed)
+        for at in rng.integers(0, len(data), size=20):
+            data[at] ^= 1 << int(rng.integers(0, 8))
+        path.write_bytes(bytes(data))
+    return flip
+
+
+@pytest.mark.parametrize("damage", [_overwrite_middle, *(_flip(s) for s in range(5))])
+def test_a_damaged_file_is_never_read_wrong(built, damage):
+    """Same size, changed bytes: the answers are those of the posting blocks."""
+    expected = _answers(built)
+    for path in store.current_dir(built).glob(f"*{docfile.SUFFIX}"):
+        damage(path)
+    assert _answers(built) == expected
+
+
+def test_a_file_cut_short_is_refused_as_any_segment_file(built):
+    path = next(store.current_dir(built).glob(f"*{docfile.SUFFIX}"))
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(IndexDamaged, match=rf"\({path.name} is 100 bytes long instead"):
+        SearchEngine.open(built)
+
+
+def test_a_file_not_signed_with_its_segment_is_not_read(docs, tmp_path, monkeypatch):
+    """An index whose segments have no file (an older searchtui's) is read from its
+    blocks; a file planted beside a segment afterwards is not read."""
+    with monkeypatch.context() as m:
+        m.setattr(docfile, "write", lambda *a, **k: None)
+        root = tmp_path / "ix"
+        build_index([_corpus(tmp_path / "corpus", docs[:60])], root, config=FAST)
+    expected = _answers(root)
+    assert expected[QUERIES.index("zebra")]["total"] >= 1
+    ix, ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            sid = segarrays.segment_id(leaf)
+            # Every term in every document, by the writer's own function.
+            lists = [(t, array("I", range(leaf.doc_count_all())),
+                      array("d", [1.0] * leaf.doc_count_all())) for t in leaf.lexicon("body")]
+            docfile.write(ixdir, sid, leaf.doc_count_all(), {"body": lists})
+    assert list(ixdir.glob(f"*{docfile.SUFFIX}"))
+    assert _answers(root) == expected
+
+
+class _Leaf:
+    """A segment's term table holding ``terms``."""
+
+    def __init__(self, terms: set[bytes]):
+        self.terms = terms
+
+    def term_info(self, fieldname, tbytes):
+        if tbytes not in self.terms:
+            raise TermNotFound(tbytes)
+        return object()
+
+
+def test_wide_segments_and_weights_that_are_not_whole(tmp_path):
+    """Documents past 65,535 take four bytes, weights that are not whole numbers a float."""
+    ndocs = 70_000
+    rows = [
+        (b"alpha", array("I", [3, 65_999, 69_999]), array("d", [1.0, 2.0, 1.0])),
+        (b"beta", array("I", [7]), array("d", [0.5])),
+        (b"gamma", array("I", [1, 2]), array("d", [70_000.0, 1.0])),
+    ]
+    docfile.write(tmp_path, "MAIN_wide", ndocs, {"body": rows})
+    path = tmp_path / docfile.file_name("MAIN_wide")
+    arrays_held = np.load(path)
+    assert arrays_held["body_docs"].dtype == np.uint32
+    assert arrays_held["body_weights"].dtype == np.float32
+    held = DocsFile(path, "MAIN_wide", ndocs, path.stat().st_size)
+    leaf = _Leaf({b"alpha", b"beta", b"gamma"})
+    for tbytes, ids, ws in rows:
+        docs, weights = held.postings(leaf, "body", tbytes)
+        assert docs.tolist() == list(ids) and weights.tolist() == list(ws)
+    assert len(held.postings(leaf, "body", b"delta")[0]) == 0
+    # A term the file lost but the segment has is damage, not an empty list.
+    with pytest.raises(Damaged, match="the term is missing"):
+        held.postings(_Leaf({b"delta"}), "body", b"delta")
+    # Made for another segment, or of another size: not used at all.
+    with pytest.raises(docfile.Unusable, match="another segment"):
+        DocsFile(path, "MAIN_other", ndocs, path.stat().st_size)
+    with pytest.raises(docfile.Unusable, match="size"):
+        DocsFile(path, "MAIN_wide", ndocs, path.stat().st_size + 1)
+
