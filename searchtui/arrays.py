@@ -595,17 +595,24 @@ class IndexData:
     def _term_postings(self, leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
         """A term's documents and weights in one segment: from the file beside it
         (see ``docfile``) when there is a sound one, else from its posting blocks."""
+        return self._from_docs_file(leaf, DocsFile.postings, term_postings, fieldname, tbytes)
+
+    def _term_positions(self, leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """A term's (document, position) pairs in one segment, read as ``_term_postings``."""
+        return self._from_docs_file(leaf, DocsFile.positions, term_positions, fieldname, tbytes)
+
+    def _from_docs_file(self, leaf, read, decode, fieldname: str, tbytes: bytes):
         held = self._docs_file(leaf)
         if held is not None:
             try:
-                found = held.postings(leaf, fieldname, tbytes)
+                found = read(held, leaf, fieldname, tbytes)
             except Damaged:
                 # Not to be read wrong: this segment is read from its blocks from now on.
                 self._docfiles[held.segment_id] = None
                 found = None
             if found is not None:
                 return found
-        return term_postings(leaf, fieldname, tbytes)
+        return decode(leaf, fieldname, tbytes)
 
     def _docs_file(self, leaf) -> DocsFile | None:
         """The segment's file of documents and weights, if the verified manifest lists
@@ -631,7 +638,7 @@ class IndexData:
     def positions(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(document, position) pairs of every occurrence of a term, as two arrays."""
         return self._gather(
-            self._positions, term_positions, fieldname, text,
+            self._positions, self._term_positions, fieldname, text,
             (np.zeros(0, np.int64), np.zeros(0, np.int64)),
         )
 

@@ -30,9 +30,11 @@ from searchtui.whooshext import (
     DocsFile,
     deleted_docs,
     docfile,
+    term_positions,
     term_postings,
     writers,
 )
+from searchtui.whooshext.segments import encode_positions
 
 FAST = Config(workers=1, extractor="none")
 QUERIES = ["", "said", "government", "zebra", '"prime minister"', "minist*", "echo echo",
@@ -130,9 +132,17 @@ def test_every_terms_lists_are_those_of_its_blocks(built):
                 assert docs.dtype == expected[0].dtype and weights.dtype == expected[1].dtype
                 assert np.array_equal(docs, expected[0]) and np.array_equal(weights, expected[1])
                 wide += bool(len(weights) and weights.max() > 255)
-            absent = held.postings(leaf, field, b"no-such-term")
-            assert absent is not None and len(absent[0]) == 0
+                pdocs, poses = held.positions(leaf, field, tbytes)
+                keep = np.array([d not in dead for d in pdocs.tolist()], dtype=bool)
+                expected = term_positions(leaf, field, tbytes)
+                assert pdocs.dtype == expected[0].dtype and poses.dtype == expected[1].dtype
+                assert np.array_equal(pdocs[keep], expected[0])
+                assert np.array_equal(poses[keep], expected[1])
+            for absent in (held.postings(leaf, field, b"no-such-term"),
+                           held.positions(leaf, field, b"no-such-term")):
+                assert absent is not None and len(absent[0]) == 0
         assert held.postings(leaf, "people", b"x") is None  # a field it does not hold
+        assert held.positions(leaf, "people", b"x") is None
     assert wide, "the repeated word's weight (300) is kept whole"
 
 
@@ -143,7 +153,9 @@ def test_queries_read_the_file_not_the_blocks(built, monkeypatch):
         raise AssertionError("a posting block was decoded")
 
     monkeypatch.setattr(arrays, "term_postings", no_blocks)
+    monkeypatch.setattr(arrays, "term_positions", no_blocks)
     assert _answers(built) == expected
+    assert expected[QUERIES.index('"prime minister"')]["total"] > 0
     assert expected[QUERIES.index("echo echo")]["total"] == 1
 
 
@@ -194,7 +206,9 @@ def test_a_file_not_signed_with_its_segment_is_not_read(docs, tmp_path, monkeypa
             sid = segarrays.segment_id(leaf)
             # Every term in every document, by the writer's own function.
             lists = [(t, array("I", range(leaf.doc_count_all())),
-                      array("d", [1.0] * leaf.doc_count_all())) for t in leaf.lexicon("body")]
+                      array("d", [1.0] * leaf.doc_count_all()),
+                      [encode_positions([0])] * leaf.doc_count_all())
+                     for t in leaf.lexicon("body")]
             docfile.write(ixdir, sid, leaf.doc_count_all(), {"body": lists})
     assert list(ixdir.glob(f"*{docfile.SUFFIX}"))
     assert _answers(root) == expected
@@ -216,9 +230,9 @@ def test_wide_segments_and_weights_that_are_not_whole(tmp_path):
     """Documents past 65,535 take four bytes, weights that are not whole numbers a float."""
     ndocs = 70_000
     rows = [
-        (b"alpha", array("I", [3, 65_999, 69_999]), array("d", [1.0, 2.0, 1.0])),
-        (b"beta", array("I", [7]), array("d", [0.5])),
-        (b"gamma", array("I", [1, 2]), array("d", [70_000.0, 1.0])),
+        (b"alpha", array("I", [3, 65_999, 69_999]), array("d", [1.0, 2.0, 1.0]), None),
+        (b"beta", array("I", [7]), array("d", [0.5]), None),
+        (b"gamma", array("I", [1, 2]), array("d", [70_000.0, 1.0]), None),
     ]
     docfile.write(tmp_path, "MAIN_wide", ndocs, {"body": rows})
     path = tmp_path / docfile.file_name("MAIN_wide")
@@ -227,9 +241,10 @@ def test_wide_segments_and_weights_that_are_not_whole(tmp_path):
     assert arrays_held["body_weights"].dtype == np.float32
     held = DocsFile(path, "MAIN_wide", ndocs, path.stat().st_size)
     leaf = _Leaf({b"alpha", b"beta", b"gamma"})
-    for tbytes, ids, ws in rows:
+    for tbytes, ids, ws, _values in rows:
         docs, weights = held.postings(leaf, "body", tbytes)
         assert docs.tolist() == list(ids) and weights.tolist() == list(ws)
+    assert held.positions(leaf, "body", b"alpha") is None  # none given: none kept
     assert len(held.postings(leaf, "body", b"delta")[0]) == 0
     # A term the file lost but the segment has is damage, not an empty list.
     with pytest.raises(Damaged, match="the term is missing"):
@@ -240,3 +255,28 @@ def test_wide_segments_and_weights_that_are_not_whole(tmp_path):
     with pytest.raises(docfile.Unusable, match="size"):
         DocsFile(path, "MAIN_wide", ndocs, path.stat().st_size + 1)
 
+
+
+def test_positions_past_two_bytes_and_weights_that_do_not_count_them(tmp_path):
+    """Positions past 65,535 take four bytes; a field whose weights are not its
+    counts of positions (the title's boost) keeps the counts too."""
+    rows = [
+        (b"far", array("I", [0, 5]), array("d", [2.0, 1.0]),
+         [encode_positions([3, 70_000]), encode_positions([9])]),
+        (b"near", array("I", [5]), array("d", [1.0]), [encode_positions([10])]),
+    ]
+    boosted = [(b"far", array("I", [0]), array("d", [2.0]), [encode_positions([3])])]
+    docfile.write(tmp_path, "MAIN_far", 6, {"body": rows, "title": boosted})
+    path = tmp_path / docfile.file_name("MAIN_far")
+    kept = np.load(path)
+    assert kept["body_positions"].dtype == np.uint32
+    assert "body_pcounts" not in kept and kept["title_pcounts"].tolist() == [1]
+    held = DocsFile(path, "MAIN_far", 6, path.stat().st_size)
+    leaf = _Leaf({b"far", b"near"})
+    docs, poses = held.positions(leaf, "body", b"far")
+    assert docs.tolist() == [0, 0, 5] and poses.tolist() == [3, 70_000, 9]
+    docs, poses = held.positions(leaf, "body", b"near")
+    assert docs.tolist() == [5] and poses.tolist() == [10]
+    assert held.postings(leaf, "title", b"far")[0].tolist() == [0]
+    docs, poses = held.positions(leaf, "title", b"far")
+    assert docs.tolist() == [0] and poses.tolist() == [3]

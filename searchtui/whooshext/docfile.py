@@ -1,24 +1,25 @@
-"""Each text term's documents and weights in one segment, kept in a file beside it.
+"""Each text term's documents, weights and positions in one segment, kept in a file beside it.
 
 Whoosh keeps a term's documents, weights and positions together in posting
 blocks, each pickled and (when large) compressed: reading a common word's
 documents means decoding all of it, positions included, at about a
-microsecond a posting. A query needs the documents and weights alone. The
-bulk writer (``segments``) therefore writes them a second time, as plain
-arrays, into ``<segment id>.docs.npz`` beside the segment's other files, and
-a reader maps that file and slices a term's arrays out of it without decoding
-anything (``mapped``).
+microsecond a posting. The bulk writer (``segments``) therefore writes them a
+second time, as plain arrays, into ``<segment id>.docs.npz`` beside the
+segment's other files: a term's documents and weights (what a query needs),
+and apart from them its positions (what a phrase needs). A reader maps that
+file and slices a term's arrays out of it without decoding anything
+(``mapped``); a query that needs no positions never reads them.
 
 The file is one of the segment's files: Whoosh's file names give it to the
 segment, so it is listed with the segment's files in the signed manifest of
 every generation that holds the segment, and removed with them. A reader
 (``DocsFile``) uses it only when the manifest lists it at its size and it says
 it was made for this very segment by this layout, and each term's lists are
-checked before they are used: a term found must match the checksum the file keeps
-of it and its lists, and a term not found must be missing from Whoosh's own
-term table too.
-A segment without the file (written by Whoosh's own writer, or by an older
-searchtui), or whose file fails a check, is read from its posting blocks.
+checked before they are used: a term found must match the checksums the file
+keeps of it with its lists and with its positions, and a term not found must
+be missing from Whoosh's own term table too. A segment without the file
+(written by Whoosh's own writer, or by an older searchtui), or whose file fails
+a check, is read from its posting blocks.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ import numpy as np
 from whoosh.reading import TermNotFound
 
 from searchtui import mapped
-from searchtui.whooshext.damage import Damaged
+from searchtui.whooshext.damage import DECODE_ERRORS, Damaged
+from searchtui.whooshext.postings import decode_positions
 from searchtui.whooshext.storage import write_durably
 
 #: The layout of the files; a file of another layout is not read.
-LAYOUT = 1
+LAYOUT = 2
 SUFFIX = ".docs.npz"
 #: Documents numbered below this are kept in two bytes, others in four.
 _SHORT_DOCS = 1 << 16
@@ -74,11 +76,17 @@ def _weights(values: array) -> np.ndarray:
     return w
 
 
+#: A term's row: its bytes, documents (``array('I')``), weights (``array('d')``) and,
+#: for a field with positions, each posting's encoded positions (or None).
+Row = tuple[bytes, array, array, "list[bytes] | None"]
+
+
 def arrays_of(
-    segment_id: str, ndocs: int, fields: Mapping[str, Sequence[tuple[bytes, array, array]]]
+    segment_id: str, ndocs: int, fields: Mapping[str, Sequence[Row]]
 ) -> dict[str, np.ndarray]:
     """The file's arrays: for each field, its terms (sorted, as bytes) with their
-    documents (``array('I')``) and weights (``array('d')``)."""
+    documents, weights and (where each posting's weight is its count of
+    positions, as in a plain text field) positions."""
     out: dict[str, np.ndarray] = {
         "layout": np.array([LAYOUT], np.int64),
         "ndocs": np.array([ndocs], np.int64),
@@ -88,37 +96,89 @@ def arrays_of(
     for field, rows in fields.items():
         docs = array("I")
         weights = array("d")
+        values: list[bytes] | None = []
         counts = np.zeros(len(rows) + 1, np.int64)
         lens = np.zeros(len(rows), np.int64)
-        for i, (tbytes, ids, ws) in enumerate(rows):
+        for i, (tbytes, ids, ws, vs) in enumerate(rows):
             docs.extend(ids)
             weights.extend(ws)
             counts[i + 1] = len(ids)
             lens[i] = len(tbytes)
+            if values is not None:
+                if vs is None or len(vs) != len(ids):
+                    values = None
+                else:
+                    values.extend(vs)
         starts = np.cumsum(counts)
         doc_array = np.frombuffer(docs, np.uint32).astype(doc_type)
         weight_array = _weights(weights)
-        out[f"{field}_terms"] = np.frombuffer(b"".join(r[0] for r in rows), np.uint8)
+        terms = [r[0] for r in rows]
+        out[f"{field}_terms"] = np.frombuffer(b"".join(terms), np.uint8)
         out[f"{field}_ends"] = np.cumsum(lens)
         out[f"{field}_starts"] = starts
         out[f"{field}_docs"] = doc_array
         out[f"{field}_weights"] = weight_array
         out[f"{field}_crc"] = np.fromiter(
-            (_crc(r[0], doc_array, weight_array, int(a), int(b))
-             for r, a, b in zip(rows, starts[:-1], starts[1:], strict=True)),
+            (_crc(t, int(a), int(b), doc_array, weight_array)
+             for t, a, b in zip(terms, starts[:-1], starts[1:], strict=True)),
             np.uint32, count=len(rows),
         )
+        found = _positions(values)
+        if found is not None:
+            counts, poses = found
+            # where each term's positions start: its postings' counts summed
+            ends = np.zeros(len(counts) + 1, np.int64)
+            np.cumsum(counts, out=ends[1:])
+            pstarts = ends[starts]
+            out[f"{field}_pstarts"] = pstarts
+            out[f"{field}_positions"] = poses
+            # A posting's weight is its count of positions, unless the field is boosted.
+            pcounts = None
+            if not np.array_equal(counts, np.frombuffer(weights, np.float64)):
+                pcounts = out[f"{field}_pcounts"] = counts.astype(_small(counts))
+            out[f"{field}_pcrc"] = np.fromiter(
+                (_pcrc(t, int(a), int(b), poses, int(c), int(d), pcounts)
+                 for t, a, b, c, d in zip(terms, pstarts[:-1], pstarts[1:], starts[:-1],
+                                          starts[1:], strict=True)),
+                np.uint32, count=len(rows),
+            )
     return out
 
 
-def _crc(tbytes: bytes, docs: np.ndarray, weights: np.ndarray, start: int, end: int) -> int:
-    """The checksum of one term with its lists."""
-    return zlib.crc32(weights[start:end].data, zlib.crc32(docs[start:end].data, zlib.crc32(tbytes)))
+def _small(values: np.ndarray) -> type:
+    """uint16 when it holds ``values`` (not negative), else uint32."""
+    return np.uint16 if not len(values) or int(values.max()) <= 0xFFFF else np.uint32
+
+
+def _positions(values: list[bytes] | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each posting's count of positions, and all their positions one posting after
+    the other (None: they do not decode; no positions are kept for the field)."""
+    if not values:
+        return None
+    try:
+        counts, poses = decode_positions(values)
+    except DECODE_ERRORS:
+        return None
+    return counts, poses.astype(_small(poses))
+
+
+def _pcrc(tbytes: bytes, start: int, end: int, positions: np.ndarray,
+          first: int, last: int, pcounts: np.ndarray | None) -> int:
+    """The checksum of one term with its positions (and counts of positions, if kept)."""
+    crc = _crc(tbytes, start, end, positions)
+    return crc if pcounts is None else zlib.crc32(pcounts[first:last].data, crc)
+
+
+def _crc(tbytes: bytes, start: int, end: int, *lists: np.ndarray) -> int:
+    """The checksum of one term with its part of ``lists``."""
+    crc = zlib.crc32(tbytes)
+    for values in lists:
+        crc = zlib.crc32(values[start:end].data, crc)
+    return crc
 
 
 def write(
-    folder: str | Path, segment_id: str, ndocs: int,
-    fields: Mapping[str, Sequence[tuple[bytes, array, array]]],
+    folder: str | Path, segment_id: str, ndocs: int, fields: Mapping[str, Sequence[Row]]
 ) -> None:
     """Write the file of one segment (see ``arrays_of``) whole or not at all."""
     arrays = arrays_of(segment_id, ndocs, fields)
@@ -126,9 +186,11 @@ def write(
 
 
 class _Field:
-    __slots__ = ("terms", "ends", "starts", "docs", "weights", "crc")
+    __slots__ = ("terms", "ends", "starts", "docs", "weights", "crc", "pstarts", "positions",
+                 "pcrc", "pcounts")
 
-    def __init__(self, terms, ends, starts, docs, weights, crc):
+    def __init__(self, terms, ends, starts, docs, weights, crc, pstarts=None, positions=None,
+                 pcrc=None, pcounts=None):
         # memoryviews: an item is a Python int at once, for the search below
         self.terms = np.ascontiguousarray(terms).data
         self.ends = np.ascontiguousarray(ends).data
@@ -136,6 +198,11 @@ class _Field:
         self.docs = docs
         self.weights = weights
         self.crc = np.ascontiguousarray(crc).data
+        self.pstarts = np.ascontiguousarray(pstarts).data if pstarts is not None else None
+        self.positions = positions
+        self.pcrc = np.ascontiguousarray(pcrc).data if pcrc is not None else None
+        #: each posting's count of positions, where its weight is not that count
+        self.pcounts = pcounts
 
     def find(self, tbytes: bytes) -> int:
         """The term's number, or -1."""
@@ -157,6 +224,9 @@ _FIELD_TYPES = {
     "terms": (np.uint8,), "ends": (np.int64,), "starts": (np.int64,),
     "docs": (np.uint16, np.uint32), "weights": (np.uint8, np.uint16, np.float32),
     "crc": (np.uint32,),
+}
+_POSITION_TYPES = {
+    "pstarts": (np.int64,), "positions": (np.uint16, np.uint32), "pcrc": (np.uint32,),
 }
 
 
@@ -192,6 +262,21 @@ class DocsFile:
                         or (n and int(parts["ends"][-1]) != len(parts["terms"]))
                         or int(parts["starts"][-1]) != len(parts["docs"])):
                     raise Unusable(f"its {field} lists do not add up")
+                if f"{field}_positions" in z:
+                    for part, types in _POSITION_TYPES.items():
+                        a = z[f"{field}_{part}"]
+                        if a.ndim != 1 or a.dtype.type not in types:
+                            raise Unusable(f"its {field} {part} are not what they should be")
+                        parts[part] = a
+                    if (len(parts["pstarts"]) != n + 1 or len(parts["pcrc"]) != n
+                            or int(parts["pstarts"][-1]) != len(parts["positions"])):
+                        raise Unusable(f"its {field} positions do not add up")
+                    if f"{field}_pcounts" in z:
+                        a = z[f"{field}_pcounts"]
+                        if a.dtype.type not in (np.uint16, np.uint32) or a.shape != (len(
+                                parts["docs"]),):
+                            raise Unusable(f"its {field} counts are not what they should be")
+                        parts["pcounts"] = a
                 self.fields[field] = _Field(**parts)
         except _UNREADABLE as exc:
             raise Unusable(f"it cannot be read: {type(exc).__name__}: {exc}") from None
@@ -205,6 +290,36 @@ class DocsFile:
         f = self.fields.get(fieldname)
         if f is None:
             return None
+        _i, docs, weights = self._lists(leaf, f, fieldname, tbytes)
+        return docs, weights
+
+    def positions(
+        self, leaf, fieldname: str, tbytes: bytes
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every (document, position) of a term, as ``term_positions`` gives them; None
+        when the file holds no positions of the field. ``Damaged`` as ``postings``."""
+        f = self.fields.get(fieldname)
+        if f is None or f.positions is None or f.pstarts is None or f.pcrc is None:
+            return None
+        i, docs, weights = self._lists(leaf, f, fieldname, tbytes)
+        if i < 0:
+            return _NO_POSITIONS
+        start, end = f.pstarts[i], f.pstarts[i + 1]
+        first, last = f.starts[i], f.starts[i + 1]
+        if f.pcounts is None:
+            counts = weights.astype(np.int64)
+        else:
+            counts = f.pcounts[first:last].astype(np.int64)
+        if not 0 <= start <= end <= len(f.positions) or int(counts.sum()) != end - start:
+            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its positions' bounds are wrong")
+        if _pcrc(tbytes, start, end, f.positions, first, last, f.pcounts) != f.pcrc[i]:
+            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its positions have changed")
+        return (np.repeat(docs.astype(np.int64), counts),
+                f.positions[start:end].astype(np.int64))
+
+    def _lists(self, leaf, f: _Field, fieldname: str, tbytes: bytes):
+        """(the term's number, its documents, its weights), checked; (-1, empty, empty)
+        when the segment does not have the term."""
         i = f.find(tbytes)
         if i < 0:
             # Not in the file: the segment's own term table must agree (the file's
@@ -212,18 +327,18 @@ class DocsFile:
             try:
                 leaf.term_info(fieldname, tbytes)
             except TermNotFound:
-                return _EMPTY
+                return (-1, *_EMPTY)
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: the term is missing")
         start, end = f.starts[i], f.starts[i + 1]
         if not 0 <= start < end <= len(f.docs):
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its bounds are wrong")
         # The checksum covers the term found and its lists.
-        if _crc(tbytes, f.docs, f.weights, start, end) != f.crc[i]:
+        if _crc(tbytes, start, end, f.docs, f.weights) != f.crc[i]:
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: they have changed")
         docs = f.docs[start:end].astype(np.int32)
         if int(docs[-1]) >= self.ndocs or (end - start > 1 and not np.all(docs[1:] > docs[:-1])):
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: they are not a sound list")
-        return docs, f.weights[start:end].astype(np.float32)
+        return i, docs, f.weights[start:end].astype(np.float32)
 
     def terms(self, fieldname: str) -> int:
         """How many terms of the field the file holds."""
@@ -232,6 +347,7 @@ class DocsFile:
 
 
 _EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+_NO_POSITIONS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
 def _where(leaf, fieldname: str, tbytes: bytes) -> str:

@@ -193,31 +193,37 @@ def _positions(
     reads the pickled lists of small integers Whoosh writes without unpickling them;
     a value it does not know is unpickled as Whoosh would."""
     try:
-        found = _int_lists(values) if kernels.loops is not None else None
-        if found is not None:
-            counts, flat = found
-        else:
-            gaps = [
-                pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
-                for v in values
-            ]
-            counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
-            flat = np.fromiter(
-                chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum())
-            )
+        counts, poses = decode_positions(values)
     except DECODE_ERRORS as exc:
         raise Damaged(f"{_term(leaf, fieldname, tbytes)} have positions that do not decode") \
             from exc
+    docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
+    return docs, poses
+
+
+def decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh ``Positions`` values decoded together: how many positions each has,
+    and all their positions one value after the other. One of ``DECODE_ERRORS``
+    when a value does not decode (ValueError: to negative positions)."""
+    found = _int_lists(values) if kernels.loops is not None else None
+    if found is not None:
+        counts, flat = found
+    else:
+        gaps = [
+            pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")
+            for v in values
+        ]
+        counts = np.fromiter(map(len, gaps), dtype=np.int64, count=len(gaps))
+        flat = np.fromiter(chain.from_iterable(gaps), dtype=np.int64, count=int(counts.sum()))
     if len(flat) and int(flat.min()) < 0:
-        raise Damaged(f"{_term(leaf, fieldname, tbytes)} have positions that do not decode")
+        raise ValueError("a position before the start")
     total = np.cumsum(flat)
-    # each posting's positions start again from 0: take off what came before it
+    # each value's positions start again from 0: take off what came before it
     before = np.cumsum(counts) - counts
     base = np.zeros(len(counts), dtype=np.int64)
     has = (counts > 0) & (before > 0)
     base[has] = total[before[has] - 1]
-    docs = np.repeat(np.asarray(ids, dtype=np.int64), counts)
-    return docs, total - np.repeat(base, counts)
+    return counts, total - np.repeat(base, counts)
 
 
 def _int_lists(values: list[bytes]) -> tuple[np.ndarray, np.ndarray] | None:

@@ -582,7 +582,7 @@ class BulkWriter(SegmentWriter):
             lenbytes = self._lenbytes.get(fieldname)
             rows = self._postings[fieldname].sorted_terms()
             if fieldname in self._fast:
-                doc_lists[fieldname] = [(tb, e[0], e[1]) for tb, e in rows]
+                doc_lists[fieldname] = [(tb, e[0], e[1], e[2]) for tb, e in rows]
             for tbytes, (docs, weights, values) in rows:
                 n = len(docs)
                 start = offset
