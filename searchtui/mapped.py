@@ -50,12 +50,16 @@ def save(fh: IO[bytes], arrays: Mapping[str, np.ndarray]) -> None:
 class MappedArrays:
     """The arrays of an npz file of stored members, as read-only views of its pages."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, scattered: bool = False):
+        """With ``scattered``, the file is read a page here and there (a lookup table):
+        the system is told not to read ahead, nor to map the pages around one read."""
         with open(path, "rb") as fh:
             try:
                 self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             except ValueError:  # an empty file
                 raise ValueError("the file is empty") from None
+        if scattered and hasattr(mmap, "MADV_RANDOM"):
+            self._map.madvise(mmap.MADV_RANDOM)
         self._members: dict[str, zipfile.ZipInfo] = {}
         with zipfile.ZipFile(self._map) as zf:  # type: ignore[call-overload]  # mmap is file-like
             for info in zf.infolist():
@@ -71,6 +75,23 @@ class MappedArrays:
         return name in self._members
 
     def __getitem__(self, name: str) -> np.ndarray:
+        shape, fortran, dtype, offset = self._header(name)
+        count = int(np.prod(shape, dtype=np.int64))
+        array = np.frombuffer(self._map, dtype=dtype, count=count, offset=offset)
+        if not array.flags.aligned:
+            array = array.copy()
+        return array.reshape(shape, order="F" if fortran else "C")
+
+    def place(self, name: str) -> tuple[int, np.dtype, int]:
+        """Where a one-dimensional array's data is in the file: (offset, type, length),
+        for reading parts of it without mapping them."""
+        shape, _fortran, dtype, offset = self._header(name)
+        if len(shape) != 1:
+            raise ValueError(f"{name}: not one-dimensional")
+        return offset, dtype, int(shape[0])
+
+    def _header(self, name: str) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+        """(shape, Fortran order, type, offset of the data) of a member, checked."""
         info = self._members[name]
         if info.compress_type != zipfile.ZIP_STORED:
             raise ValueError(f"{name}: compressed")
@@ -85,7 +106,14 @@ class MappedArrays:
         end = data + info.file_size
         if end > size:
             raise ValueError(f"{name}: past the end")
-        head = io.BytesIO(self._map[data : min(end, data + _MAX_HEADER)])
+        # Only the header's bytes (its length follows the magic): reading more would
+        # touch pages of the data, which a caller may never want.
+        prefix = self._map[data : min(end, data + 12)]
+        wide = len(prefix) >= 12 and prefix[6] >= 2  # npy 2.0 and later: a 4-byte length
+        length = 12 + int.from_bytes(prefix[8:12], "little") if wide else (
+            10 + int.from_bytes(prefix[8:10], "little") if len(prefix) >= 10 else 0
+        )
+        head = io.BytesIO(self._map[data : min(end, data + min(length, _MAX_HEADER))])
         try:
             version = np.lib.format.read_magic(head)
             if version == (1, 0):
@@ -101,12 +129,9 @@ class MappedArrays:
             raise ValueError(f"{name}: holds objects")
         count = int(np.prod(shape, dtype=np.int64))
         offset = data + head.tell()
-        if offset + count * dtype.itemsize > end:
+        if count < 0 or offset + count * dtype.itemsize > end:
             raise ValueError(f"{name}: shorter than its shape")
-        array = np.frombuffer(self._map, dtype=dtype, count=count, offset=offset)
-        if not array.flags.aligned:
-            array = array.copy()
-        return array.reshape(shape, order="F" if fortran else "C")
+        return shape, fortran, dtype, offset
 
     def close(self) -> None:
         """Nothing to release: the map lives as long as an array still views it."""

@@ -6,9 +6,9 @@ documents means decoding all of it, positions included, at about a
 microsecond a posting. The bulk writer (``segments``) therefore writes them a
 second time, as plain arrays, into ``<segment id>.docs.npz`` beside the
 segment's other files: a term's documents and weights (what a query needs),
-and apart from them its positions (what a phrase needs). A reader maps that
-file and slices a term's arrays out of it without decoding anything
-(``mapped``); a query that needs no positions never reads them.
+and apart from them its positions (what a phrase needs). A reader maps the
+file's table of terms (``mapped``) and reads a term's lists with one read
+each, decoding nothing; a query that needs no positions never reads them.
 
 The file is one of the segment's files: Whoosh's file names give it to the
 segment, so it is listed with the segment's files in the signed manifest of
@@ -24,7 +24,9 @@ a check, is read from its posting blocks.
 
 from __future__ import annotations
 
+import os
 import struct
+import weakref
 import zipfile
 import zlib
 from array import array
@@ -119,8 +121,8 @@ def arrays_of(
         out[f"{field}_docs"] = doc_array
         out[f"{field}_weights"] = weight_array
         out[f"{field}_crc"] = np.fromiter(
-            (_crc(t, int(a), int(b), doc_array, weight_array)
-             for t, a, b in zip(terms, starts[:-1], starts[1:], strict=True)),
+            (_crc(t, doc_array[a:b].data, weight_array[a:b].data)
+             for t, a, b in zip(terms, starts[:-1].tolist(), starts[1:].tolist(), strict=True)),
             np.uint32, count=len(rows),
         )
         found = _positions(values)
@@ -137,9 +139,9 @@ def arrays_of(
             if not np.array_equal(counts, np.frombuffer(weights, np.float64)):
                 pcounts = out[f"{field}_pcounts"] = counts.astype(_small(counts))
             out[f"{field}_pcrc"] = np.fromiter(
-                (_pcrc(t, int(a), int(b), poses, int(c), int(d), pcounts)
-                 for t, a, b, c, d in zip(terms, pstarts[:-1], pstarts[1:], starts[:-1],
-                                          starts[1:], strict=True)),
+                (_crc(t, poses[a:b].data, *(() if pcounts is None else (pcounts[c:d].data,)))
+                 for t, a, b, c, d in zip(terms, pstarts[:-1].tolist(), pstarts[1:].tolist(),
+                                          starts[:-1].tolist(), starts[1:].tolist(), strict=True)),
                 np.uint32, count=len(rows),
             )
     return out
@@ -162,18 +164,11 @@ def _positions(values: list[bytes] | None) -> tuple[np.ndarray, np.ndarray] | No
     return counts, poses.astype(_small(poses))
 
 
-def _pcrc(tbytes: bytes, start: int, end: int, positions: np.ndarray,
-          first: int, last: int, pcounts: np.ndarray | None) -> int:
-    """The checksum of one term with its positions (and counts of positions, if kept)."""
-    crc = _crc(tbytes, start, end, positions)
-    return crc if pcounts is None else zlib.crc32(pcounts[first:last].data, crc)
-
-
-def _crc(tbytes: bytes, start: int, end: int, *lists: np.ndarray) -> int:
-    """The checksum of one term with its part of ``lists``."""
+def _crc(tbytes: bytes, *parts) -> int:
+    """The checksum of one term with its parts of lists (bytes)."""
     crc = zlib.crc32(tbytes)
-    for values in lists:
-        crc = zlib.crc32(values[start:end].data, crc)
+    for part in parts:
+        crc = zlib.crc32(part, crc)
     return crc
 
 
@@ -185,24 +180,55 @@ def write(
     write_durably(Path(folder) / file_name(segment_id), lambda fh: mapped.save(fh, arrays))
 
 
+class _Stored:
+    """A list in the file, read a part at a time (``os.pread``): the documents,
+    weights and positions of a large index are gigabytes, which mapping them would
+    count as the process's own memory once read."""
+
+    __slots__ = ("fd", "offset", "dtype", "count")
+
+    def __init__(self, fd: int, place: tuple[int, np.dtype, int]):
+        self.fd = fd
+        self.offset, self.dtype, self.count = place
+
+    def __len__(self) -> int:
+        return self.count
+
+    def read(self, start: int, end: int) -> bytes:
+        size = self.dtype.itemsize
+        want = (end - start) * size
+        try:
+            raw = os.pread(self.fd, want, self.offset + start * size)
+        except OSError as exc:
+            raise Damaged(f"the file cannot be read: {exc.strerror or exc}") from None
+        if len(raw) != want:
+            raise Damaged("the file is shorter than it says")  # cut short since it was opened
+        return raw
+
+    def array(self, raw: bytes) -> np.ndarray:
+        return np.frombuffer(raw, self.dtype)
+
+
 class _Field:
     __slots__ = ("terms", "ends", "starts", "docs", "weights", "crc", "pstarts", "positions",
                  "pcrc", "pcounts")
 
     def __init__(self, terms, ends, starts, docs, weights, crc, pstarts=None, positions=None,
                  pcrc=None, pcounts=None):
-        # memoryviews: an item is a Python int at once, for the search below
+        # The table of terms is mapped (a lookup reads a few of its pages); as
+        # memoryviews, an item is a Python int at once, for the search below.
         self.terms = np.ascontiguousarray(terms).data
         self.ends = np.ascontiguousarray(ends).data
         self.starts = np.ascontiguousarray(starts).data
-        self.docs = docs
-        self.weights = weights
         self.crc = np.ascontiguousarray(crc).data
         self.pstarts = np.ascontiguousarray(pstarts).data if pstarts is not None else None
-        self.positions = positions
         self.pcrc = np.ascontiguousarray(pcrc).data if pcrc is not None else None
+        # The lists themselves are read a part at a time.
+        self.docs: _Stored = docs
+        self.weights: _Stored = weights
+        self.positions: _Stored | None = positions
         #: each posting's count of positions, where its weight is not that count
-        self.pcounts = pcounts
+        self.pcounts: _Stored | None = pcounts
 
     def find(self, tbytes: bytes) -> int:
         """The term's number, or -1."""
@@ -231,15 +257,21 @@ _POSITION_TYPES = {
 
 
 class DocsFile:
-    """The documents and weights of one segment's text terms, read in place."""
+    """The documents, weights and positions of one segment's text terms, as kept in
+    its file."""
 
     def __init__(self, path: Path, segment_id: str, ndocs: int, size: int):
         """Map ``path``; :class:`Unusable` unless it is ``size`` bytes long and was
         made for the segment ``segment_id`` of ``ndocs`` documents by this layout."""
         try:
-            z = mapped.MappedArrays(path)
+            z = mapped.MappedArrays(path, scattered=True)
             if len(z.buffer()) != size:
                 raise Unusable("it is not the size its manifest says")
+            fd = self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            weakref.finalize(self, os.close, fd)
+            if os.fstat(fd).st_size != size:
+                raise Unusable("it is not the size its manifest says")
+            stored = {"docs", "weights", "positions", "pcounts"}
             if [int(v) for v in z["layout"]] != [LAYOUT]:
                 raise Unusable("it was made by another version of searchtui")
             made_for = (z["segment"].tobytes().decode("utf-8"), [int(v) for v in z["ndocs"]])
@@ -252,8 +284,8 @@ class DocsFile:
                 field = name[: -len("_terms")]
                 parts = {}
                 for part, types in _FIELD_TYPES.items():
-                    a = z[f"{field}_{part}"]
-                    if a.ndim != 1 or a.dtype.type not in types:
+                    a = _part(z, fd, f"{field}_{part}", types, part in stored)
+                    if a is None:
                         raise Unusable(f"its {field} {part} are not what they should be")
                     parts[part] = a
                 n = len(parts["ends"])
@@ -264,17 +296,16 @@ class DocsFile:
                     raise Unusable(f"its {field} lists do not add up")
                 if f"{field}_positions" in z:
                     for part, types in _POSITION_TYPES.items():
-                        a = z[f"{field}_{part}"]
-                        if a.ndim != 1 or a.dtype.type not in types:
+                        a = _part(z, fd, f"{field}_{part}", types, part in stored)
+                        if a is None:
                             raise Unusable(f"its {field} {part} are not what they should be")
                         parts[part] = a
                     if (len(parts["pstarts"]) != n + 1 or len(parts["pcrc"]) != n
                             or int(parts["pstarts"][-1]) != len(parts["positions"])):
                         raise Unusable(f"its {field} positions do not add up")
                     if f"{field}_pcounts" in z:
-                        a = z[f"{field}_pcounts"]
-                        if a.dtype.type not in (np.uint16, np.uint32) or a.shape != (len(
-                                parts["docs"]),):
+                        a = _part(z, fd, f"{field}_pcounts", (np.uint16, np.uint32), True)
+                        if a is None or len(a) != len(parts["docs"]):
                             raise Unusable(f"its {field} counts are not what they should be")
                         parts["pcounts"] = a
                 self.fields[field] = _Field(**parts)
@@ -305,17 +336,20 @@ class DocsFile:
         if i < 0:
             return _NO_POSITIONS
         start, end = f.pstarts[i], f.pstarts[i + 1]
-        first, last = f.starts[i], f.starts[i + 1]
+        if not 0 <= start <= end <= len(f.positions):
+            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its positions' bounds are wrong")
+        raw = f.positions.read(start, end)
         if f.pcounts is None:
             counts = weights.astype(np.int64)
+            crc = _crc(tbytes, raw)
         else:
-            counts = f.pcounts[first:last].astype(np.int64)
-        if not 0 <= start <= end <= len(f.positions) or int(counts.sum()) != end - start:
-            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its positions' bounds are wrong")
-        if _pcrc(tbytes, start, end, f.positions, first, last, f.pcounts) != f.pcrc[i]:
+            raw_counts = f.pcounts.read(f.starts[i], f.starts[i + 1])
+            counts = f.pcounts.array(raw_counts).astype(np.int64)
+            crc = _crc(tbytes, raw, raw_counts)
+        if crc != f.pcrc[i] or int(counts.sum()) != end - start:
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its positions have changed")
         return (np.repeat(docs.astype(np.int64), counts),
-                f.positions[start:end].astype(np.int64))
+                f.positions.array(raw).astype(np.int64))
 
     def _lists(self, leaf, f: _Field, fieldname: str, tbytes: bytes):
         """(the term's number, its documents, its weights), checked; (-1, empty, empty)
@@ -332,18 +366,29 @@ class DocsFile:
         start, end = f.starts[i], f.starts[i + 1]
         if not 0 <= start < end <= len(f.docs):
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its bounds are wrong")
+        raw_docs, raw_weights = f.docs.read(start, end), f.weights.read(start, end)
         # The checksum covers the term found and its lists.
-        if _crc(tbytes, start, end, f.docs, f.weights) != f.crc[i]:
+        if _crc(tbytes, raw_docs, raw_weights) != f.crc[i]:
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: they have changed")
-        docs = f.docs[start:end].astype(np.int32)
+        docs = f.docs.array(raw_docs).astype(np.int32)
         if int(docs[-1]) >= self.ndocs or (end - start > 1 and not np.all(docs[1:] > docs[:-1])):
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: they are not a sound list")
-        return i, docs, f.weights[start:end].astype(np.float32)
+        return i, docs, f.weights.array(raw_weights).astype(np.float32)
 
     def terms(self, fieldname: str) -> int:
         """How many terms of the field the file holds."""
         f = self.fields.get(fieldname)
         return len(f.ends) if f is not None else 0
+
+
+def _part(z: mapped.MappedArrays, fd: int, name: str, types: tuple, stored: bool):
+    """A one-dimensional list of one of ``types``: mapped, or with ``stored`` read a part
+    at a time (None: it is not such a list)."""
+    if stored:
+        place = z.place(name)
+        return _Stored(fd, place) if place[1].type in types else None
+    a = z[name]
+    return a if a.ndim == 1 and a.dtype.type in types else None
 
 
 _EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
