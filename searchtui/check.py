@@ -2,8 +2,9 @@
 
 ``check_index`` (``searchtui check``) verifies an index completely: the
 signature of its live generation; every file's size and checksum; every
-posting block, field length and stored document decodable; the array cache
-in agreement with the index. When the signature fails nothing else is read:
+posting block, field length and stored document decodable; the lists kept
+beside each segment (``whooshext.docfile``) the same as its blocks; the array
+cache in agreement with the index. When the signature fails nothing else is read:
 the index may come from anyone, and reading it could run its code.
 
 ``trust_index`` (``searchtui trust``) is for an index the user got from
@@ -18,10 +19,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from searchtui import arrays, store, trust
+from searchtui import arrays, segarrays, store, trust
 from searchtui.errors import IndexMissing
 from searchtui.whooshext import (
     check_leaf,
+    docfile,
     latest_generation,
     open_generation,
     segment_files,
@@ -120,8 +122,18 @@ def _check_contents(report: CheckReport, ixdir: Path, generation: int, toc: byte
         leaves = [leaf for leaf, _offset in reader.leaf_readers()]
         problems = [p for leaf in leaves for p in check_leaf(leaf)]
         ndocs = reader.doc_count_all()
+        # Each segment's lists kept beside it, against its blocks (once they decode).
+        held = [(leaf, path) for leaf in leaves
+                if (path := ixdir / docfile.file_name(segarrays.segment_id(leaf) or "")).is_file()]
+        beside = [p for leaf, path in held for p in docfile.check_file(leaf, path)] \
+            if not problems else []
     detail = f"{len(leaves)} segment(s), {ndocs:,} document(s)"
     report.add(name, not problems, detail + (" decode" if not problems else ""), problems)
+    if held and not problems:
+        report.add(
+            "word lists beside the segments", not beside,
+            f"{len(held)} file(s)" + (" agree with the segments" if not beside else ""), beside,
+        )
     return ix, ndocs
 
 

@@ -19,7 +19,7 @@ from test_bulkwrite import _documents
 from test_merge import _write_files
 from whoosh.reading import TermNotFound
 
-from searchtui import arrays, indexer, segarrays, store, trust
+from searchtui import arrays, check, indexer, segarrays, store, trust
 from searchtui.config import Config
 from searchtui.errors import IndexDamaged
 from searchtui.indexer import build_index
@@ -280,3 +280,24 @@ def test_positions_past_two_bytes_and_weights_that_do_not_count_them(tmp_path):
     assert held.postings(leaf, "title", b"far")[0].tolist() == [0]
     docs, poses = held.positions(leaf, "title", b"far")
     assert docs.tolist() == [0] and poses.tolist() == [3]
+
+
+def test_check_holds_each_file_to_its_segment(built):
+    """A file in good order that says something else than its segment's blocks
+    (written whole by the writer, with its checksums) is reported by the check."""
+    report = check.check_index(built)
+    assert report.sound
+    beside = next(c for c in report.checks if c.name == "word lists beside the segments")
+    assert beside.ok and beside.detail.endswith("agree with the segments")
+    ix, ixdir, _meta = store.open_index(built)
+    with ix.reader() as reader:
+        leaf = reader.leaf_readers()[0][0]
+        sid = segarrays.segment_id(leaf)
+        wrong = [(t, array("I", [0]), array("d", [1.0]), [encode_positions([0])])
+                 for t in leaf.lexicon("body")]
+        docfile.write(ixdir, sid, leaf.doc_count_all(), {"body": wrong})
+    report = check.check_index(built)
+    assert not report.sound
+    beside = next(c for c in report.checks if c.name == "word lists beside the segments")
+    assert not beside.ok and "not what the segment holds" in beside.problems[0]
+    assert any(f"{sid}.docs.npz" in p for c in report.checks for p in c.problems)

@@ -358,16 +358,17 @@ def test_check_a_sound_index(built, capsys):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == f"Index: {root} (generation 1)"
-    assert [line.split(":")[0] for line in lines[1:5]] == [
+    assert [line.split(":")[0] for line in lines[1:6]] == [
         "ok      signature", "ok      files", "ok      postings, lengths and stored fields",
-        "ok      array cache",
+        "ok      word lists beside the segments", "ok      array cache",
     ]
     assert lines[-1] == "The index is sound."
     code, out, _err = run(capsys, "check", "--index", str(root), "--json")
     data = json.loads(out)
     assert code == 0 and data["sound"] is True and data["generation"] == 1
     assert [c["name"] for c in data["checks"]] == [
-        "signature", "files", "postings, lengths and stored fields", "array cache",
+        "signature", "files", "postings, lengths and stored fields",
+        "word lists beside the segments", "array cache",
     ]
     assert all(c["ok"] and c["problems"] == [] for c in data["checks"])
 

@@ -38,7 +38,12 @@ from whoosh.reading import TermNotFound
 
 from searchtui import mapped
 from searchtui.whooshext.damage import DECODE_ERRORS, Damaged
-from searchtui.whooshext.postings import decode_positions
+from searchtui.whooshext.postings import (
+    decode_positions,
+    deleted_docs,
+    term_positions,
+    term_postings,
+)
 from searchtui.whooshext.storage import write_durably
 
 #: The layout of the files; a file of another layout is not read.
@@ -87,8 +92,8 @@ def arrays_of(
     segment_id: str, ndocs: int, fields: Mapping[str, Sequence[Row]]
 ) -> dict[str, np.ndarray]:
     """The file's arrays: for each field, its terms (sorted, as bytes) with their
-    documents, weights and (where each posting's weight is its count of
-    positions, as in a plain text field) positions."""
+    documents and weights and, where every posting's positions are given, their
+    positions (and each posting's count of them, when its weight is not that count)."""
     out: dict[str, np.ndarray] = {
         "layout": np.array([LAYOUT], np.int64),
         "ndocs": np.array([ndocs], np.int64),
@@ -99,19 +104,19 @@ def arrays_of(
         docs = array("I")
         weights = array("d")
         values: list[bytes] | None = []
-        counts = np.zeros(len(rows) + 1, np.int64)
+        sizes = np.zeros(len(rows) + 1, np.int64)
         lens = np.zeros(len(rows), np.int64)
         for i, (tbytes, ids, ws, vs) in enumerate(rows):
             docs.extend(ids)
             weights.extend(ws)
-            counts[i + 1] = len(ids)
+            sizes[i + 1] = len(ids)
             lens[i] = len(tbytes)
             if values is not None:
                 if vs is None or len(vs) != len(ids):
                     values = None
                 else:
                     values.extend(vs)
-        starts = np.cumsum(counts)
+        starts = np.cumsum(sizes)
         doc_array = np.frombuffer(docs, np.uint32).astype(doc_type)
         weight_array = _weights(weights)
         terms = [r[0] for r in rows]
@@ -396,6 +401,53 @@ _NO_POSITIONS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
 def _where(leaf, fieldname: str, tbytes: bytes) -> str:
+    return f"{_segment_id(leaf)}{SUFFIX}, {fieldname}:{tbytes.decode('utf-8', 'replace')!r}"
+
+
+def check_file(leaf, path: Path) -> list[str]:
+    """The segment's file (at ``path``) against its posting blocks: every term of
+    each field it holds, its documents, weights and positions. What disagrees
+    (empty when it all agrees). The file keeps deleted documents, which the blocks
+    leave out: they are left out here too."""
+    sid = _segment_id(leaf)
+    try:
+        held = DocsFile(path, sid, leaf.doc_count_all(), path.stat().st_size)
+    except (Unusable, OSError) as exc:
+        return [f"{path.name}: {exc}"]
+    dead = np.zeros(leaf.doc_count_all(), dtype=bool)
+    dead[deleted_docs(leaf)] = True
+    problems: list[str] = []
+    for fieldname in sorted(held.fields):
+        terms = list(leaf.lexicon(fieldname))
+        if held.terms(fieldname) != len(terms):
+            problems.append(
+                f"{path.name}: {held.terms(fieldname):,} terms of {fieldname}, "
+                f"the segment {len(terms):,}"
+            )
+        for tbytes in terms:
+            try:
+                docs, weights = held.postings(leaf, fieldname, tbytes) or _EMPTY
+                keep = ~dead[docs]
+                same = _same((docs[keep], weights[keep]), term_postings(leaf, fieldname, tbytes))
+                found = held.positions(leaf, fieldname, tbytes)
+                if same and found is not None:
+                    keep = ~dead[found[0]]
+                    same = _same((found[0][keep], found[1][keep]),
+                                 term_positions(leaf, fieldname, tbytes))
+            except Damaged as exc:
+                problems.append(str(exc))
+                continue
+            if not same:
+                problems.append(f"{_where(leaf, fieldname, tbytes)}: not what the segment holds")
+            if len(problems) >= 20:
+                return problems
+    return problems
+
+
+def _same(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
+    return bool(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]))
+
+
+def _segment_id(leaf) -> str:
     segment = getattr(leaf, "segment", None)
-    where = f"{segment().segment_id()}{SUFFIX}" if callable(segment) else SUFFIX
-    return f"{where}, {fieldname}:{tbytes.decode('utf-8', 'replace')!r}"
+    return segment().segment_id() if callable(segment) else ""
