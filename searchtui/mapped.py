@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import mmap
+import re
 import struct
 import tokenize
 import zipfile
@@ -113,22 +114,17 @@ class MappedArrays:
         length = 12 + int.from_bytes(prefix[8:12], "little") if wide else (
             10 + int.from_bytes(prefix[8:10], "little") if len(prefix) >= 10 else 0
         )
-        head = io.BytesIO(self._map[data : min(end, data + min(length, _MAX_HEADER))])
-        try:
-            version = np.lib.format.read_magic(head)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
-            else:
-                raise ValueError(f"npy version {version}")
-        except (ValueError, SyntaxError, TypeError, OverflowError, tokenize.TokenError) as exc:
-            # numpy parses the header as a Python literal: damaged, it fails in many ways
-            raise ValueError(f"{name}: its header cannot be read ({exc})") from None
+        raw = self._map[data : min(end, data + min(length, _MAX_HEADER))]
+        found = _plain_header(raw)
+        if found is not None:
+            shape, fortran, dtype = found
+            offset = data + len(raw)
+        else:
+            shape, fortran, dtype, used = _numpy_header(name, raw)
+            offset = data + used
         if dtype.hasobject:
             raise ValueError(f"{name}: holds objects")
         count = int(np.prod(shape, dtype=np.int64))
-        offset = data + head.tell()
         if count < 0 or offset + count * dtype.itemsize > end:
             raise ValueError(f"{name}: shorter than its shape")
         return shape, fortran, dtype, offset
@@ -141,3 +137,43 @@ class MappedArrays:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+#: The header numpy writes for a plain array of one dimension (what ``save`` writes):
+#: read without parsing a Python literal, which costs a hundred times more and is
+#: most of opening a file of many small arrays.
+_PLAIN = re.compile(
+    rb"\x93NUMPY\x01\x00..\{'descr': '([<|][uif][1248])', 'fortran_order': False, "
+    rb"'shape': \((\d+),\), \} *\n", re.DOTALL,
+)
+_DTYPES: dict[bytes, np.dtype] = {}
+
+
+def _plain_header(raw: bytes) -> tuple[tuple[int, ...], bool, np.dtype] | None:
+    """(shape, Fortran order, type) of a plain one-dimensional array's header that is
+    all of ``raw``; None for any other header (numpy's parser reads it)."""
+    m = _PLAIN.fullmatch(raw)
+    if m is None or int.from_bytes(raw[8:10], "little") != len(raw) - 10:
+        return None
+    code = m.group(1)
+    dtype = _DTYPES.get(code)
+    if dtype is None:
+        dtype = _DTYPES[code] = np.dtype(code.decode("ascii"))
+    return (int(m.group(2)),), False, dtype
+
+
+def _numpy_header(name: str, raw: bytes) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """(shape, Fortran order, type, header length) by numpy's own header parser."""
+    head = io.BytesIO(raw)
+    try:
+        version = np.lib.format.read_magic(head)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
+        else:
+            raise ValueError(f"npy version {version}")
+    except (ValueError, SyntaxError, TypeError, OverflowError, tokenize.TokenError) as exc:
+        # numpy parses the header as a Python literal: damaged, it fails in many ways
+        raise ValueError(f"{name}: its header cannot be read ({exc})") from None
+    return shape, fortran, dtype, head.tell()

@@ -139,15 +139,17 @@ class SearchEngine:
             self._open()
 
     def warm(self) -> None:
-        """Read ahead what the first misspelt or fuzzy word would wait for (the words of
-        the text fields): for a background thread after opening."""
+        """Read ahead what the first query would wait for (the word lists beside each
+        segment, opened) and the first misspelt or fuzzy word (the words of the text
+        fields): for a background thread after opening."""
         with self._lock:
             if self._searcher is None:
                 return
             data = self._data
         # Only a head start: if the index is closed or replaced meanwhile, the search
-        # that needs the words reads them (and reports what goes wrong) itself.
+        # that needs them reads them (and reports what goes wrong) itself.
         with contextlib.suppress(Exception):
+            data.open_docs_files()
             for field in ("body", "title"):
                 lexicon(data.reader, field)
 

@@ -301,3 +301,14 @@ def test_check_holds_each_file_to_its_segment(built):
     beside = next(c for c in report.checks if c.name == "word lists beside the segments")
     assert not beside.ok and "not what the segment holds" in beside.problems[0]
     assert any(f"{sid}.docs.npz" in p for c in report.checks for p in c.problems)
+
+
+def test_warming_an_engine_opens_the_files_ahead(built, monkeypatch):
+    with SearchEngine.open(built) as engine:
+        engine.warm()
+
+        def no_opening(*args, **kwargs):
+            raise AssertionError("a file was opened by the query")
+
+        monkeypatch.setattr(docfile.DocsFile, "__init__", no_opening)
+        assert engine.search(SearchRequest(query='"prime minister" said')).total > 0

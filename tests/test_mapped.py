@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 
 import numpy as np
@@ -91,6 +92,24 @@ def test_a_header_that_is_not_a_header_is_refused(tmp_path, damage):
     path.write_bytes(bytes(raw))
     with pytest.raises(ValueError, match="ints"):
         mapped.MappedArrays(path)["ints"]
+
+
+@pytest.mark.parametrize("dtype", ["u1", "u2", "u4", "i8", "f4", "f8", "?", ">u2"])
+@pytest.mark.parametrize("length", [0, 1, 7, 10**12])
+def test_plain_headers_are_read_as_numpy_reads_them(dtype, length):
+    """The quick reading of a one-dimensional array's header agrees with numpy's, and
+    leaves any other header to it."""
+    out = io.BytesIO()
+    header = {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": (length,)}
+    np.lib.format.write_array_header_1_0(out, header)
+    raw = out.getvalue()
+    quick = mapped._plain_header(raw)
+    shape, fortran, found, used = mapped._numpy_header("x", raw)
+    assert used == len(raw)
+    if quick is not None:
+        assert quick == (shape, fortran, found)
+    else:
+        assert np.dtype(dtype).str[1] in "b" or np.dtype(dtype).str[0] == ">"
 
 
 def test_an_empty_file_is_refused(tmp_path):
