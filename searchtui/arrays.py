@@ -1,7 +1,8 @@
 """Arrays decoded from one index generation, which queries are computed over.
 
 Posting lists of the terms queries meet (documents and weights, and on demand
-positions) are decoded from Whoosh's blocks once and kept in LRU caches; facet
+positions) are read from the word lists kept beside each segment (``docfile``),
+or decoded from Whoosh's blocks where a segment has none, and kept in LRU caches; facet
 values, dates, field lengths, deleted documents and the words of the text fields
 are decoded when the index is opened and saved beside it (``cache-<generation>.npz``),
 so a later open maps them in place (see ``mapped``) instead of decoding them. The
@@ -243,7 +244,7 @@ class IndexData:
         self._postings = _LRU(POSTINGS_CACHE)
         self._positions = _LRU(POSITIONS_CACHE, size=lambda value: len(value[0]))
         self._phrases = _LRU(PHRASES_CACHE)
-        #: each segment's file of documents and weights (None: read its blocks)
+        #: each segment's file of word lists, by segment (None: read its blocks)
         self._docfiles: dict[str, DocsFile | None] = {}
         self.ixdir = Path(ixdir) if ixdir is not None else None
         manifest = self._manifest()
@@ -621,8 +622,8 @@ class IndexData:
             self._docs_file(leaf)
 
     def _docs_file(self, leaf) -> DocsFile | None:
-        """The segment's file of documents and weights, if the verified manifest lists
-        it at its size and it was made for this segment (opened once)."""
+        """The segment's file of word lists (see ``docfile``), if the verified manifest
+        lists it at its size and it was made for this segment (opened once)."""
         sid = segarrays.segment_id(leaf)
         if not sid or self.ixdir is None or self._signed is None:
             return None

@@ -24,6 +24,10 @@ Whoosh's reader as they are:
   compresses every block when its codec is given a level, and smaller ones
   are not (their header says which).
 
+The text fields' documents, weights and positions are also written as plain
+arrays into a file beside the segment (``docfile``), which queries read
+instead of decoding the blocks.
+
 Memory is bounded: once the collected postings pass ``limit_mb``, the segment
 is written out and a new one is started; ``finished_segments`` then holds the
 segments written so far (``commit`` includes them, and ``writers.hand_over``
@@ -572,7 +576,7 @@ class BulkWriter(SegmentWriter):
         term_pack = _term_struct.pack
         magic = WHOOSH3_HEADER_MAGIC
 
-        # The text fields' documents and weights, for the file beside the segment.
+        # The text fields' lists, for the file beside the segment (``docfile``).
         doc_lists: dict[str, list] = {}
         for fieldname in sorted(self._postings):
             fieldobj = schema[fieldname]
