@@ -51,6 +51,8 @@ LAYOUT = 2
 SUFFIX = ".docs.npz"
 #: Documents numbered below this are kept in two bytes, others in four.
 _SHORT_DOCS = 1 << 16
+#: Postings whose positions are decoded at once when a file is written.
+_DECODE_CHUNK = 1 << 16
 
 
 #: What reading a damaged zip file or npy header raises (``mapped`` turns the rest
@@ -133,10 +135,11 @@ def arrays_of(
         found = _positions(values)
         if found is not None:
             counts, poses = found
-            # where each term's positions start: its postings' counts summed
-            ends = np.zeros(len(counts) + 1, np.int64)
-            np.cumsum(counts, out=ends[1:])
-            pstarts = ends[starts]
+            # where each term's positions start: its postings' counts summed (every
+            # term has a posting, so reduceat sums each term's own)
+            pstarts = np.zeros(len(rows) + 1, np.int64)
+            if len(rows):
+                np.cumsum(np.add.reduceat(counts, starts[:-1], dtype=np.int64), out=pstarts[1:])
             out[f"{field}_pstarts"] = pstarts
             out[f"{field}_positions"] = poses
             # A posting's weight is its count of positions, unless the field is boosted.
@@ -159,14 +162,24 @@ def _small(values: np.ndarray) -> type:
 
 def _positions(values: list[bytes] | None) -> tuple[np.ndarray, np.ndarray] | None:
     """Each posting's count of positions, and all their positions one posting after
-    the other (None: they do not decode; no positions are kept for the field)."""
+    the other (None: they do not decode; no positions are kept for the field).
+
+    Decoded ``_DECODE_CHUNK`` postings at a time: decoding works in 64-bit integers,
+    several times what is kept, and a segment holds millions of postings."""
     if not values:
         return None
-    try:
-        counts, poses = decode_positions(values)
-    except DECODE_ERRORS:
-        return None
-    return counts, poses.astype(_small(poses))
+    counts, poses = [], []
+    for at in range(0, len(values), _DECODE_CHUNK):
+        try:
+            c, p = decode_positions(values[at : at + _DECODE_CHUNK])
+        except DECODE_ERRORS:
+            return None
+        if len(p) and int(p.max()) > 0xFFFFFFFF:
+            return None
+        counts.append(c.astype(np.uint32))
+        poses.append(p.astype(np.uint32))
+    all_poses = np.concatenate(poses)
+    return np.concatenate(counts), all_poses.astype(_small(all_poses))
 
 
 def _crc(tbytes: bytes, *parts) -> int:
