@@ -52,6 +52,7 @@ from searchtui.whooshext import (
     deleted_docs,
     docfile,
     fixed_column,
+    segment_id,
     term_positions,
     term_postings,
 )
@@ -463,7 +464,7 @@ class IndexData:
         if found is not None:
             return found
         seg = SegmentArrays.decode(leaf)
-        sid = segarrays.segment_id(leaf)
+        sid = segment_id(leaf)
         if sid and self.ixdir is not None:
             self._segments_decoded[segarrays.file_name(sid)] = seg
         return seg
@@ -471,7 +472,7 @@ class IndexData:
     def _segment_file(self, leaf) -> SegmentArrays | None:
         """One segment's arrays from its file, if a verified manifest lists it with the
         bytes it holds and it says it was made from this segment (else None)."""
-        sid = segarrays.segment_id(leaf)
+        sid = segment_id(leaf)
         if not sid or self.ixdir is None:
             return None
         name = segarrays.file_name(sid)
@@ -560,7 +561,7 @@ class IndexData:
                 kept[name] = trust.Entry(len(raw), trust.sha256_bytes(raw))
         if prune:
             mine = {segarrays.file_name(sid) for leaf, _o in self.leaves
-                    if (sid := segarrays.segment_id(leaf))}
+                    if (sid := segment_id(leaf))}
             with contextlib.suppress(OSError):
                 for name in os.listdir(self.ixdir):
                     if segarrays.is_file_name(name) and name not in mine:
@@ -624,7 +625,7 @@ class IndexData:
     def _docs_file(self, leaf) -> DocsFile | None:
         """The segment's file of word lists (see ``docfile``), if the verified manifest
         lists it at its size and it was made for this segment (opened once)."""
-        sid = segarrays.segment_id(leaf)
+        sid = segment_id(leaf)
         if not sid or self.ixdir is None or self._signed is None:
             return None
         try:

@@ -19,7 +19,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from searchtui import arrays, segarrays, store, trust
+from searchtui import arrays, store, trust
 from searchtui.errors import IndexMissing
 from searchtui.whooshext import (
     check_leaf,
@@ -27,6 +27,7 @@ from searchtui.whooshext import (
     latest_generation,
     open_generation,
     segment_files,
+    segment_id,
     toc_name,
 )
 
@@ -123,8 +124,8 @@ def _check_contents(report: CheckReport, ixdir: Path, generation: int, toc: byte
         problems = [p for leaf in leaves for p in check_leaf(leaf)]
         ndocs = reader.doc_count_all()
         # Each segment's lists kept beside it, against its blocks (once they decode).
-        held = [(leaf, path) for leaf in leaves
-                if (path := ixdir / docfile.file_name(segarrays.segment_id(leaf) or "")).is_file()]
+        held = [(leaf, path) for leaf in leaves if (sid := segment_id(leaf))
+                and (path := ixdir / docfile.file_name(sid)).is_file()]
         beside = [p for leaf, path in held for p in docfile.check_file(leaf, path)] \
             if not problems else []
     detail = f"{len(leaves)} segment(s), {ndocs:,} document(s)"

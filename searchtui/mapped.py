@@ -51,16 +51,12 @@ def save(fh: IO[bytes], arrays: Mapping[str, np.ndarray]) -> None:
 class MappedArrays:
     """The arrays of an npz file of stored members, as read-only views of its pages."""
 
-    def __init__(self, path: Path, *, scattered: bool = False):
-        """With ``scattered``, the file is read a page here and there (a lookup table):
-        the system is told not to read ahead, nor to map the pages around one read."""
+    def __init__(self, path: Path):
         with open(path, "rb") as fh:
             try:
                 self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             except ValueError:  # an empty file
                 raise ValueError("the file is empty") from None
-        if scattered and hasattr(mmap, "MADV_RANDOM"):
-            self._map.madvise(mmap.MADV_RANDOM)
         self._members: dict[str, zipfile.ZipInfo] = {}
         with zipfile.ZipFile(self._map) as zf:  # type: ignore[call-overload]  # mmap is file-like
             for info in zf.infolist():

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from searchtui.schema import EVIDENCE_FIELD, FACET_INDEX_FIELDS, FIRST_INDEXED, TEXT_FIELDS
-from searchtui.whooshext import field_lengths, field_term_docs
+from searchtui.whooshext import field_lengths, field_term_docs, segment_id
 
 #: The layout of the files; one of another layout is decoded again.
 LAYOUT = 2
@@ -44,13 +44,6 @@ def file_name(segment_id: str) -> str:
 
 def is_file_name(name: str) -> bool:
     return name.startswith(PREFIX) and name.endswith(SUFFIX)
-
-
-def segment_id(leaf) -> str | None:
-    """The id of the segment ``leaf`` reads (None: a reader of no single segment)."""
-    segment = getattr(leaf, "segment", None)
-    found = segment() if callable(segment) else None
-    return found.segment_id() if found is not None else None
 
 
 _NO_DOCS = np.zeros(0, np.int32)

@@ -43,6 +43,7 @@ Reading one segment (``postings``), as numpy arrays:
 - ``term_positions(leaf, field, text)``: (document, position) pairs of a term.
 - ``field_lengths(leaf, field)``: each document's length of a field.
 - ``deleted_docs(leaf)``: the deleted documents.
+- ``segment_id(leaf)``: the id of the segment a leaf reader reads.
 - ``fixed_column(leaf, field, width)``: a fixed-width bytes column, as a 2-D array.
 - ``check_leaf(leaf)``: decode everything in it; what could not be decoded.
 
@@ -68,6 +69,7 @@ from searchtui.whooshext.postings import (
     field_lengths,
     field_term_docs,
     fixed_column,
+    segment_id,
     term_positions,
     term_postings,
 )
@@ -125,6 +127,7 @@ __all__ = [
     "open_generation",
     "open_index",
     "segment_files",
+    "segment_id",
     "term_positions",
     "term_postings",
     "toc_name",

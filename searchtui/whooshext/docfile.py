@@ -41,6 +41,7 @@ from searchtui.whooshext.damage import DECODE_ERRORS, Damaged
 from searchtui.whooshext.postings import (
     decode_positions,
     deleted_docs,
+    segment_id,
     term_positions,
     term_postings,
 )
@@ -282,7 +283,7 @@ class DocsFile:
         """Map ``path``; :class:`Unusable` unless it is ``size`` bytes long and was
         made for the segment ``segment_id`` of ``ndocs`` documents by this layout."""
         try:
-            z = mapped.MappedArrays(path, scattered=True)
+            z = mapped.MappedArrays(path)
             if len(z.buffer()) != size:
                 raise Unusable("it is not the size its manifest says")
             fd = self._fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
@@ -414,7 +415,7 @@ _NO_POSITIONS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
 def _where(leaf, fieldname: str, tbytes: bytes) -> str:
-    return f"{_segment_id(leaf)}{SUFFIX}, {fieldname}:{tbytes.decode('utf-8', 'replace')!r}"
+    return f"{segment_id(leaf) or ''}{SUFFIX}, {fieldname}:{tbytes.decode('utf-8', 'replace')!r}"
 
 
 def check_file(leaf, path: Path) -> list[str]:
@@ -422,9 +423,8 @@ def check_file(leaf, path: Path) -> list[str]:
     each field it holds, its documents, weights and positions. What disagrees
     (empty when it all agrees). The file keeps deleted documents, which the blocks
     leave out: they are left out here too."""
-    sid = _segment_id(leaf)
     try:
-        held = DocsFile(path, sid, leaf.doc_count_all(), path.stat().st_size)
+        held = DocsFile(path, segment_id(leaf) or "", leaf.doc_count_all(), path.stat().st_size)
     except (Unusable, OSError) as exc:
         return [f"{path.name}: {exc}"]
     dead = np.zeros(leaf.doc_count_all(), dtype=bool)
@@ -459,8 +459,3 @@ def check_file(leaf, path: Path) -> list[str]:
 
 def _same(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
     return bool(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]))
-
-
-def _segment_id(leaf) -> str:
-    segment = getattr(leaf, "segment", None)
-    return segment().segment_id() if callable(segment) else ""

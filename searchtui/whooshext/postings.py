@@ -81,9 +81,16 @@ def _raw_blocks(m: W3LeafMatcher, values: bool) -> Iterator[tuple[Sequence, Sequ
         m._goto(m._nextoffset)
 
 
-def _term(leaf, fieldname: str, tbytes: bytes) -> str:
+def segment_id(leaf) -> str | None:
+    """The id of the segment ``leaf`` reads (None: a reader of no single segment)."""
     segment = getattr(leaf, "segment", None)
-    where = f" in segment {segment().segment_id()}" if callable(segment) else ""
+    found = segment() if callable(segment) else None
+    return found.segment_id() if found is not None else None
+
+
+def _term(leaf, fieldname: str, tbytes: bytes) -> str:
+    sid = segment_id(leaf)
+    where = f" in segment {sid}" if sid else ""
     return f"the postings of {fieldname}:{tbytes.decode('utf-8', 'replace')!r}{where}"
 
 
