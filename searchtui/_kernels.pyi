@@ -6,6 +6,13 @@ import numpy as np
 def count_values(
     select: np.ndarray, start: np.ndarray, vals: np.ndarray, out: np.ndarray, step: int
 ) -> None: ...
+def count_rows(
+    select: np.ndarray, start: np.ndarray, vals: np.ndarray, out: np.ndarray, first: int,
+    last: int,
+) -> None: ...
+def place_rows(
+    at: np.ndarray, start: np.ndarray, values: np.ndarray, offset: int, vals: np.ndarray
+) -> None: ...
 def count_story_values(
     mask: np.ndarray,
     members: np.ndarray,

@@ -7,7 +7,7 @@ the array it indexes, so arrays that do not fit together raise ``ValueError``
 instead of reading or writing out of bounds.
 """
 
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from cpython cimport array as carray
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
@@ -56,6 +56,98 @@ def count_values(
                 break
     if bad:
         raise ValueError("count_values: a document's values lie outside the arrays")
+
+
+ctypedef fused row_t:
+    uint16_t
+    int32_t
+
+
+def count_rows(
+    const uint8_t[::1] select,
+    const int64_t[::1] start,
+    const row_t[::1] vals,
+    int32_t[::1] out,
+    Py_ssize_t first,
+    Py_ssize_t last,
+):
+    """Add one to ``out[v]`` for each document ``d`` from ``first`` to ``last`` (not
+    included) with ``select[d]`` set and each id ``v`` of its row:
+    ``vals[start[d]:start[d + 1]]``. The rows hold every facet's values of a document
+    side by side, so one pass counts them all."""
+    cdef Py_ssize_t n = select.shape[0]
+    cdef Py_ssize_t nvals = vals.shape[0]
+    cdef Py_ssize_t nout = out.shape[0]
+    cdef Py_ssize_t d
+    cdef int64_t j, lo, hi, v
+    cdef int bad = 0
+    if start.shape[0] != n + 1:
+        raise ValueError("count_rows: start must have one more entry than select")
+    if first < 0 or last > n or first > last:
+        raise ValueError("count_rows: the documents to count lie outside select")
+    with nogil:
+        for d in range(first, last):
+            if not select[d]:
+                continue
+            lo = start[d]
+            hi = start[d + 1]
+            if _outside(lo, hi, nvals):
+                bad = 1
+                break
+            for j in range(lo, hi):
+                v = vals[j]
+                if v < 0 or v >= nout:
+                    bad = 1
+                    break
+                out[v] += 1
+            if bad:
+                break
+    if bad:
+        raise ValueError("count_rows: a document's row lies outside the arrays")
+
+
+def place_rows(
+    int64_t[::1] at,
+    const int64_t[::1] start,
+    const int32_t[::1] values,
+    int64_t offset,
+    row_t[::1] vals,
+):
+    """Copy each document ``d``'s values ``values[start[d]:start[d + 1]]``, plus
+    ``offset``, into ``vals`` from ``at[d]`` on, and move ``at[d]`` past them."""
+    cdef Py_ssize_t n = at.shape[0]
+    cdef Py_ssize_t nvalues = values.shape[0]
+    cdef Py_ssize_t nvals = vals.shape[0]
+    cdef Py_ssize_t d
+    cdef int64_t j, lo, hi, to, v
+    cdef int64_t top
+    cdef int bad = 0
+    if start.shape[0] != n + 1:
+        raise ValueError("place_rows: start must have one more entry than at")
+    if row_t is uint16_t:
+        top = 65535
+    else:
+        top = 2147483647
+    with nogil:
+        for d in range(n):
+            lo = start[d]
+            hi = start[d + 1]
+            to = at[d]
+            if _outside(lo, hi, nvalues) or _outside(to, to + hi - lo, nvals):
+                bad = 1
+                break
+            for j in range(lo, hi):
+                v = values[j] + offset
+                if v < 0 or v > top:
+                    bad = 1
+                    break
+                vals[to] = <row_t> v
+                to += 1
+            if bad:
+                break
+            at[d] = to
+    if bad:
+        raise ValueError("place_rows: a document's values do not fit its row")
 
 
 def count_story_values(

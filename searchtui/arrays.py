@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 from whoosh.index import Index
 
-from searchtui import canonical, lexicon, mapped, segarrays, store, stories, trust
+from searchtui import canonical, kernels, lexicon, mapped, segarrays, store, stories, trust
 from searchtui.errors import SearchtuiError
-from searchtui.facets import NO_DATE, DateIndex, FacetIndex
+from searchtui.facets import NO_DATE, DateIndex, FacetIndex, FacetRows
 from searchtui.schema import (
     EVIDENCE_FIELD,
     FACET_INDEX_FIELDS,
@@ -323,6 +323,7 @@ class IndexData:
         days = np.full(self.ndocs, NO_DATE, dtype=np.int64)
         fields["date"].spread(days, _day_ordinal)
         self.dates = DateIndex(days)
+        self.rows = FacetRows.build(self.facets, self.dates.days)
         #: when each document was first indexed, in microseconds since 1970 (0: not known)
         self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
         fields[FIRST_INDEXED].spread(self.first_indexed, stamp_micros)
@@ -371,6 +372,14 @@ class IndexData:
             arrays[f"{name}_docstart"] = fidx.doc_start
             table = SEP.join(f"{raw}{SEP}{shown}" for raw, shown in sorted(fidx.table.items()))
             arrays[f"{name}_table"] = np.frombuffer(table.encode("utf-8"), dtype=np.uint8)
+        if self.rows is not None:
+            arrays["rows_offsets"] = self.rows.offsets
+            arrays["rows_with_days"] = np.array([self.rows.days is not None])
+            arrays["rows_days"] = (
+                self.rows.days if self.rows.days is not None else np.zeros(0, np.int64)
+            )
+            arrays["rows_start"] = self.rows.start
+            arrays["rows_vals"] = self.rows.vals
         return arrays
 
     def _write(self, path: Path) -> bool:
@@ -432,9 +441,24 @@ class IndexData:
                         z[f"{name}_docvals"], table=dict(zip(cells[::2], cells[1::2], strict=True)),
                         doc_start=z[f"{name}_docstart"] if f"{name}_docstart" in z else None,
                     )
+                self.rows = self._cached_rows(z)
         except (CacheUnusable, *_UNREADABLE):
             return False
         return True
+
+    def _cached_rows(self, z) -> FacetRows | None:
+        """The facets' rows as the cache holds them, or made anew from the facets (a
+        cache made before they were, or made without the compiled loops)."""
+        if kernels.loops is not None and "rows_vals" in z:
+            rows = FacetRows(
+                list(self.facets), z["rows_offsets"],
+                z["rows_days"] if bool(z["rows_with_days"][0]) else None,
+                z["rows_start"], z["rows_vals"],
+                [len(f.doc_vals) for f in self.facets.values()],
+            )
+            if rows.fits(self.facets, self.ndocs):
+                return rows
+        return FacetRows.build(self.facets, self.dates.days)
 
     def _field_terms(self, segments: list[SegmentArrays], fieldname: str) -> FieldTerms:
         """A field's terms over all segments, each once, with their live documents."""

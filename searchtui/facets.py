@@ -9,8 +9,9 @@ undated articles).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from types import ModuleType
 
 import numpy as np
@@ -310,13 +311,16 @@ class FacetIndex:
         limit: int,
         unexcluded: np.ndarray | None = None,
         stories: Stories | None = None,
+        counts: np.ndarray | None = None,
     ) -> Facet:
         """The top values over ``mask`` (counting stories, with ``stories``).
 
         Excluded values are counted over ``unexcluded`` (the hits as they would be
         without this facet's exclusions), so each shows how many hits it removes.
+        ``counts``: what :meth:`counts` gives for ``mask``, when already counted.
         """
-        counts = self.counts(mask, stories)
+        if counts is None:
+            counts = self.counts(mask, stories)
         nonzero = int(np.count_nonzero(counts))
         facet = self._facet(counts, nonzero, np.flatnonzero(counts), flt, limit)
         self._count_excluded(facet, flt, unexcluded, stories)
@@ -404,6 +408,161 @@ class FacetIndex:
         return Facet(self.name, buckets, distinct, truncated)
 
 
+class FacetRows:
+    """Every facet's values and the day of each document, side by side.
+
+    Document ``d``'s row is ``vals[start[d]:start[d + 1]]``: its values of each facet
+    in turn (facet ``k``'s ids run from ``offsets[k]`` to ``offsets[k + 1]``, its own
+    id plus ``offsets[k]``), then the id of its day (``offsets[-1]`` plus the day's
+    place in ``days``, the distinct days; one id more when undated). One pass over a
+    set of documents then counts all the facets and the histogram together: a row is
+    a cache line or two, where each facet's own arrays cost a line of their own, and
+    on a large index the lines, not the counting, are what takes the time.
+
+    Rows need the compiled loops; they are made (and counted) only where those are.
+    """
+
+    #: more distinct days than this and the rows leave the days out (the histogram
+    #: is then counted over the days' own array)
+    MAX_DAYS = 100_000
+
+    def __init__(
+        self, names: list[str], offsets: np.ndarray, days: np.ndarray | None,
+        start: np.ndarray, vals: np.ndarray, pairs: list[int],
+    ):
+        """``pairs``: how many values each facet holds in all, as its own arrays say."""
+        self.names = list(names)
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+        self.days = days
+        self.start = start
+        self.vals = vals
+        self.ndocs = len(start) - 1
+        #: how many ids there are: the facets', the days' and the undated one
+        self.nids = int(self.offsets[-1]) + (len(days) + 1 if days is not None else 0)
+        self._totals: np.ndarray | None = None
+        #: each facet's share of the values in the rows
+        total = max(1, len(vals))
+        self.share = {name: pairs[k] / total for k, name in enumerate(self.names)}
+
+    @classmethod
+    def build(cls, facets: dict[str, FacetIndex], days: np.ndarray) -> FacetRows | None:
+        """The rows of ``facets`` (each document's values, as the facet holds them by
+        document) and of the day ordinals ``days``; None without the compiled loops."""
+        loops = kernels.loops
+        if loops is None:
+            return None
+        names = list(facets)
+        ndocs = len(days)
+        if any(f.ndocs != ndocs for f in facets.values()):
+            raise ValueError("facet rows: the facets and the days differ in documents")
+        dated = days != NO_DATE
+        distinct_days = np.unique(days[dated])
+        with_days = len(distinct_days) <= cls.MAX_DAYS
+        offsets = np.zeros(len(names) + 1, dtype=np.int64)
+        np.cumsum([len(facets[n].values) for n in names], out=offsets[1:])
+        nids = int(offsets[-1]) + (len(distinct_days) + 1 if with_days else 0)
+        row_type = np.uint16 if nids <= 1 << 16 else np.int32
+        lens = np.zeros(ndocs, dtype=np.int64)
+        for name in names:
+            lens += facets[name].doc_lens
+        if with_days:
+            lens += 1
+        start = np.zeros(ndocs + 1, dtype=np.int64)
+        np.cumsum(lens, out=start[1:])
+        vals = np.empty(int(start[-1]), dtype=row_type)
+        at = start[:-1].copy()
+        for k, name in enumerate(names):
+            f = facets[name]
+            loops.place_rows(at, f.doc_start, f.doc_vals, int(offsets[k]), vals)
+        if with_days:
+            day_id = np.full(ndocs, offsets[-1] + len(distinct_days), dtype=np.int64)
+            day_id[dated] = offsets[-1] + np.searchsorted(distinct_days, days[dated])
+            vals[at] = day_id.astype(row_type)
+        pairs = [len(facets[n].doc_vals) for n in names]
+        return cls(names, offsets, distinct_days if with_days else None, start, vals, pairs)
+
+    def fits(self, facets: dict[str, FacetIndex], ndocs: int) -> bool:
+        """Whether these rows can be those of ``facets`` over ``ndocs`` documents: the
+        same facets, values and documents, and as many values in all."""
+        days = len(self.days) + 1 if self.days is not None else 0
+        return (
+            self.names == list(facets) and self.ndocs == ndocs and len(self.start) > 0
+            and self.start.dtype == np.int64 and self.vals.dtype in (np.uint16, np.int32)
+            and len(self.offsets) == len(facets) + 1 and int(self.offsets[0]) == 0
+            and [int(n) for n in np.diff(self.offsets)] == [len(f.values) for f in facets.values()]
+            and int(self.start[0]) == 0 and int(self.start[-1]) == len(self.vals)
+            and len(self.vals) == sum(len(f.doc_vals) for f in facets.values())
+            + (ndocs if days else 0)
+        )
+
+    def pays(self, names: Iterable[str]) -> bool:
+        """Whether counting ``names`` from the rows reads less than counting each of
+        them apart: the rows are read whole, so they pay when these facets hold most
+        of the values in them."""
+        return sum(self.share.get(n, 0.0) for n in names) >= 0.5
+
+    def count(
+        self, mask: np.ndarray,
+        run: Callable[[Sequence[Callable[[], object]]], Callable[[], object]] | None = None,
+        parts: int = 1,
+    ) -> Callable[[], np.ndarray]:
+        """Start counting the ids of the documents in ``mask``; returns what waits for
+        the counts (an int64 array over all ids). ``run`` starts the given jobs (on
+        other threads) and returns what waits for them all; the documents are then
+        counted in ``parts`` runs of their own. When most documents match, the others
+        are counted and taken from the counts of all."""
+        loops = kernels.loops
+        assert loops is not None
+        mask = np.ascontiguousarray(mask, dtype=bool)
+        others = np.count_nonzero(mask) > self.ndocs // 2
+        select = (~mask if others else mask).view(np.uint8)
+        parts = max(1, min(parts, self.ndocs // 4096 or 1))
+        bounds = np.linspace(0, self.ndocs, parts + 1).astype(np.int64)
+        outs = [np.zeros(self.nids, dtype=np.int32) for _ in range(parts)]
+        jobs = [
+            functools.partial(
+                loops.count_rows, select, self.start, self.vals, outs[k],
+                int(bounds[k]), int(bounds[k + 1]),
+            )
+            for k in range(parts)
+        ]
+        if run is None:
+            for job in jobs:
+                job()
+            waited = None
+        else:
+            waited = run(jobs)
+
+        def result() -> np.ndarray:
+            if waited is not None:
+                waited()
+            counts = outs[0].astype(np.int64)
+            for out in outs[1:]:
+                counts += out
+            return self.totals() - counts if others else counts
+
+        return result
+
+    def totals(self) -> np.ndarray:
+        """Each id's number of documents, over all of them (made once)."""
+        if self._totals is None:
+            self._totals = np.bincount(self.vals, minlength=self.nids).astype(np.int64)
+        return self._totals
+
+    def facet_counts(self, counts: np.ndarray, name: str) -> np.ndarray:
+        """The counts of facet ``name``'s values, out of the counts of all ids."""
+        k = self.names.index(name)
+        return counts[self.offsets[k] : self.offsets[k + 1]]
+
+    def day_counts(self, counts: np.ndarray) -> tuple[np.ndarray, int] | None:
+        """The counts of each of ``days`` and of the undated, out of the counts of all
+        ids; None when the rows leave the days out."""
+        if self.days is None:
+            return None
+        first = int(self.offsets[-1])
+        return counts[first : first + len(self.days)], int(counts[first + len(self.days)])
+
+
 # ---------------------------------------------------------------------------
 # Dates
 
@@ -438,13 +597,7 @@ class DateIndex:
 
     def __init__(self, days: np.ndarray):
         self.days = np.ascontiguousarray(days, dtype=np.int64)
-        # month index (year * 12 + month - 1) and year, by numpy's calendar: days
-        # since 1970 as datetime64 days, truncated to months and to years
-        dated = self.days > 0
-        since_1970 = np.where(dated, self.days - _EPOCH_ORDINAL, 0).astype("datetime64[D]")
-        months = since_1970.astype("datetime64[M]").astype(np.int64) + 1970 * 12
-        self.months = np.where(dated, months, NO_DATE)
-        self.years = np.where(dated, months // 12, NO_DATE)
+        self.months, self.years = _months_and_years(self.days)
 
     def mask(self, date_from: _dt.date | None, date_to: _dt.date | None) -> np.ndarray | None:
         return date_mask(self.days, date_from, date_to)
@@ -459,36 +612,36 @@ class DateIndex:
         """
         mask = np.ascontiguousarray(mask, dtype=bool)
         lo, hi, dated, undated = self._span(mask)
-        buckets: list[HistogramBucket] = []
-        unit = "none"
-        if dated:
-            first, last = _dt.date.fromordinal(lo), _dt.date.fromordinal(hi)
-            m0 = _month_index(first)
-            months = _month_index(last) - m0 + 1
-            if hi - lo + 1 <= max_day_buckets:
-                unit = "day"
-                counts = self._count(mask, self.days, lo, hi - lo + 1)
-                for k, c in enumerate(counts):
-                    d = _dt.date.fromordinal(lo + k)
-                    buckets.append(HistogramBucket(d.isoformat(), d, d, int(c)))
-            elif months <= max_month_buckets:
-                unit = "month"
-                counts = self._count(mask, self.months, m0, months)
-                for k, c in enumerate(counts):
-                    start = _month_start(m0 + k)
-                    end = _month_start(m0 + k + 1) - _dt.timedelta(days=1)
-                    buckets.append(HistogramBucket(start.strftime("%Y-%m"), start, end, int(c)))
-            else:
-                unit = "year"
-                counts = self._count(mask, self.years, first.year, last.year - first.year + 1)
-                for k, c in enumerate(counts):
-                    y = first.year + k
-                    buckets.append(
-                        HistogramBucket(str(y), _dt.date(y, 1, 1), _dt.date(y, 12, 31), int(c))
-                    )
-        if undated:
-            buckets.append(HistogramBucket("no date", None, None, undated))
-        return Histogram(unit, buckets, undated)
+        keys = {"day": self.days, "month": self.months, "year": self.years}
+        return _histogram(
+            lo, hi, dated, undated,
+            lambda unit, first, n: self._count(mask, keys[unit], first, n),
+            max_day_buckets, max_month_buckets,
+        )
+
+    def histogram_of_days(
+        self, days: np.ndarray, counts: np.ndarray, undated: int, *,
+        max_day_buckets: int = 92, max_month_buckets: int = 72,
+    ) -> Histogram:
+        """What :meth:`histogram` gives for a set of documents that holds ``counts[k]``
+        documents of day ``days[k]`` (distinct day ordinals) and ``undated`` others."""
+        held = np.flatnonzero(counts)
+        counts = counts.astype(np.int64, copy=False)
+        if len(held):
+            lo, hi, dated = int(days[held[0]]), int(days[held[-1]]), int(counts.sum())
+        else:
+            lo = hi = dated = 0
+        days = days[held]
+        counts = counts[held]
+        months, years = _months_and_years(days)
+        keys = {"day": days, "month": months, "year": years}
+
+        def count(unit: str, first: int, n: int) -> np.ndarray:
+            out = np.zeros(n, dtype=np.int64)
+            np.add.at(out, keys[unit] - first, counts)
+            return out
+
+        return _histogram(lo, hi, dated, undated, count, max_day_buckets, max_month_buckets)
 
     def _span(self, mask: np.ndarray) -> tuple[int, int, int, int]:
         """The first and last day among the documents of ``mask`` (0 when none is
@@ -509,3 +662,53 @@ class DateIndex:
             return out
         sel = keys[mask]
         return np.bincount(sel[sel != NO_DATE] - first, minlength=n)
+
+
+def _months_and_years(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The month index (year * 12 + month - 1) and the year of each day ordinal (-1
+    where undated), by numpy's calendar: days since 1970 as datetime64 days, truncated
+    to months and to years."""
+    dated = days > 0
+    since_1970 = np.where(dated, days - _EPOCH_ORDINAL, 0).astype("datetime64[D]")
+    months = since_1970.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    return np.where(dated, months, NO_DATE), np.where(dated, months // 12, NO_DATE)
+
+
+def _histogram(
+    lo: int, hi: int, dated: int, undated: int,
+    count: Callable[[str, int, int], np.ndarray],
+    max_day_buckets: int, max_month_buckets: int,
+) -> Histogram:
+    """The histogram of documents dated from day ``lo`` to ``hi`` (``dated`` of them)
+    and ``undated`` others; ``count(unit, first, n)`` counts them by day, month index
+    or year from ``first`` on."""
+    buckets: list[HistogramBucket] = []
+    unit = "none"
+    if dated:
+        first, last = _dt.date.fromordinal(lo), _dt.date.fromordinal(hi)
+        m0 = _month_index(first)
+        months = _month_index(last) - m0 + 1
+        if hi - lo + 1 <= max_day_buckets:
+            unit = "day"
+            counts = count("day", lo, hi - lo + 1)
+            for k, c in enumerate(counts):
+                d = _dt.date.fromordinal(lo + k)
+                buckets.append(HistogramBucket(d.isoformat(), d, d, int(c)))
+        elif months <= max_month_buckets:
+            unit = "month"
+            counts = count("month", m0, months)
+            for k, c in enumerate(counts):
+                start = _month_start(m0 + k)
+                end = _month_start(m0 + k + 1) - _dt.timedelta(days=1)
+                buckets.append(HistogramBucket(start.strftime("%Y-%m"), start, end, int(c)))
+        else:
+            unit = "year"
+            counts = count("year", first.year, last.year - first.year + 1)
+            for k, c in enumerate(counts):
+                y = first.year + k
+                buckets.append(
+                    HistogramBucket(str(y), _dt.date(y, 1, 1), _dt.date(y, 12, 31), int(c))
+                )
+    if undated:
+        buckets.append(HistogramBucket("no date", None, None, undated))
+    return Histogram(unit, buckets, undated)
