@@ -380,6 +380,7 @@ class IndexData:
             )
             arrays["rows_start"] = self.rows.start
             arrays["rows_vals"] = self.rows.vals
+            arrays["rows_totals"] = self.rows.totals()
         return arrays
 
     def _write(self, path: Path) -> bool:
@@ -455,6 +456,7 @@ class IndexData:
                 z["rows_days"] if bool(z["rows_with_days"][0]) else None,
                 z["rows_start"], z["rows_vals"],
                 [len(f.doc_vals) for f in self.facets.values()],
+                z["rows_totals"] if "rows_totals" in z else None,
             )
             if rows.fits(self.facets, self.ndocs):
                 return rows

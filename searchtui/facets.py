@@ -429,8 +429,10 @@ class FacetRows:
     def __init__(
         self, names: list[str], offsets: np.ndarray, days: np.ndarray | None,
         start: np.ndarray, vals: np.ndarray, pairs: list[int],
+        totals: np.ndarray | None = None,
     ):
-        """``pairs``: how many values each facet holds in all, as its own arrays say."""
+        """``pairs``: how many values each facet holds in all, as its own arrays say;
+        ``totals``: what :meth:`totals` gives, when known."""
         self.names = list(names)
         self.offsets = np.asarray(offsets, dtype=np.int64)
         self.days = days
@@ -439,7 +441,7 @@ class FacetRows:
         self.ndocs = len(start) - 1
         #: how many ids there are: the facets', the days' and the undated one
         self.nids = int(self.offsets[-1]) + (len(days) + 1 if days is not None else 0)
-        self._totals: np.ndarray | None = None
+        self._totals = totals if totals is not None and len(totals) == self.nids else None
         #: each facet's share of the values in the rows
         total = max(1, len(vals))
         self.share = {name: pairs[k] / total for k, name in enumerate(self.names)}
@@ -479,7 +481,9 @@ class FacetRows:
             day_id[dated] = offsets[-1] + np.searchsorted(distinct_days, days[dated])
             vals[at] = day_id.astype(row_type)
         pairs = [len(facets[n].doc_vals) for n in names]
-        return cls(names, offsets, distinct_days if with_days else None, start, vals, pairs)
+        rows = cls(names, offsets, distinct_days if with_days else None, start, vals, pairs)
+        rows.totals()  # made here, kept with the rows: the first search of all needs them
+        return rows
 
     def fits(self, facets: dict[str, FacetIndex], ndocs: int) -> bool:
         """Whether these rows can be those of ``facets`` over ``ndocs`` documents: the
@@ -546,7 +550,12 @@ class FacetRows:
     def totals(self) -> np.ndarray:
         """Each id's number of documents, over all of them (made once)."""
         if self._totals is None:
-            self._totals = np.bincount(self.vals, minlength=self.nids).astype(np.int64)
+            loops = kernels.loops
+            assert loops is not None
+            out = np.zeros(self.nids, dtype=np.int32)
+            everyone = np.ones(self.ndocs, dtype=np.uint8)
+            loops.count_rows(everyone, self.start, self.vals, out, 0, self.ndocs)
+            self._totals = out.astype(np.int64)
         return self._totals
 
     def facet_counts(self, counts: np.ndarray, name: str) -> np.ndarray:

@@ -87,6 +87,11 @@ def _reads_index(method: _Method) -> _Method:
     return reading  # type: ignore[return-value]
 
 
+def _counting_threads() -> int:
+    """How many threads count facets: one a core, at most ``COUNTING_THREADS``."""
+    return max(1, min(COUNTING_THREADS, os.cpu_count() or 1))
+
+
 class SearchEngine:
     """Searches one index; reopen-safe and usable from several threads."""
 
@@ -375,7 +380,7 @@ class SearchEngine:
             started = [pool.submit(job) for job in jobs]
             return lambda: [f.result() for f in started]
 
-        counted = rows.count(filtered, run if pool else None, COUNTING_THREADS if pool else 1)
+        counted = rows.count(filtered, run if pool else None, _counting_threads() if pool else 1)
         apart = {
             name: pool.submit(facet, name) if pool else None
             for name in names if name not in together
@@ -406,7 +411,7 @@ class SearchEngine:
         with self._lock:
             if self._threads is None:
                 self._threads = ThreadPoolExecutor(
-                    max_workers=max(1, min(COUNTING_THREADS, os.cpu_count() or 1)),
+                    max_workers=_counting_threads(),
                     thread_name_prefix="searchtui-count",
                 )
             return self._threads

@@ -234,6 +234,8 @@ def test_the_rows_are_kept_in_the_cache_and_made_anew_for_a_cache_without_them(r
     with np.load(cache) as z:
         assert "rows_vals" in z and len(z["rows_start"]) == len(ARTICLES) + 1
         assert made is not None and z["rows_vals"].tolist() == made.vals.tolist()
+        # each id's count over all documents, for a search that matches most of them
+        assert z["rows_totals"].tolist() == np.bincount(made.vals, minlength=made.nids).tolist()
     # A cache made before the rows were (the same cache without them) is still used:
     # the rows are made from its facets when it is opened.
     with SearchEngine.open(root) as engine:
