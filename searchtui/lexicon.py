@@ -47,6 +47,9 @@ class Lexicon:
         self.words = frozenset(given)
         if len(self.words) != len(given):
             given = list(self.words)
+        # sorted on first need: the words of an index come sorted, and sorting them as
+        # given is then one pass (sorting the set took seconds at a million articles)
+        self._given: list[str] | None = given
         self._sorted: list[str] | None = None
         by_length: dict[int, list[str]] = {}
         # in the order given: the words of an index come sorted, and each group's sort
@@ -68,14 +71,22 @@ class Lexicon:
     def matching(self, pattern: re.Pattern[str], prefix: str = "") -> list[str]:
         """The words ``pattern`` matches from their start, in alphabetical order; only
         words beginning with ``prefix`` (the pattern's literal start) are tried."""
+        words = self.starting(prefix) if prefix else self.sorted()
+        return [word for word in words if pattern.match(word)]
+
+    def sorted(self) -> list[str]:
+        """The words in alphabetical order (code point by code point)."""
         if self._sorted is None:
-            self._sorted = sorted(self.words)
-        words = self._sorted
-        lo, hi = 0, len(words)
-        if prefix:
-            lo = bisect.bisect_left(words, prefix)
-            hi = bisect.bisect_left(words, prefix + "\U0010ffff", lo)
-        return [word for word in words[lo:hi] if pattern.match(word)]
+            self._sorted = sorted(self._given if self._given is not None else self.words)
+            self._given = None
+        return self._sorted
+
+    def starting(self, prefix: str) -> list[str]:
+        """The words that begin with ``prefix``, in alphabetical order."""
+        words = self.sorted()
+        lo = bisect.bisect_left(words, prefix)
+        hi = bisect.bisect_left(words, prefix + "\U0010ffff", lo)
+        return words[lo:hi]
 
     def within(self, text: str, maxdist: int, prefix: int = 0) -> list[tuple[int, str]]:
         """(distance, word) for every word at most ``maxdist`` edits from ``text`` that

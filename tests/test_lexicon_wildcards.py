@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,3 +48,67 @@ def test_words_given_in_any_order_or_twice_are_one_set(given_words, text):
     assert lex.words == once.words == set(given_words)
     assert lex.within(text, 2) == once.within(text, 2)
     assert len(lex) == len(set(given_words))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(words, max_size=60), st.text(alphabet=LETTERS, max_size=4))
+def test_the_words_starting_with_a_prefix_are_those_a_walk_finds(given_words, prefix):
+    """In any order given, repeated or not: each word with the prefix, once, sorted."""
+    lex = Lexicon(given_words)
+    assert lex.starting(prefix) == sorted({w for w in given_words if w.startswith(prefix)})
+    assert lex.sorted() == sorted(set(given_words))
+
+
+def test_a_prefix_query_searches_the_words_whooshs_expansion_finds(tmp_path, monkeypatch):
+    """A prefix typed in a query stands for the words Whoosh's own expansion would
+    give it (looked up in the lexicon, not by merging every segment's words), in each
+    segment and after deletions, and finds the same articles."""
+    from whoosh import query as wq
+
+    from searchtui.config import Config
+    from searchtui.indexer import build_index
+    from searchtui.lexicon import lexicon
+    from searchtui.models import SearchRequest
+    from searchtui.search import SearchEngine
+    from searchtui.whooshext.query import expanded_texts
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = ["Immigration talks", "Immigrants arrive", "The immigrant vote",
+             "Impeachment hearing", "Imminent storm", "Immune response"]
+    for i, title in enumerate(texts):
+        (corpus / f"{i}.txt").write_text(
+            f"{title}\n\nAnna Smith — Daily Planet Nov 1{i}, 2016\n\n\n{title} today, immi{i}x.",
+            encoding="utf-8",
+        )
+    root = tmp_path / "index"
+    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    (corpus / "1.txt").unlink()  # a deletion, and a second segment
+    (corpus / "9.txt").write_text(
+        "Immigrations anew\n\nBo Lee — Daily Planet Dec 01, 2016\n\n\nImmigr words.",
+        encoding="utf-8",
+    )
+    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    from searchtui import evaluate
+
+    walked_by_whoosh = []
+
+    def walk(q, reader):
+        walked_by_whoosh.append(q)
+        return expanded_texts(q, reader)
+
+    monkeypatch.setattr(evaluate, "expanded_texts", walk)
+    with SearchEngine.open(root) as engine:
+        reader = engine._data.reader
+        for prefix in ("imm", "immigr", "immi", "im", "zz"):
+            for field in ("body", "title"):
+                ours = engine._evaluator().run(wq.Prefix(field, prefix))[0]
+                query = wq.Prefix(field, prefix)
+                walked = sorted(t.decode() for t in expanded_texts(query, reader))
+                assert lexicon(reader, field).starting(prefix) == walked
+                stock = set(engine._searcher.docs_for_query(wq.Prefix(field, prefix)))
+                assert set(np.flatnonzero(ours & engine._data.live).tolist()) == stock
+            result = engine.search(SearchRequest(query=f"{prefix}*"))
+            assert result.total == len(set(engine._searcher.docs_for_query(
+                wq.Or([wq.Prefix("body", prefix), wq.Prefix("title", prefix)]))))
+    assert not walked_by_whoosh  # the text fields' prefixes came from the lexicon
