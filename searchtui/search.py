@@ -145,7 +145,8 @@ class SearchEngine:
 
     def warm(self) -> None:
         """Read ahead what the first query would wait for (the word lists beside each
-        segment, opened) and the first misspelt or fuzzy word (the words of the text
+        segment, opened; where each segment's stored articles start, for the first
+        hits' snippets) and the first misspelt or fuzzy word (the words of the text
         fields): for a background thread after opening."""
         with self._lock:
             if self._searcher is None:
@@ -155,6 +156,9 @@ class SearchEngine:
         # that needs them reads them (and reports what goes wrong) itself.
         with contextlib.suppress(Exception):
             data.open_docs_files()
+            for leaf, _offset in data.leaves:
+                if leaf.doc_count_all():
+                    leaf.stored_fields(0)  # reads the segment's table of where they start
             for field in ("body", "title"):
                 lexicon(data.reader, field)
 
