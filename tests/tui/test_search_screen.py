@@ -442,3 +442,9 @@ async def test_after_opening_the_words_for_spelling_are_read_ahead(make_app, ind
         with lexicon_mod._lock:
             held = dict(lexicon_mod._cache.get(reader, {}))
         assert {"body", "title"} <= set(held) and len(held["body"]) > 10
+        # and what was read lives out of the collector's walks, as the index does
+        import gc
+
+        tracked = {id(o) for o in gc.get_objects()}
+        groups = [group for group, _codes in held["body"]._buckets.values()]
+        assert groups and all(id(group) not in tracked for group in groups)
