@@ -13,6 +13,7 @@ def count_rows(
 def place_rows(
     at: np.ndarray, start: np.ndarray, values: np.ndarray, offset: int, vals: np.ndarray
 ) -> None: ...
+def find_term(terms: Any, ends: Any, needle: bytes) -> int: ...
 def count_story_values(
     mask: np.ndarray,
     members: np.ndarray,

@@ -9,6 +9,7 @@ instead of reading or writing out of bounds.
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memcmp
 from cpython cimport array as carray
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.object cimport Py_SIZE
@@ -148,6 +149,40 @@ def place_rows(
             at[d] = to
     if bad:
         raise ValueError("place_rows: a document's values do not fit its row")
+
+
+def find_term(const uint8_t[::1] terms, const int64_t[::1] ends, const uint8_t[::1] needle):
+    """The number of the term equal to ``needle`` in a sorted table of terms (term
+    ``i`` is ``terms[ends[i - 1]:ends[i]]``, the first from 0), or -1 when there is
+    none. ``ValueError`` when a term looked at lies outside ``terms``."""
+    cdef Py_ssize_t lo = 0, hi = ends.shape[0], mid
+    cdef int64_t a, b, m, k, size = terms.shape[0], n = needle.shape[0]
+    cdef int c
+    cdef int bad = 0
+    cdef Py_ssize_t found = -1
+    with nogil:
+        while lo < hi:
+            mid = lo + (hi - lo) // 2
+            a = ends[mid - 1] if mid else 0
+            b = ends[mid]
+            if _outside(a, b, size):
+                bad = 1
+                break
+            m = b - a
+            k = m if m < n else n
+            c = memcmp(&terms[a], &needle[0], k) if k > 0 else 0
+            if c == 0:
+                c = (m > n) - (m < n)
+            if c < 0:
+                lo = mid + 1
+            elif c > 0:
+                hi = mid
+            else:
+                found = mid
+                break
+    if bad:
+        raise ValueError("find_term: a term lies outside the table")
+    return found
 
 
 def count_story_values(

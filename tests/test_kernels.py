@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -280,3 +281,39 @@ def test_text_postings_are_collected_as_in_python():
             assert compiled[term][0] == docs and compiled[term][1] == weights
             assert compiled[term][2] == values, term
     assert schema.analyse_positions("") == {}
+
+
+def _term_table(terms: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    blob = np.frombuffer(b"".join(terms), dtype=np.uint8)
+    ends = np.cumsum([len(t) for t in terms]).astype(np.int64)
+    return blob, ends
+
+
+@needs_loops
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.binary(max_size=5), max_size=40), st.binary(max_size=6))
+def test_find_term_finds_what_a_walk_finds(terms, needle):
+    """Any sorted table (empty terms, terms that begin others, bytes past 127) and any
+    needle: the term's number, or -1; as the plain Python search of the file says."""
+    from searchtui.whooshext import docfile
+
+    ordered = sorted(terms)
+    blob, ends = _term_table(ordered)
+    expected = ordered.index(needle) if needle in terms else -1
+    if ordered:
+        assert loops.find_term(blob, ends, needle) == expected
+    field = docfile._Field(blob, ends, np.zeros(len(ends) + 1, np.int64), None, None,
+                           np.zeros(len(ends), np.uint32))
+    assert field.find(needle) == expected
+    with mock.patch.object(kernels, "loops", None):  # the search in Python
+        assert field.find(needle) == expected
+
+
+@needs_loops
+def test_find_term_refuses_a_table_that_points_outside():
+    blob, ends = _term_table([b"alpha", b"beta", b"gamma"])
+    assert loops.find_term(blob, ends, b"beta") == 1
+    with pytest.raises(ValueError):
+        loops.find_term(blob, np.array([5, 99, 14], np.int64), b"beta")
+    with pytest.raises(ValueError):  # an end before its start
+        loops.find_term(blob, np.array([5, 3, 14], np.int64), b"beta")

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.reading import TermNotFound
 
-from searchtui import mapped
+from searchtui import kernels, mapped
 from searchtui.whooshext.damage import DECODE_ERRORS, Damaged
 from searchtui.whooshext.postings import (
     decode_positions,
@@ -250,8 +250,14 @@ class _Field:
         self.pcounts: _Stored | None = pcounts
 
     def find(self, tbytes: bytes) -> int:
-        """The term's number, or -1."""
+        """The term's number, or -1 (``Damaged`` when the table is not sound)."""
         terms, ends = self.terms, self.ends
+        loops = kernels.loops
+        if loops is not None and len(ends):
+            try:
+                return int(loops.find_term(terms, ends, tbytes))
+            except ValueError:
+                raise Damaged("its table of terms is not sound") from None
         lo, hi = 0, len(ends)
         while lo < hi:
             mid = (lo + hi) // 2
