@@ -4,11 +4,8 @@ from typing import Any
 import numpy as np
 
 def count_values(
-    select: np.ndarray, start: np.ndarray, vals: np.ndarray, out: np.ndarray, step: int
-) -> None: ...
-def count_rows(
-    select: np.ndarray, start: np.ndarray, vals: np.ndarray, out: np.ndarray, first: int,
-    last: int,
+    select: np.ndarray, start: np.ndarray, vals: np.ndarray, out: np.ndarray, step: int,
+    first: int = 0, last: int = -1,
 ) -> None: ...
 def place_rows(
     at: np.ndarray, start: np.ndarray, values: np.ndarray, offset: int, vals: np.ndarray

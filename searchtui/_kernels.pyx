@@ -20,62 +20,28 @@ cdef inline bint _outside(int64_t lo, int64_t hi, int64_t size) noexcept nogil:
     return lo < 0 or hi > size or lo > hi
 
 
-def count_values(
-    const uint8_t[::1] select,
-    const int64_t[::1] start,
-    const int32_t[::1] vals,
-    int64_t[::1] out,
-    int64_t step,
-):
-    """Add ``step`` to ``out[v]`` for each document ``d`` with ``select[d]`` set and
-    each value ``v`` it holds: ``vals[start[d]:start[d + 1]]``."""
-    cdef Py_ssize_t n = select.shape[0]
-    cdef Py_ssize_t nvals = vals.shape[0]
-    cdef Py_ssize_t nout = out.shape[0]
-    cdef Py_ssize_t d
-    cdef int64_t j, lo, hi
-    cdef int32_t v
-    cdef int bad = 0
-    if start.shape[0] != n + 1:
-        raise ValueError("count_values: start must have one more entry than select")
-    with nogil:
-        for d in range(n):
-            if not select[d]:
-                continue
-            lo = start[d]
-            hi = start[d + 1]
-            if _outside(lo, hi, nvals):
-                bad = 1
-                break
-            for j in range(lo, hi):
-                v = vals[j]
-                if v < 0 or v >= nout:
-                    bad = 1
-                    break
-                out[v] += step
-            if bad:
-                break
-    if bad:
-        raise ValueError("count_values: a document's values lie outside the arrays")
-
-
 ctypedef fused row_t:
     uint16_t
     int32_t
 
+ctypedef fused count_t:
+    int32_t
+    int64_t
 
-def count_rows(
+
+def count_values(
     const uint8_t[::1] select,
     const int64_t[::1] start,
     const row_t[::1] vals,
-    int32_t[::1] out,
-    Py_ssize_t first,
-    Py_ssize_t last,
+    count_t[::1] out,
+    int64_t step,
+    Py_ssize_t first=0,
+    Py_ssize_t last=-1,
 ):
-    """Add one to ``out[v]`` for each document ``d`` from ``first`` to ``last`` (not
-    included) with ``select[d]`` set and each id ``v`` of its row:
-    ``vals[start[d]:start[d + 1]]``. The rows hold every facet's values of a document
-    side by side, so one pass counts them all."""
+    """Add ``step`` to ``out[v]`` for each document ``d`` with ``select[d]`` set and
+    each value ``v`` it holds: ``vals[start[d]:start[d + 1]]``; only the documents
+    from ``first`` to ``last`` (not included; -1: to the end). A facet's values, or
+    a row of every facet's values side by side (see ``FacetRows``)."""
     cdef Py_ssize_t n = select.shape[0]
     cdef Py_ssize_t nvals = vals.shape[0]
     cdef Py_ssize_t nout = out.shape[0]
@@ -83,9 +49,11 @@ def count_rows(
     cdef int64_t j, lo, hi, v
     cdef int bad = 0
     if start.shape[0] != n + 1:
-        raise ValueError("count_rows: start must have one more entry than select")
+        raise ValueError("count_values: start must have one more entry than select")
+    if last == -1:
+        last = n
     if first < 0 or last > n or first > last:
-        raise ValueError("count_rows: the documents to count lie outside select")
+        raise ValueError("count_values: the documents to count lie outside select")
     with nogil:
         for d in range(first, last):
             if not select[d]:
@@ -100,11 +68,11 @@ def count_rows(
                 if v < 0 or v >= nout:
                     bad = 1
                     break
-                out[v] += 1
+                out[v] += <count_t> step
             if bad:
                 break
     if bad:
-        raise ValueError("count_rows: a document's row lies outside the arrays")
+        raise ValueError("count_values: a document's values lie outside the arrays")
 
 
 def place_rows(

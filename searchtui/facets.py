@@ -525,7 +525,7 @@ class FacetRows:
         outs = [np.zeros(self.nids, dtype=np.int32) for _ in range(parts)]
         jobs = [
             functools.partial(
-                loops.count_rows, select, self.start, self.vals, outs[k],
+                loops.count_values, select, self.start, self.vals, outs[k], 1,
                 int(bounds[k]), int(bounds[k + 1]),
             )
             for k in range(parts)
@@ -554,7 +554,7 @@ class FacetRows:
             assert loops is not None
             out = np.zeros(self.nids, dtype=np.int32)
             everyone = np.ones(self.ndocs, dtype=np.uint8)
-            loops.count_rows(everyone, self.start, self.vals, out, 0, self.ndocs)
+            loops.count_values(everyone, self.start, self.vals, out, 1)
             self._totals = out.astype(np.int64)
         return self._totals
 

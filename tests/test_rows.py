@@ -119,22 +119,23 @@ def test_no_rows_without_the_compiled_loops(monkeypatch):
 
 
 @needs_loops
-def test_count_rows_refuses_arrays_that_do_not_fit():
+def test_counting_rows_refuses_arrays_that_do_not_fit():
     select = np.ones(2, dtype=np.uint8)
     out = np.zeros(3, dtype=np.int32)
     start = np.array([0, 1, 2], np.int64)
-    loops.count_rows(select, start, np.array([0, 2], np.uint16), out, 0, 2)
+    loops.count_values(select, start, np.array([0, 2], np.uint16), out, 1, 0, 2)
     assert out.tolist() == [1, 0, 1]
     with pytest.raises(ValueError):  # no such id
-        loops.count_rows(select, start, np.array([0, 3], np.uint16), out, 0, 2)
+        loops.count_values(select, start, np.array([0, 3], np.uint16), out, 1, 0, 2)
     with pytest.raises(ValueError):  # a row past the end
-        loops.count_rows(select, np.array([0, 1, 9], np.int64), np.zeros(2, np.int32), out, 0, 2)
+        loops.count_values(select, np.array([0, 1, 9], np.int64), np.zeros(2, np.int32), out,
+                           1, 0, 2)
     with pytest.raises(ValueError):  # documents past the selection
-        loops.count_rows(select, start, np.zeros(2, np.int32), out, 1, 3)
+        loops.count_values(select, start, np.zeros(2, np.int32), out, 1, 1, 3)
     with pytest.raises(ValueError):  # one start too few
-        loops.count_rows(select, start[:2], np.zeros(2, np.int32), out, 0, 2)
+        loops.count_values(select, start[:2], np.zeros(2, np.int32), out, 1, 0, 2)
     with pytest.raises((ValueError, TypeError)):  # ids of another type are not reinterpreted
-        loops.count_rows(select, start, np.zeros(2, np.int64), out, 0, 2)
+        loops.count_values(select, start, np.zeros(2, np.int64), out, 1, 0, 2)
 
 
 @needs_loops
