@@ -563,6 +563,14 @@ class FacetRows:
         k = self.names.index(name)
         return counts[self.offsets[k] : self.offsets[k + 1]]
 
+    def histogram(self, counts: np.ndarray, dates: DateIndex) -> Histogram | None:
+        """The date histogram, out of the counts of all ids (see ``DateIndex``); None
+        when the rows leave the days out."""
+        held = self.day_counts(counts)
+        if held is None or self.days is None:
+            return None
+        return dates.histogram_of_days(self.days, *held)
+
     def day_counts(self, counts: np.ndarray) -> tuple[np.ndarray, int] | None:
         """The counts of each of ``days`` and of the undated, out of the counts of all
         ids; None when the rows leave the days out."""

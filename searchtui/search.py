@@ -363,50 +363,43 @@ class SearchEngine:
 
         names = [name for name in request.facets if name in data.facets]
         pool = self._pool() if data.ndocs >= PARALLEL_FROM else None
-        rows = data.rows
-        # The facets with no filter of their own are counted over the same hits: when
-        # they hold most of the values, they are counted from the rows in one pass,
-        # with the histogram (not when counting by story).
-        together: list[str] = []
-        if rows is not None and stories is None:
-            together = [name for name in names if not filters.get(name)]
-            if not rows.pays(together):
-                together = []
-        if rows is None or not together:
-            if pool is None:
-                return lambda: ({name: facet(name) for name in names}, histogram())
-            futures = {name: pool.submit(facet, name) for name in names}
-            later = pool.submit(histogram)
-            return lambda: ({name: f.result() for name, f in futures.items()}, later.result())
+        # The facets with no filter of their own count the same hits: when they hold
+        # most of the values, they are counted together from the rows in one pass, with
+        # the histogram (not when counting by story). The others are counted apart.
+        rows = data.rows if stories is None else None
+        together = [name for name in names if not filters.get(name)] if rows else []
+        if rows is None or not rows.pays(together):
+            rows, together = None, []
+        counted = None
+        if rows is not None:
 
-        def run(jobs: Sequence[Callable[[], object]]) -> Callable[[], object]:
-            assert pool is not None
-            started = [pool.submit(job) for job in jobs]
-            return lambda: [f.result() for f in started]
+            def run(jobs: Sequence[Callable[[], object]]) -> Callable[[], object]:
+                assert pool is not None
+                started = [pool.submit(job) for job in jobs]
+                return lambda: [f.result() for f in started]
 
-        counted = rows.count(filtered, run if pool else None, _counting_threads() if pool else 1)
-        apart = {
-            name: pool.submit(facet, name) if pool else None
-            for name in names if name not in together
-        }
+            counted = rows.count(
+                filtered, run if pool else None, _counting_threads() if pool else 1
+            )
+        days_counted = rows is not None and rows.days is not None and request.histogram
+        apart = {name: pool.submit(facet, name) for name in names if name not in together} \
+            if pool else {}
+        later = pool.submit(histogram) if pool and not days_counted else None
 
         def result() -> tuple[dict[str, Facet], Histogram | None]:
-            assert rows is not None
-            counts = counted()
-            out = {
-                name: data.facets[name].facet(
-                    filtered, filters.get(name), request.facet_limit,
-                    counts=rows.facet_counts(counts, name),
-                )
-                for name in together
-            }
-            for name, future in apart.items():
-                out[name] = future.result() if future is not None else facet(name)
-            held = rows.day_counts(counts) if request.histogram else None
-            hist: Histogram | None = histogram() if held is None or rows.days is None else (
-                data.dates.histogram_of_days(rows.days, *held)
-            )
-            return {name: out[name] for name in names}, hist
+            counts = counted() if counted is not None else None
+            out: dict[str, Facet] = {}
+            for name in names:
+                if rows is not None and counts is not None and name in together:
+                    out[name] = data.facets[name].facet(
+                        filtered, filters.get(name), request.facet_limit,
+                        counts=rows.facet_counts(counts, name),
+                    )
+                else:
+                    out[name] = apart[name].result() if name in apart else facet(name)
+            if days_counted and rows is not None and counts is not None:
+                return out, rows.histogram(counts, data.dates)
+            return out, later.result() if later is not None else histogram()
 
         return result
 
