@@ -714,3 +714,106 @@ def add_text_postings(
         length += n
         count += 1
     return length, count, multi, nterms
+
+
+#: An empty bin of a story signature (the hashes are below 2**32).
+cdef uint64_t _NO_HASH = (<uint64_t> 1) << 32
+#: What an empty bin adds per bin to the hash it takes from a later bin.
+cdef uint64_t _BIN_STEP = 0x9E3779B1
+
+
+def story_signature(
+    const uint8_t[::1] text, const uint64_t[:, ::1] table, const uint64_t[::1] mix,
+    uint64_t final, Py_ssize_t shingle, Py_ssize_t min_shingles, Py_ssize_t perms,
+):
+    """A body's one-permutation MinHash signature, as ``stories.signature`` makes it
+    with numpy, in one pass and without sorting: ``text`` is the body's bytes with
+    every byte outside a word turned into a space (``stories._text_bytes``).
+
+    A word's hash is the sum of ``table[byte, min(place, width - 1)]``; each run of
+    ``shingle`` words is mixed into a 32-bit hash whose top bits choose one of
+    ``perms`` bins (a power of two), and each bin keeps its least hash; an empty bin
+    takes the next full bin's (around the end), plus the distance times a constant.
+    Returns ``perms`` uint32, or None when there are fewer than ``min_shingles``
+    shingles."""
+    cdef Py_ssize_t size = text.shape[0]
+    cdef Py_ssize_t width = table.shape[1]
+    cdef Py_ssize_t nmix = mix.shape[0]
+    cdef Py_ssize_t i, k, nwords = 0, place = 0, n, p
+    cdef int bits = 0
+    cdef uint64_t h = 0, s, b
+    cdef uint64_t *hashes
+    cdef uint64_t *least
+    cdef bint inword = False
+    cdef uint32_t[::1] out_view
+    import numpy as np
+    if table.shape[0] != 256 or width < 1 or nmix < 1 or shingle < 1 or perms < 1:
+        raise ValueError("story_signature: a table of 256 rows, a mix, a shingle and bins")
+    if perms & (perms - 1) or perms > (1 << 31):
+        raise ValueError("story_signature: the bins must be a power of two")
+    while (1 << bits) < perms:
+        bits += 1
+    hashes = <uint64_t *> malloc((size // 2 + 2) * sizeof(uint64_t))
+    least = <uint64_t *> malloc(perms * sizeof(uint64_t))
+    if hashes == NULL or least == NULL:
+        free(hashes)
+        free(least)
+        raise MemoryError()
+    try:
+        with nogil:
+            for i in range(size):
+                b = text[i]
+                if b == 32:
+                    if inword:
+                        hashes[nwords] = h
+                        nwords += 1
+                        inword = False
+                    continue
+                if not inword:
+                    inword = True
+                    h = 0
+                    place = 0
+                h += table[b, place if place < width else width - 1]
+                place += 1
+            if inword:
+                hashes[nwords] = h
+                nwords += 1
+        n = nwords - shingle + 1
+        if n < min_shingles or n < 1:
+            return None
+        sig = np.empty(perms, dtype=np.uint32)
+        out_view = sig
+        with nogil:
+            for p in range(perms):
+                least[p] = _NO_HASH
+            for i in range(n):
+                s = hashes[i] * mix[0]
+                for k in range(1, shingle):
+                    s = (s ^ (s >> 29)) + hashes[i + k] * mix[k % nmix]
+                s = ((s ^ (s >> 33)) * final) >> 32
+                p = <Py_ssize_t> (s >> (32 - bits))
+                if s < least[p]:
+                    least[p] = s
+        _fill_bins(least, perms, out_view)
+        return sig
+    finally:
+        free(hashes)
+        free(least)
+
+
+cdef void _fill_bins(uint64_t *least, Py_ssize_t perms, uint32_t[::1] out) noexcept nogil:
+    """Each bin's least hash, or the next full bin's (around the end) plus the distance
+    times a constant; 0 becomes 1 (a row of zeros stands for no signature)."""
+    cdef Py_ssize_t p, q, src
+    cdef uint32_t v
+    for p in range(perms):
+        src = -1
+        for q in range(perms):
+            if least[(p + q) % perms] != _NO_HASH:
+                src = q
+                break
+        if src < 0:
+            out[p] = 1
+            continue
+        v = <uint32_t> (least[(p + src) % perms] + <uint64_t> src * _BIN_STEP)
+        out[p] = v if v != 0 else 1

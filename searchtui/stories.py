@@ -126,7 +126,18 @@ def signature(text: str, shingle: int = SHINGLE) -> np.ndarray | None:
     choose one of ``PERMS`` bins and each bin keeps its least hash; an empty
     bin takes the least hash of the next bin that has one (and the distance),
     so two bodies agree on a bin about as often as their shingle sets overlap
-    (the Jaccard similarity)."""
+    (the Jaccard similarity). Compiled where the counting loops are (the same
+    signature in one pass, a good part of indexing an article otherwise)."""
+    loops = kernels.loops
+    if loops is not None:
+        return loops.story_signature(
+            _text_bytes(text), _TABLE, _MIX, int(_FINAL), shingle, MIN_SHINGLES, PERMS
+        )
+    return _signature_numpy(text, shingle)
+
+
+def _signature_numpy(text: str, shingle: int) -> np.ndarray | None:
+    """:func:`signature` with numpy (without the compiled loops)."""
     h = word_hashes(text)
     n = len(h) - shingle + 1
     if n < MIN_SHINGLES:

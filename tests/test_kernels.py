@@ -180,6 +180,69 @@ def test_equal_shares_are_numpys():
         loops.equal_shares(sigs, np.array([[0, 300]]))
 
 
+def _same_signature(text: str, shingle: int) -> None:
+    from searchtui import stories
+
+    want = stories._signature_numpy(text, shingle)
+    got = stories.signature(text, shingle)
+    if want is None:
+        assert got is None
+    else:
+        assert got is not None and got.dtype == np.uint32 and np.array_equal(got, want)
+
+
+SIGNATURE_TEXTS = [
+    "",
+    "one two three",
+    "one two three four five six seven eight nine ten",  # just enough shingles
+    "word " * 3000,  # one shingle again and again: one full bin, the rest from it
+    "Zürich’s café — “naïve” façade… " * 20,
+    "A" * 40 + " " + "b" * 5 + " 17 " * 30,  # words past the table's 16 places
+    "\n\n  leading and trailing spaces, punctuation!!! and: more; words?  ",
+]
+
+
+@needs_loops
+@pytest.mark.parametrize("shingle", [1, 2, 3, 4])
+@pytest.mark.parametrize("text", SIGNATURE_TEXTS)
+def test_story_signature_is_numpys(text, shingle):
+    _same_signature(text, shingle)
+
+
+@needs_loops
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=400),
+    st.integers(min_value=1, max_value=5),
+)
+def test_story_signature_of_any_text_is_numpys(text, shingle):
+    _same_signature(text, shingle)
+
+
+@needs_loops
+def test_story_signature_on_real_articles():
+    from conftest import shared_path
+
+    folder = shared_path("corpora", "wikinews")
+    if not folder.is_dir():
+        pytest.skip("the shared corpora are not here")
+    files = sorted(folder.glob("*.txt"))[:150]
+    assert files
+    for f in files:
+        _same_signature(f.read_text(encoding="utf-8"), 3)
+
+
+@needs_loops
+def test_story_signature_refuses_what_does_not_fit():
+    from searchtui import stories
+
+    args = (stories._MIX, int(stories._FINAL), 3, 8)
+    with pytest.raises(ValueError):
+        loops.story_signature(b"a b c", stories._TABLE[:100], *args, 128)
+    with pytest.raises(ValueError):
+        loops.story_signature(b"a b c", stories._TABLE, *args, 100)  # not a power of two
+
+
 def _python_positions(text: str) -> dict[str, list[int]]:
     """``schema.analyse_positions`` as plain Python, whatever is compiled."""
     from searchtui import schema
