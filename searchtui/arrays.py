@@ -24,7 +24,7 @@ import os
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from searchtui.whooshext import (
     deleted_docs,
     docfile,
     fixed_column,
+    read_segment,
     segment_id,
     term_positions,
     term_postings,
@@ -74,22 +75,47 @@ def cache_path(ixdir: Path, generation: int) -> Path:
 _UNREADABLE = (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile)
 
 
-def prepare(ix: Index, ixdir: Path) -> dict[str, trust.Entry | None]:
+def prepare(
+    ix: Index, ixdir: Path, decoded: Mapping[str, trust.Entry] | None = None
+) -> dict[str, trust.Entry | None]:
     """Decode and save the arrays of the generation ``ix`` just committed.
 
     For the indexer, which holds the index's lock and lists the files in the
     manifest itself: the cache, and the decoded segments (see ``segarrays``), of
-    which only the new ones are decoded. Segment files of segments the generation
-    no longer has are removed. Returns the names of the files written or kept,
-    each with its entry when it is known (None: to be checksummed).
+    which only the new ones are decoded. ``decoded``: the files of new segments
+    that the run's worker processes decoded already (``decode_segments``), with
+    the entries they wrote them with; each is read only if it still has those
+    bytes. Segment files of segments the generation no longer has are removed.
+    Returns the names of the files written or kept, each with its entry when it
+    is known (None: to be checksummed).
     """
     with ix.reader() as reader:
-        data = IndexData(reader, ixdir, write_cache=False)
+        data = IndexData(reader, ixdir, write_cache=False, decoded=decoded)
         files: dict[str, trust.Entry | None] = dict(data.save_segments(prune=True))
         path = cache_path(ixdir, reader.generation())
         if data._write(path):
             files[path.name] = None
         return files
+
+
+def decode_segments(ix: Index, segments: Sequence[Any], ixdir: Path) -> dict[str, trust.Entry]:
+    """Decode the arrays of segments a worker process wrote and handed over, and save
+    each beside the index (see ``segarrays``), for ``prepare`` in the parent to read
+    instead of decoding them itself, one after the other. Returns the files written,
+    with their entries (a file that cannot be written is left out: the parent decodes
+    its segment)."""
+    written: dict[str, trust.Entry] = {}
+    for segment in segments:
+        sid = segment.segment_id()
+        reader = read_segment(ix, segment)
+        try:
+            raw = SegmentArrays.decode(reader).to_bytes()
+        finally:
+            reader.close()
+        name = segarrays.file_name(sid)
+        if _write_durably(Path(ixdir) / name, raw):
+            written[name] = trust.Entry(len(raw), trust.sha256_bytes(raw))
+    return written
 
 
 def _write_durably(path: Path, write: Callable[[Any], object] | bytes) -> bool:
@@ -237,7 +263,10 @@ class _LRU:
 class IndexData:
     """Everything decoded from one index generation that queries use."""
 
-    def __init__(self, reader, ixdir: Path | None = None, *, write_cache: bool = True):
+    def __init__(
+        self, reader, ixdir: Path | None = None, *, write_cache: bool = True,
+        decoded: Mapping[str, trust.Entry] | None = None,
+    ):
         self.reader = reader
         self.leaves = reader.leaf_readers()
         self.ndocs = reader.doc_count_all()
@@ -250,6 +279,8 @@ class IndexData:
         self.ixdir = Path(ixdir) if ixdir is not None else None
         manifest = self._manifest()
         self._signed = manifest
+        #: segment files the index run that made this generation decoded (see ``prepare``)
+        self._decoded = dict(decoded or {})
         #: decoded segments: those read from their files (name -> entry), and those
         #: decoded from the segment here (name -> arrays)
         self._segments_read: dict[str, trust.Entry] = {}
@@ -561,8 +592,13 @@ class IndexData:
 
     def _segment_entry(self, name: str) -> trust.Entry | None:
         """How a verified manifest lists a decoded segment's file: this generation's,
-        else the newest older one's (segments outlive generations)."""
-        if self._signed is None or self.ixdir is None:
+        else the newest older one's (segments outlive generations); for the index run
+        that made the generation, also the files its workers decoded."""
+        if self.ixdir is None:
+            return None
+        if name in self._decoded:
+            return self._decoded[name]
+        if self._signed is None:
             return None
         entry = self._signed.derived.get(name)
         if entry is None:

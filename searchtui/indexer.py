@@ -346,16 +346,20 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
             count += c
         if cancel_event.is_set():
             whooshext.discard(writer)
-            results.put(("cancelled", None, None, None, None))
+            results.put(("cancelled", None, None, None, None, None))
             return
-        results.put(("ok", whooshext.hand_over(writer), states, problems, count))
+        segments = whooshext.hand_over(writer)
+        # Each worker decodes the arrays of its own segments, side by side with the
+        # others, instead of the parent decoding them all after the last one.
+        decoded = arrays.decode_segments(ix, segments, Path(ixdir))
+        results.put(("ok", segments, states, problems, count, decoded))
     except Cancelled:
-        results.put(("cancelled", None, None, None, None))
+        results.put(("cancelled", None, None, None, None, None))
     except BaseException as exc:  # report anything to the parent, which fails the run
         import traceback
 
         message = f"{exc.__class__.__name__}: {exc}"
-        results.put(("error", message, traceback.format_exc(), None, None))
+        results.put(("error", message, traceback.format_exc(), None, None, None))
 
 
 # ---------------------------------------------------------------------------
@@ -802,7 +806,7 @@ def _run(
             writer.delete_by_term("path", p)
         report.deleted = sum(writer.delete_by_term("path", p) for p in gone)
 
-        segments_from_workers, states, problems, count = _index_todo(
+        segments_from_workers, states, problems, count, decoded = _index_todo(
             writer, ixdir, todo, config, notify, is_cancelled, workers, start, first_indexed
         )
         report.problems.extend(problems)
@@ -824,7 +828,7 @@ def _run(
             writer.cancel()
         raise
 
-    prepared = arrays.prepare(ix, ixdir)
+    prepared = arrays.prepare(ix, ixdir, decoded)
     trust.add_derived(
         ixdir, generation, [_save_states(ixdir, generation, new_states), *prepared], prepared
     )
@@ -875,7 +879,7 @@ def _index_todo(
         states, problems, count = _index_files(
             writer, todo, config, extractor, tick, is_cancelled, first_indexed
         )
-        return [], states, problems, count
+        return [], states, problems, count, {}
     return _index_parallel(
         writer, ixdir, todo, config, tick, is_cancelled, nworkers, first_indexed
     )
@@ -956,10 +960,11 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
         raise SearchtuiError(f"indexing failed in a worker: {errors[0][1]}\n{errors[0][2]}")
     if any(o[0] == "cancelled" for o in outcomes) or is_cancelled():
         raise Cancelled("cancelled")
-    segments, states, problems, count = [], {}, [], 0
-    for _, segs, s, p, c in outcomes:
+    segments, states, problems, count, decoded = [], {}, [], 0, {}
+    for _, segs, s, p, c, d in outcomes:
         segments.extend(segs)
         states.update(s)
         problems.extend(p)
         count += c
-    return segments, states, problems, count
+        decoded.update(d)
+    return segments, states, problems, count, decoded

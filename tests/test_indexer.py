@@ -444,6 +444,42 @@ def test_parallel_build_gives_the_same_index(parallel_corpus, tmp_path):
     assert build_index([parallel_corpus], tmp_path / "two", config=config, workers=2).nothing_to_do
 
 
+def test_workers_decode_their_own_segments_for_the_parent(parallel_corpus, tmp_path, monkeypatch):
+    """Each worker saves its segments' arrays (``arrays.decode_segments``); the parent
+    decodes none of them itself, lists every file in the manifest, and the arrays
+    put together from the files are what decoding the whole index gives."""
+    from searchtui import arrays, segarrays, trust
+    from searchtui.segarrays import SegmentArrays
+
+    decoded_here: list[str] = []
+    real = SegmentArrays.decode.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, leaf):
+        decoded_here.append(segarrays.segment_id(leaf))
+        return real(cls, leaf)
+
+    monkeypatch.setattr(SegmentArrays, "decode", classmethod(counting))  # this process only
+    root = tmp_path / "index"
+    report = build_index([parallel_corpus], root, config=FAST, workers=2)
+    assert report.articles == PARALLEL_THRESHOLD + 50
+    assert decoded_here == []
+    ix, ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        sids = {segarrays.segment_id(leaf) for leaf, _o in reader.leaf_readers()}
+        assert len(sids) >= 2  # one segment from each worker at least
+        manifest = trust.read_manifest(ixdir, reader.generation())
+        for sid in sids:
+            name = segarrays.file_name(sid)
+            assert manifest.derived[name].sha256 == trust.sha256_file(ixdir / name)
+        monkeypatch.undo()
+        from_files = arrays.IndexData(reader, ixdir, write_cache=False)._arrays()
+        whole = arrays.IndexData(reader, None, write_cache=False)._arrays()
+    from_files.pop("digest"), whole.pop("digest")
+    assert sorted(from_files) == sorted(whole)
+    for key in whole:
+        assert (from_files[key] == whole[key]).all(), key
+
+
 def test_parallel_update_replaces_changed_files(parallel_corpus, tmp_path):
     """Changed files re-indexed by workers: the old versions are gone, nothing twice."""
     corpus = tmp_path / "corpus"

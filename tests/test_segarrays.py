@@ -175,6 +175,45 @@ def test_a_file_no_manifest_lists_is_not_read(built, monkeypatch):
     assert read == []
 
 
+def test_a_file_a_worker_decoded_is_read_only_with_the_bytes_it_was_written_with(
+    built, monkeypatch
+):
+    """``decoded`` (the files an index run's workers wrote, with their entries) stands in
+    for the manifest: a file whose bytes are not those is decoded again, never read."""
+    _corpus, root = built
+    ix, ixdir, _meta = store.open_index(root)
+    generation = ix.latest_generation()
+    manifest = trust.read_manifest(ixdir, generation)
+    names = sorted(_segment_files(ixdir))
+    entries = {n: manifest.derived.pop(n) for n in names}
+    manifest.derived.pop(arrays.cache_path(ixdir, generation).name)  # put together anew
+    trust.write_manifest(ixdir, manifest)
+    read: list[bytes] = []
+    decoded: list[str] = []
+    real_read = SegmentArrays.from_bytes.__func__  # type: ignore[attr-defined]
+    real_decode = SegmentArrays.decode.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        SegmentArrays, "from_bytes",
+        classmethod(lambda cls, raw, *a: read.append(raw) or real_read(cls, raw, *a)),
+    )
+    monkeypatch.setattr(
+        SegmentArrays, "decode",
+        classmethod(lambda cls, leaf: decoded.append(leaf) or real_decode(cls, leaf)),
+    )
+    expected = _decoded_whole(root)
+    decoded.clear()
+    with ix.reader() as reader:
+        got = _arrays_of(arrays.IndexData(reader, ixdir, write_cache=False, decoded=entries))
+    _same(got, expected)
+    assert len(read) == len(names) and decoded == []
+    read.clear()
+    wrong = {n: trust.Entry(e.size, "0" * 64) for n, e in entries.items()}
+    with ix.reader() as reader:
+        got = _arrays_of(arrays.IndexData(reader, ixdir, write_cache=False, decoded=wrong))
+    _same(got, expected)
+    assert read == [] and len(decoded) == len(names)
+
+
 def test_a_file_made_for_another_segment_or_layout_is_unusable(built):
     _corpus, root = built
     ix, _ixdir, _meta = store.open_index(root)

@@ -17,6 +17,7 @@ Writing and committing (``writers``, ``storage``):
   ``DEFAULT_LIMIT_MB``, of collected postings), or Whoosh's own writer on the
   stock paths; ``Writer`` is their type.
 - ``hand_over(writer)``: finish a worker's segments for the parent's commit.
+- ``read_segment(ix, segment)``: a reader of one such segment (or a live one).
 - ``discard(writer)``: close a writer that takes no part in a commit.
 - ``commit(writer, segments)``: make a writer's and handed-over segments live
   (``SegmentWriter.commit`` with a merge function), durably; the generation.
@@ -93,7 +94,14 @@ from searchtui.whooshext.storage import (
     toc_name,
 )
 from searchtui.whooshext.version import describe, fast_paths
-from searchtui.whooshext.writers import Writer, commit, discard, hand_over, new_writer
+from searchtui.whooshext.writers import (
+    Writer,
+    commit,
+    discard,
+    hand_over,
+    new_writer,
+    read_segment,
+)
 
 __all__ = [
     "DECODE_ERRORS",
@@ -126,6 +134,7 @@ __all__ = [
     "new_writer",
     "open_generation",
     "open_index",
+    "read_segment",
     "segment_files",
     "segment_id",
     "term_positions",

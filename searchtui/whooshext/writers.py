@@ -66,6 +66,11 @@ def hand_over(writer: SegmentWriter) -> list[Segment]:
     return segments
 
 
+def read_segment(ix: Index, segment: Segment) -> SegmentReader:
+    """A reader of one segment of ``ix`` (handed over, or live), to be closed by the caller."""
+    return SegmentReader(ix.storage, ix.schema, segment)
+
+
 def discard(writer: SegmentWriter) -> None:
     """Close a writer that takes no part in a commit, leaving its files to the next commit.
 
