@@ -183,7 +183,10 @@ def _has_lower(value: str) -> bool:
 # ---------------------------------------------------------------------------
 # Acronyms spelled out in the text
 
-_ACRONYM = re.compile(r"(?<=[\w.]\s)\(([A-Z]{2,8})\)")
+#: "(ABC)" after a word or a dot and a space. The parenthesis comes first and the look
+#: back after it, so the search skips to each "(" instead of looking back at every place
+#: of the text.
+_ACRONYM = re.compile(r"\((?<=[\w.]\s\()([A-Z]{2,8})\)")
 _NAME_TOKEN = re.compile(r"^[A-Za-z][\w'’&-]*$")
 _INITIALISM = re.compile(r"^(?:[A-Z]\.)+$")
 _SKIPPED = frozenset({"of", "and", "the", "for", "&", "on", "in", "de", "du", "des"})

@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchtui.canonical import (
     MIN_DOCS,
@@ -294,3 +296,18 @@ def test_an_acronym_must_be_written_in_capitals():
         "LIFE": "Living Infants Fairness and Equality",
         "Life": "Living Infants Fairness and Equality",
     }
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(list("(()) ..\t\nABCXYZaz9_é")), max_size=60))
+def test_acronyms_are_found_where_a_look_back_first_finds_them(text):
+    """The acronym pattern looks back after the parenthesis: the same matches as
+    looking back first, at every place."""
+    import re
+
+    from searchtui import canonical
+
+    reference = re.compile(r"(?<=[\w.]\s)\(([A-Z]{2,8})\)")
+    assert [(m.span(), m.group(1)) for m in canonical._ACRONYM.finditer(text)] == [
+        (m.span(), m.group(1)) for m in reference.finditer(text)
+    ]
