@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from conftest import shared_path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
@@ -184,6 +186,35 @@ def test_same_index_as_whoosh(docs, stock_ix, tmp_path):
     assert compared > 10 * len(docs)
     with bulk.reader() as r:
         assert max(r.doc_frequency("body", t) for t in r.lexicon("body")) > 128
+
+
+_VALUES = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["Ann Lee", "Bo", "", "é, x", "Ann Lee "]) | _VALUES, max_size=8),
+    st.sampled_from([1.0, 2.5]),
+)
+def test_plain_postings_are_whooshs(values, boost):
+    """Each field whose terms are its values as given: the postings the bulk writer
+    makes for a list of values (or a whole string, where the analyzer takes it whole)
+    are those of Whoosh's own ``field.index``."""
+    from whoosh import fields as wfields
+
+    from searchtui.whooshext.segments import _plain_kind, _plain_postings
+
+    schema = make_schema()
+    fields = [schema[name] for name in schema.names() if schema[name].indexed]
+    fields += [wfields.ID(field_boost=boost), wfields.KEYWORD(field_boost=boost, scorable=True)]
+    plain = [f for f in fields if _plain_kind(f) is not None]
+    assert {type(f.format).__name__ for f in plain} == {"Existence", "Frequency"}
+    for field in plain:
+        kind, fb = _plain_kind(field), field.format.field_boost
+        assert sorted(_plain_postings(values, kind, fb)) == sorted(field.index(values))
+        if type(field.analyzer).__name__ == "IDTokenizer" and values:
+            whole = values[0]
+            assert sorted(_plain_postings(whole, kind, fb)) == sorted(field.index(whole))
 
 
 def test_long_blocks_are_compressed_and_short_ones_not(docs, stock_ix, tmp_path):

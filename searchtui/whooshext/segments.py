@@ -48,8 +48,10 @@ from operator import add, itemgetter, mul, ne, sub
 from pickle import dumps
 from typing import Any
 
+from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
 from whoosh.columns import CompressedBytesColumn, PickleColumn
+from whoosh.formats import Existence, Frequency
 from whoosh.reading import SegmentReader
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
@@ -209,6 +211,37 @@ def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: floa
     return sum(ns), count, len(multi), nterms
 
 
+#: The formats whose postings ``_plain_postings`` makes as Whoosh does: a term is present
+#: (weight the field boost, no value), or present so many times (its count as the value).
+_EXISTENCE, _FREQUENCY = "existence", "frequency"
+
+
+def _plain_kind(field) -> str | None:
+    """How the postings of a field with a format of Whoosh's own are made from a list
+    of values (Whoosh takes each value of a list as a term, unanalysed), or None."""
+    kind = type(field.format)
+    if kind is Existence:
+        return _EXISTENCE
+    if kind is Frequency:
+        return _FREQUENCY
+    return None
+
+
+def _plain_postings(values, kind: str, fb: float) -> list[tuple[bytes, int, float, bytes]]:
+    """``field.index(values)`` for a field of ``_plain_kind`` ``kind`` and format boost
+    ``fb``, ``values`` a list of strings (or one string, for an ``IDTokenizer``
+    field): each distinct value is a term, with its count, weight and value as Whoosh's
+    format gives them, without its token objects and generators."""
+    if type(values) is str:
+        values = (values,)
+    if kind == _EXISTENCE:
+        return [(v.encode("utf-8"), 1, fb, emptybytes) for v in set(values)]
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return [(v.encode("utf-8"), n, float(n) * fb, _pack_uint(n)) for v, n in counts.items()]
+
+
 def _copyable(reader) -> bool:
     """Whether ``add_reader`` can copy this reader's postings block by block."""
     terms = getattr(reader, "_terms", None)
@@ -348,6 +381,13 @@ class BulkWriter(SegmentWriter):
             or any(f.separate_spelling() or f.vector for _n, f in schema.items())
         )
         self._fast = {name for name, f in schema.items() if isinstance(f, NewsText)}
+        # Fields whose terms are their values as given: a list of strings always (Whoosh
+        # does not analyse a list), one string where the analyzer takes it whole.
+        self._plain = {
+            name: (kind, type(f.analyzer) is IDTokenizer)
+            for name, f in schema.items()
+            if f.indexed and (kind := _plain_kind(f)) is not None
+        }
         self._scorable = sorted(name for name, f in schema.items() if f.indexed and f.scorable)
         self._reset_postings()
         if not self._stock:
@@ -409,7 +449,15 @@ class BulkWriter(SegmentWriter):
                     terms = fp.raw
                     keep_values = fp.values
                     scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    plain = self._plain.get(fieldname)
+                    if plain is not None and (
+                        (type(value) is list and all(type(v) is str for v in value))
+                        or (plain[1] and type(value) is str)
+                    ):
+                        postings = _plain_postings(value, plain[0], field.format.field_boost)
+                    else:
+                        postings = field.index(value)
+                    for tbytes, freq, weight, vbytes in postings:
                         weight *= fieldboost
                         if scorable:
                             length += freq
