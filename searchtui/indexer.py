@@ -251,7 +251,7 @@ def article_document(
     return doc
 
 
-@dataclass
+@dataclass(slots=True)
 class _FileJob:
     path: str
     size: int
@@ -368,7 +368,7 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
 
 def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[_FileJob], list[Problem]]:
     files, problems = articles_mod.discover_files(paths)
-    return [_FileJob(f.real, f.stat.st_size, f.stat.st_mtime_ns) for f in files], problems
+    return [_FileJob(f.real, f.size, f.mtime_ns) for f in files], problems
 
 
 def _files_state_path(ixdir: Path, generation: int) -> Path:

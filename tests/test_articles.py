@@ -923,6 +923,25 @@ def test_discover_links(tmp_path):
     assert [Path(p.path).name for p in problems] == ["dangling.txt"]
 
 
+def test_discover_files_keeps_each_files_real_path_size_and_time(tmp_path):
+    from searchtui.articles import discover_files
+
+    write(tmp_path, "real/a.txt", "A short one")
+    write(tmp_path, "real/b.txt", "A longer article than the first")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "real" / "b.txt")
+    files, problems = discover_files([tmp_path])
+    assert problems == []
+    by_name = {Path(f.path).name: f for f in files}
+    # the link and its target are one file, found once
+    assert len(files) == 2 and set(by_name) <= {"a.txt", "b.txt", "link.txt"}
+    for f in files:
+        st = os.stat(f.real)
+        assert (f.size, f.mtime_ns) == (st.st_size, st.st_mtime_ns)
+        assert f.real == os.path.realpath(f.path)
+    a = by_name["a.txt"]
+    assert a.real is a.path  # one string when there is no link on the way
+
+
 # ---------------------------------------------------------------------------
 # Ground truth: the shared corpora and their manifests
 

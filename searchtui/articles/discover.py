@@ -61,11 +61,19 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
 
 
 class Found(NamedTuple):
-    """An article file: its path as found, its real path (links resolved), its status."""
+    """An article file: its path as found, its real path (links resolved), its size and
+    when it was last changed. Only these are kept of its status: a corpus holds a
+    million files, and a whole status each was most of a gigabyte."""
 
     path: str
     real: str
-    stat: os.stat_result
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: str, real: str, st: os.stat_result) -> Found:
+        # one string for both when they are the same (most files: no link on the way)
+        return cls(path, path if real == path else real, st.st_size, st.st_mtime_ns)
 
 
 def _path_order(path: str) -> str:
@@ -100,7 +108,7 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
             skip(p, "it links to a file whose path is not valid UTF-8 (rename that file)")
             return
         if real not in found:
-            found[real] = Found(p, real, st)
+            found[real] = Found.of(p, real, st)
 
     def add(p: str) -> None:
         """Keep ``p`` if it is a regular file (links followed) with a UTF-8 path."""
@@ -166,7 +174,7 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
                     and (name.isascii() or is_utf8_path(name))
                 ):
                     if real_path not in found:  # what keep() does for a sound file
-                        found[real_path] = Found(path, real_path, st)
+                        found[real_path] = Found.of(path, real_path, st)
                 else:
                     keep(path, real_path, st)
     unique = list({(p.path, p.reason): p for p in problems}.values())
