@@ -26,7 +26,7 @@ from searchtui.errors import QueryError
 from searchtui.facets import FacetIndex
 from searchtui.lexicon import lexicon
 from searchtui.names import NameTable, matching_values
-from searchtui.schema import FACET_INDEX_FIELDS, fold
+from searchtui.schema import FACET_INDEX_FIELDS, fold, stems_of_words_starting
 from searchtui.whooshext import expanded_texts, is_null_query
 
 #: Words the prefixes, wildcards and fuzzy words of one query stand for, together.
@@ -242,7 +242,10 @@ class Evaluator:
         elif type(q) is wq.Prefix and fieldname in self.data.lengths:
             # Whoosh merges the words of every segment to find them: tenths of a second
             # on an index of a hundred segments, for each word typed
-            texts = lexicon(self.data.reader, fieldname).starting(q.text)
+            lex = lexicon(self.data.reader, fieldname)
+            texts = lex.starting(q.text)
+            # the words whose stems the typed letters run past ("electio": "elect")
+            texts += sorted(t for t in stems_of_words_starting(q.text) if t in lex)
             texts = self._bounded(f"{fieldname}:{q.text}*", texts)
         elif type(q) is wq.Wildcard and fieldname in self.data.lengths:
             # Whoosh's own walk through the lexicon takes a third of a second

@@ -36,6 +36,7 @@ What the analyzer does:
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import threading
 import unicodedata
@@ -211,6 +212,47 @@ def normalise_word(word: str) -> str | None:
     if len(_stem_cache) < 2_000_000:
         _stem_cache[word] = result
     return result
+
+
+#: English endings that stemming takes off (with the letters it may leave), for
+#: :func:`stems_of_words_starting`.
+_ENDINGS = tuple(sorted(set("""
+    s es ed ing ings e y ies ied ier iest ly er ers or ors ee ees
+    ion ions ation ations ition itions ication ications ization izations isation isations
+    al als ally ial ially ic ics ical ically ism isms ist ists istic istics
+    ity ities ive ives ively iveness ize ized izes izing ise ised ises ising
+    ment ments mental mentally ness nesses ful fully fulness less lessly lessness
+    ous ously ousness ance ances ence ences ancy ency ant ants ent ents ently
+    able ably ability abilities ible ibly ibility ate ated ates ating ator ators ative
+    atives ary aries ery eries ory ories ian ians ship ships hood hoods ward wards
+""".split())))
+
+
+@functools.lru_cache(maxsize=1024)
+def stems_of_words_starting(prefix: str) -> frozenset[str]:
+    """The stems of the words that ``prefix`` (lower case, as typed) is the start of,
+    where the prefix runs past the stem: "electio" is the start of "election", whose
+    stem is "elect", which no word starting "electio" has as its stem's start. Each
+    candidate word is the prefix finished by an English ending ("dropp" + "ed"), or by
+    the rest of one it has begun ("immigra" + "tion"); what the analyzer makes of it is
+    given when that does not begin with the prefix (those words are found by their
+    start), without remembering the candidates (see ``normalise_word``). Some are no
+    word at all: the caller keeps the stems the index has."""
+    found: set[str] = set()
+    if not prefix or "." in prefix:
+        return frozenset()
+    for ending in _ENDINGS:
+        for begun in range(len(ending)):
+            if begun and not prefix.endswith(ending[:begun]):
+                continue
+            word = prefix + ending[begun:]
+            w = word if word.isascii() else word.translate(accent_map)
+            if w in STOPWORDS or len(w) < MIN_TOKEN:
+                continue
+            stem = stem_word(w)
+            if not stem.startswith(prefix):
+                found.add(stem)
+    return frozenset(found)
 
 
 def analyse_positions(text: str) -> dict[str, list[int]]:

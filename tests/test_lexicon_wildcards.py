@@ -112,3 +112,86 @@ def test_a_prefix_query_searches_the_words_whooshs_expansion_finds(tmp_path, mon
             assert result.total == len(set(engine._searcher.docs_for_query(
                 wq.Or([wq.Prefix("body", prefix), wq.Prefix("title", prefix)]))))
     assert not walked_by_whoosh  # the text fields' prefixes came from the lexicon
+
+
+def test_a_prefix_that_runs_past_a_stem_finds_the_stem():
+    """Stems are often shorter than the words typed: "electio" is the start of
+    "election", whose stem "elect" it runs past. The stems of the words a prefix may
+    be the start of are given (each one is what the analyzer makes of a real word)."""
+    from searchtui.schema import normalise_word, stems_of_words_starting
+
+    for prefix, word in [
+        ("electio", "elections"), ("immigra", "immigration"), ("governme", "government"),
+        ("presiden", "presidents"), ("nationa", "nationally"), ("happine", "happiness"),
+        ("dropp", "dropped"), ("studyin", "studying"), ("hundred", "hundreds"),
+        ("communicatio", "communication"), ("vaccinati", "vaccination"),
+    ]:
+        stem = normalise_word(word)
+        assert stem is not None and not stem.startswith(prefix)
+        assert stem in stems_of_words_starting(prefix), (prefix, word)
+    assert stems_of_words_starting("") == frozenset()
+    assert stems_of_words_starting("u.s") == frozenset()  # a word with a dot is kept whole
+
+
+def test_every_prefix_of_the_shared_corpora_words_finds_their_stems():
+    """Over the words of real articles: each prefix of five letters or more that runs
+    past its word's stem is given that stem."""
+    from conftest import shared_path
+
+    from searchtui.schema import normalise_word, stems_of_words_starting
+
+    folder = shared_path("corpora", "wikinews")
+    if not folder.is_dir():
+        import pytest
+
+        pytest.skip("the shared corpora are not here")
+    words = set()
+    for f in sorted(folder.glob("*.txt"))[:150]:
+        words.update(re.findall(r"[a-z]+", f.read_text(encoding="utf-8").lower()))
+    checked = missed = 0
+    for word in words:
+        stem = normalise_word(word)
+        if stem is None:
+            continue
+        for k in range(5, len(word)):
+            prefix = word[:k]
+            if stem.startswith(prefix):
+                continue  # found by the words starting with the prefix
+            checked += 1
+            missed += stem not in stems_of_words_starting(prefix)
+    assert checked > 1000
+    assert missed <= checked // 100
+
+
+def test_typing_a_word_past_its_stem_finds_its_articles(tmp_path):
+    """While typing, a last word that runs past the stems of the words it begins
+    ("electio", "GOVERNME") finds what the whole word finds, and an explicit prefix
+    does too; letters that start no word still find nothing."""
+    from searchtui.config import Config
+    from searchtui.indexer import build_index
+    from searchtui.models import SearchRequest
+    from searchtui.search import SearchEngine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    bodies = [
+        "The election was close.", "Two elections in a year.", "They elected a mayor.",
+        "The government fell.", "Governments talk.", "Weather today.",
+    ]
+    for i, body in enumerate(bodies):
+        (corpus / f"{i}.txt").write_text(
+            f"Story {i}\n\nAnna Smith — Daily Planet Nov 1{i}, 2016\n\n\n{body}\n",
+            encoding="utf-8",
+        )
+    root = tmp_path / "index"
+    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    with SearchEngine.open(root) as engine:
+        def paths(query: str, typing: bool) -> set[str]:
+            result = engine.search(SearchRequest(query=query, typing=typing, page_size=50))
+            return {h.path.rsplit("/", 1)[-1] for h in result.hits}
+
+        assert paths("electio", True) == paths("election", False) == {"0.txt", "1.txt", "2.txt"}
+        assert paths("GOVERNME", True) == paths("government", False) == {"3.txt", "4.txt"}
+        assert paths("governme*", False) == {"3.txt", "4.txt"}
+        assert paths("weath", True) == {"5.txt"}
+        assert paths("electiox", True) == set()
