@@ -365,3 +365,51 @@ def test_default_writer_is_bulk(tmp_path):
         assert w.limit_bytes == int(whooshext.DEFAULT_LIMIT_MB * 2**20)
     finally:
         w.cancel()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.binary(min_size=1, max_size=12), max_size=40), max_size=4),
+    st.binary(max_size=30),
+)
+def test_terms_added_at_once_are_the_bytes_whoosh_writes(batches, value_seed):
+    """``add_terms`` writes the terms table Whoosh's ``OrderedHashWriter.add`` writes, row
+    for row: the same file, byte for byte, after a few batches."""
+    import io
+
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    from searchtui.whooshext.segments import add_terms
+
+    keys = sorted({k for batch in batches for k in batch})
+    values = [value_seed[: i % (len(value_seed) + 1)] + bytes([i % 256]) for i in range(len(keys))]
+    cuts = sorted({len(b) for b in batches if len(b) <= len(keys)} | {0, len(keys)})
+
+    def written(at_once: bool) -> bytes:
+        buf = io.BytesIO()
+        buf.close = lambda: None  # keep the bytes after the writer closes its file
+        writer = OrderedHashWriter(StructFile(buf))
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if at_once:
+                add_terms(writer, keys[a:b], values[a:b])
+            else:
+                for k, v in zip(keys[a:b], values[a:b], strict=True):
+                    writer.add(k, v)
+        writer.close()
+        return buf.getvalue()
+
+    assert written(True) == written(False)
+
+
+def test_terms_out_of_order_are_refused():
+    import io
+
+    from whoosh.filedb.filetables import OrderedHashWriter
+    from whoosh.filedb.structfile import StructFile
+
+    from searchtui.whooshext.segments import add_terms
+
+    writer = OrderedHashWriter(StructFile(io.BytesIO()))
+    with pytest.raises(ValueError):
+        add_terms(writer, [b"b", b"a"], [b"1", b"2"])
