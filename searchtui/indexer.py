@@ -828,16 +828,22 @@ def _run(
             writer.cancel()
         raise
 
+    # The files' states are written out, and what the run read of the files let go,
+    # before the arrays are put together: at a million files they are most of a gigabyte.
+    # (The run consumes ``jobs``: nothing reads the list after it.)
+    states_name = _save_states(ixdir, generation, new_states)
+    done = len(todo)
+    jobs.clear()
+    todo.clear()
+    del new_states, states, old_states, seen
     prepared = arrays.prepare(ix, ixdir, decoded)
-    trust.add_derived(
-        ixdir, generation, [_save_states(ixdir, generation, new_states), *prepared], prepared
-    )
+    trust.add_derived(ixdir, generation, [states_name, *prepared], prepared)
     trust.prune(ixdir, generation)
     if fresh:
         store.switch_current(root, ixdir)
     report.articles = ix.doc_count()
     report.elapsed = time.monotonic() - start
-    notify(Progress("done", len(todo), len(todo), count, report.elapsed, 0.0, 0.0))
+    notify(Progress("done", done, done, count, report.elapsed, 0.0, 0.0))
     return report
 
 
