@@ -687,6 +687,48 @@ def test_column_mapping_names_a_missing_column():
         read_file("c.jsonl", b"{}", columns={"headline": "x"})
 
 
+def test_a_long_table_without_a_text_column_is_not_read_to_its_end(monkeypatch):
+    """A table none of whose first rows has a column for the text is no article table:
+    it is not read further (a manifest of a million rows took half a minute and 2 GB)."""
+    from searchtui.articles import tables
+
+    monkeypatch.setattr(tables, "ROWS_TO_FIND_TEXT", 50)
+    read_rows = []
+    real = tables._Rows._add
+
+    def counting(self, line, row):
+        read_rows.append(line)
+        return real(self, line, row)
+
+    monkeypatch.setattr(tables._Rows, "_add", counting)
+    rows = [{"file": f"{i}.txt", "headline": f"T{i}", "date": "2016-11-05"} for i in range(400)]
+    res = read_file("corpus/manifest.jsonl", jsonl(*rows))
+    assert res.articles == [] and len(read_rows) == 50
+    [p] = res.problems
+    assert p.skipped and "in its first 50 rows; not read further" in p.reason
+    csv_text = "file,headline\n" + "".join(f"{i}.txt,T{i}\n" for i in range(400))
+    read_rows.clear()
+    res = read_file("corpus/manifest.csv", csv_text.encode())
+    assert res.articles == [] and len(read_rows) == 50
+    assert "not read further" in res.problems[0].reason
+    # a text column within the first rows, or one empty at first, and the table is read
+    # to the end
+    late = [*rows[:30], {"headline": "Late", "body": "The text at last."}, *rows[30:300]]
+    res = read_file("late.jsonl", jsonl(*late))
+    assert len(res.articles) == 301 and res.articles[30].title == "Late"
+    empty_first = [{"headline": f"T{i}", "text": ""} for i in range(80)]
+    empty_first.append({"headline": "Full", "text": "Words."})
+    res = read_file("empty.jsonl", jsonl(*empty_first))
+    assert len(res.articles) == 81 and res.articles[-1].body == "Words."
+
+
+@pytest.mark.parametrize("text", ["", "a", "a\n", "\n\nb\n\n", "x\r\ny\nz"])
+def test_table_lines_are_split_as_split_does(text):
+    from searchtui.articles.tables import _lines
+
+    assert list(_lines(text)) == text.split("\n")
+
+
 def test_metadata_table_is_not_articles():
     """A manifest beside the articles (no text column) is skipped as a whole, with its columns."""
     row = {"title": "T", "author": None, "date": "2016-11-05"}
