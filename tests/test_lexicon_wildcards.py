@@ -59,6 +59,23 @@ def test_the_words_starting_with_a_prefix_are_those_a_walk_finds(given_words, pr
     assert lex.sorted() == sorted(set(given_words))
 
 
+def _small_index(tmp_path, articles: list[tuple[str, str]]):
+    """(corpus folder, index folder) of one article a file, each (title, body)."""
+    from searchtui.config import Config
+    from searchtui.indexer import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, (title, body) in enumerate(articles):
+        (corpus / f"{i}.txt").write_text(
+            f"{title}\n\nAnna Smith — Daily Planet Nov 1{i}, 2016\n\n\n{body}\n",
+            encoding="utf-8",
+        )
+    root = tmp_path / "index"
+    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    return corpus, root
+
+
 def test_a_prefix_query_searches_the_words_whooshs_expansion_finds(tmp_path, monkeypatch):
     """A prefix typed in a query stands for the words Whoosh's own expansion would
     give it (looked up in the lexicon, not by merging every segment's words), in each
@@ -72,17 +89,11 @@ def test_a_prefix_query_searches_the_words_whooshs_expansion_finds(tmp_path, mon
     from searchtui.search import SearchEngine
     from searchtui.whooshext.query import expanded_texts
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     texts = ["Immigration talks", "Immigrants arrive", "The immigrant vote",
              "Impeachment hearing", "Imminent storm", "Immune response"]
-    for i, title in enumerate(texts):
-        (corpus / f"{i}.txt").write_text(
-            f"{title}\n\nAnna Smith — Daily Planet Nov 1{i}, 2016\n\n\n{title} today, immi{i}x.",
-            encoding="utf-8",
-        )
-    root = tmp_path / "index"
-    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    corpus, root = _small_index(
+        tmp_path, [(title, f"{title} today, immi{i}x.") for i, title in enumerate(texts)]
+    )
     (corpus / "1.txt").unlink()  # a deletion, and a second segment
     (corpus / "9.txt").write_text(
         "Immigrations anew\n\nBo Lee — Daily Planet Dec 01, 2016\n\n\nImmigr words.",
@@ -167,24 +178,14 @@ def test_typing_a_word_past_its_stem_finds_its_articles(tmp_path):
     """While typing, a last word that runs past the stems of the words it begins
     ("electio", "GOVERNME") finds what the whole word finds, and an explicit prefix
     does too; letters that start no word still find nothing."""
-    from searchtui.config import Config
-    from searchtui.indexer import build_index
     from searchtui.models import SearchRequest
     from searchtui.search import SearchEngine
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     bodies = [
         "The election was close.", "Two elections in a year.", "They elected a mayor.",
         "The government fell.", "Governments talk.", "Weather today.",
     ]
-    for i, body in enumerate(bodies):
-        (corpus / f"{i}.txt").write_text(
-            f"Story {i}\n\nAnna Smith — Daily Planet Nov 1{i}, 2016\n\n\n{body}\n",
-            encoding="utf-8",
-        )
-    root = tmp_path / "index"
-    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    _corpus, root = _small_index(tmp_path, [(f"Story {i}", b) for i, b in enumerate(bodies)])
     with SearchEngine.open(root) as engine:
         def paths(query: str, typing: bool) -> set[str]:
             result = engine.search(SearchRequest(query=query, typing=typing, page_size=50))
