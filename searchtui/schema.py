@@ -197,18 +197,20 @@ _stem_cache: dict[str, str | None] = {}
 _MISSING = "\x00"
 
 
+def _term_of(lower: str) -> str | None:
+    """What the analyzer turns a lower-case word into (None: dropped), not remembered."""
+    w = lower if lower.isascii() else lower.translate(accent_map)
+    if w in STOPWORDS or len(w) < MIN_TOKEN:
+        return None
+    return stem_word(w)
+
+
 def normalise_word(word: str) -> str | None:
     """What the analyzer turns one tokenizer word into (None: dropped)."""
     found = _stem_cache.get(word)
     if found is not None or word in _stem_cache:
         return found
-    w = word.lower()
-    if not w.isascii():
-        w = w.translate(accent_map)
-    if w in STOPWORDS or len(w) < MIN_TOKEN:
-        result = None
-    else:
-        result = stem_word(w)
+    result = _term_of(word.lower())
     if len(_stem_cache) < 2_000_000:
         _stem_cache[word] = result
     return result
@@ -236,8 +238,8 @@ def stems_of_words_starting(prefix: str) -> frozenset[str]:
     candidate word is the prefix finished by an English ending ("dropp" + "ed"), or by
     the rest of one it has begun ("immigra" + "tion"); what the analyzer makes of it is
     given when that does not begin with the prefix (those words are found by their
-    start), without remembering the candidates (see ``normalise_word``). Some are no
-    word at all: the caller keeps the stems the index has."""
+    start), without remembering the candidates (``_term_of``, not ``normalise_word``).
+    Some are no word at all: the caller keeps the stems the index has."""
     found: set[str] = set()
     if not prefix or "." in prefix:
         return frozenset()
@@ -245,12 +247,8 @@ def stems_of_words_starting(prefix: str) -> frozenset[str]:
         for begun in range(len(ending)):
             if begun and not prefix.endswith(ending[:begun]):
                 continue
-            word = prefix + ending[begun:]
-            w = word if word.isascii() else word.translate(accent_map)
-            if w in STOPWORDS or len(w) < MIN_TOKEN:
-                continue
-            stem = stem_word(w)
-            if not stem.startswith(prefix):
+            stem = _term_of(prefix + ending[begun:])
+            if stem is not None and not stem.startswith(prefix):
                 found.add(stem)
     return frozenset(found)
 

@@ -382,22 +382,26 @@ class SearchEngine:
                 filtered, run if pool else None, _counting_threads() if pool else 1
             )
         days_counted = rows is not None and rows.days is not None and request.histogram
-        apart = {name: pool.submit(facet, name) for name in names if name not in together} \
+        apart = (
+            {name: pool.submit(facet, name) for name in names if name not in together}
             if pool else {}
+        )
         later = pool.submit(histogram) if pool and not days_counted else None
 
         def result() -> tuple[dict[str, Facet], Histogram | None]:
             counts = counted() if counted is not None else None
             out: dict[str, Facet] = {}
             for name in names:
-                if rows is not None and counts is not None and name in together:
+                if name in together:  # rows counted it: there are rows and counts
+                    assert rows is not None and counts is not None
                     out[name] = data.facets[name].facet(
                         filtered, filters.get(name), request.facet_limit,
                         counts=rows.facet_counts(counts, name),
                     )
                 else:
                     out[name] = apart[name].result() if name in apart else facet(name)
-            if days_counted and rows is not None and counts is not None:
+            if days_counted:
+                assert rows is not None and counts is not None
                 return out, rows.histogram(counts, data.dates)
             return out, later.result() if later is not None else histogram()
 

@@ -40,8 +40,8 @@ class _Rows:
         self.max_bytes = max_bytes
         self.rows = 0
         self.with_body = 0
-        #: rows with a column for the text (empty or not)
-        self.with_body_column = 0
+        #: whether a row had a column for the text (empty or not)
+        self.body_column = False
         #: the table is no article table: read no further (see ``ROWS_TO_FIND_TEXT``)
         self.done = False
         self.keys_seen: set[Any] = set()
@@ -81,8 +81,8 @@ class _Rows:
             cols = self._resolved[keys] = _resolve(keys, self.columns)
             self.keys_seen.update(keys)
         if cols.get("body"):
-            self.with_body_column += 1
-        elif not self.with_body_column and self.rows >= ROWS_TO_FIND_TEXT:
+            self.body_column = True
+        elif not self.body_column and self.rows >= ROWS_TO_FIND_TEXT:
             self.done = True
             return
         f = _fields_from_mapping(row, cols, self.path, line, self.problems)
