@@ -722,6 +722,72 @@ def test_a_long_table_without_a_text_column_is_not_read_to_its_end(monkeypatch):
     assert len(res.articles) == 81 and res.articles[-1].body == "Words."
 
 
+def test_a_big_table_without_a_text_column_is_judged_by_its_head(monkeypatch, tmp_path):
+    """A manifest of hundreds of megabytes is not read, nor decoded, whole to find it has no
+    text column: its head decides, with the same result as reading it all."""
+    import searchtui.articles as articles_pkg
+    from searchtui.articles import tables
+
+    monkeypatch.setattr(tables, "ROWS_TO_FIND_TEXT", 50)
+    monkeypatch.setattr(articles_pkg, "TABLE_HEAD_BYTES", 4096)
+    rows = [{"file": f"{i}.txt", "headline": f"T{i}", "day": "2016-11-05"} for i in range(2000)]
+    data = jsonl(*rows)
+    csv_data = ("file,headline\n" + "".join(f"{i}.txt,T{i}\n" for i in range(2000))).encode()
+    assert len(data) > 20 * 4096 and len(csv_data) > 5 * 4096
+    whole = {name: read_file(name, d) for name, d in
+             (("manifest.jsonl", data), ("manifest.csv", csv_data))}
+    (tmp_path / "manifest.jsonl").write_bytes(data)
+    (tmp_path / "manifest.csv").write_bytes(csv_data)
+    decoded = []
+    real_decode = articles_pkg._decode
+
+    def spy(b):
+        decoded.append(len(b))
+        return real_decode(b)
+
+    def no_whole_read(*a, **k):
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(articles_pkg, "_decode", spy)
+    monkeypatch.setattr(articles_pkg, "read_regular", no_whole_read)
+    for name, expected in whole.items():
+        decoded.clear()
+        res = read_file(tmp_path / name, max_bytes=None)
+        assert [p.reason for p in res.problems] == [p.reason for p in expected.problems]
+        assert res.articles == [] and "not read further" in res.problems[0].reason
+        assert decoded and max(decoded) <= 4096
+        # given as bytes, only the head is decoded
+        decoded.clear()
+        assert read_file(name, whole_bytes := (tmp_path / name).read_bytes()).problems[0].reason \
+            == expected.problems[0].reason
+        assert max(decoded) <= 4096 < len(whole_bytes)
+
+
+def test_a_big_table_is_read_whole_unless_its_head_shows_no_text_column(monkeypatch, tmp_path):
+    import searchtui.articles as articles_pkg
+    from searchtui.articles import tables
+
+    monkeypatch.setattr(tables, "ROWS_TO_FIND_TEXT", 50)
+    monkeypatch.setattr(articles_pkg, "TABLE_HEAD_BYTES", 4096)
+    meta = [{"file": f"{i}.txt", "headline": f"T{i}"} for i in range(40)]
+    # a text column in the first rows, past the head: read to the end
+    late = jsonl(*meta, *({"headline": f"A{i}", "body": "Words " * 30} for i in range(300)))
+    (tmp_path / "late.jsonl").write_bytes(late)
+    assert len(read_file(tmp_path / "late.jsonl", max_bytes=None).articles) == 340
+    # rows longer than the head holds fifty of: the head cannot decide, the file is read
+    long_rows = jsonl(*({"headline": f"T{i}", "notes": "n" * 400} for i in range(44)),
+                      {"headline": "Last", "text": "At the end."})
+    (tmp_path / "long.jsonl").write_bytes(long_rows)
+    res = read_file(tmp_path / "long.jsonl", max_bytes=None)
+    assert len(res.articles) == 45 and res.articles[-1].title == "Last"
+    # a head that is not clean UTF-8 does not decide alone: the whole file is decoded as before
+    bad = b"file,headline\n" + b"".join(b"%d.txt,Caf\xe9 %d\n" % (i, i) for i in range(2000))
+    (tmp_path / "legacy.csv").write_bytes(bad)
+    res = read_file(tmp_path / "legacy.csv", max_bytes=None)
+    assert any("read as Windows-1252" in p.reason for p in res.problems)
+    assert any("not read further" in p.reason for p in res.problems)
+
+
 @pytest.mark.parametrize("text", ["", "a", "a\n", "\n\nb\n\n", "x\r\ny\nz"])
 def test_table_lines_are_split_as_split_does(text):
     from searchtui.articles.tables import _lines

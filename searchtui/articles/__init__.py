@@ -46,7 +46,7 @@ from __future__ import annotations
 import os
 
 from searchtui.models import FileResult, Problem
-from searchtui.untrusted import TooLarge, read_regular
+from searchtui.untrusted import TooLarge, open_regular, read_regular
 
 from .byline import Byline, parse_byline, split_authors
 from .dates import parse_date
@@ -63,7 +63,7 @@ from .discover import (
     shown_path,
 )
 from .fields import COLUMN_FIELDS, _one_line
-from .tables import _mib, _read_csv, _read_jsonl
+from .tables import _mib, _read_csv, _read_jsonl, _Rows
 from .text import _read_document
 
 __all__ = [
@@ -118,6 +118,10 @@ def read_file(
     result = FileResult(spath)
     suffix = os.path.splitext(spath)[1].lower()
     table = suffix in JSONL_SUFFIXES or suffix in CSV_SUFFIXES
+    if table:
+        decided = _table_head_decides(spath, suffix, data, columns or {}, max_bytes)
+        if decided is not None:
+            return decided
     if data is None:
         try:
             data = read_regular(spath, None if table else max_bytes)
@@ -150,6 +154,63 @@ def read_file(
     return result
 
 
+#: How much of a table is read first to find whether it is an article table at all
+#: (see ``tables.ROWS_TO_FIND_TEXT``).
+TABLE_HEAD_BYTES = 4 * 2**20
+
+
+def _table_head_decides(
+    path: str, suffix: str, data: bytes | None, columns: dict[str, str], max_bytes: int | None
+) -> FileResult | None:
+    """The result of reading a table, when its head alone shows it is no article table.
+
+    A manifest or a metadata export beside the articles can be hundreds of
+    megabytes; reading and decoding it whole to find no text column in its first
+    rows took several times its size in memory. Its head, cut after its last whole
+    line, is read the same way; when no row of the first ``ROWS_TO_FIND_TEXT`` has
+    a column for the text, that is the table's result. Anything else (fewer rows in
+    the head, a text column, a head that decodes with warnings, UTF-16) returns
+    None: the table is read whole, as before.
+    """
+    if data is not None and len(data) <= TABLE_HEAD_BYTES:
+        return None
+    if data is not None:
+        head = data[:TABLE_HEAD_BYTES]
+    else:
+        try:
+            fd = open_regular(path)
+        except OSError:
+            return None  # the whole read says why
+        with os.fdopen(fd, "rb") as fh:
+            head = fh.read(TABLE_HEAD_BYTES)
+            if len(head) < TABLE_HEAD_BYTES:
+                return None  # the whole file is small: read it as it is
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    cut = head.rfind(b"\n")
+    if cut < 0:
+        return None
+    text, warnings, skip = _decode(head[: cut + 1])
+    if text is None or warnings or skip is not None:
+        return None
+    peek = FileResult(path)
+    rows = _table_rows(peek, path, suffix, text, columns, max_bytes)
+    return peek if rows is not None and rows.done else None
+
+
+def _table_rows(
+    result: FileResult,
+    path: str,
+    suffix: str,
+    text: str,
+    columns: dict[str, str],
+    max_bytes: int | None,
+) -> _Rows | None:
+    if suffix in JSONL_SUFFIXES:
+        return _read_jsonl(result, path, text, columns, max_bytes)
+    return _read_csv(result, path, text, columns, max_bytes, tab=suffix == ".tsv")
+
+
 def _read_into(
     result: FileResult,
     path: str,
@@ -167,10 +228,8 @@ def _read_into(
     if not text.strip():
         result.problems.append(Problem(path, "empty file (only blank space)"))
         return
-    if suffix in JSONL_SUFFIXES:
-        _read_jsonl(result, path, text, columns, max_bytes)
-    elif suffix in CSV_SUFFIXES:
-        _read_csv(result, path, text, columns, max_bytes, tab=suffix == ".tsv")
+    if suffix in JSONL_SUFFIXES or suffix in CSV_SUFFIXES:
+        _table_rows(result, path, suffix, text, columns, max_bytes)
     else:
         article = _read_document(result, path, text, markdown=suffix in MARKDOWN_SUFFIXES)
         if article is not None:

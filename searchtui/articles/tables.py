@@ -175,7 +175,7 @@ def _lines(text: str):
 
 def _read_jsonl(
     result: FileResult, path: str, text: str, columns: dict[str, str], max_bytes: int | None
-) -> None:
+) -> _Rows:
     rows = _Rows(result, path, columns, max_bytes)
     for lineno, line in enumerate(_lines(text), 1):
         s = line.strip()
@@ -201,6 +201,7 @@ def _read_jsonl(
         if rows.done:
             break
     rows.finish("JSON Lines")
+    return rows
 
 
 _DELIMITERS = (",", ";", "\t", "|")
@@ -214,7 +215,8 @@ def _read_csv(
     columns: dict[str, str],
     max_bytes: int | None,
     tab: bool = False,
-) -> None:
+) -> _Rows | None:
+    """The table's rows read into ``result``; None when it has no header to read."""
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
     head = text[: _line_end(text, 0)]
@@ -235,7 +237,7 @@ def _read_csv(
                 result.problems.append(
                     Problem(path, f"line {start}: cannot read the header ({exc})")
                 )
-                return
+                return None
             why = str(exc)
             if "unexpected end of data" in why:
                 why = "a quote opened here is never closed; the rest of the file is lost"
@@ -268,6 +270,7 @@ def _read_csv(
             break
     if header is None:
         result.problems.append(Problem(path, "no header row"))
-        return
+        return None
     rows.keys_seen.update(header)
     rows.finish("CSV")
+    return rows
