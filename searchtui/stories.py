@@ -177,6 +177,36 @@ def signatures_from_bytes(raw: np.ndarray) -> np.ndarray:
 # Grouping
 
 
+def _band_keys(sigs: np.ndarray, rows: np.ndarray, band: int, width: int) -> np.ndarray:
+    """One number for each row's minima in ``band`` (rows agreeing on the band agree on it)."""
+    part = sigs[rows, band * width : (band + 1) * width].astype(np.uint64)
+    with np.errstate(over="ignore"):
+        key = part[:, 0] * _BAND_MIX[0]
+        for j in range(1, width):
+            key = (key ^ (key >> np.uint64(31))) + part[:, j] * _BAND_MIX[j % len(_BAND_MIX)]
+    return key
+
+
+def _bucket_pairs(key: np.ndarray, rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each row (ascending) paired with the first row of its bucket of equal ``key`` and
+    with the row before it there, as (lower, higher) rows."""
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    same = k[1:] == k[:-1]
+    if not same.any():
+        return []
+    idx = np.flatnonzero(same) + 1
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    first = starts[np.searchsorted(starts, idx, side="right") - 1]
+    right = rows[order[idx]]
+    out = []
+    for left in (rows[order[first]], rows[order[idx - 1]]):
+        low, high = np.minimum(left, right), np.maximum(left, right)
+        keep = low != high
+        out.append((low[keep], high[keep]))
+    return out
+
+
 def candidate_pairs(sigs: np.ndarray, rows: np.ndarray, bands: int = BANDS) -> np.ndarray:
     """Pairs (k, 2) of row numbers whose signatures agree on a whole band.
 
@@ -190,28 +220,52 @@ def candidate_pairs(sigs: np.ndarray, rows: np.ndarray, bands: int = BANDS) -> n
     held = np.zeros(0, np.int64)
     found: list[np.ndarray] = []
     for b in range(bands):
-        part = sigs[rows, b * width : (b + 1) * width].astype(np.uint64)
-        with np.errstate(over="ignore"):
-            key = part[:, 0] * _BAND_MIX[0]
-            for j in range(1, width):
-                key = (key ^ (key >> np.uint64(31))) + part[:, j] * _BAND_MIX[j % len(_BAND_MIX)]
-        order = np.argsort(key, kind="stable")
-        k = key[order]
-        same = k[1:] == k[:-1]
-        if not same.any():
-            continue
-        idx = np.flatnonzero(same) + 1
-        starts = np.flatnonzero(np.concatenate(([True], ~same)))
-        first = starts[np.searchsorted(starts, idx, side="right") - 1]
-        right = rows[order[idx]]
-        for left in (rows[order[first]], rows[order[idx - 1]]):
-            low, high = np.minimum(left, right), np.maximum(left, right)
-            keep = low != high
-            found.append(low[keep].astype(np.int64) * span + high[keep])
+        for low, high in _bucket_pairs(_band_keys(sigs, rows, b, width), rows):
+            found.append(low.astype(np.int64) * span + high)
         if len(found) >= 8:
             held = distinct(np.concatenate([held, *found]))
             found = []
     key_all = distinct(np.concatenate([held, *found])) if found else held
+    return np.stack([key_all // span, key_all % span], axis=1)
+
+
+#: The low bits of a minimum that a first look-up of ``candidate_pairs_after`` compares.
+_LOOKUP_MASK = np.uint32((1 << 20) - 1)
+
+
+def candidate_pairs_after(
+    sigs: np.ndarray, rows: np.ndarray, first_new: int, bands: int = BANDS
+) -> np.ndarray:
+    """The pairs of :func:`candidate_pairs` whose higher row is ``first_new`` or later.
+
+    Rows after ``first_new`` come last in each bucket (rows ascending, sorted
+    stably), so the pairs among earlier rows are the same with or without them;
+    only the buckets holding a new row are sorted, not every row again."""
+    width = sigs.shape[1] // bands
+    cut = int(np.searchsorted(rows, first_new))
+    old, new = rows[:cut], rows[cut:]
+    span = np.int64(max(int(rows.max()) + 1, 1)) if len(rows) else np.int64(1)
+    found: list[np.ndarray] = [np.zeros(0, np.int64)]
+    if not len(new):
+        return np.zeros((0, 2), np.int64)
+    for b in range(bands):
+        new_keys = _band_keys(sigs, new, b, width)
+        # the earlier rows that may share a new row's bucket: those whose first minimum
+        # in the band has the low bits of a new row's (one look-up a row; a key takes
+        # a few passes, a binary search ten steps)
+        seen = np.zeros(_LOOKUP_MASK + 1, dtype=bool)
+        seen[sigs[new, b * width] & _LOOKUP_MASK] = True
+        maybe = old[seen[sigs[old, b * width] & _LOOKUP_MASK]]
+        maybe_keys = _band_keys(sigs, maybe, b, width)
+        wanted = np.unique(new_keys)
+        at = np.minimum(np.searchsorted(wanted, maybe_keys), len(wanted) - 1)
+        shared = wanted[at] == maybe_keys
+        sub_rows = np.concatenate([maybe[shared], new])
+        sub_keys = np.concatenate([maybe_keys[shared], new_keys])
+        for low, high in _bucket_pairs(sub_keys, sub_rows):
+            late = high >= first_new
+            found.append(low[late].astype(np.int64) * span + high[late])
+    key_all = distinct(np.concatenate(found))
     return np.stack([key_all // span, key_all % span], axis=1)
 
 
@@ -267,6 +321,35 @@ def group(
     if len(pairs):
         pairs = pairs[similarity(sigs, pairs) >= threshold]
     return components(n, pairs)
+
+
+def params() -> list[int]:
+    """What a grouping depends on besides the signatures: grouped by other values, the
+    stories of an earlier generation are not carried over."""
+    return [SHINGLE, PERMS, BANDS, ROWS, round(THRESHOLD * 1000), MIN_SHINGLES, 1]
+
+
+def group_more(
+    sigs: np.ndarray, live: np.ndarray, earlier: np.ndarray, threshold: float = THRESHOLD,
+    bands: int = BANDS,
+) -> np.ndarray:
+    """:func:`group` of all rows of ``sigs``, given ``earlier``: what it gave for the
+    first ``len(earlier)`` rows alone, with the same signatures and the same ``live``.
+
+    The new rows' pairs are found and checked; the stories they join are joined
+    by their names (each the lowest row of its story), so the result is the
+    same as grouping every row again."""
+    n, first_new = len(sigs), len(earlier)
+    usable = sigs.any(axis=1) & live
+    rows = np.flatnonzero(usable)
+    label = np.concatenate([earlier.astype(np.int64), np.arange(first_new, n, dtype=np.int64)])
+    pairs = candidate_pairs_after(sigs, rows, first_new, bands)
+    if len(pairs):
+        pairs = pairs[similarity(sigs, pairs) >= threshold]
+    if not len(pairs):
+        return label
+    joined = components(n, np.stack([label[pairs[:, 0]], label[pairs[:, 1]]], axis=1))
+    return joined[label]
 
 
 # ---------------------------------------------------------------------------

@@ -401,3 +401,95 @@ def test_candidate_pairs_are_the_bands_buckets(seed):
     assert got == sorted(set(got))  # each pair once, in order
     assert set(got) == _pairs_by_hand(sigs, rows, stories.BANDS)
     assert len(got) > 400  # many buckets were met
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pairs_of_new_rows_are_the_bands_buckets(seed):
+    """candidate_pairs_after finds what candidate_pairs does for rows from a cut on."""
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 2**32, size=(40, stories.PERMS), dtype=np.uint32)
+    sigs = base[rng.integers(0, 40, 400)].copy()
+    noise = rng.random(sigs.shape) < 0.15
+    sigs[noise] = rng.integers(0, 2**32, size=int(noise.sum()), dtype=np.uint32)
+    # minima sharing their low bits with others', not their value: the first look-up
+    # lets them through, the keys tell them apart
+    sigs[390:, :] = (sigs[:10, :] ^ np.uint32(1 << 25))
+    rows = np.flatnonzero(rng.random(400) < 0.9)
+    for cut in (0, 1, 200, 350, 399, 400):
+        after = [tuple(p) for p in stories.candidate_pairs_after(sigs, rows, cut).tolist()]
+        assert after == sorted(set(after))
+        everything = _pairs_by_hand(sigs, rows, stories.BANDS)
+        assert set(after) == {p for p in everything if p[1] >= cut}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 300),
+    share_new=st.floats(0, 1),
+    copies=st.floats(0, 0.8),
+)
+def test_grouping_more_rows_is_grouping_them_all(seed, n, share_new, copies):
+    """group_more, given the stories of the first rows, gives what group gives for all:
+    chains through new rows join earlier stories, named by their lowest row."""
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2**32, size=(n, stories.PERMS), dtype=np.uint32)
+    for i in range(1, n):
+        if rng.random() < copies:  # a copy of an earlier row, some minima changed
+            sigs[i] = sigs[int(rng.integers(0, i))]
+            changed = rng.random(stories.PERMS) < rng.random() * 0.6
+            sigs[i, changed] = rng.integers(0, 2**32, size=int(changed.sum()), dtype=np.uint32)
+    sigs[rng.random(n) < 0.1] = 0  # no signature
+    live = rng.random(n) < 0.9
+    cut = int(n * (1 - share_new))
+    earlier = stories.group(sigs[:cut], live[:cut])
+    assert np.array_equal(stories.group_more(sigs, live, earlier), stories.group(sigs, live))
+
+
+def test_an_update_that_only_adds_groups_only_the_new_articles(index, monkeypatch):
+    """Adding articles to an index reads the stories of its last generation and looks for
+    the new articles' pairs alone; any other change groups every article again. Both give
+    what grouping all of them does."""
+    from searchtui import arrays
+
+    corpus, ixdir = index
+    config = Config(extractor="none")
+    calls = []
+    real_group, real_more = stories.group, stories.group_more
+    monkeypatch.setattr(stories, "group",
+                        lambda *a, **k: calls.append("all") or real_group(*a, **k))
+    monkeypatch.setattr(stories, "group_more",
+                        lambda *a, **k: calls.append("more") or real_more(*a, **k))
+
+    def stories_now():
+        with SearchEngine.open(ixdir) as engine:
+            return sorted(sorted(Path(c.path).name for c in s.copies)
+                          for s in engine.duplicates())
+
+    def by_grouping_all():
+        from searchtui.store import open_index
+
+        ix, _ixdir, _meta = open_index(ixdir)
+        with ix.reader() as reader:
+            story = arrays.IndexData(reader, None).story  # no folder: nothing earlier read
+        assert calls.pop() == "all"
+        return story
+
+    extra = "\n\n".join(PARAGRAPHS + ["Reporting by the statehouse bureau."])
+    (corpus / "third.md").write_text(
+        article("State Passes Budget, Ending Standoff", "Yahoo News", "2020-07-03", extra)
+    )
+    (corpus / "fourth.md").write_text(article("Parks, again", "Daily", "2020-07-04", UNRELATED))
+    build_index([corpus], ixdir, config=config)
+    assert calls == ["more"]
+    assert stories_now() == [["copy.md", "original.md", "third.md"], ["fourth.md", "parks.md"]]
+    calls.clear()
+    with SearchEngine.open(ixdir) as engine:
+        incremental = engine._data.story.copy()
+    assert np.array_equal(incremental, by_grouping_all())
+    # a changed article deletes its old copy: every article is grouped again
+    (corpus / "parks.md").write_text(article("Parks", "Daily", "2020-07-05", ORIGINAL))
+    calls.clear()
+    build_index([corpus], ixdir, config=config)
+    assert calls == ["all"]
+    assert stories_now() == [["copy.md", "original.md", "parks.md", "third.md"]]
