@@ -14,6 +14,8 @@ from cpython cimport array as carray
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.object cimport Py_SIZE
 
+import numpy as np
+
 
 cdef inline bint _outside(int64_t lo, int64_t hi, int64_t size) noexcept nogil:
     """Whether the run from ``lo`` to ``hi`` is not a run of an array ``size`` long."""
@@ -343,6 +345,167 @@ def masked_span(const uint8_t[::1] mask, const int64_t[::1] keys, int64_t missin
                 hi = k
             found += 1
     return lo, hi, found, left_out
+
+
+cdef inline void _sift_down_f(float *heap, Py_ssize_t size) noexcept nogil:
+    """Restore the least-first order of ``heap`` after its top was replaced."""
+    cdef Py_ssize_t i = 0, child
+    cdef float v = heap[0]
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= v:
+            break
+        heap[i] = heap[child]
+        i = child
+    heap[i] = v
+
+
+cdef inline void _sift_up_f(float *heap, Py_ssize_t i) noexcept nogil:
+    cdef float v = heap[i]
+    cdef Py_ssize_t parent
+    while i > 0:
+        parent = (i - 1) // 2
+        if heap[parent] <= v:
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = v
+
+
+cdef inline void _sift_down_i(int64_t *heap, Py_ssize_t size) noexcept nogil:
+    cdef Py_ssize_t i = 0, child
+    cdef int64_t v = heap[0]
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= v:
+            break
+        heap[i] = heap[child]
+        i = child
+    heap[i] = v
+
+
+cdef inline void _sift_up_i(int64_t *heap, Py_ssize_t i) noexcept nogil:
+    cdef int64_t v = heap[i]
+    cdef Py_ssize_t parent
+    while i > 0:
+        parent = (i - 1) // 2
+        if heap[parent] <= v:
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = v
+
+
+def best_scored(const uint8_t[::1] mask, const float[::1] score, Py_ssize_t k):
+    """The documents with ``mask[d]`` set whose score is at least the ``k``-th best of
+    theirs (ties at the cut all kept; every one of them when they are ``k`` or fewer),
+    in document order. One pass keeps the ``k`` best scores in a heap, a second
+    gathers the documents: no copy of the matching documents' scores is sorted.
+    The score is tested before the mask: a branch on the mask of a random set of
+    documents is guessed wrong half the time, one on a score above the cut seldom."""
+    cdef Py_ssize_t n = mask.shape[0]
+    cdef Py_ssize_t d = 0, size = 0, found = 0
+    cdef float v, top
+    cdef float *heap
+    if score.shape[0] != n:
+        raise ValueError("best_scored: score and mask differ in length")
+    if k < 1:
+        raise ValueError("best_scored: k must be at least 1")
+    heap = <float *> malloc(k * sizeof(float))
+    if heap == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            while d < n and size < k:
+                if mask[d]:
+                    heap[size] = score[d]
+                    _sift_up_f(heap, size)
+                    size += 1
+                d += 1
+            if size == k:
+                top = heap[0]
+                while d < n:
+                    v = score[d]
+                    if v > top:  # seldom, once the heap holds good scores
+                        if mask[d]:
+                            heap[0] = v
+                            _sift_down_f(heap, size)
+                            top = heap[0]
+                    d += 1
+    finally:
+        free(heap)
+    if size < k:
+        return np.flatnonzero(np.asarray(mask)).astype(np.int64, copy=False)
+    with nogil:
+        for d in range(n):
+            found += (mask[d] != 0) & (score[d] >= top)
+    out = np.empty(found, dtype=np.int64)
+    cdef int64_t[::1] o = out
+    found = 0
+    with nogil:
+        for d in range(n):
+            if score[d] >= top:
+                if mask[d]:
+                    o[found] = d
+                    found += 1
+    return out
+
+
+def first_by_day(
+    const uint8_t[::1] mask, const int64_t[::1] days, Py_ssize_t k, bint newest,
+    int64_t no_date, int64_t undated_last,
+):
+    """The ``k`` documents with ``mask[d]`` set that come first by day, newest or
+    oldest first, undated ones last, ties by document number (the later first when
+    newest): each document's key is its day times 2**32 plus its number, and the ``k``
+    least keys are kept in a heap in one pass. Returned in no particular order."""
+    cdef Py_ssize_t n = mask.shape[0]
+    cdef Py_ssize_t d, size = 0
+    cdef int64_t key, day
+    cdef int64_t *heap
+    cdef int64_t shift = (<int64_t> 1) << 32
+    if days.shape[0] != n:
+        raise ValueError("first_by_day: days and mask differ in length")
+    if k < 1:
+        raise ValueError("first_by_day: k must be at least 1")
+    heap = <int64_t *> malloc(k * sizeof(int64_t))
+    if heap == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for d in range(n):
+                day = days[d]
+                if newest:
+                    # the largest (day, document) first: the least of their negations
+                    key = -((-undated_last if day == no_date else day) * shift + d)
+                else:
+                    key = (undated_last if day == no_date else day) * shift + d
+                # the heap holds the k least keys, the greatest of them on top; the key
+                # is tested before the mask (see best_scored)
+                if size < k:
+                    if mask[d]:
+                        heap[size] = -key
+                        _sift_up_i(heap, size)
+                        size += 1
+                elif -key > heap[0]:
+                    if mask[d]:
+                        heap[0] = -key
+                        _sift_down_i(heap, size)
+        out = np.empty(size, dtype=np.int64)
+        for d in range(size):
+            key = -heap[d]
+            out[d] = (-key if newest else key) & (shift - 1)
+    finally:
+        free(heap)
+    return out
 
 
 def masked_bincount(

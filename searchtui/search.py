@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from searchtui import store
+from searchtui import kernels, store
 from searchtui.arrays import IndexData
 from searchtui.canonical import canonical_list
 from searchtui.errors import ArticleNotFound, QueryError
@@ -300,6 +300,10 @@ class SearchEngine:
                 filtered, lambda docs: self._rank_keys(docs, score, sort, browse)
             )
         shown = collapsed if request.collapse and collapsed is not None else filtered
+        # The facets and the histogram are counted in compiled loops that let other
+        # threads run: on a large index they are counted on other cores while this
+        # thread finds the page of hits and makes their snippets.
+        counting = self._count_facets(request, qmask, filtered, filters, collapsed, stories)
         size = max(1, request.page_size)
         lo = (max(1, request.page) - 1) * size
         if fresh is None or request.only_new:
@@ -311,10 +315,6 @@ class SearchEngine:
                 older = self._top(shown & ~fresh, score, sort, browse, rest)
                 docs = np.concatenate([docs, older])
         docs = docs[lo : lo + size]
-        # The facets and the histogram are counted in compiled loops that let other
-        # threads run: on a large index they are counted on other cores while this
-        # thread makes the hits and their snippets.
-        counting = self._count_facets(request, qmask, filtered, filters, collapsed, stories)
         hits = [self._hit(int(d), float(score[d]), terms, request.snippets) for d in docs]
         if fresh is not None:
             for hit in hits:
@@ -481,8 +481,19 @@ class SearchEngine:
 
     def _top(self, mask: Mask, score: Scores, sort: str, browse: bool, k: int) -> np.ndarray:
         """The first ``k`` documents of ``mask`` in the order asked for."""
-        docs = np.flatnonzero(mask)
         by = "newest" if sort == "relevance" and browse else sort
+        loops = kernels.loops
+        if loops is not None and k >= 1 and mask.dtype == np.bool_:
+            # one pass over the documents, the best k kept in a heap
+            flags = np.ascontiguousarray(mask).view(np.uint8)
+            if by == "relevance" and score.dtype == np.float32:
+                docs = loops.best_scored(flags, np.ascontiguousarray(score), k)
+                return self._order(docs, score, sort, browse)[:k]
+            if by in ("newest", "oldest"):
+                days = np.ascontiguousarray(self._data.dates.days, dtype=np.int64)
+                docs = loops.first_by_day(flags, days, k, by == "newest", NO_DATE, UNDATED_LAST)
+                return self._order(docs, score, sort, browse)[:k]
+        docs = np.flatnonzero(mask)
         if by == "relevance" and len(docs) > k * 4:
             # Only the best k need sorting; ties at the cut-off are all kept.
             s = score[docs]

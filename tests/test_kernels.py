@@ -380,3 +380,69 @@ def test_find_term_refuses_a_table_that_points_outside():
         loops.find_term(blob, np.array([5, 99, 14], np.int64), b"beta")
     with pytest.raises(ValueError):  # an end before its start
         loops.find_term(blob, np.array([5, 3, 14], np.int64), b"beta")
+
+
+def _best_by_numpy(mask, score, k):
+    docs = np.flatnonzero(mask)
+    if len(docs) <= k:
+        return docs
+    s = score[docs]
+    return docs[s >= s[np.argpartition(-s, k - 1)[:k]].min()]
+
+
+@needs_loops
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 3000),
+    k=st.integers(1, 60),
+    share=st.floats(0, 1),
+    levels=st.integers(1, 50),
+)
+def test_best_scored_keeps_the_k_best_and_their_ties(seed, n, k, share, levels):
+    """best_scored gives the documents whose score reaches the k-th best, ties kept."""
+    rng = np.random.default_rng(seed)
+    mask = rng.random(n) < share
+    # few score levels: many ties at the cut
+    score = (rng.integers(0, levels, n) / levels).astype(np.float32)
+    got = loops.best_scored(mask.view(np.uint8), score, k)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, _best_by_numpy(mask, score, k))
+
+
+@needs_loops
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 3000),
+    k=st.integers(1, 60),
+    share=st.floats(0, 1),
+    newest=st.booleans(),
+)
+def test_first_by_day_is_the_order_by_day_then_document(seed, n, k, share, newest):
+    rng = np.random.default_rng(seed)
+    mask = rng.random(n) < share
+    no_date, undated_last = -(2**62), 10**9
+    days = rng.integers(730_000, 730_040, n)  # many documents a day
+    days[rng.random(n) < 0.2] = no_date
+    got = loops.first_by_day(mask.view(np.uint8), days, k, newest, no_date, undated_last)
+    docs = np.flatnonzero(mask)
+    d = days[docs]
+    if newest:  # newest first, the later document first on a day, undated last
+        order = np.lexsort((-docs, -np.where(d == no_date, -undated_last, d)))
+    else:
+        order = np.lexsort((docs, np.where(d == no_date, undated_last, d)))
+    assert sorted(got.tolist()) == sorted(docs[order][:k].tolist())
+
+
+@needs_loops
+def test_best_loops_refuse_arrays_that_do_not_fit():
+    mask = np.ones(5, np.uint8)
+    with pytest.raises(ValueError):
+        loops.best_scored(mask, np.zeros(4, np.float32), 3)
+    with pytest.raises(ValueError):
+        loops.best_scored(mask, np.zeros(5, np.float32), 0)
+    with pytest.raises(ValueError):
+        loops.first_by_day(mask, np.zeros(6, np.int64), 3, True, -1, 10**9)
+    with pytest.raises(ValueError):
+        loops.first_by_day(mask, np.zeros(5, np.int64), 0, True, -1, 10**9)
