@@ -508,6 +508,39 @@ def first_by_day(
     return out
 
 
+def scored_postings(
+    const int32_t[::1] ids, const float[::1] tf, const float[::1] lengths, double idf,
+    double k1, double b, double avg, double boost, uint8_t[::1] mask, float[::1] score,
+):
+    """Mark each document of a term's postings in ``mask`` and set its BM25 score
+    (times ``boost``) in ``score``: ``idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b *
+    dl / avg))``, in single precision, step by step as numpy computes it over the
+    same float32 arrays (the same bits), in one pass with no temporary arrays."""
+    cdef Py_ssize_t n = mask.shape[0]
+    cdef Py_ssize_t i, m = ids.shape[0]
+    cdef int32_t d
+    cdef float t, dl, v
+    cdef float f_idf = <float> idf, f_k1p1 = <float> (k1 + 1), f_k1 = <float> k1
+    cdef float f_1mb = <float> (1 - b), f_b = <float> b, f_avg = <float> avg
+    cdef float f_boost = <float> boost
+    cdef int bad = 0
+    if tf.shape[0] != m or score.shape[0] != n or lengths.shape[0] != n:
+        raise ValueError("scored_postings: arrays differ in length")
+    with nogil:
+        for i in range(m):
+            d = ids[i]
+            if d < 0 or d >= n:
+                bad = 1
+                break
+            t = tf[i]
+            dl = lengths[d]
+            v = ((f_idf * t) * f_k1p1) / (t + f_k1 * (f_1mb + (f_b * dl) / f_avg))
+            mask[d] = 1
+            score[d] = v * f_boost
+    if bad:
+        raise ValueError("scored_postings: a document lies outside the arrays")
+
+
 def masked_bincount(
     const uint8_t[::1] mask, const int64_t[::1] keys, int64_t missing, int64_t first,
     int64_t[::1] out,

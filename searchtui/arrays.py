@@ -801,12 +801,37 @@ class IndexData:
         self._phrases.put(key, mask)
         return mask
 
+    def _idf(self, df: int) -> float:
+        return math.log(1 + (self.count - df + 0.5) / (df + 0.5))
+
     def bm25(self, fieldname: str, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        df = len(ids)
-        idf = math.log(1 + (self.count - df + 0.5) / (df + 0.5))
+        idf = self._idf(len(ids))
         dl = self.lengths[fieldname][ids]
         avg = self.avg_length[fieldname] or 1.0
         tf = weights
         return (idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avg))).astype(np.float32)
+
+    def score_postings(
+        self, fieldname: str, ids: np.ndarray, weights: np.ndarray, boost: float,
+        mask: np.ndarray, score: np.ndarray,
+    ) -> None:
+        """Mark a term's documents in ``mask`` and set their BM25 scores (times ``boost``)
+        in ``score``: in one compiled pass where the loops are built (the same bits as
+        :meth:`bm25`), else with numpy."""
+        loops = kernels.loops
+        lengths = self.lengths[fieldname]
+        if (
+            loops is not None and ids.dtype == np.int32 and weights.dtype == np.float32
+            and lengths.dtype == np.float32 and mask.dtype == np.bool_
+            and score.dtype == np.float32
+        ):
+            loops.scored_postings(
+                np.ascontiguousarray(ids), np.ascontiguousarray(weights),
+                np.ascontiguousarray(lengths), self._idf(len(ids)), K1, B,
+                self.avg_length[fieldname] or 1.0, boost, mask.view(np.uint8), score,
+            )
+            return
+        mask[ids] = True
+        score[ids] = self.bm25(fieldname, ids, weights) * boost
 
 

@@ -172,8 +172,7 @@ class Evaluator:
         ids, ws = self.data.postings(fieldname, text)
         mask, score = self.empty()
         if len(ids):
-            mask[ids] = True
-            score[ids] = self.data.bm25(fieldname, ids, ws) * boost
+            self.data.score_postings(fieldname, ids, ws, boost, mask, score)
             if not self._negated:
                 self.terms.add((fieldname, text))
         return mask, score

@@ -446,3 +446,48 @@ def test_best_loops_refuse_arrays_that_do_not_fit():
         loops.first_by_day(mask, np.zeros(6, np.int64), 3, True, -1, 10**9)
     with pytest.raises(ValueError):
         loops.first_by_day(mask, np.zeros(5, np.int64), 0, True, -1, 10**9)
+
+
+@needs_loops
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 2000),
+    share=st.floats(0, 1),
+    boost=st.sampled_from([1.0, 2.5, 0.3, 1e-3]),
+    count=st.integers(1, 10**6),
+)
+def test_scored_postings_are_numpys_bm25_to_the_bit(seed, n, share, boost, count):
+    """The compiled BM25 gives the bits of the numpy formula over float32 arrays, so
+    ranking does not depend on whether the loops are built."""
+    from searchtui.arrays import B, K1
+
+    rng = np.random.default_rng(seed)
+    ids = np.flatnonzero(rng.random(n) < share).astype(np.int32)
+    tf = rng.integers(1, 40, len(ids)).astype(np.float32)
+    lengths = rng.integers(0, 3000, n).astype(np.float32)
+    avg = float(lengths.mean()) or 1.0
+    df = len(ids)
+    idf = float(np.log(1 + (count - df + 0.5) / (df + 0.5)))
+    mask = np.zeros(n, bool)
+    score = np.zeros(n, np.float32)
+    loops.scored_postings(ids, tf, lengths, idf, K1, B, avg, boost, mask.view(np.uint8), score)
+    dl = lengths[ids]
+    expected = np.zeros(n, np.float32)
+    expected[ids] = (idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avg))).astype(
+        np.float32
+    ) * boost
+    assert np.array_equal(mask, np.isin(np.arange(n), ids))
+    assert np.array_equal(score.view(np.uint32), expected.view(np.uint32))
+
+
+@needs_loops
+def test_scored_postings_refuse_documents_outside():
+    mask, score = np.zeros(4, np.uint8), np.zeros(4, np.float32)
+    lengths = np.ones(4, np.float32)
+    with pytest.raises(ValueError):
+        loops.scored_postings(np.array([1, 4], np.int32), np.ones(2, np.float32), lengths,
+                              1.0, 1.2, 0.75, 1.0, 1.0, mask, score)
+    with pytest.raises(ValueError):
+        loops.scored_postings(np.array([1], np.int32), np.ones(2, np.float32), lengths,
+                              1.0, 1.2, 0.75, 1.0, 1.0, mask, score)
