@@ -541,6 +541,42 @@ def scored_postings(
         raise ValueError("scored_postings: a document lies outside the arrays")
 
 
+def intersect_sorted(const int64_t[::1] a, const int64_t[::1] b):
+    """The values found in both ``a`` and ``b``, each strictly increasing, in order: one
+    merge of the two (numpy's intersect1d sorts them together again)."""
+    cdef Py_ssize_t i = 0, j = 0, found = 0, na = a.shape[0], nb = b.shape[0]
+    cdef int64_t x, y
+    cdef int bad = 0
+    out = np.empty(min(na, nb), dtype=np.int64)
+    cdef int64_t[::1] o = out
+    with nogil:
+        for i in range(1, na):
+            if a[i] <= a[i - 1]:
+                bad = 1
+                break
+        for j in range(1, nb):
+            if b[j] <= b[j - 1]:
+                bad = 1
+                break
+        i = 0
+        j = 0
+        while not bad and i < na and j < nb:
+            x = a[i]
+            y = b[j]
+            if x < y:
+                i += 1
+            elif y < x:
+                j += 1
+            else:
+                o[found] = x
+                found += 1
+                i += 1
+                j += 1
+    if bad:
+        raise ValueError("intersect_sorted: the values are not strictly increasing")
+    return out[:found]
+
+
 def masked_bincount(
     const uint8_t[::1] mask, const int64_t[::1] keys, int64_t missing, int64_t first,
     int64_t[::1] out,

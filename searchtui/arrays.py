@@ -278,6 +278,8 @@ class IndexData:
         self._postings = _LRU(POSTINGS_CACHE)
         self._positions = _LRU(POSITIONS_CACHE, size=lambda value: len(value[0]))
         self._phrases = _LRU(PHRASES_CACHE)
+        #: each segment: whether none of its documents is deleted (see _whole_leaves)
+        self._whole: list[bool] | None = None
         #: each segment's file of word lists, by segment (None: read its blocks)
         self._docfiles: dict[str, DocsFile | None] = {}
         self.ixdir = Path(ixdir) if ixdir is not None else None
@@ -694,15 +696,31 @@ class IndexData:
             return value
         tbytes = text.encode("utf-8")
         docs_parts, other_parts = [], []
-        for leaf, offset in self.leaves:
+        whole = self._whole_leaves()
+        for (leaf, offset), all_live in zip(self.leaves, whole, strict=True):
             docs, other = leaf_arrays(leaf, fieldname, tbytes)
-            if len(docs):
+            if not len(docs):
+                continue
+            if all_live:  # no document of the segment is deleted: nothing to leave out
+                docs_parts.append(docs + offset)
+                other_parts.append(other)
+            else:
                 keep = self.live[docs + offset]
                 docs_parts.append(docs[keep] + offset)
                 other_parts.append(other[keep])
         value = (np.concatenate(docs_parts), np.concatenate(other_parts)) if docs_parts else empty
         cache.put(key, value)
         return value
+
+    def _whole_leaves(self) -> list[bool]:
+        """For each segment, whether all its documents are live (found once)."""
+        if self._whole is None:
+            ends = [offset for _leaf, offset in self.leaves[1:]] + [self.ndocs]
+            self._whole = [
+                bool(self.live[offset:end].all())
+                for (_leaf, offset), end in zip(self.leaves, ends, strict=True)
+            ]
+        return self._whole
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, weights) of a term."""
@@ -782,13 +800,20 @@ class IndexData:
         shift = np.int64(1 << 24)
         common = None
         span = max(offsets)  # keeps every key's position part at 0 or more
+        loops = kernels.loops
         for w, offset in zip(words, offsets, strict=True):
             docs, poses = self.positions(fieldname, w)
             keep = candidates[docs]
-            # a (document, position) of a word is there once: the keys are distinct
-            k = np.sort(docs[keep] * shift + (poses[keep] - offset + span))
+            # a (document, position) of a word is there once, and they come in order
+            # (documents ascending, each one's positions ascending): the keys are
+            # strictly increasing, unless a segment lists them otherwise
+            k = docs[keep] * shift + (poses[keep] - offset + span)
+            if len(k) > 1 and bool(np.any(k[1:] <= k[:-1])):
+                k = np.unique(k)
             if common is None:
                 common = k
+            elif loops is not None:
+                common = loops.intersect_sorted(common, np.ascontiguousarray(k, dtype=np.int64))
             else:
                 common = np.intersect1d(common, k, assume_unique=True)
             if not len(common):

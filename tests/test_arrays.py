@@ -111,6 +111,29 @@ def test_positions_and_phrases(index):
         assert [h.title for h in result.hits] == ["Putin meets Trump"]
 
 
+def test_deleted_articles_leave_terms_and_phrases_of_their_segment_alone(index, counting):
+    """A term's documents are taken from each segment whole when none of it is deleted,
+    and filtered where some are: a changed article's old copy is found by no word and
+    no phrase, the other articles of its segment still are."""
+    corpus, root = index
+    (corpus / "a.txt").write_text(
+        "Leaders meet\n\nAnna Smith — Daily Planet Nov 15, 2016\n\n\n"
+        "A statement came from the white house on Monday.", encoding="utf-8")
+    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    with SearchEngine.open(root) as engine:
+        data = engine._data
+        assert data._whole_leaves().count(False) == 1  # a.txt's first segment
+        assert not all(data.live)
+        putin = engine.search(SearchRequest(query="putin"))
+        assert putin.total == 0
+        house = engine.search(SearchRequest(query='"white house"'))
+        assert [h.path.rsplit("/", 1)[-1] for h in house.hits] == ["a.txt"]
+        assert "monday" in house.hits[0].snippet.lower()
+        assert engine.search(SearchRequest(query="budget")).total == 2
+        docs, _w = data.postings("body", "hous")
+        assert all(data.live[docs]) and len(docs) == 3
+
+
 def test_cache_path_names_the_generation(tmp_path):
     assert arrays.cache_path(tmp_path, 7).name == "cache-7.npz"
 

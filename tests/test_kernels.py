@@ -460,7 +460,7 @@ def test_best_loops_refuse_arrays_that_do_not_fit():
 def test_scored_postings_are_numpys_bm25_to_the_bit(seed, n, share, boost, count):
     """The compiled BM25 gives the bits of the numpy formula over float32 arrays, so
     ranking does not depend on whether the loops are built."""
-    from searchtui.arrays import B, K1
+    from searchtui.arrays import K1, B
 
     rng = np.random.default_rng(seed)
     ids = np.flatnonzero(rng.random(n) < share).astype(np.int32)
@@ -491,3 +491,24 @@ def test_scored_postings_refuse_documents_outside():
     with pytest.raises(ValueError):
         loops.scored_postings(np.array([1], np.int32), np.ones(2, np.float32), lengths,
                               1.0, 1.2, 0.75, 1.0, 1.0, mask, score)
+
+
+@needs_loops
+@settings(max_examples=200, deadline=None)
+@given(
+    a=st.lists(st.integers(-(2**62), 2**62), max_size=200),
+    b=st.lists(st.integers(-(2**62), 2**62), max_size=200),
+    shared=st.lists(st.integers(0, 2**40), max_size=50),
+)
+def test_intersect_sorted_is_intersect1d(a, b, shared):
+    x = np.unique(np.array(a + shared, dtype=np.int64))
+    y = np.unique(np.array(b + shared, dtype=np.int64))
+    assert np.array_equal(loops.intersect_sorted(x, y), np.intersect1d(x, y))
+
+
+@needs_loops
+def test_intersect_sorted_refuses_values_out_of_order():
+    with pytest.raises(ValueError):
+        loops.intersect_sorted(np.array([1, 3, 2], np.int64), np.array([2], np.int64))
+    with pytest.raises(ValueError):
+        loops.intersect_sorted(np.array([1], np.int64), np.array([2, 2], np.int64))
