@@ -1050,6 +1050,26 @@ def test_discover_files_keeps_each_files_real_path_size_and_time(tmp_path):
     assert a.real is a.path  # one string when there is no link on the way
 
 
+def test_files_named_one_by_one_get_their_real_paths(tmp_path, monkeypatch):
+    """Files given one by one (relative, through a linked folder, a link themselves)
+    are found at the real paths os.path.realpath gives, each real file once."""
+    from searchtui.articles import discover_files
+
+    write(tmp_path, "real/a.txt", "A short one")
+    write(tmp_path, "real/b.txt", "Another")
+    (tmp_path / "via").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "c.txt").symlink_to(tmp_path / "real" / "a.txt")
+    monkeypatch.chdir(tmp_path)
+    given = ["real/a.txt", "via/b.txt", str(tmp_path / "real" / "c.txt"), "real/../real/b.txt",
+             Path("via") / "a.txt"]
+    files, problems = discover_files(given)
+    assert problems == []
+    for f in files:
+        assert f.real == os.path.realpath(f.path)
+    assert sorted(f.real for f in files) == [str((tmp_path / "real" / n).resolve())
+                                             for n in ("a.txt", "b.txt")]
+
+
 # ---------------------------------------------------------------------------
 # Ground truth: the shared corpora and their manifests
 

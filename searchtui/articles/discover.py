@@ -87,9 +87,10 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
     a corpus of a million files is walked in seconds)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    given = [Path(p) for p in paths]
+    # as text, not Path objects: a caller may name a million files one by one
+    given = [os.fspath(p) for p in paths]
     for p in given:
-        if not p.exists():
+        if not os.path.exists(p):
             raise CorpusMissing(f"corpus path not found: {shown_path(p)}")
     found: dict[str, Found] = {}
     problems: list[Problem] = []
@@ -110,6 +111,26 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
         if real not in found:
             found[real] = Found.of(p, real, st)
 
+    real_folders: dict[str, str] = {}
+
+    def real_path_of(p: str) -> str:
+        """``os.path.realpath(p)``; for a file that is no link, its folder's real path
+        (found once per folder) and its name."""
+        folder, name = os.path.split(p)
+        if not name or name in (".", ".."):
+            return os.path.realpath(p)
+        try:
+            if stat.S_ISLNK(os.lstat(p).st_mode):
+                return os.path.realpath(p)
+        except OSError:
+            return os.path.realpath(p)
+        real = real_folders.get(folder)
+        if real is None:
+            if len(real_folders) > 4096:
+                real_folders.clear()
+            real = real_folders[folder] = os.path.realpath(folder or os.curdir)
+        return os.path.join(real, name)
+
     def add(p: str) -> None:
         """Keep ``p`` if it is a regular file (links followed) with a UTF-8 path."""
         try:
@@ -120,24 +141,25 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
         except OSError as exc:
             skip(p, f"cannot read: {exc.strerror or exc}")
             return
-        keep(p, os.path.realpath(p), st)
+        keep(p, real_path_of(p), st)
 
     def onerror(exc: OSError) -> None:
         skip(str(exc.filename), f"cannot read folder: {exc.strerror or exc}")
 
     visited: set[str] = set()  # real folders walked, against link loops and repeats
     for top in given:
-        if not top.is_dir():
-            if top.suffix.lower() in SUPPORTED_SUFFIXES:
-                add(str(top))
+        if not os.path.isdir(top):
+            suffix = Path(top).suffix
+            if suffix.lower() in SUPPORTED_SUFFIXES:
+                add(top)
             else:
                 skip(
                     top,
-                    f"unsupported file type {shown_path(top.suffix) or '(none)'!r}"
+                    f"unsupported file type {shown_path(suffix) or '(none)'!r}"
                     f" (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
                 )
             continue
-        for dirpath, dirnames, filenames in os.walk(str(top), onerror=onerror, followlinks=True):
+        for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=True):
             real = os.path.realpath(dirpath)
             if real in visited:
                 dirnames[:] = []
