@@ -57,6 +57,8 @@ PARALLEL_THRESHOLD = 400
 #: Share of the index's articles a run may remove before it must be told to go ahead.
 DROP_LIMIT = 0.5
 BATCH_FILES = 64
+#: A worker hands the states of the files it has read to the parent once it holds this many.
+STATES_SENT_EVERY = 4096
 WRITER_LIMIT_MB = 256
 
 
@@ -320,7 +322,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, parent_pid,
-                 first_indexed, limit_mb=None):
+                 first_indexed, limit_mb=None, states_every=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent_pid)
     gc.set_threshold(*GC_THRESHOLDS)
@@ -344,6 +346,11 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
             states.update(s)
             problems.extend(p)
             count += c
+            if len(states) >= (states_every or STATES_SENT_EVERY):
+                # handed over as they come, not all at the end: half a million files'
+                # states took a worker a few hundred megabytes, twice over when pickled
+                results.put(("part", None, states, problems, count, None))
+                states, problems, count = {}, [], 0
         if cancel_event.is_set():
             whooshext.discard(writer)
             results.put(("cancelled", None, None, None, None, None))
@@ -921,7 +928,7 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
         ctx.Process(
             target=_worker_main,
             args=(str(ixdir), config_dict, tasks, results, progress_q, stop, os.getpid(),
-                  first_indexed, BULK_LIMIT_MB),
+                  first_indexed, BULK_LIMIT_MB, STATES_SENT_EVERY),
             daemon=True,
         )
         for _ in range(nworkers)
@@ -929,6 +936,10 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
     for p in procs:
         p.start()
     outcomes: list[tuple] = []
+    # what the workers hand over as they go (see STATES_SENT_EVERY), then at their end
+    states: dict[str, list] = {}
+    problems: list[Problem] = []
+    count = 0
     try:
         while len(outcomes) < nworkers:
             if is_cancelled():
@@ -940,7 +951,13 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
             except queue_mod.Empty:
                 pass
             try:
-                outcomes.append(results.get(timeout=0.1))
+                outcome = results.get(timeout=0.1)
+                if outcome[0] == "part":
+                    states.update(outcome[2])
+                    problems.extend(outcome[3])
+                    count += outcome[4]
+                else:
+                    outcomes.append(outcome)
             except queue_mod.Empty:
                 if not any(p.is_alive() for p in procs) and results.empty():
                     raise SearchtuiError("an indexing worker process died unexpectedly") from None
@@ -966,7 +983,8 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
         raise SearchtuiError(f"indexing failed in a worker: {errors[0][1]}\n{errors[0][2]}")
     if any(o[0] == "cancelled" for o in outcomes) or is_cancelled():
         raise Cancelled("cancelled")
-    segments, states, problems, count, decoded = [], {}, [], 0, {}
+    segments: list = []
+    decoded: dict = {}
     for _, segs, s, p, c, d in outcomes:
         segments.extend(segs)
         states.update(s)

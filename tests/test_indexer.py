@@ -428,7 +428,12 @@ def parallel_corpus(tmp_path_factory) -> Path:
     return folder
 
 
-def test_parallel_build_gives_the_same_index(parallel_corpus, tmp_path):
+@pytest.mark.parametrize("states_every", [None, 50])
+def test_parallel_build_gives_the_same_index(parallel_corpus, tmp_path, monkeypatch, states_every):
+    """Workers give the index one process gives, and every file's state: handed over at
+    their end, or every ``STATES_SENT_EVERY`` files as they go."""
+    if states_every is not None:
+        monkeypatch.setattr("searchtui.indexer.STATES_SENT_EVERY", states_every)
     config = Config(workers=0, extractor="rules")
     one = build_index([parallel_corpus], tmp_path / "one", config=config, workers=1)
     two = build_index([parallel_corpus], tmp_path / "two", config=config, workers=2)
