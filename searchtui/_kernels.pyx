@@ -347,10 +347,15 @@ def masked_span(const uint8_t[::1] mask, const int64_t[::1] keys, int64_t missin
     return lo, hi, found, left_out
 
 
-cdef inline void _sift_down_f(float *heap, Py_ssize_t size) noexcept nogil:
+ctypedef fused heap_t:
+    float
+    int64_t
+
+
+cdef inline void _sift_down(heap_t *heap, Py_ssize_t size) noexcept nogil:
     """Restore the least-first order of ``heap`` after its top was replaced."""
     cdef Py_ssize_t i = 0, child
-    cdef float v = heap[0]
+    cdef heap_t v = heap[0]
     while True:
         child = 2 * i + 1
         if child >= size:
@@ -364,36 +369,9 @@ cdef inline void _sift_down_f(float *heap, Py_ssize_t size) noexcept nogil:
     heap[i] = v
 
 
-cdef inline void _sift_up_f(float *heap, Py_ssize_t i) noexcept nogil:
-    cdef float v = heap[i]
-    cdef Py_ssize_t parent
-    while i > 0:
-        parent = (i - 1) // 2
-        if heap[parent] <= v:
-            break
-        heap[i] = heap[parent]
-        i = parent
-    heap[i] = v
-
-
-cdef inline void _sift_down_i(int64_t *heap, Py_ssize_t size) noexcept nogil:
-    cdef Py_ssize_t i = 0, child
-    cdef int64_t v = heap[0]
-    while True:
-        child = 2 * i + 1
-        if child >= size:
-            break
-        if child + 1 < size and heap[child + 1] < heap[child]:
-            child += 1
-        if heap[child] >= v:
-            break
-        heap[i] = heap[child]
-        i = child
-    heap[i] = v
-
-
-cdef inline void _sift_up_i(int64_t *heap, Py_ssize_t i) noexcept nogil:
-    cdef int64_t v = heap[i]
+cdef inline void _sift_up(heap_t *heap, Py_ssize_t i) noexcept nogil:
+    """Restore the least-first order of ``heap`` after ``heap[i]`` was added last."""
+    cdef heap_t v = heap[i]
     cdef Py_ssize_t parent
     while i > 0:
         parent = (i - 1) // 2
@@ -427,7 +405,7 @@ def best_scored(const uint8_t[::1] mask, const float[::1] score, Py_ssize_t k):
             while d < n and size < k:
                 if mask[d]:
                     heap[size] = score[d]
-                    _sift_up_f(heap, size)
+                    _sift_up(heap, size)
                     size += 1
                 d += 1
             if size == k:
@@ -437,7 +415,7 @@ def best_scored(const uint8_t[::1] mask, const float[::1] score, Py_ssize_t k):
                     if v > top:  # seldom, once the heap holds good scores
                         if mask[d]:
                             heap[0] = v
-                            _sift_down_f(heap, size)
+                            _sift_down(heap, size)
                             top = heap[0]
                     d += 1
     finally:
@@ -493,12 +471,12 @@ def first_by_day(
                 if size < k:
                     if mask[d]:
                         heap[size] = -key
-                        _sift_up_i(heap, size)
+                        _sift_up(heap, size)
                         size += 1
                 elif -key > heap[0]:
                     if mask[d]:
                         heap[0] = -key
-                        _sift_down_i(heap, size)
+                        _sift_down(heap, size)
         out = np.empty(size, dtype=np.int64)
         for d in range(size):
             key = -heap[d]

@@ -386,14 +386,20 @@ def _pairs_by_hand(sigs: np.ndarray, rows: np.ndarray, bands: int) -> set[tuple[
     return out
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_candidate_pairs_are_the_bands_buckets(seed):
-    rng = np.random.default_rng(seed)
+def _noisy_copies(rng: np.random.Generator) -> np.ndarray:
+    """400 signatures, copies of 40 with a share of their minima changed: buckets in many
+    bands."""
     base = rng.integers(0, 2**32, size=(40, stories.PERMS), dtype=np.uint32)
-    # 400 rows, copies of 40 with a share of their minima changed: buckets in many bands
     sigs = base[rng.integers(0, 40, 400)].copy()
     noise = rng.random(sigs.shape) < 0.15
     sigs[noise] = rng.integers(0, 2**32, size=int(noise.sum()), dtype=np.uint32)
+    return sigs
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_candidate_pairs_are_the_bands_buckets(seed):
+    rng = np.random.default_rng(seed)
+    sigs = _noisy_copies(rng)
     rows = np.flatnonzero(rng.random(400) < 0.9)
     pairs = stories.candidate_pairs(sigs, rows)
     assert pairs.dtype == np.int64 and pairs.shape[1] == 2
@@ -407,10 +413,7 @@ def test_candidate_pairs_are_the_bands_buckets(seed):
 def test_pairs_of_new_rows_are_the_bands_buckets(seed):
     """candidate_pairs_after finds what candidate_pairs does for rows from a cut on."""
     rng = np.random.default_rng(seed)
-    base = rng.integers(0, 2**32, size=(40, stories.PERMS), dtype=np.uint32)
-    sigs = base[rng.integers(0, 40, 400)].copy()
-    noise = rng.random(sigs.shape) < 0.15
-    sigs[noise] = rng.integers(0, 2**32, size=int(noise.sum()), dtype=np.uint32)
+    sigs = _noisy_copies(rng)
     # minima sharing their low bits with others', not their value: the first look-up
     # lets them through, the keys tell them apart
     sigs[390:, :] = (sigs[:10, :] ^ np.uint32(1 << 25))
