@@ -443,11 +443,12 @@ def first_by_day(
 ):
     """The ``k`` documents with ``mask[d]`` set that come first by day, newest or
     oldest first, undated ones last, ties by document number (the later first when
-    newest): each document's key is its day times 2**32 plus its number, and the ``k``
-    least keys are kept in a heap in one pass. Returned in no particular order."""
+    newest): each document's rank is its day times 2**32 plus its number (negated when
+    oldest first), and the ``k`` greatest ranks are kept in a heap in one pass.
+    Returned in no particular order."""
     cdef Py_ssize_t n = mask.shape[0]
     cdef Py_ssize_t d, size = 0
-    cdef int64_t key, day
+    cdef int64_t rank, day
     cdef int64_t *heap
     cdef int64_t shift = (<int64_t> 1) << 32
     if days.shape[0] != n:
@@ -462,25 +463,23 @@ def first_by_day(
             for d in range(n):
                 day = days[d]
                 if newest:
-                    # the largest (day, document) first: the least of their negations
-                    key = -((-undated_last if day == no_date else day) * shift + d)
+                    rank = (-undated_last if day == no_date else day) * shift + d
                 else:
-                    key = (undated_last if day == no_date else day) * shift + d
-                # the heap holds the k least keys, the greatest of them on top; the key
-                # is tested before the mask (see best_scored)
+                    rank = -((undated_last if day == no_date else day) * shift + d)
+                # the heap holds the k greatest ranks, the least of them on top; the
+                # rank is tested before the mask (see best_scored)
                 if size < k:
                     if mask[d]:
-                        heap[size] = -key
+                        heap[size] = rank
                         _sift_up(heap, size)
                         size += 1
-                elif -key > heap[0]:
+                elif rank > heap[0]:
                     if mask[d]:
-                        heap[0] = -key
+                        heap[0] = rank
                         _sift_down(heap, size)
         out = np.empty(size, dtype=np.int64)
         for d in range(size):
-            key = -heap[d]
-            out[d] = (-key if newest else key) & (shift - 1)
+            out[d] = (heap[d] if newest else -heap[d]) & (shift - 1)
     finally:
         free(heap)
     return out

@@ -278,8 +278,6 @@ class IndexData:
         self._postings = _LRU(POSTINGS_CACHE)
         self._positions = _LRU(POSITIONS_CACHE, size=lambda value: len(value[0]))
         self._phrases = _LRU(PHRASES_CACHE)
-        #: each segment: whether none of its documents is deleted (see _whole_leaves)
-        self._whole: list[bool] | None = None
         #: each segment's file of word lists, by segment (None: read its blocks)
         self._docfiles: dict[str, DocsFile | None] = {}
         self.ixdir = Path(ixdir) if ixdir is not None else None
@@ -405,7 +403,7 @@ class IndexData:
                             older.generation) as z:
                 if "segments" not in z or "story_params" not in z:
                     return None
-                if [int(v) for v in z["story_params"]] != stories.params():
+                if tuple(int(v) for v in z["story_params"]) != stories.GROUPING:
                     return None
                 joined = z["segments"].tobytes().decode("utf-8")
                 their_ids = joined.split(SEP) if joined else []
@@ -433,7 +431,7 @@ class IndexData:
         ids, docs = self._layout()
         arrays["segments"] = np.frombuffer(SEP.join(ids).encode("utf-8"), dtype=np.uint8)
         arrays["segment_docs"] = np.array(docs, dtype=np.int64)
-        arrays["story_params"] = np.array(stories.params(), dtype=np.int64)
+        arrays["story_params"] = np.array(stories.GROUPING, dtype=np.int64)
         for field in TEXT_FIELDS:
             arrays[f"len_{field}"] = self.lengths[field]
         for field in segarrays.WORD_FIELDS:
@@ -696,12 +694,11 @@ class IndexData:
             return value
         tbytes = text.encode("utf-8")
         docs_parts, other_parts = [], []
-        whole = self._whole_leaves()
-        for (leaf, offset), all_live in zip(self.leaves, whole, strict=True):
+        for leaf, offset in self.leaves:
             docs, other = leaf_arrays(leaf, fieldname, tbytes)
             if not len(docs):
                 continue
-            if all_live:  # no document of the segment is deleted: nothing to leave out
+            if not leaf.has_deletions():  # nothing of the segment to leave out
                 docs_parts.append(docs + offset)
                 other_parts.append(other)
             else:
@@ -711,16 +708,6 @@ class IndexData:
         value = (np.concatenate(docs_parts), np.concatenate(other_parts)) if docs_parts else empty
         cache.put(key, value)
         return value
-
-    def _whole_leaves(self) -> list[bool]:
-        """For each segment, whether all its documents are live (found once)."""
-        if self._whole is None:
-            ends = [offset for _leaf, offset in self.leaves[1:]] + [self.ndocs]
-            self._whole = [
-                bool(self.live[offset:end].all())
-                for (_leaf, offset), end in zip(self.leaves, ends, strict=True)
-            ]
-        return self._whole
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(documents, weights) of a term."""

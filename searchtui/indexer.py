@@ -322,7 +322,7 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 
 def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, parent_pid,
-                 first_indexed, limit_mb=None, states_every=None):
+                 first_indexed, limit_mb=None, states_every=STATES_SENT_EVERY):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent_pid)
     gc.set_threshold(*GC_THRESHOLDS)
@@ -346,7 +346,7 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
             states.update(s)
             problems.extend(p)
             count += c
-            if len(states) >= (states_every or STATES_SENT_EVERY):
+            if len(states) >= states_every:
                 # handed over as they come, not all at the end: half a million files'
                 # states took a worker a few hundred megabytes, twice over when pickled
                 results.put(("part", None, states, problems, count, None))

@@ -241,13 +241,13 @@ def candidate_pairs_after(
     Rows after ``first_new`` come last in each bucket (rows ascending, sorted
     stably), so the pairs among earlier rows are the same with or without them;
     only the buckets holding a new row are sorted, not every row again."""
-    width = sigs.shape[1] // bands
     cut = int(np.searchsorted(rows, first_new))
     old, new = rows[:cut], rows[cut:]
-    span = np.int64(max(int(rows.max()) + 1, 1)) if len(rows) else np.int64(1)
-    found: list[np.ndarray] = [np.zeros(0, np.int64)]
     if not len(new):
         return np.zeros((0, 2), np.int64)
+    width = sigs.shape[1] // bands
+    span = np.int64(int(rows.max()) + 1)
+    found: list[np.ndarray] = [np.zeros(0, np.int64)]
     for b in range(bands):
         new_keys = _band_keys(sigs, new, b, width)
         # the earlier rows that may share a new row's bucket: those whose first minimum
@@ -312,21 +312,27 @@ def group(
     """The story of each row of ``sigs`` (n, PERMS): the lowest row it is grouped with.
 
     Rows without a signature (all zero) and rows not ``live`` are their own story."""
-    n = len(sigs)
+    rows = _usable_rows(sigs, live)
+    pairs = candidate_pairs(sigs, rows, bands) if len(rows) > 1 else np.zeros((0, 2), np.int64)
+    return components(len(sigs), _alike(sigs, pairs, threshold))
+
+
+def _usable_rows(sigs: np.ndarray, live: np.ndarray | None) -> np.ndarray:
+    """The rows that can join a story: those with a signature (and ``live``)."""
     usable = sigs.any(axis=1)
     if live is not None:
         usable &= live
-    rows = np.flatnonzero(usable)
-    pairs = candidate_pairs(sigs, rows, bands) if len(rows) > 1 else np.zeros((0, 2), np.int64)
-    if len(pairs):
-        pairs = pairs[similarity(sigs, pairs) >= threshold]
-    return components(n, pairs)
+    return np.flatnonzero(usable)
 
 
-def params() -> list[int]:
-    """What a grouping depends on besides the signatures: grouped by other values, the
-    stories of an earlier generation are not carried over."""
-    return [SHINGLE, PERMS, BANDS, ROWS, round(THRESHOLD * 1000), MIN_SHINGLES, 1]
+def _alike(sigs: np.ndarray, pairs: np.ndarray, threshold: float) -> np.ndarray:
+    """The candidate pairs whose estimated similarity reaches ``threshold``."""
+    return pairs[similarity(sigs, pairs) >= threshold] if len(pairs) else pairs
+
+
+#: What a grouping depends on besides the signatures (the last number: this way of
+#: grouping): grouped by other values, an earlier generation's stories are not carried over.
+GROUPING = (SHINGLE, PERMS, BANDS, ROWS, round(THRESHOLD * 1000), MIN_SHINGLES, 1)
 
 
 def group_more(
@@ -340,12 +346,9 @@ def group_more(
     by their names (each the lowest row of its story), so the result is the
     same as grouping every row again."""
     n, first_new = len(sigs), len(earlier)
-    usable = sigs.any(axis=1) & live
-    rows = np.flatnonzero(usable)
     label = np.concatenate([earlier.astype(np.int64), np.arange(first_new, n, dtype=np.int64)])
-    pairs = candidate_pairs_after(sigs, rows, first_new, bands)
-    if len(pairs):
-        pairs = pairs[similarity(sigs, pairs) >= threshold]
+    pairs = _alike(sigs, candidate_pairs_after(sigs, _usable_rows(sigs, live), first_new, bands),
+                   threshold)
     if not len(pairs):
         return label
     joined = components(n, np.stack([label[pairs[:, 0]], label[pairs[:, 1]]], axis=1))

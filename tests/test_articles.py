@@ -763,6 +763,27 @@ def test_a_big_table_without_a_text_column_is_judged_by_its_head(monkeypatch, tm
         assert max(decoded) <= 4096 < len(whole_bytes)
 
 
+def test_a_big_article_tables_head_is_read_only_to_its_first_text_column(monkeypatch, tmp_path):
+    """Probing a big table's head stops at the first row with a column for the text: the
+    rows of an article table are turned into articles once, by the whole read."""
+    import searchtui.articles as articles_pkg
+    from searchtui.articles import tables
+
+    monkeypatch.setattr(articles_pkg, "TABLE_HEAD_BYTES", 4096)
+    added = []
+    real = tables._Rows._add
+
+    def counting(self, line, row):
+        added.append(self.probe)
+        return real(self, line, row)
+
+    monkeypatch.setattr(tables._Rows, "_add", counting)
+    data = jsonl(*({"headline": f"A{i}", "body": "Words " * 30} for i in range(300)))
+    (tmp_path / "articles.jsonl").write_bytes(data)
+    assert len(read_file(tmp_path / "articles.jsonl", max_bytes=None).articles) == 300
+    assert added.count(True) == 1 and added.count(False) == 300
+
+
 def test_a_big_table_is_read_whole_unless_its_head_shows_no_text_column(monkeypatch, tmp_path):
     import searchtui.articles as articles_pkg
     from searchtui.articles import tables

@@ -194,7 +194,8 @@ def _table_head_decides(
     if text is None or warnings or skip is not None:
         return None
     peek = FileResult(path)
-    rows = _table_rows(peek, path, suffix, text, columns, max_bytes)
+    # read until a text column settles it: an article table's rows are read once, below
+    rows = _table_rows(peek, path, suffix, text, columns, max_bytes, probe=True)
     return peek if rows is not None and rows.done else None
 
 
@@ -205,10 +206,11 @@ def _table_rows(
     text: str,
     columns: dict[str, str],
     max_bytes: int | None,
+    probe: bool = False,
 ) -> _Rows | None:
     if suffix in JSONL_SUFFIXES:
-        return _read_jsonl(result, path, text, columns, max_bytes)
-    return _read_csv(result, path, text, columns, max_bytes, tab=suffix == ".tsv")
+        return _read_jsonl(result, path, text, columns, max_bytes, probe)
+    return _read_csv(result, path, text, columns, max_bytes, tab=suffix == ".tsv", probe=probe)
 
 
 def _read_into(

@@ -32,7 +32,8 @@ class _Rows:
     """
 
     def __init__(
-        self, result: FileResult, path: str, columns: dict[str, str], max_bytes: int | None
+        self, result: FileResult, path: str, columns: dict[str, str], max_bytes: int | None,
+        probe: bool = False,
     ) -> None:
         self.result = result
         self.path = path
@@ -44,6 +45,10 @@ class _Rows:
         self.body_column = False
         #: the table is no article table: read no further (see ``ROWS_TO_FIND_TEXT``)
         self.done = False
+        #: only whether it is an article table is asked: a text column settles it too
+        self.probe = probe
+        #: read no further: the table is no article table, or (probing) it is one
+        self.settled = False
         self.keys_seen: set[Any] = set()
         self.article_keys: dict[str, int] = {}
         self.articles: list[Article] = []
@@ -82,8 +87,11 @@ class _Rows:
             self.keys_seen.update(keys)
         if cols.get("body"):
             self.body_column = True
+            if self.probe:
+                self.settled = True
+                return
         elif not self.body_column and self.rows >= ROWS_TO_FIND_TEXT:
-            self.done = True
+            self.done = self.settled = True
             return
         f = _fields_from_mapping(row, cols, self.path, line, self.problems)
         body = f.body or ""
@@ -174,9 +182,10 @@ def _lines(text: str):
 
 
 def _read_jsonl(
-    result: FileResult, path: str, text: str, columns: dict[str, str], max_bytes: int | None
+    result: FileResult, path: str, text: str, columns: dict[str, str], max_bytes: int | None,
+    probe: bool = False,
 ) -> _Rows:
-    rows = _Rows(result, path, columns, max_bytes)
+    rows = _Rows(result, path, columns, max_bytes, probe)
     for lineno, line in enumerate(_lines(text), 1):
         s = line.strip()
         if not s:
@@ -198,7 +207,7 @@ def _read_jsonl(
             rows.problem(lineno, f"not a JSON object (a {type(obj).__name__})")
             continue
         rows.add(lineno, obj)
-        if rows.done:
+        if rows.settled:
             break
     rows.finish("JSON Lines")
     return rows
@@ -215,6 +224,7 @@ def _read_csv(
     columns: dict[str, str],
     max_bytes: int | None,
     tab: bool = False,
+    probe: bool = False,
 ) -> _Rows | None:
     """The table's rows read into ``result``; None when it has no header to read."""
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
@@ -224,7 +234,7 @@ def _read_csv(
     if not tab and head.count(delimiter) == 0:
         delimiter = ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
-    rows = _Rows(result, path, columns, max_bytes)
+    rows = _Rows(result, path, columns, max_bytes, probe)
     header: list[str] | None = None
     while True:
         start = reader.line_num + 1
@@ -266,7 +276,7 @@ def _read_csv(
         if len(rec) < len(header):
             rec = rec + [""] * (len(header) - len(rec))
         rows.add(start, dict(zip(header, rec, strict=True)))
-        if rows.done:
+        if rows.settled:
             break
     if header is None:
         result.problems.append(Problem(path, "no header row"))
