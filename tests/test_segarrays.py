@@ -344,3 +344,47 @@ def test_split_words_gives_back_the_words(words):
     blob = np.frombuffer("".join(words).encode("utf-8"), dtype=np.uint8)
     ends = np.cumsum([len(w.encode("utf-8")) for w in words], dtype=np.int64)
     assert segarrays.split_words(blob, ends) == words
+
+
+def test_an_update_takes_on_the_words_of_the_generation_before(built, monkeypatch):
+    """An update whose generation keeps every segment of the one before takes that one's
+    words from its cache and adds the new segments' own: the same words as walking the
+    lexicon, after adding, after changing an article (its old copy deleted) and after
+    enough updates that segments are merged."""
+    corpus, root = built
+    merged_with = []
+    real_after = arrays.IndexData._words_after
+
+    def spy(self, earlier, their_segments):
+        merged_with.append(len(their_segments))
+        return real_after(self, earlier, their_segments)
+
+    monkeypatch.setattr(arrays.IndexData, "_words_after", spy)
+
+    def words_now() -> tuple[dict, dict]:
+        ix, ixdir, _meta = store.open_index(root)
+        with ix.reader() as reader:
+            data = arrays.IndexData(reader, ixdir)
+            assert data._cached_words is not None
+            got = {f: data.words(f) for f in ("title", "body")}
+            walked = {f: sorted(b.decode("utf-8") for b in reader.lexicon(f))
+                      for f in ("title", "body")}
+        return got, walked
+
+    (corpus / "a041.txt").write_text(_article(41) + "\nZygomorphic quokkas appeared.\n")
+    _update(corpus, root)
+    assert merged_with == [1]
+    got, walked = words_now()
+    assert got == walked and any(w.startswith("zygomorph") for w in got["body"])
+    # a changed article: its old copy is deleted, its segment kept with its words
+    _write(corpus, [42])
+    (corpus / "a003.txt").write_text(_article(3, edit="Revised xylophonic"), encoding="utf-8")
+    _update(corpus, root)
+    got, walked = words_now()
+    assert got == walked and any(w.startswith("xylophon") for w in got["body"])
+    for i in range(43, 60):  # one article an update: the small segments are merged
+        _write(corpus, [i])
+        _update(corpus, root)
+        got, walked = words_now()
+        assert got == walked
+    assert len(merged_with) < 19  # some updates merged segments, and read all words
