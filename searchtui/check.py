@@ -201,7 +201,10 @@ def trust_index(root: str | Path) -> CheckReport:
         names.update((name, ixdir / name) for name in segment_files(ix))
         manifest = trust.Manifest(generation, trust.describe(ixdir, names))
         derived = [
-            name for name in (f"files-{generation}.json", arrays.cache_path(ixdir, generation).name)
+            name for name in (
+                f"files-{generation}.npz", f"files-{generation}.json",  # (as older versions wrote)
+                arrays.cache_path(ixdir, generation).name,
+            )
             if (ixdir / name).is_file()
         ]
         manifest.derived = trust.describe(ixdir, {name: ixdir / name for name in derived})

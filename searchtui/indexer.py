@@ -24,14 +24,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh.index import Index
 
-try:  # the files' states of a large corpus: written 15x and read 2x faster than by json
+try:  # the JSON files' states older versions wrote: read 2x faster than by json
     import orjson
 except ImportError:  # pragma: no cover - a platform without its wheels
     orjson = None  # type: ignore[assignment]
 
-from searchtui import arrays, canonical, store, stories, trust, untrusted, whooshext
+from searchtui import arrays, canonical, filestates, store, stories, trust, untrusted, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
 from searchtui.errors import (
@@ -41,6 +42,7 @@ from searchtui.errors import (
     SearchtuiError,
     WouldDropArticles,
 )
+from searchtui.filestates import UNKNOWN_TIME, FileStates, Unsound
 from searchtui.models import ENTITY_FIELDS, Article, Problem
 from searchtui.schema import (
     EVIDENCE_FIELD,
@@ -373,12 +375,42 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
 # The run
 
 
-def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[_FileJob], list[Problem]]:
+@dataclass(slots=True)
+class _Scanned:
+    """The files a scan found, in columns: each one's real path, size and time."""
+
+    paths: list[str]
+    size: np.ndarray
+    mtime: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def job(self, i: int) -> _FileJob:
+        return _FileJob(self.paths[i], int(self.size[i]), int(self.mtime[i]))
+
+
+def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[_Scanned, list[Problem]]:
     files, problems = articles_mod.discover_files(paths)
-    return [_FileJob(f.real, f.size, f.mtime_ns) for f in files], problems
+    n = len(files)
+    return _Scanned(
+        [f.real for f in files],
+        np.fromiter((f.size for f in files), dtype=np.int64, count=n),
+        filestates.times([f.mtime_ns for f in files], n),
+    ), problems
+
+
+def _found(rows: np.ndarray) -> np.ndarray:
+    """The rows of ``FileStates.where`` that were found."""
+    return rows[rows >= 0]
 
 
 def _files_state_path(ixdir: Path, generation: int) -> Path:
+    return ixdir / f"files-{generation}.npz"
+
+
+def _legacy_state_path(ixdir: Path, generation: int) -> Path:
+    """Where versions before the states were kept in columns wrote them, as JSON."""
     return ixdir / f"files-{generation}.json"
 
 
@@ -391,8 +423,8 @@ def _sound_state(state: object) -> bool:
     )
 
 
-def _read_states(path: Path, generation: int, manifest: trust.Manifest) -> dict[str, list] | None:
-    """The states file as the manifest lists it, or None if it is absent, changed or unsound."""
+def _listed_bytes(path: Path, manifest: trust.Manifest) -> bytes | None:
+    """A file's bytes, when the manifest lists it with these bytes (else None)."""
     entry = manifest.derived.get(path.name)
     if entry is None:
         return None
@@ -401,6 +433,28 @@ def _read_states(path: Path, generation: int, manifest: trust.Manifest) -> dict[
     except OSError:
         return None
     if len(raw) != entry.size or trust.sha256_bytes(raw) != entry.sha256:
+        return None
+    return raw
+
+
+def _read_states(ixdir: Path, generation: int, manifest: trust.Manifest) -> FileStates | None:
+    """The states file as the manifest lists it (or the JSON file of an index made
+    before the states were kept in columns), or None if it is absent, changed or unsound."""
+    raw = _listed_bytes(_files_state_path(ixdir, generation), manifest)
+    if raw is not None:
+        try:
+            return FileStates.from_bytes(raw, generation)
+        except Unsound:
+            return None
+    legacy = _read_legacy_states(_legacy_state_path(ixdir, generation), generation, manifest)
+    return FileStates.from_dict(legacy) if legacy is not None else None
+
+
+def _read_legacy_states(
+    path: Path, generation: int, manifest: trust.Manifest
+) -> dict[str, list] | None:
+    raw = _listed_bytes(path, manifest)
+    if raw is None:
         return None
     try:
         data = _from_json(raw)
@@ -414,7 +468,7 @@ def _read_states(path: Path, generation: int, manifest: trust.Manifest) -> dict[
     return files
 
 
-def _load_states(ix, ixdir: Path, manifest: trust.Manifest) -> dict[str, list]:
+def _load_states(ix, ixdir: Path, manifest: trust.Manifest) -> FileStates:
     """Path -> [hash, size, mtime_ns, articles, skipped] for the live generation.
 
     From the states file when the manifest vouches for it; otherwise from the
@@ -422,7 +476,7 @@ def _load_states(ix, ixdir: Path, manifest: trust.Manifest) -> dict[str, list]:
     that lost entries must not make their articles look new (and be added twice).
     """
     gen = ix.latest_generation()
-    files = _read_states(_files_state_path(ixdir, gen), gen, manifest)
+    files = _read_states(ixdir, gen, manifest)
     if files is not None:
         return files
     # Rebuild from the stored fields (slow, but only after a crash or damage).
@@ -434,18 +488,7 @@ def _load_states(ix, ixdir: Path, manifest: trust.Manifest) -> dict[str, list]:
                 continue
             st = states.setdefault(path, [fields_.get("hash", ""), -1, -1, 0, False])
             st[3] += 1
-    return states
-
-
-def _to_json(value) -> bytes:
-    """``value`` as JSON: by orjson when it can (not a path with unpaired surrogates,
-    not an integer past 64 bits), otherwise by json."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(value)
-        except TypeError:  # orjson.JSONEncodeError is a TypeError
-            pass
-    return json.dumps(value).encode("utf-8")
+    return FileStates.from_dict(states)
 
 
 def _from_json(raw: bytes):
@@ -459,11 +502,10 @@ def _from_json(raw: bytes):
     return json.loads(raw)
 
 
-def _save_states(ixdir: Path, generation: int, states: dict[str, list]) -> str:
+def _save_states(ixdir: Path, generation: int, states: FileStates) -> str:
     """Write the states file (flushed before it replaces the old one); its name."""
-    data = _to_json({"generation": generation, "files": states})
-    write_durably(_files_state_path(ixdir, generation), data)
-    for old in ixdir.glob("files-*.json"):
+    write_durably(_files_state_path(ixdir, generation), states.to_bytes(generation))
+    for old in [*ixdir.glob("files-*.json"), *ixdir.glob("files-*.npz")]:
         if old.name != _files_state_path(ixdir, generation).name:
             try:
                 old.unlink()
@@ -603,11 +645,12 @@ def _locked_run(
         known = _previous_first_indexed(root)
     if rebuild and drop_limit is not None:
         previous = _previous_states(root)
-        seen = {job.path for job in jobs}
+        unseen = np.ones(len(previous), dtype=bool)
+        unseen[_found(previous.where(jobs.paths))] = False
         _check_drop(
             "this rebuild",
-            sum(st[3] for path, st in previous.items() if path not in seen),
-            sum(st[3] for st in previous.values()),
+            int(previous.articles[unseen].sum()),
+            int(previous.articles.sum()),
             drop_limit,
             roots,
         )
@@ -640,9 +683,9 @@ def _locked_run(
         ) from None
 
 
-def _previous_states(root: Path) -> dict[str, list]:
+def _previous_states(root: Path) -> FileStates:
     """The file states of the live index a rebuild replaces (none if it cannot be read)."""
-    return _read_previous(root, _load_states) or {}
+    return _read_previous(root, _load_states) or FileStates.empty()
 
 
 def _previous_first_indexed(root: Path) -> dict[str, str]:
@@ -742,49 +785,56 @@ def _run(
     if fresh:
         store.write_meta(ixdir, corpus=roots, entities=fingerprint)
         ix = whooshext.create_index(ixdir, make_schema(), store.INDEX_NAME, seal=store.seal)
-        old_states: dict[str, list] = {}
+        old_states = FileStates.empty()
     else:
         ix = whooshext.open_index(ixdir, store.INDEX_NAME, seal=store.seal)
         old_states = _load_states(ix, ixdir, manifest)
         if store.read_meta(ixdir).get("entities") != fingerprint:
             report.notes.append(ENTITIES_CHANGED)
 
-    # Decide what to do with each file.
+    # Decide what to do with each file: a file of the size and time its state says
+    # is as it was (whole arrays at once: a million files are compared in a second).
+    at = old_states.where(jobs.paths)
+    listed = at >= 0
+    same = listed.copy()
+    if same.any():
+        rows = at[listed]
+        same[listed] = (old_states.size[rows] == jobs.size[listed]) & (
+            old_states.mtime[rows] == jobs.mtime[listed]
+        ) & (jobs.mtime[listed] != UNKNOWN_TIME)
     todo: list[_FileJob] = []
-    new_states: dict[str, list] = {}
     changed_paths: list[str] = []
-    seen = set()
-    for job in jobs:
-        seen.add(job.path)
-        old = old_states.get(job.path)
-        if old is not None and old[1] == job.size and old[2] == job.mtime_ns:
-            new_states[job.path] = old
-            report.unchanged += 1
-            continue
-        if old is not None:
-            try:
-                same = articles_mod.file_hash_at(job.path) == old[0]
-            except OSError:
-                same = False
-            if same:
-                new_states[job.path] = [old[0], job.size, job.mtime_ns, old[3], old[4]]
-                report.unchanged += 1
-                continue
-            changed_paths.append(job.path)
-        todo.append(job)
-    gone = [
-        p for p in old_states
-        if p not in seen and (_under(p, roots) or not os.path.exists(p))
+    rehashed: list[int] = []  # files touched, their bytes the same: their new size and time
+    for i in np.flatnonzero(listed & ~same).tolist():
+        path = jobs.paths[i]
+        try:
+            unchanged = articles_mod.file_hash_at(path) == old_states.hashes[int(at[i])]
+        except OSError:
+            unchanged = False
+        if unchanged:
+            rehashed.append(i)
+        else:
+            changed_paths.append(path)
+            todo.append(jobs.job(i))
+    todo.extend(jobs.job(i) for i in np.flatnonzero(~listed).tolist())
+    report.unchanged = int(np.count_nonzero(same)) + len(rehashed)
+    unseen = np.ones(len(old_states), dtype=bool)
+    unseen[at[listed]] = False
+    gone_rows = [
+        i for i in np.flatnonzero(unseen).tolist()
+        if _under(p := old_states.paths[i], roots) or not os.path.exists(p)
     ]
-    dropped = set(gone)  # looked up once for each file not seen: a list made that quadratic
-    for p in old_states:
-        if p not in seen and p not in dropped:
-            new_states[p] = old_states[p]
+    gone = [old_states.paths[i] for i in gone_rows]
+    unseen[gone_rows] = False  # the rest are kept: files of other folders, still there
+    retimed = old_states.taken(at[rehashed])
+    retimed.size[:] = jobs.size[rehashed]
+    retimed.mtime[:] = jobs.mtime[rehashed]
+    kept = [old_states.taken(at[same]), retimed, old_states.taken(np.flatnonzero(unseen))]
     if not fresh:
         _check_drop(
             "this update",
-            sum(old_states[p][3] for p in gone),
-            sum(st[3] for st in old_states.values()),
+            int(old_states.articles[gone_rows].sum()),
+            int(old_states.articles.sum()),
             drop_limit,
             roots,
         )
@@ -793,9 +843,9 @@ def _run(
         report.nothing_to_do = True
         report.articles = ix.doc_count()
         report.elapsed = time.monotonic() - start
-        if any(old_states[p][1:3] != new_states[p][1:3] for p in new_states if p in old_states):
+        if rehashed:  # the same bytes at a new size or time: remembered, not read again
             generation = ix.latest_generation()
-            name = _save_states(ixdir, generation, new_states)
+            name = _save_states(ixdir, generation, FileStates.joined(kept))
             trust.add_derived(ixdir, generation, [name])
         notify(Progress("done", 0, 0, 0, report.elapsed, 0.0, 0.0))
         return report
@@ -817,7 +867,6 @@ def _run(
             writer, ixdir, todo, config, notify, is_cancelled, workers, start, first_indexed
         )
         report.problems.extend(problems)
-        new_states.update(states)
         changed = set(changed_paths)
         for path, st in states.items():
             if path in changed:
@@ -837,12 +886,11 @@ def _run(
 
     # The files' states are written out, and what the run read of the files let go,
     # before the arrays are put together: at a million files they are most of a gigabyte.
-    # (The run consumes ``jobs``: nothing reads the list after it.)
+    new_states = FileStates.joined([*kept, FileStates.from_dict(states)])
     states_name = _save_states(ixdir, generation, new_states)
     done = len(todo)
-    jobs.clear()
     todo.clear()
-    del new_states, states, old_states, seen
+    del kept, states, new_states, old_states, jobs
     prepared = arrays.prepare(ix, ixdir, decoded)
     trust.add_derived(ixdir, generation, [states_name, *prepared], prepared)
     trust.prune(ixdir, generation)

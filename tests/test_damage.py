@@ -10,7 +10,7 @@ the previous index intact where a run failed.
 from __future__ import annotations
 
 import errno
-import json
+import io
 import os
 import shutil
 from pathlib import Path
@@ -23,6 +23,7 @@ from searchtui import arrays, mapped, store, trust, whooshext
 from searchtui.cli import main
 from searchtui.config import Config
 from searchtui.errors import IndexDamaged
+from searchtui.filestates import FileStates
 from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
 from searchtui.search import SearchEngine
@@ -402,17 +403,19 @@ def test_the_cache_is_written_through_a_flushed_temporary_file(built, monkeypatc
 def test_damaged_file_states_never_double_the_counts(built, damage):
     corpus, root = built
     ixdir = live(root)
-    states = ixdir / "files-1.json"
-    data = json.loads(states.read_text())
+    states = ixdir / "files-1.npz"
+    held = FileStates.from_bytes(states.read_bytes(), 1)
     if damage == "half the entries":
-        data["files"] = dict(list(data["files"].items())[::2])
-        states.write_text(json.dumps(data))
+        states.write_bytes(held.taken(np.arange(0, len(held), 2)).to_bytes(1))
     elif damage == "garbage":
-        states.write_bytes(b'{"generation": 1, "files": {"/x": [')
+        states.write_bytes(held.to_bytes(1)[: states.stat().st_size // 2])
     elif damage == "wrong types":
-        for st in data["files"].values():
-            st[3] = "many"
-        states.write_text(json.dumps(data))
+        out = io.BytesIO()
+        with np.load(io.BytesIO(states.read_bytes())) as z:
+            columns = {name: z[name] for name in z.files}
+        columns["articles"] = columns["articles"].astype(np.float64) / 2
+        np.savez(out, **columns)
+        states.write_bytes(out.getvalue())
         trust.add_derived(ixdir, 1, [states.name])  # even signed, an unsound entry is not used
     else:
         manifest = trust.read_manifest(ixdir, 1)

@@ -22,7 +22,7 @@ from whoosh import fields as wfields
 from whoosh import index as whoosh_index
 
 from searchtui import articles as articles_mod
-from searchtui import store
+from searchtui import store, trust
 from searchtui.cli import main
 from searchtui.config import Config
 from searchtui.errors import (
@@ -258,14 +258,14 @@ def test_lost_file_states_are_rebuilt_from_the_index(built):
     token = store.generation_token(root)
     live = store.current_dir(root)
     assert live is not None
-    states = list(live.glob("files-*.json"))
+    states = list(live.glob("files-*.npz"))
     assert len(states) == 1
     states[0].unlink()
     report = build_index([small], root, config=FAST)
     assert report.nothing_to_do and report.unchanged == 12
     assert store.generation_token(root) == token
     assert store.current_dir(root) == live
-    assert [p.name for p in live.glob("files-*.json")] == [states[0].name]
+    assert [p.name for p in live.glob("files-*.npz")] == [states[0].name]
     write_article(small, "a00002.txt", "Changed meanwhile", "Different words.")
     report = build_index([small], root, config=FAST)
     assert (report.updated, report.unchanged, report.articles) == (1, 11, 12)
@@ -278,17 +278,63 @@ STATES = {
 }
 
 
+def test_file_states_are_written_and_read_back_the_same():
+    from searchtui.filestates import UNKNOWN_TIME, FileStates, Unsound
+
+    for states in (STATES, {}, {"/corpus/only.txt": ["", 0, 0, 0, False]}):
+        kept = FileStates.from_dict(states)
+        back = FileStates.from_bytes(kept.to_bytes(3), 3)
+        # a time past what the column holds is kept as not known
+        assert back.to_dict() == {
+            p: [h, n, t if t < 2**63 - 1 else UNKNOWN_TIME, a, k]
+            for p, (h, n, t, a, k) in states.items()
+        }
+        assert back.where([*states, "/elsewhere.txt"]).tolist() == [*range(len(states)), -1]
+    with pytest.raises(Unsound):
+        FileStates.from_bytes(FileStates.from_dict(STATES).to_bytes(3), 4)  # another generation
+    with pytest.raises(Unsound):
+        FileStates.from_bytes(b"PK\x03\x04 not really", 3)
+
+
+def test_a_file_dated_past_what_a_time_column_holds_is_compared_by_its_bytes(built):
+    """A file's time past the year 2262 does not fit 64 bits of nanoseconds: it is indexed,
+    and at each update its bytes, not its time, tell whether it changed."""
+    small, root = built
+    far = 32_503_680_000 * 10**9  # the year 3000
+    path = small / "a00003.txt"
+    os.utime(path, ns=(far, far))
+    if os.stat(path).st_mtime_ns < 2**63:
+        pytest.skip("this file system does not keep times that far ahead")
+    report = build_index([small], root, config=FAST)
+    assert report.nothing_to_do and report.unchanged == 12
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("a", "b", 1), encoding="utf-8")  # same size, other bytes
+    os.utime(path, ns=(far, far))
+    report = build_index([small], root, config=FAST)
+    assert (report.updated, report.unchanged, report.articles) == (1, 11, 12)
+
+
 @pytest.mark.parametrize("fast", [True, False], ids=["orjson", "json"])
-def test_file_states_are_written_and_read_back_the_same(monkeypatch, fast):
+def test_file_states_of_an_older_version_are_read(built, monkeypatch, fast):
+    """An index whose states an older version wrote as JSON is updated without reading
+    its files again, whichever JSON reader reads them."""
     from searchtui import indexer
 
     if not fast:
         monkeypatch.setattr(indexer, "orjson", None)
-    for states in (STATES, {k: v for k, v in STATES.items() if "\udcff" not in k}):
-        value = {"generation": 3, "files": states}
-        raw = indexer._to_json(value)
-        assert indexer._from_json(raw) == value
-        assert json.loads(raw) == value  # plain JSON, whichever wrote it
+    small, root = built
+    live = store.current_dir(root)
+    assert live is not None
+    generation = store.open_index(root)[0].latest_generation()
+    states = indexer._read_states(live, generation, trust.read_manifest(live, generation))
+    assert states is not None and len(states) == 12
+    (live / f"files-{generation}.npz").unlink()
+    legacy = live / f"files-{generation}.json"
+    legacy.write_text(json.dumps({"generation": generation, "files": states.to_dict()}))
+    trust.add_derived(live, generation, [legacy.name])
+    monkeypatch.setattr(articles_mod, "file_hash", lambda *a: pytest.fail("a file was read"))
+    report = build_index([small], root, config=FAST)
+    assert report.nothing_to_do and report.unchanged == 12
     with pytest.raises(ValueError):
         indexer._from_json(b'{"generation": 3, "files": {')
 

@@ -171,7 +171,7 @@ def test_every_generation_is_signed_with_its_files(built):
         assert entry == trust.Entry((ixdir / name).stat().st_size, trust.sha256_file(ixdir / name))
     decoded = {p.name for p in ixdir.glob("seg-MAIN_*.npz")}  # one per segment
     assert len(decoded) == len({name.split(".")[0] for name in segment_files})
-    assert set(manifest.derived) == {"files-1.json", "cache-1.npz"} | decoded
+    assert set(manifest.derived) == {"files-1.npz", "cache-1.npz"} | decoded
     # An update signs the new generation and drops the old signature.
     write_articles(corpus, 4)
     build_index([corpus], root, config=FAST)
@@ -179,7 +179,7 @@ def test_every_generation_is_signed_with_its_files(built):
     assert manifest.generation == 2
     assert sorted(p.name for p in ixdir.glob("manifest-*.json")) == ["manifest-2.json"]
     decoded = {p.name for p in ixdir.glob("seg-MAIN_*.npz")}
-    assert set(manifest.derived) == {"files-2.json", "cache-2.npz"} | decoded
+    assert set(manifest.derived) == {"files-2.npz", "cache-2.npz"} | decoded
 
 
 def test_the_signature_is_on_disk_before_the_generation_is_visible(tmp_path, monkeypatch):
