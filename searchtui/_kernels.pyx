@@ -14,6 +14,9 @@ from cpython cimport array as carray
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.object cimport Py_SIZE
 
+import os
+import sys
+
 import numpy as np
 
 
@@ -1026,3 +1029,111 @@ cdef void _fill_bins(uint64_t *least, Py_ssize_t perms, uint32_t[::1] out) noexc
             continue
         v = <uint32_t> (least[(p + src) % perms] + <uint64_t> src * _BIN_STEP)
         out[p] = v if v != 0 else 1
+
+
+cdef extern from *:
+    """
+    #if defined(_WIN32)
+    static int stui_open_folder(const char *path) { (void)path; return -1; }
+    static int stui_close_folder(int fd) { (void)fd; return 0; }
+    static int stui_lstat_at(int fd, const char *name, unsigned int *mode, long long *size,
+                             long long *sec, long long *nsec) {
+        (void)fd; (void)name; (void)mode; (void)size; (void)sec; (void)nsec;
+        return 38;  /* ENOSYS: the caller stats each file itself */
+    }
+    #else
+    #include <errno.h>
+    #include <fcntl.h>
+    #include <sys/stat.h>
+    #include <unistd.h>
+    #ifndef O_DIRECTORY
+    #define O_DIRECTORY 0
+    #endif
+    #ifndef O_CLOEXEC
+    #define O_CLOEXEC 0
+    #endif
+    static int stui_open_folder(const char *path) {
+        return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    static int stui_close_folder(int fd) { return close(fd); }
+    static int stui_lstat_at(int fd, const char *name, unsigned int *mode, long long *size,
+                             long long *sec, long long *nsec) {
+        struct stat st;
+        if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return errno ? errno : -1;
+        *mode = (unsigned int)st.st_mode;
+        *size = (long long)st.st_size;
+    #if defined(__APPLE__)
+        *sec = (long long)st.st_mtimespec.tv_sec; *nsec = (long long)st.st_mtimespec.tv_nsec;
+    #else
+        *sec = (long long)st.st_mtim.tv_sec; *nsec = (long long)st.st_mtim.tv_nsec;
+    #endif
+        return 0;
+    }
+    #endif
+    """
+    int stui_open_folder(const char *path) nogil
+    int stui_close_folder(int fd) nogil
+    int stui_lstat_at(int fd, const char *name, unsigned int *mode, long long *size,
+                      long long *sec, long long *nsec) nogil
+
+
+def lstat_names(
+    bytes folder,
+    list names,
+    Py_ssize_t first,
+    Py_ssize_t last,
+    uint32_t[::1] mode,
+    int64_t[::1] size,
+    int64_t[::1] mtime_ns,
+    int32_t[::1] error,
+):
+    """The status of the entries ``names[first:last]`` of the folder ``folder`` (links
+    not followed), as ``os.lstat`` gives it, in the same places of the arrays: the
+    type and permissions, the size, the modification time in nanoseconds (the
+    largest int64 when it does not fit one), and 0, or the error number when an
+    entry has no status (then the caller asks ``os.lstat`` for its error). Names
+    are ``str`` as ``os.listdir`` gives them. Raises ``OSError`` when the folder
+    cannot be opened; on a system without ``fstatat`` every entry has error 38."""
+    cdef Py_ssize_t n = len(names)
+    if first < 0 or last > n or first > last:
+        raise ValueError("lstat_names: the entries lie outside names")
+    if mode.shape[0] != n or size.shape[0] != n or mtime_ns.shape[0] != n or error.shape[0] != n:
+        raise ValueError("lstat_names: the arrays must be as long as names")
+    cdef list encoded = [os.fsencode(name) for name in names[first:last]]
+    cdef Py_ssize_t count = last - first
+    cdef const char **ptrs = <const char **>malloc(max(count, 1) * sizeof(char *))
+    if ptrs == NULL:
+        raise MemoryError()
+    cdef Py_ssize_t i
+    cdef bytes b
+    for i in range(count):
+        b = encoded[i]
+        if b"\0" in b:
+            free(ptrs)
+            raise ValueError("lstat_names: a name holds a null byte")
+        ptrs[i] = PyBytes_AS_STRING(b)
+    cdef int fd = stui_open_folder(folder)
+    if fd < 0 and not sys.platform.startswith("win"):
+        free(ptrs)
+        raise OSError(f"cannot open the folder {os.fsdecode(folder)!r}")
+    cdef unsigned int m = 0
+    cdef long long sz = 0, sec = 0, nsec = 0
+    cdef int err
+    cdef long long limit = 9223372036854775807
+    try:
+        with nogil:
+            for i in range(count):
+                err = stui_lstat_at(fd, ptrs[i], &m, &sz, &sec, &nsec)
+                error[first + i] = err
+                if err != 0:
+                    continue
+                mode[first + i] = m
+                size[first + i] = sz
+                if sec > (limit - nsec) // 1000000000 or sec < -(limit // 1000000000) + 1:
+                    mtime_ns[first + i] = limit
+                else:
+                    mtime_ns[first + i] = sec * 1000000000 + nsec
+    finally:
+        free(ptrs)
+        if fd >= 0:
+            stui_close_folder(fd)

@@ -392,11 +392,11 @@ class _Scanned:
 
 def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[_Scanned, list[Problem]]:
     files, problems = articles_mod.discover_files(paths)
-    n = len(files)
+    if not files:
+        return _Scanned([], np.zeros(0, np.int64), np.zeros(0, np.int64)), problems
+    _given, real, size, mtime = zip(*files, strict=True)  # the columns of the rows, at once
     return _Scanned(
-        [f.real for f in files],
-        np.fromiter((f.size for f in files), dtype=np.int64, count=n),
-        filestates.times([f.mtime_ns for f in files], n),
+        list(real), np.array(size, dtype=np.int64), filestates.times(list(mtime), len(mtime)),
     ), problems
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -1069,6 +1072,80 @@ def test_discover_files_keeps_each_files_real_path_size_and_time(tmp_path):
         assert f.real == os.path.realpath(f.path)
     a = by_name["a.txt"]
     assert a.real is a.path  # one string when there is no link on the way
+
+
+def _odd_folder(root: Path) -> Path:
+    """A folder of every kind of entry a scan meets."""
+    folder = root / "corpus"
+    for i in range(12):
+        write(folder, f"plain{i:02d}.txt", f"Article {i}")
+    write(folder, "Zürich café.md", "Accented name")
+    write(folder, ".hidden.txt", "Hidden")
+    write(folder, "README.md", "About the folder")
+    write(folder, "notes.pdf", "Another type")
+    write(root, "elsewhere/target.txt", "Linked to")
+    (folder / "link.txt").symlink_to(root / "elsewhere" / "target.txt")
+    (folder / "dangling.txt").symlink_to(root / "nowhere.txt")
+    (folder / "twin.txt").symlink_to(folder / "plain00.txt")
+    os.mkfifo(folder / "pipe.txt")
+    raw = os.fsencode(folder) + b"/caf\xe9.txt"  # not UTF-8
+    with open(raw, "wb") as fh:
+        fh.write(b"Latin-1 name")
+    far = 32_503_680_000 * 10**9  # the year 3000
+    os.utime(folder / "plain03.txt", ns=(far, far))
+    write(folder, "sub/deeper.txt", "Below")
+    return folder
+
+
+@pytest.mark.parametrize("split", [3, 10**9], ids=["two threads", "one thread"])
+def test_the_compiled_scan_finds_what_os_lstat_finds(tmp_path, monkeypatch, split):
+    """Scanning with the compiled status loop (in two halves at once, or one) finds the
+    same files with the same sizes and times, and the same problems, as asking
+    os.lstat for each file; a time past 64 bits of nanoseconds is the largest."""
+    from searchtui import filestates, kernels
+    from searchtui.articles import discover_files
+
+    discover_mod = sys.modules["searchtui.articles.discover"]  # the module, not the function
+
+    if kernels.loops is None:
+        pytest.skip("the compiled loops are not built in this install")
+    folder = _odd_folder(tmp_path)
+    monkeypatch.setattr(discover_mod, "SPLIT_STATUSES", split)
+    compiled, compiled_problems = discover_files([folder])
+    monkeypatch.setattr(kernels, "loops", None)
+    plain, plain_problems = discover_files([folder])
+    assert sorted(map(repr, compiled_problems)) == sorted(map(repr, plain_problems))
+    assert {Path(p.path).name for p in plain_problems} >= {
+        "README.md", "dangling.txt", "pipe.txt", "caf\\xe9.txt"}
+    assert [(f.path, f.real, f.size) for f in compiled] == [
+        (f.path, f.real, f.size) for f in plain]
+    times = [f.mtime_ns for f in plain]
+    assert filestates.times([f.mtime_ns for f in compiled], len(compiled)).tolist() == (
+        filestates.times(times, len(times)).tolist())
+    assert len(compiled) == 15  # 12 plain, the accented, the linked target, the one below
+
+
+def test_the_compiled_status_loop_says_which_entries_have_none(tmp_path):
+    from searchtui import kernels
+
+    if kernels.loops is None:
+        pytest.skip("the compiled loops are not built in this install")
+    write(tmp_path, "a.txt", "Here")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "gone.txt")
+    names = ["a.txt", "missing.txt", "link.txt"]
+    mode = np.zeros(3, np.uint32)
+    size, mtime = np.zeros(3, np.int64), np.zeros(3, np.int64)
+    error = np.zeros(3, np.int32)
+    kernels.loops.lstat_names(os.fsencode(tmp_path), names, 0, 3, mode, size, mtime, error)
+    st = os.lstat(tmp_path / "a.txt")
+    assert (int(mode[0]), int(size[0]), int(mtime[0])) == (st.st_mode, st.st_size, st.st_mtime_ns)
+    assert error.tolist() == [0, errno.ENOENT, 0]
+    assert stat.S_ISLNK(int(mode[2]))  # the link itself, not followed
+    with pytest.raises(OSError):
+        kernels.loops.lstat_names(os.fsencode(tmp_path / "nope"), names, 0, 3,
+                                  mode, size, mtime, error)
+    with pytest.raises(ValueError):
+        kernels.loops.lstat_names(os.fsencode(tmp_path), names, 0, 4, mode, size, mtime, error)
 
 
 def test_files_named_one_by_one_get_their_real_paths(tmp_path, monkeypatch):
