@@ -68,3 +68,6 @@ def lstat_names(
     folder: bytes, names: list[str], first: int, last: int, mode: np.ndarray,
     size: np.ndarray, mtime_ns: np.ndarray, error: np.ndarray,
 ) -> None: ...
+def values_by_document(
+    pair_doc: np.ndarray, pair_val: np.ndarray, doc_start: np.ndarray, out: np.ndarray
+) -> None: ...

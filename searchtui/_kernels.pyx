@@ -124,6 +124,49 @@ def place_rows(
         raise ValueError("place_rows: a document's values do not fit its row")
 
 
+def values_by_document(
+    const int32_t[::1] pair_doc,
+    const int32_t[::1] pair_val,
+    const int64_t[::1] doc_start,
+    int32_t[::1] out,
+):
+    """The values of the pairs (``pair_doc[j]``, ``pair_val[j]``) by document: each
+    document ``d``'s values into ``out[doc_start[d]:doc_start[d + 1]]``, in the order
+    of the pairs (what a stable sort of the pairs by document gives). Each document
+    must hold as many pairs as its run in ``doc_start`` is long."""
+    cdef Py_ssize_t npairs = pair_doc.shape[0]
+    cdef Py_ssize_t ndocs = doc_start.shape[0] - 1
+    cdef Py_ssize_t j
+    cdef int64_t d, to
+    cdef int bad = 0
+    if pair_val.shape[0] != npairs or out.shape[0] != npairs or ndocs < 0:
+        raise ValueError("values_by_document: the pairs and out differ in length")
+    if doc_start[0] != 0 or doc_start[ndocs] != npairs:
+        raise ValueError("values_by_document: doc_start does not cover the pairs")
+    cdef int64_t *at = <int64_t *>malloc(max(ndocs, 1) * sizeof(int64_t))
+    if at == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for j in range(ndocs):
+                at[j] = doc_start[j]
+            for j in range(npairs):
+                d = pair_doc[j]
+                if d < 0 or d >= ndocs:
+                    bad = 1
+                    break
+                to = at[d]
+                if to >= doc_start[d + 1]:
+                    bad = 1
+                    break
+                out[to] = pair_val[j]
+                at[d] = to + 1
+    finally:
+        free(at)
+    if bad:
+        raise ValueError("values_by_document: a document holds more pairs than its run")
+
+
 def find_term(const uint8_t[::1] terms, const int64_t[::1] ends, const uint8_t[::1] needle):
     """The number of the term equal to ``needle`` in a sorted table of terms (term
     ``i`` is ``terms[ends[i - 1]:ends[i]]``, the first from 0), or -1 when there is

@@ -24,6 +24,22 @@ from searchtui.stories import Stories, distinct, spans
 NO_DATE = -1
 
 
+def _values_by_document(
+    pair_doc: np.ndarray, pair_val: np.ndarray, doc_start: np.ndarray
+) -> np.ndarray:
+    """The values of the pairs sorted by document, stably: in one compiled pass, or
+    by numpy's sort."""
+    loops = kernels.loops
+    if loops is None:
+        return pair_val[np.argsort(pair_doc, kind="stable")]
+    out = np.empty(len(pair_val), dtype=np.int32)
+    loops.values_by_document(
+        np.ascontiguousarray(pair_doc, dtype=np.int32), np.ascontiguousarray(pair_val, np.int32),
+        np.ascontiguousarray(doc_start, dtype=np.int64), out,
+    )
+    return out
+
+
 class FacetIndex:
     """The values of one facet and which documents carry each.
 
@@ -76,12 +92,13 @@ class FacetIndex:
         self._val_start = np.searchsorted(
             pair_val, np.arange(len(values) + 1, dtype=pair_val.dtype)
         ).astype(np.int64)
-        if doc_vals is None:
-            doc_vals = pair_val[np.argsort(pair_doc, kind="stable")]
-        self.doc_vals = doc_vals.astype(np.int32, copy=False)
         if doc_start is None or len(doc_start) != ndocs + 1 or doc_start[-1] != len(pair_doc):
             doc_start = np.zeros(ndocs + 1, dtype=np.int64)
             np.cumsum(np.bincount(pair_doc, minlength=ndocs), out=doc_start[1:])
+            doc_vals = None
+        if doc_vals is None:
+            doc_vals = _values_by_document(pair_doc, pair_val, doc_start)
+        self.doc_vals = doc_vals.astype(np.int32, copy=False)
         #: where each document's values start in doc_vals, and how many it has
         self.doc_start = doc_start.astype(np.int64, copy=False)
         self.doc_lens = np.diff(self.doc_start)
@@ -134,7 +151,8 @@ class FacetIndex:
         # each (value, document) once (two terms of a document may be shown as one),
         # by value, then document
         width = np.int64(max(ndocs, 1))
-        keys = np.sort(value_of[pair_term] * width + pair_doc.astype(np.int64))
+        # (a stable sort: the pairs come in runs already sorted, a segment's each)
+        keys = np.sort(value_of[pair_term] * width + pair_doc.astype(np.int64), kind="stable")
         if len(keys) > 1:
             keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
         return cls(name, values, keys % width, keys // width, ndocs, table=table)

@@ -512,3 +512,37 @@ def test_intersect_sorted_refuses_values_out_of_order():
         loops.intersect_sorted(np.array([1, 3, 2], np.int64), np.array([2], np.int64))
     with pytest.raises(ValueError):
         loops.intersect_sorted(np.array([1], np.int64), np.array([2, 2], np.int64))
+
+
+@needs_loops
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1), ndocs=st.integers(0, 60), npairs=st.integers(0, 400),
+)
+def test_values_by_document_are_a_stable_sort_by_document(seed, ndocs, npairs):
+    """Scattering the pairs to their documents' runs gives what numpy's stable sort of
+    the pairs by document gives (each document's values in the pairs' order)."""
+    rng = np.random.default_rng(seed)
+    if ndocs == 0:
+        npairs = 0
+    pair_doc = rng.integers(0, max(ndocs, 1), size=npairs).astype(np.int32)
+    pair_val = rng.integers(0, 1000, size=npairs).astype(np.int32)
+    doc_start = np.zeros(ndocs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pair_doc, minlength=ndocs), out=doc_start[1:])
+    out = np.empty(npairs, dtype=np.int32)
+    kernels.loops.values_by_document(pair_doc, pair_val, doc_start, out)
+    assert np.array_equal(out, pair_val[np.argsort(pair_doc, kind="stable")])
+
+
+@needs_loops
+def test_values_by_document_refuses_runs_that_do_not_fit():
+    pair_doc = np.array([0, 1, 1], dtype=np.int32)
+    pair_val = np.array([5, 6, 7], dtype=np.int32)
+    out = np.empty(3, dtype=np.int32)
+    loops = kernels.loops
+    for doc_start in ([0, 2, 3], [0, 1, 2], [1, 1, 3]):  # too short a run for 1; not covering
+        with pytest.raises(ValueError):
+            loops.values_by_document(pair_doc, pair_val, np.array(doc_start, np.int64), out)
+    with pytest.raises(ValueError):  # a document past the runs
+        loops.values_by_document(np.array([0, 1, 2], np.int32), pair_val,
+                                 np.array([0, 1, 3], np.int64), out)
