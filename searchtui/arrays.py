@@ -50,6 +50,7 @@ from searchtui.stories import Stories
 from searchtui.whooshext import (
     Damaged,
     DocsFile,
+    Merged,
     deleted_docs,
     docfile,
     fixed_column,
@@ -77,7 +78,8 @@ _UNREADABLE = (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile)
 
 
 def prepare(
-    ix: Index, ixdir: Path, decoded: Mapping[str, trust.Entry] | None = None
+    ix: Index, ixdir: Path, decoded: Mapping[str, trust.Entry] | None = None,
+    merged: Merged | None = None,
 ) -> dict[str, trust.Entry | None]:
     """Decode and save the arrays of the generation ``ix`` just committed.
 
@@ -86,12 +88,13 @@ def prepare(
     which only the new ones are decoded. ``decoded``: the files of new segments
     that the run's worker processes decoded already (``decode_segments``), with
     the entries they wrote them with; each is read only if it still has those
-    bytes. Segment files of segments the generation no longer has are removed.
+    bytes. ``merged``: what the commit merged (see ``_earlier``). Segment files of
+    segments the generation no longer has are removed.
     Returns the names of the files written or kept, each with its entry when it
     is known (None: to be checksummed).
     """
     with ix.reader() as reader:
-        data = IndexData(reader, ixdir, write_cache=False, decoded=decoded)
+        data = IndexData(reader, ixdir, write_cache=False, decoded=decoded, merged=merged)
         files: dict[str, trust.Entry | None] = dict(data.save_segments(prune=True))
         path = cache_path(ixdir, reader.generation())
         if data._write(path):
@@ -268,11 +271,22 @@ class _LRU:
 class _Earlier(NamedTuple):
     """What the generation before holds that the next one can take on (see
     ``IndexData._earlier``): its stories and its words, when they carry over, and
-    the segments it was made from."""
+    the segments of the next one whose words it holds."""
 
     story: np.ndarray | None
     words: dict[str, list[str]] | None
     segments: frozenset[str]
+
+
+def _renamed(story: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The stories ``story`` of a generation's rows, their rows now ``rows``: each story
+    named by its lowest row now, in the order of the new rows."""
+    n = len(rows)
+    lowest = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(lowest, story, rows)  # story names are rows of the old generation
+    out = np.empty(n, dtype=np.int64)
+    out[rows] = lowest[story]
+    return out
 
 
 def _holds(words: list[str], word: str) -> bool:
@@ -286,9 +300,11 @@ class IndexData:
 
     def __init__(
         self, reader, ixdir: Path | None = None, *, write_cache: bool = True,
-        decoded: Mapping[str, trust.Entry] | None = None,
+        decoded: Mapping[str, trust.Entry] | None = None, merged: Merged | None = None,
     ):
         self.reader = reader
+        #: what the commit that made this generation merged, when told (see ``_earlier``)
+        self._merged = merged
         self.leaves = reader.leaf_readers()
         self.ndocs = reader.doc_count_all()
         self.generation = reader.generation()
@@ -414,14 +430,15 @@ class IndexData:
         take on (None: nothing). Its cache must be listed, with its checksum, in its
         signed manifest, and say which segments it was made from.
 
-        Its stories, when its segments are the first of this one's and its documents
-        alive then are alive now (this generation only added documents); its words,
-        when each of its segments is one of this one's (the words of the segments
-        they share are the same)."""
+        Its stories, when each of its documents is one of this generation's first
+        documents (see ``_carried_rows``), alive as it was, and grouping them again
+        would group them the same way: stories do not depend on the documents'
+        order, only their names (each story's lowest row) are made anew. Its words,
+        when each of its segments is one of this one's, or was merged whole into
+        one (the words of a segment are those of its documents)."""
         older = self._older_manifest() if self._signed is not None else None
         if older is None or self.ixdir is None:
             return None
-        ids, docs = self._layout()
         try:
             with open_cache(cache_path(self.ixdir, older.generation), older, None,
                             older.generation) as z:
@@ -429,29 +446,104 @@ class IndexData:
                     return None
                 joined = z["segments"].tobytes().decode("utf-8")
                 their_ids = joined.split(SEP) if joined else []
-                if "" in their_ids or "" in ids:
-                    return None
-                story = None
                 their_docs = [int(n) for n in z["segment_docs"]]
-                n = sum(their_docs)
+                if "" in their_ids or len(their_docs) != len(their_ids):
+                    return None
+                their_live = np.asarray(z["live"], dtype=bool)
+                if len(their_live) != sum(their_docs):
+                    return None
+                rows = self._carried_rows(their_ids, their_docs, their_live)
+                story = None
                 if (
-                    "story_params" in z
+                    rows is not None
+                    and "story_params" in z
                     and tuple(int(v) for v in z["story_params"]) == stories.GROUPING
-                    and their_ids == ids[: len(their_ids)]
-                    and their_docs == docs[: len(their_docs)]
-                    and len(z["story"]) == n
-                    and np.array_equal(z["live"], self.live[:n])
-                ):
-                    story = np.array(z["story"], dtype=np.int64)
-                words = None
-                fields = segarrays.WORD_FIELDS
-                if set(their_ids) <= set(ids) and all(f"words_{f}" in z for f in fields):
-                    words = self._words_from_cache(
-                        {f: (z[f"words_{f}"], int(z[f"words_{f}_count"][0])) for f in fields}
+                    and len(z["story"]) == len(rows)
+                    and all(
+                        np.array_equal(np.asarray(z[f"len_{f}"]), self.lengths[f][rows])
+                        for f in TEXT_FIELDS
                     )
-                return _Earlier(story, words, frozenset(their_ids))
+                ):
+                    story = _renamed(np.asarray(z["story"], dtype=np.int64), rows)
+                words = None
+                held = self._segments_held(their_ids, their_docs, their_live)
+                if held is not None and all(f"words_{f}" in z for f in segarrays.WORD_FIELDS):
+                    words = self._words_from_cache({
+                        f: (z[f"words_{f}"], int(z[f"words_{f}_count"][0]))
+                        for f in segarrays.WORD_FIELDS
+                    })
+                return _Earlier(story, words, held or frozenset())
         except (CacheUnusable, *_UNREADABLE):
             return None
+
+    def _merge_of(
+        self, their_ids: list[str], their_docs: list[int], their_live: np.ndarray
+    ) -> tuple[list[str], str] | None:
+        """(the segments of the generation before that the commit merged, the segment
+        of this one that holds their documents), when that segment holds all of their
+        documents and nothing else: none was deleted, then or since. ([], "") when
+        nothing was merged; None when what was merged is not known to be that."""
+        if self._merged is None or not self._merged.sources:
+            return [], ""
+        sources, into = list(self._merged.sources), self._merged.into
+        ids, docs = self._layout()
+        if into is None or into not in ids or not set(sources) <= set(their_ids):
+            return None
+        start = dict(zip(their_ids, np.cumsum([0, *their_docs]).tolist(), strict=False))
+        size = dict(zip(their_ids, their_docs, strict=True))
+        if not all(their_live[start[s] : start[s] + size[s]].all() for s in sources):
+            return None
+        if sum(size[s] for s in sources) != docs[ids.index(into)]:
+            return None
+        return sources, into
+
+    def _segments_held(
+        self, their_ids: list[str], their_docs: list[int], their_live: np.ndarray
+    ) -> frozenset[str] | None:
+        """The segments of this generation whose words the generation before held all
+        of: each of its segments this one kept, and the one it merged some of them
+        into whole (see ``_merge_of``); None when one of its segments is neither."""
+        merge = self._merge_of(their_ids, their_docs, their_live)
+        if merge is None:
+            return None
+        sources, into = merge
+        ids = set(self._layout()[0])
+        if any(i not in ids and i not in sources for i in their_ids):
+            return None
+        return frozenset([*their_ids, into]) if into else frozenset(their_ids)
+
+    def _carried_rows(
+        self, their_ids: list[str], their_docs: list[int], their_live: np.ndarray
+    ) -> np.ndarray | None:
+        """Where each document of the generation before is in this one, when they are
+        all this generation's first documents, each alive as it was then (None
+        otherwise: a document deleted since, or another layout).
+
+        Its segments this generation kept come first, in their order, each document
+        where it was in its segment; then, when the commit merged some of them, the
+        segment it merged them into (see ``_merge_of``), their documents segment after
+        segment."""
+        merge = self._merge_of(their_ids, their_docs, their_live)
+        if merge is None:
+            return None
+        sources, into = merge
+        ids, docs = self._layout()
+        kept = [i for i in their_ids if i not in set(sources)]
+        order = kept + sources
+        if ids[: len(kept)] != kept or (into and ids[len(kept) : len(kept) + 1] != [into]):
+            return None
+        start = dict(zip(their_ids, np.cumsum([0, *their_docs]).tolist(), strict=False))
+        size = dict(zip(their_ids, their_docs, strict=True))
+        if any(size[i] != n for i, n in zip(kept, docs, strict=False)):
+            return None
+        rows = np.empty(len(their_live), dtype=np.int64)
+        at = 0
+        for sid in order:
+            rows[start[sid] : start[sid] + size[sid]] = np.arange(at, at + size[sid])
+            at += size[sid]
+        if not np.array_equal(self.live[rows], their_live):
+            return None
+        return rows
 
     def _words_after(
         self, earlier: dict[str, list[str]], their_segments: frozenset[str]

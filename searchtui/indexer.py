@@ -878,7 +878,8 @@ def _run(
 
         elapsed = time.monotonic() - start
         notify(Progress("committing", len(todo), len(todo), count, elapsed, 0.0, None))
-        generation = whooshext.commit(writer, segments_from_workers)
+        merged = whooshext.Merged()
+        generation = whooshext.commit(writer, segments_from_workers, merged)
     except BaseException:
         if not writer.is_closed:
             writer.cancel()
@@ -891,7 +892,7 @@ def _run(
     done = len(todo)
     todo.clear()
     del kept, states, new_states, old_states, jobs
-    prepared = arrays.prepare(ix, ixdir, decoded)
+    prepared = arrays.prepare(ix, ixdir, decoded, merged)
     trust.add_derived(ixdir, generation, [states_name, *prepared], prepared)
     trust.prune(ixdir, generation)
     if fresh:

@@ -496,3 +496,57 @@ def test_an_update_that_only_adds_groups_only_the_new_articles(index, monkeypatc
     build_index([corpus], ixdir, config=config)
     assert calls == ["all"]
     assert stories_now() == [["copy.md", "original.md", "parks.md", "third.md"]]
+
+
+def test_stories_and_words_carry_over_a_merge_of_small_segments(tmp_path, monkeypatch):
+    """Updates whose new articles worker processes write hand their segments over, and
+    every few updates the commit merges the small segments: the articles of the
+    generation before then come first still, in another order, and their stories (named
+    anew) and words are taken on, not made again. Each update gives what grouping every
+    article and walking the lexicon give."""
+    from searchtui import arrays, indexer, store
+    from searchtui.whooshext import writers
+
+    monkeypatch.setattr(indexer, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(indexer, "BATCH_FILES", 2)
+    monkeypatch.setattr(writers, "MERGE_MAX_DOCS", 40)
+    config = Config(extractor="none", workers=2)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(30):
+        body = ORIGINAL if i % 3 == 0 else f"{UNRELATED}\n\nItem {i} of the series, part {i * 7}."
+        (corpus / f"a{i:03d}.md").write_text(article(f"Budget {i}", "Daily", "2020-07-01", body))
+    root = tmp_path / "index"
+    build_index([corpus], root, config=config)
+    calls = []
+    real_group, real_more = stories.group, stories.group_more
+    monkeypatch.setattr(stories, "group",
+                        lambda *a, **k: calls.append("all") or real_group(*a, **k))
+    monkeypatch.setattr(stories, "group_more",
+                        lambda *a, **k: calls.append("more") or real_more(*a, **k))
+    merges = 0
+    for step in range(writers.MERGE_FACTOR):
+        folder = corpus / f"u{step}"
+        folder.mkdir()
+        for k in range(4):  # two segments an update, one each worker
+            body = ORIGINAL if k == 0 else f"Update {step} note {k}: zephyr{step}x{k} arrived."
+            (folder / f"n{k}.md").write_text(article(f"New {step}.{k}", "Post", "2021-01-02", body))
+        ix, _ixdir, _meta = store.open_index(root)
+        before = {seg.segment_id() for seg in ix._segments()}
+        calls.clear()
+        build_index([corpus], root, config=config)
+        ix, ixdir, _meta = store.open_index(root)
+        after = {seg.segment_id() for seg in ix._segments()}
+        merges += not before <= after
+        assert calls == ["more"], step
+        with ix.reader() as reader:
+            data = arrays.IndexData(reader, ixdir)
+            story = data.story.copy()
+            words = {f: data.words(f) for f in ("title", "body")}
+            walked = {f: sorted(b.decode("utf-8") for b in reader.lexicon(f))
+                      for f in ("title", "body")}
+            calls.clear()
+            assert np.array_equal(story, arrays.IndexData(reader, None).story)
+        assert words == walked and any(w.startswith(f"zephyr{step}") for w in words["body"])
+        assert np.any(story != np.arange(len(story)))  # copies were grouped
+    assert merges >= 1  # some update merged the small segments

@@ -95,6 +95,7 @@ from searchtui.whooshext.storage import (
 )
 from searchtui.whooshext.version import describe, fast_paths
 from searchtui.whooshext.writers import (
+    Merged,
     Writer,
     commit,
     discard,
@@ -109,6 +110,7 @@ __all__ = [
     "Damaged",
     "DocsFile",
     "Generation",
+    "Merged",
     "OffsetPhrase",
     "PhrasePositionsPlugin",
     "Writer",

@@ -134,6 +134,8 @@ def merge_tiered(writer: SegmentWriter, segments: list[Segment]) -> list[Segment
     pool); the segments returned stay as they are.
     """
     merge, keep = plan_merge(list(segments))
+    #: the segments whose documents the writer's own segment holds, in their order
+    writer.merged_from = [seg.segment_id() for seg in merge]
     for seg in merge:
         reader = SegmentReader(writer.storage, writer.schema, seg)
         try:
@@ -147,11 +149,24 @@ def merge_tiered(writer: SegmentWriter, segments: list[Segment]) -> list[Segment
 MERGE_POLICY = merge_tiered
 
 
-def commit(writer: SegmentWriter, segments: Iterable[Segment] = ()) -> int:
+class Merged:
+    """What a commit merged: the segments whose documents it copied, in that order,
+    and the segment that holds them now (with what the writer added itself)."""
+
+    def __init__(self) -> None:
+        self.sources: list[str] = []
+        self.into: str | None = None
+
+
+def commit(
+    writer: SegmentWriter, segments: Iterable[Segment] = (), merged: Merged | None = None
+) -> int:
     """Make what ``writer`` wrote live, with ``segments`` handed over by other writers.
 
-    Returns the new generation's number. Durable when the writer's index was
-    opened with ``storage.open_index`` or ``storage.create_index``; a writer on
+    The writer's own segment comes before those handed over, so the documents the
+    generation before held come first. ``merged``, when given, is told what was
+    merged. Returns the new generation's number. Durable when the writer's index
+    was opened with ``storage.open_index`` or ``storage.create_index``; a writer on
     any other storage is refused.
     """
     storage = writer.storage
@@ -167,6 +182,15 @@ def commit(writer: SegmentWriter, segments: Iterable[Segment] = ()) -> int:
     write_toc = writer._commit_toc
 
     def commit_toc(final: list[Segment]) -> None:
+        handed_ids = {s.segment_id() for s in handed}
+        final = [s for s in final if s.segment_id() not in handed_ids] + [
+            s for s in final if s.segment_id() in handed_ids
+        ]
+        if merged is not None:
+            merged.sources = list(getattr(writer, "merged_from", []))
+            own = [s.segment_id() for s in final[: len(final) - len(handed)]]
+            mine = writer.newsegment.segment_id() if writer._added else None
+            merged.into = mine if mine in own else None
         storage.committing = [s.segment_id() for s in final]
         write_toc(final)
 
