@@ -5,7 +5,9 @@ signature of its live generation; every file's size and checksum; every
 posting block, field length and stored document decodable; the lists kept
 beside each segment (``whooshext.docfile``) the same as its blocks; the array
 cache in agreement with the index. When the signature fails nothing else is read:
-the index may come from anyone, and reading it could run its code.
+the index may come from anyone, and reading it could run its code. A large
+index's segments are decoded by one process a core, and the caller is told how
+far the check has got (a million articles take minutes).
 
 ``trust_index`` (``searchtui trust``) is for an index the user got from
 elsewhere and trusts: the same check, made on the index as it is (so its
@@ -15,7 +17,12 @@ manifest of its live generation signed with this user's key.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -82,6 +89,30 @@ class CheckReport:
         return out
 
 
+@dataclass(frozen=True)
+class CheckProgress:
+    """How far a check has got: through the files' checksums (``stage`` "checksums",
+    counted in bytes) or the segments' contents ("contents", in documents)."""
+
+    stage: str
+    done: int
+    total: int
+    elapsed: float
+
+    @property
+    def left(self) -> float | None:
+        """Seconds left at the pace so far (None: not known yet)."""
+        if not self.done or self.elapsed <= 0:
+            return None
+        return self.elapsed * (self.total - self.done) / self.done
+
+
+ProgressFn = Callable[[CheckProgress], None]
+
+#: From this many documents, the segments are decoded by one process a core.
+PARALLEL_DOCS = 50_000
+
+
 def _live(root: Path) -> Path:
     ixdir = store.current_dir(root)
     if ixdir is None or not ixdir.is_dir():
@@ -93,8 +124,13 @@ def _live(root: Path) -> Path:
     return ixdir
 
 
-def _check_files(ixdir: Path, entries: dict[str, trust.Entry]) -> list[str]:
+def _check_files(
+    ixdir: Path, entries: dict[str, trust.Entry], progress: ProgressFn | None = None
+) -> list[str]:
     problems = []
+    total = sum(e.size for e in entries.values())
+    done = 0
+    start = time.monotonic()
     for name, entry in sorted(entries.items()):
         path = ixdir / name
         try:
@@ -107,10 +143,83 @@ def _check_files(ixdir: Path, entries: dict[str, trust.Entry]) -> list[str]:
             problems.append(f"{name} is missing")
         except OSError as exc:
             problems.append(f"{name} cannot be read: {exc.strerror}")
+        done += entry.size
+        if progress is not None:
+            progress(CheckProgress("checksums", done, total, time.monotonic() - start))
     return problems
 
 
-def _check_contents(report: CheckReport, ixdir: Path, generation: int, toc: bytes):
+def _check_segment(leaf, ixdir: Path) -> tuple[list[str], list[str] | None]:
+    """(what of the segment cannot be decoded, what of the word lists kept beside it
+    disagrees with its blocks: None when it has no such file or did not decode)."""
+    problems = check_leaf(leaf)
+    sid = segment_id(leaf)
+    path = ixdir / docfile.file_name(sid) if sid else None
+    if path is None or not path.is_file() or problems:
+        return problems, None
+    return problems, docfile.check_file(leaf, path)
+
+
+#: The generation a process that checks segments has open (see ``_open_for_check``).
+_CHECKING: dict = {}
+
+
+def _open_for_check(ixdir: str, generation: int, toc: bytes) -> None:
+    ix = open_generation(Path(ixdir), store.INDEX_NAME, generation, toc)
+    _CHECKING["reader"] = ix.reader()
+    _CHECKING["ixdir"] = Path(ixdir)
+
+
+def _check_segment_at(k: int) -> tuple[list[str], list[str] | None]:
+    leaf = _CHECKING["reader"].leaf_readers()[k][0]
+    return _check_segment(leaf, _CHECKING["ixdir"])
+
+
+def _check_segments(
+    leaves: list, ixdir: Path, generation: int, toc: bytes, progress: ProgressFn | None
+) -> list[tuple[list[str], list[str] | None]]:
+    """What ``_check_segment`` says of each leaf, in order: a large index's segments
+    are decoded by one process a core, a small one's here."""
+    docs = [leaf.doc_count_all() for leaf in leaves]
+    total = sum(docs)
+    start = time.monotonic()
+    done = 0
+    results: list[tuple[list[str], list[str] | None] | None] = [None] * len(leaves)
+
+    def tell(k: int) -> None:
+        nonlocal done
+        done += docs[k]
+        if progress is not None:
+            progress(CheckProgress("contents", done, total, time.monotonic() - start))
+
+    cores = os.cpu_count() or 1
+    if cores > 1 and len(leaves) > 1 and total >= PARALLEL_DOCS:
+        try:
+            with concurrent.futures.ProcessPoolExecutor(
+                max_workers=min(cores, len(leaves)), mp_context=mp.get_context("spawn"),
+                initializer=_open_for_check, initargs=(str(ixdir), generation, toc),
+            ) as pool:
+                # the largest segments first, so the processes end together
+                order = sorted(range(len(leaves)), key=lambda k: -docs[k])
+                futures = {pool.submit(_check_segment_at, k): k for k in order}
+                for future in concurrent.futures.as_completed(futures):
+                    k = futures[future]
+                    results[k] = future.result()
+                    tell(k)
+            return [r for r in results if r is not None]
+        except (OSError, concurrent.futures.process.BrokenProcessPool):
+            results = [None] * len(leaves)  # no processes here: decoded in this one
+            done = 0
+    for k, leaf in enumerate(leaves):
+        results[k] = _check_segment(leaf, ixdir)
+        tell(k)
+    return [r for r in results if r is not None]
+
+
+def _check_contents(
+    report: CheckReport, ixdir: Path, generation: int, toc: bytes,
+    progress: ProgressFn | None = None,
+):
     """Decode everything of the generation; its index object (None if it cannot be opened)."""
     name = "postings, lengths and stored fields"
     try:
@@ -121,13 +230,12 @@ def _check_contents(report: CheckReport, ixdir: Path, generation: int, toc: byte
         return None, 0
     with reader:
         leaves = [leaf for leaf, _offset in reader.leaf_readers()]
-        problems = [p for leaf in leaves for p in check_leaf(leaf)]
+        checked = _check_segments(leaves, ixdir, generation, toc, progress)
+        problems = [p for decoding, _beside in checked for p in decoding]
         ndocs = reader.doc_count_all()
         # Each segment's lists kept beside it, against its blocks (once they decode).
-        held = [(leaf, path) for leaf in leaves if (sid := segment_id(leaf))
-                and (path := ixdir / docfile.file_name(sid)).is_file()]
-        beside = [p for leaf, path in held for p in docfile.check_file(leaf, path)] \
-            if not problems else []
+        held = [beside for _decoding, beside in checked if beside is not None]
+        beside = [p for found in held for p in found] if not problems else []
     detail = f"{len(leaves)} segment(s), {ndocs:,} document(s)"
     report.add(name, not problems, detail + (" decode" if not problems else ""), problems)
     if held and not problems:
@@ -138,8 +246,9 @@ def _check_contents(report: CheckReport, ixdir: Path, generation: int, toc: byte
     return ix, ndocs
 
 
-def check_index(root: str | Path) -> CheckReport:
-    """Check the index at ``root`` completely (see the module's doc)."""
+def check_index(root: str | Path, progress: ProgressFn | None = None) -> CheckReport:
+    """Check the index at ``root`` completely (see the module's doc); ``progress`` is
+    told how far the check has got."""
     root = Path(root)
     ixdir = _live(root)
     generation = latest_generation(ixdir, store.INDEX_NAME)
@@ -155,7 +264,7 @@ def check_index(root: str | Path) -> CheckReport:
         return report
     report.add("signature", True, f"signed with your key ({trust.key_path()})")
     entries = {**manifest.files, **manifest.derived}
-    problems = _check_files(ixdir, entries)
+    problems = _check_files(ixdir, entries, progress)
     size = sum(e.size for e in entries.values())
     report.add(
         "files", not problems,
@@ -167,7 +276,7 @@ def check_index(root: str | Path) -> CheckReport:
     if any(p.startswith(f"{toc} ") for p in problems):
         report.add("postings, lengths and stored fields", False, "not read: the TOC is damaged")
         return report
-    _ix, ndocs = _check_contents(report, ixdir, generation, (ixdir / toc).read_bytes())
+    _ix, ndocs = _check_contents(report, ixdir, generation, (ixdir / toc).read_bytes(), progress)
     if _ix is not None:
         wrong = arrays.check_cache(ixdir, manifest, ndocs)
         detail = "none yet (made on the next search)"
@@ -177,8 +286,9 @@ def check_index(root: str | Path) -> CheckReport:
     return report
 
 
-def trust_index(root: str | Path) -> CheckReport:
-    """Check the index at ``root`` as it is and, if it is sound, sign it with this user's key."""
+def trust_index(root: str | Path, progress: ProgressFn | None = None) -> CheckReport:
+    """Check the index at ``root`` as it is and, if it is sound, sign it with this user's
+    key; ``progress`` is told how far the check has got."""
     root = Path(root)
     ixdir = _live(root)
     with store.IndexLock(root):
@@ -188,13 +298,13 @@ def trust_index(root: str | Path) -> CheckReport:
         toc = toc_name(store.INDEX_NAME, generation)
         toc_bytes = (ixdir / toc).read_bytes()
         if claims is not None:
-            problems = _check_files(ixdir, {**claims.files, **claims.derived})
+            problems = _check_files(ixdir, {**claims.files, **claims.derived}, progress)
             report.add(
                 "files", not problems,
                 "as its manifest lists them" if not problems else "its manifest disagrees",
                 problems,
             )
-        ix, ndocs = _check_contents(report, ixdir, generation, toc_bytes)
+        ix, ndocs = _check_contents(report, ixdir, generation, toc_bytes, progress)
         if ix is None or not report.sound:
             return report
         names = {toc: ixdir / toc, store.META: ixdir / store.META}

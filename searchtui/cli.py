@@ -199,6 +199,46 @@ class ProgressPrinter:
             self.shown = False
 
 
+class CheckPrinter:
+    """How far a check has got, on standard error: one line kept up to date on a
+    terminal; a line every few seconds otherwise (a check of a large index takes
+    minutes)."""
+
+    def __init__(self, stream, quiet: bool = False):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.quiet = quiet
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, p) -> None:
+        now = time.monotonic()
+        if self.quiet or (now - self.last < (0.2 if self.tty else 5.0) and p.done < p.total):
+            return
+        self.last = now
+        if p.stage == "checksums":
+            what = f"checksums, {p.done / 2**20:,.0f} of {p.total / 2**20:,.0f} MiB"
+        else:
+            what = f"decoding, {p.done:,} of {p.total:,} documents"
+        pct = 100.0 * p.done / p.total if p.total else 100.0
+        left = p.left
+        text = f"checking: {what} ({pct:.0f}%)" + (
+            f", about {_fmt_secs(left)} left" if left is not None and p.done < p.total else ""
+        )
+        if self.tty:
+            self.stream.write("\r" + text.ljust(100))
+            self.shown = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+            self.shown = False
+
+
 def _fmt_secs(s: float) -> str:
     s = int(max(0, s))
     if s >= 3600:
@@ -587,7 +627,11 @@ def cmd_check(args) -> int:
     from searchtui.check import check_index
 
     index_dir = _index_dir(args, _config(args))
-    report = check_index(index_dir)
+    printer = CheckPrinter(sys.stderr)
+    try:
+        report = check_index(index_dir, printer)
+    finally:
+        printer.finish()
     out = Out(sys.stdout)
     if args.json:
         print(report.to_json())
@@ -613,7 +657,11 @@ def cmd_trust(args) -> int:
     from searchtui.check import trust_index
 
     index_dir = Path(args.dir) if args.dir else _index_dir(args, _config(args))
-    report = trust_index(index_dir)
+    printer = CheckPrinter(sys.stderr)
+    try:
+        report = trust_index(index_dir, printer)
+    finally:
+        printer.finish()
     out = Out(sys.stdout)
     for line in report.lines():
         out.line(line)

@@ -332,3 +332,41 @@ def test_warming_an_engine_reads_where_each_segments_stored_articles_start(built
         result = engine.search(SearchRequest(query="minister", page_size=50))
         assert len({h.docnum for h in result.hits}) > 1 and result.hits[0].snippet
         assert not read
+
+
+def test_a_large_index_is_checked_by_a_process_a_core_with_the_same_report(built, monkeypatch):
+    """Past PARALLEL_DOCS documents each core's process decodes segments: the report is
+    the one a check in this process gives, sound or not, and the check says how far it
+    has got, through the checksums and then the documents."""
+    seen = []
+    serial = check.check_index(built)
+    monkeypatch.setattr(check, "PARALLEL_DOCS", 1)
+    parallel = check.check_index(built, seen.append)
+    assert parallel.to_dict() == serial.to_dict() and parallel.sound
+    for stage in ("checksums", "contents"):
+        steps = [p for p in seen if p.stage == stage]
+        assert steps and steps[-1].done == steps[-1].total > 0
+        assert all(a.done <= b.done for a, b in zip(steps, steps[1:], strict=False))
+    ix, _ixdir, _meta = store.open_index(built)
+    assert [p.done for p in seen if p.stage == "contents"][-1] == ix.doc_count_all()
+    # a segment's file that disagrees with its blocks, found by a process of the pool
+    ix, ixdir, _meta = store.open_index(built)
+    with ix.reader() as reader:
+        leaf = reader.leaf_readers()[-1][0]
+        sid = segarrays.segment_id(leaf)
+        wrong = [(t, array("I", [0]), array("d", [1.0]), [encode_positions([0])])
+                 for t in leaf.lexicon("body")]
+        docfile.write(ixdir, sid, leaf.doc_count_all(), {"body": wrong})
+    parallel = check.check_index(built)
+    monkeypatch.setattr(check, "PARALLEL_DOCS", 10**12)
+    assert parallel.to_dict() == check.check_index(built).to_dict() and not parallel.sound
+
+
+def test_the_check_shows_how_far_it_has_got(built, capsys):
+    from searchtui.cli import main
+
+    code = main(["check", "--index", str(built)])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "checking: checksums" in err and "checking: decoding" in err
+    assert "documents (100%)" in err
