@@ -134,8 +134,8 @@ def _index_dir(args, config: Config) -> Path:
     return config.resolve(config.index)
 
 
-class ProgressPrinter:
-    """A progress bar on a terminal; plain log lines every few seconds otherwise."""
+class _StatusLine:
+    """A line on a terminal written over as work goes on; plain lines otherwise."""
 
     def __init__(self, stream, quiet: bool = False):
         self.stream = stream
@@ -143,6 +143,24 @@ class ProgressPrinter:
         self.quiet = quiet
         self.last = 0.0
         self.shown = False
+
+    def _line(self, text: str) -> None:
+        if self.tty:
+            self.stream.write("\r" + text.ljust(100))
+            self.shown = True
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+            self.shown = False
+
+
+class ProgressPrinter(_StatusLine):
+    """A progress bar on a terminal; plain log lines every few seconds otherwise."""
 
     def __call__(self, p) -> None:
         if self.quiet or p.phase == "done":
@@ -184,32 +202,10 @@ class ProgressPrinter:
                 self.stream.write(writing + "\n")
             self.stream.flush()
 
-    def _line(self, text: str) -> None:
-        if self.tty:
-            self.stream.write("\r" + text.ljust(100))
-            self.shown = True
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
 
-    def finish(self) -> None:
-        if self.shown and self.tty:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
-            self.shown = False
-
-
-class CheckPrinter:
-    """How far a check has got, on standard error: one line kept up to date on a
-    terminal; a line every few seconds otherwise (a check of a large index takes
-    minutes)."""
-
-    def __init__(self, stream, quiet: bool = False):
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.quiet = quiet
-        self.last = 0.0
-        self.shown = False
+class CheckPrinter(_StatusLine):
+    """How far a check has got: one line kept up to date on a terminal; a line every
+    few seconds otherwise (a check of a large index takes minutes)."""
 
     def __call__(self, p) -> None:
         now = time.monotonic()
@@ -222,21 +218,9 @@ class CheckPrinter:
             what = f"decoding, {p.done:,} of {p.total:,} documents"
         pct = 100.0 * p.done / p.total if p.total else 100.0
         left = p.left
-        text = f"checking: {what} ({pct:.0f}%)" + (
+        self._line(f"checking: {what} ({pct:.0f}%)" + (
             f", about {_fmt_secs(left)} left" if left is not None and p.done < p.total else ""
-        )
-        if self.tty:
-            self.stream.write("\r" + text.ljust(100))
-            self.shown = True
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
-            self.shown = False
+        ))
 
 
 def _fmt_secs(s: float) -> str:

@@ -389,6 +389,10 @@ class _Scanned:
     def job(self, i: int) -> _FileJob:
         return _FileJob(self.paths[i], int(self.size[i]), int(self.mtime[i]))
 
+    def clear(self) -> None:
+        self.paths.clear()
+        self.size = self.mtime = np.zeros(0, dtype=np.int64)
+
 
 def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[_Scanned, list[Problem]]:
     files, problems = articles_mod.discover_files(paths)
@@ -891,7 +895,8 @@ def _run(
     states_name = _save_states(ixdir, generation, new_states)
     done = len(todo)
     todo.clear()
-    del kept, states, new_states, old_states, jobs
+    jobs.clear()  # the caller holds the scan too: emptied, not only let go of here
+    del kept, states, new_states, old_states
     prepared = arrays.prepare(ix, ixdir, decoded, merged)
     trust.add_derived(ixdir, generation, [states_name, *prepared], prepared)
     trust.prune(ixdir, generation)

@@ -449,6 +449,17 @@ def test_grouping_more_rows_is_grouping_them_all(seed, n, share_new, copies):
     assert np.array_equal(stories.group_more(sigs, live, earlier), stories.group(sigs, live))
 
 
+def _spy_on_grouping(monkeypatch) -> list[str]:
+    """What grouping runs from now on, in turn: "all" (every row) or "more" (new rows)."""
+    calls: list[str] = []
+    real_group, real_more = stories.group, stories.group_more
+    monkeypatch.setattr(stories, "group",
+                        lambda *a, **k: calls.append("all") or real_group(*a, **k))
+    monkeypatch.setattr(stories, "group_more",
+                        lambda *a, **k: calls.append("more") or real_more(*a, **k))
+    return calls
+
+
 def test_an_update_that_only_adds_groups_only_the_new_articles(index, monkeypatch):
     """Adding articles to an index reads the stories of its last generation and looks for
     the new articles' pairs alone; any other change groups every article again. Both give
@@ -457,12 +468,7 @@ def test_an_update_that_only_adds_groups_only_the_new_articles(index, monkeypatc
 
     corpus, ixdir = index
     config = Config(extractor="none")
-    calls = []
-    real_group, real_more = stories.group, stories.group_more
-    monkeypatch.setattr(stories, "group",
-                        lambda *a, **k: calls.append("all") or real_group(*a, **k))
-    monkeypatch.setattr(stories, "group_more",
-                        lambda *a, **k: calls.append("more") or real_more(*a, **k))
+    calls = _spy_on_grouping(monkeypatch)
 
     def stories_now():
         with SearchEngine.open(ixdir) as engine:
@@ -518,12 +524,7 @@ def test_stories_and_words_carry_over_a_merge_of_small_segments(tmp_path, monkey
         (corpus / f"a{i:03d}.md").write_text(article(f"Budget {i}", "Daily", "2020-07-01", body))
     root = tmp_path / "index"
     build_index([corpus], root, config=config)
-    calls = []
-    real_group, real_more = stories.group, stories.group_more
-    monkeypatch.setattr(stories, "group",
-                        lambda *a, **k: calls.append("all") or real_group(*a, **k))
-    monkeypatch.setattr(stories, "group_more",
-                        lambda *a, **k: calls.append("more") or real_more(*a, **k))
+    calls = _spy_on_grouping(monkeypatch)
     merges = 0
     # one or two segments an update (a worker may read all the files): a merge by the end
     for step in range(writers.MERGE_FACTOR + 2):
