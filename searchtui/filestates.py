@@ -97,10 +97,6 @@ class FileStates:
             self._where = dict(zip(self.paths, range(len(self.paths)), strict=True))
         return np.fromiter(map(self._where.get, paths, repeat(-1)), dtype=np.int64)
 
-    def get(self, path: str) -> list | None:
-        at = int(self.where([path])[0])
-        return self.row(at) if at >= 0 else None
-
     def taken(self, rows: np.ndarray) -> FileStates:
         """The states of ``rows``, in that order."""
         rows = np.asarray(rows, dtype=np.int64)

@@ -473,7 +473,7 @@ def _read_legacy_states(
 
 
 def _load_states(ix, ixdir: Path, manifest: trust.Manifest) -> FileStates:
-    """Path -> [hash, size, mtime_ns, articles, skipped] for the live generation.
+    """The states of the files the live generation read (see ``FileStates``).
 
     From the states file when the manifest vouches for it; otherwise from the
     index's own stored paths and hashes, which are the truth: a states file
