@@ -99,10 +99,13 @@ class CheckProgress:
     total: int
     elapsed: float
 
+    #: Seconds of work before the pace so far says how long is left.
+    PACE_AFTER = 2.0
+
     @property
     def left(self) -> float | None:
         """Seconds left at the pace so far (None: not known yet)."""
-        if not self.done or self.elapsed <= 0:
+        if not self.done or self.elapsed < self.PACE_AFTER:
             return None
         return self.elapsed * (self.total - self.done) / self.done
 

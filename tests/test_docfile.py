@@ -370,3 +370,11 @@ def test_the_check_shows_how_far_it_has_got(built, capsys):
     assert code == 0
     assert "checking: checksums" in err and "checking: decoding" in err
     assert "documents (100%)" in err
+
+
+def test_the_time_left_is_said_once_the_pace_is_known():
+    early = check.CheckProgress("checksums", 1, 1000, 0.01)
+    assert early.left is None  # a first file read fast says little of the rest
+    later = check.CheckProgress("contents", 250, 1000, 10.0)
+    assert later.left == pytest.approx(30.0)
+    assert check.CheckProgress("contents", 0, 1000, 10.0).left is None
