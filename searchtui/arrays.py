@@ -278,6 +278,13 @@ class _Earlier(NamedTuple):
     segments: frozenset[str]
 
 
+def _spans(ids: list[str], docs: list[int]) -> tuple[dict[str, int], dict[str, int]]:
+    """Where each of the segments ``ids`` (of ``docs`` documents each, in turn) starts
+    in its generation's rows, and how many rows it has."""
+    starts = np.cumsum([0, *docs]).tolist()
+    return dict(zip(ids, starts, strict=False)), dict(zip(ids, docs, strict=True))
+
+
 def _renamed(story: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The stories ``story`` of a generation's rows, their rows now ``rows``: each story
     named by its lowest row now, in the order of the new rows."""
@@ -452,7 +459,8 @@ class IndexData:
                 their_live = np.asarray(z["live"], dtype=bool)
                 if len(their_live) != sum(their_docs):
                     return None
-                rows = self._carried_rows(their_ids, their_docs, their_live)
+                merge = self._merge_of(their_ids, their_docs, their_live)
+                rows = self._carried_rows(their_ids, their_docs, their_live, merge)
                 story = None
                 if (
                     rows is not None
@@ -466,7 +474,7 @@ class IndexData:
                 ):
                     story = _renamed(np.asarray(z["story"], dtype=np.int64), rows)
                 words = None
-                held = self._segments_held(their_ids, their_docs, their_live)
+                held = self._segments_held(their_ids, merge)
                 if held is not None and all(f"words_{f}" in z for f in segarrays.WORD_FIELDS):
                     words = self._words_from_cache({
                         f: (z[f"words_{f}"], int(z[f"words_{f}_count"][0]))
@@ -489,8 +497,7 @@ class IndexData:
         ids, docs = self._layout()
         if into is None or into not in ids or not set(sources) <= set(their_ids):
             return None
-        start = dict(zip(their_ids, np.cumsum([0, *their_docs]).tolist(), strict=False))
-        size = dict(zip(their_ids, their_docs, strict=True))
+        start, size = _spans(their_ids, their_docs)
         if not all(their_live[start[s] : start[s] + size[s]].all() for s in sources):
             return None
         if sum(size[s] for s in sources) != docs[ids.index(into)]:
@@ -498,12 +505,12 @@ class IndexData:
         return sources, into
 
     def _segments_held(
-        self, their_ids: list[str], their_docs: list[int], their_live: np.ndarray
+        self, their_ids: list[str], merge: tuple[list[str], str] | None
     ) -> frozenset[str] | None:
-        """The segments of this generation whose words the generation before held all
-        of: each of its segments this one kept, and the one it merged some of them
-        into whole (see ``_merge_of``); None when one of its segments is neither."""
-        merge = self._merge_of(their_ids, their_docs, their_live)
+        """The segments of this generation whose words the generation before (its
+        segments ``their_ids``) held all of: each of its segments this one kept, and
+        the one it merged some of them into whole (``merge``, see ``_merge_of``); None
+        when one of its segments is neither."""
         if merge is None:
             return None
         sources, into = merge
@@ -513,7 +520,8 @@ class IndexData:
         return frozenset([*their_ids, into]) if into else frozenset(their_ids)
 
     def _carried_rows(
-        self, their_ids: list[str], their_docs: list[int], their_live: np.ndarray
+        self, their_ids: list[str], their_docs: list[int], their_live: np.ndarray,
+        merge: tuple[list[str], str] | None,
     ) -> np.ndarray | None:
         """Where each document of the generation before is in this one, when they are
         all this generation's first documents, each alive as it was then (None
@@ -521,9 +529,8 @@ class IndexData:
 
         Its segments this generation kept come first, in their order, each document
         where it was in its segment; then, when the commit merged some of them, the
-        segment it merged them into (see ``_merge_of``), their documents segment after
-        segment."""
-        merge = self._merge_of(their_ids, their_docs, their_live)
+        segment it merged them into (``merge``, see ``_merge_of``), their documents
+        segment after segment."""
         if merge is None:
             return None
         sources, into = merge
@@ -532,8 +539,7 @@ class IndexData:
         order = kept + sources
         if ids[: len(kept)] != kept or (into and ids[len(kept) : len(kept) + 1] != [into]):
             return None
-        start = dict(zip(their_ids, np.cumsum([0, *their_docs]).tolist(), strict=False))
-        size = dict(zip(their_ids, their_docs, strict=True))
+        start, size = _spans(their_ids, their_docs)
         if any(size[i] != n for i, n in zip(kept, docs, strict=False)):
             return None
         rows = np.empty(len(their_live), dtype=np.int64)

@@ -27,16 +27,15 @@ _COLUMNS = ("size", "mtime", "articles", "skipped")
 UNKNOWN_TIME = int(np.iinfo(np.int64).max)
 
 
-def times(values: Iterable[int], count: int) -> np.ndarray:
+def times(values: Sequence[int]) -> np.ndarray:
     """Modification times (nanoseconds) as a column, those that do not fit it
     as :data:`UNKNOWN_TIME`."""
-    values = list(values) if not isinstance(values, list) else values
     try:
-        return np.fromiter(values, dtype=np.int64, count=count)
+        return np.fromiter(values, dtype=np.int64, count=len(values))
     except OverflowError:
         return np.fromiter(
             (v if -UNKNOWN_TIME <= v < UNKNOWN_TIME else UNKNOWN_TIME for v in values),
-            dtype=np.int64, count=count,
+            dtype=np.int64, count=len(values),
         )
 _UNREADABLE = (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, UnicodeDecodeError)
 
@@ -78,7 +77,7 @@ class FileStates:
         return cls(
             list(states), [r[0] for r in rows],
             np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)),
-            times([r[2] for r in rows], len(rows)),
+            times([r[2] for r in rows]),
             np.fromiter((r[3] for r in rows), dtype=np.int64, count=len(rows)),
             np.fromiter((r[4] for r in rows), dtype=bool, count=len(rows)),
         )

@@ -400,7 +400,7 @@ def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[_Scanned, list[Probl
         return _Scanned([], np.zeros(0, np.int64), np.zeros(0, np.int64)), problems
     _given, real, size, mtime = zip(*files, strict=True)  # the columns of the rows, at once
     return _Scanned(
-        list(real), np.array(size, dtype=np.int64), filestates.times(list(mtime), len(mtime)),
+        list(real), np.array(size, dtype=np.int64), filestates.times(mtime),
     ), problems
 
 
