@@ -18,6 +18,8 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable
+from itertools import islice
+from operator import eq
 from typing import Any
 
 import numpy as np
@@ -40,33 +42,40 @@ def provide(reader: Any, words: Callable[[str], list[str] | None]) -> None:
 
 
 class Lexicon:
-    """A set of words, searchable by edit distance."""
+    """A set of words, searchable by edit distance.
+
+    Each view of the words is made on first need, and kept: the words in order (for
+    prefixes and ``in``), as a set, and grouped by length into arrays (for edit
+    distances). A prefix typed in the search box needs the first only; making all
+    three of the million words of a large index took a fifth of a second.
+    """
 
     def __init__(self, words: Iterable[str]):
-        given = words if isinstance(words, list) else list(words)
-        self.words = frozenset(given)
-        if len(self.words) != len(given):
-            given = list(self.words)
-        # sorted on first need: the words of an index come sorted, and sorting them as
-        # given is then one pass (sorting the set took seconds at a million articles)
-        self._given: list[str] | None = given
+        #: as given until sorted; then the sorted words (one list, never None, so that
+        #: threads sharing the lexicon always find one of the two)
+        self._given: list[str] = words if isinstance(words, list) else list(words)
         self._sorted: list[str] | None = None
-        by_length: dict[int, list[str]] = {}
-        # in the order given: the words of an index come sorted, and each group's sort
-        # below is then one pass (sorting a million words took two seconds)
-        for word in given:
-            by_length.setdefault(len(word), []).append(word)
-        self._buckets: dict[int, tuple[list[str], np.ndarray]] = {}
-        for m, group in by_length.items():
-            group.sort()
-            codes = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32)
-            self._buckets[m] = (group, codes.reshape(len(group), m))
+        self._set: frozenset[str] | None = None
+        self._buckets: dict[int, tuple[list[str], np.ndarray]] | None = None
+
+    @property
+    def words(self) -> frozenset[str]:
+        found = self._set
+        if found is None:
+            found = self._set = frozenset(self.sorted())
+        return found
 
     def __contains__(self, word: object) -> bool:
-        return word in self.words
+        if self._set is not None:
+            return word in self._set
+        if not isinstance(word, str):
+            return False
+        words = self.sorted()
+        i = bisect.bisect_left(words, word)
+        return i < len(words) and words[i] == word
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self.sorted())
 
     def matching(self, pattern: re.Pattern[str], prefix: str = "") -> list[str]:
         """The words ``pattern`` matches from their start, in alphabetical order; only
@@ -75,11 +84,16 @@ class Lexicon:
         return [word for word in words if pattern.match(word)]
 
     def sorted(self) -> list[str]:
-        """The words in alphabetical order (code point by code point)."""
-        if self._sorted is None:
-            self._sorted = sorted(self._given if self._given is not None else self.words)
-            self._given = None
-        return self._sorted
+        """The words in alphabetical order (code point by code point), each once."""
+        found = self._sorted
+        if found is None:
+            # the words of an index come sorted and each once: sorting them is then one
+            # pass, and so is looking for a word given twice
+            found = sorted(self._given)
+            if any(map(eq, found, islice(found, 1, None))):
+                found = list(dict.fromkeys(found))
+            self._given = self._sorted = found
+        return found
 
     def starting(self, prefix: str) -> list[str]:
         """The words that begin with ``prefix``, in alphabetical order."""
@@ -87,6 +101,32 @@ class Lexicon:
         lo = bisect.bisect_left(words, prefix)
         hi = bisect.bisect_left(words, prefix + "\U0010ffff", lo)
         return words[lo:hi]
+
+    def _by_length(self) -> dict[int, tuple[list[str], np.ndarray]]:
+        """The words of each length, in order, with their code points as rows."""
+        found = self._buckets
+        if found is None:
+            words = self.sorted()
+            found = {}
+            if words:
+                # each length's words picked out in one stable sort by length: a loop
+                # over the words in Python took a quarter of a second for a million
+                lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+                order = np.argsort(lengths, kind="stable").tolist()
+                counts = np.bincount(lengths)
+                lo = 0
+                for m in np.flatnonzero(counts).tolist():
+                    hi = lo + int(counts[m])
+                    group = list(map(words.__getitem__, order[lo:hi]))
+                    codes = np.frombuffer("".join(group).encode("utf-32-le"), dtype=np.uint32)
+                    found[m] = (group, codes.reshape(len(group), m))
+                    lo = hi
+            self._buckets = found
+        return found
+
+    def prepare(self) -> None:
+        """Make the views edit distances need now (for a background thread)."""
+        self._by_length()
 
     def within(self, text: str, maxdist: int, prefix: int = 0) -> list[tuple[int, str]]:
         """(distance, word) for every word at most ``maxdist`` edits from ``text`` that
@@ -96,8 +136,9 @@ class Lexicon:
         query = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         head = query[:prefix]
         found: list[tuple[int, str]] = []
+        buckets = self._by_length()
         for m in range(max(0, n - maxdist), n + maxdist + 1):
-            bucket = self._buckets.get(m)
+            bucket = buckets.get(m)
             if bucket is None or m < len(head):
                 continue
             words, codes = bucket

@@ -16,6 +16,7 @@ array that is not aligned (a file written by ``numpy.savez``) is copied.
 from __future__ import annotations
 
 import io
+import math
 import mmap
 import re
 import struct
@@ -73,7 +74,7 @@ class MappedArrays:
 
     def __getitem__(self, name: str) -> np.ndarray:
         shape, fortran, dtype, offset = self._header(name)
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(shape)
         array = np.frombuffer(self._map, dtype=dtype, count=count, offset=offset)
         if not array.flags.aligned:
             array = array.copy()
@@ -120,7 +121,7 @@ class MappedArrays:
             offset = data + used
         if dtype.hasobject:
             raise ValueError(f"{name}: holds objects")
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(shape)
         if count < 0 or offset + count * dtype.itemsize > end:
             raise ValueError(f"{name}: shorter than its shape")
         return shape, fortran, dtype, offset

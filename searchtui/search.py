@@ -159,8 +159,12 @@ class SearchEngine:
             for leaf, _offset in data.leaves:
                 if leaf.doc_count_all():
                     leaf.stored_fields(0)  # reads the segment's table of where they start
-            for field in ("body", "title"):
-                lexicon(data.reader, field)
+            # the words in order first (what a prefix typed needs), then the rest
+            words = [lexicon(data.reader, field) for field in ("body", "title")]
+            for lex in words:
+                lex.sorted()
+            for lex in words:
+                lex.prepare()
 
     def close(self) -> None:
         with self._lock:
@@ -511,7 +515,7 @@ class SearchEngine:
         return self._order(docs, score, sort, browse)[:k]
 
     def _hit(self, docnum: int, score: float, terms: set[str], snippets: bool) -> Hit:
-        article = self._stored(docnum)
+        article = self._stored(docnum, entities=False)
         snippet, highlights = make_snippet(article.body, terms) if snippets else ("", [])
         return Hit(
             key=article.key,
@@ -526,12 +530,13 @@ class SearchEngine:
             docnum=docnum,
         )
 
-    def _stored(self, docnum: int) -> Article:
-        """An article as stored, its authors and entities as the facets show them."""
+    def _stored(self, docnum: int, entities: bool = True) -> Article:
+        """An article as stored, its authors and (unless ``entities`` is False: a hit
+        does not show them) entities as the facets show them."""
         article = _stored_article(self._searcher.stored_fields(docnum))
         facets = self._data.facets
         article.authors = canonical_list(article.authors, facets["authors"].table)
-        for name in ENTITY_FIELDS:
+        for name in ENTITY_FIELDS if entities else ():
             values = canonical_list(article.entities.get(name, []), facets[name].table)
             article.entities[name] = sorted(values)
         return article

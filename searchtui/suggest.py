@@ -106,8 +106,8 @@ class Speller:
         # looking the budget is for (a first query would find nothing in time).
         if any(self._may_need_two_edits(m.group(1)) for m in found):
             reader = self._data.reader
-            lexicon(reader, "body")
-            lexicon(reader, "title")
+            lexicon(reader, "body").prepare()
+            lexicon(reader, "title").prepare()
         out, last, changed = [], 0, False
         deadline = time.monotonic() + SUGGEST_BUDGET
         for m in found:

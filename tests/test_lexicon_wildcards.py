@@ -59,6 +59,36 @@ def test_the_words_starting_with_a_prefix_are_those_a_walk_finds(given_words, pr
     assert lex.sorted() == sorted(set(given_words))
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(words, max_size=40),
+    st.lists(st.sampled_from(["in", "len", "sorted", "set", "within", "prepare"]), max_size=6),
+    st.lists(st.text(alphabet=LETTERS, max_size=6), min_size=1, max_size=5),
+)
+def test_the_views_made_on_first_need_answer_alike_in_any_order(given_words, asks, probes):
+    """Each view of the words (in order, as a set, by length) is made when first asked
+    for; whichever is made first, ``in`` and the rest answer as the set of words does."""
+    lex = Lexicon(list(given_words))
+    vocab = set(given_words)
+    reference = Lexicon(sorted(vocab))
+    reference.prepare()
+    for ask in asks:
+        if ask == "in":
+            assert [p in lex for p in probes] == [p in vocab for p in probes]
+        elif ask == "len":
+            assert len(lex) == len(vocab)
+        elif ask == "sorted":
+            assert lex.sorted() == sorted(vocab)
+        elif ask == "set":
+            assert lex.words == vocab
+        elif ask == "within":
+            assert lex.within(probes[0], 1) == reference.within(probes[0], 1)
+        else:
+            lex.prepare()
+    assert [p in lex for p in probes] == [p in vocab for p in probes]
+    assert 3 not in lex and None not in lex
+
+
 def _small_index(tmp_path, articles: list[tuple[str, str]]):
     """(corpus folder, index folder) of one article a file, each (title, body)."""
     from searchtui.config import Config

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from searchtui.search import SearchEngine
 
 POLL_SECONDS = 4.0
-WARM_AFTER = 1.0  # seconds after an index is opened before reading ahead
+WARM_AFTER = 1.0  # seconds after an index is opened before reading ahead, at the latest
 PROGRESS_SECONDS = 0.5
 
 
@@ -91,6 +91,7 @@ class SearchtuiApp(App):
         self.state_dir = Path(state_dir) if state_dir else xdg_state_home() / "searchtui"
         self.history = QueryHistory.in_dir(self.state_dir)
         self.engine: SearchEngine | None = None
+        self._to_warm: SearchEngine | None = None  # opened, not yet read ahead
         self.index_problem: str | None = None
         self._open_engine = open_engine or functools.partial(_open_engine, config=self.config)
         self._cancel: threading.Event | None = None
@@ -153,8 +154,17 @@ class SearchtuiApp(App):
         while isinstance(self.screen, NoIndexScreen):
             self.pop_screen()
         self.engine_version += 1
-        # once the first results are on their way, read ahead what spelling needs
-        self.set_timer(WARM_AFTER, lambda engine=message.engine: self.warm_engine(engine))
+        # Read ahead what the first typed words need once the first results are on
+        # screen (the search screen says so), or after WARM_AFTER at the latest.
+        self._to_warm = message.engine
+        self.set_timer(WARM_AFTER, lambda engine=message.engine: self.results_shown(engine))
+
+    def results_shown(self, engine: SearchEngine | None = None) -> None:
+        """Results from the open index are on screen: start reading ahead, once."""
+        engine = engine or self.engine
+        if engine is not None and engine is self._to_warm:
+            self._to_warm = None
+            self.warm_engine(engine)
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_engine(self, engine: SearchEngine) -> None:

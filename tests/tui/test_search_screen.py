@@ -448,3 +448,30 @@ async def test_after_opening_the_words_for_spelling_are_read_ahead(make_app, ind
         tracked = {id(o) for o in gc.get_objects()}
         groups = [group for group, _codes in held["body"]._buckets.values()]
         assert groups and all(id(group) not in tracked for group in groups)
+
+
+async def test_reading_ahead_starts_once_the_first_results_are_shown(
+    make_app, index_dir, monkeypatch
+):
+    """The first words typed need what reading ahead reads: it starts as soon as the
+    first results are painted, not a fixed while after opening, and only once."""
+    from searchtui.tui import app as app_mod
+
+    monkeypatch.setattr(app_mod, "WARM_AFTER", 60.0)
+    app, rec = make_app(index_dir)
+    started = []
+    original = app_mod.SearchtuiApp.warm_engine
+
+    def counted(self, engine):
+        started.append(engine)
+        return original(self, engine)
+
+    monkeypatch.setattr(app_mod.SearchtuiApp, "warm_engine", counted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert rec["engine"].warmed
+        await pilot.press("/", *"tariff")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert len(started) == 1

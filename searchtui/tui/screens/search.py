@@ -340,6 +340,7 @@ class SearchScreen(Screen):
 
     def _painted(self, generation: int) -> None:
         self.painted_generation = generation
+        self.searchtui_app.results_shown()
 
     def on_suggestion_found(self, message: SuggestionFound) -> None:
         if message.generation != self.generation or self.result is None:
