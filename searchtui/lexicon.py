@@ -207,3 +207,9 @@ def lexicon(reader: Any, fieldname: str) -> Lexicon:
                 words = (b.decode("utf-8") for b in reader.lexicon(fieldname))
             found = held[fieldname] = Lexicon(words)
         return found
+
+
+def made(reader: Any, fieldname: str) -> Lexicon | None:
+    """The words of ``fieldname`` in ``reader`` if they have been read already, else None."""
+    with _lock:
+        return _cache.get(reader, {}).get(fieldname)

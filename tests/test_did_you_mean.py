@@ -133,3 +133,26 @@ def test_reading_the_word_lists_is_not_spent_from_the_budget(tmp_path_factory, m
     monkeypatch.setattr(lexicon_module.Lexicon, "_by_length", slow_grouping)
     with SearchEngine.open(build(tmp_path_factory, "cold-lists", ARTICLES)) as fresh:
         assert fresh.suggest("tarrif") == "tariff"
+
+
+def test_known_words_are_the_same_from_the_word_lists_and_from_every_segment(
+    tmp_path_factory,
+):
+    """Whether some article has a word is answered from the word lists once they are
+    read, and from the segments' term tables before: the same answer either way."""
+    from searchtui import lexicon as lexicon_module
+
+    with SearchEngine.open(build(tmp_path_factory, "known-words", ARTICLES)) as fresh:
+        speller = fresh._speller
+        reader = fresh._data.reader
+        probes = ["tariff", "govern", "canter", "prospectus", "daili", "report", "zzz",
+                  "tarif", "center", "", "the", "a00", "ledger"]
+        assert lexicon_module.made(reader, "body") is None
+        before = [speller.known(p) for p in probes]
+        assert before == [speller._doc_freq(p) > 0 for p in probes]
+        assert any(before) and not all(before)
+        speller._doc_freqs.clear()
+        fresh.warm()
+        assert lexicon_module.made(reader, "body") is not None
+        assert [speller.known(p) for p in probes] == before
+        assert not speller._doc_freqs  # answered by the lists alone
