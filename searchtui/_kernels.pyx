@@ -8,7 +8,7 @@ instead of reading or writing out of bounds.
 """
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memcmp
 from cpython cimport array as carray
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
@@ -34,6 +34,23 @@ ctypedef fused count_t:
     int64_t
 
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define SEARCHTUI_PREFETCH(p) __builtin_prefetch((const void *)(p))
+    #else
+    #define SEARCHTUI_PREFETCH(p) ((void)0)
+    #endif
+    """
+    void SEARCHTUI_PREFETCH(const void *p) noexcept nogil
+
+
+#: Documents gathered from the selection before their values are counted, and how far
+#: ahead of the one counted a document's values are asked for (see count_values).
+DEF _BATCH = 512
+DEF _AHEAD = 16
+
+
 def count_values(
     const uint8_t[::1] select,
     const int64_t[::1] start,
@@ -46,13 +63,20 @@ def count_values(
     """Add ``step`` to ``out[v]`` for each document ``d`` with ``select[d]`` set and
     each value ``v`` it holds: ``vals[start[d]:start[d + 1]]``; only the documents
     from ``first`` to ``last`` (not included; -1: to the end). A facet's values, or
-    a row of every facet's values side by side (see ``FacetRows``)."""
+    a row of every facet's values side by side (see ``FacetRows``).
+
+    The selected documents of a large index lie far apart, each one's values a
+    cache miss: counted one after the other, the loop waits for memory at each. So
+    the selected documents are gathered a batch at a time, and each one's values
+    are asked for (prefetched) while those of documents a little before it are
+    counted, which keeps many misses under way at once."""
     cdef Py_ssize_t n = select.shape[0]
     cdef Py_ssize_t nvals = vals.shape[0]
     cdef Py_ssize_t nout = out.shape[0]
-    cdef Py_ssize_t d
+    cdef Py_ssize_t d, i, m
     cdef int64_t j, lo, hi, v
     cdef int bad = 0
+    cdef Py_ssize_t batch[_BATCH]
     if start.shape[0] != n + 1:
         raise ValueError("count_values: start must have one more entry than select")
     if last == -1:
@@ -60,22 +84,35 @@ def count_values(
     if first < 0 or last > n or first > last:
         raise ValueError("count_values: the documents to count lie outside select")
     with nogil:
-        for d in range(first, last):
-            if not select[d]:
-                continue
-            lo = start[d]
-            hi = start[d + 1]
-            if _outside(lo, hi, nvals):
-                bad = 1
-                break
-            for j in range(lo, hi):
-                v = vals[j]
-                if v < 0 or v >= nout:
+        d = first
+        while d < last and not bad:
+            m = 0
+            while d < last and m < _BATCH:
+                if select[d]:
+                    batch[m] = d
+                    m += 1
+                    SEARCHTUI_PREFETCH(&start[d])
+                d += 1
+            for i in range(m):
+                if i + _AHEAD < m:
+                    lo = start[batch[i + _AHEAD]]
+                    hi = start[batch[i + _AHEAD] + 1]
+                    if 0 <= lo < hi <= nvals:
+                        SEARCHTUI_PREFETCH(&vals[lo])
+                        SEARCHTUI_PREFETCH(&vals[hi - 1])
+                lo = start[batch[i]]
+                hi = start[batch[i] + 1]
+                if _outside(lo, hi, nvals):
                     bad = 1
                     break
-                out[v] += <count_t> step
-            if bad:
-                break
+                for j in range(lo, hi):
+                    v = vals[j]
+                    if v < 0 or v >= nout:
+                        bad = 1
+                        break
+                    out[v] += <count_t> step
+                if bad:
+                    break
     if bad:
         raise ValueError("count_values: a document's values lie outside the arrays")
 
@@ -468,18 +505,38 @@ def best_scored(const uint8_t[::1] mask, const float[::1] score, Py_ssize_t k):
         free(heap)
     if size < k:
         return np.flatnonzero(np.asarray(mask)).astype(np.int64, copy=False)
-    with nogil:
-        for d in range(n):
-            found += (mask[d] != 0) & (score[d] >= top)
-    out = np.empty(found, dtype=np.int64)
-    cdef int64_t[::1] o = out
-    found = 0
-    with nogil:
-        for d in range(n):
-            if score[d] >= top:
-                if mask[d]:
-                    o[found] = d
-                    found += 1
+    # One more pass gathers them, into room that grows (ties at the cut are few, but
+    # may be many: every matching document, when their scores are all alike).
+    cdef Py_ssize_t room = 2 * k + 64
+    cdef int64_t *kept = <int64_t *> malloc(room * sizeof(int64_t))
+    cdef int64_t *grown
+    cdef bint short = False
+    cdef int64_t[::1] o
+    if kept == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for d in range(n):
+                if score[d] >= top:
+                    if mask[d]:
+                        if found == room:
+                            grown = <int64_t *> realloc(kept, 2 * room * sizeof(int64_t))
+                            if grown == NULL:
+                                short = True
+                                break
+                            kept = grown
+                            room *= 2
+                        kept[found] = d
+                        found += 1
+        if short:
+            raise MemoryError()
+        out = np.empty(found, dtype=np.int64)
+        o = out
+        with nogil:
+            for d in range(found):
+                o[d] = kept[d]
+    finally:
+        free(kept)
     return out
 
 

@@ -47,6 +47,52 @@ def test_count_values_refuses_arrays_that_do_not_fit():
         loops.count_values(select, np.array([0, 1, 2], np.int32), vals, out, 1)
 
 
+@needs_loops
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 4000),
+    share=st.floats(0, 1),
+    row_type=st.sampled_from([np.uint16, np.int32]),
+    count_type=st.sampled_from([np.int32, np.int64]),
+    cut=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+)
+def test_count_values_counts_what_numpy_counts(seed, n, share, row_type, count_type, cut):
+    """Counted in batches with their values asked for ahead (across many batches of
+    selected documents, rows empty or long, any range of documents): numpy's count."""
+    rng = np.random.default_rng(seed)
+    lens = rng.integers(0, 40, n)
+    lens[rng.random(n) < 0.1] = 0
+    start = np.zeros(n + 1, np.int64)
+    np.cumsum(lens, out=start[1:])
+    nout = 300
+    vals = rng.integers(0, nout, int(start[-1])).astype(row_type)
+    select = (rng.random(n) < share).astype(np.uint8)
+    first, last = sorted(int(c * n) for c in cut)
+    out = np.zeros(nout, count_type)
+    loops.count_values(select, start, vals, out, 1, first, last)
+    chosen = [d for d in range(first, last) if select[d]]
+    want = np.zeros(nout, np.int64)
+    for d in chosen:
+        np.add.at(want, vals[start[d] : start[d + 1]].astype(np.int64), 1)
+    assert out.tolist() == want.tolist()
+
+
+@needs_loops
+def test_count_values_refuses_a_bad_value_far_into_the_documents():
+    n = 3000
+    start = np.arange(n + 1, dtype=np.int64)
+    vals = np.zeros(n, np.int32)
+    vals[2900] = 7  # no such value, in a late batch of selected documents
+    out = np.zeros(5, np.int64)
+    with pytest.raises(ValueError):
+        loops.count_values(np.ones(n, np.uint8), start, vals, out, 1)
+    bad_start = start.copy()
+    bad_start[2901:] += 10**6  # rows past the end, late on
+    with pytest.raises(ValueError):
+        loops.count_values(np.ones(n, np.uint8), bad_start, vals, out, 1)
+
+
 def _stories_table(story_of_member, docs, held):
     """The arrays count_story_values reads, for members (in story order) of the given
     stories and documents, each holding the values ``held[i]``."""
