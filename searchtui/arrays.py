@@ -399,6 +399,8 @@ class IndexData:
         fields["date"].spread(days, _day_ordinal)
         self.dates = DateIndex(days)
         self.rows = FacetRows.build(self.facets, self.dates.days)
+        if self.rows is not None:
+            self.rows.lend_totals(self.facets)
         #: when each document was first indexed, in microseconds since 1970 (0: not known)
         self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
         fields[FIRST_INDEXED].spread(self.first_indexed, stamp_micros)
@@ -681,6 +683,8 @@ class IndexData:
                         doc_start=z[f"{name}_docstart"] if f"{name}_docstart" in z else None,
                     )
                 self.rows = self._cached_rows(z)
+                if self.rows is not None:
+                    self.rows.lend_totals(self.facets)
         except (CacheUnusable, *_UNREADABLE):
             return False
         return True

@@ -275,6 +275,13 @@ class FacetIndex:
             counts += fix
         return counts
 
+    def take_totals(self, totals: np.ndarray) -> None:
+        """Take each value's number of documents over all of them as counted elsewhere
+        (by the rows, which hold the same values): counting them here on first need
+        took a few hundredths of a second per facet at a million articles."""
+        if len(totals) == len(self.values):
+            self._all_counts = np.asarray(totals, dtype=np.int64)
+
     def _all(self) -> np.ndarray:
         """Each value's number of documents, over all of them (made once)."""
         if self._all_counts is None:
@@ -575,6 +582,12 @@ class FacetRows:
             loops.count_values(everyone, self.start, self.vals, out, 1)
             self._totals = out.astype(np.int64)
         return self._totals
+
+    def lend_totals(self, facets: dict[str, FacetIndex]) -> None:
+        """Give each facet its values' numbers of documents out of :meth:`totals`."""
+        totals = self.totals()
+        for name in self.names:
+            facets[name].take_totals(self.facet_counts(totals, name))
 
     def facet_counts(self, counts: np.ndarray, name: str) -> np.ndarray:
         """The counts of facet ``name``'s values, out of the counts of all ids."""

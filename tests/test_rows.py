@@ -246,6 +246,26 @@ def test_the_rows_are_kept_in_the_cache_and_made_anew_for_a_cache_without_them(r
         assert _answers(engine) == expected
 
 
+@needs_loops
+def test_each_facet_takes_its_totals_from_the_rows(root):
+    """Each value's count over all documents, which a search matching most of them
+    starts from, comes from the rows' totals: the same as counting the facet's own
+    pairs, whether the index was just opened from its cache or its arrays were made."""
+    from searchtui.arrays import IndexData
+
+    for fresh in (False, True):
+        with SearchEngine.open(root) as engine:
+            data = engine._data
+            if fresh:  # made from the segments, not read from the cache
+                data = IndexData(data.reader, None, write_cache=False)
+            assert data.rows is not None
+            for facet in data.facets.values():
+                lent = facet._all_counts
+                assert lent is not None
+                want = np.bincount(facet.doc_vals, minlength=len(facet.values))
+                assert lent.tolist() == want.tolist()
+
+
 def _members(cache):
     with np.load(cache) as z:
         return {k: z[k] for k in z.files}
