@@ -852,6 +852,12 @@ class IndexData:
         value = cache.get(key)
         if value is not None:
             return value
+        words = lexicon.made(self.reader, fieldname)
+        if words is not None and text not in words:
+            # no segment has it (the field's words, once read, say so at once): asking
+            # each segment costs a few milliseconds a field on a large index, for each
+            # word still being typed
+            return empty
         tbytes = text.encode("utf-8")
         docs_parts, other_parts = [], []
         for leaf, offset in self.leaves:

@@ -160,10 +160,10 @@ class SearchEngine:
                 if leaf.doc_count_all():
                     leaf.stored_fields(0)  # reads the segment's table of where they start
             # the words in order first (what a prefix typed needs), then the rest
-            words = [lexicon(data.reader, field) for field in ("body", "title")]
-            for lex in words:
+            lexicons = [lexicon(data.reader, field) for field in ("body", "title")]
+            for lex in lexicons:
                 lex.sorted()
-            for lex in words:
+            for lex in lexicons:
                 lex.prepare()
 
     def close(self) -> None:

@@ -378,3 +378,36 @@ def test_the_time_left_is_said_once_the_pace_is_known():
     later = check.CheckProgress("contents", 250, 1000, 10.0)
     assert later.left == pytest.approx(30.0)
     assert check.CheckProgress("contents", 0, 1000, 10.0).left is None
+
+
+def test_a_word_no_article_has_is_not_looked_for_in_each_segment_once_the_words_are_read(
+    built, monkeypatch
+):
+    """Before the words are read, each segment is asked; once they are, a word that is
+    not among them has no articles at once, and every other word gives what asking
+    each segment gives."""
+    from searchtui import arrays
+    from searchtui.arrays import IndexData
+
+    with SearchEngine.open(built) as engine:
+        data = engine._data
+        asked: list[bytes] = []
+        ask = IndexData._term_postings
+
+        def counted(self, leaf, fieldname, tbytes):
+            asked.append(tbytes)
+            return ask(self, leaf, fieldname, tbytes)
+
+        monkeypatch.setattr(IndexData, "_term_postings", counted)
+        before = {w: data.postings("body", w) for w in ("minist", "zqxv", "prime")}
+        assert b"zqxv" in asked and len(before["zqxv"][0]) == 0
+        engine.warm()
+        data._postings = arrays._LRU(arrays.POSTINGS_CACHE)  # nothing kept from before
+        asked.clear()
+        after = {w: data.postings("body", w) for w in ("minist", "zqxv", "prime")}
+        assert b"zqxv" not in asked and b"prime" in asked
+        for w in before:
+            assert after[w][0].tolist() == before[w][0].tolist()
+            assert after[w][1].tolist() == before[w][1].tolist()
+        assert engine.search(SearchRequest(query="zqxv")).total == 0
+        assert engine.search(SearchRequest(query='"prime minister" said')).total > 0
