@@ -47,8 +47,9 @@ cdef extern from *:
 
 #: Documents gathered from the selection before their values are counted, and how far
 #: ahead of the one counted a document's values are asked for (see count_values).
-DEF _BATCH = 512
-DEF _AHEAD = 16
+cdef enum:
+    _BATCH = 512
+    _AHEAD = 16
 
 
 def count_values(
@@ -474,7 +475,7 @@ def best_scored(const uint8_t[::1] mask, const float[::1] score, Py_ssize_t k):
     documents is guessed wrong half the time, one on a score above the cut seldom."""
     cdef Py_ssize_t n = mask.shape[0]
     cdef Py_ssize_t d = 0, size = 0, found = 0
-    cdef float v, top
+    cdef float v, top = 0
     cdef float *heap
     if score.shape[0] != n:
         raise ValueError("best_scored: score and mask differ in length")
