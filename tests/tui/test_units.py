@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchtui.dates import format_date_range, parse_date_range
 from searchtui.errors import DateRangeError
@@ -65,6 +67,34 @@ def test_collapse_spaces_moves_highlights():
     new, moved = collapse_spaces(text, spans)
     assert new == "the border wall was"
     assert [new[s:e] for s, e in moved] == ["border", "wall"]
+
+
+def _collapse_letter_by_letter(text, spans):
+    """The spaces collapsed one letter at a time: what collapse_spaces must give."""
+    out, where, in_space = [], [], False
+    for ch in text:
+        where.append(len(out))
+        if ch.isspace():
+            if not in_space:
+                out.append(" ")
+            in_space = True
+        else:
+            out.append(ch)
+            in_space = False
+    where.append(len(out))
+    moved = [(where[s], where[e]) for s, e in spans if 0 <= s < e <= len(text)]
+    return "".join(out), [(s, e) for s, e in moved if e > s]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=" \t\n\r\x0b\x0c\xa0\u2003\u2028\u200bab", max_size=40),
+    st.lists(st.tuples(st.integers(-2, 42), st.integers(-2, 42)), max_size=6),
+)
+def test_collapse_spaces_is_the_letter_by_letter_collapse(text, spans):
+    """White space of every kind (tabs, breaks, no-break and wide spaces; not a
+    zero-width space), spans anywhere, inside runs, empty or out of the text."""
+    assert collapse_spaces(text, spans) == _collapse_letter_by_letter(text, spans)
 
 
 def test_shorten_keeps_spans_that_fit():

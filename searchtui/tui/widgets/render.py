@@ -7,6 +7,8 @@ holding escape sequences must not drive the terminal.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterable
 
 from textual.content import Content
@@ -34,23 +36,32 @@ def highlighted(
     return content
 
 
+#: A run of white space (what ``str.isspace`` calls white space: both use Python's
+#: own test for it).
+_SPACES = re.compile(r"\s+")
+
+
 def collapse_spaces(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """Runs of white space as one space, with the spans moved to match."""
-    out: list[str] = []
-    where: list[int] = []  # where each old offset lands in the new text
-    in_space = False
-    for ch in text:
-        where.append(len(out))
-        if ch.isspace():
-            if not in_space:
-                out.append(" ")
-            in_space = True
-        else:
-            out.append(ch)
-            in_space = False
-    where.append(len(out))
-    moved = [(where[s], where[e]) for s, e in spans if 0 <= s < e <= len(text)]
-    return "".join(out), [(s, e) for s, e in moved if e > s]
+    # Each run from a to b becomes one space: an offset i past a moves back by the
+    # run's letters before i, less the one kept (min(i, b) - a - 1).
+    starts: list[int] = []
+    ends: list[int] = []
+    removed = [0]  # letters dropped by the runs before each run
+    for m in _SPACES.finditer(text):
+        a, b = m.span()
+        starts.append(a)
+        ends.append(b)
+        removed.append(removed[-1] + b - a - 1)
+
+    def where(i: int) -> int:
+        k = bisect.bisect_left(starts, i)
+        if not k:
+            return i
+        return i - removed[k - 1] - (min(i, ends[k - 1]) - starts[k - 1] - 1)
+
+    moved = [(where(s), where(e)) for s, e in spans if 0 <= s < e <= len(text)]
+    return _SPACES.sub(" ", text), [(s, e) for s, e in moved if e > s]
 
 
 def shorten(
