@@ -226,3 +226,28 @@ def test_typing_a_word_past_its_stem_finds_its_articles(tmp_path):
         assert paths("governme*", False) == {"3.txt", "4.txt"}
         assert paths("weath", True) == {"5.txt"}
         assert paths("electiox", True) == set()
+
+
+def test_asking_whether_the_words_are_read_does_not_wait_for_them_being_read():
+    """While the words of a field are being read (under the module's lock), a search
+    asking whether they are read is told at once that they are not."""
+    import threading
+
+    from searchtui import lexicon as lexicon_module
+
+    class Reader:
+        pass
+
+    reader = Reader()
+    answers = []
+    with lexicon_module._lock:
+        asking = threading.Thread(
+            target=lambda: answers.append(lexicon_module.made(reader, "body"))
+        )
+        asking.start()
+        asking.join(timeout=5)
+        assert not asking.is_alive() and answers == [None]
+    lexicon_module.provide(reader, lambda field: ["alpha", "beta"])
+    lex = lexicon_module.lexicon(reader, "body")
+    assert lexicon_module.made(reader, "body") is lex and "beta" in lex
+    assert lexicon_module.made(reader, "title") is None
