@@ -906,9 +906,13 @@ class IndexData:
 
     def open_docs_files(self) -> None:
         """Open every segment's file of word lists now (a query opens them when first
-        needed: about 2 ms each, which a large index has hundreds of)."""
+        needed: about 2 ms each, which a large index has hundreds of), and read their
+        tables of terms (see ``DocsFile.read_tables``)."""
         for leaf, _offset in self.leaves:
             self._docs_file(leaf)
+        for held in list(self._docfiles.values()):
+            if held is not None:
+                held.read_tables()
 
     def _docs_file(self, leaf) -> DocsFile | None:
         """The segment's file of word lists (see ``docfile``), if the verified manifest

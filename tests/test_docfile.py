@@ -386,7 +386,6 @@ def test_a_word_no_article_has_is_not_looked_for_in_each_segment_once_the_words_
     """Before the words are read, each segment is asked; once they are, a word that is
     not among them has no articles at once, and every other word gives what asking
     each segment gives."""
-    from searchtui import arrays
     from searchtui.arrays import IndexData
 
     with SearchEngine.open(built) as engine:
@@ -411,3 +410,26 @@ def test_a_word_no_article_has_is_not_looked_for_in_each_segment_once_the_words_
             assert after[w][1].tolist() == before[w][1].tolist()
         assert engine.search(SearchRequest(query="zqxv")).total == 0
         assert engine.search(SearchRequest(query='"prime minister" said')).total > 0
+
+
+def test_warming_reads_every_segments_table_of_terms(built, monkeypatch):
+    """Reading ahead brings each file's table of terms into memory (a first lookup
+    then faults no page in); what is read from the files stays the same."""
+    with SearchEngine.open(built) as engine:
+        data = engine._data
+        before = {w: data.postings("body", w) for w in ("minist", "prime", "zqxv")}
+        read = []
+        original = docfile.DocsFile.read_tables
+
+        def counted(self):
+            read.append(self.segment_id)
+            return original(self)
+
+        monkeypatch.setattr(docfile.DocsFile, "read_tables", counted)
+        engine.warm()
+        held = [f for f in data._docfiles.values() if f is not None]
+        assert held and sorted(read) == sorted(f.segment_id for f in held)
+        data._postings = arrays._LRU(arrays.POSTINGS_CACHE)
+        for w, (docs, weights) in before.items():
+            again = data.postings("body", w)
+            assert again[0].tolist() == docs.tolist() and again[1].tolist() == weights.tolist()

@@ -24,6 +24,7 @@ a check, is read from its posting blocks.
 
 from __future__ import annotations
 
+import mmap
 import os
 import struct
 import weakref
@@ -338,6 +339,18 @@ class DocsFile:
             raise Unusable(f"it cannot be read: {type(exc).__name__}: {exc}") from None
         self.segment_id = segment_id
         self.ndocs = ndocs
+
+    def read_tables(self) -> None:
+        """Bring each field's table of terms (the terms, where each ends, where its lists
+        start, their checksums) into memory, a byte a page. Looking a term up walks the
+        table by halves, and each page first touched is a fault: at a million articles
+        a first lookup cost about 30 us a segment, for every word a prefix expands to."""
+        step = mmap.PAGESIZE
+        for f in self.fields.values():
+            for table in (f.terms, f.ends, f.starts, f.crc):
+                raw = np.asarray(table).view(np.uint8)
+                if len(raw):
+                    int(raw[::step].sum())
 
     def postings(self, leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(documents, weights) of a term, as ``term_postings`` gives them; None when the
