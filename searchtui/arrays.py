@@ -347,6 +347,8 @@ class IndexData:
             self._build()
             if cache is not None and manifest is not None and write_cache:
                 self._save(cache)
+        if self.rows is not None:
+            self.rows.lend_totals(self.facets)
         self.stories = Stories(self.story, self.live)
         lexicon.provide(reader, self.words)
         self.count = int(self.live.sum())
@@ -399,8 +401,6 @@ class IndexData:
         fields["date"].spread(days, _day_ordinal)
         self.dates = DateIndex(days)
         self.rows = FacetRows.build(self.facets, self.dates.days)
-        if self.rows is not None:
-            self.rows.lend_totals(self.facets)
         #: when each document was first indexed, in microseconds since 1970 (0: not known)
         self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
         fields[FIRST_INDEXED].spread(self.first_indexed, stamp_micros)
@@ -683,8 +683,6 @@ class IndexData:
                         doc_start=z[f"{name}_docstart"] if f"{name}_docstart" in z else None,
                     )
                 self.rows = self._cached_rows(z)
-                if self.rows is not None:
-                    self.rows.lend_totals(self.facets)
         except (CacheUnusable, *_UNREADABLE):
             return False
         return True
@@ -909,8 +907,7 @@ class IndexData:
         needed: about 2 ms each, which a large index has hundreds of), and read their
         tables of terms (see ``DocsFile.read_tables``)."""
         for leaf, _offset in self.leaves:
-            self._docs_file(leaf)
-        for held in list(self._docfiles.values()):
+            held = self._docs_file(leaf)
             if held is not None:
                 held.read_tables()
 

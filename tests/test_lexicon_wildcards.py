@@ -66,8 +66,8 @@ def test_the_words_starting_with_a_prefix_are_those_a_walk_finds(given_words, pr
     st.lists(st.text(alphabet=LETTERS, max_size=6), min_size=1, max_size=5),
 )
 def test_the_views_made_on_first_need_answer_alike_in_any_order(given_words, asks, probes):
-    """Each view of the words (in order, as a set, by length) is made when first asked
-    for; whichever is made first, ``in`` and the rest answer as the set of words does."""
+    """Each view of the words (in order, by length) is made when first asked for;
+    whichever is made first, ``in`` and the rest answer as the set of words does."""
     lex = Lexicon(list(given_words))
     vocab = set(given_words)
     reference = Lexicon(sorted(vocab))
