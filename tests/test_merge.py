@@ -8,6 +8,8 @@ posting blocks included.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from searchtui import indexer, store
+from searchtui import arrays, indexer, store, whooshext
 from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
@@ -165,12 +167,16 @@ def _titles(root: Path, q: str) -> list[str]:
         return sorted(h.title for h in res.hits)
 
 
-def test_updates_leave_the_build_segments_and_merge_their_own(docs, tmp_path, monkeypatch):
-    """Repeated small updates each add a segment; a full tier of them is merged, with
-    changed and deleted files, and the answers match a fresh build."""
+@pytest.mark.parametrize("ahead", [False, True])
+def test_updates_leave_the_build_segments_and_merge_their_own(ahead, docs, tmp_path, monkeypatch):
+    """Repeated small updates each add a segment; a full tier of them is merged (by the
+    commit, or ahead of it), with changed and deleted files, and the answers match a
+    fresh build."""
     config = Config(workers=1, extractor="none")
     monkeypatch.setattr(indexer, "BULK_LIMIT_MB", 1)  # segments of about 20 articles
     monkeypatch.setattr(writers, "MERGE_MAX_DOCS", 8)
+    monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 1 if ahead else 10**9)
+    taken = _spy_commits(monkeypatch)
     corpus = _write_files(tmp_path / "corpus", docs[:150])
     build_index([corpus], tmp_path / "ix", config=config)
 
@@ -200,6 +206,7 @@ def test_updates_leave_the_build_segments_and_merge_their_own(docs, tmp_path, mo
     for q in ["zebra", "\"zebra crossing\"", "said", "\"prime minister\"", "government", ""]:
         assert _titles(tmp_path / "ix", q) == _titles(fresh, q), q
     assert len(_titles(tmp_path / "ix", "\"zebra crossing\"")) == MERGE_FACTOR + 2
+    assert any(made for made, _ in taken) == ahead
 
 
 # ---------------------------------------------------------------------------
@@ -227,3 +234,151 @@ def _same_term_docs(leaf, monkeypatch) -> None:
             m.setattr(postings, "fast_paths", lambda: False)
             slow = [(t, ids.tolist()) for t, ids in postings.field_term_docs(leaf, field)]
         assert slow == got, field
+
+
+# ---------------------------------------------------------------------------
+# The merge made ahead, in a process of its own, while an update scans and indexes
+
+
+def _full_tier(tmp_path: Path, docs: list[dict], monkeypatch, name: str = "ix") -> Path:
+    """An index whose next commit merges ten small segments of its build (segments of
+    about 20 articles, the largest merged 40)."""
+    monkeypatch.setattr(indexer, "BULK_LIMIT_MB", 1)
+    monkeypatch.setattr(writers, "MERGE_MAX_DOCS", 40)
+    corpus = tmp_path / "corpus"
+    if not corpus.exists():
+        _write_files(corpus, docs[:220])
+    root = tmp_path / name
+    build_index([corpus], root, config=Config(workers=1, extractor="none"))
+    ix, _d, _m = store.open_index(root)
+    assert len(whooshext.merge_plan(ix)[0]) == MERGE_FACTOR
+    return root
+
+
+def _spy_commits(monkeypatch) -> list[tuple[bool, bool]]:
+    """For each commit of a run: whether a merge was made ahead of it, and taken."""
+    taken: list[tuple[bool, bool]] = []
+    real = whooshext.commit
+
+    def spy(writer, segments=(), merged=None, ahead=None):
+        generation = real(writer, segments, merged, ahead)
+        made = ahead is not None
+        taken.append((made, made and merged.into == ahead.segment.segment_id()))
+        return generation
+
+    monkeypatch.setattr(indexer.whooshext, "commit", spy)
+    return taken
+
+
+def _contents(root: Path) -> list:
+    """Each live document's stored fields (when it was first indexed left out), by path."""
+    ix, _d, _m = store.open_index(root)
+    with ix.reader() as reader:
+        docs = [
+            {k: v for k, v in reader.stored_fields(n).items() if k != "first_indexed"}
+            for n in reader.all_doc_ids()
+        ]
+    return sorted(docs, key=lambda d: d["path"])
+
+
+def _answers(root: Path) -> list:
+    out = []
+    with SearchEngine.open(root) as engine:
+        for q in ["said", "government", "\"prime minister\"", "people", ""]:
+            res = engine.search(SearchRequest(query=q, page_size=1000))
+            facets = {n: [(b.value, b.count) for b in f.buckets] for n, f in res.facets.items()}
+            out.append((q, res.total, sorted(h.path for h in res.hits), facets))
+    return out
+
+
+def _segment_files(root: Path) -> tuple[set[str], set[str]]:
+    """The segments the live generation lists, and those with files in its folder."""
+    ix, ixdir, _m = store.open_index(root)
+    listed = {s.segment_id() for s in ix._segments()}
+    named = re.compile(r"(?:seg-)?(MAIN_[a-z0-9]+)\.")
+    return listed, {m.group(1) for n in os.listdir(ixdir) if (m := named.match(n))}
+
+
+def test_an_update_takes_the_merge_made_ahead_and_gets_the_same_index(docs, tmp_path,
+                                                                        monkeypatch):
+    """The merge made in a process of its own holds what the commit's merge would
+    have: the same documents, answers and facets. Its segment holds the merged
+    documents alone, before the new ones (the commit's own merge, in a run without
+    workers, puts them after the new documents), so the arrays' stories are carried
+    over."""
+    root = _full_tier(tmp_path, docs, monkeypatch)
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin)
+    extra = _write_files(tmp_path / "extra", docs[220:232])
+    taken = _spy_commits(monkeypatch)
+    config = Config(workers=1, extractor="none")
+
+    monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 10**9)  # merged by the commit
+    assert build_index([tmp_path / "corpus", extra], twin, config=config).added == 12
+    monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 1)  # merged ahead
+    carried = []
+    real_renamed = arrays._renamed
+    monkeypatch.setattr(arrays, "_renamed", lambda *a: carried.append(1) or real_renamed(*a))
+    assert build_index([tmp_path / "corpus", extra], root, config=config).added == 12
+    assert taken == [(False, False), (True, True)]
+    assert carried, "the stories of the generation before were not carried over"
+    assert _contents(root) == _contents(twin)
+    assert _answers(root) == _answers(twin)
+    ix, _d, _m = store.open_index(root)
+    assert [s.doc_count_all() for s in ix._segments()][-2:] == [220 - 6, 12]
+    listed, on_disk = _segment_files(root)
+    assert on_disk == listed
+
+
+def test_a_merge_ahead_whose_segments_lost_documents_is_not_taken(docs, tmp_path, monkeypatch):
+    """A file deleted from one of the segments merged ahead: the commit merges them
+    itself (the article is gone), and the unused segment's files go with the commit."""
+    root = _full_tier(tmp_path, docs, monkeypatch)
+    monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 1)
+    taken = _spy_commits(monkeypatch)
+    ix, _d, _m = store.open_index(root)
+    first = whooshext.merge_plan(ix)[0][0][0]
+    with ix.reader() as reader:
+        leaf = next(r for r, _o in reader.leaf_readers() if postings.segment_id(r) == first)
+        gone = Path(leaf.stored_fields(0)["path"])
+    gone.unlink()
+    report = build_index([tmp_path / "corpus"], root, config=Config(workers=1, extractor="none"))
+    assert report.deleted == 1
+    assert taken == [(True, False)]
+    listed, on_disk = _segment_files(root)
+    assert on_disk == listed
+    fresh = tmp_path / "fresh"
+    build_index([tmp_path / "corpus"], fresh, config=Config(workers=1, extractor="none"))
+    assert _answers(root) == _answers(fresh)
+
+
+def test_a_run_with_nothing_to_do_stops_the_merge_ahead(docs, tmp_path, monkeypatch):
+    root = _full_tier(tmp_path, docs, monkeypatch)
+    monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 1)
+    started = []
+    real_start = indexer._MergeAhead.start
+    monkeypatch.setattr(indexer._MergeAhead, "start",
+                        classmethod(lambda cls, d: started.append(real_start(d)) or started[-1]))
+    report = build_index([tmp_path / "corpus"], root, config=Config(workers=1, extractor="none"))
+    assert report.nothing_to_do
+    assert started and started[0] is not None
+    assert not started[0]._proc.is_alive()
+    ix, _d, _m = store.open_index(root)
+    assert len(whooshext.merge_plan(ix)[0]) == MERGE_FACTOR  # nothing was committed
+
+
+def test_a_merge_ahead_that_fails_leaves_the_merge_to_the_commit(tmp_path):
+    """The process fails (here: no index where it looks): no merge, no error."""
+    ahead = indexer._MergeAhead(tmp_path / "nothing", (("MAIN_x", 3, 0),))
+    assert ahead.result(lambda: False) == (None, {})
+    assert not ahead._proc.is_alive()
+
+
+def test_a_cancelled_run_stops_the_merge_ahead(docs, tmp_path, monkeypatch):
+    root = _full_tier(tmp_path, docs, monkeypatch)
+    ix, ixdir, _m = store.open_index(root)
+    ahead = indexer._MergeAhead(ixdir, whooshext.merge_plan(ix)[0])
+    with pytest.raises(indexer.Cancelled):
+        ahead.result(lambda: True)
+    ahead.close()
+    assert not ahead._proc.is_alive()

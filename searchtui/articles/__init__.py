@@ -60,6 +60,7 @@ from .discover import (
     TEXT_SUFFIXES,
     discover,
     discover_files,
+    require_paths,
     shown_path,
 )
 from .fields import COLUMN_FIELDS, _one_line
@@ -83,6 +84,7 @@ __all__ = [
     "parse_byline",
     "parse_date",
     "read_file",
+    "require_paths",
     "shown_path",
     "split_authors",
 ]

@@ -127,6 +127,14 @@ def _statuses(folder: str, names: list[str]) -> list[tuple[int, int, int]] | Non
     return list(zip(kinds.tolist(), size.tolist(), mtime.tolist(), strict=True))
 
 
+def require_paths(paths: Iterable[str | os.PathLike]) -> None:
+    """Raise :class:`~searchtui.errors.CorpusMissing` for the first of ``paths`` that
+    does not exist."""
+    for p in paths:
+        if not os.path.exists(p):
+            raise CorpusMissing(f"corpus path not found: {shown_path(p)}")
+
+
 def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], list[Problem]]:
     """What :func:`discover` finds, each file with its real path and status (read once:
     a corpus of a million files is walked in seconds)."""
@@ -134,9 +142,7 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
         paths = [paths]
     # as text, not Path objects: a caller may name a million files one by one
     given = [os.fspath(p) for p in paths]
-    for p in given:
-        if not os.path.exists(p):
-            raise CorpusMissing(f"corpus path not found: {shown_path(p)}")
+    require_paths(given)
     found: dict[str, Found] = {}
     problems: list[Problem] = []
 

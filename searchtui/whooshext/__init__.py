@@ -17,6 +17,9 @@ Writing and committing (``writers``, ``storage``):
   ``DEFAULT_LIMIT_MB``, of collected postings), or Whoosh's own writer on the
   stock paths; ``Writer`` is their type.
 - ``hand_over(writer)``: finish a worker's segments for the parent's commit.
+- ``merge_plan(ix)`` / ``merge_ahead(ix, writer, sources)``: the segments the next
+  commit merges, and that merge made beforehand in another process, for
+  ``commit(..., ahead=)`` to take (``MergedAhead``).
 - ``read_segment(ix, segment)``: a reader of one such segment (or a live one).
 - ``discard(writer)``: close a writer that takes no part in a commit.
 - ``commit(writer, segments)``: make a writer's and handed-over segments live
@@ -96,10 +99,13 @@ from searchtui.whooshext.storage import (
 from searchtui.whooshext.version import describe, fast_paths
 from searchtui.whooshext.writers import (
     Merged,
+    MergedAhead,
     Writer,
     commit,
     discard,
     hand_over,
+    merge_ahead,
+    merge_plan,
     new_writer,
     read_segment,
 )
@@ -111,6 +117,7 @@ __all__ = [
     "DocsFile",
     "Generation",
     "Merged",
+    "MergedAhead",
     "OffsetPhrase",
     "PhrasePositionsPlugin",
     "Writer",
@@ -133,6 +140,8 @@ __all__ = [
     "is_damage",
     "is_null_query",
     "latest_generation",
+    "merge_ahead",
+    "merge_plan",
     "new_writer",
     "open_generation",
     "open_index",

@@ -14,7 +14,7 @@ before that, and the generation is signed first when the storage has a seal
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.index import Index
@@ -148,6 +148,53 @@ def merge_tiered(writer: SegmentWriter, segments: list[Segment]) -> list[Segment
 #: The merge policy of ``commit``.
 MERGE_POLICY = merge_tiered
 
+#: What identifies a segment as a merge found it: its id, its documents (deleted
+#: included) and how many of them were deleted.
+Mark = tuple[str, int, int]
+
+
+def _marks(segments: Iterable[Segment]) -> tuple[Mark, ...]:
+    return tuple((s.segment_id(), s.doc_count_all(), s.deleted_count()) for s in segments)
+
+
+def merge_plan(ix: Index) -> tuple[tuple[Mark, ...], int]:
+    """What the next commit to ``ix`` merges when the run deletes nothing from the
+    segments it chooses (see ``plan_merge``): those segments, in the order their
+    documents are copied, and their live documents."""
+    chosen, _keep = plan_merge(list(ix._segments()))
+    return _marks(chosen), sum(s.doc_count() for s in chosen)
+
+
+class MergedAhead(NamedTuple):
+    """A merge made before the commit (by ``merge_ahead``, in another process, while
+    the run read its files): the segments it copied, as they were then, and the
+    segment that holds their live documents, which ``commit`` makes live in their
+    place if they are still what it would merge, and as they were."""
+
+    sources: tuple[Mark, ...]
+    segment: Segment
+
+
+def merge_ahead(ix: Index, writer: SegmentWriter, sources: tuple[Mark, ...]) -> MergedAhead | None:
+    """Copy the segments ``sources`` (see ``merge_plan``) of ``ix`` into ``writer``'s
+    segment, which is handed over; None (and nothing written) when ``ix`` does not
+    hold them as they were, or they make more than one segment."""
+    by_id = {s.segment_id(): s for s in ix._segments()}
+    chosen = [by_id.get(mark[0]) for mark in sources]
+    if any(s is None for s in chosen) or _marks(chosen) != tuple(sources):
+        discard(writer)
+        return None
+    for seg in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    segments = hand_over(writer)
+    if len(segments) != 1:
+        return None  # their files are removed by the next commit
+    return MergedAhead(tuple(sources), segments[0])
+
 
 class Merged:
     """What a commit merged: the segments whose documents it copied, in that order,
@@ -159,22 +206,33 @@ class Merged:
 
 
 def commit(
-    writer: SegmentWriter, segments: Iterable[Segment] = (), merged: Merged | None = None
+    writer: SegmentWriter, segments: Iterable[Segment] = (), merged: Merged | None = None,
+    ahead: MergedAhead | None = None,
 ) -> int:
     """Make what ``writer`` wrote live, with ``segments`` handed over by other writers.
 
     The writer's own segment comes before those handed over, so the documents the
     generation before held come first. ``merged``, when given, is told what was
-    merged. Returns the new generation's number. Durable when the writer's index
-    was opened with ``storage.open_index`` or ``storage.create_index``; a writer on
-    any other storage is refused.
+    merged. ``ahead``: a merge made beforehand (see ``merge_ahead``), taken instead of
+    merging here when the merge policy chooses the same segments and none of them
+    lost a document since (otherwise its segment is not used, and its files go with
+    the commit's clean-up). Returns the new generation's number. Durable when the
+    writer's index was opened with ``storage.open_index`` or
+    ``storage.create_index``; a writer on any other storage is refused.
     """
     storage = writer.storage
     if not isinstance(storage, DurableStorage):
         raise ValueError("commit() needs an index opened with searchtui.whooshext.open_index")
     handed = list(segments)
+    into: list[str] = []  # the segment of the merge made ahead, when it is taken
 
     def merge_and_hand_over(w: SegmentWriter, existing: list[Segment]) -> list[Segment]:
+        if ahead is not None and MERGE_POLICY is merge_tiered:
+            chosen, keep = plan_merge(list(existing))
+            if chosen and _marks(chosen) == ahead.sources:
+                w.merged_from = [mark[0] for mark in ahead.sources]
+                into.append(ahead.segment.segment_id())
+                return [*keep, ahead.segment, *handed]
         return list(MERGE_POLICY(w, existing)) + handed
 
     # The TOC is written from the final segment list; the storage's seal names
@@ -190,7 +248,7 @@ def commit(
             merged.sources = list(getattr(writer, "merged_from", []))
             own = [s.segment_id() for s in final[: len(final) - len(handed)]]
             mine = writer.newsegment.segment_id() if writer._added else None
-            merged.into = mine if mine in own else None
+            merged.into = into[0] if into else mine if mine in own else None
         storage.committing = [s.segment_id() for s in final]
         write_toc(final)
 
