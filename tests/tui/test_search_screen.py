@@ -475,3 +475,36 @@ async def test_reading_ahead_starts_once_the_first_results_are_shown(
         await settle(pilot)
         await app.workers.wait_for_complete()
         assert len(started) == 1
+
+
+def _painted_line(app, y: int) -> str:
+    """The text of the cells the screen paints on its line ``y``."""
+    strip = app.screen._compositor.render_strips()[y]
+    return "".join(segment.text for segment in strip)
+
+
+async def test_the_suggestion_and_the_index_notice_stay_on_a_narrow_status_line(
+    make_app, index_dir
+):
+    """However long the count and the query's reading, the suggestion and the notice
+    about the index are shown whole; the rest is cut short with an ellipsis."""
+    app, _ = make_app(index_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "suporters kwyjibo")
+        await pilot.pause()
+        suggestion = app.screen.query_one("#suggestion")
+        assert suggestion.display and suggestion.query_text
+        status = app.screen.query_one("#status")
+        shown = f"Did you mean {suggestion.query_text}?"
+        assert suggestion.region.width >= len(shown)
+        assert suggestion.region.right <= status.region.right
+        line = _painted_line(app, status.region.y)
+        assert shown in line and line.rstrip().endswith("…")
+        # the index changed on disk: its notice is at the line's end, whole
+        app.index_stale = True
+        app.screen._refresh_notice()
+        await pilot.pause()
+        line = _painted_line(app, status.region.y)
+        assert "index changed on disk: Ctrl+R reloads" in line
+        assert shown in line

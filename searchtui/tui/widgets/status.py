@@ -50,18 +50,21 @@ class Suggestion(StaticText, can_focus=True):
 
 
 class StatusLine(Horizontal):
+    """The suggestion first and the index's notice last, each as wide as its text; the
+    hit count and how the query was read in between, cut short with an ellipsis when
+    the line is too narrow for all of it: what can be acted on is never pushed off."""
+
     def compose(self) -> ComposeResult:
-        yield StaticText("", id="status-text")
         yield Suggestion(id="suggestion")
+        yield StaticText("", id="status-text")
         yield StaticText("", id="status-notice")
 
     def on_mount(self) -> None:
         self.query_one(Suggestion).display = False
 
     def set_text(self, text: str | Content) -> None:
-        static = self.query_one("#status-text", Static)
-        # a text of the same width needs a repaint, not a new layout of the screen
-        static.update(text, layout=_width(static.content) != _width(text))
+        # its width is the line's rest, whatever the text: a repaint, not a new layout
+        self.query_one("#status-text", Static).update(text, layout=False)
 
     def set_suggestion(self, query: str | None) -> None:
         self.query_one(Suggestion).set_query(query)
@@ -70,7 +73,3 @@ class StatusLine(Horizontal):
         notice = self.query_one("#status-notice", Static)
         notice.update(text)
         notice.display = bool(text)
-
-
-def _width(value: object) -> int:
-    return value.cell_length if isinstance(value, Content) else Content(str(value)).cell_length
