@@ -136,13 +136,18 @@ def merge_tiered(writer: SegmentWriter, segments: list[Segment]) -> list[Segment
     merge, keep = plan_merge(list(segments))
     #: the segments whose documents the writer's own segment holds, in their order
     writer.merged_from = [seg.segment_id() for seg in merge]
-    for seg in merge:
+    _copy_into(writer, merge)
+    return keep
+
+
+def _copy_into(writer: SegmentWriter, segments: Iterable[Segment]) -> None:
+    """Copy the live documents of ``segments``, in turn, into ``writer``'s segment."""
+    for seg in segments:
         reader = SegmentReader(writer.storage, writer.schema, seg)
         try:
             writer.add_reader(reader)
         finally:
             reader.close()
-    return keep
 
 
 #: The merge policy of ``commit``.
@@ -184,12 +189,7 @@ def merge_ahead(ix: Index, writer: SegmentWriter, sources: tuple[Mark, ...]) -> 
     if any(s is None for s in chosen) or _marks(chosen) != tuple(sources):
         discard(writer)
         return None
-    for seg in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        try:
-            writer.add_reader(reader)
-        finally:
-            reader.close()
+    _copy_into(writer, chosen)
     segments = hand_over(writer)
     if len(segments) != 1:
         return None  # their files are removed by the next commit
