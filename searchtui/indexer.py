@@ -413,13 +413,17 @@ class _MergeAhead:
     @classmethod
     def start(cls, ixdir: Path) -> _MergeAhead | None:
         """The merge of the live index at ``ixdir`` (verified), started; None when its
-        next commit merges nothing, or too little to be worth a process."""
+        next commit merges nothing, or too little to be worth a process, or when it
+        cannot be planned (whatever stops it is met again by the run, and said there)."""
         if not whooshext.fast_paths():
             return None
-        sources, docs = whooshext.merge_plan(whooshext.open_index(ixdir, store.INDEX_NAME))
-        if not sources or docs < MERGE_AHEAD_DOCS:
+        try:
+            sources, docs = whooshext.merge_plan(whooshext.open_index(ixdir, store.INDEX_NAME))
+            if not sources or docs < MERGE_AHEAD_DOCS:
+                return None
+            return cls(ixdir, sources)
+        except Exception:
             return None
-        return cls(ixdir, sources)
 
     def result(
         self, is_cancelled: Callable[[], bool]

@@ -368,7 +368,9 @@ def test_a_run_with_nothing_to_do_stops_the_merge_ahead(docs, tmp_path, monkeypa
 
 
 def test_a_merge_ahead_that_fails_leaves_the_merge_to_the_commit(tmp_path):
-    """The process fails (here: no index where it looks): no merge, no error."""
+    """The process fails (here: no index where it looks): no merge, no error. Nor is
+    one started where none can be planned."""
+    assert indexer._MergeAhead.start(tmp_path / "nothing") is None
     ahead = indexer._MergeAhead(tmp_path / "nothing", (("MAIN_x", 3, 0),))
     assert ahead.result(lambda: False) == (None, {})
     assert not ahead._proc.is_alive()
