@@ -68,6 +68,9 @@ def lstat_names(
     folder: bytes, names: list[str], first: int, last: int, mode: np.ndarray,
     size: np.ndarray, mtime_ns: np.ndarray, error: np.ndarray,
 ) -> None: ...
+def pairs_by_value(
+    value_of: np.ndarray, pair_term: np.ndarray, pair_doc: np.ndarray, nvalues: int, ndocs: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 def values_by_document(
     pair_doc: np.ndarray, pair_val: np.ndarray, doc_start: np.ndarray, out: np.ndarray
 ) -> None: ...

@@ -8,7 +8,7 @@ instead of reading or writing out of bounds.
 """
 
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.stdlib cimport calloc, free, malloc, qsort, realloc
 from libc.string cimport memcmp
 from cpython cimport array as carray
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
@@ -160,6 +160,90 @@ def place_rows(
             at[d] = to
     if bad:
         raise ValueError("place_rows: a document's values do not fit its row")
+
+
+cdef int _cmp_int32(const void *a, const void *b) noexcept nogil:
+    cdef int32_t x = (<const int32_t *>a)[0]
+    cdef int32_t y = (<const int32_t *>b)[0]
+    return (x > y) - (x < y)
+
+
+def pairs_by_value(
+    const int64_t[::1] value_of,
+    const int64_t[::1] pair_term,
+    const int64_t[::1] pair_doc,
+    Py_ssize_t nvalues,
+    Py_ssize_t ndocs,
+):
+    """The (term, document) pairs ``(pair_term[j], pair_doc[j])`` as (value, document)
+    pairs, each term ``t`` standing for the value ``value_of[t]``: each pair once, by
+    value, then document. Returns (documents, values, where each value's pairs start:
+    ``nvalues + 1`` offsets). A counting sort by value, then each value's documents
+    sorted where they are not in order already (several terms shown as one value) and
+    repeats dropped."""
+    cdef Py_ssize_t npairs = pair_term.shape[0]
+    cdef Py_ssize_t nterms = value_of.shape[0]
+    cdef Py_ssize_t j, v, k, w, lo, hi
+    cdef int64_t t, val, d
+    cdef int bad = 0
+    if pair_doc.shape[0] != npairs:
+        raise ValueError("pairs_by_value: the pairs' terms and documents differ in length")
+    if nvalues < 0 or ndocs < 0 or ndocs > 2147483647:
+        raise ValueError("pairs_by_value: bad counts")
+    start_arr = np.zeros(nvalues + 1, dtype=np.int64)
+    docs_arr = np.empty(npairs, dtype=np.int32)
+    vals_arr = np.empty(npairs, dtype=np.int32)
+    cdef int64_t[::1] start = start_arr
+    cdef int32_t[::1] docs = docs_arr
+    cdef int32_t[::1] vals = vals_arr
+    cdef int64_t *at = <int64_t *>calloc(nvalues + 1, sizeof(int64_t))
+    if at == NULL:
+        raise MemoryError()
+    try:
+        with nogil:
+            for j in range(nterms):
+                if value_of[j] < 0 or value_of[j] >= nvalues:
+                    bad = 1
+                    break
+            if not bad:
+                for j in range(npairs):
+                    t = pair_term[j]
+                    d = pair_doc[j]
+                    if t < 0 or t >= nterms or d < 0 or d >= ndocs:
+                        bad = 2
+                        break
+                    at[value_of[t] + 1] += 1
+            if not bad:
+                for v in range(nvalues):
+                    at[v + 1] += at[v]
+                for j in range(npairs):
+                    val = value_of[pair_term[j]]
+                    docs[at[val]] = <int32_t>pair_doc[j]
+                    at[val] += 1
+                # at[v] is now where value v's pairs end; they start at at[v - 1]
+                w = 0
+                lo = 0
+                for v in range(nvalues):
+                    hi = at[v]
+                    for k in range(lo + 1, hi):
+                        if docs[k] <= docs[k - 1]:
+                            qsort(&docs[lo], hi - lo, sizeof(int32_t), _cmp_int32)
+                            break
+                    start[v] = w
+                    for k in range(lo, hi):
+                        if k == lo or docs[k] != docs[k - 1]:
+                            docs[w] = docs[k]
+                            vals[w] = <int32_t>v
+                            w += 1
+                    lo = hi
+                start[nvalues] = w
+    finally:
+        free(at)
+    if bad == 1:
+        raise ValueError("pairs_by_value: a term's value lies outside the values")
+    if bad == 2:
+        raise ValueError("pairs_by_value: a pair's term or document lies outside them")
+    return docs_arr[:w], vals_arr[:w], start_arr
 
 
 def values_by_document(

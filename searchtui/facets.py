@@ -67,6 +67,7 @@ class FacetIndex:
         doc_vals: np.ndarray | None = None,
         table: dict[str, str] | None = None,
         doc_start: np.ndarray | None = None,
+        val_start: np.ndarray | None = None,
     ):
         self.name = name
         self.values = values
@@ -76,7 +77,7 @@ class FacetIndex:
         if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
             order = np.argsort(pair_val, kind="stable")
             pair_doc, pair_val = pair_doc[order], pair_val[order]
-            doc_vals = doc_start = None
+            doc_vals = doc_start = val_start = None
         self.pair_doc = pair_doc
         self.pair_val = pair_val
         self.ndocs = ndocs
@@ -88,10 +89,16 @@ class FacetIndex:
         # and those of them that are no copy, for the stories they were counted for
         self._ungrouped_totals: tuple[Stories, np.ndarray] | None = None
         # where each value's pairs start (pair_val is sorted; searched in its own
-        # type: an int64 needle would copy all the pairs to int64 first)
-        self._val_start = np.searchsorted(
-            pair_val, np.arange(len(values) + 1, dtype=pair_val.dtype)
-        ).astype(np.int64)
+        # type: an int64 needle would copy all the pairs to int64 first), unless given
+        if (
+            val_start is not None and len(val_start) == len(values) + 1
+            and val_start[-1] == len(pair_val)
+        ):
+            self._val_start = np.asarray(val_start, dtype=np.int64)
+        else:
+            self._val_start = np.searchsorted(
+                pair_val, np.arange(len(values) + 1, dtype=pair_val.dtype)
+            ).astype(np.int64)
         if doc_start is None or len(doc_start) != ndocs + 1 or doc_start[-1] != len(pair_doc):
             doc_start = np.zeros(ndocs + 1, dtype=np.int64)
             np.cumsum(np.bincount(pair_doc, minlength=ndocs), out=doc_start[1:])
@@ -150,6 +157,15 @@ class FacetIndex:
         value_of = np.fromiter((ids[v] for v in shown), dtype=np.int64, count=len(shown))
         # each (value, document) once (two terms of a document may be shown as one),
         # by value, then document
+        loops = kernels.loops
+        if loops is not None and hasattr(loops, "pairs_by_value") and ndocs < 2**31:
+            # in two passes over the pairs (a counting sort by value), instead of
+            # sorting them as 64-bit keys: a second less at a million articles
+            docs, vals, starts = loops.pairs_by_value(
+                value_of, np.ascontiguousarray(pair_term, dtype=np.int64),
+                np.ascontiguousarray(pair_doc, dtype=np.int64), len(values), ndocs,
+            )
+            return cls(name, values, docs, vals, ndocs, table=table, val_start=starts)
         width = np.int64(max(ndocs, 1))
         # (a stable sort: the pairs come in runs already sorted, a segment's each)
         keys = np.sort(value_of[pair_term] * width + pair_doc.astype(np.int64), kind="stable")

@@ -592,3 +592,110 @@ def test_values_by_document_refuses_runs_that_do_not_fit():
     with pytest.raises(ValueError):  # a document past the runs
         loops.values_by_document(np.array([0, 1, 2], np.int32), pair_val,
                                  np.array([0, 1, 3], np.int64), out)
+
+
+def _pairs_by_value_numpy(value_of, pair_term, pair_doc, ndocs):
+    """What ``FacetIndex.from_pairs`` computes without the kernel: each (value,
+    document) once, by value, then document."""
+    width = np.int64(max(ndocs, 1))
+    keys = np.unique(value_of[pair_term] * width + pair_doc)
+    return (keys % width).astype(np.int32), (keys // width).astype(np.int32)
+
+
+@needs_loops
+@settings(max_examples=120, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1), nterms=st.integers(0, 30), nvalues=st.integers(1, 12),
+    ndocs=st.integers(1, 80), segments=st.integers(1, 5),
+)
+def test_pairs_by_value_is_the_sort_of_the_pairs_by_value(seed, nterms, nvalues, ndocs, segments):
+    """Pairs as the segments give them (each segment's documents after the last one's,
+    by term, then document), several terms shown as one value: the kernel gives what
+    sorting the (value, document) keys and dropping repeats gives, and where each
+    value's pairs start."""
+    rng = np.random.default_rng(seed)
+    value_of = rng.integers(0, nvalues, size=nterms).astype(np.int64)
+    bounds = np.sort(rng.integers(0, ndocs + 1, size=segments - 1))
+    terms, docs = [], []
+    for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), ndocs], strict=True):
+        for t in range(nterms):
+            held = np.flatnonzero(rng.random(hi - lo) < 0.3) + lo
+            terms.append(np.full(len(held), t, dtype=np.int64))
+            docs.append(held.astype(np.int64))
+    pair_term = np.concatenate(terms) if terms else np.zeros(0, np.int64)
+    pair_doc = np.concatenate(docs) if docs else np.zeros(0, np.int64)
+    got_docs, got_vals, starts = loops.pairs_by_value(
+        value_of, pair_term, pair_doc, nvalues, ndocs
+    )
+    want_docs, want_vals = _pairs_by_value_numpy(value_of, pair_term, pair_doc, ndocs)
+    assert np.array_equal(got_docs, want_docs) and np.array_equal(got_vals, want_vals)
+    assert got_docs.dtype == got_vals.dtype == np.int32
+    assert np.array_equal(starts, np.searchsorted(want_vals, np.arange(nvalues + 1)))
+
+
+@needs_loops
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), npairs=st.integers(0, 300))
+def test_pairs_by_value_takes_pairs_in_any_order(seed, npairs):
+    """Pairs in no order at all, repeats included."""
+    rng = np.random.default_rng(seed)
+    value_of = rng.integers(0, 7, size=20).astype(np.int64)
+    pair_term = rng.integers(0, 20, size=npairs).astype(np.int64)
+    pair_doc = rng.integers(0, 50, size=npairs).astype(np.int64)
+    got_docs, got_vals, _starts = loops.pairs_by_value(value_of, pair_term, pair_doc, 7, 50)
+    want_docs, want_vals = _pairs_by_value_numpy(value_of, pair_term, pair_doc, 50)
+    assert np.array_equal(got_docs, want_docs) and np.array_equal(got_vals, want_vals)
+
+
+@needs_loops
+def test_pairs_by_value_refuses_what_lies_outside():
+    one = np.array([0], np.int64)
+    for value_of, pair_term, pair_doc, nvalues, ndocs in [
+        (np.array([3], np.int64), one, one, 3, 5),  # a value past the values
+        (np.array([-1], np.int64), one, one, 3, 5),
+        (one, np.array([1], np.int64), one, 3, 5),  # a term past the terms
+        (one, one, np.array([5], np.int64), 3, 5),  # a document past the documents
+        (one, one, np.array([-1], np.int64), 3, 5),
+        (one, np.array([0, 0], np.int64), one, 3, 5),  # terms and documents differ
+    ]:
+        with pytest.raises(ValueError):
+            loops.pairs_by_value(value_of, pair_term, pair_doc, nvalues, ndocs)
+
+
+@needs_loops
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), ndocs=st.integers(1, 60))
+def test_facets_from_pairs_are_the_same_with_and_without_the_kernel(seed, ndocs):
+    """A facet built from a field's pairs, names joined by a table (two spellings
+    shown as one): the same arrays by the counting kernel as by sorting the keys, and
+    the same facet as one built from the values' posting lists."""
+    from searchtui.facets import FacetIndex
+
+    rng = np.random.default_rng(seed)
+    terms = ["Ann Lee", "Lee", "Bo Diaz", "Diaz", "Cy Young", "Dee"]
+    table = {"Lee": "Ann Lee", "Diaz": "Bo Diaz", "Dee": "Cy Young"}
+    half = ndocs // 2
+    pair_term, pair_doc = [], []
+    for lo, hi in ((0, half), (half, ndocs)):  # two segments, each by term, then document
+        for t in range(len(terms)):
+            held = np.flatnonzero(rng.random(hi - lo) < 0.4) + lo
+            pair_term.extend([t] * len(held))
+            pair_doc.extend(held.tolist())
+    args = ("people", terms, np.array(pair_term, np.int64), np.array(pair_doc, np.int64),
+            ndocs, table)
+    with_kernel = FacetIndex.from_pairs(*args)
+    without = mock.Mock(wraps=loops, spec=[n for n in dir(loops) if n != "pairs_by_value"])
+    with mock.patch.object(kernels, "loops", without):
+        sorted_keys = FacetIndex.from_pairs(*args)
+    postings: dict[str, np.ndarray] = {}
+    for t, d in zip(pair_term, pair_doc, strict=True):
+        postings.setdefault(terms[t], []).append(d)
+    from_lists = FacetIndex.from_postings(
+        "people", {k: np.array(v, np.int32) for k, v in postings.items()}, ndocs, table
+    )
+    # (from posting lists, only the values some document holds are listed)
+    for other in (sorted_keys, from_lists) if len(postings) == len(terms) else (sorted_keys,):
+        assert with_kernel.values == other.values
+        for attr in ("pair_doc", "pair_val", "_val_start", "doc_start", "doc_vals"):
+            a, b = getattr(with_kernel, attr), getattr(other, attr)
+            assert a.dtype == b.dtype and np.array_equal(a, b), attr
