@@ -240,16 +240,33 @@ def _same_term_docs(leaf, monkeypatch) -> None:
 # The merge made ahead, in a process of its own, while an update scans and indexes
 
 
-def _full_tier(tmp_path: Path, docs: list[dict], monkeypatch, name: str = "ix") -> Path:
-    """An index whose next commit merges ten small segments of its build (segments of
-    about 20 articles, the largest merged 40)."""
-    monkeypatch.setattr(indexer, "BULK_LIMIT_MB", 1)
+def _build_tier(folder: Path, docs: list[dict]) -> tuple[Path, Path]:
+    """(corpus, index) in ``folder``: a build of 120 articles, one segment, then ten
+    updates of ten articles, a segment each. With segments of up to 40 articles merged,
+    the next commit merges the ten."""
+    corpus = folder / "corpus"
+    _write_files(corpus / "base", docs[:120])
+    config = Config(workers=1, extractor="none")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(writers, "MERGE_MAX_DOCS", 40)
+        build_index([corpus], folder / "ix", config=config)
+        for step in range(MERGE_FACTOR):
+            _write_files(corpus / f"u{step}", docs[120 + 10 * step : 130 + 10 * step])
+            build_index([corpus], folder / "ix", config=config)
+    return corpus, folder / "ix"
+
+
+@pytest.fixture(scope="module")
+def tier(docs, tmp_path_factory) -> tuple[Path, Path]:
+    return _build_tier(tmp_path_factory.mktemp("tier"), docs)
+
+
+def _full_tier(built: Path, monkeypatch, root: Path) -> Path:
+    """A copy at ``root`` of the index ``built`` (see ``_build_tier``), whose next commit
+    merges ten small segments."""
     monkeypatch.setattr(writers, "MERGE_MAX_DOCS", 40)
-    corpus = tmp_path / "corpus"
-    if not corpus.exists():
-        _write_files(corpus, docs[:220])
-    root = tmp_path / name
-    build_index([corpus], root, config=Config(workers=1, extractor="none"))
+    if built != root:
+        shutil.copytree(built, root)
     ix, _d, _m = store.open_index(root)
     assert len(whooshext.merge_plan(ix)[0]) == MERGE_FACTOR
     return root
@@ -299,33 +316,33 @@ def _segment_files(root: Path) -> tuple[set[str], set[str]]:
     return listed, {m.group(1) for n in os.listdir(ixdir) if (m := named.match(n))}
 
 
-def test_an_update_takes_the_merge_made_ahead_and_gets_the_same_index(docs, tmp_path,
+def test_an_update_takes_the_merge_made_ahead_and_gets_the_same_index(docs, tier, tmp_path,
                                                                         monkeypatch):
     """The merge made in a process of its own holds what the commit's merge would
     have: the same documents, answers and facets. Its segment holds the merged
     documents alone, before the new ones (the commit's own merge, in a run without
     workers, puts them after the new documents), so the arrays' stories are carried
     over."""
-    root = _full_tier(tmp_path, docs, monkeypatch)
-    twin = tmp_path / "twin"
-    shutil.copytree(root, twin)
+    corpus, built = tier
+    root = _full_tier(built, monkeypatch, tmp_path / "ix")
+    twin = _full_tier(built, monkeypatch, tmp_path / "twin")
     extra = _write_files(tmp_path / "extra", docs[220:232])
     taken = _spy_commits(monkeypatch)
     config = Config(workers=1, extractor="none")
 
     monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 10**9)  # merged by the commit
-    assert build_index([tmp_path / "corpus", extra], twin, config=config).added == 12
+    assert build_index([corpus, extra], twin, config=config).added == 12
     monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 1)  # merged ahead
     carried = []
     real_renamed = arrays._renamed
     monkeypatch.setattr(arrays, "_renamed", lambda *a: carried.append(1) or real_renamed(*a))
-    assert build_index([tmp_path / "corpus", extra], root, config=config).added == 12
+    assert build_index([corpus, extra], root, config=config).added == 12
     assert taken == [(False, False), (True, True)]
     assert carried, "the stories of the generation before were not carried over"
     assert _contents(root) == _contents(twin)
     assert _answers(root) == _answers(twin)
     ix, _d, _m = store.open_index(root)
-    assert [s.doc_count_all() for s in ix._segments()][-2:] == [220 - 6, 12]
+    assert [s.doc_count_all() for s in ix._segments()] == [120, 10 * MERGE_FACTOR, 12]
     listed, on_disk = _segment_files(root)
     assert on_disk == listed
 
@@ -333,7 +350,8 @@ def test_an_update_takes_the_merge_made_ahead_and_gets_the_same_index(docs, tmp_
 def test_a_merge_ahead_whose_segments_lost_documents_is_not_taken(docs, tmp_path, monkeypatch):
     """A file deleted from one of the segments merged ahead: the commit merges them
     itself (the article is gone), and the unused segment's files go with the commit."""
-    root = _full_tier(tmp_path, docs, monkeypatch)
+    corpus, built = _build_tier(tmp_path, docs)  # its own: a file of it is deleted
+    root = _full_tier(built, monkeypatch, built)
     monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 1)
     taken = _spy_commits(monkeypatch)
     ix, _d, _m = store.open_index(root)
@@ -342,24 +360,25 @@ def test_a_merge_ahead_whose_segments_lost_documents_is_not_taken(docs, tmp_path
         leaf = next(r for r, _o in reader.leaf_readers() if postings.segment_id(r) == first)
         gone = Path(leaf.stored_fields(0)["path"])
     gone.unlink()
-    report = build_index([tmp_path / "corpus"], root, config=Config(workers=1, extractor="none"))
+    report = build_index([corpus], root, config=Config(workers=1, extractor="none"))
     assert report.deleted == 1
     assert taken == [(True, False)]
     listed, on_disk = _segment_files(root)
     assert on_disk == listed
     fresh = tmp_path / "fresh"
-    build_index([tmp_path / "corpus"], fresh, config=Config(workers=1, extractor="none"))
+    build_index([corpus], fresh, config=Config(workers=1, extractor="none"))
     assert _answers(root) == _answers(fresh)
 
 
-def test_a_run_with_nothing_to_do_stops_the_merge_ahead(docs, tmp_path, monkeypatch):
-    root = _full_tier(tmp_path, docs, monkeypatch)
+def test_a_run_with_nothing_to_do_stops_the_merge_ahead(tier, tmp_path, monkeypatch):
+    corpus, built = tier
+    root = _full_tier(built, monkeypatch, tmp_path / "ix")
     monkeypatch.setattr(indexer, "MERGE_AHEAD_DOCS", 1)
     started = []
     real_start = indexer._MergeAhead.start
     monkeypatch.setattr(indexer._MergeAhead, "start",
                         classmethod(lambda cls, d: started.append(real_start(d)) or started[-1]))
-    report = build_index([tmp_path / "corpus"], root, config=Config(workers=1, extractor="none"))
+    report = build_index([corpus], root, config=Config(workers=1, extractor="none"))
     assert report.nothing_to_do
     assert started and started[0] is not None
     assert not started[0]._proc.is_alive()
@@ -376,8 +395,8 @@ def test_a_merge_ahead_that_fails_leaves_the_merge_to_the_commit(tmp_path):
     assert not ahead._proc.is_alive()
 
 
-def test_a_cancelled_run_stops_the_merge_ahead(docs, tmp_path, monkeypatch):
-    root = _full_tier(tmp_path, docs, monkeypatch)
+def test_a_cancelled_run_stops_the_merge_ahead(tier, tmp_path, monkeypatch):
+    root = _full_tier(tier[1], monkeypatch, tmp_path / "ix")
     ix, ixdir, _m = store.open_index(root)
     ahead = indexer._MergeAhead(ixdir, whooshext.merge_plan(ix)[0])
     with pytest.raises(indexer.Cancelled):
