@@ -57,10 +57,6 @@ class Lexicon:
         self._sorted: list[str] | None = None
         self._buckets: dict[int, tuple[list[str], np.ndarray]] | None = None
 
-    @property
-    def words(self) -> frozenset[str]:
-        return frozenset(self.sorted())
-
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
             return False

@@ -182,8 +182,9 @@ class MergedAhead(NamedTuple):
 
 def merge_ahead(ix: Index, writer: SegmentWriter, sources: tuple[Mark, ...]) -> MergedAhead | None:
     """Copy the segments ``sources`` (see ``merge_plan``) of ``ix`` into ``writer``'s
-    segment, which is handed over; None (and nothing written) when ``ix`` does not
-    hold them as they were, or they make more than one segment."""
+    segment, which is handed over. None when ``ix`` does not hold them as they were
+    (nothing is written), or when the copy made more than one segment (its files go
+    with the next commit's clean-up)."""
     by_id = {s.segment_id(): s for s in ix._segments()}
     chosen = [by_id.get(mark[0]) for mark in sources]
     if any(s is None for s in chosen) or _marks(chosen) != tuple(sources):
@@ -192,7 +193,7 @@ def merge_ahead(ix: Index, writer: SegmentWriter, sources: tuple[Mark, ...]) -> 
     _copy_into(writer, chosen)
     segments = hand_over(writer)
     if len(segments) != 1:
-        return None  # their files are removed by the next commit
+        return None
     return MergedAhead(tuple(sources), segments[0])
 
 
@@ -248,7 +249,10 @@ def commit(
             merged.sources = list(getattr(writer, "merged_from", []))
             own = [s.segment_id() for s in final[: len(final) - len(handed)]]
             mine = writer.newsegment.segment_id() if writer._added else None
-            merged.into = into[0] if into else mine if mine in own else None
+            if into:  # the merge made ahead was taken
+                merged.into = into[0]
+            else:
+                merged.into = mine if mine in own else None
         storage.committing = [s.segment_id() for s in final]
         write_toc(final)
 
