@@ -12,6 +12,7 @@ from searchtui.dates import format_date_range, parse_date_range
 from searchtui.errors import DateRangeError
 from searchtui.tui.history import QueryHistory
 from searchtui.tui.widgets.render import collapse_spaces, shorten
+from searchtui.tui.widgets.status import suggestion_text
 
 D = dt.date
 
@@ -100,3 +101,15 @@ def test_collapse_spaces_is_the_letter_by_letter_collapse(text, spans):
 def test_shorten_keeps_spans_that_fit():
     text, spans = shorten("alpha beta gamma delta", [(0, 5), (17, 22)], 12)
     assert text == "alpha beta…" and spans == [(0, 5)]
+
+
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ("government shutdown", "Did you mean government shutdown?"),
+        ("Did Comey leak the memos?", "Did you mean Did Comey leak the memos?"),
+        ("WILL THE FED RAISE RATES ? ", "Did you mean WILL THE FED RAISE RATES ? "),
+    ],
+)
+def test_a_suggested_question_keeps_one_question_mark(query, shown):
+    assert suggestion_text(query).plain == shown

@@ -16,6 +16,12 @@ from searchtui.text import printable
 from .sizing import StaticText
 
 
+def suggestion_text(query: str) -> Content:
+    """"Did you mean <query>?", the query underlined; a question keeps its own mark."""
+    shown = (printable(query), "bold underline")
+    return Content.assemble("Did you mean ", shown, "" if query.rstrip().endswith("?") else "?")
+
+
 class Suggestion(StaticText, can_focus=True):
     BINDINGS = [Binding("enter", "accept", "Search suggestion", show=True)]
 
@@ -33,8 +39,7 @@ class Suggestion(StaticText, can_focus=True):
             return
         self.query_text = query
         if query:
-            shown = (printable(query), "bold underline")
-            self.update(Content.assemble("Did you mean ", shown, "?"))
+            self.update(suggestion_text(query))
         self.display = bool(query)
         # its width follows its text: the status line is laid out again
         self.refresh(layout=True)
