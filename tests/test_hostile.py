@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from searchtui import untrusted
 from searchtui.articles import read_file
 from searchtui.cli import build_parser, main
 from searchtui.config import Config, load_config
@@ -454,3 +455,45 @@ def test_read_file_is_safe_on_a_regular_hostile_file(tmp_path):
     assert [p.reason for p in result.problems] == [
         "front matter: aliases repeat more than 1000 values (an alias bomb?) at front matter line 4"
     ]
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 70_000])
+def test_read_regular_gives_the_whole_file_within_its_limit(tmp_path, size):
+    path = tmp_path / "a.txt"
+    data = os.urandom(size)
+    path.write_bytes(data)
+    assert untrusted.read_regular(path, None) == data
+    assert untrusted.read_regular(path, size) == data
+    assert untrusted.read_regular(path, size + 10_000) == data
+    if size:
+        with pytest.raises(untrusted.TooLarge) as raised:
+            untrusted.read_regular(path, size - 1)
+        assert raised.value.size == size
+
+
+def _stat_says(real_stat, size):
+    """``os.fstat`` as if every file held ``size`` bytes (a file that grew after it)."""
+
+    def fstat(fd):
+        st = real_stat(fd)
+        fields = list(st)
+        fields[6] = size
+        return os.stat_result(fields)
+
+    return fstat
+
+
+def test_read_regular_reads_a_file_that_grew_to_its_end_or_its_limit(tmp_path, monkeypatch):
+    path = tmp_path / "grew.txt"
+    data = bytes(range(256)) * 800  # 204,800 bytes, more than one read after the size
+    path.write_bytes(data)
+    real_stat = os.fstat
+    monkeypatch.setattr(untrusted.os, "fstat", _stat_says(real_stat, 100))
+    # No limit: everything it holds now.
+    assert untrusted.read_regular(path, None) == data
+    # Within the limit: everything too.
+    assert untrusted.read_regular(path, len(data)) == data
+    # Past the limit: refused, having read no more than one byte over it.
+    with pytest.raises(untrusted.TooLarge) as raised:
+        untrusted.read_regular(path, 150_000)
+    assert raised.value.size == 150_001
