@@ -62,6 +62,11 @@ DROP_LIMIT = 0.5
 BATCH_FILES = 64
 #: A worker hands the states of the files it has read to the parent once it holds this many.
 STATES_SENT_EVERY = 4096
+#: A worker sends how many files and articles it has read at most this often (seconds).
+PROGRESS_EVERY = 0.1
+#: How far ahead of the workers files are read into memory (see ``_ReadAhead``).
+READ_AHEAD_FILES = 1024
+READ_AHEAD_BYTES = 64 << 20
 WRITER_LIMIT_MB = 256
 
 
@@ -336,8 +341,23 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
         writer = new_writer(ix, lock=False, limit_mb=limit_mb)
         states, problems, count = {}, [], 0
 
+        # Files and articles read since progress was last sent: sent at most every
+        # PROGRESS_EVERY seconds and after each batch, not for each file (a message
+        # a file woke the queue's thread for each, a few per cent of a run).
+        pending = [0, 0]
+        sent_at = [time.monotonic()]
+
+        def send_progress():
+            if pending[0]:
+                progress.put((pending[0], pending[1]))
+                pending[0] = pending[1] = 0
+            sent_at[0] = time.monotonic()
+
         def on_file(path, n):
-            progress.put((1, n))
+            pending[0] += 1
+            pending[1] += n
+            if time.monotonic() - sent_at[0] >= PROGRESS_EVERY:
+                send_progress()
 
         while True:
             batch = tasks.get()
@@ -346,6 +366,7 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
             s, p, c = _index_files(
                 writer, batch, config, extractor, on_file, cancel_event.is_set, first_indexed
             )
+            send_progress()
             states.update(s)
             problems.extend(p)
             count += c
@@ -1026,9 +1047,9 @@ def _index_todo(
     done = articles = 0
     last = 0.0
 
-    def tick(path: str, n: int):
+    def tick(path: str, n: int, files: int = 1):
         nonlocal done, articles, last
-        done += 1
+        done += files
         articles += n
         now = time.monotonic()
         if now - last >= 0.1 or done == total:
@@ -1063,6 +1084,54 @@ def _drain(q) -> None:
         pass
 
 
+class _ReadAhead:
+    """Has the files the workers will read next read into memory ahead of them.
+
+    Workers take the batches in order, so the files after the ones reported read
+    are the ones they open next. A thread of this process, which waits on the
+    workers otherwise, asks the system to read up to ``READ_AHEAD_FILES`` files
+    (at most ``READ_AHEAD_BYTES``) ahead of them (``untrusted.read_soon``); the
+    workers then find them in memory instead of each waiting for the disk in turn.
+    """
+
+    def __init__(self, jobs: Sequence[_FileJob]):
+        self._jobs = jobs
+        #: files the workers have reported read
+        self.done = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="read-ahead", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        jobs = self._jobs
+        sizes = [job.size for job in jobs]
+        n = len(jobs)
+        i = 0  # the next file to ask for
+        left = 0
+        ahead = 0  # bytes asked for and not reported read: sum(sizes[left:i])
+        while i < n and not self._stop.is_set():
+            done = min(self.done, n)
+            if done > i:  # the workers are past this thread: no use reading behind them
+                i = left = done
+                ahead = 0
+                continue
+            while left < done:
+                ahead -= sizes[left]
+                left += 1
+            if i - done >= READ_AHEAD_FILES or ahead >= READ_AHEAD_BYTES:
+                self._stop.wait(0.01)
+                continue
+            untrusted.read_soon(jobs[i].path)
+            ahead += sizes[i]
+            i += 1
+
+
 def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, first_indexed):
     ctx = mp.get_context("spawn")
     tasks = ctx.Queue()
@@ -1091,6 +1160,8 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
     ]
     for p in procs:
         p.start()
+    readahead = _ReadAhead(ordered)
+    readahead.start()
     outcomes: list[tuple] = []
     # what the workers hand over as they go (see STATES_SENT_EVERY), then at their end
     states: dict[str, list] = {}
@@ -1102,8 +1173,9 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
                 stop.set()
             try:
                 while True:
-                    _, n = progress_q.get_nowait()
-                    tick("", n)
+                    files, n = progress_q.get_nowait()
+                    readahead.done += files
+                    tick("", n, files)
             except queue_mod.Empty:
                 pass
             try:
@@ -1119,8 +1191,8 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
                     raise SearchtuiError("an indexing worker process died unexpectedly") from None
         while True:
             try:
-                _, n = progress_q.get_nowait()
-                tick("", n)
+                files, n = progress_q.get_nowait()
+                tick("", n, files)
             except queue_mod.Empty:
                 break
         for p in procs:
@@ -1133,6 +1205,7 @@ def _index_parallel(writer, ixdir, todo, config, tick, is_cancelled, nworkers, f
                 p.terminate()
         raise
     finally:
+        readahead.stop()
         _drain(tasks)
     errors = [o for o in outcomes if o[0] == "error"]
     if errors:

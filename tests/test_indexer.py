@@ -947,3 +947,86 @@ def test_a_files_state_is_sound_only_in_the_shape_it_is_written(state, sound):
     from searchtui import indexer
 
     assert indexer._sound_state(state) is sound
+
+
+# ---------------------------------------------------------------------------
+# Files read into memory ahead of the workers
+
+
+def _wait_for(cond, timeout=5.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.005)
+    return cond()
+
+
+def _readahead_of(monkeypatch, sizes, files=4, max_bytes=1 << 30):
+    from searchtui import indexer
+
+    asked: list[str] = []
+    monkeypatch.setattr(indexer.untrusted, "read_soon", asked.append)
+    monkeypatch.setattr(indexer, "READ_AHEAD_FILES", files)
+    monkeypatch.setattr(indexer, "READ_AHEAD_BYTES", max_bytes)
+    jobs = [indexer._FileJob(f"f{i}", size, 0) for i, size in enumerate(sizes)]
+    return indexer._ReadAhead(jobs), asked
+
+
+def test_files_are_read_ahead_as_far_as_the_workers_allow(monkeypatch):
+    ra, asked = _readahead_of(monkeypatch, [10] * 20, files=4)
+    ra.start()
+    try:
+        assert _wait_for(lambda: len(asked) == 4)
+        time.sleep(0.05)
+        assert asked == ["f0", "f1", "f2", "f3"]  # no further while nothing is read
+        ra.done = 3
+        assert _wait_for(lambda: len(asked) == 7)
+        time.sleep(0.05)
+        assert asked[4:] == ["f4", "f5", "f6"]
+        ra.done = 15  # the workers got past it: the files behind them are not asked for
+        assert _wait_for(lambda: asked[-1] == "f18")
+        assert "f8" not in asked and asked[7:] == ["f15", "f16", "f17", "f18"]
+        ra.done = 20
+        assert _wait_for(lambda: not ra._thread.is_alive())
+    finally:
+        ra.stop()
+    assert not ra._thread.is_alive()
+
+
+def test_reading_ahead_is_bounded_in_bytes_and_stops_when_told(monkeypatch):
+    ra, asked = _readahead_of(monkeypatch, [100, 100, 100, 5, 5, 5], files=100, max_bytes=250)
+    ra.start()
+    try:
+        assert _wait_for(lambda: len(asked) == 3)
+        time.sleep(0.05)
+        assert asked == ["f0", "f1", "f2"]  # 300 bytes asked for: no more
+        ra.done = 2
+        assert _wait_for(lambda: len(asked) == 6)
+    finally:
+        ra.stop()
+    assert not ra._thread.is_alive()
+    ra2, asked2 = _readahead_of(monkeypatch, [10] * 10, files=2)
+    ra2.start()
+    assert _wait_for(lambda: len(asked2) == 2)
+    ra2.stop()
+    assert not ra2._thread.is_alive() and len(asked2) == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_read_soon_passes_over_what_it_cannot_read(tmp_path):
+    from searchtui import untrusted
+
+    (tmp_path / "a.txt").write_text("words")
+    os.mkfifo(tmp_path / "pipe.txt")
+    done = threading.Event()
+
+    def ask():
+        untrusted.read_soon(tmp_path / "a.txt")
+        untrusted.read_soon(tmp_path / "pipe.txt")  # no writer: must not wait for one
+        untrusted.read_soon(tmp_path / "gone.txt")
+        untrusted.read_soon(tmp_path)
+        done.set()
+
+    threading.Thread(target=ask, daemon=True).start()
+    assert done.wait(5)
