@@ -84,18 +84,20 @@ def open_regular(path: str | os.PathLike) -> int:
 
 def read_soon(path: str | os.PathLike) -> None:
     """Ask the system to start reading the regular file at ``path`` into memory, so
-    that reading it a little later does not wait for the disk. Opened as
-    :func:`open_regular` opens it; anything but a regular file, a file that cannot
-    be opened and a system without the call are passed over."""
+    that reading it a little later does not wait for the disk. Opened without
+    blocking, as :func:`open_regular` opens it, and never read here; anything but a
+    regular file, a file that cannot be opened and a system without the call are
+    passed over."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
     try:
-        fd = open_regular(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return
     try:
-        advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
     except OSError:
         pass
     finally:
