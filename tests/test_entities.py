@@ -115,6 +115,41 @@ def test_title_cue_makes_a_person_and_is_not_part_of_the_name(ext, text, name):
     assert [(m.text, m.type) for m in ms] == [(name, "PERSON")]
 
 
+@pytest.mark.parametrize(
+    "text, place, person",
+    [
+        ("The senator from Oregon Peter Hargreave voted no. Hargreave said little.",
+         "Oregon", "Peter Hargreave"),
+        ("Our envoy to Denmark Carla Sandoval met the minister on Monday.",
+         "Denmark", "Carla Sandoval"),
+        ("Delegates loyal to the former mayor of Chicago Mary Okafor walked out. "
+         "Okafor spoke later.", "Chicago", "Mary Okafor"),
+        ("The congressman from New Mexico Thomas Brennan resigned.",
+         "New Mexico", "Thomas Brennan"),
+    ],
+)
+def test_a_place_before_a_person_is_not_part_of_the_name(ext, text, place, person):
+    got = {(m.text, m.type) for m in ext.extract(text)}
+    assert (place, "PLACE") in got, got
+    assert (person, "PERSON") in got, got
+    assert not any(text.endswith(person) and text != person for text, _ in got), got
+
+
+@pytest.mark.parametrize(
+    "text, whole",
+    [
+        ("She was taken to the Manchester Royal Infirmary. The Manchester Royal Infirmary said.",
+         "Manchester Royal Infirmary"),
+        ("Floods reached the San Jacinto River overnight.", "San Jacinto River"),
+        ("The San Diego Padres won again.", "San Diego Padres"),
+        ("He sold his Georgia Pacific Corp shares on Monday.", "Georgia Pacific Corp"),
+    ],
+)
+def test_a_place_and_a_first_name_inside_one_name_stay_together(ext, text, whole):
+    got = [m.text for m in ext.extract(text)]
+    assert whole in got, got
+
+
 def test_elect_titles_are_not_part_of_the_name(ext):
     text = (
         "Putin called President-elect Donald Trump. President-elect Trump said little. "

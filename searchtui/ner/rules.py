@@ -1027,7 +1027,46 @@ class RuleEngine:
                 if name:
                     self._classify(text, name, items, True)
                 return
+        k = self._place_before_person(text, toks, key)
+        if k:
+            # "Senator from Vermont Bernie Sanders", "mayor of Chicago Rahm Emanuel": the
+            # run went on past the place that the title named into the person
+            self._classify(text, toks[:k], items, False)
+            self._classify(text, toks[k:], items, False)
+            return
         self._classify(text, toks, items, False, key=key)
+
+    def _place_before_person(self, text: str, toks: list[Tok], key: str) -> int:
+        """How many words of a run open it with a known place (up to three) that a person
+        follows ("Vermont Bernie Sanders", "New York Andrew Cuomo"); 0 when not so. The
+        person: two or three words, the first a first name ("Elizabeth" too), no other a
+        place, none a place's or an organisation's word or a common word, the last no
+        common noun and a known surname or met in the text without the place before it
+        (not "Manchester Royal Infirmary"). Not split either:
+        a run known as a whole, one opening with a place that is a first name too
+        ("Georgia", "Jordan"), and a place that goes on ("San Diego Padres")."""
+        n = len(toks)
+        words = [t[0] for t in toks]
+        if n < 3 or key in self.names or words[0] in self.first_names:
+            return 0
+        for k in range(max(1, n - 3), min(n - 1, 4)):
+            person = words[k:]
+            if (
+                person[0] in self.first_names
+                and person[0] not in MONTHS
+                and " ".join(words[:k]) in self.places
+                and not any(" ".join(words[: j + 1]) in self.places for j in range(k, n))
+                and not any(w in self.places for w in person[1:])
+                and not any(
+                    w in PLACE_SUFFIXES or w in ORG_SUFFIXES or w in COMMON_CAPS
+                    or w in self.breakers
+                    for w in person
+                )
+                and not self._noun(text, person[-1])
+                and (person[-1] in self.surnames or text.count(person[-1]) > text.count(key))
+            ):
+                return k
+        return 0
 
     def _noun(self, text: str, word: str) -> bool:
         """Whether a capitalised word is a common noun rather than a name: no name the lists
