@@ -342,8 +342,8 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
         states, problems, count = {}, [], 0
 
         # Files and articles read since progress was last sent: sent at most every
-        # PROGRESS_EVERY seconds and after each batch, not for each file (a message
-        # a file woke the queue's thread for each, a few per cent of a run).
+        # PROGRESS_EVERY seconds and after each batch. A message for every file woke
+        # the queue's thread for every file, a few per cent of a run.
         pending = [0, 0]
         sent_at = [time.monotonic()]
 
