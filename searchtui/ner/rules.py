@@ -1038,13 +1038,15 @@ class RuleEngine:
 
     def _place_before_person(self, text: str, toks: list[Tok], key: str) -> int:
         """How many words of a run open it with a known place (up to three) that a person
-        follows ("Vermont Bernie Sanders", "New York Andrew Cuomo"); 0 when not so. The
-        person: two or three words, the first a first name ("Elizabeth" too), no other a
-        place, none a place's or an organisation's word or a common word, the last no
-        common noun and a known surname or met in the text without the place before it
-        (not "Manchester Royal Infirmary"). Not split either:
-        a run known as a whole, one opening with a place that is a first name too
-        ("Georgia", "Jordan"), and a place that goes on ("San Diego Padres")."""
+        follows ("Vermont Bernie Sanders", "New York Andrew Cuomo"); 0 when not so.
+
+        The person: two or three words, the first a first name ("Elizabeth" too); no
+        other word a place unless a surname too ("Warren"); none a place's or an
+        organisation's word or a common word; the last no common noun, and a known
+        surname or met in the text without the place before it (not "Manchester Royal
+        Infirmary"). Not split either: a run known as a whole, one opening with a place
+        that is a first name too ("Georgia", "Jordan"), and a place that goes on ("San
+        Diego Padres")."""
         n = len(toks)
         words = [t[0] for t in toks]
         if n < 3 or key in self.names or words[0] in self.first_names:
@@ -1056,7 +1058,7 @@ class RuleEngine:
                 and person[0] not in MONTHS
                 and " ".join(words[:k]) in self.places
                 and not any(" ".join(words[: j + 1]) in self.places for j in range(k, n))
-                and not any(w in self.places for w in person[1:])
+                and not any(w in self.places and w not in self.surnames for w in person[1:])
                 and not any(
                     w in PLACE_SUFFIXES or w in ORG_SUFFIXES or w in COMMON_CAPS
                     or w in self.breakers
