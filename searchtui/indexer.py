@@ -344,19 +344,21 @@ def _worker_main(ixdir, config_dict, tasks, results, progress, cancel_event, par
         # Files and articles read since progress was last sent: sent at most every
         # PROGRESS_EVERY seconds and after each batch. A message for every file woke
         # the queue's thread for every file, a few per cent of a run.
-        pending = [0, 0]
-        sent_at = [time.monotonic()]
+        files_read = articles_read = 0
+        sent_at = time.monotonic()
 
         def send_progress():
-            if pending[0]:
-                progress.put((pending[0], pending[1]))
-                pending[0] = pending[1] = 0
-            sent_at[0] = time.monotonic()
+            nonlocal files_read, articles_read, sent_at
+            if files_read:
+                progress.put((files_read, articles_read))
+                files_read = articles_read = 0
+            sent_at = time.monotonic()
 
         def on_file(path, n):
-            pending[0] += 1
-            pending[1] += n
-            if time.monotonic() - sent_at[0] >= PROGRESS_EVERY:
+            nonlocal files_read, articles_read
+            files_read += 1
+            articles_read += n
+            if time.monotonic() - sent_at >= PROGRESS_EVERY:
                 send_progress()
 
         while True:
@@ -1110,25 +1112,21 @@ class _ReadAhead:
 
     def _run(self) -> None:
         jobs = self._jobs
-        sizes = [job.size for job in jobs]
         n = len(jobs)
+        # bytes of the files before each: those asked for and not reported read are
+        # before[i] - before[done]
+        before = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum([job.size for job in jobs], out=before[1:])
         i = 0  # the next file to ask for
-        left = 0
-        ahead = 0  # bytes asked for and not reported read: sum(sizes[left:i])
-        while i < n and not self._stop.is_set():
+        while not self._stop.is_set():
             done = min(self.done, n)
-            if done > i:  # the workers are past this thread: no use reading behind them
-                i = left = done
-                ahead = 0
-                continue
-            while left < done:
-                ahead -= sizes[left]
-                left += 1
-            if i - done >= READ_AHEAD_FILES or ahead >= READ_AHEAD_BYTES:
+            i = max(i, done)  # never behind the workers: no use reading what they read
+            if i >= n:
+                return
+            if i - done >= READ_AHEAD_FILES or before[i] - before[done] >= READ_AHEAD_BYTES:
                 self._stop.wait(0.01)
                 continue
             untrusted.read_soon(jobs[i].path)
-            ahead += sizes[i]
             i += 1
 
 

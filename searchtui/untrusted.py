@@ -84,20 +84,18 @@ def open_regular(path: str | os.PathLike) -> int:
 
 def read_soon(path: str | os.PathLike) -> None:
     """Ask the system to start reading the regular file at ``path`` into memory, so
-    that reading it a little later does not wait for the disk. Opened without
-    blocking, as :func:`open_regular` opens it, and never read here; anything but a
-    regular file, a file that cannot be opened and a system without the call are
-    passed over."""
+    that reading it a little later does not wait for the disk. Opened as
+    :func:`open_regular` opens it, and never read here; anything but a regular file,
+    a file that cannot be opened and a system without the call are passed over."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = open_regular(path)
     except OSError:
         return
     try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
     except OSError:
         pass
     finally:
@@ -121,20 +119,19 @@ def read_regular(path: str | os.PathLike, limit: int | None) -> bytes:
         size = os.fstat(fd).st_size
         if limit is not None and size > limit:
             raise TooLarge(f"{size} bytes, over the limit of {limit}", size)
+        # what the size says and a byte more (one read, then one that finds the end);
+        # a file that grew is read on to its end, or a byte past the limit
         cap = None if limit is None else limit + 1
-        want = size + 1 if cap is None else min(size + 1, cap)
+        step = size + 1
         parts: list[bytes] = []
         got = 0
-        while True:
-            chunk = os.read(fd, want - got)
+        while cap is None or got < cap:
+            chunk = os.read(fd, step if cap is None else min(step, cap - got))
             if not chunk:
                 break
             parts.append(chunk)
             got += len(chunk)
-            if got == want:  # more than the size said: the file grew while being read
-                if cap is not None and got >= cap:
-                    break
-                want = got + (1 << 16) if cap is None else min(got + (1 << 16), cap)
+            step = 1 << 16
     finally:
         os.close(fd)
     if limit is not None and got > limit:

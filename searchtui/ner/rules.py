@@ -1029,7 +1029,7 @@ class RuleEngine:
                 return
         k = self._place_before_person(text, toks, key)
         if k:
-            # "Senator from Vermont Bernie Sanders", "mayor of Chicago Rahm Emanuel": the
+            # "Senator from Vermont Bernie Sanders", "envoy to Ukraine Kurt Volker": the
             # run went on past the place that the title named into the person
             self._classify(text, toks[:k], items, False)
             self._classify(text, toks[k:], items, False)
