@@ -126,6 +126,9 @@ def test_title_cue_makes_a_person_and_is_not_part_of_the_name(ext, text, name):
          "Okafor spoke later.", "Chicago", "Mary Okafor"),
         ("The congressman from New Mexico Thomas Brennan resigned.",
          "New Mexico", "Thomas Brennan"),
+        # after a title and a connector, a place that is a first name too
+        ("The Foreign Minister of Jordan Omar Haddadin resigned. Haddadin left.",
+         "Jordan", "Omar Haddadin"),
         # a surname that is a place too
         ("A letter from the senator from Ohio Susan Warren arrived. Warren wrote it.",
          "Ohio", "Susan Warren"),

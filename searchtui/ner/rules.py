@@ -1005,6 +1005,11 @@ class RuleEngine:
                         name = []
                     else:
                         name = name[j:]
+                        # "Mayor of Cleveland Frank Jackson": a place may be a first name too
+                        k = self._place_before_person(text, name, "", titled=True)
+                        if k:
+                            self._classify(text, name[:k], items, False)
+                            name = name[k:]
                 cut = next(
                     (k for k, t in enumerate(name) if k and t[0] in ("of", "for", "the", "and")), -1
                 )
@@ -1036,7 +1041,9 @@ class RuleEngine:
             return
         self._classify(text, toks, items, False, key=key)
 
-    def _place_before_person(self, text: str, toks: list[Tok], key: str) -> int:
+    def _place_before_person(
+        self, text: str, toks: list[Tok], key: str, titled: bool = False
+    ) -> int:
         """How many words of a run open it with a known place (up to three) that a person
         follows ("Vermont Bernie Sanders", "New York Andrew Cuomo"); 0 when not so.
 
@@ -1045,11 +1052,14 @@ class RuleEngine:
         organisation's word or a common word; the last no common noun, and a known
         surname or met in the text without the place before it (not "Manchester Royal
         Infirmary"). Not split either: a run known as a whole, one opening with a place
-        that is a first name too ("Georgia", "Jordan"), and a place that goes on ("San
-        Diego Padres")."""
+        that is a first name too ("Georgia", "Jordan") unless a title and a connector
+        came before (``titled``: "Mayor of Cleveland Frank Jackson"), and a place that
+        goes on ("San Diego Padres")."""
         n = len(toks)
         words = [t[0] for t in toks]
-        if n < 3 or key in self.names or words[0] in self.first_names:
+        if not key:
+            key = " ".join(words)
+        if n < 3 or key in self.names or (words[0] in self.first_names and not titled):
             return 0
         for k in range(max(1, n - 3), min(n - 1, 4)):
             person = words[k:]
