@@ -55,6 +55,14 @@ def add_text_postings(
     encode: Callable[[list[int]], bytes],
     new_entry: Callable[[], list[Any]],
 ) -> tuple[int, int, int, int]: ...
+def add_counted_postings(
+    terms: dict[str, list[Any]],
+    poses: dict[str, list[int]],
+    docnum: int,
+    fb: float,
+    fieldboost: float,
+    new_entry: Callable[[], list[Any]],
+) -> tuple[int, int, int]: ...
 def best_scored(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray: ...
 def first_by_day(
     mask: np.ndarray, days: np.ndarray, k: int, newest: bool, no_date: int, undated_last: int

@@ -1113,6 +1113,71 @@ def add_text_postings(
     return length, count, multi, nterms
 
 
+
+def add_counted_postings(
+    dict terms, dict poses, object docnum, double fb, double fieldboost, object new_entry,
+):
+    """Add one document's postings of a text field whose positions are kept apart from
+    its postings to ``terms`` (term -> [documents, weights, counts, positions]: four
+    ``array`` of "I", "d", "I" and "I"), from its ``poses`` (term -> increasing
+    positions), as ``segments._add_counted`` does: weight ``(count * fb) * fieldboost``,
+    the count appended and the positions appended to the term's positions.
+    ``new_entry()`` makes a new term's lists. Returns (field length, postings, new
+    terms)."""
+    cdef Py_ssize_t length = 0, count = 0, nterms = 0, n, size, i
+    cdef object term, pl, entry, v
+    cdef double weight
+    cdef unsigned int doc = docnum
+    cdef list lists, plist
+    cdef carray.array ids, weights, counts, places
+    cdef int64_t p
+    for term, pl in poses.items():
+        if type(pl) is not list:
+            raise TypeError("add_counted_postings: positions must be lists")
+        plist = <list>pl
+        n = len(plist)
+        if n == 0:
+            raise ValueError("add_counted_postings: a term without positions")
+        entry = terms.get(term)
+        if entry is None:
+            entry = new_entry()
+            terms[term] = entry
+            nterms += 1
+        lists = <list>entry
+        ids = lists[0]
+        weights = lists[1]
+        counts = lists[2]
+        places = lists[3]
+        if (ids.ob_descr.typecode != 73 or weights.ob_descr.typecode != 100  # "I", "d"
+                or counts.ob_descr.typecode != 73 or places.ob_descr.typecode != 73):
+            raise TypeError("add_counted_postings: lists must be array('I'), array('d'), "
+                            "array('I') and array('I')")
+        size = Py_SIZE(places)
+        carray.resize_smart(places, size + n)
+        for i in range(n):
+            v = plist[i]
+            p = v
+            if p < 0 or p > 0xFFFFFFFF:
+                carray.resize(places, size)
+                raise ValueError("add_counted_postings: a position outside 32 bits")
+            places.data.as_uints[size + i] = <unsigned int>p
+        weight = n * fb
+        if fieldboost != 1.0:
+            weight = weight * fieldboost
+        size = Py_SIZE(ids)
+        carray.resize_smart(ids, size + 1)
+        ids.data.as_uints[size] = doc
+        size = Py_SIZE(weights)
+        carray.resize_smart(weights, size + 1)
+        weights.data.as_doubles[size] = weight
+        size = Py_SIZE(counts)
+        carray.resize_smart(counts, size + 1)
+        counts.data.as_uints[size] = <unsigned int>n
+        length += n
+        count += 1
+    return length, count, nterms
+
+
 #: An empty bin of a story signature (the hashes are below 2**32).
 cdef uint64_t _NO_HASH = (<uint64_t> 1) << 32
 #: What an empty bin adds per bin to the hash it takes from a later bin.

@@ -941,16 +941,23 @@ class IndexData:
 
     def phrase_mask(
         self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray,
-        offsets: tuple[int, ...] | None = None,
+        offsets: tuple[int, ...] | None = None, slop: int = 1,
     ) -> np.ndarray:
         """Documents where each of ``words`` stands at its offset from the first
-        (by default: next to each other, in order)."""
+        (by default: next to each other, in order). With ``slop`` above 1, each word
+        may stand anywhere from just after the word before it to ``slop - 1``
+        positions past its offset from that word (a sloppy phrase, as Whoosh's
+        ordered ``SpanNear2`` matches it)."""
         if offsets is None:
             offsets = tuple(range(len(words)))
-        key = (fieldname, words, offsets)
+        key = (fieldname, words, offsets, slop)
         hit = self._phrases.get(key)
         if hit is not None:
             return hit
+        if slop != 1:
+            mask = self._sloppy_mask(fieldname, words, candidates, offsets, slop)
+            self._phrases.put(key, mask)
+            return mask
         shift = np.int64(1 << 24)
         common = None
         span = max(offsets)  # keeps every key's position part at 0 or more
@@ -978,6 +985,37 @@ class IndexData:
         # The candidates are every live document holding all the words, so the
         # answer is complete and can be kept for this generation.
         self._phrases.put(key, mask)
+        return mask
+
+    def _sloppy_mask(
+        self, fieldname: str, words: tuple[str, ...], candidates: np.ndarray,
+        offsets: tuple[int, ...], slop: int,
+    ) -> np.ndarray:
+        """``phrase_mask`` with a slop: the places where a chain of the words so far
+        can end, word by word. A word's place continues a chain when the nearest
+        chain end before it, in its document, is close enough (the nearest is the
+        one that can be)."""
+        shift = np.int64(1 << 32)
+        ends = None
+        before = offsets[0]
+        for w, offset in zip(words, offsets, strict=True):
+            docs, poses = self.positions(fieldname, w)
+            keep = candidates[docs]
+            k = docs[keep] * shift + poses[keep]
+            if len(k) > 1 and bool(np.any(k[1:] <= k[:-1])):
+                k = np.unique(k)
+            if ends is not None:
+                reach = offset - before + slop - 1
+                at = np.searchsorted(ends, k, side="left") - 1
+                near = ends[np.maximum(at, 0)]
+                k = k[(at >= 0) & (near // shift == k // shift) & (k - near <= reach)]
+            ends = k
+            before = offset
+            if not len(ends):
+                break
+        mask = np.zeros(self.ndocs, dtype=bool)
+        if ends is not None and len(ends):
+            mask[ends // shift] = True
         return mask
 
     def _idf(self, df: int) -> float:

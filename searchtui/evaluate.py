@@ -3,7 +3,7 @@
 Terms are read from :class:`~searchtui.arrays.IndexData`'s posting arrays and
 scored with BM25; AND, OR and NOT are array operations; phrases are checked
 against positions; facet fields match their values. Whoosh's own matcher is
-used only for what the arrays do not hold (sloppy phrases, rare query types).
+used only for what the arrays do not hold (rare query types).
 
 The work of one query is bounded: its prefixes, wildcards and fuzzy words
 stand for at most :data:`MAX_EXPANSION` words in all (the shortest are kept),
@@ -209,12 +209,13 @@ class Evaluator:
             score += s
         if not mask.any():
             return mask, score
-        if q.slop != 1 or q.fieldname not in self.data.lengths:
+        if q.fieldname not in self.data.lengths:
             exact = self.fallback(q)[0]
         else:
             first = placed[0][1]
             exact = self.data.phrase_mask(
-                q.fieldname, tuple(words), mask, tuple(o - first for _, o in placed)
+                q.fieldname, tuple(words), mask, tuple(o - first for _, o in placed),
+                slop=q.slop,
             )
         mask &= exact
         return mask, score * mask

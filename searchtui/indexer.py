@@ -910,7 +910,9 @@ def _run(
     fingerprint = extraction_fingerprint(config)
     if fresh:
         store.write_meta(ixdir, corpus=roots, entities=fingerprint)
-        ix = whooshext.create_index(ixdir, make_schema(), store.INDEX_NAME, seal=store.seal)
+        # the body's positions only beside the segments, where the bulk writer keeps them
+        schema = make_schema(body_positions=not whooshext.fast_paths())
+        ix = whooshext.create_index(ixdir, schema, store.INDEX_NAME, seal=store.seal)
         old_states = FileStates.empty()
     else:
         ix = whooshext.open_index(ixdir, store.INDEX_NAME, seal=store.seal)

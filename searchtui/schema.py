@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+import struct
 import threading
 import unicodedata
 import zlib
@@ -442,6 +443,10 @@ def fold_name(text: str) -> str:
     return " ".join(NAME_WORD.findall(fold(text)))
 
 
+#: A count as Whoosh's ``Frequency`` format keeps it.
+_pack_count = struct.Struct("!I").pack
+
+
 class NewsText(fields.TEXT):
     """A TEXT field whose indexing takes the one-pass fast path for plain strings."""
 
@@ -449,8 +454,14 @@ class NewsText(fields.TEXT):
         if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return
-        encode = self.format.encode
         boost = self.format.field_boost
+        if not self.format.supports("positions"):
+            # positions kept beside the segment (see ``whooshext.docfile``): a count each
+            for term, poslist in analyse_positions(value).items():
+                n = len(poslist)
+                yield term.encode("utf-8"), n, n * boost, _pack_count(n)
+            return
+        encode = self.format.encode
         for term, poslist in analyse_positions(value).items():
             yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
 
@@ -472,7 +483,12 @@ class Evidence(fields.KEYWORD):
         super().__init__(stored=False, lowercase=False, commas=True, scorable=False)
 
 
-def make_schema() -> fields.Schema:
+def make_schema(body_positions: bool = True) -> fields.Schema:
+    """The index's fields. ``body_positions`` False: the body's postings in Whoosh's
+    blocks keep each word's count, not its positions, which the word lists beside each
+    segment keep instead (see ``whooshext.docfile``): the body's positions are most of
+    the blocks' bytes, and written twice otherwise. Whoosh itself still searches such
+    an index, except for phrases in the body."""
     from searchtui.whooshext.columns import fixed_bytes
 
     analyzer = make_analyzer()
@@ -481,7 +497,7 @@ def make_schema() -> fields.Schema:
         path=fields.ID(stored=True),
         hash=fields.ID(stored=True),
         title=NewsText(analyzer=analyzer, stored=True, phrase=True, field_boost=TITLE_BOOST),
-        body=NewsText(analyzer=analyzer, stored=True, phrase=True),
+        body=NewsText(analyzer=analyzer, stored=True, phrase=body_positions),
         authors=ExactSet(),
         publication=ExactSet(),
         date=fields.ID(stored=True, sortable=True),

@@ -392,6 +392,37 @@ def test_text_postings_are_collected_as_in_python():
     assert schema.analyse_positions("") == {}
 
 
+@needs_loops
+def test_counted_postings_are_collected_as_in_python():
+    """A field whose positions are kept beside the segment: each posting's document,
+    weight, count and positions, compiled as in Python; bad positions refused."""
+    from searchtui.whooshext import segments
+
+    texts = [t for t in TEXTS if t] + ["Rates. " * 1200 + "rates rose", "word " * 5]
+    for fb, fieldboost in [(1.0, 1.0), (2.0, 1.0), (1.0, 1.5), (2.0, 3.0)]:
+        compiled: dict = {}
+        plain: dict = {}
+        got, want = [], []
+        for docnum, text in enumerate(texts * 2):
+            poses = _python_positions(text)
+            got.append(segments._add_counted(compiled, poses, docnum, fb, fieldboost))
+            with mock.patch.object(kernels, "loops", None):
+                want.append(segments._add_counted(plain, poses, docnum, fb, fieldboost))
+        assert got == want
+        assert compiled.keys() == plain.keys()
+        for term, lists in plain.items():
+            assert compiled[term] == lists, term
+            assert len(lists[3]) == sum(lists[2])
+    entry = segments._new_counted()
+    with pytest.raises(ValueError, match="32 bits"):
+        loops.add_counted_postings({"w": entry}, {"w": [1, 2**32]}, 0, 1.0, 1.0,
+                                   segments._new_counted)
+    assert len(entry[3]) == 0  # nothing half-added
+    with pytest.raises(TypeError):
+        loops.add_counted_postings({"w": [1, 2, 3, 4]}, {"w": [1]}, 0, 1.0, 1.0,
+                                   segments._new_counted)
+
+
 def _term_table(terms: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     blob = np.frombuffer(b"".join(terms), dtype=np.uint8)
     ends = np.cumsum([len(t) for t in terms]).astype(np.int64)

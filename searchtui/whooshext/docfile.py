@@ -88,8 +88,10 @@ def _weights(values: array) -> np.ndarray:
 
 
 #: A term's row: its bytes, documents (``array('I')``), weights (``array('d')``) and,
-#: for a field with positions, each posting's encoded positions (or None).
-Row = tuple[bytes, array, array, "list[bytes] | None"]
+#: for a field with positions, each posting's encoded positions, or each posting's
+#: count of positions with all of them one posting after the other (two ``array('I')``),
+#: or None.
+Row = tuple[bytes, array, array, "list[bytes] | tuple[array, array] | None"]
 
 
 def arrays_of(
@@ -108,6 +110,10 @@ def arrays_of(
         docs = array("I")
         weights = array("d")
         values: list[bytes] | None = []
+        # the counted rows' counts and positions (all rows are counted, or none)
+        counted = bool(rows) and all(type(r[3]) is tuple for r in rows)
+        all_counts = array("I")
+        all_places = array("I")
         sizes = np.zeros(len(rows) + 1, np.int64)
         lens = np.zeros(len(rows), np.int64)
         for i, (tbytes, ids, ws, vs) in enumerate(rows):
@@ -115,7 +121,12 @@ def arrays_of(
             weights.extend(ws)
             sizes[i + 1] = len(ids)
             lens[i] = len(tbytes)
-            if values is not None:
+            if isinstance(vs, tuple):
+                if counted:
+                    all_counts.extend(vs[0])
+                    all_places.extend(vs[1])
+                values = None
+            elif values is not None:
                 if vs is None or len(vs) != len(ids):
                     values = None
                 else:
@@ -134,7 +145,14 @@ def arrays_of(
              for t, a, b in zip(terms, starts[:-1].tolist(), starts[1:].tolist(), strict=True)),
             np.uint32, count=len(rows),
         )
-        found = _positions(values)
+        if counted:
+            counts = np.frombuffer(all_counts, np.uint32)
+            places = np.frombuffer(all_places, np.uint32)
+            found: tuple[np.ndarray, np.ndarray] | None = None
+            if len(counts) == len(docs) and int(counts.sum()) == len(places):
+                found = (counts, places.astype(_small(places)))
+        else:
+            found = _positions(values)
         if found is not None:
             counts, poses = found
             # where each term's positions start: its postings' counts summed (every
@@ -413,10 +431,74 @@ class DocsFile:
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: they are not a sound list")
         return i, docs, f.weights.array(raw_weights).astype(np.float32)
 
+    def field_lists(self, fieldname: str) -> FieldLists | None:
+        """Every term's lists of a field with positions, read whole (for a merge, which
+        copies them all), each term's checked against its checksums; None when the
+        file holds no positions of the field. ``Damaged`` when its lists do not add up."""
+        f = self.fields.get(fieldname)
+        if f is None or f.positions is None or f.pstarts is None or f.pcrc is None:
+            return None
+        starts = np.frombuffer(f.starts, np.int64)
+        pstarts = np.frombuffer(f.pstarts, np.int64)
+        ends = np.frombuffer(f.ends, np.int64)
+        n = len(ends)
+        raw_docs = f.docs.read(0, len(f.docs))
+        raw_weights = f.weights.read(0, len(f.weights))
+        raw_places = f.positions.read(0, len(f.positions))
+        raw_counts = f.pcounts.read(0, len(f.pcounts)) if f.pcounts is not None else None
+        docs = f.docs.array(raw_docs)
+        weights = f.weights.array(raw_weights)
+        counts = (f.pcounts.array(raw_counts) if f.pcounts is not None and raw_counts is not None
+                  else weights).astype(np.int64)
+        if (len(starts) != n + 1 or int(starts[0]) != 0 or bool(np.any(np.diff(starts) <= 0))
+                or len(pstarts) != n + 1 or int(pstarts[0]) != 0
+                or not np.array_equal(pstarts, np.concatenate(([0], np.cumsum(counts)))[starts])):
+            raise Damaged(f"{self.segment_id}{SUFFIX}: the {fieldname} lists do not add up")
+        terms = bytes(f.terms)
+        sound = np.zeros(n, dtype=bool)
+        dsize, wsize, psize = docs.itemsize, weights.itemsize, f.positions.dtype.itemsize
+        csize = f.pcounts.dtype.itemsize if f.pcounts is not None else 0
+        ends_l, starts_l, pstarts_l = ends.tolist(), starts.tolist(), pstarts.tolist()
+        crc, pcrc = f.crc, f.pcrc
+        crc32 = zlib.crc32
+        at = 0
+        for i in range(n):
+            tbytes = terms[at : ends_l[i]]
+            at = ends_l[i]
+            a, b = starts_l[i], starts_l[i + 1]
+            c = crc32(raw_weights[a * wsize : b * wsize], crc32(raw_docs[a * dsize : b * dsize],
+                                                                 crc32(tbytes)))
+            if c != crc[i]:
+                continue
+            pc = crc32(raw_places[pstarts_l[i] * psize : pstarts_l[i + 1] * psize], crc32(tbytes))
+            if raw_counts is not None:
+                pc = crc32(raw_counts[a * csize : b * csize], pc)
+            sound[i] = pc == pcrc[i]
+        return FieldLists(
+            terms, ends, starts, docs, weights, counts, f.positions.array(raw_places), sound
+        )
+
     def terms(self, fieldname: str) -> int:
         """How many terms of the field the file holds."""
         f = self.fields.get(fieldname)
         return len(f.ends) if f is not None else 0
+
+
+class FieldLists:
+    """A field's lists as ``DocsFile.field_lists`` reads them: the terms (their bytes, one
+    after the other, and where each ends), where each term's postings start, every
+    posting's document, weight and count of positions, all the positions, and whether
+    each term's lists match their checksums."""
+
+    def __init__(self, terms: bytes, ends: np.ndarray, starts: np.ndarray, docs: np.ndarray,
+                 weights: np.ndarray, counts: np.ndarray, positions: np.ndarray,
+                 sound: np.ndarray):
+        self.starts, self.docs, self.weights = starts, docs, weights
+        self.counts, self.positions, self.sound = counts, positions, sound
+        bounds = [0, *ends.tolist()]
+        self.number = {
+            terms[a:b]: i for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+        }
 
 
 def _part(z: mapped.MappedArrays, fd: int, name: str, types: tuple, stored: bool):
@@ -456,16 +538,29 @@ def check_file(leaf, path: Path) -> list[str]:
                 f"{path.name}: {held.terms(fieldname):,} terms of {fieldname}, "
                 f"the segment {len(terms):,}"
             )
+        # Positions the blocks do not keep are checked against the stored text of
+        # some of the documents (their checksums guard them all against damage).
+        sample = None
+        if not leaf.schema[fieldname].format.supports("positions"):
+            sample = _sampled_positions(leaf, fieldname, np.flatnonzero(~dead))
+            if held.fields[fieldname].positions is None:
+                problems.append(f"{path.name}: it keeps no positions of {fieldname}")
+            elif sample[1].keys() - set(terms):
+                problems.append(f"{path.name}: words of the stored {fieldname} are not terms")
         for tbytes in terms:
             try:
                 docs, weights = held.postings(leaf, fieldname, tbytes) or _EMPTY
                 keep = ~dead[docs]
                 same = _same((docs[keep], weights[keep]), term_postings(leaf, fieldname, tbytes))
                 found = held.positions(leaf, fieldname, tbytes)
-                if same and found is not None:
+                if same and found is not None and sample is None:
                     keep = ~dead[found[0]]
                     same = _same((found[0][keep], found[1][keep]),
                                  term_positions(leaf, fieldname, tbytes))
+                elif same and found is not None and sample is not None:
+                    keep = np.isin(found[0], sample[0])
+                    expect = sample[1].get(tbytes, _NO_POSITIONS)
+                    same = _same((found[0][keep], found[1][keep]), expect)
             except Damaged as exc:
                 problems.append(str(exc))
                 continue
@@ -474,6 +569,32 @@ def check_file(leaf, path: Path) -> list[str]:
             if len(problems) >= 20:
                 return problems
     return problems
+
+
+#: Documents of a segment whose stored text ``check_file`` compares with the positions
+#: kept for them, where the blocks keep none.
+CHECK_SAMPLE = 200
+
+
+def _sampled_positions(
+    leaf, fieldname: str, live: np.ndarray
+) -> tuple[np.ndarray, dict[bytes, tuple[np.ndarray, np.ndarray]]]:
+    """(the documents sampled: up to ``CHECK_SAMPLE`` live ones, evenly spread; each
+    term's (document, position) pairs in their stored text, as indexed)."""
+    from searchtui.schema import analyse_positions, stored_body
+
+    if len(live) > CHECK_SAMPLE:
+        live = live[np.linspace(0, len(live) - 1, CHECK_SAMPLE).astype(np.int64)]
+    pairs: dict[bytes, tuple[list[int], list[int]]] = {}
+    for d in live.tolist():
+        text = stored_body(leaf.stored_fields(d).get(fieldname))
+        for term, pl in analyse_positions(text).items():
+            docs, poses = pairs.setdefault(term.encode("utf-8"), ([], []))
+            docs.extend([d] * len(pl))
+            poses.extend(pl)
+    return live, {
+        t: (np.asarray(d, np.int64), np.asarray(p, np.int64)) for t, (d, p) in pairs.items()
+    }
 
 
 def _same(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:

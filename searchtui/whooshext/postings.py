@@ -172,8 +172,12 @@ def field_term_docs(leaf, fieldname: str) -> Iterator[tuple[bytes, np.ndarray]]:
 
 
 def term_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Every (document, position) of a term in one segment, as two arrays."""
+    """Every (document, position) of a term in one segment, as two arrays: from its
+    posting blocks, or, for a field whose blocks keep no positions (see
+    ``schema.make_schema``), from each of its documents' stored text."""
     fmt = leaf.schema[fieldname].format
+    if not fmt.supports("positions"):
+        return text_positions(leaf, fieldname, tbytes)
     plain = fast_paths() and type(fmt) is Positions
     id_parts: list[np.ndarray] = []
     values: list = []
@@ -188,6 +192,30 @@ def term_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
     counts = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     docs = np.repeat(ids, counts)
     poses = np.fromiter((p for x in values for p in x), dtype=np.int64, count=int(counts.sum()))
+    return docs, poses
+
+
+def text_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """``term_positions`` of a text field, found again in the stored text of each
+    document the term's postings list, analysed as it was when indexed: what a
+    segment without its file of word lists (``docfile``) falls back on, or one whose
+    file is damaged. A common word costs a pass over many documents."""
+    from searchtui.schema import analyse_positions, stored_body
+
+    ids, _weights = term_postings(leaf, fieldname, tbytes)
+    term = tbytes.decode("utf-8")
+    lists = []
+    for d in ids.tolist():
+        try:
+            stored = leaf.stored_fields(d).get(fieldname)
+            text = stored_body(stored)
+        except DECODE_ERRORS as exc:
+            raise Damaged(f"{_term(leaf, fieldname, tbytes)}: a stored text does not read") \
+                from exc
+        lists.append(analyse_positions(text).get(term, ()))
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    docs = np.repeat(ids.astype(np.int64), counts)
+    poses = np.fromiter((p for pl in lists for p in pl), dtype=np.int64, count=int(counts.sum()))
     return docs, poses
 
 

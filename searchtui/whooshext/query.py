@@ -8,6 +8,8 @@ from whoosh.qparser import PhrasePlugin
 from whoosh.qparser.common import attach
 from whoosh.reading import IndexReader
 
+from searchtui.schema import NewsText
+
 #: Whoosh's query that matches nothing is a single instance of a private class.
 _NULL_TYPE = type(wq.NullQuery)
 
@@ -115,7 +117,10 @@ class PhrasePositionsPlugin(PhrasePlugin):
                 not schema
                 or fieldname not in schema
                 or not schema[fieldname].analyzer
-                or not schema[fieldname].format.supports("positions")
+                or not (
+                    schema[fieldname].format.supports("positions")
+                    or isinstance(schema[fieldname], NewsText)  # kept beside the segments
+                )
             ):
                 # no positions (a field of exact values): the parser's own phrase class
                 return super().query(parser)

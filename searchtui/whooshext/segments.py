@@ -43,11 +43,14 @@ from __future__ import annotations
 import struct
 import zlib
 from array import array
+from functools import partial
 from itertools import compress, islice, repeat
 from operator import add, itemgetter, mul, ne, sub
+from pathlib import Path
 from pickle import dumps
 from typing import Any
 
+import numpy as np
 from whoosh.analysis import IDTokenizer
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3TermInfo
 from whoosh.columns import CompressedBytesColumn, PickleColumn
@@ -60,9 +63,10 @@ from whoosh.util.numlists import GrowableArray
 from whoosh.writing import PostingPool, SegmentWriter
 
 from searchtui import kernels
-from searchtui.schema import NewsText, analyse_positions
+from searchtui.schema import NewsText, analyse_positions, stored_body
 from searchtui.whooshext import docfile
-from searchtui.whooshext.postings import length_bytes
+from searchtui.whooshext.damage import Damaged
+from searchtui.whooshext.postings import length_bytes, segment_id
 from searchtui.whooshext.version import fast_paths
 
 #: Pickle protocol of a block's data tuple (see the module's doc).
@@ -104,6 +108,8 @@ _SINGLE_CACHE_MAX = 1 << 16
 _POSTING_BYTES = 20
 _VALUE_BYTES = 56
 _TERM_BYTES = 420
+# ... and a position kept for the file beside the segment (``_new_counted``).
+_PLACE_BYTES = 4
 
 _term_struct = W3TermInfo._struct
 
@@ -159,6 +165,47 @@ _first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
 def _new_entry() -> list:
     """A text term's postings as collected: documents, weights, encoded values."""
     return [array("I"), array("d"), []]
+
+
+def _new_counted() -> list:
+    """A term's postings as collected for a text field whose positions are kept only
+    beside the segment (see ``docfile``): documents, weights, each posting's count of
+    positions, and all its positions one posting after the other."""
+    return [array("I"), array("d"), array("I"), array("I")]
+
+
+def _add_counted(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: float):
+    """``_add_text`` for a field whose positions are kept beside the segment: each
+    posting's count and positions are appended to the term's (``_new_counted``).
+    Compiled where the loops are (``_kernels.add_counted_postings``). Returns the
+    field length, postings and new terms."""
+    if not poses:
+        return 0, 0, 0
+    loops = kernels.loops
+    if loops is not None:
+        return loops.add_counted_postings(terms, poses, docnum, fb, fieldboost, _new_counted)
+    length = nterms = 0
+    for term, pl in poses.items():
+        entry = terms.get(term)
+        if entry is None:
+            entry = terms[term] = _new_counted()
+            nterms += 1
+        n = len(pl)
+        weight = n * fb
+        if fieldboost != 1.0:
+            weight *= fieldboost
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        entry[2].append(n)
+        entry[3].extend(pl)
+        length += n
+    return length, len(poses), nterms
+
+
+def count_values(counts: array) -> bytes:
+    """Each posting's count as Whoosh's ``Frequency`` format keeps it (four bytes,
+    big-endian), one after the other."""
+    return np.frombuffer(counts, np.uint32).astype(">u4").tobytes()
 
 
 def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: float):
@@ -314,6 +361,13 @@ def _all_postings(m, with_values: bool) -> tuple[list, list, list | None]:
     return _walked_postings(m, with_values)
 
 
+def _block_lists(postings_reader, postfile, terminfo, fmt, term) -> tuple[list, list]:
+    """A term's documents and weights, read from its posting blocks."""
+    m = postings_reader(postfile, terminfo, fmt, term=term)
+    ids, weights, _values = _all_postings(m, False)
+    return ids, weights
+
+
 def _walked_postings(m, with_values: bool) -> tuple[list, list, list | None]:
     """``_all_postings`` through Whoosh's posting-by-posting walk, from the first posting."""
     if isinstance(m, W3LeafMatcher):
@@ -370,6 +424,11 @@ class _FieldPostings:
     def sorted_terms(self) -> list:
         items = [(t.encode("utf-8"), e) for t, e in self.text.items()]
         if self.raw:
+            if items and len(items[0][1]) == 4:
+                # counted entries (``_new_counted``) beside ones from the field's own
+                # ``index()``: as those, with Whoosh's values; the positions are not kept
+                # beside the segment then, and are read from the stored text
+                items = [(t, [e[0], e[1], _count_list(e[2])]) for t, e in items]
             if items:
                 by_bytes = dict(items)
                 for tb, e in self.raw.items():
@@ -382,6 +441,12 @@ class _FieldPostings:
         return items
 
 
+def _count_list(counts: array) -> list[bytes]:
+    """Each count as Whoosh's ``Frequency`` format encodes it."""
+    values = count_values(counts)
+    return [values[i : i + 4] for i in range(0, len(values), 4)]
+
+
 def _merge_entries(a, b):
     """Two entries of one term, merged in document order."""
     rows = sorted(
@@ -391,6 +456,112 @@ def _merge_entries(a, b):
     )
     values = [r[2] for r in rows] if a[2] is not None else None
     return [array("I", [r[0] for r in rows]), array("d", [r[1] for r in rows]), values]
+
+
+class _MergedField:
+    """One field of a segment being merged (``BulkWriter.add_reader``) whose positions
+    are kept only beside the segments: every term's lists read at once from the
+    segment's file (``docfile``), renumbered and without the deleted documents, to be
+    copied a term at a time. A term the file does not hold soundly (or every term,
+    when the file is missing or unusable) is copied from the segment's blocks, its
+    positions made again from the segment's stored text."""
+
+    def __init__(self, reader, folder, fieldname: str, renumber: np.ndarray | None,
+                 basedoc: int, docmap: dict | None):
+        self.reader = reader
+        self.fieldname = fieldname
+        self.renumber = renumber
+        self.basedoc = basedoc
+        self.docmap = docmap
+        self._text: dict[str, dict[int, list[int]]] | None = None
+        self.lists = None
+        sid = segment_id(reader)
+        if folder is not None and sid:
+            path = Path(folder) / docfile.file_name(sid)
+            try:
+                held = docfile.DocsFile(path, sid, reader.doc_count_all(), path.stat().st_size)
+                self.lists = held.field_lists(fieldname)
+            except (docfile.Unusable, Damaged, OSError):
+                self.lists = None
+        lists = self.lists
+        if lists is None:
+            return
+        docs = lists.docs.astype(np.int64)
+        new = docs + basedoc if renumber is None else renumber[docs]
+        keep = new >= 0
+        counts = lists.counts[keep]
+        self.docs = array("I", new[keep].astype(np.uint32).tobytes())
+        self.weights = array("d", lists.weights[keep].astype(np.float64).tobytes())
+        self.counts = array("I", counts.astype(np.uint32).tobytes())
+        self.places = array(
+            "I", lists.positions[np.repeat(keep, lists.counts)].astype(np.uint32).tobytes()
+        )
+        # each term's postings kept, and their positions, as bounds into the lists above
+        kept = np.concatenate(([0], np.cumsum(keep)))[lists.starts]
+        self.bounds = kept.tolist()
+        self.pbounds = np.concatenate(([0], np.cumsum(counts)))[kept].tolist()
+
+    def copy(self, tbytes: bytes, blocks, table: dict) -> tuple[int, int, int]:
+        """Append the term's postings to the writer's ``table``; ``blocks()`` reads its
+        documents and weights from the segment's blocks, when the file cannot give them.
+        Returns (postings, positions, new terms) added."""
+        lists = self.lists
+        i = lists.number.get(tbytes) if lists is not None else None
+        if lists is None or i is None or not lists.sound[i]:
+            ids, weights = blocks()
+            return self._copy_from_text(tbytes, ids, weights, table)
+        a, b = self.bounds[i], self.bounds[i + 1]
+        if a == b:
+            return 0, 0, 0
+        pa, pb = self.pbounds[i], self.pbounds[i + 1]
+        key = tbytes.decode("utf-8")
+        entry = table.get(key)
+        new = entry is None
+        if entry is None:
+            entry = table[key] = _new_counted()
+        entry[0].extend(self.docs[a:b])
+        entry[1].extend(self.weights[a:b])
+        entry[2].extend(self.counts[a:b])
+        entry[3].extend(self.places[pa:pb])
+        return b - a, pb - pa, int(new)
+
+    def _copy_from_text(self, tbytes: bytes, ids: list, weights: list,
+                        table: dict) -> tuple[int, int, int]:
+        text = self._stored_text().get(tbytes.decode("utf-8"), {})
+        lists = [text.get(d, ()) for d in ids]
+        counts = np.fromiter(map(len, lists), np.int64, count=len(lists))
+        places = np.fromiter((p for pl in lists for p in pl), np.int64, count=int(counts.sum()))
+        docs = np.asarray(ids, np.int64)
+        ws = np.asarray(weights, np.float64)
+        docs = docs + self.basedoc if self.renumber is None else self.renumber[docs]
+        keep = docs >= 0
+        if not keep.all():
+            places = places[np.repeat(keep, counts)]
+            docs, ws, counts = docs[keep], ws[keep], counts[keep]
+        if not len(docs):
+            return 0, 0, 0
+        key = tbytes.decode("utf-8")
+        entry = table.get(key)
+        new = entry is None
+        if entry is None:
+            entry = table[key] = _new_counted()
+        entry[0].frombytes(docs.astype(np.uint32).tobytes())
+        entry[1].frombytes(ws.tobytes())
+        entry[2].frombytes(counts.astype(np.uint32).tobytes())
+        entry[3].frombytes(places.astype(np.uint32).tobytes())
+        return len(docs), len(places), int(new)
+
+    def _stored_text(self) -> dict[str, dict[int, list[int]]]:
+        """Each term's positions in each live document, from the stored text (once)."""
+        if self._text is None:
+            self._text = {}
+            reader = self.reader
+            docs = range(reader.doc_count_all()) if self.docmap is None else self.docmap
+            for d in docs:
+                stored = reader.stored_fields(d).get(self.fieldname)
+                for term, pl in analyse_positions(stored_body(stored)).items():
+                    self._text.setdefault(term, {})[d] = pl
+        return self._text
 
 
 class BulkWriter(SegmentWriter):
@@ -417,7 +588,14 @@ class BulkWriter(SegmentWriter):
             or codec._inlinelimit > 1
             or any(f.separate_spelling() or f.vector for _n, f in schema.items())
         )
-        self._fast = {name for name, f in schema.items() if isinstance(f, NewsText)}
+        # Text fields of the fast path: with positions in their postings, or counts
+        # (``Frequency``), their positions then kept only beside the segment (``docfile``).
+        self._fast = {
+            name for name, f in schema.items()
+            if isinstance(f, NewsText)
+            and (f.format.supports("positions") or type(f.format) is Frequency)
+        }
+        self._beside = {n for n in self._fast if type(schema[n].format) is Frequency}
         # Fields whose terms are their values as given: a list of strings always (Whoosh
         # does not analyse a list), one string where the analyzer takes it whole.
         self._plain = {
@@ -458,7 +636,7 @@ class BulkWriter(SegmentWriter):
         fieldnames = sorted([name for name in fields.keys() if not name.startswith("_")])
         self._check_fields(schema, fieldnames)
 
-        npost = nfresh = nterms = 0
+        npost = nfresh = nterms = nplaces = 0
         lengths = {}
         perdocwriter.start_doc(docnum)
         for fieldname in fieldnames:
@@ -471,7 +649,18 @@ class BulkWriter(SegmentWriter):
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
                 fp = self._field_postings(fieldname, field)
-                if fieldname in self._fast and isinstance(value, str):
+                if fieldname in self._beside and isinstance(value, str):
+                    # NewsText.index, the positions kept for the file beside the segment
+                    length, n, new = _add_counted(
+                        fp.text, analyse_positions(value), docnum, field.format.field_boost,
+                        fieldboost,
+                    )
+                    npost += n
+                    nterms += new
+                    nplaces += length
+                    if not field.scorable:
+                        length = 0
+                elif fieldname in self._fast and isinstance(value, str):
                     # NewsText.index, without a tuple per term.
                     length, n, fresh, new = _add_text(
                         fp.text, analyse_positions(value), docnum, field.format.field_boost,
@@ -525,7 +714,10 @@ class BulkWriter(SegmentWriter):
             lb.append(length_to_byte(lengths[name]) if name in lengths else 0)
         self._added = True
         self.docnum += 1
-        self._estimate += npost * _POSTING_BYTES + nfresh * _VALUE_BYTES + nterms * _TERM_BYTES
+        self._estimate += (
+            npost * _POSTING_BYTES + nfresh * _VALUE_BYTES + nterms * _TERM_BYTES
+            + nplaces * _PLACE_BYTES
+        )
         if self._estimate > self.limit_bytes:
             self._next_segment()
 
@@ -568,12 +760,30 @@ class BulkWriter(SegmentWriter):
         for name in indexed:
             fp = self._field_postings(name, schema[name])
             targets[name] = (schema[name].format, fp, fp.text if name in self._fast else fp.raw)
-        npost = nvalues = nterms = 0
+        # The fields whose positions are kept beside the segments: read from the
+        # reader's file (or its stored text) and carried into this segment's.
+        folder = getattr(self.storage, "folder", None)
+        renumbered = None if renumber is None else np.asarray(renumber, np.int64)
+        placed = {
+            name: _MergedField(reader, folder, name, renumbered, basedoc, docmap)
+            for name in indexed if name in self._beside
+        }
+        npost = nvalues = nterms = nplaces = 0
         for (fname, tbytes), terminfo in terms.items():
             target = targets.get(fname)
             if target is None:
                 continue
             fmt, fp, table = target
+            source = placed.get(fname)
+            if source is not None:
+                n = source.copy(
+                    tbytes, partial(_block_lists, postings_reader, postfile, terminfo, fmt,
+                                    (fname, tbytes)), table,
+                )
+                npost += n[0]
+                nplaces += n[1]
+                nterms += n[2]
+                continue
             m = postings_reader(postfile, terminfo, fmt, term=(fname, tbytes))
             ids, weights, values = _all_postings(m, fp.values)
             if renumber is None:
@@ -599,7 +809,10 @@ class BulkWriter(SegmentWriter):
                 entry[2].extend(values)
                 nvalues += len(values)
             npost += len(ids)
-        self._estimate += npost * _POSTING_BYTES + nvalues * _VALUE_BYTES + nterms * _TERM_BYTES
+        self._estimate += (
+            npost * _POSTING_BYTES + nvalues * _VALUE_BYTES + nterms * _TERM_BYTES
+            + nplaces * _PLACE_BYTES
+        )
 
     # -- segments
 
@@ -639,7 +852,12 @@ class BulkWriter(SegmentWriter):
     def _postings_to_pool(self) -> None:
         add = self.pool.add
         for fieldname in sorted(self._postings):
-            for tbytes, (docs, weights, values) in self._postings[fieldname].sorted_terms():
+            for tbytes, entry in self._postings[fieldname].sorted_terms():
+                docs, weights, values = entry[:3]
+                if len(entry) == 4:
+                    # counted: Whoosh's values are the counts (the positions are read
+                    # from the stored text, there being no file beside this segment)
+                    values = _count_list(values)
                 if values is None:
                     values = [emptybytes] * len(docs)
                 for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
@@ -674,11 +892,22 @@ class BulkWriter(SegmentWriter):
             fixedsize = fieldobj.format.fixed_value_size()
             lenbytes = self._lenbytes.get(fieldname)
             rows = self._postings[fieldname].sorted_terms()
+            # counted (``_new_counted``): the blocks keep counts, the file the positions
+            counted = bool(rows) and len(rows[0][1]) == 4
             if fieldname in self._fast:
-                doc_lists[fieldname] = [(tb, e[0], e[1], e[2]) for tb, e in rows]
-            for tbytes, (docs, weights, values) in rows:
+                # (a field whose blocks keep counts, not counted here: no positions)
+                nothing = fieldname in self._beside
+                doc_lists[fieldname] = [
+                    (tb, e[0], e[1], (e[2], e[3]) if counted else None if nothing else e[2])
+                    for tb, e in rows
+                ]
+            for tbytes, entry in rows:
+                docs, weights, values = entry[0], entry[1], entry[2]
                 n = len(docs)
                 start = offset
+                if counted:
+                    # each posting's count, four bytes each, as Frequency.encode makes it
+                    values = _pack_uint(values[0]) if n == 1 else count_values(values)
                 if n == 1 and not compression:
                     # One posting (most terms): the general path below, unrolled.
                     d = docs[0]
@@ -687,6 +916,8 @@ class BulkWriter(SegmentWriter):
                     lb = lenbytes[d] if lenbytes is not None else 0
                     if values is None or fixedsize == 0:
                         vs = None
+                    elif counted:
+                        vs = values
                     else:
                         v = values[0]
                         if fixedsize is None or fixedsize < 0:
@@ -754,6 +985,8 @@ class BulkWriter(SegmentWriter):
                         mini_weights = tuple(ws)
                     if values is None or fixedsize == 0:
                         vs = None
+                    elif counted:
+                        vs = values[4 * b : 4 * e]
                     else:
                         vals = values[b:e]
                         if not all(vals):

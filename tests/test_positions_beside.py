@@ -1,0 +1,268 @@
+"""The body's positions kept only in the word lists beside each segment.
+
+An index that ``searchtui index`` builds keeps each body posting's count in
+Whoosh's blocks (``Frequency``) and its positions only in the segment's file of
+word lists (``docfile``). These tests hold that what a reader finds is what an
+index with positions in its blocks gives: written, merged (with deletions, and
+with a damaged file), read back when the file is missing or damaged (from the
+stored text), matched as sloppy phrases, and checked.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_bulkwrite import _documents, assert_same_index
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Frequency, Positions
+from whoosh.writing import SegmentWriter
+
+from searchtui import arrays, mapped, store
+from searchtui.config import Config
+from searchtui.indexer import build_index
+from searchtui.models import SearchRequest
+from searchtui.schema import analyse_positions, make_schema, stored_body
+from searchtui.search import SearchEngine
+from searchtui.whooshext import OffsetPhrase, docfile, postings
+from searchtui.whooshext.segments import BulkWriter
+
+CONFIG = Config(extractor="none")
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[dict]:
+    return _documents(240)
+
+
+def _write(folder: Path, docs: list[dict], writer_class, *, body_positions: bool, **kwargs):
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = FileStorage(str(folder)).create_index(make_schema(body_positions=body_positions))
+    writer = writer_class(ix, codec=W3Codec(compression=0), compound=False, **kwargs)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+    return FileStorage(str(folder)).open_index()
+
+
+def _delete(folder: Path, keys: set[str]):
+    ix = FileStorage(str(folder)).open_index()
+    writer = BulkWriter(ix, codec=W3Codec(compression=0), compound=False)
+    for key in sorted(keys):
+        writer.delete_by_term("key", key)
+    writer.commit(merge=False)
+
+
+def _merge(folder: Path, writer_class=BulkWriter):
+    ix = FileStorage(str(folder)).open_index()
+    writer_class(ix, codec=W3Codec(compression=0), compound=False).commit(optimize=True)
+    return FileStorage(str(folder)).open_index()
+
+
+def _held(folder: Path, leaf) -> docfile.DocsFile:
+    sid = postings.segment_id(leaf)
+    path = folder / docfile.file_name(sid)
+    return docfile.DocsFile(path, sid, leaf.doc_count_all(), path.stat().st_size)
+
+
+def _kept_positions(ix, folder: Path, field: str = "body") -> dict[str, list[tuple[str, int]]]:
+    """Each term's (article key, position) pairs of live documents, as the files beside
+    the segments keep them."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    with ix.reader() as r:
+        for leaf, _offset in r.leaf_readers():
+            held = _held(folder, leaf)
+            keys = {d: f["key"] for d, f in leaf.iter_docs()}  # live documents only
+            for tbytes in leaf.lexicon(field):
+                found = held.positions(leaf, field, tbytes)
+                assert found is not None
+                pairs = [(keys[d], p) for d, p in zip(*map(np.ndarray.tolist, found),
+                                                     strict=True) if d in keys]
+                if pairs:
+                    out.setdefault(tbytes.decode(), []).extend(pairs)
+    return {t: sorted(v) for t, v in out.items()}
+
+
+def _text_positions(docs: list[dict]) -> dict[str, list[tuple[str, int]]]:
+    """Each term's (article key, position) pairs, from the documents' text."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for doc in docs:
+        text = stored_body(doc.get("_stored_body", doc["body"]))
+        for term, pl in analyse_positions(text).items():
+            out.setdefault(term, []).extend((doc["key"], p) for p in pl)
+    return {t: sorted(v) for t, v in out.items()}
+
+
+def test_blocks_keep_counts_and_the_file_keeps_positions(docs, tmp_path):
+    old = _write(tmp_path / "old", docs, BulkWriter, body_positions=True)
+    new = _write(tmp_path / "new", docs, BulkWriter, body_positions=False)
+    assert isinstance(old.schema["body"].format, Positions)
+    assert isinstance(new.schema["body"].format, Frequency)
+    assert isinstance(new.schema["title"].format, Positions)  # small: kept in the blocks
+    # Whoosh's own writer gives the same blocks for the counted body
+    stock = _write(tmp_path / "stock", docs, SegmentWriter, body_positions=False)
+    assert assert_same_index(stock, new) > 10 * len(docs)
+    with old.reader() as ro, new.reader() as rn:
+        terms = [t for f, t in ro.all_terms() if f == "body"]
+        assert terms == [t for f, t in rn.all_terms() if f == "body"]
+        for tbytes in terms[::7]:
+            mo, mn = ro.postings("body", tbytes), rn.postings("body", tbytes)
+            while mo.is_active():
+                assert mn.id() == mo.id()
+                assert mn.weight() == mo.weight() == len(mo.value_as("positions"))
+                assert mn.value_as("frequency") == len(mo.value_as("positions"))
+                mo.next()
+                mn.next()
+            assert not mn.is_active()
+    kept = _kept_positions(new, tmp_path / "new")
+    assert kept == _kept_positions(old, tmp_path / "old") == _text_positions(docs)
+
+    def size(folder: Path, suffix: str) -> int:
+        return sum(p.stat().st_size for p in folder.iterdir() if p.name.endswith(suffix))
+
+    assert size(tmp_path / "new", ".pst") < 0.8 * size(tmp_path / "old", ".pst")
+
+
+@pytest.mark.parametrize("damage", ["none", "file missing", "file damaged"])
+def test_merges_carry_the_positions(docs, tmp_path, damage):
+    """Merged segments' positions come from their files, or from their stored text
+    when a file is missing or damaged; deleted documents are left out."""
+    folder = tmp_path / "ix"
+    ix = _write(folder, docs, BulkWriter, body_positions=False, limit_mb=0.15)
+    segments = ix._segments()
+    assert len(segments) > 3
+    gone = {d["key"] for d in docs[::7]}
+    _delete(folder, gone)
+    stock_folder = tmp_path / "stock"
+    shutil.copytree(folder, stock_folder)
+    victim = folder / docfile.file_name(segments[1].segment_id())
+    if damage == "file missing":
+        victim.unlink()
+    elif damage == "file damaged":
+        offset, dtype, count = mapped.MappedArrays(victim).place("body_positions")
+        raw = bytearray(victim.read_bytes())
+        for i in range(0, count * dtype.itemsize, 97):  # same size: each term's check fails
+            raw[offset + i] ^= 0x5A
+        victim.write_bytes(bytes(raw))
+    merged = _merge(folder)
+    assert len(merged._segments()) == 1
+    assert_same_index(_merge(stock_folder, SegmentWriter), merged, blocks=False)
+    live = [d for d in docs if d["key"] not in gone]
+    assert _kept_positions(merged, folder) == _text_positions(live)
+
+
+def _corrupt_positions(path: Path) -> None:
+    offset, dtype, count = mapped.MappedArrays(path).place("body_positions")
+    raw = bytearray(path.read_bytes())
+    for i in range(0, count * dtype.itemsize, 13):
+        raw[offset + i] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+def _phrases(docs: list[dict], n: int, seed: int) -> list[str]:
+    """Phrases of two or three words taken from the bodies, some sloppy."""
+    rnd = random.Random(seed)
+    out = []
+    for doc in rnd.sample(docs, n):
+        words = doc["body"].split()
+        i = rnd.randrange(max(1, len(words) - 4))
+        k = rnd.choice([2, 2, 3])
+        phrase = " ".join(w.strip(".,;:\"'()") for w in words[i : i + k])
+        out.append(f'"{phrase}"' + rnd.choice(["", "", "~2", "~4"]))
+    return out
+
+
+def _totals(root: Path, queries: list[str]) -> list[int]:
+    engine = SearchEngine(root)
+    try:
+        return [engine.search(SearchRequest(query=q, facets=(), histogram=False, snippets=False,
+                                            suggest=False)).total for q in queries]
+    finally:
+        engine.close()
+
+
+def test_phrases_read_the_stored_text_when_the_file_is_damaged(docs, tmp_path):
+    from test_bulkwrite import _write_files
+
+    corpus = _write_files(tmp_path / "corpus", docs[:120])
+    root = tmp_path / "index"
+    build_index([corpus], root, config=CONFIG, workers=1)
+    queries = _phrases(docs[:120], 40, seed=4)
+    before = _totals(root, queries)
+    assert sum(1 for t in before if t) > 30
+    ix, ixdir, _meta = store.open_index(root)
+    assert isinstance(ix.schema["body"].format, Frequency)
+    files = sorted(ixdir.glob(f"*{docfile.SUFFIX}"))
+    assert files
+    for path in files:
+        _corrupt_positions(path)  # the manifest lists the size, which is unchanged
+    assert _totals(root, queries) == before
+    # and with no file at all
+    with ix.reader() as reader:
+        data = arrays.IndexData(reader, None, write_cache=False)
+        whole = arrays.IndexData(reader, ixdir, write_cache=False)
+        for q in queries:
+            words = tuple(analyse_positions(q.split('"')[1]))
+            if len(words) < 2:
+                continue
+            candidates = np.ones(data.ndocs, dtype=bool)
+            assert np.array_equal(data.phrase_mask("body", words, candidates),
+                                  whole.phrase_mask("body", words, candidates))
+
+
+def test_sloppy_phrases_match_as_whoosh_matches_them(docs, tmp_path):
+    """Sloppy phrases are matched from the positions arrays, as Whoosh's span query
+    matches them over positions kept in its blocks."""
+    ix = _write(tmp_path / "ix", docs, BulkWriter, body_positions=True)
+    rnd = random.Random(11)
+    checked = matched = 0
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        data = arrays.IndexData(reader, None, write_cache=False)
+        everyone = np.ones(data.ndocs, dtype=bool)
+        for doc in rnd.sample(docs, 60):
+            words = list(analyse_positions(doc["body"]))
+            for _ in range(3):
+                k = rnd.choice([2, 3])
+                i = rnd.randrange(max(1, len(words) - 8))
+                picked = [words[i + j * rnd.choice([1, 2])] for j in range(k)]
+                if rnd.random() < 0.2:
+                    picked[-1] = picked[0]  # a word twice
+                offsets = sorted(rnd.sample(range(0, 4), k))
+                offsets = [o - offsets[0] for o in offsets]
+                for slop in (1, 2, 3, 6):
+                    q = OffsetPhrase("body", picked, slop=slop, offsets=offsets)
+                    want = np.zeros(data.ndocs, dtype=bool)
+                    want[list(searcher.docs_for_query(q))] = True
+                    got = data.phrase_mask("body", tuple(picked), everyone, tuple(offsets), slop)
+                    assert np.array_equal(got, want), (picked, offsets, slop)
+                    checked += 1
+                    matched += int(want.any())
+    assert checked >= 600 and matched > 150
+
+
+def test_check_compares_kept_positions_with_the_stored_text(docs, tmp_path):
+    folder = tmp_path / "ix"
+    ix = _write(folder, docs[:80], BulkWriter, body_positions=False)
+    with ix.reader() as r:
+        (leaf, _o), = list(r.leaf_readers())
+        path = folder / docfile.file_name(postings.segment_id(leaf))
+        assert docfile.check_file(leaf, path) == []
+        # positions moved by one, their checksums made again: only the text tells
+        with mapped.MappedArrays(path) as z:
+            arrays_ = {name: np.array(z[name]) for name in z.files}
+        term = next(i for i, n in enumerate(np.diff(arrays_["body_pstarts"])) if n > 3)
+        a, b = arrays_["body_pstarts"][term], arrays_["body_pstarts"][term + 1]
+        arrays_["body_positions"][a:b] += 1
+        ends = arrays_["body_ends"]
+        tbytes = arrays_["body_terms"][(ends[term - 1] if term else 0) : ends[term]].tobytes()
+        arrays_["body_pcrc"][term] = docfile._crc(tbytes, arrays_["body_positions"][a:b].data)
+        path.unlink()
+        with open(path, "wb") as fh:
+            mapped.save(fh, arrays_)
+        problems = docfile.check_file(leaf, path)
+    assert len(problems) == 1 and tbytes.decode() in problems[0]
