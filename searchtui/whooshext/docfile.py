@@ -10,6 +10,11 @@ and apart from them its positions (what a phrase needs). A reader maps the
 file's table of terms (``mapped``) and reads a term's lists with one read
 each, decoding nothing; a query that needs no positions never reads them.
 
+In an index whose body has Whoosh's ``Frequency`` format (what ``searchtui
+index`` makes: see ``schema.make_schema``), the blocks keep each body
+posting's count and the file is the only place of the body's positions; a
+merge copies them from the merged segments' files (``field_lists``).
+
 The file is one of the segment's files: Whoosh's file names give it to the
 segment, so it is listed with the segment's files in the signed manifest of
 every generation that holds the segment, and removed with them. A reader
@@ -19,7 +24,9 @@ checked before they are used: a term found must match the checksums the file
 keeps of it with its lists and with its positions, and a term not found must
 be missing from Whoosh's own term table too. A segment without the file
 (written by Whoosh's own writer, or by an older searchtui), or whose file fails
-a check, is read from its posting blocks.
+a check, is read from its posting blocks; positions its blocks do not keep are
+found again in the stored text of the documents a term's postings list
+(``postings.text_positions``: slow for a common word, never wrong).
 """
 
 from __future__ import annotations

@@ -26,7 +26,11 @@ Whoosh's reader as they are:
 
 The text fields' documents, weights and positions are also written as plain
 arrays into a file beside the segment (``docfile``), which queries read
-instead of decoding the blocks.
+instead of decoding the blocks. A text field of Whoosh's ``Frequency`` format
+(the body of an index ``searchtui index`` makes) keeps its positions only
+there: each posting's count and positions are collected as arrays
+(``_add_counted``), the blocks get the counts (as ``Frequency`` encodes them),
+and the file the positions as they are.
 
 Memory is bounded: once the collected postings pass ``limit_mb``, the segment
 is written out and a new one is started; ``finished_segments`` then holds the
@@ -649,25 +653,17 @@ class BulkWriter(SegmentWriter):
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
                 fp = self._field_postings(fieldname, field)
-                if fieldname in self._beside and isinstance(value, str):
-                    # NewsText.index, the positions kept for the file beside the segment
-                    length, n, new = _add_counted(
-                        fp.text, analyse_positions(value), docnum, field.format.field_boost,
-                        fieldboost,
-                    )
-                    npost += n
-                    nterms += new
-                    nplaces += length
-                    if not field.scorable:
-                        length = 0
-                elif fieldname in self._fast and isinstance(value, str):
+                if fieldname in self._fast and isinstance(value, str):
                     # NewsText.index, without a tuple per term.
-                    length, n, fresh, new = _add_text(
-                        fp.text, analyse_positions(value), docnum, field.format.field_boost,
-                        fieldboost,
-                    )
+                    poses = analyse_positions(value)
+                    fb = field.format.field_boost
+                    if fieldname in self._beside:  # positions kept for the file beside
+                        length, n, new = _add_counted(fp.text, poses, docnum, fb, fieldboost)
+                        nplaces += length
+                    else:
+                        length, n, fresh, new = _add_text(fp.text, poses, docnum, fb, fieldboost)
+                        nfresh += fresh
                     npost += n
-                    nfresh += fresh
                     nterms += new
                     if not field.scorable:
                         length = 0
