@@ -462,6 +462,16 @@ def _merge_entries(a, b):
     return [array("I", [r[0] for r in rows]), array("d", [r[1] for r in rows]), values]
 
 
+def _counted_entry(table: dict, tbytes: bytes) -> tuple[list, bool]:
+    """The term's entry (``_new_counted``) in a field's ``table``, and whether it is new."""
+    key = tbytes.decode("utf-8")
+    entry = table.get(key)
+    if entry is None:
+        entry = table[key] = _new_counted()
+        return entry, True
+    return entry, False
+
+
 class _MergedField:
     """One field of a segment being merged (``BulkWriter.add_reader``) whose positions
     are kept only beside the segments: every term's lists read at once from the
@@ -518,11 +528,7 @@ class _MergedField:
         if a == b:
             return 0, 0, 0
         pa, pb = self.pbounds[i], self.pbounds[i + 1]
-        key = tbytes.decode("utf-8")
-        entry = table.get(key)
-        new = entry is None
-        if entry is None:
-            entry = table[key] = _new_counted()
+        entry, new = _counted_entry(table, tbytes)
         entry[0].extend(self.docs[a:b])
         entry[1].extend(self.weights[a:b])
         entry[2].extend(self.counts[a:b])
@@ -544,11 +550,7 @@ class _MergedField:
             docs, ws, counts = docs[keep], ws[keep], counts[keep]
         if not len(docs):
             return 0, 0, 0
-        key = tbytes.decode("utf-8")
-        entry = table.get(key)
-        new = entry is None
-        if entry is None:
-            entry = table[key] = _new_counted()
+        entry, new = _counted_entry(table, tbytes)
         entry[0].frombytes(docs.astype(np.uint32).tobytes())
         entry[1].frombytes(ws.tobytes())
         entry[2].frombytes(counts.astype(np.uint32).tobytes())
