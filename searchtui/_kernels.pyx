@@ -13,6 +13,7 @@ from libc.string cimport memcmp
 from cpython cimport array as carray
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.object cimport Py_SIZE
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ, PyUnicode_Substring
 
 import os
 import sys
@@ -947,6 +948,58 @@ def edit_distances(const uint32_t[::1] query, const uint32_t[:, ::1] words, int 
     finally:
         free(rows)
     return dist_arr
+
+
+cdef inline bint _is_word(Py_UCS4 c) noexcept:
+    """``re``'s ``\\w`` for a str pattern: a letter, a digit or any numeric, or "_"."""
+    if c < 128:
+        return (c >= u'a' and c <= u'z') or (c >= u'A' and c <= u'Z') \
+            or (c >= u'0' and c <= u'9') or c == u'_'
+    return c.isalnum()
+
+
+def scan_words(str text, object match):
+    """``findall`` of the tokenizer's pattern over ``text``, ``match`` being that
+    pattern's ``match`` method: each word, and an empty string for each sentence end.
+
+    A run of word characters not followed by a dot and another word character is a
+    word as it stands, and a character that is neither a word character nor one that
+    can begin a sentence end begins no match: those are read here. Everything else
+    (a word with a dot inside, a sentence end) is matched by the pattern itself at
+    that place, where its look-behinds see the text before it, so the words are the
+    pattern's, character for character."""
+    cdef list out = []
+    cdef Py_ssize_t n = len(text)
+    cdef Py_ssize_t i = 0, j
+    cdef unsigned int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_UCS4 c
+    cdef object m, word
+    while i < n:
+        c = PyUnicode_READ(kind, data, i)
+        if _is_word(c):
+            j = i + 1
+            while j < n and _is_word(PyUnicode_READ(kind, data, j)):
+                j += 1
+            if j + 1 < n and PyUnicode_READ(kind, data, j) == u'.' \
+                    and _is_word(PyUnicode_READ(kind, data, j + 1)):
+                m = match(text, i)
+                out.append(m.group(1))
+                i = m.end()
+            else:
+                out.append(PyUnicode_Substring(text, i, j))
+                i = j
+        elif c == u'.' or c == u'!' or c == u'?' or c == u';' or c == u':' or c == u'\n':
+            m = match(text, i)
+            if m is None:
+                i += 1
+            else:
+                word = m.group(1)
+                out.append(u'' if word is None else word)
+                i = m.end()
+        else:
+            i += 1
+    return out
 
 
 def term_positions(list words, dict cache, object missing, object normalise, Py_ssize_t step):
