@@ -83,3 +83,9 @@ def pairs_by_value(
 def values_by_document(
     pair_doc: np.ndarray, pair_val: np.ndarray, doc_start: np.ndarray, out: np.ndarray
 ) -> None: ...
+def term_blocks(
+    rows: list[tuple[bytes, list[Any]]], counted: bool, compression: int, blocklimit: int,
+    lenbytes: Any, fixedsize: int | None, fieldkey: bytes, offset: int, chunk: list[bytes],
+    chunk_bytes: int, write: Callable[[bytes], object], tkeys: list[bytes],
+    tvalues: list[bytes], helpers: tuple[Any, ...],
+) -> tuple[int, int]: ...

@@ -1440,3 +1440,181 @@ def lstat_names(
         free(ptrs)
         if fd >= 0:
             stui_close_folder(fd)
+
+
+def term_blocks(
+    list rows, bint counted, int compression, Py_ssize_t blocklimit, object lenbytes,
+    object fixedsize, bytes fieldkey, int64_t offset, list chunk, int64_t chunk_bytes,
+    object write, list tkeys, list tvalues, tuple helpers,
+):
+    """``segments._term_blocks``, the same bytes: one field's terms written as
+    Whoosh's field writer writes them. ``helpers`` are what it writes them with (see
+    ``segments._BLOCK_HELPERS``). A term of one posting, most of them, is made here
+    from typed values; longer lists are cut into blocks with the same steps as there."""
+    (dumps, compressed, term_pack, pack_long, pack_int, pack_uint, count_values,
+     magic, compress_from, block_level, data_protocol, flush_at) = helpers
+    cdef Py_ssize_t compress_min = compress_from, flush_bytes = flush_at
+    cdef Py_ssize_t n, b, e, count, i, blocklength, size
+    cdef int64_t start
+    cdef double w
+    cdef float wf32
+    cdef bint has_lens = lenbytes is not None
+    cdef bint no_values
+    cdef carray.array docs, weights, lens_arr
+    cdef unsigned int d
+    cdef object tbytes, entry, values, vs, v, data, info, maxweight, wf, lb, level
+    cdef object ids, dw, ws, lens, minlen, maxlen, mini_ids, mini_weights, vals
+    cdef object tminlen, tmaxlen, tmaxweight, tweight
+    cdef list out, lens_nonzero
+    if has_lens:
+        lens_arr = lenbytes
+        if lens_arr.ob_descr.typecode != 66:  # "B"
+            raise TypeError("term_blocks: the lengths must be array('B')")
+    for tbytes, entry in rows:
+        docs = entry[0]
+        weights = entry[1]
+        values = entry[2]
+        if docs.ob_descr.typecode != 73 or weights.ob_descr.typecode != 100:  # "I", "d"
+            raise TypeError("term_blocks: postings must be array('I') and array('d')")
+        n = Py_SIZE(docs)
+        if n == 0 or Py_SIZE(weights) != n:
+            raise ValueError("term_blocks: a term's documents and weights do not match")
+        start = offset
+        if counted:
+            values = pack_uint(values[0]) if n == 1 else count_values(values)
+        no_values = values is None or fixedsize == 0
+        if n == 1 and not compression:
+            d = docs.data.as_uints[0]
+            w = weights.data.as_doubles[0]
+            wf32 = <float>w
+            wf = <double>wf32
+            if has_lens:
+                if d >= <unsigned int>Py_SIZE(lens_arr):
+                    raise ValueError("term_blocks: a document past the lengths")
+                lb = lens_arr.data.as_uchars[d]
+            else:
+                lb = 0
+            if no_values:
+                vs = None
+            elif counted:
+                vs = values
+            else:
+                v = values[0]
+                if fixedsize is None or fixedsize < 0:
+                    vs = (v,) if v else ()
+                else:
+                    vs = v
+            data = dumps(((d,), None if wf32 == 1.0 else wf, vs), data_protocol)
+            level = 0
+            if len(data) >= compress_min:
+                level = block_level
+                data = compressed(data, level)
+            maxweight = weights[0] if w > 0 else 0
+            info = dumps((1, d, maxweight, level, lb, lb), 2)
+            blocklength = len(info) + len(data)
+            chunk.append(magic)
+            chunk.append(pack_int(-blocklength))
+            chunk.append(info)
+            chunk.append(data)
+            size = 8 + blocklength
+            chunk_bytes += size
+            offset += size
+            tkeys.append(fieldkey + tbytes)
+            tvalues.append(
+                term_pack(False, wf, 1, lb, lb, maxweight, d, d)
+                + pack_long(start) + pack_int(size)
+            )
+            continue
+        out = [magic]
+        size = len(magic)
+        tweight = 0
+        tmaxweight = 0
+        tminlen = None
+        tmaxlen = 0
+        for b in range(0, n, blocklimit):
+            e = b + blocklimit
+            if e > n:
+                e = n
+            count = e - b
+            ids = docs[b:e]
+            dw = weights[b:e]
+            ws = carray.array("f", dw)
+            maxweight = max(dw)
+            if not maxweight > 0:
+                maxweight = 0
+            if has_lens:
+                lens = []
+                for i in range(b, e):
+                    d = docs.data.as_uints[i]
+                    if d >= <unsigned int>Py_SIZE(lens_arr):
+                        raise ValueError("term_blocks: a document past the lengths")
+                    lens.append(lens_arr.data.as_uchars[d])
+                minlen = min(lens)
+                if minlen == 0:
+                    lens_nonzero = [x for x in lens if x]
+                    minlen = min(lens_nonzero) if lens_nonzero else None
+                maxlen = max(lens)
+            else:
+                minlen = None
+                maxlen = 0
+            if count == 1:
+                mini_ids = (docs.data.as_uints[b],)
+            else:
+                mini_ids = tuple([docs.data.as_uints[b]] + [
+                    <int64_t>docs.data.as_uints[i] - <int64_t>docs.data.as_uints[i - 1]
+                    for i in range(b + 1, e)
+                ])
+            if ws.count(1.0) == count:
+                mini_weights = None
+            elif ws.count(ws[0]) == count:
+                mini_weights = ws[0]
+            else:
+                mini_weights = tuple(ws)
+            if no_values:
+                vs = None
+            elif counted:
+                vs = values[4 * b : 4 * e]
+            else:
+                vals = values[b:e]
+                if not all(vals):
+                    vals = [v for v in vals if v]
+                if fixedsize is None or fixedsize < 0:
+                    vs = tuple(vals)
+                else:
+                    vs = b"".join(vals)
+            data = dumps((mini_ids, mini_weights, vs), data_protocol)
+            level = compression
+            if not level and len(data) >= compress_min:
+                level = block_level
+            if level:
+                data = compressed(data, level)
+            info = dumps((count, docs.data.as_uints[e - 1], maxweight, level, minlen or 0, maxlen), 2)
+            blocklength = len(info) + len(data)
+            out.append(pack_int(-blocklength if e >= n else blocklength))
+            out.append(info)
+            out.append(data)
+            size += 4 + blocklength
+            tweight = tweight + sum(ws)  # Python's sum, block by block, as there
+            if tminlen is None:
+                tminlen = minlen
+            elif minlen is not None:
+                tminlen = min(tminlen, minlen)
+            if maxlen > tmaxlen:
+                tmaxlen = maxlen
+            if maxweight > tmaxweight:
+                tmaxweight = maxweight
+        chunk.extend(out)
+        chunk_bytes += size
+        offset += size
+        if chunk_bytes > flush_bytes:
+            write(b"".join(chunk))
+            del chunk[:]
+            chunk_bytes = 0
+        tvalues.append(
+            term_pack(
+                False, tweight, n, tminlen or 0, tmaxlen, tmaxweight,
+                docs.data.as_uints[0], docs.data.as_uints[n - 1],
+            ) + pack_long(start) + pack_int(size)
+        )
+        tkeys.append(fieldkey + tbytes)
+    return offset, chunk_bytes

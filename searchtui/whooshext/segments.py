@@ -137,6 +137,157 @@ def encode_positions(poslist) -> bytes:
     return _pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
+def _term_blocks(
+    rows: list, counted: bool, compression: int, blocklimit: int, lenbytes, fixedsize,
+    fieldkey: bytes, offset: int, chunk: list, chunk_bytes: int, write, tkeys: list,
+    tvalues: list,
+) -> tuple[int, int]:
+    """Write one field's terms (``rows``: each term's bytes and postings, in order) as
+    Whoosh's ``W3FieldWriter`` would: each term's blocks go onto ``chunk`` (handed to
+    ``write`` a megabyte at a time), its key and term info onto ``tkeys`` and
+    ``tvalues``. Returns the offset after the last term, and the bytes left in
+    ``chunk``. Compiled where the counting loops are (``_kernels.term_blocks``)."""
+    loops = kernels.loops
+    if loops is not None:
+        return loops.term_blocks(
+            rows, counted, compression, blocklimit, lenbytes, fixedsize, fieldkey,
+            offset, chunk, chunk_bytes, write, tkeys, tvalues, _BLOCK_HELPERS,
+        )
+    tkey_add = tkeys.append
+    tvalue_add = tvalues.append
+    term_pack = _term_struct.pack
+    magic = WHOOSH3_HEADER_MAGIC
+    for tbytes, entry in rows:
+        docs, weights, values = entry[0], entry[1], entry[2]
+        n = len(docs)
+        start = offset
+        if counted:
+            # each posting's count, four bytes each, as Frequency.encode makes it
+            values = _pack_uint(values[0]) if n == 1 else count_values(values)
+        if n == 1 and not compression:
+            # One posting (most terms): the general path below, unrolled.
+            d = docs[0]
+            w = weights[0]
+            wf = array("f", weights)[0]
+            lb = lenbytes[d] if lenbytes is not None else 0
+            if values is None or fixedsize == 0:
+                vs = None
+            elif counted:
+                vs = values
+            else:
+                v = values[0]
+                if fixedsize is None or fixedsize < 0:
+                    vs = (v,) if v else ()
+                else:
+                    vs = v
+            data = dumps(((d,), None if wf == 1.0 else wf, vs), DATA_PROTOCOL)
+            level = 0
+            if len(data) >= COMPRESS_FROM:
+                level = BLOCK_LEVEL
+                data = _compressed(data, level)
+            maxweight = w if w > 0 else 0
+            info = dumps((1, d, maxweight, level, lb, lb), 2)
+            blocklength = len(info) + len(data)
+            chunk += (magic, pack_int(-blocklength), info, data)
+            size = 8 + blocklength
+            chunk_bytes += size
+            offset += size
+            tkey_add(fieldkey + tbytes)
+            tvalue_add(
+                term_pack(False, wf, 1, lb, lb, maxweight, d, d)
+                + pack_long(start) + pack_int(size)
+            )
+            continue
+        out = [magic]
+        size = len(magic)
+        tweight = 0
+        tmaxweight = 0
+        tminlen = None
+        tmaxlen = 0
+        for b in range(0, n, blocklimit):
+            e = b + blocklimit
+            last = e >= n
+            ids = docs[b:e]
+            dw = weights[b:e]
+            ws = array("f", dw)
+            count = len(ids)
+            # Block statistics, as W3PostingsWriter.add_posting keeps them.
+            maxweight = max(dw)
+            if not maxweight > 0:
+                maxweight = 0
+            if lenbytes is not None:
+                if count == 1:
+                    lens = (lenbytes[ids[0]],)
+                else:
+                    lens = itemgetter(*ids)(lenbytes)
+                minlen = min(lens)
+                if minlen == 0:
+                    nonzero = [x for x in lens if x]
+                    minlen = min(nonzero) if nonzero else None
+                maxlen = max(lens)
+            else:
+                minlen = None
+                maxlen = 0
+            # The block's data, minified as W3PostingsWriter does.
+            if count == 1:
+                mini_ids = (ids[0],)
+            else:
+                mini_ids = (ids[0], *map(sub, islice(ids, 1, None), ids))
+            if ws.count(1.0) == count:
+                mini_weights = None
+            elif ws.count(ws[0]) == count:
+                mini_weights = ws[0]
+            else:
+                mini_weights = tuple(ws)
+            if values is None or fixedsize == 0:
+                vs = None
+            elif counted:
+                vs = values[4 * b : 4 * e]
+            else:
+                vals = values[b:e]
+                if not all(vals):
+                    vals = [v for v in vals if v]
+                if fixedsize is None or fixedsize < 0:
+                    vs = tuple(vals)
+                else:
+                    vs = emptybytes.join(vals)
+            data = dumps((mini_ids, mini_weights, vs), DATA_PROTOCOL)
+            level = compression
+            if not level and len(data) >= COMPRESS_FROM:
+                level = BLOCK_LEVEL
+            if level:
+                data = _compressed(data, level)
+            info = dumps((count, ids[-1], maxweight, level, minlen or 0, maxlen), 2)
+            blocklength = len(info) + len(data)
+            out.append(pack_int(-blocklength if last else blocklength))
+            out.append(info)
+            out.append(data)
+            size += 4 + blocklength
+            # Term statistics, as W3TermInfo.add_block keeps them.
+            tweight += sum(ws)
+            if tminlen is None:
+                tminlen = minlen
+            elif minlen is not None:
+                tminlen = min(tminlen, minlen)
+            if maxlen > tmaxlen:
+                tmaxlen = maxlen
+            if maxweight > tmaxweight:
+                tmaxweight = maxweight
+        chunk += out
+        chunk_bytes += size
+        offset += size
+        if chunk_bytes > CHUNK_BYTES:
+            write(b"".join(chunk))
+            chunk.clear()
+            chunk_bytes = 0
+        terminfo = term_pack(
+            False, tweight, n, tminlen or 0, tmaxlen, tmaxweight, docs[0], docs[n - 1]
+        ) + pack_long(start) + pack_int(size)
+        tkey_add(fieldkey + tbytes)
+        tvalue_add(terminfo)
+    return offset, chunk_bytes
+
+
 class LengthsOnce:
     """A per-document reader whose field lengths are read once per field.
 
@@ -210,6 +361,15 @@ def count_values(counts: array) -> bytes:
     """Each posting's count as Whoosh's ``Frequency`` format keeps it (four bytes,
     big-endian), one after the other."""
     return np.frombuffer(counts, np.uint32).astype(">u4").tobytes()
+
+
+#: The posting blocks are written out once this many bytes of them are made.
+CHUNK_BYTES = 1 << 20
+#: What ``_kernels.term_blocks`` makes the blocks with, as ``_term_blocks`` does.
+_BLOCK_HELPERS = (
+    dumps, _compressed, _term_struct.pack, pack_long, pack_int, _pack_uint, count_values,
+    WHOOSH3_HEADER_MAGIC, COMPRESS_FROM, BLOCK_LEVEL, DATA_PROTOCOL, CHUNK_BYTES,
+)
 
 
 def _add_text(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: float):
@@ -876,10 +1036,6 @@ class BulkWriter(SegmentWriter):
         # The term table's rows, written a field at a time (``add_terms``).
         tkeys: list[bytes] = []
         tvalues: list[bytes] = []
-        tkey_add = tkeys.append
-        tvalue_add = tvalues.append
-        term_pack = _term_struct.pack
-        magic = WHOOSH3_HEADER_MAGIC
 
         # The text fields' lists, for the file beside the segment (``docfile``).
         doc_lists: dict[str, list] = {}
@@ -899,134 +1055,10 @@ class BulkWriter(SegmentWriter):
                     (tb, e[0], e[1], (e[2], e[3]) if counted else None if nothing else e[2])
                     for tb, e in rows
                 ]
-            for tbytes, entry in rows:
-                docs, weights, values = entry[0], entry[1], entry[2]
-                n = len(docs)
-                start = offset
-                if counted:
-                    # each posting's count, four bytes each, as Frequency.encode makes it
-                    values = _pack_uint(values[0]) if n == 1 else count_values(values)
-                if n == 1 and not compression:
-                    # One posting (most terms): the general path below, unrolled.
-                    d = docs[0]
-                    w = weights[0]
-                    wf = array("f", weights)[0]
-                    lb = lenbytes[d] if lenbytes is not None else 0
-                    if values is None or fixedsize == 0:
-                        vs = None
-                    elif counted:
-                        vs = values
-                    else:
-                        v = values[0]
-                        if fixedsize is None or fixedsize < 0:
-                            vs = (v,) if v else ()
-                        else:
-                            vs = v
-                    data = dumps(((d,), None if wf == 1.0 else wf, vs), DATA_PROTOCOL)
-                    level = 0
-                    if len(data) >= COMPRESS_FROM:
-                        level = BLOCK_LEVEL
-                        data = _compressed(data, level)
-                    maxweight = w if w > 0 else 0
-                    info = dumps((1, d, maxweight, level, lb, lb), 2)
-                    blocklength = len(info) + len(data)
-                    chunk += (magic, pack_int(-blocklength), info, data)
-                    size = 8 + blocklength
-                    chunk_bytes += size
-                    offset += size
-                    tkey_add(fieldkey + tbytes)
-                    tvalue_add(
-                        term_pack(False, wf, 1, lb, lb, maxweight, d, d)
-                        + pack_long(start) + pack_int(size)
-                    )
-                    continue
-                out = [magic]
-                size = len(magic)
-                tweight = 0
-                tmaxweight = 0
-                tminlen = None
-                tmaxlen = 0
-                for b in range(0, n, blocklimit):
-                    e = b + blocklimit
-                    last = e >= n
-                    ids = docs[b:e]
-                    dw = weights[b:e]
-                    ws = array("f", dw)
-                    count = len(ids)
-                    # Block statistics, as W3PostingsWriter.add_posting keeps them.
-                    maxweight = max(dw)
-                    if not maxweight > 0:
-                        maxweight = 0
-                    if lenbytes is not None:
-                        if count == 1:
-                            lens = (lenbytes[ids[0]],)
-                        else:
-                            lens = itemgetter(*ids)(lenbytes)
-                        minlen = min(lens)
-                        if minlen == 0:
-                            nonzero = [x for x in lens if x]
-                            minlen = min(nonzero) if nonzero else None
-                        maxlen = max(lens)
-                    else:
-                        minlen = None
-                        maxlen = 0
-                    # The block's data, minified as W3PostingsWriter does.
-                    if count == 1:
-                        mini_ids = (ids[0],)
-                    else:
-                        mini_ids = (ids[0], *map(sub, islice(ids, 1, None), ids))
-                    if ws.count(1.0) == count:
-                        mini_weights = None
-                    elif ws.count(ws[0]) == count:
-                        mini_weights = ws[0]
-                    else:
-                        mini_weights = tuple(ws)
-                    if values is None or fixedsize == 0:
-                        vs = None
-                    elif counted:
-                        vs = values[4 * b : 4 * e]
-                    else:
-                        vals = values[b:e]
-                        if not all(vals):
-                            vals = [v for v in vals if v]
-                        if fixedsize is None or fixedsize < 0:
-                            vs = tuple(vals)
-                        else:
-                            vs = emptybytes.join(vals)
-                    data = dumps((mini_ids, mini_weights, vs), DATA_PROTOCOL)
-                    level = compression
-                    if not level and len(data) >= COMPRESS_FROM:
-                        level = BLOCK_LEVEL
-                    if level:
-                        data = _compressed(data, level)
-                    info = dumps((count, ids[-1], maxweight, level, minlen or 0, maxlen), 2)
-                    blocklength = len(info) + len(data)
-                    out.append(pack_int(-blocklength if last else blocklength))
-                    out.append(info)
-                    out.append(data)
-                    size += 4 + blocklength
-                    # Term statistics, as W3TermInfo.add_block keeps them.
-                    tweight += sum(ws)
-                    if tminlen is None:
-                        tminlen = minlen
-                    elif minlen is not None:
-                        tminlen = min(tminlen, minlen)
-                    if maxlen > tmaxlen:
-                        tmaxlen = maxlen
-                    if maxweight > tmaxweight:
-                        tmaxweight = maxweight
-                chunk += out
-                chunk_bytes += size
-                offset += size
-                if chunk_bytes > 1 << 20:
-                    postfile.write(b"".join(chunk))
-                    chunk = []
-                    chunk_bytes = 0
-                terminfo = term_pack(
-                    False, tweight, n, tminlen or 0, tmaxlen, tmaxweight, docs[0], docs[n - 1]
-                ) + pack_long(start) + pack_int(size)
-                tkey_add(fieldkey + tbytes)
-                tvalue_add(terminfo)
+            offset, chunk_bytes = _term_blocks(
+                rows, counted, compression, blocklimit, lenbytes, fixedsize, fieldkey,
+                offset, chunk, chunk_bytes, postfile.write, tkeys, tvalues,
+            )
             add_terms(fw._tindex, tkeys, tvalues)
             tkeys.clear()
             tvalues.clear()
