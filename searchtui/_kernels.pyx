@@ -1463,7 +1463,7 @@ def term_blocks(
     cdef carray.array docs, weights, lens_arr
     cdef unsigned int d
     cdef object tbytes, entry, values, vs, v, data, info, maxweight, wf, lb, level
-    cdef object ids, dw, ws, lens, minlen, maxlen, mini_ids, mini_weights, vals
+    cdef object dw, ws, lens, minlen, maxlen, mini_ids, mini_weights, vals
     cdef object tminlen, tmaxlen, tmaxweight, tweight
     cdef list out, lens_nonzero
     if has_lens:
@@ -1536,7 +1536,6 @@ def term_blocks(
             if e > n:
                 e = n
             count = e - b
-            ids = docs[b:e]
             dw = weights[b:e]
             ws = carray.array("f", dw)
             maxweight = max(dw)
