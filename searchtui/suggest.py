@@ -3,7 +3,8 @@
 A plain word whose stem is in :data:`SUGGEST_RARE` articles or more is a word of
 the corpus and keeps its spelling. A rarer one is replaced by the best word one
 edit away (a deletion, swap of neighbouring letters, replacement or insertion),
-or two for words of :data:`SUGGEST_TWO_EDITS` letters or more: the fewest edits
+or two, keeping the first letter, for words of :data:`SUGGEST_TWO_EDITS` letters or
+more: the fewest edits
 first (among as many, a changed first letter last), then the most common, then
 alphabetical, so a query always gets the same suggestion. The word offered is in
 at least :data:`SUGGEST_MIN_DF` articles and :data:`SUGGEST_RATIO` times as many
@@ -237,6 +238,10 @@ class Speller:
         while head < min(len(lower), len(stemmed)) and lower[head] == stemmed[head]:
             head += 1
         stem_tail, ending = stemmed[head:], lower[head:]
+        # two edits keep the first letter: a word mistyped at its start and again
+        # elsewhere is rare, and a common word that starts otherwise ("rich" for
+        # "zurich", "hall" for "thrall") is most often another word
+        first = lower[:1]
         for n, cstem in enumerate(sorted(near)):
             if n % 64 == 0 and time.monotonic() > deadline:
                 raise TimeoutError
@@ -247,7 +252,7 @@ class Speller:
                 guesses.add(cstem[: len(cstem) - len(stem_tail)] + ending)
             cdf = -1
             for guess in sorted(guesses):
-                if guess in found or abs(len(guess) - len(lower)) > 2:
+                if guess in found or abs(len(guess) - len(lower)) > 2 or guess[:1] != first:
                     continue
                 if normalise_word(guess) != cstem:  # a dictionary look-up: first
                     continue

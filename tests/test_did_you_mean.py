@@ -110,6 +110,26 @@ def test_short_words_are_at_most_one_edit_from_their_suggestion(engine):
     assert engine.suggest("mlas") is None  # two edits from "meals", too short for that
 
 
+@pytest.mark.parametrize(
+    "typed, other",
+    [
+        ("thrall", "hall"),  # two letters in front
+        ("regrowth", "growth"),
+    ],
+)
+def test_two_edits_keep_the_first_letter(engine, typed, other):
+    # a word is seldom mistyped at its start and somewhere else too: a common word two
+    # edits away that starts otherwise ("zurich" and "rich") is another word
+    assert engine.suggest(typed) is None
+    assert engine.search(SearchRequest(query=other)).total > 0
+
+
+def test_one_edit_may_change_the_first_letter(engine):
+    assert engine.suggest("xhall") == "hall"
+    assert engine.suggest("zmeals") == "meals"
+    assert engine.suggest("kongress") == "congress"
+
+
 def test_words_far_from_any_get_none(engine):
     assert engine.suggest("zqxjv") is None
     assert engine.suggest("trarriiff") is None  # three edits from "tariff"
