@@ -1,3 +1,4 @@
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -56,14 +57,34 @@ def add_text_postings(
     encode: Callable[[list[int]], bytes],
     new_entry: Callable[[], list[Any]],
 ) -> tuple[int, int, int, int]: ...
-def add_counted_postings(
-    terms: dict[str, list[Any]],
-    poses: dict[str, list[int]],
-    docnum: int,
-    fb: float,
-    fieldboost: float,
-    new_entry: Callable[[], list[Any]],
+def add_flat_words(
+    words: list[str],
+    word_ids: dict[str, int],
+    terms: list[str],
+    term_ids: dict[str, int],
+    normalise: Callable[[str], str | None],
+    step: int,
+    ids: array[int],
+    places: array[int],
+    npos: array[int],
+    nposts: array[int],
+    mark: array[int],
+    serial: int,
+    table: dict[str, list[Any]],
 ) -> tuple[int, int, int]: ...
+def flat_entries(
+    terms: list[str],
+    ids: array[int],
+    places: array[int],
+    doc_nums: array[int],
+    doc_ends: array[int],
+    fbs: array[float],
+    boosts: array[float],
+    npos: array[int],
+    nposts: array[int],
+    table: dict[str, list[Any]],
+    new_entry: Callable[[], list[Any]],
+) -> None: ...
 def best_scored(mask: np.ndarray, score: np.ndarray, k: int) -> np.ndarray: ...
 def first_by_day(
     mask: np.ndarray, days: np.ndarray, k: int, newest: bool, no_date: int, undated_last: int

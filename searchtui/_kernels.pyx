@@ -1167,68 +1167,226 @@ def add_text_postings(
 
 
 
-def add_counted_postings(
-    dict terms, dict poses, object docnum, double fb, double fieldboost, object new_entry,
+cdef inline bint _uint_array(carray.array a) noexcept:
+    return a.ob_descr.typecode == 73  # "I"
+
+
+def add_flat_words(
+    list words, dict word_ids, list terms, dict term_ids, object normalise, Py_ssize_t step,
+    carray.array ids, carray.array places, carray.array npos, carray.array nposts,
+    carray.array mark, unsigned int serial, dict table,
 ):
-    """Add one document's postings of a text field whose positions are kept apart from
-    its postings to ``terms`` (term -> [documents, weights, counts, positions]: four
-    ``array`` of "I", "d", "I" and "I"), from its ``poses`` (term -> increasing
-    positions), as ``segments._add_counted`` does: weight ``(count * fb) * fieldboost``,
-    the count appended and the positions appended to the term's positions.
-    ``new_entry()`` makes a new term's lists. Returns (field length, postings, new
-    terms)."""
-    cdef Py_ssize_t length = 0, count = 0, nterms = 0, n, size, i
-    cdef object term, pl, entry, v
-    cdef double weight
-    cdef unsigned int doc = docnum
-    cdef list lists, plist
-    cdef carray.array ids, weights, counts, places
-    cdef int64_t p
-    for term, pl in poses.items():
-        if type(pl) is not list:
-            raise TypeError("add_counted_postings: positions must be lists")
-        plist = <list>pl
-        n = len(plist)
-        if n == 0:
-            raise ValueError("add_counted_postings: a term without positions")
-        entry = terms.get(term)
-        if entry is None:
-            entry = new_entry()
-            terms[term] = entry
-            nterms += 1
-        lists = <list>entry
-        ids = lists[0]
-        weights = lists[1]
-        counts = lists[2]
-        places = lists[3]
-        if (ids.ob_descr.typecode != 73 or weights.ob_descr.typecode != 100  # "I", "d"
-                or counts.ob_descr.typecode != 73 or places.ob_descr.typecode != 73):
-            raise TypeError("add_counted_postings: lists must be array('I'), array('d'), "
-                            "array('I') and array('I')")
-        size = Py_SIZE(places)
-        carray.resize_smart(places, size + n)
-        for i in range(n):
-            v = plist[i]
-            p = v
-            if p < 0 or p > 0xFFFFFFFF:
-                carray.resize(places, size)
-                raise ValueError("add_counted_postings: a position outside 32 bits")
-            places.data.as_uints[size + i] = <unsigned int>p
-        weight = n * fb
-        if fieldboost != 1.0:
-            weight = weight * fieldboost
-        size = Py_SIZE(ids)
-        carray.resize_smart(ids, size + 1)
-        ids.data.as_uints[size] = doc
-        size = Py_SIZE(weights)
-        carray.resize_smart(weights, size + 1)
-        weights.data.as_doubles[size] = weight
-        size = Py_SIZE(counts)
-        carray.resize_smart(counts, size + 1)
-        counts.data.as_uints[size] = <unsigned int>n
-        length += n
-        count += 1
+    """One document's words of a field whose positions are kept beside the segment,
+    added to a segment's flat lists (see ``segments._FlatField``): each kept word's
+    term number onto ``ids`` and its position onto ``places``, in text order. A word's
+    term is numbered the first time the segment meets it (``word_ids``: word -> its
+    term's number, or -1 for a word left out; ``terms`` and ``term_ids``: each term
+    by number and back); ``normalise(word)`` gives the term of a word not met yet.
+    Positions count as in ``term_positions``. Per term number: its positions so far
+    (``npos``), its documents so far (``nposts``) and the last document that had it
+    (``mark``, as ``serial``, which must grow from document to document and not be
+    0). Returns (field length, postings, new terms), as ``segments._add_counted``: a
+    term is new when neither these lists nor ``table`` (the segment's entries) have it."""
+    cdef Py_ssize_t pos = -1, n0, k, nwords = len(words), length, count = 0, nterms = 0
+    cdef Py_ssize_t tid, ntids
+    cdef bint brk = False
+    cdef object word, found, term
+    if not (_uint_array(ids) and _uint_array(places) and _uint_array(npos)
+            and _uint_array(nposts) and _uint_array(mark)):
+        raise TypeError("add_flat_words: lists must be array('I')")
+    if serial == 0:
+        raise ValueError("add_flat_words: document serials start at 1")
+    if nwords * (step if step > 1 else 1) > 0xFFFFFFFF:
+        raise ValueError("add_flat_words: a position outside 32 bits")
+    n0 = Py_SIZE(ids)
+    if Py_SIZE(places) != n0:
+        raise ValueError("add_flat_words: ids and places differ in length")
+    carray.resize_smart(ids, n0 + nwords)
+    carray.resize_smart(places, n0 + nwords)
+    k = n0
+    for word in words:
+        if not word:
+            brk = pos >= 0
+            continue
+        pos += step if brk else 1
+        brk = False
+        found = word_ids.get(word)
+        if found is None:
+            term = normalise(word)
+            if term is None:
+                tid = -1
+            else:
+                found = term_ids.get(term)
+                if found is None:
+                    tid = len(terms)
+                    if tid >= 0xFFFFFFFF:
+                        raise ValueError("add_flat_words: too many terms in one segment")
+                    terms.append(term)
+                    term_ids[term] = tid
+                    if term not in table:
+                        nterms += 1
+                else:
+                    tid = found
+            word_ids[word] = tid
+        else:
+            tid = found
+        if tid < 0:
+            continue
+        ntids = Py_SIZE(npos)
+        if tid >= ntids:
+            carray.resize_smart(npos, tid + 1)
+            carray.resize_smart(nposts, tid + 1)
+            carray.resize_smart(mark, tid + 1)
+            while ntids <= tid:
+                npos.data.as_uints[ntids] = 0
+                nposts.data.as_uints[ntids] = 0
+                mark.data.as_uints[ntids] = 0
+                ntids += 1
+        if mark.data.as_uints[tid] != serial:
+            mark.data.as_uints[tid] = serial
+            nposts.data.as_uints[tid] += 1
+            count += 1
+        npos.data.as_uints[tid] += 1
+        ids.data.as_uints[k] = <unsigned int>tid
+        places.data.as_uints[k] = <unsigned int>pos
+        k += 1
+    carray.resize(ids, k)
+    carray.resize(places, k)
+    length = k - n0
     return length, count, nterms
+
+
+def flat_entries(
+    list terms, carray.array ids, carray.array places, carray.array doc_nums,
+    carray.array doc_ends, carray.array fbs, carray.array boosts, carray.array npos,
+    carray.array nposts, dict table, object new_entry,
+):
+    """Append the postings of the flat lists (``add_flat_words``) to the entries of
+    ``table`` (term -> [documents, weights, counts, positions]: ``array`` of "I", "d",
+    "I" and "I"; ``new_entry()`` makes a new term's), as ``segments._add_counted``
+    would have added them document by document: each document's number
+    (``doc_nums``), its words up to ``doc_ends``, the weight ``(count * fbs) *
+    boosts`` (the boost when not 1.0). The counts of ``npos`` and ``nposts`` are used
+    up (set to 0)."""
+    cdef Py_ssize_t nt = Py_SIZE(npos), ndocs = Py_SIZE(doc_nums), n = Py_SIZE(ids)
+    cdef Py_ssize_t t, k, i, s, e, size, post, wanted
+    cdef unsigned int tid, c
+    cdef double weight, fb, boost
+    cdef object entry
+    cdef list lists
+    cdef carray.array a_docs, a_weights, a_counts, a_places
+    cdef unsigned int **p_docs = NULL
+    cdef double **p_weights = NULL
+    cdef unsigned int **p_counts = NULL
+    cdef unsigned int **p_places = NULL
+    cdef unsigned int **end_places = NULL
+    cdef unsigned int *dmark = NULL
+    if not (_uint_array(ids) and _uint_array(places) and _uint_array(doc_nums)
+            and _uint_array(npos) and _uint_array(nposts)):
+        raise TypeError("flat_entries: lists must be array('I')")
+    if doc_ends.ob_descr.typecode != 81 or fbs.ob_descr.typecode != 100 \
+            or boosts.ob_descr.typecode != 100:  # "Q", "d", "d"
+        raise TypeError("flat_entries: doc_ends must be array('Q'), fbs and boosts array('d')")
+    if (Py_SIZE(places) != n or Py_SIZE(doc_ends) != ndocs or Py_SIZE(fbs) != ndocs
+            or Py_SIZE(boosts) != ndocs or Py_SIZE(nposts) != nt or len(terms) < nt
+            or (ndocs and doc_ends.data.as_ulonglongs[ndocs - 1] != <unsigned long long>n)):
+        raise ValueError("flat_entries: lists that do not fit together")
+    for i in range(n):
+        if ids.data.as_uints[i] >= nt:
+            raise ValueError("flat_entries: a term number past the terms")
+    wanted = 0
+    for t in range(nt):
+        wanted += npos.data.as_uints[t]
+    if wanted != n:
+        raise ValueError("flat_entries: counts that do not fit the lists")
+    try:
+        p_docs = <unsigned int **>calloc(nt if nt else 1, sizeof(unsigned int *))
+        p_weights = <double **>calloc(nt if nt else 1, sizeof(double *))
+        p_counts = <unsigned int **>calloc(nt if nt else 1, sizeof(unsigned int *))
+        p_places = <unsigned int **>calloc(nt if nt else 1, sizeof(unsigned int *))
+        end_places = <unsigned int **>calloc(nt if nt else 1, sizeof(unsigned int *))
+        dmark = <unsigned int *>calloc(nt if nt else 1, sizeof(unsigned int))
+        if (p_docs == NULL or p_weights == NULL or p_counts == NULL or p_places == NULL
+                or end_places == NULL or dmark == NULL):
+            raise MemoryError()
+        # every term's lists made as long as they will be, once
+        seen = set()
+        for t in range(nt):
+            if npos.data.as_uints[t] == 0:
+                continue
+            term = terms[t]
+            if term in seen:
+                raise ValueError("flat_entries: a term numbered twice")
+            seen.add(term)
+            entry = table.get(term)
+            if entry is None:
+                entry = new_entry()
+                table[term] = entry
+            lists = <list>entry
+            a_docs = lists[0]
+            a_weights = lists[1]
+            a_counts = lists[2]
+            a_places = lists[3]
+            if (not _uint_array(a_docs) or a_weights.ob_descr.typecode != 100
+                    or not _uint_array(a_counts) or not _uint_array(a_places)):
+                raise TypeError("flat_entries: lists must be array('I'), array('d'), "
+                                "array('I') and array('I')")
+            post = nposts.data.as_uints[t]
+            size = Py_SIZE(a_docs)
+            carray.resize(a_docs, size + post)
+            p_docs[t] = a_docs.data.as_uints + size
+            size = Py_SIZE(a_weights)
+            carray.resize(a_weights, size + post)
+            p_weights[t] = a_weights.data.as_doubles + size
+            size = Py_SIZE(a_counts)
+            carray.resize(a_counts, size + post)
+            p_counts[t] = a_counts.data.as_uints + size
+            size = Py_SIZE(a_places)
+            carray.resize(a_places, size + npos.data.as_uints[t])
+            p_places[t] = a_places.data.as_uints + size
+            end_places[t] = p_places[t] + npos.data.as_uints[t]
+        # then filled document by document, as the documents came
+        s = 0
+        for k in range(ndocs):
+            e = <Py_ssize_t>doc_ends.data.as_ulonglongs[k]
+            if e < s or e > n:
+                raise ValueError("flat_entries: document ends out of order")
+            for i in range(s, e):
+                tid = ids.data.as_uints[i]
+                if dmark[tid] != <unsigned int>(k + 1):
+                    dmark[tid] = <unsigned int>(k + 1)
+                    p_docs[tid][0] = doc_nums.data.as_uints[k]
+                    p_docs[tid] += 1
+                    p_counts[tid][0] = 0
+                    p_counts[tid] += 1
+                    p_weights[tid] += 1
+                if p_places[tid] >= end_places[tid]:
+                    raise ValueError("flat_entries: counts that do not fit the lists")
+                (p_counts[tid] - 1)[0] += 1
+                p_places[tid][0] = places.data.as_uints[i]
+                p_places[tid] += 1
+            fb = fbs.data.as_doubles[k]
+            boost = boosts.data.as_doubles[k]
+            for i in range(s, e):
+                tid = ids.data.as_uints[i]
+                c = (p_counts[tid] - 1)[0]
+                weight = c * fb
+                if boost != 1.0:
+                    weight = weight * boost
+                (p_weights[tid] - 1)[0] = weight
+            s = e
+        for t in range(nt):
+            if p_places[t] != end_places[t]:
+                raise ValueError("flat_entries: counts that do not fit the lists")
+            npos.data.as_uints[t] = 0
+            nposts.data.as_uints[t] = 0
+    finally:
+        free(p_docs)
+        free(p_weights)
+        free(p_counts)
+        free(p_places)
+        free(end_places)
+        free(dmark)
 
 
 #: An empty bin of a story signature (the hashes are below 2**32).

@@ -392,35 +392,138 @@ def test_text_postings_are_collected_as_in_python():
     assert schema.analyse_positions("") == {}
 
 
-@needs_loops
-def test_counted_postings_are_collected_as_in_python():
-    """A field whose positions are kept beside the segment: each posting's document,
-    weight, count and positions, compiled as in Python; bad positions refused."""
+def _counted_both_ways(texts, boosts, settle_every: int, start: dict | None = None):
+    """The entries (and each document's returned counts) of ``texts`` added flat
+    (``_FlatField``, settled every ``settle_every`` documents and at the end) and by
+    ``_add_counted`` from the Python positions, both onto copies of ``start``."""
+    import copy
+
     from searchtui.whooshext import segments
 
-    texts = [t for t in TEXTS if t] + ["Rates. " * 1200 + "rates rose", "word " * 5]
-    for fb, fieldboost in [(1.0, 1.0), (2.0, 1.0), (1.0, 1.5), (2.0, 3.0)]:
-        compiled: dict = {}
-        plain: dict = {}
-        got, want = [], []
-        for docnum, text in enumerate(texts * 2):
-            poses = _python_positions(text)
-            got.append(segments._add_counted(compiled, poses, docnum, fb, fieldboost))
-            with mock.patch.object(kernels, "loops", None):
-                want.append(segments._add_counted(plain, poses, docnum, fb, fieldboost))
-        assert got == want
-        assert compiled.keys() == plain.keys()
-        for term, lists in plain.items():
-            assert compiled[term] == lists, term
-            assert len(lists[3]) == sum(lists[2])
-    entry = segments._new_counted()
-    with pytest.raises(ValueError, match="32 bits"):
-        loops.add_counted_postings({"w": entry}, {"w": [1, 2**32]}, 0, 1.0, 1.0,
-                                   segments._new_counted)
-    assert len(entry[3]) == 0  # nothing half-added
+    flat_table = copy.deepcopy(start or {})
+    plain_table = copy.deepcopy(start or {})
+    flat = segments._FlatField()
+    got, want = [], []
+    for docnum, (text, (fb, fieldboost)) in enumerate(zip(texts, boosts, strict=True)):
+        got.append(flat.add(text, docnum, fb, fieldboost, flat_table))
+        if settle_every and docnum % settle_every == settle_every - 1:
+            flat.settle(flat_table)
+        with mock.patch.object(kernels, "loops", None):
+            want.append(segments._add_counted(
+                plain_table, _python_positions(text), docnum, fb, fieldboost
+            ))
+    flat.settle(flat_table)
+    return got, want, flat_table, plain_table
+
+
+def _assert_same_entries(flat_table: dict, plain_table: dict) -> None:
+    assert flat_table.keys() == plain_table.keys()
+    for term, lists in plain_table.items():
+        got = flat_table[term]
+        assert [a.typecode for a in got] == [a.typecode for a in lists], term
+        assert got == lists, term
+        assert len(lists[3]) == sum(lists[2])
+
+
+@needs_loops
+@pytest.mark.parametrize("settle_every", [0, 1, 3])
+def test_flat_words_make_the_entries_add_counted_makes(settle_every):
+    """A field whose positions are kept beside the segment, collected flat and settled
+    (once, after every document, or every third): the same documents, weights, counts
+    and positions per term, and the same counts returned per document, as
+    ``_add_counted`` from the analyzer's positions."""
+    texts = [t for t in TEXTS] + [
+        "Rates. " * 1200 + "rates rose", "word " * 5, "rates RATES Rates rated rating",
+        "The the THE. Of of.", "Ärger über Öl: 12 345 6,7 ½ x²",
+    ]
+    texts = texts * 3
+    cycle = [(1.0, 1.0), (2.0, 1.0), (1.0, 1.5), (2.0, 3.0), (0.5, 0.25)]
+    boosts = [cycle[i % len(cycle)] for i in range(len(texts))]
+    got, want, flat_table, plain_table = _counted_both_ways(texts, boosts, settle_every)
+    assert got == want
+    _assert_same_entries(flat_table, plain_table)
+
+
+@needs_loops
+def test_flat_words_extend_entries_already_there():
+    """Entries made before (a merged segment's terms, say) are extended after their own
+    postings, and a term they hold is not counted as new."""
+    from array import array
+
+    start = {
+        "rate": [array("I", [0]), array("d", [2.0]), array("I", [2]), array("I", [3, 9])],
+        "zzz": [array("I", [1]), array("d", [1.0]), array("I", [1]), array("I", [0])],
+    }
+    texts = ["Rates rose and rates fell.", "Nothing of the sort.", "rate rate rate"]
+    got, want, flat_table, plain_table = _counted_both_ways(
+        texts, [(1.0, 1.0)] * 3, 2, start=start
+    )
+    assert got == want
+    _assert_same_entries(flat_table, plain_table)
+    assert list(flat_table["rate"][0]) == [0, 0, 2]
+
+
+@needs_loops
+@settings(max_examples=150, deadline=None)
+@given(st.lists(
+    st.lists(st.sampled_from(list("abcAB .!?\n'é1") + [
+        "rate", "Rates", "the", "U.S", "Fed", "cut", ". ", "word"]), max_size=60).map("".join),
+    min_size=1, max_size=8,
+), st.integers(0, 3))
+def test_flat_words_on_random_texts(texts, settle_every):
+    boosts = [(1.0, 1.0 + (i % 3) / 2) for i in range(len(texts))]
+    got, want, flat_table, plain_table = _counted_both_ways(texts, boosts, settle_every)
+    assert got == want
+    _assert_same_entries(flat_table, plain_table)
+
+
+@needs_loops
+def test_flat_words_on_real_articles():
+    from conftest import shared_path
+
+    from searchtui.articles import read_file
+
+    folder = shared_path("corpora", "wikinews")
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not available")
+    texts = []
+    for path in sorted(folder.glob("*.txt"))[:120]:
+        for art in read_file(path).articles:
+            texts.append(art.body)
+    got, want, flat_table, plain_table = _counted_both_ways(
+        texts, [(1.0, 1.0)] * len(texts), 50
+    )
+    assert got == want
+    _assert_same_entries(flat_table, plain_table)
+
+
+@needs_loops
+def test_flat_lists_that_do_not_fit_are_refused():
+    from array import array
+
+    from searchtui.whooshext import segments
+
+    flat = segments._FlatField()
+    with pytest.raises(ValueError, match="serials"):
+        loops.add_flat_words(["a"], {}, [], {}, str, 1, array("I"), array("I"), array("I"),
+                             array("I"), array("I"), 0, {})
     with pytest.raises(TypeError):
-        loops.add_counted_postings({"w": [1, 2, 3, 4]}, {"w": [1]}, 0, 1.0, 1.0,
-                                   segments._new_counted)
+        loops.add_flat_words(["a"], {}, [], {}, str, 1, array("i"), array("I"), array("I"),
+                             array("I"), array("I"), 1, {})
+    with pytest.raises(ValueError, match="32 bits"):
+        loops.add_flat_words(["a", "", "b"], {}, [], {}, str, 2**32, flat.ids, flat.places,
+                             flat.npos, flat.nposts, flat.mark, 1, {})
+    assert len(flat.ids) == len(flat.places) == len(flat.npos) == 0  # nothing half-added
+    flat.add("rates rose", 0, 1.0, 1.0, {})
+    flat.ids[0] = 99  # a term number past the terms
+    with pytest.raises(ValueError, match="past the terms"):
+        flat.settle({})
+    flat = segments._FlatField()
+    flat.add("rates rose", 0, 1.0, 1.0, {})
+    flat.npos[0] += 1  # counts that do not fit
+    table: dict = {}
+    with pytest.raises(ValueError, match="do not fit"):
+        flat.settle(table)
 
 
 def _term_table(terms: list[bytes]) -> tuple[np.ndarray, np.ndarray]:

@@ -67,7 +67,14 @@ from whoosh.util.numlists import GrowableArray
 from whoosh.writing import PostingPool, SegmentWriter
 
 from searchtui import kernels
-from searchtui.schema import NewsText, analyse_positions, stored_body
+from searchtui.schema import (
+    SENTENCE_STEP,
+    NewsText,
+    analyse_positions,
+    normalise_word,
+    scan,
+    stored_body,
+)
 from searchtui.whooshext import docfile
 from searchtui.whooshext.damage import Damaged
 from searchtui.whooshext.postings import length_bytes, segment_id
@@ -332,13 +339,11 @@ def _new_counted() -> list:
 def _add_counted(terms: dict, poses: dict, docnum: int, fb: float, fieldboost: float):
     """``_add_text`` for a field whose positions are kept beside the segment: each
     posting's count and positions are appended to the term's (``_new_counted``).
-    Compiled where the loops are (``_kernels.add_counted_postings``). Returns the
-    field length, postings and new terms."""
+    Where the loops are compiled, documents are collected flat instead
+    (``_FlatField``), to the same entries. Returns the field length, postings and
+    new terms."""
     if not poses:
         return 0, 0, 0
-    loops = kernels.loops
-    if loops is not None:
-        return loops.add_counted_postings(terms, poses, docnum, fb, fieldboost, _new_counted)
     length = nterms = 0
     for term, pl in poses.items():
         entry = terms.get(term)
@@ -570,22 +575,94 @@ def _tune_stored_column(perdocwriter) -> None:
         writers["_stored"] = _StoredWriter(w._child)
 
 
+class _FlatField:
+    """A text field's words collected flat, for a field whose positions are kept beside
+    the segment: each kept word's term number and position one after the other, in
+    the order the documents came, with each document's number, end in the lists,
+    and weight factors. Adding a document is then a look-up per word and no work
+    per term (where most of the time of ``_add_counted`` went: a term's four lists
+    are spread over memory). ``settle`` turns the lists into the entries
+    ``_add_counted`` would have made (``_kernels.flat_entries``), all at once.
+    Used only where the loops are compiled."""
+
+    __slots__ = ("word_ids", "terms", "term_ids", "ids", "places", "npos", "nposts",
+                 "mark", "doc_nums", "doc_ends", "fbs", "boosts", "serial")
+
+    def __init__(self) -> None:
+        self.word_ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.term_ids: dict[str, int] = {}
+        # per term number: positions and documents not settled yet, and the last
+        # document that had it
+        self.npos = array("I")
+        self.nposts = array("I")
+        self.mark = array("I")
+        self.serial = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        self.ids = array("I")
+        self.places = array("I")
+        self.doc_nums = array("I")
+        self.doc_ends = array("Q")
+        self.fbs = array("d")
+        self.boosts = array("d")
+
+    def add(self, text: str, docnum: int, fb: float, fieldboost: float, table: dict):
+        """One document's text; returns (field length, postings, new terms: in neither
+        these lists nor ``table``)."""
+        loops = kernels.loops
+        assert loops is not None
+        self.serial += 1
+        result = loops.add_flat_words(
+            scan(text), self.word_ids, self.terms, self.term_ids, normalise_word,
+            SENTENCE_STEP, self.ids, self.places, self.npos, self.nposts, self.mark,
+            self.serial, table,
+        )
+        if result[0]:
+            self.doc_nums.append(docnum)
+            self.doc_ends.append(len(self.ids))
+            self.fbs.append(fb)
+            self.boosts.append(fieldboost)
+        return result
+
+    def settle(self, table: dict) -> None:
+        """Append the documents collected so far to ``table``'s entries."""
+        if not self.doc_nums:
+            return
+        loops = kernels.loops
+        assert loops is not None
+        loops.flat_entries(
+            self.terms, self.ids, self.places, self.doc_nums, self.doc_ends, self.fbs,
+            self.boosts, self.npos, self.nposts, table, _new_counted,
+        )
+        self._clear()
+
+
 class _FieldPostings:
     """One field's postings in a segment, by term.
 
     ``text`` holds the terms of the fast path (keys are ``str``), ``raw`` the
     ones from the field's own ``index()`` (keys are ``bytes``). Each entry is
-    ``[docnums array('I'), weights array('d'), values list or None]``.
+    ``[docnums array('I'), weights array('d'), values list or None]``. ``flat``
+    holds documents not in ``text`` yet (see ``_FlatField``).
     """
 
-    __slots__ = ("text", "raw", "values")
+    __slots__ = ("text", "raw", "values", "flat")
 
     def __init__(self, has_values: bool):
         self.text: dict = {}
         self.raw: dict = {}
         self.values = has_values
+        self.flat: _FlatField | None = None
+
+    def settle(self) -> None:
+        """The documents collected flat, moved into ``text``."""
+        if self.flat is not None:
+            self.flat.settle(self.text)
 
     def sorted_terms(self) -> list:
+        self.settle()
         items = [(t.encode("utf-8"), e) for t, e in self.text.items()]
         if self.raw:
             if items and len(items[0][1]) == 4:
@@ -817,13 +894,21 @@ class BulkWriter(SegmentWriter):
                 fp = self._field_postings(fieldname, field)
                 if fieldname in self._fast and isinstance(value, str):
                     # NewsText.index, without a tuple per term.
-                    poses = analyse_positions(value)
                     fb = field.format.field_boost
                     if fieldname in self._beside:  # positions kept for the file beside
-                        length, n, new = _add_counted(fp.text, poses, docnum, fb, fieldboost)
+                        if kernels.loops is not None:
+                            if fp.flat is None:
+                                fp.flat = _FlatField()
+                            length, n, new = fp.flat.add(value, docnum, fb, fieldboost, fp.text)
+                        else:
+                            length, n, new = _add_counted(
+                                fp.text, analyse_positions(value), docnum, fb, fieldboost
+                            )
                         nplaces += length
                     else:
-                        length, n, fresh, new = _add_text(fp.text, poses, docnum, fb, fieldboost)
+                        length, n, fresh, new = _add_text(
+                            fp.text, analyse_positions(value), docnum, fb, fieldboost
+                        )
                         nfresh += fresh
                     npost += n
                     nterms += new
@@ -917,6 +1002,7 @@ class BulkWriter(SegmentWriter):
         targets: dict[str, tuple[Any, _FieldPostings, dict]] = {}
         for name in indexed:
             fp = self._field_postings(name, schema[name])
+            fp.settle()  # the documents added before come first
             targets[name] = (schema[name].format, fp, fp.text if name in self._fast else fp.raw)
         # The fields whose positions are kept beside the segments: read from the
         # reader's file (or its stored text) and carried into this segment's.
