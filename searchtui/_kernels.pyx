@@ -1188,7 +1188,7 @@ def add_flat_words(
     0). Returns (field length, postings, new terms), as ``segments._add_counted``: a
     term is new when neither these lists nor ``table`` (the segment's entries) have it."""
     cdef Py_ssize_t pos = -1, n0, k, nwords = len(words), length, count = 0, nterms = 0
-    cdef Py_ssize_t tid, ntids
+    cdef Py_ssize_t tid, ntids, i
     cdef bint brk = False
     cdef object word, found, term
     if not (_uint_array(ids) and _uint_array(places) and _uint_array(npos)
@@ -1204,52 +1204,64 @@ def add_flat_words(
     carray.resize_smart(ids, n0 + nwords)
     carray.resize_smart(places, n0 + nwords)
     k = n0
-    for word in words:
-        if not word:
-            brk = pos >= 0
-            continue
-        pos += step if brk else 1
-        brk = False
-        found = word_ids.get(word)
-        if found is None:
-            term = normalise(word)
-            if term is None:
-                tid = -1
-            else:
-                found = term_ids.get(term)
-                if found is None:
-                    tid = len(terms)
-                    if tid >= 0xFFFFFFFF:
-                        raise ValueError("add_flat_words: too many terms in one segment")
-                    terms.append(term)
-                    term_ids[term] = tid
-                    if term not in table:
-                        nterms += 1
+    try:
+        for word in words:
+            if not word:
+                brk = pos >= 0
+                continue
+            pos += step if brk else 1
+            brk = False
+            found = word_ids.get(word)
+            if found is None:
+                term = normalise(word)
+                if term is None:
+                    tid = -1
                 else:
-                    tid = found
-            word_ids[word] = tid
-        else:
-            tid = found
-        if tid < 0:
-            continue
-        ntids = Py_SIZE(npos)
-        if tid >= ntids:
-            carray.resize_smart(npos, tid + 1)
-            carray.resize_smart(nposts, tid + 1)
-            carray.resize_smart(mark, tid + 1)
-            while ntids <= tid:
-                npos.data.as_uints[ntids] = 0
-                nposts.data.as_uints[ntids] = 0
-                mark.data.as_uints[ntids] = 0
-                ntids += 1
-        if mark.data.as_uints[tid] != serial:
-            mark.data.as_uints[tid] = serial
-            nposts.data.as_uints[tid] += 1
-            count += 1
-        npos.data.as_uints[tid] += 1
-        ids.data.as_uints[k] = <unsigned int>tid
-        places.data.as_uints[k] = <unsigned int>pos
-        k += 1
+                    found = term_ids.get(term)
+                    if found is None:
+                        tid = len(terms)
+                        if tid >= 0xFFFFFFFF:
+                            raise ValueError("add_flat_words: too many terms in one segment")
+                        terms.append(term)
+                        term_ids[term] = tid
+                        if term not in table:
+                            nterms += 1
+                    else:
+                        tid = found
+                word_ids[word] = tid
+            else:
+                tid = found
+            if tid < 0:
+                continue
+            ntids = Py_SIZE(npos)
+            if tid >= ntids:
+                carray.resize_smart(npos, tid + 1)
+                carray.resize_smart(nposts, tid + 1)
+                carray.resize_smart(mark, tid + 1)
+                while ntids <= tid:
+                    npos.data.as_uints[ntids] = 0
+                    nposts.data.as_uints[ntids] = 0
+                    mark.data.as_uints[ntids] = 0
+                    ntids += 1
+            if mark.data.as_uints[tid] != serial:
+                mark.data.as_uints[tid] = serial
+                nposts.data.as_uints[tid] += 1
+                count += 1
+            npos.data.as_uints[tid] += 1
+            ids.data.as_uints[k] = <unsigned int>tid
+            places.data.as_uints[k] = <unsigned int>pos
+            k += 1
+    except BaseException:
+        # nothing of this document is kept (normalise failed, say)
+        for i in range(n0, k):
+            tid = ids.data.as_uints[i]
+            npos.data.as_uints[tid] -= 1
+            if mark.data.as_uints[tid] == serial:
+                mark.data.as_uints[tid] = 0
+                nposts.data.as_uints[tid] -= 1
+        carray.resize(ids, n0)
+        carray.resize(places, n0)
+        raise
     carray.resize(ids, k)
     carray.resize(places, k)
     length = k - n0

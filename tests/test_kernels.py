@@ -515,6 +515,23 @@ def test_flat_lists_that_do_not_fit_are_refused():
                              flat.npos, flat.nposts, flat.mark, 1, {})
     assert len(flat.ids) == len(flat.places) == len(flat.npos) == 0  # nothing half-added
     flat.add("rates rose", 0, 1.0, 1.0, {})
+
+    def failing(word):
+        if word == "boom":
+            raise RuntimeError("boom")
+        return word.lower()
+
+    # a document whose words fail half-way leaves nothing behind
+    with pytest.raises(RuntimeError):
+        loops.add_flat_words(["rates", "fell", "boom"], flat.word_ids, flat.terms,
+                             flat.term_ids, failing, 1, flat.ids, flat.places, flat.npos,
+                             flat.nposts, flat.mark, 2, {})
+    assert list(flat.ids) == [0, 1] and list(flat.npos[:2]) == [1, 1]
+    assert list(flat.nposts[:2]) == [1, 1]
+    table: dict = {}
+    flat.settle(table)
+    assert sorted(table) == ["rate", "rose"]
+    flat.add("rates rose", 0, 1.0, 1.0, {})
     flat.ids[0] = 99  # a term number past the terms
     with pytest.raises(ValueError, match="past the terms"):
         flat.settle({})
