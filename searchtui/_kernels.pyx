@@ -1002,6 +1002,18 @@ def scan_words(str text, object match):
     return out
 
 
+cdef inline bint _count_position(object word, Py_ssize_t *pos, bint *brk, Py_ssize_t step):
+    """Advance the position over one of the tokenizer's words: every word counts one,
+    a sentence end (an empty string) ``step - 1`` more, given to the next word.
+    Returns whether ``word`` is a word."""
+    if not word:
+        brk[0] = pos[0] >= 0
+        return False
+    pos[0] += step if brk[0] else 1
+    brk[0] = False
+    return True
+
+
 def term_positions(list words, dict cache, object missing, object normalise, Py_ssize_t step):
     """Each term of a text's ``words`` (the tokenizer's, an empty string at each
     sentence end) with its positions: a word's term is ``cache[word]``, or
@@ -1012,11 +1024,8 @@ def term_positions(list words, dict cache, object missing, object normalise, Py_
     cdef bint brk = False
     cdef object word, term, found
     for word in words:
-        if not word:
-            brk = pos >= 0
+        if not _count_position(word, &pos, &brk, step):
             continue
-        pos += step if brk else 1
-        brk = False
         term = cache.get(word, missing)
         if term is missing:
             term = normalise(word)
@@ -1206,11 +1215,8 @@ def add_flat_words(
     k = n0
     try:
         for word in words:
-            if not word:
-                brk = pos >= 0
+            if not _count_position(word, &pos, &brk, step):
                 continue
-            pos += step if brk else 1
-            brk = False
             found = word_ids.get(word)
             if found is None:
                 term = normalise(word)
