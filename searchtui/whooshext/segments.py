@@ -656,6 +656,16 @@ class _FieldPostings:
         self.values = has_values
         self.flat: _FlatField | None = None
 
+    def add_counted(self, text: str, docnum: int, fb: float, fieldboost: float):
+        """One document's text of a field whose positions are kept beside the segment:
+        collected flat where the loops are compiled, else added to ``text`` at once.
+        Returns (field length, postings, new terms)."""
+        if kernels.loops is None:
+            return _add_counted(self.text, analyse_positions(text), docnum, fb, fieldboost)
+        if self.flat is None:
+            self.flat = _FlatField()
+        return self.flat.add(text, docnum, fb, fieldboost, self.text)
+
     def settle(self) -> None:
         """The documents collected flat, moved into ``text``."""
         if self.flat is not None:
@@ -896,14 +906,7 @@ class BulkWriter(SegmentWriter):
                     # NewsText.index, without a tuple per term.
                     fb = field.format.field_boost
                     if fieldname in self._beside:  # positions kept for the file beside
-                        if kernels.loops is not None:
-                            if fp.flat is None:
-                                fp.flat = _FlatField()
-                            length, n, new = fp.flat.add(value, docnum, fb, fieldboost, fp.text)
-                        else:
-                            length, n, new = _add_counted(
-                                fp.text, analyse_positions(value), docnum, fb, fieldboost
-                            )
+                        length, n, new = fp.add_counted(value, docnum, fb, fieldboost)
                         nplaces += length
                     else:
                         length, n, fresh, new = _add_text(
