@@ -10,11 +10,15 @@ same parsed query with ``groupedby`` facets over the same fields (authors,
 publication, people, organisations, places, year) and a page of 20 hits,
 without snippets. Both run in this process after one warm-up pass; the
 figures are per query, in milliseconds.
+
+With ``SEARCHTUI_SRC=DIR`` in the environment, the searchtui measured is the one
+in checkout DIR (built as this one is): two versions compared on one index.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import sys
@@ -25,7 +29,8 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The searchtui source measured: this checkout, or the one SEARCHTUI_SRC names.
+sys.path.insert(0, os.environ.get("SEARCHTUI_SRC") or str(Path(__file__).resolve().parents[1]))
 
 from searchtui.models import FacetFilter, SearchRequest  # noqa: E402
 from searchtui.search import SearchEngine  # noqa: E402

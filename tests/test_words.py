@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import query as wq
 
 from searchtui import articles, schema, store
@@ -213,6 +216,9 @@ def test_highlighting_looks_only_at_words_that_may_hold_a_stem():
         "The \u017fame long-s text: Wars of \u017fenators",  # the pattern's own way
         "\u0130stanbul war \u0130STANBUL",  # lower-casing changes the length
         "Ωmega war ωmega; Σίσυφος wars",
+        "\u212aelvin wars: the \u212aing's war",  # the Kelvin sign, a "k" to the pattern
+        "D\u0131yarbak\u0131r war, \u201cquoted\u201d wars \u2014 Café WAR façade",
+        "Ré\u0301sumé war r\u00e9sum\u00e9s",
     ],
 )
 def test_candidates_found_by_substring_are_those_of_the_pattern(text):
@@ -224,6 +230,18 @@ def test_candidates_found_by_substring_are_those_of_the_pattern(text):
             m.span() for m in finder.pattern.finditer(text)
         ]
         assert find_terms(text, chosen) == [(s, e, t) for t, s, e in spans if t in chosen]
+
+
+def test_the_letters_a_pattern_takes_for_ascii_ones_are_all_known():
+    """Candidates are found in text lower-cased as ASCII bytes unless the text holds
+    a letter that a pattern ignoring case takes for an ASCII one: all such letters."""
+    everything = "".join(chr(i) for i in range(128, 0x110000) if not 0xD800 <= i < 0xE000)
+    assert set(re.findall("(?i)[a-z]", everything)) == set(schema._ASCII_LOOKALIKES)
+
+
+@given(st.text(alphabet=st.sampled_from(list("warsWARé\u00c9\u212a\u017f\u0131 .'-\u2019")), max_size=40))
+def test_folding_only_the_accented_runs_is_folding_all(text):
+    assert schema._fold_case_kept(text) == text.translate(schema._case_kept_fold)
 
 
 # ---------------------------------------------------------------------------
