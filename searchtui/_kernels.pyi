@@ -12,6 +12,12 @@ def place_rows(
     at: np.ndarray, start: np.ndarray, values: np.ndarray, offset: int, vals: np.ndarray
 ) -> None: ...
 def find_term(terms: Any, ends: Any, needle: bytes) -> int: ...
+def term_lists(
+    terms: Any, ends: Any, starts: Any, crcs: Any, needle: bytes,
+    pread: Callable[[int, int, int], bytes], crc32: Callable[..., int], fd: int,
+    docs_at: int, dsize: int, weights_at: int, wsize: int, wfloat: bool,
+    count: int, ndocs: int,
+) -> tuple[int, np.ndarray | None, np.ndarray | None]: ...
 def count_story_values(
     mask: np.ndarray,
     members: np.ndarray,

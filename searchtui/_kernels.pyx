@@ -290,38 +290,117 @@ def values_by_document(
         raise ValueError("values_by_document: a document holds more pairs than its run")
 
 
+cdef Py_ssize_t _find_term(
+    const uint8_t[::1] terms, const int64_t[::1] ends, const uint8_t* needle, int64_t n
+) noexcept nogil:
+    """``find_term``'s search: the term's number, -1 when there is none, -2 when a
+    term looked at lies outside ``terms``."""
+    cdef Py_ssize_t lo = 0, hi = ends.shape[0], mid
+    cdef int64_t a, b, m, k, size = terms.shape[0]
+    cdef int c
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        a = ends[mid - 1] if mid else 0
+        b = ends[mid]
+        if _outside(a, b, size):
+            return -2
+        m = b - a
+        k = m if m < n else n
+        c = memcmp(&terms[a], needle, k) if k > 0 else 0
+        if c == 0:
+            c = (m > n) - (m < n)
+        if c < 0:
+            lo = mid + 1
+        elif c > 0:
+            hi = mid
+        else:
+            return mid
+    return -1
+
+
 def find_term(const uint8_t[::1] terms, const int64_t[::1] ends, const uint8_t[::1] needle):
     """The number of the term equal to ``needle`` in a sorted table of terms (term
     ``i`` is ``terms[ends[i - 1]:ends[i]]``, the first from 0), or -1 when there is
     none. ``ValueError`` when a term looked at lies outside ``terms``."""
-    cdef Py_ssize_t lo = 0, hi = ends.shape[0], mid
-    cdef int64_t a, b, m, k, size = terms.shape[0], n = needle.shape[0]
-    cdef int c
-    cdef int bad = 0
-    cdef Py_ssize_t found = -1
+    cdef Py_ssize_t found
+    cdef int64_t n = needle.shape[0]
+    cdef const uint8_t* at = &needle[0] if n > 0 else NULL
     with nogil:
-        while lo < hi:
-            mid = lo + (hi - lo) // 2
-            a = ends[mid - 1] if mid else 0
-            b = ends[mid]
-            if _outside(a, b, size):
-                bad = 1
-                break
-            m = b - a
-            k = m if m < n else n
-            c = memcmp(&terms[a], &needle[0], k) if k > 0 else 0
-            if c == 0:
-                c = (m > n) - (m < n)
-            if c < 0:
-                lo = mid + 1
-            elif c > 0:
-                hi = mid
-            else:
-                found = mid
-                break
-    if bad:
+        found = _find_term(terms, ends, at, n)
+    if found == -2:
         raise ValueError("find_term: a term lies outside the table")
     return found
+
+
+def term_lists(
+    const uint8_t[::1] terms, const int64_t[::1] ends, const int64_t[::1] starts,
+    const uint32_t[::1] crcs, bytes needle, object pread, object crc32, int fd,
+    int64_t docs_at, int dsize, int64_t weights_at, int wsize, bint wfloat,
+    int64_t count, int64_t ndocs,
+):
+    """One term's lists in a segment's file of word lists, read and checked in one
+    call: (its number, its documents as int32, its weights as float32), or (-1,
+    None, None) when the table has no such term.
+
+    ``terms``, ``ends``, ``starts`` and ``crcs`` are the field's table; its lists
+    of documents (``dsize`` bytes each: 2 or 4) and weights (``wsize`` bytes: 1 or 2,
+    or a float32 when ``wfloat``) lie at ``docs_at`` and ``weights_at`` in the file
+    ``fd``, ``count`` entries each, read with ``pread`` (``os.pread``). The checksum
+    (``crc32``, ``zlib.crc32``) covers the term and both lists as read. Raises
+    ``ValueError`` whose one argument says what is wrong: "table" (a term lies
+    outside the table), "bounds" (the term's lists lie outside the lists), "short"
+    (the file ends before them), "changed" (the checksum differs), "unsound" (the
+    documents are not rising, or one lies past ``ndocs``)."""
+    cdef int64_t n = len(needle)
+    cdef const uint8_t* at = <const uint8_t*>PyBytes_AS_STRING(needle)
+    cdef Py_ssize_t i
+    with nogil:
+        i = _find_term(terms, ends, at, n)
+    if i == -2:
+        raise ValueError("table")
+    if i < 0:
+        return -1, None, None
+    if i + 1 >= starts.shape[0] or i >= crcs.shape[0]:
+        raise ValueError("table")
+    cdef int64_t start = starts[i], end = starts[i + 1]
+    if not (0 <= start < end <= count):
+        raise ValueError("bounds")
+    cdef int64_t k = end - start
+    raw_docs = pread(fd, k * dsize, docs_at + start * dsize)
+    raw_weights = pread(fd, k * wsize, weights_at + start * wsize)
+    if len(raw_docs) != k * dsize or len(raw_weights) != k * wsize:
+        raise ValueError("short")
+    if crc32(raw_weights, crc32(raw_docs, crc32(needle))) != crcs[i]:
+        raise ValueError("changed")
+    docs = np.empty(k, dtype=np.int32)
+    weights = np.empty(k, dtype=np.float32)
+    cdef int32_t[::1] d = docs
+    cdef float[::1] w = weights
+    cdef const uint8_t* rd = <const uint8_t*>PyBytes_AS_STRING(raw_docs)
+    cdef const uint8_t* rw = <const uint8_t*>PyBytes_AS_STRING(raw_weights)
+    cdef const uint16_t* d16 = <const uint16_t*>rd
+    cdef const uint32_t* d32 = <const uint32_t*>rd
+    cdef const uint16_t* w16 = <const uint16_t*>rw
+    cdef const float* wf = <const float*>rw
+    cdef int64_t j, v, last = -1
+    cdef bint bad = 0
+    with nogil:
+        for j in range(k):
+            v = d16[j] if dsize == 2 else d32[j]
+            if v <= last or v >= ndocs:
+                bad = 1
+                break
+            d[j] = <int32_t>v
+            last = v
+            if wfloat:
+                w[j] = wf[j]
+            elif wsize == 1:
+                w[j] = rw[j]
+            else:
+                w[j] = w16[j]
+    if bad:
+        raise ValueError("unsound")
+    return i, docs, weights
 
 
 def count_story_values(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zlib
 from unittest import mock
 
 import numpy as np
@@ -850,3 +851,87 @@ def test_facets_from_pairs_are_the_same_with_and_without_the_kernel(seed, ndocs)
         for attr in ("pair_doc", "pair_val", "_val_start", "doc_start", "doc_vals"):
             a, b = getattr(with_kernel, attr), getattr(other, attr)
             assert a.dtype == b.dtype and np.array_equal(a, b), attr
+
+
+def _lists_file(tmp_path, docs: np.ndarray, weights: np.ndarray) -> tuple[int, int, int]:
+    """A file of some padding, the documents, then the weights: (fd, where each starts)."""
+    path = tmp_path / "lists"
+    pad = b"\xff" * 7
+    path.write_bytes(pad + docs.tobytes() + weights.tobytes())
+    fd = os.open(path, os.O_RDONLY)
+    return fd, len(pad), len(pad) + docs.nbytes
+
+
+def _term_lists(fd, table, starts, crcs, needle, docs_at, docs, weights_at, weights, ndocs):
+    blob, ends = table
+    return loops.term_lists(
+        blob, ends, starts, crcs, needle, os.pread, zlib.crc32, fd, docs_at,
+        docs.dtype.itemsize, weights_at, weights.dtype.itemsize, weights.dtype.kind == "f",
+        len(docs), ndocs,
+    )
+
+
+@needs_loops
+@pytest.mark.parametrize("dtype", [np.uint16, np.uint32])
+@pytest.mark.parametrize("wtype", [np.uint8, np.uint16, np.float32])
+def test_term_lists_reads_and_checks_a_terms_lists(tmp_path, dtype, wtype):
+    """Each term's documents and weights as int32 and float32, whatever their widths in
+    the file; a term not in the table is (-1, None, None)."""
+    terms = [b"alpha", b"beta", b"gamma"]
+    docs = np.array([3, 9, 70000 % 65536, 1, 2, 5, 8, 13], dtype)
+    weights = np.array([1, 2, 3, 4, 5, 6, 7, 250], wtype)
+    if wtype is np.float32:
+        weights = weights / np.float32(3)
+    starts = np.array([0, 2, 3, 8], np.int64)
+    fd, docs_at, weights_at = _lists_file(tmp_path, docs, weights)
+    try:
+        crcs = np.array([
+            zlib.crc32(weights[a:b].tobytes(), zlib.crc32(docs[a:b].tobytes(), zlib.crc32(t)))
+            for t, a, b in zip(terms, starts[:-1], starts[1:], strict=True)
+        ], np.uint32)
+        table = _term_table(terms)
+        for i, term in enumerate(terms):
+            a, b = starts[i], starts[i + 1]
+            n, got_docs, got_weights = _term_lists(
+                fd, table, starts, crcs, term, docs_at, docs, weights_at, weights, 70000)
+            assert n == i
+            assert got_docs.dtype == np.int32 and got_weights.dtype == np.float32
+            assert got_docs.tolist() == docs[a:b].astype(np.int64).tolist()
+            assert got_weights.tolist() == weights[a:b].astype(np.float32).tolist()
+        assert _term_lists(fd, table, starts, crcs, b"delta", docs_at, docs, weights_at,
+                           weights, 70000) == (-1, None, None)
+        # what is wrong, said by name
+        cases = [
+            (b"gamma", starts, crcs, 13, "unsound"),  # a document past the last
+            (b"beta", starts, crcs ^ np.uint32(1), 70000, "changed"),
+            (b"gamma", np.array([0, 2, 3, 9], np.int64), crcs, 70000, "bounds"),
+            (b"beta", np.array([0, 2, 2, 8], np.int64), crcs, 70000, "bounds"),  # empty
+        ]
+        for needle, st_, cr, ndocs, what in cases:
+            with pytest.raises(ValueError, match=f"^{what}$"):
+                _term_lists(fd, table, st_, cr, needle, docs_at, docs, weights_at, weights,
+                            ndocs)
+        # documents out of order, with a checksum that agrees
+        shuffled = docs.copy()
+        shuffled[3:8] = shuffled[3:8][::-1]
+        fd2, docs_at2, weights_at2 = _lists_file(tmp_path, shuffled, weights)
+        crcs2 = crcs.copy()
+        crcs2[2] = zlib.crc32(weights[3:8].tobytes(),
+                              zlib.crc32(shuffled[3:8].tobytes(), zlib.crc32(b"gamma")))
+        with pytest.raises(ValueError, match="^unsound$"):
+            _term_lists(fd2, table, starts, crcs2, b"gamma", docs_at2, shuffled, weights_at2,
+                        weights, 70000)
+        os.close(fd2)
+        # lists said to run past the end of the file
+        with pytest.raises(ValueError, match="^short$"):
+            loops.term_lists(*table, starts, crcs, b"gamma", os.pread, zlib.crc32, fd,
+                             docs_at + 1000, docs.dtype.itemsize, weights_at + 1000,
+                             weights.dtype.itemsize, weights.dtype.kind == "f", len(docs), 70000)
+        # a table of terms that points outside itself
+        blob, _ends = table
+        with pytest.raises(ValueError, match="^table$"):
+            loops.term_lists(blob, np.array([5, 99, 14], np.int64), starts, crcs, b"beta",
+                             os.pread, zlib.crc32, fd, docs_at, docs.dtype.itemsize, weights_at,
+                             weights.dtype.itemsize, weights.dtype.kind == "f", len(docs), 70000)
+    finally:
+        os.close(fd)

@@ -417,15 +417,30 @@ class DocsFile:
     def _lists(self, leaf, f: _Field, fieldname: str, tbytes: bytes):
         """(the term's number, its documents, its weights), checked; (-1, empty, empty)
         when the segment does not have the term."""
+        loops = kernels.loops
+        if loops is not None:
+            # the same, in one compiled call: a prefix typed on a large index looks
+            # up each of its words in each of hundreds of segments
+            docs, weights = f.docs, f.weights
+            try:
+                i, found_docs, found_weights = loops.term_lists(
+                    f.terms, f.ends, f.starts, f.crc, tbytes, os.pread, zlib.crc32,
+                    docs.fd, docs.offset, docs.dtype.itemsize, weights.offset,
+                    weights.dtype.itemsize, weights.dtype.kind == "f", len(docs), self.ndocs,
+                )
+            except OSError as exc:
+                raise Damaged(f"the file cannot be read: {exc.strerror or exc}") from None
+            except ValueError as exc:
+                what = _WRONG.get(str(exc), str(exc))
+                if exc.args and exc.args[0] == "table":
+                    raise Damaged(what) from None
+                raise Damaged(f"{_where(leaf, fieldname, tbytes)}: {what}") from None
+            if i >= 0:
+                return i, found_docs, found_weights
+            return self._absent(leaf, fieldname, tbytes)
         i = f.find(tbytes)
         if i < 0:
-            # Not in the file: the segment's own term table must agree (the file's
-            # terms may be what is damaged).
-            try:
-                leaf.term_info(fieldname, tbytes)
-            except TermNotFound:
-                return (-1, *_EMPTY)
-            raise Damaged(f"{_where(leaf, fieldname, tbytes)}: the term is missing")
+            return self._absent(leaf, fieldname, tbytes)
         start, end = f.starts[i], f.starts[i + 1]
         if not 0 <= start < end <= len(f.docs):
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its bounds are wrong")
@@ -437,6 +452,16 @@ class DocsFile:
         if int(docs[-1]) >= self.ndocs or (end - start > 1 and not np.all(docs[1:] > docs[:-1])):
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: they are not a sound list")
         return i, docs, f.weights.array(raw_weights).astype(np.float32)
+
+    @staticmethod
+    def _absent(leaf, fieldname: str, tbytes: bytes):
+        """A term not in the file: (-1, empty, empty) when the segment's own table of
+        terms agrees (the file's terms may be what is damaged), else ``Damaged``."""
+        try:
+            leaf.term_info(fieldname, tbytes)
+        except TermNotFound:
+            return (-1, *_EMPTY)
+        raise Damaged(f"{_where(leaf, fieldname, tbytes)}: the term is missing")
 
     def field_lists(self, fieldname: str) -> FieldLists | None:
         """Every term's lists of a field with positions, read whole (for a merge, which
@@ -519,6 +544,14 @@ def _part(z: mapped.MappedArrays, fd: int, name: str, types: tuple, stored: bool
 
 
 _EMPTY = (np.zeros(0, np.int32), np.zeros(0, np.float32))
+#: What ``term_lists`` found wrong, said as the checks in Python say it.
+_WRONG = {
+    "table": "its table of terms is not sound",
+    "bounds": "its bounds are wrong",
+    "short": "the file is shorter than it says",
+    "changed": "they have changed",
+    "unsound": "they are not a sound list",
+}
 _NO_POSITIONS = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
 
