@@ -18,6 +18,13 @@ def term_lists(
     docs_at: int, dsize: int, weights_at: int, wsize: int, wfloat: bool,
     count: int, ndocs: int,
 ) -> tuple[int, np.ndarray | None, np.ndarray | None]: ...
+
+class SegmentTables:
+    def __init__(self, entries: list[tuple[Any, ...] | None]) -> None: ...
+    def __len__(self) -> int: ...
+    def lists(
+        self, needle: bytes, crc32: Callable[..., int], live: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[int]]: ...
 def count_story_values(
     mask: np.ndarray,
     members: np.ndarray,

@@ -291,12 +291,14 @@ def values_by_document(
 
 
 cdef Py_ssize_t _find_term(
-    const uint8_t[::1] terms, const int64_t[::1] ends, const uint8_t* needle, int64_t n
+    const uint8_t* terms, int64_t size, const int64_t* ends, Py_ssize_t nterms,
+    const uint8_t* needle, int64_t n
 ) noexcept nogil:
-    """``find_term``'s search: the term's number, -1 when there is none, -2 when a
-    term looked at lies outside ``terms``."""
-    cdef Py_ssize_t lo = 0, hi = ends.shape[0], mid
-    cdef int64_t a, b, m, k, size = terms.shape[0]
+    """``find_term``'s search in a table of ``nterms`` terms (``size`` bytes): the
+    term's number, -1 when there is none, -2 when a term looked at lies outside
+    ``terms``."""
+    cdef Py_ssize_t lo = 0, hi = nterms, mid
+    cdef int64_t a, b, m, k
     cdef int c
     while lo < hi:
         mid = lo + (hi - lo) // 2
@@ -325,8 +327,10 @@ def find_term(const uint8_t[::1] terms, const int64_t[::1] ends, const uint8_t[:
     cdef Py_ssize_t found
     cdef int64_t n = needle.shape[0]
     cdef const uint8_t* at = &needle[0] if n > 0 else NULL
+    cdef const uint8_t* table = &terms[0] if terms.shape[0] > 0 else NULL
+    cdef const int64_t* stops = &ends[0] if ends.shape[0] > 0 else NULL
     with nogil:
-        found = _find_term(terms, ends, at, n)
+        found = _find_term(table, terms.shape[0], stops, ends.shape[0], at, n)
     if found == -2:
         raise ValueError("find_term: a term lies outside the table")
     return found
@@ -353,9 +357,11 @@ def term_lists(
     documents are not rising, or one lies past ``ndocs``)."""
     cdef int64_t n = len(needle)
     cdef const uint8_t* at = <const uint8_t*>PyBytes_AS_STRING(needle)
+    cdef const uint8_t* table = &terms[0] if terms.shape[0] > 0 else NULL
+    cdef const int64_t* stops = &ends[0] if ends.shape[0] > 0 else NULL
     cdef Py_ssize_t i
     with nogil:
-        i = _find_term(terms, ends, at, n)
+        i = _find_term(table, terms.shape[0], stops, ends.shape[0], at, n)
     if i == -2:
         raise ValueError("table")
     if i < 0:
@@ -1872,3 +1878,201 @@ def term_blocks(
         )
         tkeys.append(fieldkey + tbytes)
     return offset, chunk_bytes
+
+
+cdef extern from "<unistd.h>" nogil:
+    ssize_t c_pread "pread" (int fd, void* buf, size_t count, int64_t offset)
+
+
+cdef extern from "<errno.h>" nogil:
+    int c_errno "errno"
+
+
+cdef struct _Tables:
+    const uint8_t* terms
+    int64_t terms_size
+    const int64_t* ends
+    int64_t nterms
+    const int64_t* starts
+    const uint32_t* crcs
+    int fd
+    int64_t docs_at
+    int dsize
+    int64_t weights_at
+    int wsize
+    bint wfloat
+    int64_t count
+    int64_t ndocs
+    int64_t offset
+    bint deletions
+
+
+cdef bytes _read_at(int fd, int64_t size, int64_t at):
+    """``size`` bytes of ``fd`` from ``at``: fewer only where the file ends."""
+    raw = PyBytes_FromStringAndSize(NULL, size)
+    cdef char* buf = PyBytes_AS_STRING(raw)
+    cdef int64_t done = 0
+    cdef ssize_t got
+    cdef int err = 0
+    with nogil:
+        while done < size:
+            got = c_pread(fd, buf + done, <size_t>(size - done), at + done)
+            if got < 0:
+                err = c_errno
+                break
+            if got == 0:
+                break
+            done += got
+    if err:
+        raise OSError(err, os.strerror(err))
+    return raw if done == size else raw[:done]
+
+
+cdef class SegmentTables:
+    """One field's tables of terms in the files of word lists of an index's segments,
+    held to look a term up in all of them in one call (:meth:`lists`).
+
+    Made from one entry a segment, in the order of the segments' documents: None
+    (the segment is left out) or (keep, terms, ends, starts, crcs, fd, docs_at,
+    dsize, weights_at, wsize, wfloat, count, ndocs, offset, deletions), the table's
+    four arrays (uint8, int64, int64, uint32), where the file ``fd`` holds the
+    documents and weights (as ``term_lists`` reads them), the segment's number of
+    documents, its first document's number in the index, and whether it has
+    deleted documents; ``keep`` is held for as long as this is (what keeps the
+    arrays mapped and the file open)."""
+
+    cdef _Tables* segs
+    cdef Py_ssize_t n
+    cdef list held
+
+    def __cinit__(self, list entries):
+        cdef Py_ssize_t s
+        cdef const uint8_t[::1] terms
+        cdef const int64_t[::1] ends
+        cdef const int64_t[::1] starts
+        cdef const uint32_t[::1] crcs
+        self.n = len(entries)
+        self.held = []
+        self.segs = <_Tables*> calloc(self.n if self.n else 1, sizeof(_Tables))
+        if self.segs == NULL:
+            raise MemoryError()
+        for s in range(self.n):
+            entry = entries[s]
+            if entry is None:
+                self.segs[s].fd = -1
+                continue
+            (keep, terms, ends, starts, crcs, fd, docs_at, dsize, weights_at, wsize, wfloat,
+             count, ndocs, offset, deletions) = entry
+            if dsize not in (2, 4) or (wfloat and wsize != 4) or (not wfloat and wsize not in (1, 2)):
+                raise ValueError("SegmentTables: lists of another width")
+            if starts.shape[0] != ends.shape[0] + 1 or crcs.shape[0] != ends.shape[0]:
+                raise ValueError("SegmentTables: a table that does not add up")
+            # the arrays as held here keep their buffers (and so their pages) in place
+            self.held.append((keep, terms, ends, starts, crcs))
+            self.segs[s].terms = &terms[0] if terms.shape[0] else NULL
+            self.segs[s].terms_size = terms.shape[0]
+            self.segs[s].ends = &ends[0] if ends.shape[0] else NULL
+            self.segs[s].nterms = ends.shape[0]
+            self.segs[s].starts = &starts[0]
+            self.segs[s].crcs = &crcs[0] if crcs.shape[0] else NULL
+            self.segs[s].fd = fd
+            self.segs[s].docs_at = docs_at
+            self.segs[s].dsize = dsize
+            self.segs[s].weights_at = weights_at
+            self.segs[s].wsize = wsize
+            self.segs[s].wfloat = wfloat
+            self.segs[s].count = count
+            self.segs[s].ndocs = ndocs
+            self.segs[s].offset = offset
+            self.segs[s].deletions = deletions
+
+    def __dealloc__(self):
+        free(self.segs)
+
+    def __len__(self):
+        return self.n
+
+    def lists(self, bytes needle, object crc32, const uint8_t[::1] live):
+        """A term's documents (int32, numbered in the index) and weights (float32) in
+        every segment held, in order, the deleted documents (not ``live``) left out;
+        and the segments whose table does not have the term, for the caller to
+        confirm. Raises ``ValueError(what, segment)`` for the first segment found
+        wrong (``what`` as ``term_lists`` says it), ``OSError`` when a file cannot be
+        read."""
+        cdef int64_t n = len(needle)
+        cdef const uint8_t* at = <const uint8_t*>PyBytes_AS_STRING(needle)
+        cdef Py_ssize_t s, i, bad_seg = -1
+        cdef int bad = 0  # 1 table, 2 bounds
+        cdef int64_t total = 0, start, end
+        cdef _Tables* t
+        found = np.empty(self.n if self.n else 1, dtype=np.int64)
+        cdef int64_t[::1] idx = found
+        for s in range(self.n):
+            t = &self.segs[s]
+            idx[s] = -1
+            if t.fd < 0 or t.nterms == 0:
+                continue
+            with nogil:
+                i = _find_term(t.terms, t.terms_size, t.ends, t.nterms, at, n)
+            if i == -2:
+                bad, bad_seg = 1, s
+                break
+            idx[s] = i
+            if i >= 0:
+                start, end = t.starts[i], t.starts[i + 1]
+                if not (0 <= start < end <= t.count):
+                    bad, bad_seg = 2, s
+                    break
+                total += end - start
+        if bad:
+            raise ValueError("table" if bad == 1 else "bounds", bad_seg)
+        docs = np.empty(total, dtype=np.int32)
+        weights = np.empty(total, dtype=np.float32)
+        cdef int32_t[::1] d = docs
+        cdef float[::1] w = weights
+        cdef int64_t k, j, v, last, place = 0, nlive = live.shape[0]
+        cdef const uint8_t* rd
+        cdef const uint8_t* rw
+        cdef bint unsound
+        absent = []
+        base = crc32(needle)
+        for s in range(self.n):
+            t = &self.segs[s]
+            if t.fd < 0:
+                continue
+            i = idx[s]
+            if i < 0:
+                absent.append(s)
+                continue
+            start, end = t.starts[i], t.starts[i + 1]
+            k = end - start
+            raw_docs = _read_at(t.fd, k * t.dsize, t.docs_at + start * t.dsize)
+            raw_weights = _read_at(t.fd, k * t.wsize, t.weights_at + start * t.wsize)
+            if len(raw_docs) != k * t.dsize or len(raw_weights) != k * t.wsize:
+                raise ValueError("short", s)
+            if crc32(raw_weights, crc32(raw_docs, base)) != t.crcs[i]:
+                raise ValueError("changed", s)
+            rd = <const uint8_t*>PyBytes_AS_STRING(raw_docs)
+            rw = <const uint8_t*>PyBytes_AS_STRING(raw_weights)
+            unsound = 0
+            last = -1
+            with nogil:
+                for j in range(k):
+                    v = (<const uint16_t*>rd)[j] if t.dsize == 2 else (<const uint32_t*>rd)[j]
+                    if v <= last or v >= t.ndocs or t.offset + v >= nlive:
+                        unsound = 1
+                        break
+                    last = v
+                    if t.deletions and not live[t.offset + v]:
+                        continue
+                    d[place] = <int32_t>(t.offset + v)
+                    if t.wfloat:
+                        w[place] = (<const float*>rw)[j]
+                    elif t.wsize == 1:
+                        w[place] = rw[j]
+                    else:
+                        w[place] = (<const uint16_t*>rw)[j]
+                    place += 1
+            if unsound:
+                raise ValueError("unsound", s)
+        return docs[:place], weights[:place], absent

@@ -24,6 +24,7 @@ import math
 import os
 import threading
 import zipfile
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
@@ -320,6 +321,9 @@ class IndexData:
         self._phrases = _LRU(PHRASES_CACHE)
         #: each segment's file of word lists, by segment (None: read its blocks)
         self._docfiles: dict[str, DocsFile | None] = {}
+        #: each field's tables of terms in every segment's file, for looking a term
+        #: up in all of them in one compiled call (None: term by term)
+        self._tables: dict[str, Any] = {}
         self.ixdir = Path(ixdir) if ixdir is not None else None
         manifest = self._manifest()
         self._signed = manifest
@@ -844,8 +848,9 @@ class IndexData:
                             (self.ixdir / name).unlink()
         return kept
 
-    def _gather(self, cache: _LRU, leaf_arrays, fieldname: str, text: str, empty):
-        """A term's arrays over all segments (live documents only), cached."""
+    def _gather(self, cache: _LRU, leaf_arrays, fieldname: str, text: str, empty, batch=None):
+        """A term's arrays over all segments (live documents only), cached; ``batch``,
+        when given, reads them all at once (None: it cannot)."""
         key = (fieldname, text)
         value = cache.get(key)
         if value is not None:
@@ -857,6 +862,10 @@ class IndexData:
             # word still being typed
             return empty
         tbytes = text.encode("utf-8")
+        value = batch(fieldname, tbytes) if batch is not None else None
+        if value is not None:
+            cache.put(key, value)
+            return value
         docs_parts, other_parts = [], []
         for leaf, offset in self.leaves:
             docs, other = leaf_arrays(leaf, fieldname, tbytes)
@@ -877,8 +886,65 @@ class IndexData:
         """(documents, weights) of a term."""
         return self._gather(
             self._postings, self._term_postings, fieldname, text,
-            (np.zeros(0, np.int32), np.zeros(0, np.float32)),
+            (np.zeros(0, np.int32), np.zeros(0, np.float32)), self._all_postings,
         )
+
+    def _all_postings(self, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's documents and weights in every segment read in one compiled call
+        (a prefix typed on a large index stands for words each looked up in hundreds of
+        segments); None where that cannot be done (no compiled loops, a segment
+        without a sound file) or a file is found wrong: then term by term, as
+        ``_term_postings`` reads them, which tells which file and stops reading it."""
+        tables = self._segment_tables(fieldname)
+        if tables is None:
+            return None
+        try:
+            docs, weights, absent = tables.lists(tbytes, zlib.crc32, self.live.view(np.uint8))
+            for s in absent:
+                leaf = self.leaves[s][0]
+                held = self._docs_file(leaf)
+                if held is None:  # found wrong since the tables were made
+                    raise Damaged("no longer read")
+                held.absent(leaf, fieldname, tbytes)
+        except (ValueError, OSError, Damaged):
+            self._tables.clear()  # made again without the file found wrong
+            return None
+        return docs, weights
+
+    def _segment_tables(self, fieldname: str):
+        """The field's ``SegmentTables`` (made on first need), or None."""
+        try:
+            return self._tables[fieldname]
+        except KeyError:
+            pass
+        loops = kernels.loops
+        tables = None
+        if loops is not None and self.live.dtype == np.bool_:
+            entries: list[tuple | None] = []
+            every = True  # whether each segment with documents has a file with the field
+            for leaf, offset in self.leaves:
+                if not leaf.doc_count_all():
+                    entries.append(None)
+                    continue
+                held = self._docs_file(leaf)
+                f = held.fields.get(fieldname) if held is not None else None
+                if held is None or f is None or f.docs.fd != f.weights.fd:
+                    every = False
+                    break
+                docs, weights = f.docs, f.weights
+                entries.append((
+                    held, f.terms, f.ends, f.starts, f.crc, docs.fd, docs.offset,
+                    docs.dtype.itemsize, weights.offset, weights.dtype.itemsize,
+                    weights.dtype.kind == "f", len(docs), held.ndocs, offset,
+                    leaf.has_deletions(),
+                ))
+            if every:
+                try:
+                    tables = loops.SegmentTables(entries)
+                except ValueError:
+                    tables = None
+        self._tables[fieldname] = tables
+        return tables
 
     def _term_postings(self, leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
         """A term's documents and weights in one segment: from the file beside it
@@ -897,6 +963,7 @@ class IndexData:
             except Damaged:
                 # Not to be read wrong: this segment is read from its blocks from now on.
                 self._docfiles[held.segment_id] = None
+                self._tables.clear()
                 found = None
             if found is not None:
                 return found

@@ -19,7 +19,7 @@ from test_bulkwrite import _documents
 from test_merge import _write_files
 from whoosh.reading import TermNotFound
 
-from searchtui import arrays, check, indexer, segarrays, store, trust
+from searchtui import arrays, check, indexer, kernels, segarrays, store, trust
 from searchtui.config import Config
 from searchtui.errors import IndexDamaged
 from searchtui.indexer import build_index
@@ -397,7 +397,14 @@ def test_a_word_no_article_has_is_not_looked_for_in_each_segment_once_the_words_
             asked.append(tbytes)
             return ask(self, leaf, fieldname, tbytes)
 
+        ask_all = IndexData._all_postings
+
+        def counted_all(self, fieldname, tbytes):  # every segment at once
+            asked.append(tbytes)
+            return ask_all(self, fieldname, tbytes)
+
         monkeypatch.setattr(IndexData, "_term_postings", counted)
+        monkeypatch.setattr(IndexData, "_all_postings", counted_all)
         before = {w: data.postings("body", w) for w in ("minist", "zqxv", "prime")}
         assert b"zqxv" in asked and len(before["zqxv"][0]) == 0
         engine.warm()
@@ -433,3 +440,40 @@ def test_warming_reads_every_segments_table_of_terms(built, monkeypatch):
         for w, (docs, weights) in before.items():
             again = data.postings("body", w)
             assert again[0].tolist() == docs.tolist() and again[1].tolist() == weights.tolist()
+
+
+@pytest.mark.skipif(kernels.loops is None, reason="the loops are not compiled here")
+def test_every_segment_at_once_gives_what_each_segment_gives(built):
+    """A term's lists read from every segment in one call (the index has deleted
+    articles and segments of several sizes) are those read segment by segment."""
+    from searchtui import lexicon
+
+    with SearchEngine.open(built) as engine:
+        data = engine._data
+        assert any(leaf.has_deletions() for leaf, _offset in data.leaves)
+        assert len(data.leaves) > 2
+        for field in ("body", "title"):
+            words = lexicon.lexicon(data.reader, field).sorted()
+            assert words
+            for word in [*words[:: max(1, len(words) // 300)], "zqxv"]:
+                tbytes = word.encode("utf-8")
+                at_once = data._all_postings(field, tbytes)
+                assert at_once is not None
+                one_by_one = [data._term_postings(leaf, field, tbytes) for leaf, _o in data.leaves]
+                docs = [d + o for (d, _w), (_l, o) in zip(one_by_one, data.leaves, strict=True)]
+                expected = np.concatenate(docs) if docs else np.zeros(0, np.int64)
+                weights = np.concatenate([w for _d, w in one_by_one])
+                keep = data.live[expected]
+                assert at_once[0].tolist() == expected[keep].tolist(), word
+                assert at_once[1].tolist() == weights[keep].tolist(), word
+                assert at_once[0].dtype == np.int32 and at_once[1].dtype == np.float32
+
+
+def test_a_file_found_wrong_reading_every_segment_is_read_no_more(built):
+    """When the one call finds a segment's file wrong, the term is read segment by
+    segment, which finds which file it is and reads that segment's blocks instead:
+    the answers are those of an undamaged index."""
+    paths = sorted(store.current_dir(built).glob(f"*{docfile.SUFFIX}"))
+    expected = _answers(built)
+    _flip(11)(paths[0])
+    assert _answers(built) == expected

@@ -421,12 +421,12 @@ class DocsFile:
         if loops is not None:
             # the same, in one compiled call: a prefix typed on a large index looks
             # up each of its words in each of hundreds of segments
-            docs, weights = f.docs, f.weights
+            dlist, wlist = f.docs, f.weights
             try:
                 i, found_docs, found_weights = loops.term_lists(
                     f.terms, f.ends, f.starts, f.crc, tbytes, os.pread, zlib.crc32,
-                    docs.fd, docs.offset, docs.dtype.itemsize, weights.offset,
-                    weights.dtype.itemsize, weights.dtype.kind == "f", len(docs), self.ndocs,
+                    dlist.fd, dlist.offset, dlist.dtype.itemsize, wlist.offset,
+                    wlist.dtype.itemsize, wlist.dtype.kind == "f", len(dlist), self.ndocs,
                 )
             except OSError as exc:
                 raise Damaged(f"the file cannot be read: {exc.strerror or exc}") from None
@@ -437,10 +437,10 @@ class DocsFile:
                 raise Damaged(f"{_where(leaf, fieldname, tbytes)}: {what}") from None
             if i >= 0:
                 return i, found_docs, found_weights
-            return self._absent(leaf, fieldname, tbytes)
+            return self.absent(leaf, fieldname, tbytes)
         i = f.find(tbytes)
         if i < 0:
-            return self._absent(leaf, fieldname, tbytes)
+            return self.absent(leaf, fieldname, tbytes)
         start, end = f.starts[i], f.starts[i + 1]
         if not 0 <= start < end <= len(f.docs):
             raise Damaged(f"{_where(leaf, fieldname, tbytes)}: its bounds are wrong")
@@ -454,7 +454,7 @@ class DocsFile:
         return i, docs, f.weights.array(raw_weights).astype(np.float32)
 
     @staticmethod
-    def _absent(leaf, fieldname: str, tbytes: bytes):
+    def absent(leaf, fieldname: str, tbytes: bytes):
         """A term not in the file: (-1, empty, empty) when the segment's own table of
         terms agrees (the file's terms may be what is damaged), else ``Damaged``."""
         try:
