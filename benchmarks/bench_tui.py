@@ -10,6 +10,9 @@ Keystroke latency is measured from a key press to the refreshed results and
 facets painted, for keys typed after a pause (the first key after a pause
 searches at once) and for the last key of a fast burst (which waits for the
 ~150 ms debounce).
+
+With ``SEARCHTUI_SRC=DIR`` in the environment, the searchtui measured is the one
+in checkout DIR (built as this one is): two versions compared on one index.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The searchtui source measured: this checkout, or the one SEARCHTUI_SRC names.
+sys.path.insert(0, os.environ.get("SEARCHTUI_SRC") or str(Path(__file__).resolve().parents[1]))
 
 QUERIES = ["trump impeachment", "climate change", "border wall", "health care", "supreme court ruling"]
 
