@@ -762,11 +762,14 @@ def first_by_day(
 def scored_postings(
     const int32_t[::1] ids, const float[::1] tf, const float[::1] lengths, double idf,
     double k1, double b, double avg, double boost, uint8_t[::1] mask, float[::1] score,
+    bint keep_best=False,
 ):
     """Mark each document of a term's postings in ``mask`` and set its BM25 score
     (times ``boost``) in ``score``: ``idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b *
     dl / avg))``, in single precision, step by step as numpy computes it over the
-    same float32 arrays (the same bits), in one pass with no temporary arrays."""
+    same float32 arrays (the same bits), in one pass with no temporary arrays. With
+    ``keep_best``, a score already there that is higher stays (a word of several:
+    each document scored by its best)."""
     cdef Py_ssize_t n = mask.shape[0]
     cdef Py_ssize_t i, m = ids.shape[0]
     cdef int32_t d
@@ -787,7 +790,9 @@ def scored_postings(
             dl = lengths[d]
             v = ((f_idf * t) * f_k1p1) / (t + f_k1 * (f_1mb + (f_b * dl) / f_avg))
             mask[d] = 1
-            score[d] = v * f_boost
+            v = v * f_boost
+            if not keep_best or v > score[d]:
+                score[d] = v
     if bad:
         raise ValueError("scored_postings: a document lies outside the arrays")
 

@@ -1097,11 +1097,12 @@ class IndexData:
 
     def score_postings(
         self, fieldname: str, ids: np.ndarray, weights: np.ndarray, boost: float,
-        mask: np.ndarray, score: np.ndarray,
+        mask: np.ndarray, score: np.ndarray, keep_best: bool = False,
     ) -> None:
         """Mark a term's documents in ``mask`` and set their BM25 scores (times ``boost``)
-        in ``score``: in one compiled pass where the loops are built (the same bits as
-        :meth:`bm25`), else with numpy."""
+        in ``score``, or with ``keep_best`` only where higher than the score there: in
+        one compiled pass where the loops are built (the same bits as :meth:`bm25`),
+        else with numpy."""
         loops = kernels.loops
         lengths = self.lengths[fieldname]
         if (
@@ -1112,10 +1113,11 @@ class IndexData:
             loops.scored_postings(
                 np.ascontiguousarray(ids), np.ascontiguousarray(weights),
                 np.ascontiguousarray(lengths), self._idf(len(ids)), K1, B,
-                self.avg_length[fieldname] or 1.0, boost, mask.view(np.uint8), score,
+                self.avg_length[fieldname] or 1.0, boost, mask.view(np.uint8), score, keep_best,
             )
             return
         mask[ids] = True
-        score[ids] = self.bm25(fieldname, ids, weights) * boost
+        scored = self.bm25(fieldname, ids, weights) * boost
+        score[ids] = np.maximum(score[ids], scored) if keep_best else scored
 
 

@@ -325,8 +325,7 @@ class Evaluator:
             ids, ws = self.data.postings(fieldname, t)
             if not len(ids):
                 continue
-            mask[ids] = True
-            score[ids] = np.maximum(score[ids], self.data.bm25(fieldname, ids, ws) * boost)
+            self.data.score_postings(fieldname, ids, ws, boost, mask, score, keep_best=True)
             if not self._negated:
                 self.terms.add((fieldname, t))
         return mask, score

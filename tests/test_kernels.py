@@ -677,6 +677,16 @@ def test_scored_postings_are_numpys_bm25_to_the_bit(seed, n, share, boost, count
     ) * boost
     assert np.array_equal(mask, np.isin(np.arange(n), ids))
     assert np.array_equal(score.view(np.uint32), expected.view(np.uint32))
+    # a second word over the same arrays: each document keeps its best score
+    before = rng.random(n).astype(np.float32) * expected.max(initial=1.0)
+    best = before.copy()
+    mask[:] = False
+    loops.scored_postings(ids, tf, lengths, idf, K1, B, avg, boost, mask.view(np.uint8), best,
+                          True)
+    kept = before.copy()
+    kept[ids] = np.maximum(before[ids], expected[ids])
+    assert np.array_equal(best.view(np.uint32), kept.view(np.uint32))
+    assert np.array_equal(mask, np.isin(np.arange(n), ids))
 
 
 @needs_loops
