@@ -13,17 +13,15 @@ def place_rows(
 ) -> None: ...
 def find_term(terms: Any, ends: Any, needle: bytes) -> int: ...
 def term_lists(
-    terms: Any, ends: Any, starts: Any, crcs: Any, needle: bytes,
-    pread: Callable[[int, int, int], bytes], crc32: Callable[..., int], fd: int,
-    docs_at: int, dsize: int, weights_at: int, wsize: int, wfloat: bool,
-    count: int, ndocs: int,
+    terms: Any, ends: Any, starts: Any, crcs: Any, needle: bytes, fd: int, docs_at: int,
+    dsize: int, weights_at: int, wsize: int, wfloat: bool, count: int, ndocs: int,
 ) -> tuple[int, np.ndarray | None, np.ndarray | None]: ...
 
 class SegmentTables:
     def __init__(self, entries: list[tuple[Any, ...] | None]) -> None: ...
     def __len__(self) -> int: ...
     def lists(
-        self, needle: bytes, crc32: Callable[..., int], live: np.ndarray
+        self, needle: bytes, live: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, list[int]]: ...
 def count_story_values(
     mask: np.ndarray,

@@ -16,6 +16,7 @@ from cpython.object cimport Py_SIZE
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ, PyUnicode_Substring
 
 import os
+import zlib
 import sys
 
 import numpy as np
@@ -334,79 +335,6 @@ def find_term(const uint8_t[::1] terms, const int64_t[::1] ends, const uint8_t[:
     if found == -2:
         raise ValueError("find_term: a term lies outside the table")
     return found
-
-
-def term_lists(
-    const uint8_t[::1] terms, const int64_t[::1] ends, const int64_t[::1] starts,
-    const uint32_t[::1] crcs, bytes needle, object pread, object crc32, int fd,
-    int64_t docs_at, int dsize, int64_t weights_at, int wsize, bint wfloat,
-    int64_t count, int64_t ndocs,
-):
-    """One term's lists in a segment's file of word lists, read and checked in one
-    call: (its number, its documents as int32, its weights as float32), or (-1,
-    None, None) when the table has no such term.
-
-    ``terms``, ``ends``, ``starts`` and ``crcs`` are the field's table; its lists
-    of documents (``dsize`` bytes each: 2 or 4) and weights (``wsize`` bytes: 1 or 2,
-    or a float32 when ``wfloat``) lie at ``docs_at`` and ``weights_at`` in the file
-    ``fd``, ``count`` entries each, read with ``pread`` (``os.pread``). The checksum
-    (``crc32``, ``zlib.crc32``) covers the term and both lists as read. Raises
-    ``ValueError`` whose one argument says what is wrong: "table" (a term lies
-    outside the table), "bounds" (the term's lists lie outside the lists), "short"
-    (the file ends before them), "changed" (the checksum differs), "unsound" (the
-    documents are not rising, or one lies past ``ndocs``)."""
-    cdef int64_t n = len(needle)
-    cdef const uint8_t* at = <const uint8_t*>PyBytes_AS_STRING(needle)
-    cdef const uint8_t* table = &terms[0] if terms.shape[0] > 0 else NULL
-    cdef const int64_t* stops = &ends[0] if ends.shape[0] > 0 else NULL
-    cdef Py_ssize_t i
-    with nogil:
-        i = _find_term(table, terms.shape[0], stops, ends.shape[0], at, n)
-    if i == -2:
-        raise ValueError("table")
-    if i < 0:
-        return -1, None, None
-    if i + 1 >= starts.shape[0] or i >= crcs.shape[0]:
-        raise ValueError("table")
-    cdef int64_t start = starts[i], end = starts[i + 1]
-    if not (0 <= start < end <= count):
-        raise ValueError("bounds")
-    cdef int64_t k = end - start
-    raw_docs = pread(fd, k * dsize, docs_at + start * dsize)
-    raw_weights = pread(fd, k * wsize, weights_at + start * wsize)
-    if len(raw_docs) != k * dsize or len(raw_weights) != k * wsize:
-        raise ValueError("short")
-    if crc32(raw_weights, crc32(raw_docs, crc32(needle))) != crcs[i]:
-        raise ValueError("changed")
-    docs = np.empty(k, dtype=np.int32)
-    weights = np.empty(k, dtype=np.float32)
-    cdef int32_t[::1] d = docs
-    cdef float[::1] w = weights
-    cdef const uint8_t* rd = <const uint8_t*>PyBytes_AS_STRING(raw_docs)
-    cdef const uint8_t* rw = <const uint8_t*>PyBytes_AS_STRING(raw_weights)
-    cdef const uint16_t* d16 = <const uint16_t*>rd
-    cdef const uint32_t* d32 = <const uint32_t*>rd
-    cdef const uint16_t* w16 = <const uint16_t*>rw
-    cdef const float* wf = <const float*>rw
-    cdef int64_t j, v, last = -1
-    cdef bint bad = 0
-    with nogil:
-        for j in range(k):
-            v = d16[j] if dsize == 2 else d32[j]
-            if v <= last or v >= ndocs:
-                bad = 1
-                break
-            d[j] = <int32_t>v
-            last = v
-            if wfloat:
-                w[j] = wf[j]
-            elif wsize == 1:
-                w[j] = rw[j]
-            else:
-                w[j] = w16[j]
-    if bad:
-        raise ValueError("unsound")
-    return i, docs, weights
 
 
 def count_story_values(
@@ -1894,6 +1822,7 @@ cdef extern from "<errno.h>" nogil:
 
 
 cdef struct _Tables:
+    # one segment's table of a field's terms, and where its lists lie
     const uint8_t* terms
     int64_t terms_size
     const int64_t* ends
@@ -1933,18 +1862,141 @@ cdef bytes _read_at(int fd, int64_t size, int64_t at):
     return raw if done == size else raw[:done]
 
 
+cdef int _look_up(const _Tables* t, const uint8_t* needle, int64_t n, Py_ssize_t* i,
+                  int64_t* k) noexcept nogil:
+    """Find the term in ``t``'s table: 0 with its number in ``i`` (-1: none) and its
+    lists' length in ``k``; 1 when the table points outside itself, 2 when the
+    term's lists lie outside the lists."""
+    cdef int64_t start, end
+    i[0] = _find_term(t.terms, t.terms_size, t.ends, t.nterms, needle, n)
+    k[0] = 0
+    if i[0] == -2:
+        return 1
+    if i[0] >= 0:
+        start, end = t.starts[i[0]], t.starts[i[0] + 1]
+        if not (0 <= start < end <= t.count):
+            return 2
+        k[0] = end - start
+    return 0
+
+
+cdef int64_t _read_lists(const _Tables* t, Py_ssize_t i, bytes needle, object base,
+                         const uint8_t* live, int64_t nlive, int32_t* d, float* w) except -1:
+    """Read term ``i``'s lists of ``t`` (found by ``_look_up``), check them against its
+    checksum (``base``: the term's own) and its segment, and put its documents
+    (numbered in the index: plus ``t.offset``) and weights at ``d`` and ``w``,
+    leaving out the documents not ``live`` in a segment with deletions. Returns how
+    many were put; ``ValueError`` "short", "changed" or "unsound" (as ``term_lists``
+    says), ``OSError`` when the file cannot be read."""
+    cdef int64_t start = t.starts[i], k = t.starts[i + 1] - t.starts[i]
+    raw_docs = _read_at(t.fd, k * t.dsize, t.docs_at + start * t.dsize)
+    raw_weights = _read_at(t.fd, k * t.wsize, t.weights_at + start * t.wsize)
+    if len(raw_docs) != k * t.dsize or len(raw_weights) != k * t.wsize:
+        raise ValueError("short")
+    crc32 = zlib.crc32
+    if crc32(raw_weights, crc32(raw_docs, base)) != t.crcs[i]:
+        raise ValueError("changed")
+    cdef const uint8_t* rd = <const uint8_t*>PyBytes_AS_STRING(raw_docs)
+    cdef const uint8_t* rw = <const uint8_t*>PyBytes_AS_STRING(raw_weights)
+    cdef int64_t j, v, last = -1, place = 0
+    cdef bint unsound = 0
+    with nogil:
+        for j in range(k):
+            v = (<const uint16_t*>rd)[j] if t.dsize == 2 else (<const uint32_t*>rd)[j]
+            if v <= last or v >= t.ndocs or (live != NULL and t.offset + v >= nlive):
+                unsound = 1
+                break
+            last = v
+            if t.deletions and not live[t.offset + v]:
+                continue
+            d[place] = <int32_t>(t.offset + v)
+            if t.wfloat:
+                w[place] = (<const float*>rw)[j]
+            elif t.wsize == 1:
+                w[place] = rw[j]
+            else:
+                w[place] = (<const uint16_t*>rw)[j]
+            place += 1
+    if unsound:
+        raise ValueError("unsound")
+    return place
+
+
+cdef int _set_tables(_Tables* t, terms, ends, starts, crcs, int fd, int64_t docs_at,
+                     int dsize, int64_t weights_at, int wsize, bint wfloat, int64_t count,
+                     int64_t ndocs, int64_t offset, bint deletions) except -1:
+    """Fill ``t`` from a table's four arrays (uint8, int64, int64, uint32) and where its
+    lists lie; the arrays must stay as they are for as long as ``t`` is used."""
+    cdef const uint8_t[::1] tv = terms
+    cdef const int64_t[::1] ev = ends
+    cdef const int64_t[::1] sv = starts
+    cdef const uint32_t[::1] cv = crcs
+    if dsize not in (2, 4) or (wfloat and wsize != 4) or (not wfloat and wsize not in (1, 2)):
+        raise ValueError("lists of another width")
+    if sv.shape[0] != ev.shape[0] + 1 or cv.shape[0] != ev.shape[0]:
+        raise ValueError("table")
+    t.terms = &tv[0] if tv.shape[0] else NULL
+    t.terms_size = tv.shape[0]
+    t.ends = &ev[0] if ev.shape[0] else NULL
+    t.nterms = ev.shape[0]
+    t.starts = &sv[0]
+    t.crcs = &cv[0] if cv.shape[0] else NULL
+    t.fd, t.docs_at, t.dsize = fd, docs_at, dsize
+    t.weights_at, t.wsize, t.wfloat = weights_at, wsize, wfloat
+    t.count, t.ndocs, t.offset, t.deletions = count, ndocs, offset, deletions
+    return 0
+
+
+def term_lists(
+    terms, ends, starts, crcs, bytes needle, int fd, int64_t docs_at, int dsize,
+    int64_t weights_at, int wsize, bint wfloat, int64_t count, int64_t ndocs,
+):
+    """One term's lists in a segment's file of word lists, read and checked in one
+    call: (its number, its documents as int32, its weights as float32), or (-1,
+    None, None) when the table has no such term.
+
+    ``terms``, ``ends``, ``starts`` and ``crcs`` are the field's table (uint8, int64,
+    int64, uint32); its lists of documents (``dsize`` bytes each: 2 or 4) and
+    weights (``wsize`` bytes: 1 or 2, or a float32 when ``wfloat``) lie at
+    ``docs_at`` and ``weights_at`` in the file ``fd``, ``count`` entries each. The
+    checksum (zlib's CRC-32) covers the term and both lists as read. Raises
+    ``ValueError`` whose one argument says what is wrong: "table" (a term lies
+    outside the table), "bounds" (the term's lists lie outside the lists), "short"
+    (the file ends before them), "changed" (the checksum differs), "unsound" (the
+    documents are not rising, or one lies past ``ndocs``); ``OSError`` when the
+    file cannot be read."""
+    cdef _Tables t
+    cdef Py_ssize_t i
+    cdef int64_t k
+    cdef int found
+    cdef const uint8_t* at = <const uint8_t*>PyBytes_AS_STRING(needle)
+    cdef int64_t n = len(needle)
+    _set_tables(&t, terms, ends, starts, crcs, fd, docs_at, dsize, weights_at, wsize,
+                wfloat, count, ndocs, 0, False)
+    with nogil:
+        found = _look_up(&t, at, n, &i, &k)
+    if found:
+        raise ValueError("table" if found == 1 else "bounds")
+    if i < 0:
+        return -1, None, None
+    docs = np.empty(k, dtype=np.int32)
+    weights = np.empty(k, dtype=np.float32)
+    cdef int32_t[::1] d = docs
+    cdef float[::1] w = weights
+    _read_lists(&t, i, needle, zlib.crc32(needle), NULL, 0, &d[0], &w[0])
+    return i, docs, weights
+
+
 cdef class SegmentTables:
     """One field's tables of terms in the files of word lists of an index's segments,
     held to look a term up in all of them in one call (:meth:`lists`).
 
     Made from one entry a segment, in the order of the segments' documents: None
     (the segment is left out) or (keep, terms, ends, starts, crcs, fd, docs_at,
-    dsize, weights_at, wsize, wfloat, count, ndocs, offset, deletions), the table's
-    four arrays (uint8, int64, int64, uint32), where the file ``fd`` holds the
-    documents and weights (as ``term_lists`` reads them), the segment's number of
-    documents, its first document's number in the index, and whether it has
-    deleted documents; ``keep`` is held for as long as this is (what keeps the
-    arrays mapped and the file open)."""
+    dsize, weights_at, wsize, wfloat, count, ndocs, offset, deletions): a table and
+    its lists as ``term_lists`` takes them, the segment's first document's number
+    in the index, and whether it has deleted documents; ``keep`` is held for as
+    long as this is (what keeps the arrays mapped and the file open)."""
 
     cdef _Tables* segs
     cdef Py_ssize_t n
@@ -1952,10 +2004,6 @@ cdef class SegmentTables:
 
     def __cinit__(self, list entries):
         cdef Py_ssize_t s
-        cdef const uint8_t[::1] terms
-        cdef const int64_t[::1] ends
-        cdef const int64_t[::1] starts
-        cdef const uint32_t[::1] crcs
         self.n = len(entries)
         self.held = []
         self.segs = <_Tables*> calloc(self.n if self.n else 1, sizeof(_Tables))
@@ -1968,28 +2016,10 @@ cdef class SegmentTables:
                 continue
             (keep, terms, ends, starts, crcs, fd, docs_at, dsize, weights_at, wsize, wfloat,
              count, ndocs, offset, deletions) = entry
-            if dsize not in (2, 4) or (wfloat and wsize != 4) or (not wfloat and wsize not in (1, 2)):
-                raise ValueError("SegmentTables: lists of another width")
-            if starts.shape[0] != ends.shape[0] + 1 or crcs.shape[0] != ends.shape[0]:
-                raise ValueError("SegmentTables: a table that does not add up")
-            # the arrays as held here keep their buffers (and so their pages) in place
+            # the arrays held here keep their buffers (and so their pages) in place
             self.held.append((keep, terms, ends, starts, crcs))
-            self.segs[s].terms = &terms[0] if terms.shape[0] else NULL
-            self.segs[s].terms_size = terms.shape[0]
-            self.segs[s].ends = &ends[0] if ends.shape[0] else NULL
-            self.segs[s].nterms = ends.shape[0]
-            self.segs[s].starts = &starts[0]
-            self.segs[s].crcs = &crcs[0] if crcs.shape[0] else NULL
-            self.segs[s].fd = fd
-            self.segs[s].docs_at = docs_at
-            self.segs[s].dsize = dsize
-            self.segs[s].weights_at = weights_at
-            self.segs[s].wsize = wsize
-            self.segs[s].wfloat = wfloat
-            self.segs[s].count = count
-            self.segs[s].ndocs = ndocs
-            self.segs[s].offset = offset
-            self.segs[s].deletions = deletions
+            _set_tables(&self.segs[s], terms, ends, starts, crcs, fd, docs_at, dsize,
+                        weights_at, wsize, wfloat, count, ndocs, offset, deletions)
 
     def __dealloc__(self):
         free(self.segs)
@@ -1997,7 +2027,7 @@ cdef class SegmentTables:
     def __len__(self):
         return self.n
 
-    def lists(self, bytes needle, object crc32, const uint8_t[::1] live):
+    def lists(self, bytes needle, const uint8_t[::1] live):
         """A term's documents (int32, numbered in the index) and weights (float32) in
         every segment held, in order, the deleted documents (not ``live``) left out;
         and the segments whose table does not have the term, for the caller to
@@ -2007,77 +2037,41 @@ cdef class SegmentTables:
         cdef int64_t n = len(needle)
         cdef const uint8_t* at = <const uint8_t*>PyBytes_AS_STRING(needle)
         cdef Py_ssize_t s, i, bad_seg = -1
-        cdef int bad = 0  # 1 table, 2 bounds
-        cdef int64_t total = 0, start, end
-        cdef _Tables* t
+        cdef int bad = 0
+        cdef int64_t total = 0, k, place = 0
         found = np.empty(self.n if self.n else 1, dtype=np.int64)
         cdef int64_t[::1] idx = found
-        for s in range(self.n):
-            t = &self.segs[s]
-            idx[s] = -1
-            if t.fd < 0 or t.nterms == 0:
-                continue
-            with nogil:
-                i = _find_term(t.terms, t.terms_size, t.ends, t.nterms, at, n)
-            if i == -2:
-                bad, bad_seg = 1, s
-                break
-            idx[s] = i
-            if i >= 0:
-                start, end = t.starts[i], t.starts[i + 1]
-                if not (0 <= start < end <= t.count):
-                    bad, bad_seg = 2, s
+        with nogil:
+            for s in range(self.n):
+                idx[s] = -1
+                if self.segs[s].fd < 0:
+                    continue
+                bad = _look_up(&self.segs[s], at, n, &i, &k)
+                if bad:
+                    bad_seg = s
                     break
-                total += end - start
+                idx[s] = i
+                total += k
         if bad:
             raise ValueError("table" if bad == 1 else "bounds", bad_seg)
         docs = np.empty(total, dtype=np.int32)
         weights = np.empty(total, dtype=np.float32)
         cdef int32_t[::1] d = docs
         cdef float[::1] w = weights
-        cdef int64_t k, j, v, last, place = 0, nlive = live.shape[0]
-        cdef const uint8_t* rd
-        cdef const uint8_t* rw
-        cdef bint unsound
+        cdef int32_t* dp = &d[0] if total else NULL
+        cdef float* wp = &w[0] if total else NULL
+        cdef const uint8_t* alive = &live[0] if live.shape[0] else NULL
         absent = []
-        base = crc32(needle)
+        base = zlib.crc32(needle)
         for s in range(self.n):
-            t = &self.segs[s]
-            if t.fd < 0:
+            if self.segs[s].fd < 0:
                 continue
-            i = idx[s]
-            if i < 0:
+            if idx[s] < 0:
                 absent.append(s)
                 continue
-            start, end = t.starts[i], t.starts[i + 1]
-            k = end - start
-            raw_docs = _read_at(t.fd, k * t.dsize, t.docs_at + start * t.dsize)
-            raw_weights = _read_at(t.fd, k * t.wsize, t.weights_at + start * t.wsize)
-            if len(raw_docs) != k * t.dsize or len(raw_weights) != k * t.wsize:
-                raise ValueError("short", s)
-            if crc32(raw_weights, crc32(raw_docs, base)) != t.crcs[i]:
-                raise ValueError("changed", s)
-            rd = <const uint8_t*>PyBytes_AS_STRING(raw_docs)
-            rw = <const uint8_t*>PyBytes_AS_STRING(raw_weights)
-            unsound = 0
-            last = -1
-            with nogil:
-                for j in range(k):
-                    v = (<const uint16_t*>rd)[j] if t.dsize == 2 else (<const uint32_t*>rd)[j]
-                    if v <= last or v >= t.ndocs or t.offset + v >= nlive:
-                        unsound = 1
-                        break
-                    last = v
-                    if t.deletions and not live[t.offset + v]:
-                        continue
-                    d[place] = <int32_t>(t.offset + v)
-                    if t.wfloat:
-                        w[place] = (<const float*>rw)[j]
-                    elif t.wsize == 1:
-                        w[place] = rw[j]
-                    else:
-                        w[place] = (<const uint16_t*>rw)[j]
-                    place += 1
-            if unsound:
-                raise ValueError("unsound", s)
+            try:
+                place += _read_lists(&self.segs[s], idx[s], needle, base, alive,
+                                     live.shape[0], dp + place, wp + place)
+            except ValueError as exc:
+                raise ValueError(exc.args[0], s) from None
         return docs[:place], weights[:place], absent

@@ -24,7 +24,6 @@ import math
 import os
 import threading
 import zipfile
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
@@ -899,7 +898,7 @@ class IndexData:
         if tables is None:
             return None
         try:
-            docs, weights, absent = tables.lists(tbytes, zlib.crc32, self.live.view(np.uint8))
+            docs, weights, absent = tables.lists(tbytes, self.live.view(np.uint8))
             for s in absent:
                 leaf = self.leaves[s][0]
                 held = self._docs_file(leaf)
@@ -938,11 +937,8 @@ class IndexData:
                     weights.dtype.kind == "f", len(docs), held.ndocs, offset,
                     leaf.has_deletions(),
                 ))
-            if every:
-                try:
-                    tables = loops.SegmentTables(entries)
-                except ValueError:
-                    tables = None
+            if every:  # each file's lists are of the widths it takes (see DocsFile)
+                tables = loops.SegmentTables(entries)
         self._tables[fieldname] = tables
         return tables
 

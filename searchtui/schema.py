@@ -314,8 +314,9 @@ def _blocks_of(codes: list[int], size: int = 128) -> re.Pattern:
     (from the first of them): a class of a few ranges, which a pattern tests
     several times faster than one of hundreds of single characters."""
     ranges: list[list[int]] = []
+    first = min(codes)
     for code in sorted(codes):
-        lo, hi = max(code // size * size, min(codes)), code // size * size + size - 1
+        lo, hi = max(code // size * size, first), code // size * size + size - 1
         if ranges and lo <= ranges[-1][1] + 1:
             ranges[-1][1] = max(ranges[-1][1], hi)
         else:
@@ -367,11 +368,13 @@ _WORD_AT = re.compile(r"(?<!\w)" + _WORD_REST, re.IGNORECASE)
 class _Finder:
     """The words that may analyse to some terms: where they start, and a pattern."""
 
-    __slots__ = ("prefixes", "ascii", "_pattern")
+    __slots__ = ("prefixes", "ascii", "ascii_prefixes", "_pattern")
 
     def __init__(self, prefixes: tuple[str, ...]):
         self.prefixes = prefixes  #: what such a word starts with (lower case)
         self.ascii = all(p.isascii() for p in prefixes)  #: whether they are all ASCII
+        #: the prefixes as ASCII bytes, when they are
+        self.ascii_prefixes = tuple(p.encode("ascii") for p in prefixes) if self.ascii else ()
         self._pattern: re.Pattern | None = None
 
     @property
@@ -444,8 +447,7 @@ def _candidates(folded: str, finder: _Finder) -> Iterator[re.Match]:
     # where they are in the text, several times faster than with str.lower.
     low = folded.encode("ascii", "replace").lower()
     starts = set()
-    for prefix in finder.prefixes:
-        p = prefix.encode("ascii")
+    for p in finder.ascii_prefixes:
         i = low.find(p)
         while i >= 0:
             starts.add(i)

@@ -875,7 +875,7 @@ def _lists_file(tmp_path, docs: np.ndarray, weights: np.ndarray) -> tuple[int, i
 def _term_lists(fd, table, starts, crcs, needle, docs_at, docs, weights_at, weights, ndocs):
     blob, ends = table
     return loops.term_lists(
-        blob, ends, starts, crcs, needle, os.pread, zlib.crc32, fd, docs_at,
+        blob, ends, starts, crcs, needle, fd, docs_at,
         docs.dtype.itemsize, weights_at, weights.dtype.itemsize, weights.dtype.kind == "f",
         len(docs), ndocs,
     )
@@ -934,14 +934,14 @@ def test_term_lists_reads_and_checks_a_terms_lists(tmp_path, dtype, wtype):
         os.close(fd2)
         # lists said to run past the end of the file
         with pytest.raises(ValueError, match="^short$"):
-            loops.term_lists(*table, starts, crcs, b"gamma", os.pread, zlib.crc32, fd,
+            loops.term_lists(*table, starts, crcs, b"gamma", fd,
                              docs_at + 1000, docs.dtype.itemsize, weights_at + 1000,
                              weights.dtype.itemsize, weights.dtype.kind == "f", len(docs), 70000)
         # a table of terms that points outside itself
         blob, _ends = table
         with pytest.raises(ValueError, match="^table$"):
             loops.term_lists(blob, np.array([5, 99, 14], np.int64), starts, crcs, b"beta",
-                             os.pread, zlib.crc32, fd, docs_at, docs.dtype.itemsize, weights_at,
+                             fd, docs_at, docs.dtype.itemsize, weights_at,
                              weights.dtype.itemsize, weights.dtype.kind == "f", len(docs), 70000)
     finally:
         os.close(fd)

@@ -424,9 +424,9 @@ class DocsFile:
             dlist, wlist = f.docs, f.weights
             try:
                 i, found_docs, found_weights = loops.term_lists(
-                    f.terms, f.ends, f.starts, f.crc, tbytes, os.pread, zlib.crc32,
-                    dlist.fd, dlist.offset, dlist.dtype.itemsize, wlist.offset,
-                    wlist.dtype.itemsize, wlist.dtype.kind == "f", len(dlist), self.ndocs,
+                    f.terms, f.ends, f.starts, f.crc, tbytes, dlist.fd, dlist.offset,
+                    dlist.dtype.itemsize, wlist.offset, wlist.dtype.itemsize,
+                    wlist.dtype.kind == "f", len(dlist), self.ndocs,
                 )
             except OSError as exc:
                 raise Damaged(f"the file cannot be read: {exc.strerror or exc}") from None
