@@ -37,6 +37,9 @@ class Config:
     extractor: str = "rules"
     #: files larger than this many MiB are skipped (CSV/JSONL files are read row by row)
     max_file_mb: float = 20.0
+    #: keep a copy of every article's text in the index, so that it reads without the
+    #: corpus files (else only rows of CSV and JSON Lines files are kept)
+    store_text: bool = False
     #: worker processes for indexing (0: one per core)
     workers: int = 0
     #: the app reloads an index that changed on disk by itself when nothing is selected
@@ -64,6 +67,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "entities": (str, type(None)),
     "extractor": (str,),
     "max_file_mb": (int, float),
+    "store_text": (bool,),
     "workers": (int,),
     "auto_reload": (bool,),
     "collapse": (bool,),

@@ -259,6 +259,12 @@ class FacetIndex:
             mask = mask & ~self.mask_of(flt.exclude)
         return mask
 
+    def values_of(self, docnum: int) -> list[str]:
+        """The values document ``docnum`` carries, as shown."""
+        ids = self.doc_vals[self.doc_start[docnum]:self.doc_start[docnum + 1]]
+        values = self.values
+        return [values[i] for i in ids.tolist()]
+
     def _doc_values(self, docs: np.ndarray) -> np.ndarray:
         """The value ids of the pairs of ``docs``."""
         return self.doc_vals[spans(self.doc_start[docs], self.doc_lens[docs])]

@@ -228,16 +228,19 @@ class FirstIndexed:
 
 
 def article_document(
-    article: Article, file_hash: str, extractor, first_indexed: FirstIndexed | None = None
+    article: Article, file_hash: str, extractor, first_indexed: FirstIndexed | None = None,
+    store_text: bool = True,
 ) -> dict:
-    """The fields Whoosh indexes and stores for one article."""
+    """The fields Whoosh indexes and stores for one article. Its text is stored only
+    when ``store_text`` is true; else it is read from its file again when wanted
+    (:mod:`searchtui.texts`)."""
     doc = {
         "key": article.key,
         "path": article.path,
         "hash": file_hash,
         "title": article.title,
         "body": article.body,
-        "_stored_body": compress_body(article.body),
+        "_stored_body": compress_body(article.body) if store_text else None,
         "authors": list(article.authors),
     }
     if article.publication:
@@ -251,6 +254,8 @@ def article_document(
         values = entities.get(name) or []
         if values:
             doc[name] = sorted(set(values))
+            # not stored: the facets read from the index give an article's names
+            doc[f"_stored_{name}"] = None
     evidence = canonical.evidence_terms(f"{article.title or ''}\n\n{article.body or ''}")
     if evidence:
         doc[EVIDENCE_FIELD] = evidence
@@ -299,9 +304,13 @@ def _index_files(
             job.path, data, columns=config.columns or None, max_bytes=max_bytes
         )
         problems.extend(result.problems)
+        # A file of one article is read again for its text: the index keeps no copy.
+        store_text = config.store_text or not articles_mod.one_article_file(job.path)
         n = 0
         for article in result.articles:
-            writer.add_document(**article_document(article, fhash, extractor, first_indexed))
+            writer.add_document(
+                **article_document(article, fhash, extractor, first_indexed, store_text)
+            )
             n += 1
         count += n
         states[job.path] = [fhash, job.size, job.mtime_ns, n, bool(n == 0 and result.problems)]

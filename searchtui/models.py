@@ -51,6 +51,9 @@ class Article:
     tags: list[str] = field(default_factory=list)
     #: entities given by the source itself (YAML front matter), by facet field
     entities: dict[str, list[str]] = field(default_factory=dict)
+    #: read from an index: why its text as indexed cannot be shown (``body`` is then
+    #: empty), e.g. its file changed since (see ``searchtui.texts``)
+    text_problem: str | None = None
 
 
 def byline(authors: Sequence[str], publication: str | None, date: _dt.date | None) -> str:

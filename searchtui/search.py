@@ -61,11 +61,11 @@ from searchtui.schema import (
     find_terms,
     micros_stamp,
     stamp_micros,
-    stored_body,
 )
 from searchtui.snippets import make_snippet
 from searchtui.stories import Stories
 from searchtui.suggest import Speller
+from searchtui.texts import Text, Texts
 
 UNDATED_LAST = 10**9  # a day ordinal past any real date
 #: From this many documents, the facets of a search are counted on other threads.
@@ -111,6 +111,8 @@ class SearchEngine:
         self._lock = threading.RLock()
         self._threads: ThreadPoolExecutor | None = None
         self._searcher: Any = None  # Whoosh's searcher (untyped); None once closed
+        #: articles' texts as indexed, the last ones read from their files remembered
+        self._texts = Texts()
         self._open()
 
     @classmethod
@@ -126,7 +128,7 @@ class SearchEngine:
         self._searcher, self._data = searcher, data
         self.ixdir, self.meta = ixdir, meta
         self._parser = make_parser(ix.schema)
-        self._speller = Speller(data, searcher)
+        self._speller = Speller(data, searcher, self._texts)
         self._token = store.generation_token(self.root)
         #: the copies shown under grouped hits, by document (this generation's)
         self._copy_memo: dict[int, Copy] = {}
@@ -515,8 +517,14 @@ class SearchEngine:
         return self._order(docs, score, sort, browse)[:k]
 
     def _hit(self, docnum: int, score: float, terms: set[str], snippets: bool) -> Hit:
-        article = self._stored(docnum, entities=False)
-        snippet, highlights = make_snippet(article.body, terms) if snippets else ("", [])
+        article = self._stored(docnum, entities=False, text=snippets)
+        highlights: list[tuple[int, int]] = []
+        if not snippets:
+            snippet = ""
+        elif article.text_problem:
+            snippet = f"({article.text_problem})"
+        else:
+            snippet, highlights = make_snippet(article.body, terms)
         return Hit(
             key=article.key,
             path=article.path,
@@ -530,15 +538,17 @@ class SearchEngine:
             docnum=docnum,
         )
 
-    def _stored(self, docnum: int, entities: bool = True) -> Article:
+    def _stored(self, docnum: int, entities: bool = True, text: bool = True) -> Article:
         """An article as stored, its authors and (unless ``entities`` is False: a hit
-        does not show them) entities as the facets show them."""
-        article = _stored_article(self._searcher.stored_fields(docnum))
+        does not show them) entities as the facets show them; its text as indexed
+        (unless ``text`` is False: then empty)."""
+        fields = self._searcher.stored_fields(docnum)
+        article = _stored_article(fields, self._texts(fields) if text else Text(""))
         facets = self._data.facets
         article.authors = canonical_list(article.authors, facets["authors"].table)
         for name in ENTITY_FIELDS if entities else ():
-            values = canonical_list(article.entities.get(name, []), facets[name].table)
-            article.entities[name] = sorted(values)
+            # from the facets, not the stored fields: indexes keep no stored copy of them
+            article.entities[name] = sorted(facets[name].values_of(docnum))
         return article
 
     # -- suggestions
@@ -565,7 +575,7 @@ class SearchEngine:
             data = self._data
             docnum = self._docnum(key)
             fields = self._searcher.stored_fields(docnum)
-            text = (fields.get("title") or "") + "\n" + stored_body(fields.get("body"))
+            text = (fields.get("title") or "") + "\n" + self._texts(fields).body
             scored = []
             for t, poses in analyse_positions(text).items():
                 df = data.reader.doc_frequency("body", t)
@@ -701,8 +711,8 @@ class SearchEngine:
         return out
 
 
-def _stored_article(fields: dict) -> Article:
-    """An article as the index stores it."""
+def _stored_article(fields: dict, text: Text) -> Article:
+    """An article as the index stores it, with its ``text`` as indexed."""
     d = fields.get("date")
     return Article(
         key=fields.get("key", ""),
@@ -711,8 +721,8 @@ def _stored_article(fields: dict) -> Article:
         authors=list(fields.get("authors") or []),
         publication=(fields.get("publication") or [None])[0],
         date=_dt.date.fromisoformat(d) if d else None,
-        body=stored_body(fields.get("body")),
+        body=text.body,
+        text_problem=text.problem,
         content_hash=fields.get("hash", ""),
         url=fields.get("url"),
-        entities={name: list(fields.get(name) or []) for name in ENTITY_FIELDS},
     )

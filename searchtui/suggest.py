@@ -38,7 +38,8 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from searchtui.arrays import IndexData
 from searchtui.lexicon import lexicon, made
 from searchtui.query import FIELD_ALIASES
-from searchtui.schema import find_terms, normalise_word, stored_body
+from searchtui.schema import find_terms, normalise_word
+from searchtui.texts import Texts
 
 SUGGEST_RARE = 3  # words in fewer articles than this may get a suggestion
 SUGGEST_MIN_DF = 5  # a suggested word is in at least this many articles
@@ -77,9 +78,10 @@ def _edits1(word: str) -> list[str]:
 class Speller:
     """Suggestions from one index generation; remembers the words it has corrected."""
 
-    def __init__(self, data: IndexData, searcher: Any):
+    def __init__(self, data: IndexData, searcher: Any, texts: Texts | None = None):
         self._data = data
         self._searcher = searcher
+        self._texts = texts or Texts()
         self._corrections: dict[str, str | None] = {}
         self._written: dict[str, frozenset[str]] = {}  # stem -> its spellings in articles
         self._doc_freqs: dict[str, int] = {}
@@ -280,8 +282,8 @@ class Speller:
         for field in ("title", "body"):
             ids, _ = self._data.postings(field, stem)
             for d in ids[:SUGGEST_SAMPLE]:
-                value = self._searcher.stored_fields(int(d)).get(field)
-                text = stored_body(value) if field == "body" else (value or "")
+                fields = self._searcher.stored_fields(int(d))
+                text = self._texts(fields).body if field == "body" else (fields.get(field) or "")
                 spellings.update(text[s:e].lower() for s, e, _ in find_terms(text, {stem}))
         if len(self._written) > _CACHE_LIMIT:
             self._written.clear()

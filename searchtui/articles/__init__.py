@@ -81,6 +81,7 @@ __all__ = [
     "discover_files",
     "file_hash",
     "file_hash_at",
+    "one_article_file",
     "parse_byline",
     "parse_date",
     "read_file",
@@ -90,6 +91,12 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 20 * 2**20
+
+
+def one_article_file(path: str | os.PathLike) -> bool:
+    """Whether :func:`read_file` reads ``path`` as one article (not as a table of rows)."""
+    suffix = os.path.splitext(os.fsdecode(path))[1].lower()
+    return suffix not in JSONL_SUFFIXES and suffix not in CSV_SUFFIXES
 
 
 def read_file(
@@ -119,7 +126,7 @@ def read_file(
             raise ValueError(f"unknown column field(s): {', '.join(sorted(unknown))}")
     result = FileResult(spath)
     suffix = os.path.splitext(spath)[1].lower()
-    table = suffix in JSONL_SUFFIXES or suffix in CSV_SUFFIXES
+    table = not one_article_file(spath)
     if table:
         decided = _table_head_decides(spath, suffix, data, columns or {}, max_bytes)
         if decided is not None:

@@ -620,19 +620,25 @@ def _sampled_positions(
     leaf, fieldname: str, live: np.ndarray
 ) -> tuple[np.ndarray, dict[bytes, tuple[np.ndarray, np.ndarray]]]:
     """(the documents sampled: up to ``CHECK_SAMPLE`` live ones, evenly spread; each
-    term's (document, position) pairs in their stored text, as indexed)."""
-    from searchtui.schema import analyse_positions, stored_body
+    term's (document, position) pairs in their text, as indexed). A document whose
+    text cannot be had as indexed (its file changed since) is left out."""
+    from searchtui.schema import analyse_positions
+    from searchtui.texts import field_text
 
     if len(live) > CHECK_SAMPLE:
         live = live[np.linspace(0, len(live) - 1, CHECK_SAMPLE).astype(np.int64)]
     pairs: dict[bytes, tuple[list[int], list[int]]] = {}
+    sampled = []
     for d in live.tolist():
-        text = stored_body(leaf.stored_fields(d).get(fieldname))
+        text = field_text(leaf.stored_fields(d), fieldname)
+        if text is None:
+            continue
+        sampled.append(d)
         for term, pl in analyse_positions(text).items():
             docs, poses = pairs.setdefault(term.encode("utf-8"), ([], []))
             docs.extend([d] * len(pl))
             poses.extend(pl)
-    return live, {
+    return np.asarray(sampled, np.int64), {
         t: (np.asarray(d, np.int64), np.asarray(p, np.int64)) for t, (d, p) in pairs.items()
     }
 

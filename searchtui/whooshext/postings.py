@@ -196,22 +196,27 @@ def term_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
 
 
 def text_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """``term_positions`` of a text field, found again in the stored text of each
+    """``term_positions`` of a text field, found again in the text (``texts``) of each
     document the term's postings list, analysed as it was when indexed: what a
     segment without its file of word lists (``docfile``) falls back on, or one whose
     file is damaged. A common word costs a pass over many documents."""
-    from searchtui.schema import analyse_positions, stored_body
+    from searchtui.schema import analyse_positions
+    from searchtui.texts import field_text
 
     ids, _weights = term_postings(leaf, fieldname, tbytes)
     term = tbytes.decode("utf-8")
     lists = []
     for d in ids.tolist():
         try:
-            stored = leaf.stored_fields(d).get(fieldname)
-            text = stored_body(stored)
+            text = field_text(leaf.stored_fields(d), fieldname)
         except DECODE_ERRORS as exc:
             raise Damaged(f"{_term(leaf, fieldname, tbytes)}: a stored text does not read") \
                 from exc
+        if text is None:
+            raise Damaged(
+                f"{_term(leaf, fieldname, tbytes)}: an article's file changed since it was"
+                " indexed, and its positions are read from its text"
+            )
         lists.append(analyse_positions(text).get(term, ()))
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     docs = np.repeat(ids.astype(np.int64), counts)

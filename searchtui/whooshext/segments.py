@@ -73,8 +73,8 @@ from searchtui.schema import (
     analyse_positions,
     normalise_word,
     scan,
-    stored_body,
 )
+from searchtui.texts import field_text
 from searchtui.whooshext import docfile
 from searchtui.whooshext.damage import Damaged
 from searchtui.whooshext.postings import length_bytes, segment_id
@@ -83,10 +83,11 @@ from searchtui.whooshext.version import fast_paths
 #: Pickle protocol of a block's data tuple (see the module's doc).
 DATA_PROTOCOL = 4
 #: Pickle protocol and zlib level of the stored fields column (Whoosh: 2 and 3).
-#: The body, most of a document's stored bytes, is compressed already (see
-#: ``schema.compress_body``); compressing it again saves nothing.
+#: Most articles' bodies are not stored (``texts``), and a stored one is compressed
+#: already (``schema.compress_body``); level 1 takes a quarter off the rest (a title,
+#: a path written twice, names) as level 3 does, faster.
 STORED_PROTOCOL = 4
-STORED_LEVEL = 0
+STORED_LEVEL = 1
 #: Posting blocks whose pickled data is at least this many bytes are written
 #: zlib-compressed at ``BLOCK_LEVEL``, marked so in the block's header as
 #: Whoosh's own compressed blocks are (Whoosh's reader decompresses them). Long
@@ -811,8 +812,14 @@ class _MergedField:
             reader = self.reader
             docs = range(reader.doc_count_all()) if self.docmap is None else self.docmap
             for d in docs:
-                stored = reader.stored_fields(d).get(self.fieldname)
-                for term, pl in analyse_positions(stored_body(stored)).items():
+                text = field_text(reader.stored_fields(d), self.fieldname)
+                if text is None:
+                    raise Damaged(
+                        f"segment {segment_id(reader) or '?'}: its {self.fieldname} word lists"
+                        " are damaged, and an article's file changed since it was indexed;"
+                        " rebuild the index (searchtui index --rebuild)"
+                    )
+                for term, pl in analyse_positions(text).items():
                     self._text.setdefault(term, {})[d] = pl
         return self._text
 

@@ -154,7 +154,10 @@ class ReaderScreen(Screen):
 
     async def on_document_loaded(self, message: DocumentLoaded) -> None:
         # the body as shown: printable, its line breaks kept, the matches moved to match
-        text, spans = printable_spans(message.article.body, sorted(message.spans), keep="\n")
+        given = message.article
+        # A text that cannot be shown as indexed (its file changed): say why instead.
+        raw = f"({given.text_problem})" if given.text_problem else given.body
+        text, spans = printable_spans(raw, sorted(message.spans), keep="\n")
         article = replace(message.article, body=text)
         self.article = article
         self.spans = spans

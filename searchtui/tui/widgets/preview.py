@@ -40,6 +40,11 @@ class PreviewPane(SizedVerticalScroll, can_focus=False):
     def show_article(self, article: Article, spans: list[tuple[int, int]]) -> None:
         if article.key != self.key:
             return
+        if article.text_problem:  # its file changed since it was indexed, say
+            self.query_one("#preview-body", StaticText).update(
+                Content.styled(f"({article.text_problem})", "$text-muted")
+            )
+            return
         body = article.body[:PREVIEW_CHARS]
         spans = [(s, min(e, len(body))) for s, e in spans if s < len(body)]
         text = highlighted(body, spans, keep="\n")
