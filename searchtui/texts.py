@@ -29,9 +29,10 @@ from searchtui.untrusted import TooLarge, read_regular
 #: A file read back larger than this is not the one indexed (the indexer's own limit
 #: is a setting, 20 MiB unless raised).
 READ_LIMIT = 256 * 2**20
-#: Texts read back that an engine remembers (a page of hits is re-read as the
-#: query changes).
-REMEMBERED = 256
+#: Characters of texts read back that an engine remembers: a page of hits is read
+#: again as the query changes, and the next query's hits are often the last ones'
+#: (about 2,500 articles of news, a few tens of MiB at most).
+REMEMBERED = 16_000_000
 
 REFRESH = "run `searchtui index` to refresh the index"
 
@@ -82,10 +83,12 @@ def indexed_text(fields: dict) -> str | None:
 
 
 class Texts:
-    """:func:`read_back` with the last texts read from files remembered (thread-safe)."""
+    """:func:`read_back` with the last texts read from files remembered, up to ``size``
+    characters in all (thread-safe)."""
 
     def __init__(self, size: int = REMEMBERED) -> None:
         self.size = size
+        self.held = 0  # characters remembered
         self._lock = threading.Lock()
         self._texts: OrderedDict[tuple[str, str], Text] = OrderedDict()
 
@@ -99,11 +102,17 @@ class Texts:
                 self._texts.move_to_end(key)
                 return found
         found = read_back(fields)
-        if found.problem is None:  # a file put back or refreshed is read again
+        if found.problem is None and len(found.body) <= self.size:
+            # (a problem is not remembered: a file put back or refreshed is read again)
             with self._lock:
+                old = self._texts.pop(key, None)
+                if old is not None:
+                    self.held -= len(old.body)
                 self._texts[key] = found
-                while len(self._texts) > self.size:
-                    self._texts.popitem(last=False)
+                self.held += len(found.body)
+                while self.held > self.size:
+                    _key, dropped = self._texts.popitem(last=False)
+                    self.held -= len(dropped.body)
         return found
 
 

@@ -24,8 +24,9 @@ from searchtui.cli import main
 from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import FacetFilter, SearchRequest
-from searchtui.schema import make_schema, stored_body
+from searchtui.schema import make_schema
 from searchtui.search import SearchEngine
+from searchtui.texts import indexed_text
 from searchtui.whooshext import postings, storage, writers
 from searchtui.whooshext.segments import BulkWriter
 
@@ -221,7 +222,7 @@ def test_positions_decoded_together_are_those_whoosh_decodes(tmp_path, wikinews_
     with ix.reader() as reader:
         for _docnum, fields in reader.iter_docs():
             writer.add_document(**{k: v for k, v in fields.items() if k in ("key", "title")},
-                                body=stored_body(fields["body"]))
+                                body=indexed_text(fields))
     writer.commit(merge=False)
     checked = 0
     with stock.reader() as reader:

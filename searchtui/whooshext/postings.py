@@ -206,7 +206,11 @@ def text_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
     ids, _weights = term_postings(leaf, fieldname, tbytes)
     term = tbytes.decode("utf-8")
     lists = []
+    deleted = leaf.is_deleted if leaf.has_deletions() else None
     for d in ids.tolist():
+        if deleted is not None and deleted(d):
+            lists.append(())  # no article's positions: it is no longer searched
+            continue
         try:
             text = field_text(leaf.stored_fields(d), fieldname)
         except DECODE_ERRORS as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from contextlib import nullcontext
+from pathlib import Path
 
 from searchtui.tui.screens.reader import EntityList, ReaderScreen
 from searchtui.tui.screens.search import SearchScreen
@@ -103,3 +104,38 @@ async def test_open_in_editor(make_app, index_dir, monkeypatch):
         await pilot.press("o")
         await pilot.pause()
         assert calls == [["myeditor", "--wait", reader.article.path]]
+
+
+async def test_a_file_changed_since_indexing_says_so(make_app, tmp_path):
+    """The index keeps no copy of a file's text: a file changed since it was indexed is
+    not shown as if it were the text searched, in the hit or in the reader."""
+    from searchtui.indexer import build_index
+    from searchtui.models import SearchRequest
+    from searchtui.search import SearchEngine
+
+    from .conftest import test_config, write_corpus
+
+    corpus = write_corpus(tmp_path / "corpus", n=6)
+    root = tmp_path / "index"
+    build_index([str(corpus)], root, config=test_config())
+    with SearchEngine(root) as engine:
+        first = engine.search(SearchRequest(query="report number 3")).hits[0]
+    changed = Path(first.path)
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA late correction.\n",
+                       encoding="utf-8")
+    app, rec = make_app(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_query(pilot, "report number 3")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "changed since it was indexed" in screen_text(app)  # the hit's snippet
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ReaderScreen)
+        await wait_until(pilot, lambda: screen.article is not None and screen.query("#para-0"))
+        assert screen.hit.path == first.path
+        text = screen_text(app)
+        assert "changed since it was indexed" in text and "searchtui index" in text
+        assert "late correction" not in text and screen.spans == []

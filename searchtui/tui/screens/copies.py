@@ -58,10 +58,12 @@ class CopiesLoaded(Message):
 
 
 class DiffLoaded(Message):
-    def __init__(self, copy: Copy, parts: list[DiffPart]) -> None:
+    def __init__(self, copy: Copy, parts: list[DiffPart], problem: str | None = None) -> None:
         super().__init__()
         self.copy = copy
         self.parts = parts
+        #: why the two texts cannot be compared (one's file changed since it was indexed)
+        self.problem = problem
 
 
 class CopiesScreen(Screen):
@@ -109,6 +111,10 @@ class CopiesScreen(Screen):
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
     def load_diff(self, engine: SearchEngine, copy: Copy) -> None:
         other = engine.document(copy.key)
+        problem = self.article.text_problem or other.text_problem
+        if problem:
+            self.post_message(DiffLoaded(copy, [], problem))
+            return
         self.post_message(DiffLoaded(copy, word_diff(self.article.body, other.body)))
 
     def on_copies_loaded(self, message: CopiesLoaded) -> None:
@@ -135,6 +141,11 @@ class CopiesScreen(Screen):
         self.load_diff(engine, self.copies[event.option_index])
 
     def on_diff_loaded(self, message: DiffLoaded) -> None:
+        if message.problem:
+            self.query_one("#copies-diff", Static).update(
+                Content.styled(f"Cannot compare: {message.problem}", "$text-muted")
+            )
+            return
         added = sum(len(p.text.split()) for p in message.parts if p.kind == "insert")
         removed = sum(len(p.text.split()) for p in message.parts if p.kind == "delete")
         head = Content.styled(
