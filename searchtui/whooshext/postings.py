@@ -205,7 +205,7 @@ def text_positions(leaf, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.
 
     ids, _weights = term_postings(leaf, fieldname, tbytes)
     term = tbytes.decode("utf-8")
-    lists = []
+    lists: list[Sequence[int]] = []
     deleted = leaf.is_deleted if leaf.has_deletions() else None
     for d in ids.tolist():
         if deleted is not None and deleted(d):
