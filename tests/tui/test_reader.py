@@ -138,4 +138,5 @@ async def test_a_file_changed_since_indexing_says_so(make_app, tmp_path):
         assert screen.hit.path == first.path
         text = screen_text(app)
         assert "changed since it was indexed" in text and "searchtui index" in text
+        assert "the text as indexed cannot be shown" in text
         assert "late correction" not in text and screen.spans == []

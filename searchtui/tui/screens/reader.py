@@ -244,7 +244,9 @@ class ReaderScreen(Screen):
 
     def _update_match_status(self) -> None:
         status = self.query_one("#reader-matches", Static)
-        if not self.query_text.strip():
+        if self.article is not None and self.article.text_problem:
+            status.update(Content.styled("the text as indexed cannot be shown", "$text-muted"))
+        elif not self.query_text.strip():
             hint = "m: more like this · o: open the file · p: people & places"
             status.update(Content.styled(hint, "$text-muted"))
         elif not self.spans:
