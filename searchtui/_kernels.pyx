@@ -1636,6 +1636,17 @@ def lstat_names(
             stui_close_folder(fd)
 
 
+cdef bint _whole(carray.array ws):
+    """Every weight of a block a whole number (a count)."""
+    cdef Py_ssize_t i
+    cdef float x
+    for i in range(Py_SIZE(ws)):
+        x = ws.data.as_floats[i]
+        if not (x >= 0 and x < 16777216) or x != <float><long long>x:
+            return False
+    return True
+
+
 def term_blocks(
     list rows, bint counted, int compression, Py_ssize_t blocklimit, object lenbytes,
     object fixedsize, bytes fieldkey, int64_t offset, list chunk, int64_t chunk_bytes,
@@ -1674,7 +1685,7 @@ def term_blocks(
         if n == 0 or Py_SIZE(weights) != n:
             raise ValueError("term_blocks: a term's documents and weights do not match")
         start = offset
-        if counted:
+        if counted and fixedsize != 0:
             values = pack_uint(values[0]) if n == 1 else count_values(values)
         no_values = values is None or fixedsize == 0
         if n == 1 and not compression:
@@ -1761,6 +1772,8 @@ def term_blocks(
                 mini_weights = None
             elif ws.count(ws[0]) == count:
                 mini_weights = ws[0]
+            elif counted and _whole(ws):
+                mini_weights = tuple([<long long>x for x in ws])
             else:
                 mini_weights = tuple(ws)
             if no_values:

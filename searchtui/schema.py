@@ -1,10 +1,11 @@
 """The Whoosh schema and analyzer of a searchtui index.
 
 Whoosh pickles the schema into the index, so the classes and functions
-defined here that the schema holds (``NewsText``, ``ExactSet``,
+defined here that the schema holds (``NewsText``, ``Counts``, ``ExactSet``,
 ``NewsTokenizer``, ``stem_word``) must keep this import path and these names;
-a change that alters what is indexed bumps SCHEMA_VERSION, and older indexes
-are then refused with an instruction to rebuild.
+a change that alters what is indexed bumps SCHEMA_VERSION, and indexes of a
+version not in READABLE_VERSIONS are then refused with an instruction to
+rebuild.
 
 The body and title use one analyzer, built from Whoosh's own parts (so the
 query parser sees exactly what the index holds), and a fast path that
@@ -46,7 +47,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import Stemmer
-from whoosh import fields
+from whoosh import fields, formats
 from whoosh.analysis import (
     STOP_WORDS,
     CharsetFilter,
@@ -60,7 +61,10 @@ from whoosh.support.charset import accent_map
 
 from searchtui import kernels
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+#: Versions this searchtui reads. Version 3 differs only in the body's postings,
+#: which keep each count twice (Whoosh's ``Frequency``: a weight and a value).
+READABLE_VERSIONS = (3, 4)
 
 STOPWORDS = frozenset(STOP_WORDS)
 MIN_TOKEN = 2
@@ -503,6 +507,42 @@ def fold_name(text: str) -> str:
 _pack_count = struct.Struct("!I").pack
 
 
+class Counts(formats.Format):
+    """Each posting's count as its weight, and no value: Whoosh's ``Frequency``
+    without the four bytes a posting that repeat its weight.
+
+    Whoosh keeps a weight with every posting whatever the format, and scores
+    with it; ``Frequency`` also keeps the count as the posting's value, which for
+    the body (boost 1) is the weight again, and was a third of its posting blocks.
+    Whoosh searches a field of this format as it searches one of ``Frequency``
+    (``matcher.weight()`` is the count); only ``value_as("frequency")``, which
+    its searching does not use, is not offered.
+    """
+
+    posting_size = 0
+    __inittypes__ = dict(field_boost=float)
+
+    def __init__(self, field_boost: float = 1.0, **options) -> None:
+        self.field_boost = field_boost
+        self.options = options
+
+    def word_values(self, value, analyzer, **kwargs):
+        fb = self.field_boost
+        freqs: dict[str, int] = defaultdict(int)
+        weights: dict[str, float] = defaultdict(float)
+        kwargs["boosts"] = True
+        for t in formats.tokens(value, analyzer, kwargs):
+            freqs[t.text] += 1
+            weights[t.text] += t.boost
+        return ((w, freq, weights[w] * fb, b"") for w, freq in freqs.items())
+
+    def encode(self, value) -> bytes:
+        return b""
+
+    def combine(self, vs) -> bytes:
+        return b""
+
+
 class NewsText(fields.TEXT):
     """A TEXT field whose indexing takes the one-pass fast path for plain strings."""
 
@@ -512,10 +552,12 @@ class NewsText(fields.TEXT):
             return
         boost = self.format.field_boost
         if not self.format.supports("positions"):
-            # positions kept beside the segment (see ``whooshext.docfile``): a count each
+            # positions kept beside the segment (see ``whooshext.docfile``): a count
+            # each, as the weight (``Counts``) or as the weight and the value
+            counted = self.format.fixed_value_size() != 0
             for term, poslist in analyse_positions(value).items():
                 n = len(poslist)
-                yield term.encode("utf-8"), n, n * boost, _pack_count(n)
+                yield term.encode("utf-8"), n, n * boost, _pack_count(n) if counted else b""
             return
         encode = self.format.encode
         for term, poslist in analyse_positions(value).items():
@@ -541,19 +583,22 @@ class Evidence(fields.KEYWORD):
 
 def make_schema(body_positions: bool = True) -> fields.Schema:
     """The index's fields. ``body_positions`` False: the body's postings in Whoosh's
-    blocks keep each word's count, not its positions, which the word lists beside each
-    segment keep instead (see ``whooshext.docfile``): the body's positions are most of
-    the blocks' bytes, and written twice otherwise. Whoosh itself still searches such
-    an index, except for phrases in the body."""
+    blocks keep each word's count (``Counts``), not its positions, which the word lists
+    beside each segment keep instead (see ``whooshext.docfile``): the body's positions
+    are most of the blocks' bytes, and written twice otherwise. Whoosh itself still
+    searches such an index, except for phrases in the body."""
     from searchtui.whooshext.columns import fixed_bytes
 
     analyzer = make_analyzer()
+    body = NewsText(analyzer=analyzer, stored=True, phrase=body_positions)
+    if not body_positions:
+        body.format = Counts(field_boost=body.format.field_boost)
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
         hash=fields.ID(stored=True),
         title=NewsText(analyzer=analyzer, stored=True, phrase=True, field_boost=TITLE_BOOST),
-        body=NewsText(analyzer=analyzer, stored=True, phrase=body_positions),
+        body=body,
         authors=ExactSet(),
         publication=ExactSet(),
         date=fields.ID(stored=True, sortable=True),

@@ -49,7 +49,7 @@ from searchtui.errors import (
     IndexUnwritable,
     SearchtuiError,
 )
-from searchtui.schema import SCHEMA_VERSION
+from searchtui.schema import READABLE_VERSIONS, SCHEMA_VERSION
 from searchtui.whooshext import (
     Generation,
     fsync_file,
@@ -101,11 +101,12 @@ def read_meta(ixdir: Path) -> dict:
 def check_compatible(root: Path, ixdir: Path) -> dict:
     meta = read_meta(ixdir)
     version = meta.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         found = "an unknown version" if version is None else f"version {version}"
+        reads = " and ".join(map(str, READABLE_VERSIONS))
         raise IndexIncompatible(
             f"the index at {root} was written by {found} of searchtui's index format "
-            f"(this one reads version {SCHEMA_VERSION}); rebuild it with: "
+            f"(this one reads version {reads}); rebuild it with: "
             f"searchtui index --rebuild --index {root}"
         )
     if latest_generation(ixdir, INDEX_NAME) < 0:

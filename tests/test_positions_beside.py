@@ -1,8 +1,9 @@
 """The body's positions kept only in the word lists beside each segment.
 
 An index that ``searchtui index`` builds keeps each body posting's count in
-Whoosh's blocks (``Frequency``) and its positions only in the segment's file of
-word lists (``docfile``). These tests hold that what a reader finds is what an
+Whoosh's blocks (as its weight: ``schema.Counts``; as its weight and its value in
+indexes of schema version 3: Whoosh's ``Frequency``) and its positions only in the
+segment's file of word lists (``docfile``). These tests hold that what a reader finds is what an
 index with positions in its blocks gives: written, merged (with deletions, and
 with a damaged file), read back when the file is missing or damaged (from the
 stored text), matched as sloppy phrases, and checked.
@@ -26,7 +27,7 @@ from searchtui import arrays, mapped, store
 from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
-from searchtui.schema import analyse_positions, make_schema, stored_body
+from searchtui.schema import Counts, analyse_positions, make_schema, stored_body
 from searchtui.search import SearchEngine
 from searchtui.whooshext import OffsetPhrase, docfile, postings
 from searchtui.whooshext.segments import BulkWriter
@@ -39,9 +40,18 @@ def docs() -> list[dict]:
     return _documents(240)
 
 
-def _write(folder: Path, docs: list[dict], writer_class, *, body_positions: bool, **kwargs):
+def _schema(body_positions: bool, counts: str = "Counts"):
+    """``make_schema``; ``counts`` "Frequency": the body of an index of schema version 3."""
+    schema = make_schema(body_positions=body_positions)
+    if counts == "Frequency":
+        schema["body"].format = Frequency()
+    return schema
+
+
+def _write(folder: Path, docs: list[dict], writer_class, *, body_positions: bool,
+           counts: str = "Counts", **kwargs):
     folder.mkdir(parents=True, exist_ok=True)
-    ix = FileStorage(str(folder)).create_index(make_schema(body_positions=body_positions))
+    ix = FileStorage(str(folder)).create_index(_schema(body_positions, counts))
     writer = writer_class(ix, codec=W3Codec(compression=0), compound=False, **kwargs)
     for doc in docs:
         writer.add_document(**doc)
@@ -97,14 +107,15 @@ def _text_positions(docs: list[dict]) -> dict[str, list[tuple[str, int]]]:
     return {t: sorted(v) for t, v in out.items()}
 
 
-def test_blocks_keep_counts_and_the_file_keeps_positions(docs, tmp_path):
+@pytest.mark.parametrize("counts", ["Counts", "Frequency"])
+def test_blocks_keep_counts_and_the_file_keeps_positions(docs, tmp_path, counts):
     old = _write(tmp_path / "old", docs, BulkWriter, body_positions=True)
-    new = _write(tmp_path / "new", docs, BulkWriter, body_positions=False)
+    new = _write(tmp_path / "new", docs, BulkWriter, body_positions=False, counts=counts)
     assert isinstance(old.schema["body"].format, Positions)
-    assert isinstance(new.schema["body"].format, Frequency)
+    assert type(new.schema["body"].format).__name__ == counts
     assert isinstance(new.schema["title"].format, Positions)  # small: kept in the blocks
     # Whoosh's own writer gives the same blocks for the counted body
-    stock = _write(tmp_path / "stock", docs, SegmentWriter, body_positions=False)
+    stock = _write(tmp_path / "stock", docs, SegmentWriter, body_positions=False, counts=counts)
     assert assert_same_index(stock, new) > 10 * len(docs)
     with old.reader() as ro, new.reader() as rn:
         terms = [t for f, t in ro.all_terms() if f == "body"]
@@ -114,7 +125,10 @@ def test_blocks_keep_counts_and_the_file_keeps_positions(docs, tmp_path):
             while mo.is_active():
                 assert mn.id() == mo.id()
                 assert mn.weight() == mo.weight() == len(mo.value_as("positions"))
-                assert mn.value_as("frequency") == len(mo.value_as("positions"))
+                if counts == "Frequency":
+                    assert mn.value_as("frequency") == len(mo.value_as("positions"))
+                else:
+                    assert mn.value() is None  # the weight is the count
                 mo.next()
                 mn.next()
             assert not mn.is_active()
@@ -125,6 +139,10 @@ def test_blocks_keep_counts_and_the_file_keeps_positions(docs, tmp_path):
         return sum(p.stat().st_size for p in folder.iterdir() if p.name.endswith(suffix))
 
     assert size(tmp_path / "new", ".pst") < 0.8 * size(tmp_path / "old", ".pst")
+    if counts == "Counts":
+        _write(tmp_path / "v3", docs, BulkWriter, body_positions=False,
+                        counts="Frequency")
+        assert size(tmp_path / "new", ".pst") < 0.9 * size(tmp_path / "v3", ".pst")
 
 
 @pytest.mark.parametrize("damage", ["none", "file missing", "file damaged"])
@@ -195,7 +213,7 @@ def test_phrases_read_the_stored_text_when_the_file_is_damaged(docs, tmp_path):
     before = _totals(root, queries)
     assert sum(1 for t in before if t) > 30
     ix, ixdir, _meta = store.open_index(root)
-    assert isinstance(ix.schema["body"].format, Frequency)
+    assert isinstance(ix.schema["body"].format, Counts)
     files = sorted(ixdir.glob(f"*{docfile.SUFFIX}"))
     assert files
     for path in files:
@@ -266,3 +284,46 @@ def test_check_compares_kept_positions_with_the_stored_text(docs, tmp_path):
             mapped.save(fh, arrays_)
         problems = docfile.check_file(leaf, path)
     assert len(problems) == 1 and tbytes.decode() in problems[0]
+
+
+def test_an_index_of_schema_version_3_is_searched_and_refreshed_as_before(
+    docs, tmp_path, monkeypatch
+):
+    """Version 3 kept each body count as Whoosh's ``Frequency`` value too: such an
+    index is read and refreshed as it is, and gives what a new one gives."""
+    from test_bulkwrite import _write_files
+
+    from searchtui import indexer
+
+    corpus = _write_files(tmp_path / "corpus", docs[:100])
+    queries = _phrases(docs[:100], 30, seed=9) + ["government", "said OR told", "market"]
+    new_root, old_root = tmp_path / "new", tmp_path / "v3"
+    build_index([corpus], new_root, config=CONFIG, workers=1)
+    with monkeypatch.context() as m:
+        m.setattr(indexer, "make_schema", lambda **kw: _schema(counts="Frequency", **kw))
+        m.setattr(store, "SCHEMA_VERSION", 3)
+        build_index([corpus], old_root, config=CONFIG, workers=1)
+    ix, ixdir, meta = store.open_index(old_root)
+    assert meta["schema_version"] == 3
+    assert type(ix.schema["body"].format) is Frequency
+    before = _totals(new_root, queries)
+    assert sum(1 for t in before if t) > 25
+    assert _totals(old_root, queries) == before
+    # refreshed by this version: new articles take the index's own format
+    more = _write_files(tmp_path / "more", docs[100:160])
+    for path in more.iterdir():
+        shutil.copy(path, corpus / f"b{path.name}")
+    for root in (new_root, old_root):
+        build_index([corpus], root, config=CONFIG, workers=1)
+    ix, ixdir, meta = store.open_index(old_root)
+    assert meta["schema_version"] == 3
+    assert type(ix.schema["body"].format) is Frequency
+    with ix.reader() as reader:
+        leaves = [leaf for leaf, _o in reader.leaf_readers()]
+        assert len(leaves) >= 1
+        m = reader.postings("body", b"said")
+        assert m.value_as("frequency") == m.weight() > 0
+    queries += _phrases(docs[100:160], 20, seed=10)
+    after = _totals(new_root, queries)
+    assert sum(after[: len(before)]) > sum(before)
+    assert _totals(old_root, queries) == after

@@ -14,7 +14,7 @@ posting list is cut into blocks of the codec's block size by slicing.
 The files are Whoosh 3 (W3 codec) postings, read by Whoosh's own readers: the
 same block layout, block statistics and term statistics, and the same
 per-posting values (the positions of a term are encoded exactly as
-``whoosh.formats.Positions.encode`` does). Two things differ, both read by
+``whoosh.formats.Positions.encode`` does). Three things differ, all read by
 Whoosh's reader as they are:
 - a block's data tuple is pickled with protocol 4 instead of 2 (protocol 2
   turns every value in a block into a call to ``codecs.encode``; protocol 4
@@ -22,15 +22,19 @@ Whoosh's reader as they are:
   times faster to write and read);
 - blocks of ``COMPRESS_FROM`` bytes or more are zlib-compressed, as Whoosh
   compresses every block when its codec is given a level, and smaller ones
-  are not (their header says which).
+  are not (their header says which);
+- the weights of a block of counts (see below), whole numbers, are pickled as
+  integers (two bytes each where a float takes nine): Whoosh's matcher hands a
+  block's weights out as they are, and scores with them as numbers.
 
 The text fields' documents, weights and positions are also written as plain
 arrays into a file beside the segment (``docfile``), which queries read
 instead of decoding the blocks. A text field of Whoosh's ``Frequency`` format
-(the body of an index ``searchtui index`` makes) keeps its positions only
-there: each posting's count and positions are collected as arrays
-(``_add_counted``), the blocks get the counts (as ``Frequency`` encodes them),
-and the file the positions as they are.
+(or of ``schema.Counts``, the body of an index ``searchtui index`` makes)
+keeps its positions only there: each posting's count and positions are
+collected as arrays (``_add_counted``), the blocks get the counts (as weights,
+and for ``Frequency`` also as values, as it encodes them), and the file the
+positions as they are.
 
 Memory is bounded: once the collected postings pass ``limit_mb``, the segment
 is written out and a new one is started; ``finished_segments`` then holds the
@@ -69,6 +73,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 from searchtui import kernels
 from searchtui.schema import (
     SENTENCE_STEP,
+    Counts,
     NewsText,
     analyse_positions,
     normalise_word,
@@ -79,6 +84,10 @@ from searchtui.whooshext import docfile
 from searchtui.whooshext.damage import Damaged
 from searchtui.whooshext.postings import length_bytes, segment_id
 from searchtui.whooshext.version import fast_paths
+
+#: Formats of text fields whose blocks keep counts, their positions kept only beside
+#: the segment: Whoosh's ``Frequency`` (indexes of schema version 3) and ``Counts``.
+_COUNTED = (Frequency, Counts)
 
 #: Pickle protocol of a block's data tuple (see the module's doc).
 DATA_PROTOCOL = 4
@@ -169,7 +178,7 @@ def _term_blocks(
         docs, weights, values = entry[0], entry[1], entry[2]
         n = len(docs)
         start = offset
-        if counted:
+        if counted and fixedsize != 0:
             # each posting's count, four bytes each, as Frequency.encode makes it
             values = _pack_uint(values[0]) if n == 1 else count_values(values)
         if n == 1 and not compression:
@@ -245,6 +254,8 @@ def _term_blocks(
                 mini_weights = None
             elif ws.count(ws[0]) == count:
                 mini_weights = ws[0]
+            elif counted and all(0 <= x < 16777216 and x.is_integer() for x in ws):
+                mini_weights = tuple(map(int, ws))
             else:
                 mini_weights = tuple(ws)
             if values is None or fixedsize == 0:
@@ -680,7 +691,10 @@ class _FieldPostings:
                 # counted entries (``_new_counted``) beside ones from the field's own
                 # ``index()``: as those, with Whoosh's values; the positions are not kept
                 # beside the segment then, and are read from the stored text
-                items = [(t, [e[0], e[1], _count_list(e[2])]) for t, e in items]
+                items = [
+                    (t, [e[0], e[1], _count_list(e[2]) if self.values else None])
+                    for t, e in items
+                ]
             if items:
                 by_bytes = dict(items)
                 for tb, e in self.raw.items():
@@ -849,13 +863,13 @@ class BulkWriter(SegmentWriter):
             or any(f.separate_spelling() or f.vector for _n, f in schema.items())
         )
         # Text fields of the fast path: with positions in their postings, or counts
-        # (``Frequency``), their positions then kept only beside the segment (``docfile``).
+        # (``_COUNTED``), their positions then kept only beside the segment (``docfile``).
         self._fast = {
             name for name, f in schema.items()
             if isinstance(f, NewsText)
-            and (f.format.supports("positions") or type(f.format) is Frequency)
+            and (f.format.supports("positions") or type(f.format) in _COUNTED)
         }
-        self._beside = {n for n in self._fast if type(schema[n].format) is Frequency}
+        self._beside = {n for n in self._fast if type(schema[n].format) in _COUNTED}
         # Fields whose terms are their values as given: a list of strings always (Whoosh
         # does not analyse a list), one string where the analyzer takes it whole.
         self._plain = {
@@ -1106,12 +1120,14 @@ class BulkWriter(SegmentWriter):
     def _postings_to_pool(self) -> None:
         add = self.pool.add
         for fieldname in sorted(self._postings):
+            has_values = self.schema[fieldname].format.fixed_value_size() != 0
             for tbytes, entry in self._postings[fieldname].sorted_terms():
                 docs, weights, values = entry[:3]
                 if len(entry) == 4:
-                    # counted: Whoosh's values are the counts (the positions are read
-                    # from the stored text, there being no file beside this segment)
-                    values = _count_list(values)
+                    # counted: Whoosh's values are the counts, if its format keeps
+                    # them (the positions are read from the stored text, there being
+                    # no file beside this segment)
+                    values = _count_list(values) if has_values else None
                 if values is None:
                     values = [emptybytes] * len(docs)
                 for docnum, weight, vbytes in zip(docs, weights, values, strict=True):
