@@ -874,7 +874,12 @@ def decode_int_lists(const uint8_t[::1] blob, const int64_t[::1] bounds, int64_t
     return counts_arr, items_arr[:n]
 
 
-def equal_shares(const uint32_t[:, ::1] sigs, const int64_t[:, ::1] pairs):
+ctypedef fused sig_t:
+    uint16_t
+    uint32_t
+
+
+def equal_shares(const sig_t[:, ::1] sigs, const int64_t[:, ::1] pairs):
     """For each pair of rows (``pairs[k] = (i, j)``), the share of the columns where
     ``sigs[i]`` and ``sigs[j]`` agree, as float32."""
     cdef Py_ssize_t n = sigs.shape[0]
@@ -1654,10 +1659,10 @@ def term_blocks(
 ):
     """``segments._term_blocks``, the same bytes: one field's terms written as
     Whoosh's field writer writes them. ``helpers`` are what it writes them with (see
-    ``segments._BLOCK_HELPERS``). A term of one posting, most of them, is made here
+    ``segments._BLOCK_HELPERS``). A term of one posting, most of them, is inlined here
     from typed values; longer lists are cut into blocks with the same steps as there."""
     (dumps, compressed, term_pack, pack_long, pack_int, pack_uint, count_values,
-     magic, compress_from, block_level, data_protocol, flush_at) = helpers
+     magic, compress_from, block_level, data_protocol, flush_at, inline_protocol) = helpers
     cdef Py_ssize_t compress_min = compress_from, flush_bytes = flush_at
     cdef Py_ssize_t n, b, e, count, i, blocklength, size
     cdef int64_t start
@@ -1667,7 +1672,7 @@ def term_blocks(
     cdef bint no_values
     cdef carray.array docs, weights, lens_arr
     cdef unsigned int d
-    cdef object tbytes, entry, values, vs, v, data, info, maxweight, wf, lb, level
+    cdef object tbytes, entry, values, vs, v, data, info, maxweight, wf, lb, level, iw
     cdef object dw, ws, lens, minlen, maxlen, mini_ids, mini_weights, vals
     cdef object tminlen, tmaxlen, tmaxweight, tweight
     cdef list out, lens_nonzero
@@ -1689,6 +1694,7 @@ def term_blocks(
             values = pack_uint(values[0]) if n == 1 else count_values(values)
         no_values = values is None or fixedsize == 0
         if n == 1 and not compression:
+            # one posting: inlined into the term info (``segments.INLINE_PROTOCOL``)
             d = docs.data.as_uints[0]
             w = weights.data.as_doubles[0]
             wf32 = <float>w
@@ -1700,34 +1706,20 @@ def term_blocks(
             else:
                 lb = 0
             if no_values:
-                vs = None
+                vs = (b"",)
             elif counted:
-                vs = values
+                vs = (values,)
             else:
-                v = values[0]
-                if fixedsize is None or fixedsize < 0:
-                    vs = (v,) if v else ()
-                else:
-                    vs = v
-            data = dumps(((d,), None if wf32 == 1.0 else wf, vs), data_protocol)
-            level = 0
-            if len(data) >= compress_min:
-                level = block_level
-                data = compressed(data, level)
+                vs = (values[0],)
+            if wf32 >= 0 and wf32 < 16777216 and wf32 == <float><long long>wf32:
+                iw = <long long>wf32
+            else:
+                iw = wf
             maxweight = weights[0] if w > 0 else 0
-            info = dumps((1, d, maxweight, level, lb, lb), 2)
-            blocklength = len(info) + len(data)
-            chunk.append(magic)
-            chunk.append(pack_int(-blocklength))
-            chunk.append(info)
-            chunk.append(data)
-            size = 8 + blocklength
-            chunk_bytes += size
-            offset += size
             tkeys.append(fieldkey + tbytes)
             tvalues.append(
-                term_pack(False, wf, 1, lb, lb, maxweight, d, d)
-                + pack_long(start) + pack_int(size)
+                term_pack(True, wf, 1, lb, lb, maxweight, d, d)
+                + dumps(((d,), (iw,), vs), inline_protocol)
             )
             continue
         out = [magic]

@@ -43,6 +43,7 @@ from searchtui.schema import (
     SKETCH_BYTES,
     SKETCH_FIELD,
     TEXT_FIELDS,
+    sketch_bytes,
     stamp_micros,
 )
 from searchtui.segarrays import SegmentArrays
@@ -422,10 +423,11 @@ class IndexData:
         documents to it (see ``_earlier``): only the new documents' pairs are then
         looked for, and the stories are the same, in a tenth of the time at a million
         documents."""
-        raw = np.zeros((self.ndocs, SKETCH_BYTES), dtype=np.uint8)
+        width = sketch_bytes(self.leaves[0][0].schema) if self.leaves else SKETCH_BYTES
+        raw = np.zeros((self.ndocs, width), dtype=np.uint8)
         for leaf, offset in self.leaves:
             if SKETCH_FIELD in leaf.schema:
-                part = fixed_column(leaf, SKETCH_FIELD, SKETCH_BYTES)
+                part = fixed_column(leaf, SKETCH_FIELD, width)
                 raw[offset : offset + len(part)] = part
         sigs = stories.signatures_from_bytes(raw)
         if earlier is not None:

@@ -48,10 +48,12 @@ from searchtui.models import ENTITY_FIELDS, Article, Problem
 from searchtui.schema import (
     EVIDENCE_FIELD,
     FIRST_INDEXED,
+    SKETCH_BYTES,
     SKETCH_FIELD,
     compress_body,
     make_schema,
     next_stamp,
+    sketch_bytes,
 )
 from searchtui.whooshext.storage import write_durably
 
@@ -229,11 +231,12 @@ class FirstIndexed:
 
 def article_document(
     article: Article, file_hash: str, extractor, first_indexed: FirstIndexed | None = None,
-    store_text: bool = True,
+    store_text: bool = True, sketch_width: int = SKETCH_BYTES,
 ) -> dict:
     """The fields Whoosh indexes and stores for one article. Its text is stored only
     when ``store_text`` is true; else it is read from its file again when wanted
-    (:mod:`searchtui.texts`)."""
+    (:mod:`searchtui.texts`). ``sketch_width``: the index's signature width
+    (``schema.sketch_bytes``)."""
     doc = {
         "key": article.key,
         "path": article.path,
@@ -260,7 +263,7 @@ def article_document(
     if evidence:
         doc[EVIDENCE_FIELD] = evidence
     doc[FIRST_INDEXED] = (first_indexed or FirstIndexed(next_stamp())).of(article.key)
-    sketch = stories.sketch(article.body)
+    sketch = stories.sketch(article.body, sketch_width)
     if sketch is not None:
         doc[SKETCH_FIELD] = sketch
     return doc
@@ -284,6 +287,7 @@ def _index_files(
     problems: list[Problem] = []
     count = 0
     max_bytes = int(config.max_file_mb * 2**20)
+    sketch_width = sketch_bytes(writer.schema)
     for job in jobs:
         if cancelled():
             raise Cancelled("cancelled")
@@ -309,7 +313,9 @@ def _index_files(
         n = 0
         for article in result.articles:
             writer.add_document(
-                **article_document(article, fhash, extractor, first_indexed, store_text)
+                **article_document(
+                    article, fhash, extractor, first_indexed, store_text, sketch_width
+                )
             )
             n += 1
         count += n

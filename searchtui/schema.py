@@ -74,10 +74,21 @@ MIN_TOKEN = 2
 SENTENCE_GAP = 10
 SENTENCE_STEP = SENTENCE_GAP + 1
 
-#: Bytes of the body's signature kept for each article (see ``stories``).
-SKETCH_BYTES = 512
+#: Bytes of the body's signature kept for each article (see ``stories``): 16 bits of
+#: each minimum. Indexes of schema version 3 keep 32 (``SKETCH_BYTES_V3``).
+SKETCH_BYTES = 256
+SKETCH_BYTES_V3 = 512
 #: The field holding it.
 SKETCH_FIELD = "sketch"
+
+
+def sketch_bytes(schema) -> int:
+    """The width of the signature column of an index of ``schema`` (its version's)."""
+    if SKETCH_FIELD in schema.names():
+        width = getattr(schema[SKETCH_FIELD].column_type, "_fixedlen", None)
+        if width in (SKETCH_BYTES, SKETCH_BYTES_V3):
+            return width
+    return SKETCH_BYTES
 
 #: Title terms weigh this much more than body terms in ranking.
 TITLE_BOOST = 2.5
@@ -596,7 +607,7 @@ def make_schema(body_positions: bool = True) -> fields.Schema:
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),
-        hash=fields.ID(stored=True),
+        hash=fields.STORED(),  # a file's SHA-1: read back, never searched for
         title=NewsText(analyzer=analyzer, stored=True, phrase=True, field_boost=TITLE_BOOST),
         body=body,
         authors=ExactSet(),

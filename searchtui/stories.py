@@ -1,12 +1,13 @@
 """Stories: copies of one article (syndicated, lightly edited) grouped together.
 
 Each article's body gets a MinHash signature over its word shingles when it
-is indexed (:func:`sketch`: ``PERMS`` 32-bit minima, kept in the index as a
-fixed-width column). Each index generation then groups its live articles
-(:func:`group`): LSH banding (``BANDS`` bands of ``ROWS`` minima) proposes
-pairs whose bodies may be alike, and a pair is kept when the share of equal
-minima, an estimate of the Jaccard similarity of the two bodies' shingle
-sets, is at least ``THRESHOLD``. Articles joined by kept pairs, directly or
+is indexed (:func:`signature`: ``PERMS`` 32-bit minima; the index keeps the
+low 16 bits of each, :func:`sketch`, in a fixed-width column). Each index
+generation then groups its live articles (:func:`group`): LSH banding
+(``BANDS`` bands of ``ROWS`` minima) proposes pairs whose bodies may be
+alike, and a pair is kept when the share of equal minima, an estimate of the
+Jaccard similarity of the two bodies' shingle sets, is at least
+``THRESHOLD``. Articles joined by kept pairs, directly or
 through others, are one story, named by its lowest document number.
 
 The words are the body's letters and digits, lower-cased, so case and
@@ -30,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from searchtui import kernels
-from searchtui.schema import SKETCH_BYTES
+from searchtui.schema import SKETCH_BYTES, SKETCH_BYTES_V3
 
 #: Words per shingle.
 SHINGLE = 3
@@ -39,7 +40,8 @@ PERMS = 128
 #: LSH banding: BANDS bands of ROWS minima each (BANDS * ROWS == PERMS).
 BANDS = 32
 ROWS = 4
-assert SKETCH_BYTES == PERMS * 4, "the index keeps PERMS 32-bit minima"
+assert SKETCH_BYTES == PERMS * 2, "the index keeps 16 bits of PERMS minima"
+assert SKETCH_BYTES_V3 == PERMS * 4, "indexes of version 3 keep PERMS 32-bit minima"
 #: The least estimated Jaccard similarity of the shingles of two copies.
 THRESHOLD = 0.55
 #: Bodies with fewer shingles than this get no signature (and join no story).
@@ -162,15 +164,31 @@ def _signature_numpy(text: str, shingle: int) -> np.ndarray | None:
     return sig
 
 
-def sketch(text: str) -> bytes | None:
-    """The signature as the index keeps it (None: no signature)."""
+def sketch(text: str, width: int = SKETCH_BYTES) -> bytes | None:
+    """The signature as the index keeps it (None: no signature): the low 16 bits of
+    each minimum (``width`` SKETCH_BYTES_V3: all 32, as indexes of version 3 do).
+
+    Two bodies agree on a minimum's 16 bits whenever they agree on the minimum, and
+    otherwise by chance once in 65,536 times: the share of equal minima, the Jaccard
+    estimate, moves by about 0.00002, and a band of ``ROWS`` of them still has 64
+    bits. Half the bytes, in the index and in memory while grouping."""
     sig = signature(text)
-    return None if sig is None else sig.astype("<u4").tobytes()
+    if sig is None:
+        return None
+    if width == SKETCH_BYTES_V3:
+        return sig.astype("<u4").tobytes()
+    if width != SKETCH_BYTES:
+        raise ValueError(f"no signature is kept in {width} bytes")
+    low = (sig & np.uint32(0xFFFF)).astype("<u2")
+    low[low == 0] = 1  # an all-zero row stands for "no signature"
+    return low.tobytes()
 
 
 def signatures_from_bytes(raw: np.ndarray) -> np.ndarray:
-    """(n, SKETCH_BYTES) uint8 column values -> (n, PERMS) uint32 signatures."""
-    return np.ascontiguousarray(raw).view("<u4").reshape(len(raw), PERMS)
+    """(n, width) uint8 column values -> (n, PERMS) signatures: uint16 (SKETCH_BYTES),
+    or uint32 (SKETCH_BYTES_V3)."""
+    kind = "<u2" if raw.shape[1] == SKETCH_BYTES else "<u4"
+    return np.ascontiguousarray(raw).view(kind).reshape(len(raw), PERMS)
 
 
 # ---------------------------------------------------------------------------
@@ -273,7 +291,7 @@ def similarity(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """The estimated Jaccard similarity of each pair (the share of equal minima)."""
     if not len(pairs):
         return np.zeros(0, np.float32)
-    if kernels.loops is not None and sigs.dtype == np.uint32:
+    if kernels.loops is not None and sigs.dtype in (np.uint16, np.uint32):
         return kernels.loops.equal_shares(
             np.ascontiguousarray(sigs), np.ascontiguousarray(pairs, dtype=np.int64)
         )

@@ -97,6 +97,17 @@ DATA_PROTOCOL = 4
 #: a path written twice, names) as level 3 does, faster.
 STORED_PROTOCOL = 4
 STORED_LEVEL = 1
+#: A term of one posting keeps it in its term info, not in a block of the postings
+#: file (a block's header, block info and term offset were three quarters of its
+#: bytes): Whoosh reads such an "inlined" term info as it reads one its own writer
+#: makes with an inline limit above 1, as (documents, weights, values) pickled with
+#: this protocol (Whoosh's: small pickles are smallest without protocol 4's frame).
+#: A weight that is a whole number (a count, or 1) is kept as an integer.
+INLINE_PROTOCOL = 2
+#: The values of an inlined posting that has none: one empty value (Whoosh's
+#: ``ListMatcher`` gives ``""``, not bytes, for an empty tuple, which its own
+#: merge then refuses).
+_NO_VALUE = (b"",)
 #: Posting blocks whose pickled data is at least this many bytes are written
 #: zlib-compressed at ``BLOCK_LEVEL``, marked so in the block's header as
 #: Whoosh's own compressed blocks are (Whoosh's reader decompresses them). Long
@@ -154,6 +165,11 @@ def encode_positions(poslist) -> bytes:
     return _pack_uint(len(deltas)) + dumps(deltas, 2)
 
 
+def _whole(w: float) -> bool:
+    """A weight kept as an integer: a whole number that float32 holds exactly."""
+    return 0 <= w < 16777216 and w.is_integer()
+
+
 def _term_blocks(
     rows: list, counted: bool, compression: int, blocklimit: int, lenbytes, fixedsize,
     fieldkey: bytes, offset: int, chunk: list, chunk_bytes: int, write, tkeys: list,
@@ -162,8 +178,9 @@ def _term_blocks(
     """Write one field's terms (``rows``: each term's bytes and postings, in order) as
     Whoosh's ``W3FieldWriter`` would: each term's blocks go onto ``chunk`` (handed to
     ``write`` a megabyte at a time), its key and term info onto ``tkeys`` and
-    ``tvalues``. Returns the offset after the last term, and the bytes left in
-    ``chunk``. Compiled where the counting loops are (``_kernels.term_blocks``)."""
+    ``tvalues`` (a term of one posting has no block: ``INLINE_PROTOCOL``). Returns
+    the offset after the last term, and the bytes left in ``chunk``. Compiled where
+    the counting loops are (``_kernels.term_blocks``)."""
     loops = kernels.loops
     if loops is not None:
         return loops.term_blocks(
@@ -182,37 +199,21 @@ def _term_blocks(
             # each posting's count, four bytes each, as Frequency.encode makes it
             values = _pack_uint(values[0]) if n == 1 else count_values(values)
         if n == 1 and not compression:
-            # One posting (most terms): the general path below, unrolled.
+            # One posting (most terms): inlined into its term info (see
+            # ``INLINE_PROTOCOL``), no block in the postings file.
             d = docs[0]
             w = weights[0]
             wf = array("f", weights)[0]
             lb = lenbytes[d] if lenbytes is not None else 0
-            if values is None or fixedsize == 0:
-                vs = None
-            elif counted:
-                vs = values
-            else:
-                v = values[0]
-                if fixedsize is None or fixedsize < 0:
-                    vs = (v,) if v else ()
-                else:
-                    vs = v
-            data = dumps(((d,), None if wf == 1.0 else wf, vs), DATA_PROTOCOL)
-            level = 0
-            if len(data) >= COMPRESS_FROM:
-                level = BLOCK_LEVEL
-                data = _compressed(data, level)
+            one: tuple[bytes] = (
+                _NO_VALUE if values is None or fixedsize == 0
+                else (values,) if counted else (values[0],)
+            )
             maxweight = w if w > 0 else 0
-            info = dumps((1, d, maxweight, level, lb, lb), 2)
-            blocklength = len(info) + len(data)
-            chunk += (magic, pack_int(-blocklength), info, data)
-            size = 8 + blocklength
-            chunk_bytes += size
-            offset += size
             tkey_add(fieldkey + tbytes)
             tvalue_add(
-                term_pack(False, wf, 1, lb, lb, maxweight, d, d)
-                + pack_long(start) + pack_int(size)
+                term_pack(True, wf, 1, lb, lb, maxweight, d, d)
+                + dumps(((d,), (int(wf) if _whole(wf) else wf,), one), INLINE_PROTOCOL)
             )
             continue
         out = [magic]
@@ -254,7 +255,7 @@ def _term_blocks(
                 mini_weights = None
             elif ws.count(ws[0]) == count:
                 mini_weights = ws[0]
-            elif counted and all(0 <= x < 16777216 and x.is_integer() for x in ws):
+            elif counted and all(map(_whole, ws)):
                 mini_weights = tuple(map(int, ws))
             else:
                 mini_weights = tuple(ws)
@@ -386,6 +387,7 @@ CHUNK_BYTES = 1 << 20
 _BLOCK_HELPERS = (
     dumps, _compressed, _term_struct.pack, pack_long, pack_int, _pack_uint, count_values,
     WHOOSH3_HEADER_MAGIC, COMPRESS_FROM, BLOCK_LEVEL, DATA_PROTOCOL, CHUNK_BYTES,
+    INLINE_PROTOCOL,
 )
 
 
