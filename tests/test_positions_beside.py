@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from test_bulkwrite import _documents, assert_same_index
+from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Frequency, Positions
@@ -27,9 +28,18 @@ from searchtui import arrays, mapped, store
 from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
-from searchtui.schema import Counts, analyse_positions, make_schema, stored_body
+from searchtui.schema import (
+    SKETCH_BYTES_V3,
+    SKETCH_FIELD,
+    Counts,
+    analyse_positions,
+    make_schema,
+    sketch_bytes,
+    stored_body,
+)
 from searchtui.search import SearchEngine
 from searchtui.whooshext import OffsetPhrase, docfile, postings
+from searchtui.whooshext.columns import fixed_bytes
 from searchtui.whooshext.segments import BulkWriter
 
 CONFIG = Config(extractor="none")
@@ -41,10 +51,15 @@ def docs() -> list[dict]:
 
 
 def _schema(body_positions: bool, counts: str = "Counts"):
-    """``make_schema``; ``counts`` "Frequency": the body of an index of schema version 3."""
+    """``make_schema``; ``counts`` "Frequency": as an index of schema version 3 (the
+    body's counts kept as values too, the file hash indexed, 32-bit story minima)."""
     schema = make_schema(body_positions=body_positions)
     if counts == "Frequency":
         schema["body"].format = Frequency()
+        schema.remove("hash")
+        schema.add("hash", fields.ID(stored=True))
+        schema.remove(SKETCH_FIELD)
+        schema.add(SKETCH_FIELD, fields.COLUMN(fixed_bytes(SKETCH_BYTES_V3)))
     return schema
 
 
@@ -296,6 +311,8 @@ def test_an_index_of_schema_version_3_is_searched_and_refreshed_as_before(
     from searchtui import indexer
 
     corpus = _write_files(tmp_path / "corpus", docs[:100])
+    copied = (corpus / "a0007.txt").read_text(encoding="utf-8")
+    (corpus / "copy.txt").write_text("Another headline\n" + copied.split("\n", 1)[1])
     queries = _phrases(docs[:100], 30, seed=9) + ["government", "said OR told", "market"]
     new_root, old_root = tmp_path / "new", tmp_path / "v3"
     build_index([corpus], new_root, config=CONFIG, workers=1)
@@ -306,6 +323,11 @@ def test_an_index_of_schema_version_3_is_searched_and_refreshed_as_before(
     ix, ixdir, meta = store.open_index(old_root)
     assert meta["schema_version"] == 3
     assert type(ix.schema["body"].format) is Frequency
+    assert sketch_bytes(ix.schema) == SKETCH_BYTES_V3
+    for root in (new_root, old_root):  # stories from 16- and from 32-bit minima
+        with SearchEngine(root) as engine:
+            copies = engine.copies(str(corpus / "copy.txt"))
+            assert [c.path for c in copies] == [str(corpus / "a0007.txt")]
     before = _totals(new_root, queries)
     assert sum(1 for t in before if t) > 25
     assert _totals(old_root, queries) == before
