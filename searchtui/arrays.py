@@ -612,7 +612,9 @@ class IndexData:
             arrays[f"{name}_values"] = np.frombuffer(joined, dtype=np.uint8)
             arrays[f"{name}_count"] = np.array([len(fidx.values)])
             arrays[f"{name}_doc"] = fidx.pair_doc
-            arrays[f"{name}_val"] = fidx.pair_val
+            # the pairs are in value order: where each value's start says all of their
+            # values (a number a value, not one a pair)
+            arrays[f"{name}_valstart"] = fidx.val_start
             arrays[f"{name}_docvals"] = fidx.doc_vals
             arrays[f"{name}_docstart"] = fidx.doc_start
             table = SEP.join(f"{raw}{SEP}{shown}" for raw, shown in sorted(fidx.table.items()))
@@ -682,10 +684,13 @@ class IndexData:
                     cells = pairs.split(SEP) if pairs else []
                     if len(cells) % 2:
                         return False
+                    starts = f"{name}_valstart"
                     self.facets[name] = FacetIndex(
-                        name, values, z[f"{name}_doc"], z[f"{name}_val"], self.ndocs,
+                        name, values, z[f"{name}_doc"],
+                        None if starts in z else z[f"{name}_val"], self.ndocs,
                         z[f"{name}_docvals"], table=dict(zip(cells[::2], cells[1::2], strict=True)),
                         doc_start=z[f"{name}_docstart"] if f"{name}_docstart" in z else None,
+                        val_start=z[starts] if starts in z else None,
                     )
                 self.rows = self._cached_rows(z)
         except (CacheUnusable, *_UNREADABLE):

@@ -62,24 +62,34 @@ class FacetIndex:
         name: str,
         values: list[str],
         pair_doc: np.ndarray,
-        pair_val: np.ndarray,
+        pair_val: np.ndarray | None,
         ndocs: int,
         doc_vals: np.ndarray | None = None,
         table: dict[str, str] | None = None,
         doc_start: np.ndarray | None = None,
         val_start: np.ndarray | None = None,
     ):
+        """``pair_val`` None: the pairs are in value order, and ``val_start`` says where
+        each value's start (what the array cache keeps: the pairs' values are that)."""
         self.name = name
         self.values = values
         self.table: dict[str, str] = table or {}
         pair_doc = pair_doc.astype(np.int32, copy=False)
-        pair_val = pair_val.astype(np.int32, copy=False)
-        if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
-            order = np.argsort(pair_val, kind="stable")
-            pair_doc, pair_val = pair_doc[order], pair_val[order]
-            doc_vals = doc_start = val_start = None
+        if pair_val is None:
+            if not (
+                val_start is not None and len(val_start) == len(values) + 1
+                and (len(values) == 0 or val_start[0] == 0)
+                and val_start[-1] == len(pair_doc) and not np.any(np.diff(val_start) < 0)
+            ):
+                raise ValueError(f"the {name} facet's value starts do not fit its pairs")
+        else:
+            pair_val = pair_val.astype(np.int32, copy=False)
+            if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
+                order = np.argsort(pair_val, kind="stable")
+                pair_doc, pair_val = pair_doc[order], pair_val[order]
+                doc_vals = doc_start = val_start = None
         self.pair_doc = pair_doc
-        self.pair_val = pair_val
+        self._pair_val = pair_val
         self.ndocs = ndocs
         self.ids = {v: i for i, v in enumerate(values)}
         self._folded: list[str] | None = None
@@ -90,7 +100,7 @@ class FacetIndex:
         self._ungrouped_totals: tuple[Stories, np.ndarray] | None = None
         # where each value's pairs start (pair_val is sorted; searched in its own
         # type: an int64 needle would copy all the pairs to int64 first), unless given
-        if (
+        if pair_val is None or (
             val_start is not None and len(val_start) == len(values) + 1
             and val_start[-1] == len(pair_val)
         ):
@@ -104,11 +114,26 @@ class FacetIndex:
             np.cumsum(np.bincount(pair_doc, minlength=ndocs), out=doc_start[1:])
             doc_vals = None
         if doc_vals is None:
-            doc_vals = _values_by_document(pair_doc, pair_val, doc_start)
+            doc_vals = _values_by_document(pair_doc, self.pair_val, doc_start)
         self.doc_vals = doc_vals.astype(np.int32, copy=False)
         #: where each document's values start in doc_vals, and how many it has
         self.doc_start = doc_start.astype(np.int64, copy=False)
         self.doc_lens = np.diff(self.doc_start)
+
+    @property
+    def pair_val(self) -> np.ndarray:
+        """The value of each pair (``pair_doc``), in increasing order: made from where
+        each value's pairs start when the facet was read from the array cache."""
+        if self._pair_val is None:
+            self._pair_val = np.repeat(
+                np.arange(len(self.values), dtype=np.int32), np.diff(self._val_start)
+            )
+        return self._pair_val
+
+    @property
+    def val_start(self) -> np.ndarray:
+        """Where each value's pairs start in ``pair_doc`` (one more: their end)."""
+        return self._val_start
 
     @classmethod
     def from_postings(

@@ -148,6 +148,61 @@ def test_the_index_cache_is_read_in_place_and_says_where_documents_start(tmp_pat
         }
     with np.load(arrays.cache_path(ixdir, 1)) as z:
         np.testing.assert_array_equal(z["authors_docstart"], np.arange(0, 13, 2))
+        # the pairs are in value order: each value's start, not each pair's value
+        np.testing.assert_array_equal(z["authors_valstart"], [0, 6, 12])
+        assert "authors_val" not in z
+
+
+def test_a_cache_with_each_pair_s_value_or_wrong_value_starts(tmp_path):
+    """A cache an earlier version wrote (each pair's value) is read as it is; value
+    starts that do not fit the pairs make the cache unusable, and it is made again."""
+    import zipfile
+
+    from searchtui import trust
+    from searchtui.config import Config
+    from searchtui.indexer import build_index
+    from searchtui.models import SearchRequest
+    from searchtui.search import SearchEngine
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(8):
+        names = ["Ann Lee", "Bo Ray", "Cy Fox"][: 1 + i % 3]
+        (corpus / f"{i}.txt").write_text(
+            f"Title {i}\n\n{', '.join(names)} — Daily Planet Nov {i + 1:02d}, 2016\n\n\n"
+            f"Body {i} text.", encoding="utf-8",
+        )
+    root = tmp_path / "index"
+    build_index([str(corpus)], root, config=Config(extractor="none"), workers=1)
+    ixdir = store.current_dir(root)
+    assert ixdir is not None
+    want = {"Ann Lee": 8, "Bo Ray": 5, "Cy Fox": 2}
+
+    def counts() -> dict[str, int]:
+        with SearchEngine.open(root) as engine:
+            result = engine.search(SearchRequest(query="body", facet_limit=5))
+            return {b.value: b.count for b in result.facets["authors"].buckets}
+
+    assert counts() == want
+    path = arrays.cache_path(ixdir, 1)
+    with np.load(path) as z:
+        kept = {k: z[k] for k in z.files}
+    starts = kept.pop("authors_valstart")
+    for name, arrays_ in (
+        ("old", {**kept, "authors_val": np.repeat(np.arange(3, dtype=np.int32), np.diff(starts))}),
+        ("wrong", {**kept, "authors_valstart": np.array([0, 9, 16, 15])}),
+    ):
+        with open(path, "wb") as out:
+            np.savez(out, **arrays_)
+        # the manifest lists the cache's bytes: listed again, as its writer would
+        trust.add_derived(ixdir, 1, [path.name])
+        assert counts() == want, name
+        assert zipfile.is_zipfile(path)
+        with np.load(path) as z:
+            if name == "old":  # read as it was, not made again
+                assert "authors_val" in z and "authors_valstart" not in z
+            else:  # made again
+                np.testing.assert_array_equal(z["authors_valstart"], starts)
 
 
 def test_months_and_years_are_the_calendar_s():
