@@ -82,6 +82,7 @@ class FacetIndex:
                 and val_start[-1] == len(pair_doc) and not np.any(np.diff(val_start) < 0)
             ):
                 raise ValueError(f"the {name} facet's value starts do not fit its pairs")
+            val_start = np.asarray(val_start, dtype=np.int64)
         else:
             pair_val = pair_val.astype(np.int32, copy=False)
             if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
@@ -100,12 +101,12 @@ class FacetIndex:
         self._ungrouped_totals: tuple[Stories, np.ndarray] | None = None
         # where each value's pairs start (pair_val is sorted; searched in its own
         # type: an int64 needle would copy all the pairs to int64 first), unless given
-        if pair_val is None or (
-            val_start is not None and len(val_start) == len(values) + 1
-            and val_start[-1] == len(pair_val)
+        if val_start is not None and len(val_start) == len(values) + 1 and (
+            val_start[-1] == len(pair_doc)
         ):
             self._val_start = np.asarray(val_start, dtype=np.int64)
         else:
+            assert pair_val is not None  # given value starts are checked above
             self._val_start = np.searchsorted(
                 pair_val, np.arange(len(values) + 1, dtype=pair_val.dtype)
             ).astype(np.int64)

@@ -538,14 +538,9 @@ class Counts(formats.Format):
         self.options = options
 
     def word_values(self, value, analyzer, **kwargs):
-        fb = self.field_boost
-        freqs: dict[str, int] = defaultdict(int)
-        weights: dict[str, float] = defaultdict(float)
-        kwargs["boosts"] = True
-        for t in formats.tokens(value, analyzer, kwargs):
-            freqs[t.text] += 1
-            weights[t.text] += t.boost
-        return ((w, freq, weights[w] * fb, b"") for w, freq in freqs.items())
+        # Frequency's terms, counts and weights (it reads only ``field_boost``), no value
+        counted = formats.Frequency.word_values(self, value, analyzer, **kwargs)
+        return ((w, freq, weight, b"") for w, freq, weight, _value in counted)
 
     def encode(self, value) -> bytes:
         return b""
