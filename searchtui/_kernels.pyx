@@ -1662,7 +1662,7 @@ def term_blocks(
     ``segments._BLOCK_HELPERS``). A term of one posting, most of them, is inlined here
     from typed values; longer lists are cut into blocks with the same steps as there."""
     (dumps, compressed, term_pack, pack_long, pack_int, pack_uint, count_values,
-     magic, compress_from, block_level, data_protocol, flush_at, inline_protocol) = helpers
+     magic, compress_from, block_level, data_protocol, flush_at, inline_pickle) = helpers
     cdef Py_ssize_t compress_min = compress_from, flush_bytes = flush_at
     cdef Py_ssize_t n, b, e, count, i, blocklength, size
     cdef int64_t start
@@ -1694,7 +1694,7 @@ def term_blocks(
             values = pack_uint(values[0]) if n == 1 else count_values(values)
         no_values = values is None or fixedsize == 0
         if n == 1 and not compression:
-            # one posting: inlined into the term info (``segments.INLINE_PROTOCOL``)
+            # one posting: inlined into the term info (``segments.inline_pickle``)
             d = docs.data.as_uints[0]
             w = weights.data.as_doubles[0]
             wf32 = <float>w
@@ -1719,7 +1719,7 @@ def term_blocks(
             tkeys.append(fieldkey + tbytes)
             tvalues.append(
                 term_pack(True, wf, 1, lb, lb, maxweight, d, d)
-                + dumps(((d,), (iw,), vs), inline_protocol)
+                + inline_pickle(d, iw, vs[0])
             )
             continue
         out = [magic]
