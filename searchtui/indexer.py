@@ -22,11 +22,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from itertools import chain
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 from whoosh.index import Index
+from whoosh.query import Or, Term
 
 try:  # the JSON files' states older versions wrote: read 2x faster than by json
     import orjson
@@ -53,7 +55,9 @@ from searchtui.schema import (
     compress_body,
     make_schema,
     next_stamp,
+    path_once,
     sketch_bytes,
+    stored_path,
 )
 from searchtui.whooshext.storage import write_durably
 
@@ -231,21 +235,23 @@ class FirstIndexed:
 
 def article_document(
     article: Article, file_hash: str, extractor, first_indexed: FirstIndexed | None = None,
-    store_text: bool = True, sketch_width: int = SKETCH_BYTES,
+    store_text: bool = True, sketch_width: int = SKETCH_BYTES, path_once: bool = True,
 ) -> dict:
     """The fields Whoosh indexes and stores for one article. Its text is stored only
     when ``store_text`` is true; else it is read from its file again when wanted
     (:mod:`searchtui.texts`). ``sketch_width``: the index's signature width
-    (``schema.sketch_bytes``)."""
+    (``schema.sketch_bytes``); ``path_once``: whether the index keeps a path only
+    where it is not the key (``schema.path_once``)."""
     doc = {
         "key": article.key,
-        "path": article.path,
         "hash": file_hash,
         "title": article.title,
         "body": article.body,
         "_stored_body": compress_body(article.body) if store_text else None,
         "authors": list(article.authors),
     }
+    if article.path != article.key or not path_once:
+        doc["path"] = article.path
     if article.publication:
         doc["publication"] = [article.publication]
     if article.date:
@@ -288,6 +294,7 @@ def _index_files(
     count = 0
     max_bytes = int(config.max_file_mb * 2**20)
     sketch_width = sketch_bytes(writer.schema)
+    once = path_once(writer.schema)
     for job in jobs:
         if cancelled():
             raise Cancelled("cancelled")
@@ -314,7 +321,7 @@ def _index_files(
         for article in result.articles:
             writer.add_document(
                 **article_document(
-                    article, fhash, extractor, first_indexed, store_text, sketch_width
+                    article, fhash, extractor, first_indexed, store_text, sketch_width, once
                 )
             )
             n += 1
@@ -605,8 +612,8 @@ def _load_states(ix, ixdir: Path, manifest: trust.Manifest) -> FileStates:
     states: dict[str, list] = {}
     with ix.reader() as reader:
         for _docnum, fields_ in reader.iter_docs():
-            path = fields_.get("path")
-            if path is None:
+            path = stored_path(fields_)
+            if not path:
                 continue
             st = states.setdefault(path, [fields_.get("hash", ""), -1, -1, 0, False])
             st[3] += 1
@@ -860,6 +867,13 @@ def _read_previous(root: Path, read: Callable):
         return None
 
 
+def _delete_file(writer, path: str) -> int:
+    """Delete the articles of the file ``path``; how many there were. A file of one
+    article keeps its path only as its key (``schema.path_once``); one query finds
+    each article once, whichever the index keeps."""
+    return writer.delete_by_query(Or([Term("path", path), Term("key", path)]))
+
+
 def _first_indexed_of(ix, paths: Sequence[str]) -> dict[str, str]:
     """When the articles of ``paths`` in ``ix`` were first indexed, by key."""
     known: dict[str, str] = {}
@@ -867,7 +881,8 @@ def _first_indexed_of(ix, paths: Sequence[str]) -> dict[str, str]:
         return known
     with ix.searcher() as searcher:
         for path in paths:
-            for fields_ in searcher.documents(path=path):
+            # a file of one article is found by its key, which is its path
+            for fields_ in chain(searcher.documents(path=path), searcher.documents(key=path)):
                 if fields_.get(FIRST_INDEXED) and fields_.get("key"):
                     known[fields_["key"]] = fields_[FIRST_INDEXED]
     return known
@@ -1003,8 +1018,8 @@ def _run(
     writer = new_writer(ix, lock=True)
     try:
         for p in changed_paths:
-            writer.delete_by_term("path", p)
-        report.deleted = sum(writer.delete_by_term("path", p) for p in gone)
+            _delete_file(writer, p)
+        report.deleted = sum(_delete_file(writer, p) for p in gone)
 
         segments_from_workers, states, problems, count, decoded = _index_todo(
             writer, ixdir, todo, config, notify, is_cancelled, workers, start, first_indexed

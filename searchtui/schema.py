@@ -61,10 +61,12 @@ from whoosh.support.charset import accent_map
 
 from searchtui import kernels
 
-SCHEMA_VERSION = 4
-#: Versions this searchtui reads. Version 3 differs only in the body's postings,
-#: which keep each count twice (Whoosh's ``Frequency``: a weight and a value).
-READABLE_VERSIONS = (3, 4)
+SCHEMA_VERSION = 5
+#: Versions this searchtui reads. Version 3 differs in the body's postings, which
+#: keep each count twice (Whoosh's ``Frequency``: a weight and a value); versions 3
+#: and 4 index and store every article's path, also where it is the article's key
+#: (``PathOfRows``).
+READABLE_VERSIONS = (3, 4, 5)
 
 STOPWORDS = frozenset(STOP_WORDS)
 MIN_TOKEN = 2
@@ -587,6 +589,24 @@ class Evidence(fields.KEYWORD):
         super().__init__(stored=False, lowercase=False, commas=True, scorable=False)
 
 
+class PathOfRows(fields.ID):
+    """The file an article came from, indexed and stored only where it is not the
+    article's key: the rows of a table share their file, and an article that is a
+    file of its own has its path as its key already (keeping it twice was about a
+    tenth of the term tables). ``stored_path`` reads it back either way."""
+
+
+def path_once(schema) -> bool:
+    """Whether an index of ``schema`` keeps a path only where it is not the key (an
+    index of version 3 or 4 keeps every article's)."""
+    return "path" in schema.names() and isinstance(schema["path"], PathOfRows)
+
+
+def stored_path(stored: dict) -> str:
+    """The path of the file of the article whose stored fields are ``stored``."""
+    return stored.get("path") or stored.get("key") or ""
+
+
 def make_schema(body_positions: bool = True) -> fields.Schema:
     """The index's fields. ``body_positions`` False: the body's postings in Whoosh's
     blocks keep each word's count (``Counts``), not its positions, which the word lists
@@ -601,7 +621,7 @@ def make_schema(body_positions: bool = True) -> fields.Schema:
         body.format = Counts(field_boost=body.format.field_boost)
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
-        path=fields.ID(stored=True),
+        path=PathOfRows(stored=True),
         hash=fields.STORED(),  # a file's SHA-1: read back, never searched for
         title=NewsText(analyzer=analyzer, stored=True, phrase=True, field_boost=TITLE_BOOST),
         body=body,

@@ -61,6 +61,7 @@ from searchtui.schema import (
     find_terms,
     micros_stamp,
     stamp_micros,
+    stored_path,
 )
 from searchtui.snippets import make_snippet
 from searchtui.stories import Stories
@@ -446,7 +447,7 @@ class SearchEngine:
         d = fields.get("date")
         found = self._copy_memo[docnum] = Copy(
             key=fields.get("key", ""),
-            path=fields.get("path", ""),
+            path=stored_path(fields),
             title=fields.get("title", ""),
             publication=(fields.get("publication") or [None])[0],
             date=_dt.date.fromisoformat(d) if d else None,
@@ -716,7 +717,7 @@ def _stored_article(fields: dict, text: Text) -> Article:
     d = fields.get("date")
     return Article(
         key=fields.get("key", ""),
-        path=fields.get("path", ""),
+        path=stored_path(fields),
         title=fields.get("title", ""),
         authors=list(fields.get("authors") or []),
         publication=(fields.get("publication") or [None])[0],

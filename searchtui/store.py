@@ -103,10 +103,11 @@ def check_compatible(root: Path, ixdir: Path) -> dict:
     version = meta.get("schema_version")
     if version not in READABLE_VERSIONS:
         found = "an unknown version" if version is None else f"version {version}"
-        reads = " and ".join(map(str, READABLE_VERSIONS))
+        *earlier, last = READABLE_VERSIONS
+        reads = f"versions {', '.join(map(str, earlier))} and {last}" if earlier else f"version {last}"
         raise IndexIncompatible(
             f"the index at {root} was written by {found} of searchtui's index format "
-            f"(this one reads version {reads}); rebuild it with: "
+            f"(this one reads {reads}); rebuild it with: "
             f"searchtui index --rebuild --index {root}"
         )
     if latest_generation(ixdir, INDEX_NAME) < 0:

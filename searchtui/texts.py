@@ -23,7 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from searchtui.articles import file_hash, one_article_file, read_file, shown_path
-from searchtui.schema import stored_body
+from searchtui.schema import stored_body, stored_path
 from searchtui.untrusted import TooLarge, read_regular
 
 #: A file read back larger than this is not the one indexed (the indexer's own limit
@@ -55,7 +55,7 @@ def read_back(fields: dict) -> Text:
     stored = fields.get("body")
     if stored is not None:
         return Text(stored_body(stored))
-    path = fields.get("path") or ""
+    path = stored_path(fields)
     shown = shown_path(path)
     if not path or fields.get("key") != path or not one_article_file(path):
         # Only an article that is a file of its own is left without a copy.
@@ -97,7 +97,7 @@ class Texts:
     def __call__(self, fields: dict) -> Text:
         if has_copy(fields):
             return read_back(fields)
-        key = (fields.get("path") or "", fields.get("hash") or "")
+        key = (stored_path(fields), fields.get("hash") or "")
         with self._lock:
             found = self._texts.get(key)
             if found is not None:

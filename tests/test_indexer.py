@@ -35,7 +35,7 @@ from searchtui.errors import (
 )
 from searchtui.indexer import PARALLEL_THRESHOLD, build_index
 from searchtui.models import SearchRequest
-from searchtui.schema import FIRST_INDEXED
+from searchtui.schema import FIRST_INDEXED, stored_path
 from searchtui.search import SearchEngine
 
 FAST = Config(workers=1, extractor="none")
@@ -168,8 +168,9 @@ def test_first_build_report_and_contents(small, tmp_path):
     assert report.rebuilt and not report.nothing_to_do
     docs = stored(root)
     one = docs[str((small / "a00001.txt").resolve())]
-    assert {k: one[k] for k in ("path", "title", "authors", "publication", "date")} == {
-        "path": str((small / "a00001.txt").resolve()),
+    assert "path" not in one  # a file of one article: its path is its key
+    assert {k: one[k] for k in ("key", "title", "authors", "publication", "date")} == {
+        "key": str((small / "a00001.txt").resolve()),
         "title": "Story a1 on budget",
         "authors": ["Bo Diaz"],
         "publication": ["The Ledger"],
@@ -547,7 +548,7 @@ def test_parallel_update_replaces_changed_files(parallel_corpus, tmp_path):
     assert (report.added, report.updated, report.deleted, report.unchanged) == (0, 420, 1, 30)
     assert report.articles == n - 1
     docs = stored(root)
-    assert len(docs) == n - 1 and len({d["path"] for d in docs.values()}) == n - 1
+    assert len(docs) == n - 1 and len({stored_path(d) for d in docs.values()}) == n - 1
     assert len(search(root, '"paragraph deux"')) == 420
     assert len(search(root, '"paragraph two"')) == n - 421
 

@@ -24,7 +24,7 @@ from searchtui import arrays, indexer, store, whooshext
 from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
-from searchtui.schema import make_schema
+from searchtui.schema import make_schema, stored_path
 from searchtui.search import SearchEngine
 from searchtui.whooshext import postings, writers
 from searchtui.whooshext.segments import BulkWriter
@@ -295,7 +295,7 @@ def _contents(root: Path) -> list:
             {k: v for k, v in reader.stored_fields(n).items() if k != "first_indexed"}
             for n in reader.all_doc_ids()
         ]
-    return sorted(docs, key=lambda d: d["path"])
+    return sorted(docs, key=stored_path)
 
 
 def _answers(root: Path) -> list:
@@ -358,7 +358,7 @@ def test_a_merge_ahead_whose_segments_lost_documents_is_not_taken(docs, tmp_path
     first = whooshext.merge_plan(ix)[0][0][0]
     with ix.reader() as reader:
         leaf = next(r for r, _o in reader.leaf_readers() if postings.segment_id(r) == first)
-        gone = Path(leaf.stored_fields(0)["path"])
+        gone = Path(stored_path(leaf.stored_fields(0)))
     gone.unlink()
     report = build_index([corpus], root, config=Config(workers=1, extractor="none"))
     assert report.deleted == 1

@@ -34,8 +34,10 @@ from searchtui.schema import (
     Counts,
     analyse_positions,
     make_schema,
+    path_once,
     sketch_bytes,
     stored_body,
+    stored_path,
 )
 from searchtui.search import SearchEngine
 from searchtui.whooshext import OffsetPhrase, docfile, postings
@@ -50,11 +52,16 @@ def docs() -> list[dict]:
     return _documents(240)
 
 
-def _schema(body_positions: bool, counts: str = "Counts", whole: bool = False):
+def _schema(body_positions: bool, counts: str = "Counts", whole: bool = False,
+            every_path: bool = False):
     """``make_schema``; ``counts`` "Frequency": the body's counts kept as values too, as
     in an index of schema version 3; ``whole`` also the rest of version 3 (the file
-    hash indexed, 32-bit story minima)."""
+    hash indexed, 32-bit story minima, every path kept); ``every_path``: every
+    article's path indexed and stored, as in versions 3 and 4."""
     schema = make_schema(body_positions=body_positions)
+    if every_path or whole:
+        schema.remove("path")
+        schema.add("path", fields.ID(stored=True))
     if counts == "Frequency":
         schema["body"].format = Frequency()
     if whole:
@@ -352,3 +359,71 @@ def test_an_index_of_schema_version_3_is_searched_and_refreshed_as_before(
     after = _totals(new_root, queries)
     assert sum(after[: len(before)]) > sum(before)
     assert _totals(old_root, queries) == after
+
+
+def _stored(root: Path) -> list[dict]:
+    ix, _ixdir, _meta = store.open_index(root)
+    with ix.reader() as reader:
+        return [reader.stored_fields(n) for n in reader.all_doc_ids()]
+
+
+def test_a_file_of_one_article_keeps_its_path_once_and_an_older_index_every_path(
+    docs, tmp_path, monkeypatch
+):
+    """Version 5 keeps a path only where it is not the key (rows of a table share
+    their file); an index of version 4 keeps every path, also when this version
+    refreshes it. Either way a changed or deleted file's articles go, and each
+    article's path reads back the same."""
+    from test_bulkwrite import _write_files
+
+    from searchtui import indexer
+
+    corpus = _write_files(tmp_path / "corpus", docs[:40])
+    (corpus / "rows.csv").write_text(
+        "title,body\nQuay tolls rise,The harbour board raised quay tolls.\n"
+        "Ferry fares fall,The ferry company cut fares for the winter.\n",
+        encoding="utf-8",
+    )
+    new_root, old_root = tmp_path / "v5", tmp_path / "v4"
+    build_index([corpus], new_root, config=CONFIG, workers=1)
+    with monkeypatch.context() as m:
+        m.setattr(indexer, "make_schema", lambda **kw: _schema(every_path=True, **kw))
+        m.setattr(store, "SCHEMA_VERSION", 4)
+        build_index([corpus], old_root, config=CONFIG, workers=1)
+    ix, _ixdir, meta = store.open_index(old_root)
+    assert meta["schema_version"] == 4 and not path_once(ix.schema)
+    assert path_once(store.open_index(new_root)[0].schema)
+
+    def paths(root: Path) -> list[str]:
+        return sorted(stored_path(d) for d in _stored(root))
+
+    def check(root: Path, every: bool) -> None:
+        for d in _stored(root):
+            row = d["key"] != stored_path(d)
+            assert ("path" in d) == (every or row)
+            assert d["key"].startswith(stored_path(d))
+            assert row == d["key"].startswith(str(corpus / "rows.csv#"))
+
+    for root, every in ((new_root, False), (old_root, True)):
+        check(root, every)
+    assert paths(new_root) == paths(old_root)
+    assert paths(new_root).count(str(corpus / "rows.csv")) == 2
+    # a changed file, a deleted one, a new one and a changed table, refreshed
+    changed = corpus / "a0003.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nQuillwort survey.\n")
+    (corpus / "a0004.txt").unlink()
+    shutil.copy(corpus / "a0005.txt", corpus / "new.txt")
+    with (corpus / "rows.csv").open("a", encoding="utf-8") as fh:
+        fh.write("Pier reopens,The pier reopened after repairs.\n")
+    for root, every in ((new_root, False), (old_root, True)):
+        report = build_index([corpus], root, config=CONFIG, workers=1)
+        # updated: the changed file and the table's three rows
+        assert (report.added, report.updated, report.deleted) == (1, 4, 1)
+        check(root, every)
+        with SearchEngine(root) as engine:
+            assert engine.search(SearchRequest(query="quillwort")).total == 1
+            assert engine.search(SearchRequest(query="pier")).total == 1
+            assert engine.document(str(changed)).path == str(changed)
+            assert engine.document(str(corpus / "new.txt")).path == str(corpus / "new.txt")
+    expected = sorted([str(p) for p in corpus.glob("*.txt")] + [str(corpus / "rows.csv")] * 3)
+    assert paths(new_root) == paths(old_root) == expected

@@ -110,7 +110,7 @@ def test_other_schema_version(built):
         store.open_index(root)
     assert str(info.value) == (
         f"the index at {root} was written by version {SCHEMA_VERSION + 1} "
-        f"of searchtui's index format (this one reads version 3 and {SCHEMA_VERSION}); "
+        f"of searchtui's index format (this one reads versions 3, 4 and {SCHEMA_VERSION}); "
         f"rebuild it with: searchtui index --rebuild --index {root}"
     )
 

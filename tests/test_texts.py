@@ -16,7 +16,7 @@ from searchtui.articles import file_hash, one_article_file, read_file
 from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
-from searchtui.schema import compress_body
+from searchtui.schema import compress_body, stored_path
 from searchtui.search import SearchEngine
 from searchtui.texts import Texts, field_text, has_copy, indexed_text, read_back
 
@@ -239,7 +239,7 @@ def test_positions_found_again_need_the_files_as_indexed(built):
     with ix.reader() as reader:
         (leaf, _offset), = list(reader.leaf_readers())
         docs, poses = postings.text_positions(leaf, "body", term)
-        names = {Path(leaf.stored_fields(int(d))["path"]).name for d in docs}
+        names = {Path(stored_path(leaf.stored_fields(int(d)))).name for d in docs}
         assert names == {"harbour.txt", "zoning.md", "wire.txt", "feed.jsonl"}
         assert len(poses) == 4
         (corpus / "zoning.md").write_text("Changed\n\nAll of it.\n", encoding="utf-8")

@@ -379,7 +379,7 @@ def test_a_phrase_is_highlighted_in_snippets_and_the_reader(engine):
 
 
 def test_an_index_of_the_previous_format_is_refused_with_the_rebuild_command(tmp_path):
-    assert SCHEMA_VERSION == 4
+    assert SCHEMA_VERSION == 5
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("Title\n\n\nHe lost his status.Immigration.\n")
@@ -392,7 +392,7 @@ def test_an_index_of_the_previous_format_is_refused_with_the_rebuild_command(tmp
     (live / store.META).write_text(json.dumps(meta))
     expected = (
         f"the index at {root} was written by version 2 of searchtui's index format"
-        f" (this one reads version 3 and 4); rebuild it with: searchtui index --rebuild"
+        f" (this one reads versions 3, 4 and 5); rebuild it with: searchtui index --rebuild"
         f" --index {root}"
     )
     with pytest.raises(IndexIncompatible) as info:
