@@ -875,6 +875,7 @@ def decode_int_lists(const uint8_t[::1] blob, const int64_t[::1] bounds, int64_t
 
 
 ctypedef fused sig_t:
+    uint8_t
     uint16_t
     uint32_t
 

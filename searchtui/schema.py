@@ -65,7 +65,7 @@ SCHEMA_VERSION = 5
 #: Versions this searchtui reads. Version 3 differs in the body's postings, which
 #: keep each count twice (Whoosh's ``Frequency``: a weight and a value); versions 3
 #: and 4 index and store every article's path, also where it is the article's key
-#: (``PathOfRows``).
+#: (``PathOfRows``), and keep wider story signatures (``SKETCH_BYTES_V4``, ``_V3``).
 READABLE_VERSIONS = (3, 4, 5)
 
 STOPWORDS = frozenset(STOP_WORDS)
@@ -76,9 +76,11 @@ MIN_TOKEN = 2
 SENTENCE_GAP = 10
 SENTENCE_STEP = SENTENCE_GAP + 1
 
-#: Bytes of the body's signature kept for each article (see ``stories``): 16 bits of
-#: each minimum. Indexes of schema version 3 keep 32 (``SKETCH_BYTES_V3``).
-SKETCH_BYTES = 256
+#: Bytes of the body's signature kept for each article (see ``stories``): 8 bits of
+#: each minimum. Indexes of schema version 4 keep 16 (``SKETCH_BYTES_V4``), of
+#: version 3 all 32 (``SKETCH_BYTES_V3``).
+SKETCH_BYTES = 128
+SKETCH_BYTES_V4 = 256
 SKETCH_BYTES_V3 = 512
 #: The field holding it.
 SKETCH_FIELD = "sketch"
@@ -88,7 +90,7 @@ def sketch_bytes(schema) -> int:
     """The width of the signature column of an index of ``schema`` (its version's)."""
     if SKETCH_FIELD in schema.names():
         width = getattr(schema[SKETCH_FIELD].column_type, "_fixedlen", None)
-        if width in (SKETCH_BYTES, SKETCH_BYTES_V3):
+        if width in (SKETCH_BYTES, SKETCH_BYTES_V4, SKETCH_BYTES_V3):
             return width
     return SKETCH_BYTES
 

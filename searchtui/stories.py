@@ -2,7 +2,7 @@
 
 Each article's body gets a MinHash signature over its word shingles when it
 is indexed (:func:`signature`: ``PERMS`` 32-bit minima; the index keeps the
-low 16 bits of each, :func:`sketch`, in a fixed-width column). Each index
+low 8 bits of each, :func:`sketch`, in a fixed-width column). Each index
 generation then groups its live articles (:func:`group`): LSH banding
 (``BANDS`` bands of ``ROWS`` minima) proposes pairs whose bodies may be
 alike, and a pair is kept when the share of equal minima, an estimate of the
@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from searchtui import kernels
-from searchtui.schema import SKETCH_BYTES, SKETCH_BYTES_V3
+from searchtui.schema import SKETCH_BYTES, SKETCH_BYTES_V3, SKETCH_BYTES_V4
 
 #: Words per shingle.
 SHINGLE = 3
@@ -40,8 +40,9 @@ PERMS = 128
 #: LSH banding: BANDS bands of ROWS minima each (BANDS * ROWS == PERMS).
 BANDS = 32
 ROWS = 4
-assert SKETCH_BYTES == PERMS * 2, "the index keeps 16 bits of PERMS minima"
-assert SKETCH_BYTES_V3 == PERMS * 4, "indexes of version 3 keep PERMS 32-bit minima"
+#: The bytes kept of each minimum, by the width of a signature as the index keeps it.
+_KEPT = {SKETCH_BYTES: "u1", SKETCH_BYTES_V4: "<u2", SKETCH_BYTES_V3: "<u4"}
+assert all(w == PERMS * np.dtype(k).itemsize for w, k in _KEPT.items())
 #: The least estimated Jaccard similarity of the shingles of two copies.
 THRESHOLD = 0.55
 #: Bodies with fewer shingles than this get no signature (and join no story).
@@ -165,30 +166,32 @@ def _signature_numpy(text: str, shingle: int) -> np.ndarray | None:
 
 
 def sketch(text: str, width: int = SKETCH_BYTES) -> bytes | None:
-    """The signature as the index keeps it (None: no signature): the low 16 bits of
-    each minimum (``width`` SKETCH_BYTES_V3: all 32, as indexes of version 3 do).
+    """The signature as the index keeps it (None: no signature): the low 8 bits of
+    each minimum (``width`` SKETCH_BYTES_V4: 16, as indexes of version 4 keep;
+    SKETCH_BYTES_V3: all 32, as those of version 3 do).
 
-    Two bodies agree on a minimum's 16 bits whenever they agree on the minimum, and
-    otherwise by chance once in 65,536 times: the share of equal minima, the Jaccard
-    estimate, moves by about 0.00002, and a band of ``ROWS`` of them still has 64
-    bits. Half the bytes, in the index and in memory while grouping."""
+    Two bodies agree on a minimum's low bits whenever they agree on the minimum, and
+    otherwise by chance, once in 256 times (b-bit minwise hashing): the share of
+    equal minima, the Jaccard estimate, rises by at most 0.004, a tenth of what the
+    estimate of 128 minima itself varies by, and a band of ``ROWS`` of them still
+    has 32 bits. On real articles and their edited copies the stories are those of
+    the whole minima but for a pair in some thousands, one at the threshold. A
+    quarter of the bytes, in the index and in memory while grouping."""
     sig = signature(text)
     if sig is None:
         return None
-    if width == SKETCH_BYTES_V3:
-        return sig.astype("<u4").tobytes()
-    if width != SKETCH_BYTES:
+    kind = _KEPT.get(width)
+    if kind is None:
         raise ValueError(f"no signature is kept in {width} bytes")
-    low = (sig & np.uint32(0xFFFF)).astype("<u2")
-    low[low == 0] = 1  # an all-zero row stands for "no signature"
-    return low.tobytes()
+    kept = (sig & np.uint32((1 << (8 * np.dtype(kind).itemsize)) - 1)).astype(kind)
+    kept[kept == 0] = 1  # an all-zero row stands for "no signature"
+    return kept.tobytes()
 
 
 def signatures_from_bytes(raw: np.ndarray) -> np.ndarray:
-    """(n, width) uint8 column values -> (n, PERMS) signatures: uint16 (SKETCH_BYTES),
-    or uint32 (SKETCH_BYTES_V3)."""
-    kind = "<u2" if raw.shape[1] == SKETCH_BYTES else "<u4"
-    return np.ascontiguousarray(raw).view(kind).reshape(len(raw), PERMS)
+    """(n, width) uint8 column values -> (n, PERMS) signatures: uint8 (SKETCH_BYTES),
+    uint16 (SKETCH_BYTES_V4) or uint32 (SKETCH_BYTES_V3)."""
+    return np.ascontiguousarray(raw).view(_KEPT[raw.shape[1]]).reshape(len(raw), PERMS)
 
 
 # ---------------------------------------------------------------------------
@@ -247,8 +250,22 @@ def candidate_pairs(sigs: np.ndarray, rows: np.ndarray, bands: int = BANDS) -> n
     return np.stack([key_all // span, key_all % span], axis=1)
 
 
-#: The low bits of a minimum that a first look-up of ``candidate_pairs_after`` compares.
-_LOOKUP_MASK = np.uint32((1 << 20) - 1)
+#: The bits of a band's first minima that a first look-up of ``candidate_pairs_after``
+#: compares.
+_LOOKUP_BITS = 20
+_LOOKUP_MASK = np.uint64((1 << _LOOKUP_BITS) - 1)
+
+
+def _lookup_keys(sigs: np.ndarray, rows: np.ndarray, band: int, width: int) -> np.ndarray:
+    """The low ``_LOOKUP_BITS`` bits of the first minima of each row's ``band``, as many
+    minima as make them (three of 8 bits, two of 16, one of 32)."""
+    bits = 8 * sigs.dtype.itemsize
+    take = min(width, -(-_LOOKUP_BITS // bits))
+    part = sigs[rows, band * width : band * width + take].astype(np.uint64)
+    key = part[:, 0].copy()
+    for j in range(1, take):
+        key |= part[:, j] << np.uint64(bits * j)
+    return key & _LOOKUP_MASK
 
 
 def candidate_pairs_after(
@@ -268,12 +285,12 @@ def candidate_pairs_after(
     found: list[np.ndarray] = [np.zeros(0, np.int64)]
     for b in range(bands):
         new_keys = _band_keys(sigs, new, b, width)
-        # the earlier rows that may share a new row's bucket: those whose first minimum
-        # in the band has the low bits of a new row's (one look-up a row; a key takes
+        # the earlier rows that may share a new row's bucket: those whose first minima
+        # in the band have the low bits of a new row's (one look-up a row; a key takes
         # a few passes, a binary search ten steps)
-        seen = np.zeros(_LOOKUP_MASK + 1, dtype=bool)
-        seen[sigs[new, b * width] & _LOOKUP_MASK] = True
-        maybe = old[seen[sigs[old, b * width] & _LOOKUP_MASK]]
+        seen = np.zeros(1 << _LOOKUP_BITS, dtype=bool)
+        seen[_lookup_keys(sigs, new, b, width)] = True
+        maybe = old[seen[_lookup_keys(sigs, old, b, width)]]
         maybe_keys = _band_keys(sigs, maybe, b, width)
         wanted = np.unique(new_keys)
         at = np.minimum(np.searchsorted(wanted, maybe_keys), len(wanted) - 1)
@@ -291,7 +308,7 @@ def similarity(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """The estimated Jaccard similarity of each pair (the share of equal minima)."""
     if not len(pairs):
         return np.zeros(0, np.float32)
-    if kernels.loops is not None and sigs.dtype in (np.uint16, np.uint32):
+    if kernels.loops is not None and sigs.dtype in (np.uint8, np.uint16, np.uint32):
         return kernels.loops.equal_shares(
             np.ascontiguousarray(sigs), np.ascontiguousarray(pairs, dtype=np.int64)
         )

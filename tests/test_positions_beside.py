@@ -29,7 +29,9 @@ from searchtui.config import Config
 from searchtui.indexer import build_index
 from searchtui.models import SearchRequest
 from searchtui.schema import (
+    SKETCH_BYTES,
     SKETCH_BYTES_V3,
+    SKETCH_BYTES_V4,
     SKETCH_FIELD,
     Counts,
     analyse_positions,
@@ -53,15 +55,18 @@ def docs() -> list[dict]:
 
 
 def _schema(body_positions: bool, counts: str = "Counts", whole: bool = False,
-            every_path: bool = False):
+            v4: bool = False):
     """``make_schema``; ``counts`` "Frequency": the body's counts kept as values too, as
     in an index of schema version 3; ``whole`` also the rest of version 3 (the file
-    hash indexed, 32-bit story minima, every path kept); ``every_path``: every
-    article's path indexed and stored, as in versions 3 and 4."""
+    hash indexed, 32-bit story minima, every path kept); ``v4``: what version 4 has
+    that version 5 does not (every path kept, 16-bit story minima)."""
     schema = make_schema(body_positions=body_positions)
-    if every_path or whole:
+    if v4 or whole:
         schema.remove("path")
         schema.add("path", fields.ID(stored=True))
+    if v4:
+        schema.remove(SKETCH_FIELD)
+        schema.add(SKETCH_FIELD, fields.COLUMN(fixed_bytes(SKETCH_BYTES_V4)))
     if counts == "Frequency":
         schema["body"].format = Frequency()
     if whole:
@@ -387,12 +392,14 @@ def test_a_file_of_one_article_keeps_its_path_once_and_an_older_index_every_path
     new_root, old_root = tmp_path / "v5", tmp_path / "v4"
     build_index([corpus], new_root, config=CONFIG, workers=1)
     with monkeypatch.context() as m:
-        m.setattr(indexer, "make_schema", lambda **kw: _schema(every_path=True, **kw))
+        m.setattr(indexer, "make_schema", lambda **kw: _schema(v4=True, **kw))
         m.setattr(store, "SCHEMA_VERSION", 4)
         build_index([corpus], old_root, config=CONFIG, workers=1)
     ix, _ixdir, meta = store.open_index(old_root)
     assert meta["schema_version"] == 4 and not path_once(ix.schema)
+    assert sketch_bytes(ix.schema) == SKETCH_BYTES_V4
     assert path_once(store.open_index(new_root)[0].schema)
+    assert sketch_bytes(store.open_index(new_root)[0].schema) == SKETCH_BYTES
 
     def paths(root: Path) -> list[str]:
         return sorted(stored_path(d) for d in _stored(root))
@@ -425,5 +432,8 @@ def test_a_file_of_one_article_keeps_its_path_once_and_an_older_index_every_path
             assert engine.search(SearchRequest(query="pier")).total == 1
             assert engine.document(str(changed)).path == str(changed)
             assert engine.document(str(corpus / "new.txt")).path == str(corpus / "new.txt")
+            # a copy added by the refresh joins its story, from 8- or 16-bit minima
+            copies = engine.copies(str(corpus / "new.txt"))
+            assert [c.path for c in copies] == [str(corpus / "a0005.txt")]
     expected = sorted([str(p) for p in corpus.glob("*.txt")] + [str(corpus / "rows.csv")] * 3)
     assert paths(new_root) == paths(old_root) == expected
