@@ -22,8 +22,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from itertools import chain
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np

@@ -104,7 +104,8 @@ def check_compatible(root: Path, ixdir: Path) -> dict:
     if version not in READABLE_VERSIONS:
         found = "an unknown version" if version is None else f"version {version}"
         *earlier, last = READABLE_VERSIONS
-        reads = f"versions {', '.join(map(str, earlier))} and {last}" if earlier else f"version {last}"
+        listed = ", ".join(map(str, earlier))
+        reads = f"versions {listed} and {last}" if earlier else f"version {last}"
         raise IndexIncompatible(
             f"the index at {root} was written by {found} of searchtui's index format "
             f"(this one reads {reads}); rebuild it with: "
