@@ -1707,11 +1707,11 @@ def term_blocks(
             else:
                 lb = 0
             if no_values:
-                vs = (b"",)
+                v = b""  # one empty value (``segments._NO_VALUE``)
             elif counted:
-                vs = (values,)
+                v = values
             else:
-                vs = (values[0],)
+                v = values[0]
             if wf32 >= 0 and wf32 < 16777216 and wf32 == <float><long long>wf32:
                 iw = <long long>wf32
             else:
@@ -1720,7 +1720,7 @@ def term_blocks(
             tkeys.append(fieldkey + tbytes)
             tvalues.append(
                 term_pack(True, wf, 1, lb, lb, maxweight, d, d)
-                + inline_pickle(d, iw, vs[0])
+                + inline_pickle(d, iw, v)
             )
             continue
         out = [magic]

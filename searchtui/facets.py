@@ -82,13 +82,24 @@ class FacetIndex:
                 and val_start[-1] == len(pair_doc) and not np.any(np.diff(val_start) < 0)
             ):
                 raise ValueError(f"the {name} facet's value starts do not fit its pairs")
-            val_start = np.asarray(val_start, dtype=np.int64)
+            # where each value's pairs start
+            self._val_start = np.asarray(val_start, dtype=np.int64)
         else:
             pair_val = pair_val.astype(np.int32, copy=False)
             if len(pair_val) and np.any(pair_val[1:] < pair_val[:-1]):
                 order = np.argsort(pair_val, kind="stable")
                 pair_doc, pair_val = pair_doc[order], pair_val[order]
                 doc_vals = doc_start = val_start = None
+            if val_start is not None and len(val_start) == len(values) + 1 and (
+                val_start[-1] == len(pair_doc)
+            ):
+                self._val_start = np.asarray(val_start, dtype=np.int64)
+            else:
+                # searched in pair_val's own type: an int64 needle would copy all the
+                # pairs to int64 first
+                self._val_start = np.searchsorted(
+                    pair_val, np.arange(len(values) + 1, dtype=pair_val.dtype)
+                ).astype(np.int64)
         self.pair_doc = pair_doc
         self._pair_val = pair_val
         self.ndocs = ndocs
@@ -99,17 +110,6 @@ class FacetIndex:
         self._all_counts: np.ndarray | None = None  # each value's documents, all of them
         # and those of them that are no copy, for the stories they were counted for
         self._ungrouped_totals: tuple[Stories, np.ndarray] | None = None
-        # where each value's pairs start (pair_val is sorted; searched in its own
-        # type: an int64 needle would copy all the pairs to int64 first), unless given
-        if val_start is not None and len(val_start) == len(values) + 1 and (
-            val_start[-1] == len(pair_doc)
-        ):
-            self._val_start = np.asarray(val_start, dtype=np.int64)
-        else:
-            assert pair_val is not None  # given value starts are checked above
-            self._val_start = np.searchsorted(
-                pair_val, np.arange(len(values) + 1, dtype=pair_val.dtype)
-            ).astype(np.int64)
         if doc_start is None or len(doc_start) != ndocs + 1 or doc_start[-1] != len(pair_doc):
             doc_start = np.zeros(ndocs + 1, dtype=np.int64)
             np.cumsum(np.bincount(pair_doc, minlength=ndocs), out=doc_start[1:])

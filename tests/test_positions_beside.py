@@ -366,12 +366,6 @@ def test_an_index_of_schema_version_3_is_searched_and_refreshed_as_before(
     assert _totals(old_root, queries) == after
 
 
-def _stored(root: Path) -> list[dict]:
-    ix, _ixdir, _meta = store.open_index(root)
-    with ix.reader() as reader:
-        return [reader.stored_fields(n) for n in reader.all_doc_ids()]
-
-
 def test_a_file_of_one_article_keeps_its_path_once_and_an_older_index_every_path(
     docs, tmp_path, monkeypatch
 ):
@@ -380,8 +374,12 @@ def test_a_file_of_one_article_keeps_its_path_once_and_an_older_index_every_path
     refreshes it. Either way a changed or deleted file's articles go, and each
     article's path reads back the same."""
     from test_bulkwrite import _write_files
+    from test_indexer import stored
 
     from searchtui import indexer
+
+    def _stored(root: Path) -> list[dict]:
+        return list(stored(root).values())
 
     corpus = _write_files(tmp_path / "corpus", docs[:40])
     (corpus / "rows.csv").write_text(

@@ -137,10 +137,10 @@ def inline_pickle(doc: int, weight: float | int, value: Any) -> bytes:
     return b"\x80\x03" + d + b"\x85" + w + b"\x85" + v + b"\x85\x87."
 
 
-#: The values of an inlined posting that has none: one empty value (Whoosh's
-#: ``ListMatcher`` gives ``""``, not bytes, for an empty tuple, which its own
+#: The value of an inlined posting that has none: empty bytes, one of them (Whoosh's
+#: ``ListMatcher`` gives ``""``, not bytes, for an empty values tuple, which its own
 #: merge then refuses).
-_NO_VALUE = (b"",)
+_NO_VALUE = b""
 #: Posting blocks whose pickled data is at least this many bytes are written
 #: zlib-compressed at ``BLOCK_LEVEL``, marked so in the block's header as
 #: Whoosh's own compressed blocks are (Whoosh's reader decompresses them). Long
@@ -238,15 +238,15 @@ def _term_blocks(
             w = weights[0]
             wf = array("f", weights)[0]
             lb = lenbytes[d] if lenbytes is not None else 0
-            one: tuple[bytes] = (
+            one: bytes = (
                 _NO_VALUE if values is None or fixedsize == 0
-                else (values,) if counted else (values[0],)
+                else values if counted else values[0]
             )
             maxweight = w if w > 0 else 0
             tkey_add(fieldkey + tbytes)
             tvalue_add(
                 term_pack(True, wf, 1, lb, lb, maxweight, d, d)
-                + inline_pickle(d, int(wf) if _whole(wf) else wf, one[0])
+                + inline_pickle(d, int(wf) if _whole(wf) else wf, one)
             )
             continue
         out = [magic]
