@@ -15,6 +15,10 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.object cimport Py_SIZE
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ, PyUnicode_Substring
 
+
+cdef extern from "Python.h":
+    bytes PyUnicode_EncodeFSDefault(object unicode)
+
 import os
 import zlib
 import sys
@@ -1602,7 +1606,8 @@ def lstat_names(
         raise ValueError("lstat_names: the entries lie outside names")
     if mode.shape[0] != n or size.shape[0] != n or mtime_ns.shape[0] != n or error.shape[0] != n:
         raise ValueError("lstat_names: the arrays must be as long as names")
-    cdef list encoded = [os.fsencode(name) for name in names[first:last]]
+    # as os.fsencode spells them (the file system's encoding, surrogates escaped)
+    cdef list encoded = [PyUnicode_EncodeFSDefault(name) for name in names[first:last]]
     cdef Py_ssize_t count = last - first
     cdef const char **ptrs = <const char **>malloc(max(count, 1) * sizeof(char *))
     if ptrs == NULL:

@@ -35,7 +35,7 @@ try:  # the JSON files' states older versions wrote: read 2x faster than by json
 except ImportError:  # pragma: no cover - a platform without its wheels
     orjson = None  # type: ignore[assignment]
 
-from searchtui import arrays, canonical, filestates, store, stories, trust, untrusted, whooshext
+from searchtui import arrays, canonical, store, stories, trust, untrusted, whooshext
 from searchtui import articles as articles_mod
 from searchtui.config import Config
 from searchtui.errors import (
@@ -520,13 +520,8 @@ class _Scanned:
 
 
 def _scan(paths: Sequence[str | os.PathLike[str]]) -> tuple[_Scanned, list[Problem]]:
-    files, problems = articles_mod.discover_files(paths)
-    if not files:
-        return _Scanned([], np.zeros(0, np.int64), np.zeros(0, np.int64)), problems
-    _given, real, size, mtime = zip(*files, strict=True)  # the columns of the rows, at once
-    return _Scanned(
-        list(real), np.array(size, dtype=np.int64), filestates.times(mtime),
-    ), problems
+    found, problems = articles_mod.discover_columns(paths)
+    return _Scanned(found.reals, found.size, found.mtime_ns), problems
 
 
 def _found(rows: np.ndarray) -> np.ndarray:

@@ -1125,6 +1125,61 @@ def test_the_compiled_scan_finds_what_os_lstat_finds(tmp_path, monkeypatch, spli
     assert len(compiled) == 15  # 12 plain, the accented, the linked target, the one below
 
 
+_NAME_PARTS = [
+    "", ".", "..", "a", "Zeitung 1987", "x.y", "-", "\n", " ", "readme", "README", "License",
+    "code_of_conduct", "CHANGELOG", "txt", "TXT", "Text", "md", "MarkDown", "csv", "TSV",
+    "jsonl", "NDJSON", "pdf", "txt~", "tx",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_NAME_PARTS), min_size=1, max_size=5).map("".join),
+                max_size=30, unique=True))
+def test_a_folder_of_ascii_names_is_sorted_out_as_name_by_name(names):
+    """The patterns that sort out a folder of ASCII names at once keep and skip the
+    names the rule for one name keeps and skips."""
+    discover_mod = sys.modules["searchtui.articles.discover"]
+    names = [n for n in names if n not in ("", ".", "..")]
+    skipped: list[str] = []
+    kept = discover_mod._article_names(list(names), "f/", lambda p, _why: skipped.append(p))
+    kinds = {n: discover_mod._name_kind(n) for n in names}
+    assert kept == sorted(n for n in names if kinds[n] == "article")
+    assert sorted(skipped) == sorted("f/" + n for n in names if kinds[n] == "doc")
+
+
+def test_files_come_in_path_order_however_folders_and_files_interleave(tmp_path, monkeypatch):
+    """A folder's files come before or after the files below its folders as their paths
+    order them (the folders are walked first to last), with or without the compiled
+    status loop, and whether a folder is taken at once or file by file."""
+    from searchtui import kernels
+    from searchtui.articles import discover_columns, discover_files
+
+    root = tmp_path / "corpus"
+    for rel in ["b.txt", "a.txt", "a/z.txt", "a/b/c.txt", "a.d/y.md", "a0.txt", "B/x.txt",
+                "m/one.txt", "m/Two.TXT", "zz.csv"]:
+        write(root, rel, "Title\n\nText.")
+    (root / "m" / "link.txt").symlink_to(root / "a.txt")  # the same file by another way
+    expected = sorted(
+        (str(p) for p in root.rglob("*") if p.is_file() and not p.is_symlink()),
+        key=lambda p: p.replace(os.sep, "\0"),
+    )
+    runs = []
+    for loops in ([kernels.loops] if kernels.loops is not None else []) + [None]:
+        monkeypatch.setattr(kernels, "loops", loops)
+        files, problems = discover_files([root])
+        assert problems == []
+        assert [f.real for f in files] == expected
+        columns, _ = discover_columns([root])
+        assert columns.reals == expected and len(columns) == len(expected)
+        assert columns.size.tolist() == [os.stat(p).st_size for p in expected]
+        runs.append(files)
+    assert all(run == runs[0] for run in runs)
+    flat = tmp_path / "flat"
+    for i in (3, 1, 2):
+        write(flat, f"{i}.txt", "T\n\nx")
+    assert [Path(f.path).name for f in discover_files([flat])[0]] == ["1.txt", "2.txt", "3.txt"]
+
+
 def test_the_compiled_status_loop_says_which_entries_have_none(tmp_path):
     from searchtui import kernels
 

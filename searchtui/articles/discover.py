@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
-from searchtui import kernels
+from searchtui import filestates, kernels
 from searchtui.errors import CorpusMissing
 from searchtui.models import Problem
 from searchtui.untrusted import not_regular_reason
@@ -86,14 +88,20 @@ def _path_order(path: str) -> str:
     return path.replace(os.sep, "\0")
 
 
+#: The bits of a mode that say the entry's type (what ``stat.S_IFMT`` keeps).
+_FILE_TYPE = 0o170000
+
 #: From this many entries in a folder, two threads ask for their statuses.
 SPLIT_STATUSES = 20_000
 
 
-def _statuses(folder: str, names: list[str]) -> list[tuple[int, int, int]] | None:
-    """(type and permissions, size, time in nanoseconds) of each of ``names`` in
-    ``folder``, links not followed, by the compiled loop (None: without it, or when it
-    cannot open the folder). An entry without a status has the type -1. A large folder
+def _statuses(
+    folder: str, names: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The type and permissions, the size and the time in nanoseconds of each of
+    ``names`` in ``folder``, links not followed, as three columns, by the compiled loop
+    (None: without it, or when it cannot open the folder). An entry without a status
+    has the type -1. A large folder
     is asked for in two halves at once (the system calls run without the interpreter's
     lock): a million files take half the time."""
     loops = kernels.loops
@@ -123,8 +131,7 @@ def _statuses(folder: str, names: list[str]) -> list[tuple[int, int, int]] | Non
         part(0, n)
     if failed:
         return None
-    kinds = np.where(error == 0, mode.astype(np.int64), -1)
-    return list(zip(kinds.tolist(), size.tolist(), mtime.tolist(), strict=True))
+    return np.where(error == 0, mode.astype(np.int64), -1), size, mtime
 
 
 def require_paths(paths: Iterable[str | os.PathLike]) -> None:
@@ -136,14 +143,162 @@ def require_paths(paths: Iterable[str | os.PathLike]) -> None:
 
 
 def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], list[Problem]]:
-    """What :func:`discover` finds, each file with its real path and status (read once:
-    a corpus of a million files is walked in seconds)."""
+    """What :func:`discover` finds, each file with its real path and status."""
+    found, problems = discover_columns(paths)
+    return found.rows(), problems
+
+
+@dataclass
+class FoundFiles:
+    """The files :func:`discover_columns` found, in path order, in columns: each one's
+    path as found, its real path (links resolved; the same string when no link is on
+    the way), its size and when it was last changed (nanoseconds;
+    :data:`~searchtui.filestates.UNKNOWN_TIME` for a time past what int64 holds)."""
+
+    paths: list[str]
+    reals: list[str]
+    size: np.ndarray
+    mtime_ns: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def rows(self) -> list[Found]:
+        return [
+            Found(*row) for row in zip(
+                self.paths, self.reals, self.size.tolist(), self.mtime_ns.tolist(), strict=True
+            )
+        ]
+
+
+class _Collected:
+    """The files found so far, in columns, each real path once (the first way to it
+    found wins). Files are added in runs that are each in path order already (a
+    folder's files, by name); :meth:`columns` sorts only when the runs do not follow
+    each other in order."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self.reals: list[str] = []
+        self.size: list[int] = []
+        self.mtime: list[int] = []
+        self.seen: set[str] = set()
+        self.runs: list[int] = []
+
+    def new_run(self) -> None:
+        self.runs.append(len(self.paths))
+
+    def add(self, path: str, real: str, size: int, mtime_ns: int) -> None:
+        if real in self.seen:
+            return
+        self.seen.add(real)
+        self.paths.append(path)
+        self.reals.append(path if real == path else real)
+        self.size.append(size)
+        self.mtime.append(mtime_ns)
+
+    def add_folder(
+        self, here: str, there: str, names: list[str],
+        kinds: np.ndarray, size: np.ndarray, mtime: np.ndarray,
+    ) -> bool:
+        """Add the whole folder at once (``here``: its path and a separator; ``there``:
+        its real path and one) when every one of ``names`` is a regular file that is no
+        link, with a UTF-8 name, found for the first time; else add nothing and say
+        False, and the caller looks at the names one by one."""
+        if not (
+            bool(np.all((kinds & _FILE_TYPE) == stat.S_IFREG))
+            and (all(map(str.isascii, names)) or all(map(is_utf8_path, names)))
+        ):
+            return False
+        paths = [here + name for name in names]
+        reals = paths if there == here else [there + name for name in names]
+        if not self.seen.isdisjoint(reals):
+            return False
+        self.seen.update(reals)
+        self.paths += paths
+        self.reals += reals
+        self.size += size.tolist()
+        self.mtime += mtime.tolist()
+        return True
+
+    def columns(self) -> FoundFiles:
+        paths, n = self.paths, len(self.paths)
+        in_order = all(
+            _path_order(paths[r - 1]) < _path_order(paths[r]) for r in self.runs if 0 < r < n
+        )
+        size = np.array(self.size, dtype=np.int64)
+        mtime = filestates.times(self.mtime)
+        if in_order:
+            return FoundFiles(paths, self.reals, size, mtime)
+        keys = [_path_order(p) for p in paths]
+        order = sorted(range(n), key=keys.__getitem__)
+        return FoundFiles(
+            [paths[i] for i in order], [self.reals[i] for i in order],
+            size[order], mtime[order],
+        )
+
+
+#: An ASCII name of a file that may hold an article (the rule of
+#: :func:`_article_names`, for a folder of ASCII names at once): not hidden, of a
+#: supported type; and the name of a documentation file.
+_ARTICLE_NAME = re.compile(
+    r"[^.].*\.(?:" + "|".join(re.escape(s[1:]) for s in sorted(SUPPORTED_SUFFIXES)) + ")",
+    re.IGNORECASE | re.ASCII | re.DOTALL,
+)
+_DOC_NAME = re.compile(
+    r"(?:" + "|".join(re.escape(s) for s in sorted(DOC_STEMS)) + r")\.[^.]*",
+    re.IGNORECASE | re.ASCII | re.DOTALL,
+)
+
+
+def _article_names(filenames: list[str], here: str, skip) -> list[str]:
+    """The names of a folder's files that may hold articles, sorted: not hidden, of a
+    supported type, and no documentation file (``skip`` is told of those)."""
+    if all(map(str.isascii, filenames)):
+        names = list(filter(_ARTICLE_NAME.fullmatch, filenames))
+        if any(map(_DOC_NAME.fullmatch, names)):
+            docs = set(filter(_DOC_NAME.fullmatch, names))
+            for name in sorted(docs):
+                skip(here + name, _DOC_REASON)
+            names = [name for name in names if name not in docs]
+        names.sort()
+        return names
+    names = []
+    for name in filenames:
+        kind = _name_kind(name)
+        if kind == "doc":
+            skip(here + name, _DOC_REASON)
+        elif kind == "article":
+            names.append(name)
+    names.sort()
+    return names
+
+
+def _name_kind(name: str) -> str | None:
+    """What a file name is: "article" for one that may hold articles (not hidden, of a
+    supported type), "doc" for a documentation file (README.md...), None otherwise."""
+    if name.startswith("."):
+        return None
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or f".{suffix.lower()}" not in SUPPORTED_SUFFIXES:
+        return None
+    return "doc" if stem.lower() in DOC_STEMS else "article"
+
+
+_DOC_REASON = "a documentation file, not an article (name it on its own to read it)"
+
+
+def discover_columns(
+    paths: Iterable[str | os.PathLike],
+) -> tuple[FoundFiles, list[Problem]]:
+    """What :func:`discover` finds, with each file's real path and status, in columns
+    (read once: a corpus of a million files is walked in seconds)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     # as text, not Path objects: a caller may name a million files one by one
     given = [os.fspath(p) for p in paths]
     require_paths(given)
-    found: dict[str, Found] = {}
+    found = _Collected()
     problems: list[Problem] = []
 
     def skip(p: str | os.PathLike, reason: str) -> None:
@@ -159,8 +314,7 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
         if not is_utf8_path(real):
             skip(p, "it links to a file whose path is not valid UTF-8 (rename that file)")
             return
-        if real not in found:
-            found[real] = Found.of(p, real, st)
+        found.add(p, real, st.st_size, st.st_mtime_ns)
 
     real_folders: dict[str, str] = {}
 
@@ -202,6 +356,7 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
         if not os.path.isdir(top):
             suffix = Path(top).suffix
             if suffix.lower() in SUPPORTED_SUFFIXES:
+                found.new_run()
                 add(top)
             else:
                 skip(
@@ -221,23 +376,21 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
             here = dirpath if dirpath.endswith(os.sep) else dirpath + os.sep
             there = real if real.endswith(os.sep) else real + os.sep
             folder_ok = is_utf8_path(here) and is_utf8_path(there)
-            names = []
-            for name in filenames:
-                if name.startswith("."):
-                    continue
-                stem, dot, suffix = name.rpartition(".")
-                if not dot or f".{suffix.lower()}" not in SUPPORTED_SUFFIXES:
-                    continue
-                if stem.lower() in DOC_STEMS:
-                    skip(here + name, "a documentation file, not an article "
-                         "(name it on its own to read it)")
-                    continue
-                names.append(name)
+            names = _article_names(filenames, here, skip)
+            found.new_run()
             statuses = _statuses(dirpath, names)
+            if (
+                statuses is not None and folder_ok
+                and found.add_folder(here, there, names, *statuses)
+            ):
+                continue
+            kinds, sizes, mtimes = (
+                (a.tolist() for a in statuses) if statuses is not None else ((), (), ())
+            )
             for k, name in enumerate(names):
                 path = here + name
                 if statuses is not None:
-                    mode, size, mtime_ns = statuses[k]
+                    mode = kinds[k]
                     if mode < 0:  # no status: os.lstat says why
                         add(path)
                         continue
@@ -245,11 +398,7 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
                         folder_ok and stat.S_ISREG(mode)
                         and (name.isascii() or is_utf8_path(name))
                     ):
-                        real_path = there + name
-                        if real_path not in found:
-                            found[real_path] = Found(
-                                path, path if real_path == path else real_path, size, mtime_ns
-                            )
+                        found.add(path, there + name, sizes[k], mtimes[k])
                         continue
                 try:
                     st = os.lstat(path)
@@ -265,9 +414,8 @@ def discover_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Found], lis
                     folder_ok and stat.S_ISREG(st.st_mode)
                     and (name.isascii() or is_utf8_path(name))
                 ):
-                    if real_path not in found:  # what keep() does for a sound file
-                        found[real_path] = Found.of(path, real_path, st)
+                    found.add(path, real_path, st.st_size, st.st_mtime_ns)
                 else:
                     keep(path, real_path, st)
     unique = list({(p.path, p.reason): p for p in problems}.values())
-    return sorted(found.values(), key=lambda f: _path_order(f.path)), unique
+    return found.columns(), unique
