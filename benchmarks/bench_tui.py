@@ -35,7 +35,8 @@ import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 # The searchtui source measured: this checkout, or the one SEARCHTUI_SRC names.
-sys.path.insert(0, os.environ.get("SEARCHTUI_SRC") or str(Path(__file__).resolve().parents[1]))
+_SRC = os.environ.get("SEARCHTUI_SRC") or str(Path(__file__).resolve().parents[1])
+sys.path.insert(0, _SRC)
 
 QUERIES = ["trump impeachment", "climate change", "border wall", "health care", "supreme court ruling"]
 
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     # written: pip writes it for what it installs, and an editable install writes it
     # on the first start. Where PYTHONDONTWRITEBYTECODE is set, an editable install
     # never writes it, and every start would compile searchtui's sources again.
-    compileall.compile_dir(Path(sys.path[0]) / "searchtui", quiet=1)
+    compileall.compile_dir(Path(_SRC) / "searchtui", quiet=1)
     startups = []
     startup_peaks = []
     for _ in range(args.runs):

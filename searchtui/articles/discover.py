@@ -62,8 +62,8 @@ def discover(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Probl
     printable (:func:`shown_path`). A path that does not exist raises
     :class:`~searchtui.errors.CorpusMissing`.
     """
-    files, problems = discover_files(paths)
-    return [Path(f.path) for f in files], problems
+    found, problems = discover_columns(paths)
+    return [Path(p) for p in found.paths], problems
 
 
 class Found(NamedTuple):
@@ -75,11 +75,6 @@ class Found(NamedTuple):
     real: str
     size: int
     mtime_ns: int
-
-    @classmethod
-    def of(cls, path: str, real: str, st: os.stat_result) -> Found:
-        # one string for both when they are the same (most files: no link on the way)
-        return cls(path, path if real == path else real, st.st_size, st.st_mtime_ns)
 
 
 def _path_order(path: str) -> str:
@@ -256,20 +251,15 @@ def _article_names(filenames: list[str], here: str, skip) -> list[str]:
     supported type, and no documentation file (``skip`` is told of those)."""
     if all(map(str.isascii, filenames)):
         names = list(filter(_ARTICLE_NAME.fullmatch, filenames))
-        if any(map(_DOC_NAME.fullmatch, names)):
-            docs = set(filter(_DOC_NAME.fullmatch, names))
-            for name in sorted(docs):
-                skip(here + name, _DOC_REASON)
+        docs = set(filter(_DOC_NAME.fullmatch, names))
+        if docs:
             names = [name for name in names if name not in docs]
-        names.sort()
-        return names
-    names = []
-    for name in filenames:
-        kind = _name_kind(name)
-        if kind == "doc":
-            skip(here + name, _DOC_REASON)
-        elif kind == "article":
-            names.append(name)
+    else:
+        kinds = {name: _name_kind(name) for name in filenames}
+        names = [name for name, kind in kinds.items() if kind == "article"]
+        docs = {name for name, kind in kinds.items() if kind == "doc"}
+    for name in sorted(docs):
+        skip(here + name, _DOC_REASON)
     names.sort()
     return names
 
