@@ -100,6 +100,30 @@ def test_a_name_spelled_out_before_its_acronym_is_one_name(ext, text, name, acro
     assert [m.canonical for m in ms if text[m.start : m.end] == acronym] == [name]
 
 
+@pytest.mark.parametrize("brk", ["\n\n", "\n", "\r\n", "\t"])
+@pytest.mark.parametrize(
+    "before, name, acronym",
+    [
+        ("Voters said they were wary of the CDEA.\u201d",
+         "Council for Democracy and Elections in Africa", "CDEA"),
+        ("Stocks slid on Tuesday. Northwind", "Harbour Freight Corp", "HFC"),
+        ("A SPOKESMAN FOR THE", "Grain Millers Union", "GMU"),
+    ],
+)
+def test_a_name_spelled_out_before_its_acronym_ends_at_a_line_break(
+    ext, brk, before, name, acronym
+):
+    """The words before a line break are no part of the name spelled out after it, nor
+    is the break: no value of a facet holds a line break."""
+    text = f"{before}{brk}{name} ({acronym}) spokeswoman Dana Loesch said on Monday."
+    ms = ext.extract(text)
+    assert not any(ch in m.canonical for m in ms for ch in "\n\r\t")
+    bracketed = text.index(f"({acronym})") + 1
+    assert [m.canonical for m in ms if m.start == bracketed] == [name]
+    whole = [m for m in ms if m.canonical == name and text[m.start : m.end] == name]
+    assert whole and whole[0].type == "ORG"
+
+
 def test_a_law_spelled_out_before_its_acronym_is_no_organisation(ext):
     got = found(ext, "The Clean Rivers Restoration Act (CRRA) passed the Senate on Monday.")
     assert not any("Restoration" in v for v in got["ORG"])

@@ -668,13 +668,19 @@ class RuleEngine:
             while len(words) < 2 * len(acronym) + 4:
                 cut = text.rfind(" ", max(0, pos - 40), pos)
                 word = text[cut + 1 : pos]
+                # a line break ends the name: "... of the NRA.”\n\nNational Rifle
+                # Association (NRA)" spells out no more than the paragraph's own words
+                broken = max(word.rfind("\n"), word.rfind("\r"), word.rfind("\t"))
+                if broken >= 0:
+                    cut += broken + 1
+                    word = word[broken + 1 :]
                 if not word or not (word[0].isupper() or word in _SPELL_SMALL):
                     break
                 if word[-1] in ",;:" or (word[-1] == "." and word not in ABBREVIATIONS):
                     break
                 words.insert(0, word)
                 starts.insert(0, cut + 1)
-                if cut < 0:
+                if cut < 0 or broken >= 0:
                     break
                 pos = cut
             if words and words[-1].endswith(("'s", "’s")):
