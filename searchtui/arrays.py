@@ -20,12 +20,14 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as _dt
+import functools
 import math
 import os
 import threading
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -66,6 +68,9 @@ POSTINGS_CACHE = 4096  # terms kept decoded
 POSITIONS_CACHE = 20_000_000  # (document, position) pairs kept decoded
 PHRASES_CACHE = 256  # phrase answers kept
 SEP = "\x1f"  # between facet values in the cache file
+#: The fields whose terms the cache keeps with their numbers of live documents: what
+#: the tables of names shown as others are made from (see ``IndexData._build_on``).
+NAMED_FIELDS = (*canonical.RULES, EVIDENCE_FIELD)
 K1 = 1.2  # BM25 term frequency saturation
 B = 0.75  # BM25 length normalisation
 
@@ -279,6 +284,20 @@ class _Earlier(NamedTuple):
     segments: frozenset[str]
 
 
+class _Before(NamedTuple):
+    """The cache of the generation before this one (its arrays mapped in place, once
+    found to belong: see ``open_cache``), and how its documents lie in this one (see
+    ``IndexData._before``)."""
+
+    z: Any
+    #: what the commit merged, as ``IndexData._merge_of`` says
+    merge: tuple[list[str], str] | None
+    #: where each of its documents is now (see ``IndexData._carried_rows``), or None
+    rows: np.ndarray | None
+    #: the segments of this generation it holds all of (see ``IndexData._segments_held``)
+    held: frozenset[str] | None
+
+
 def _spans(ids: list[str], docs: list[int]) -> tuple[dict[str, int], dict[str, int]]:
     """Where each of the segments ``ids`` (of ``docs`` documents each, in turn) starts
     in its generation's rows, and how many rows it has."""
@@ -301,6 +320,75 @@ def _holds(words: list[str], word: str) -> bool:
     """Whether the sorted list ``words`` holds ``word``."""
     at = bisect.bisect_left(words, word)
     return at < len(words) and words[at] == word
+
+
+class _Regroup(NamedTuple):
+    """How a facet's values change when the terms it was made of are shown by another
+    table (see ``_regroup``)."""
+
+    #: values some of whose terms are shown as others now: value -> the terms shown as
+    #: it now, whose documents make it up (read whole)
+    redo: dict[str, list[str]]
+    #: terms shown as another value now: term -> that value (its documents are added)
+    moved: dict[str, str]
+    #: values no term is shown as any more
+    gone: set[str]
+
+
+def _regroup(
+    before: FacetIndex, old_counts: Mapping[str, int], counts: Mapping[str, int],
+    table: Mapping[str, str], is_term: Callable[[str], bool],
+) -> _Regroup:
+    """How the facet of the generation before (``before``, with its table and values;
+    ``old_counts``, its terms with live documents then) changes when its terms are
+    shown as ``table`` says (made from ``counts``, the terms with live documents now;
+    ``is_term``: whether a text is a term of the field in the index, live or not).
+
+    A term without live documents was shown as itself; one that has some now may be
+    shown as another value, which may then be shown for no term any more."""
+    old = before.table
+    moved: dict[str, str] = {}
+    losing: set[str] = set()
+    for term in set(old).union(table):
+        if term in old_counts:
+            was, now = old.get(term, term), table.get(term, term)
+            if was != now:
+                moved[term] = now
+                losing.add(was)
+        elif term in table and term in before.ids:
+            losing.add(term)
+    members: dict[str, list[str]] = {value: [] for value in losing}
+    for term, value in table.items():
+        if value in members:
+            members[value].append(term)
+    for value in losing:
+        if value in counts and value not in table:
+            members[value].append(value)
+    gone = {
+        value for value, terms in members.items()
+        if not terms and (value in counts or not is_term(value))
+    }
+    redo = {value: sorted(terms) for value, terms in members.items() if value not in gone}
+    return _Regroup(redo, moved, gone)
+
+
+def _regrouped(
+    regroup: _Regroup, docs_of: Callable[[str], np.ndarray]
+) -> tuple[dict[str, np.ndarray], set[str], set[str]]:
+    """What ``FacetIndex.grown`` is given for a facet whose values change as ``regroup``
+    says: the documents of values (``docs_of``: a term's live documents; a document may
+    come twice), the values whose pairs are left out, and the values gone."""
+    parts: dict[str, list[np.ndarray]] = {
+        value: [docs_of(t) for t in terms] for value, terms in regroup.redo.items()
+    }
+    for term, value in regroup.moved.items():
+        if value not in regroup.redo:
+            parts.setdefault(value, []).append(docs_of(term))
+    extra = {
+        value: np.concatenate(held) if held else np.zeros(0, np.int64)
+        for value, held in parts.items()
+    }
+    return extra, set(regroup.redo), regroup.gone
 
 
 class IndexData:
@@ -333,6 +421,14 @@ class IndexData:
         #: decoded from the segment here (name -> arrays)
         self._segments_read: dict[str, trust.Entry] = {}
         self._segments_decoded: dict[str, SegmentArrays] = {}
+        #: the files of segments the generation before had, listed as its manifest lists
+        #: them, not read (see ``_build_on``)
+        self._segments_kept: dict[str, trust.Entry] = {}
+        #: each named field's terms with their numbers of live documents, when built here
+        #: (see ``NAMED_FIELDS``)
+        self._name_counts: dict[str, dict[str, int]] | None = None
+        #: those arrays as the cache read holds them, mapped in place
+        self._cached_names: dict[str, np.ndarray] = {}
         #: the newest verified manifest before this generation's (read on first need)
         self._older: trust.Manifest | None = None
         self._older_read = False
@@ -376,6 +472,9 @@ class IndexData:
         for leaf, offset in self.leaves:
             live[deleted_docs(leaf) + offset] = False
         self.live = live
+        before = self._before()
+        if before is not None and self._build_on(before):
+            return
         segments = [self._segment(leaf) for leaf, _offset in self.leaves]
         self._segment_words = [seg.words for seg in segments]
         self.lengths = {}
@@ -386,14 +485,8 @@ class IndexData:
             self.lengths[field] = arr
 
         fields = {name: self._field_terms(segments, name) for name in segarrays.TERM_FIELDS}
-        tables = canonical.corpus_names(
-            {name: fields[name].counts() for name in canonical.RULES},
-            {
-                pair: n
-                for term, n in fields[EVIDENCE_FIELD].counts().items()
-                if (pair := canonical.parse_evidence(term)) is not None
-            },
-        )
+        self._name_counts = {name: fields[name].counts() for name in NAMED_FIELDS}
+        tables = self._tables_of(self._name_counts)
         self.facets = {
             name: FacetIndex.from_pairs(
                 name, fields[name].terms, fields[name].pair_term, fields[name].pair_doc,
@@ -411,10 +504,208 @@ class IndexData:
         # the pairs of every field and the segments' terms go before the signatures come
         # (half a gigabyte each at a million articles); the segments' words stay
         del fields, segments, tables
-        earlier = self._earlier()
+        earlier = self._earlier(before)
+        del before
         self.story = self._group(earlier.story if earlier is not None else None)
         if earlier is not None and earlier.words is not None:
-            self._words = self._words_after(earlier.words, earlier.segments)
+            ids = self._layout()[0]
+            self._words = self._words_after(
+                earlier.words, earlier.segments, dict(zip(ids, self._segment_words, strict=True))
+            )
+
+    @staticmethod
+    def _tables_of(counts: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, str]]:
+        """The tables of names shown as others (see ``canonical``), from each named
+        field's terms with their numbers of live documents (``NAMED_FIELDS``)."""
+        return canonical.corpus_names(
+            {name: counts[name] for name in canonical.RULES},
+            {
+                pair: n
+                for term, n in counts[EVIDENCE_FIELD].items()
+                if (pair := canonical.parse_evidence(term)) is not None
+            },
+        )
+
+    def _build_on(self, before: _Before) -> bool:
+        """Build this generation's arrays on the cache of the generation before, when
+        this one only added documents after its own (each of its documents alive as it
+        was, its segments kept or merged whole: see ``_carried_rows``). Only the new
+        segments are read: at a million articles, the terms of every segment take
+        seconds to put together. The tables of names shown as others are made again
+        from all the terms, with their numbers of documents, which the cache keeps (see
+        ``NAMED_FIELDS``); where they show a term of the generation before as another
+        value than it did, the values concerned are made again from their terms'
+        documents (see ``_regroup``). The arrays are those ``_build`` makes from every
+        segment (False: not done; ``_build`` makes them from every segment)."""
+        z, rows, held = before.z, before.rows, before.held
+        if rows is None or held is None:
+            return False
+        try:
+            carried = self._carried_arrays(z)
+        except (*_UNREADABLE, UnicodeDecodeError):
+            return False
+        if carried is None:
+            return False
+        old_counts, old_facets = carried
+        ids, docs = self._layout()
+        first_new = 0
+        while first_new < len(ids) and ids[first_new] in held:
+            first_new += 1
+        if sum(docs[:first_new]) != len(rows) or any(i in held for i in ids[first_new:]):
+            return False
+        new_leaves = self.leaves[first_new:]
+        segments = [self._segment(leaf) for leaf, _offset in new_leaves]
+        fields = {
+            name: self._field_terms(segments, name, new_leaves) for name in segarrays.TERM_FIELDS
+        }
+        counts: dict[str, dict[str, int]] = {}
+        for name in NAMED_FIELDS:
+            joined = dict(old_counts[name])
+            for term, n in fields[name].counts().items():
+                joined[term] = joined.get(term, 0) + n
+            counts[name] = joined
+        tables = self._tables_of(counts)
+        try:
+            regrouped = {
+                name: _regrouped(
+                    _regroup(
+                        old_facets[name], old_counts[name], counts[name], tables[name],
+                        functools.partial(self._is_term, name),
+                    ),
+                    functools.partial(self._term_docs, name),
+                )
+                for name in canonical.RULES
+            }
+        except Damaged:
+            return False
+        # the segments of the generation before: their files stay listed as its manifest
+        # lists them, once found to hold those bytes still (checked in a thread while
+        # the arrays are put together: hashing lets go of the interpreter); a segment
+        # without a sound file (one the commit merged, say) is decoded, and its file
+        # written again
+        listed: dict[str, tuple[trust.Entry, Any]] = {}
+        for leaf, _offset in self.leaves[:first_new]:
+            sid = segment_id(leaf)
+            name = segarrays.file_name(sid) if sid else ""
+            entry = self._segment_entry(name) if name else None
+            if entry is not None:
+                listed[name] = (entry, leaf)
+            else:
+                self._segment(leaf)
+        with ThreadPoolExecutor(1) as pool:
+            changed = pool.submit(self._changed_files, {n: e for n, (e, _l) in listed.items()})
+            self._grow(
+                before, old_facets, counts, tables, fields, segments, new_leaves, regrouped
+            )
+            for name, (entry, leaf) in listed.items():
+                if name in changed.result():
+                    self._segment(leaf)
+                else:
+                    self._segments_kept[name] = entry
+        return True
+
+    def _changed_files(self, files: Mapping[str, trust.Entry]) -> set[str]:
+        """The files of ``files`` (in the index's folder) that do not hold the bytes
+        their entries say (or cannot be read)."""
+        assert self.ixdir is not None
+        changed = set()
+        for name, entry in files.items():
+            path = self.ixdir / name
+            try:
+                if path.stat().st_size != entry.size or trust.sha256_file(path) != entry.sha256:
+                    changed.add(name)
+            except OSError:
+                changed.add(name)
+        return changed
+
+    def _is_term(self, fieldname: str, text: str) -> bool:
+        """Whether a field has the term in some segment (its documents live or not)."""
+        return (fieldname, text) in self.reader
+
+    def _term_docs(self, fieldname: str, text: str) -> np.ndarray:
+        """The live documents of a term, over every segment (read from its blocks)."""
+        tbytes = text.encode("utf-8")
+        parts = []
+        for leaf, offset in self.leaves:
+            docs = term_postings(leaf, fieldname, tbytes)[0].astype(np.int64) + offset
+            if len(docs):
+                parts.append(docs[self.live[docs]])
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    def _grow(
+        self, before: _Before, old_facets: dict[str, FacetIndex],
+        counts: dict[str, dict[str, int]], tables: dict[str, dict[str, str]],
+        fields: dict[str, FieldTerms], segments: list[SegmentArrays], new_leaves: list,
+        regrouped: dict[str, tuple[dict[str, np.ndarray], set[str], set[str]]],
+    ) -> None:
+        """This generation's arrays: those of the generation before (``before``, with
+        its facets ``old_facets``), its documents moved to their rows, and those of the
+        new segments (``segments``, of the readers ``new_leaves``, with their terms
+        ``fields``); the named fields' terms ``counts`` and the tables of names made
+        from them. See ``_build_on``."""
+        z, rows, held = before.z, before.rows, before.held
+        assert rows is not None and held is not None
+        n_old = len(rows)
+        self._name_counts = counts
+        self.lengths = {}
+        for field in TEXT_FIELDS:
+            arr = np.zeros(self.ndocs, dtype=np.float32)
+            arr[rows] = z[f"len_{field}"]
+            for seg, (_leaf, offset) in zip(segments, new_leaves, strict=True):
+                arr[offset : offset + seg.ndocs] = seg.lengths[field]
+            self.lengths[field] = arr
+        # (None: each document before keeps its row; the commit merged none of them)
+        moved = None if np.array_equal(rows, np.arange(n_old)) else rows
+        self.facets = {
+            name: old_facets[name].grown(
+                fields[name].terms, fields[name].pair_term, fields[name].pair_doc,
+                moved, self.ndocs, tables.get(name), *regrouped.get(name, ({}, (), ())),
+            )
+            for name in FACET_INDEX_FIELDS
+        }
+        days = np.full(self.ndocs, NO_DATE, dtype=np.int64)
+        days[rows] = z["days"]
+        fields["date"].spread(days, _day_ordinal)
+        self.dates = DateIndex(days)
+        self.rows = FacetRows.build(self.facets, self.dates.days)
+        self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
+        self.first_indexed[rows] = z["first_indexed"]
+        fields[FIRST_INDEXED].spread(self.first_indexed, stamp_micros)
+        story = None
+        if (
+            "story_params" in z
+            and tuple(int(v) for v in z["story_params"]) == stories.GROUPING
+            and len(z["story"]) == n_old
+        ):
+            story = _renamed(np.asarray(z["story"], dtype=np.int64), rows)
+        self.story = self._group(story)
+        words = self._cached_words_of(z, held)
+        if words is not None:
+            self._words = self._words_after(
+                words, held, {
+                    segment_id(leaf) or "": seg.words
+                    for (leaf, _offset), seg in zip(new_leaves, segments, strict=True)
+                },
+            )
+
+    def _carried_arrays(self, z) -> tuple[dict[str, dict[str, int]], dict[str, FacetIndex]] | None:
+        """What of the cache ``z`` of the generation before ``_build_on`` builds on: the
+        terms of the named fields with their documents, and the facets (None: it holds
+        none, or not whole)."""
+        counts = {}
+        for name in NAMED_FIELDS:
+            if f"names_{name}" not in z:
+                return None
+            text = z[f"names_{name}"].tobytes().decode("utf-8")
+            ends = np.asarray(z[f"names_{name}_ends"], dtype=np.int64).tolist()
+            n = np.asarray(z[f"names_{name}_n"], dtype=np.int64).tolist()
+            whole = (ends[-1] if ends else 0) == len(text) and ends == sorted(ends)
+            if len(ends) != len(n) or not whole:
+                return None
+            terms = [text[a:b] for a, b in zip([0, *ends], ends, strict=False)]
+            counts[name] = dict(zip(terms, n, strict=True))
+        facets = self._cached_facets(z, len(z["live"]))
+        return (counts, facets) if facets is not None else None
 
     def _group(self, earlier: np.ndarray | None = None) -> np.ndarray:
         """The story of each document (see ``stories``), from the signatures in the index.
@@ -439,10 +730,35 @@ class IndexData:
         ids = [segment_id(leaf) or "" for leaf, _offset in self.leaves]
         return ids, [leaf.doc_count_all() for leaf, _offset in self.leaves]
 
-    def _earlier(self) -> _Earlier | None:
-        """What the cache of the generation before this one holds that this one can
-        take on (None: nothing). Its cache must be listed, with its checksum, in its
-        signed manifest, and say which segments it was made from.
+    def _before(self) -> _Before | None:
+        """The cache of the generation before this one, when there is a sound one: listed,
+        with its checksum, in its signed manifest, and saying which segments it was made
+        from (None: no such cache)."""
+        older = self._older_manifest() if self._signed is not None else None
+        if older is None or self.ixdir is None:
+            return None
+        try:
+            z = open_cache(cache_path(self.ixdir, older.generation), older, None,
+                           older.generation)
+            if "segments" not in z:
+                return None
+            joined = z["segments"].tobytes().decode("utf-8")
+            their_ids = joined.split(SEP) if joined else []
+            their_docs = [int(n) for n in z["segment_docs"]]
+            if "" in their_ids or len(their_docs) != len(their_ids):
+                return None
+            their_live = np.asarray(z["live"], dtype=bool)
+            if len(their_live) != sum(their_docs):
+                return None
+            merge = self._merge_of(their_ids, their_docs, their_live)
+            rows = self._carried_rows(their_ids, their_docs, their_live, merge)
+            return _Before(z, merge, rows, self._segments_held(their_ids, merge))
+        except (CacheUnusable, *_UNREADABLE):
+            return None
+
+    def _earlier(self, before: _Before | None) -> _Earlier | None:
+        """What the cache of the generation before this one (``before``) holds that this
+        one can take on (None: nothing).
 
         Its stories, when each of its documents is one of this generation's first
         documents (see ``_carried_rows``), alive as it was, and grouping them again
@@ -450,46 +766,35 @@ class IndexData:
         order, only their names (each story's lowest row) are made anew. Its words,
         when each of its segments is one of this one's, or was merged whole into
         one (the words of a segment are those of its documents)."""
-        older = self._older_manifest() if self._signed is not None else None
-        if older is None or self.ixdir is None:
+        if before is None:
             return None
+        z, rows = before.z, before.rows
         try:
-            with open_cache(cache_path(self.ixdir, older.generation), older, None,
-                            older.generation) as z:
-                if "segments" not in z:
-                    return None
-                joined = z["segments"].tobytes().decode("utf-8")
-                their_ids = joined.split(SEP) if joined else []
-                their_docs = [int(n) for n in z["segment_docs"]]
-                if "" in their_ids or len(their_docs) != len(their_ids):
-                    return None
-                their_live = np.asarray(z["live"], dtype=bool)
-                if len(their_live) != sum(their_docs):
-                    return None
-                merge = self._merge_of(their_ids, their_docs, their_live)
-                rows = self._carried_rows(their_ids, their_docs, their_live, merge)
-                story = None
-                if (
-                    rows is not None
-                    and "story_params" in z
-                    and tuple(int(v) for v in z["story_params"]) == stories.GROUPING
-                    and len(z["story"]) == len(rows)
-                    and all(
-                        np.array_equal(np.asarray(z[f"len_{f}"]), self.lengths[f][rows])
-                        for f in TEXT_FIELDS
-                    )
-                ):
-                    story = _renamed(np.asarray(z["story"], dtype=np.int64), rows)
-                words = None
-                held = self._segments_held(their_ids, merge)
-                if held is not None and all(f"words_{f}" in z for f in segarrays.WORD_FIELDS):
-                    words = self._words_from_cache({
-                        f: (z[f"words_{f}"], int(z[f"words_{f}_count"][0]))
-                        for f in segarrays.WORD_FIELDS
-                    })
-                return _Earlier(story, words, held or frozenset())
-        except (CacheUnusable, *_UNREADABLE):
+            story = None
+            if (
+                rows is not None
+                and "story_params" in z
+                and tuple(int(v) for v in z["story_params"]) == stories.GROUPING
+                and len(z["story"]) == len(rows)
+                and all(
+                    np.array_equal(np.asarray(z[f"len_{f}"]), self.lengths[f][rows])
+                    for f in TEXT_FIELDS
+                )
+            ):
+                story = _renamed(np.asarray(z["story"], dtype=np.int64), rows)
+            words = self._cached_words_of(z, before.held)
+            return _Earlier(story, words, before.held or frozenset())
+        except _UNREADABLE:
             return None
+
+    def _cached_words_of(self, z, held: frozenset[str] | None) -> dict[str, list[str]] | None:
+        """The words of the text fields the cache ``z`` of the generation before holds,
+        when this generation holds all of its segments (``held``); else None."""
+        if held is None or not all(f"words_{f}" in z for f in segarrays.WORD_FIELDS):
+            return None
+        return self._words_from_cache({
+            f: (z[f"words_{f}"], int(z[f"words_{f}_count"][0])) for f in segarrays.WORD_FIELDS
+        })
 
     def _merge_of(
         self, their_ids: list[str], their_docs: list[int], their_live: np.ndarray
@@ -559,19 +864,20 @@ class IndexData:
         return rows
 
     def _words_after(
-        self, earlier: dict[str, list[str]], their_segments: frozenset[str]
+        self, earlier: dict[str, list[str]], their_segments: frozenset[str],
+        segment_words: Mapping[str, dict],
     ) -> dict[str, list[str]] | None:
         """The words of the text fields (see :meth:`words`): those of the generation
         before, ``earlier``, which had the segments ``their_segments``, and the words
-        of this generation's other segments (None: one of those holds no word lists)."""
+        of this generation's other segments (``segment_words``, by segment: None when
+        one of those holds no word lists)."""
         ids, _docs = self._layout()
-        if self._segment_words is None:
-            return None
         added: dict[str, set[str]] = {f: set() for f in earlier}
-        for sid, words in zip(ids, self._segment_words, strict=True):
+        for sid in ids:
             if sid in their_segments:
                 continue
-            if any(f not in words for f in added):
+            words = segment_words.get(sid)
+            if words is None or any(f not in words for f in added):
                 return None
             for field, held in added.items():
                 held.update(words[field].names())
@@ -607,6 +913,15 @@ class IndexData:
             if blob.count(b"\n") == max(0, len(words) - 1):  # no word holds a newline
                 arrays[f"words_{field}"] = np.frombuffer(blob, dtype=np.uint8)
                 arrays[f"words_{field}_count"] = np.array([len(words)])
+        for name, counts in (self._name_counts or {}).items():
+            # the terms one after the other, with where each ends (a term may hold any
+            # character), and the number of live documents of each
+            terms = sorted(counts)
+            arrays[f"names_{name}"] = np.frombuffer("".join(terms).encode("utf-8"), np.uint8)
+            arrays[f"names_{name}_ends"] = np.cumsum([len(t) for t in terms], dtype=np.int64)
+            arrays[f"names_{name}_n"] = np.array([counts[t] for t in terms], dtype=np.int64)
+        if self._name_counts is None:  # read from a cache: written as it holds them
+            arrays.update(self._cached_names)
         for name, fidx in self.facets.items():
             joined = SEP.join(fidx.values).encode("utf-8")
             arrays[f"{name}_values"] = np.frombuffer(joined, dtype=np.uint8)
@@ -673,29 +988,43 @@ class IndexData:
                         field: (z[f"words_{field}"], int(z[f"words_{field}_count"][0]))
                         for field in segarrays.WORD_FIELDS
                     }
-                self.facets = {}
-                for name in FACET_INDEX_FIELDS:
-                    raw_values = z[f"{name}_values"].tobytes().decode("utf-8")
-                    count = int(z[f"{name}_count"][0])
-                    values = raw_values.split(SEP) if count else []
-                    if len(values) != count:
-                        return False
-                    pairs = z[f"{name}_table"].tobytes().decode("utf-8")
-                    cells = pairs.split(SEP) if pairs else []
-                    if len(cells) % 2:
-                        return False
-                    starts = f"{name}_valstart"
-                    self.facets[name] = FacetIndex(
-                        name, values, z[f"{name}_doc"],
-                        None if starts in z else z[f"{name}_val"], self.ndocs,
-                        z[f"{name}_docvals"], table=dict(zip(cells[::2], cells[1::2], strict=True)),
-                        doc_start=z[f"{name}_docstart"] if f"{name}_docstart" in z else None,
-                        val_start=z[starts] if starts in z else None,
-                    )
+                facets = self._cached_facets(z, self.ndocs)
+                if facets is None:
+                    return False
+                self.facets = facets
+                self._cached_names = {
+                    key: z[key] for name in NAMED_FIELDS
+                    for key in (f"names_{name}", f"names_{name}_ends", f"names_{name}_n")
+                    if key in z
+                }
                 self.rows = self._cached_rows(z)
         except (CacheUnusable, *_UNREADABLE):
             return False
         return True
+
+    @staticmethod
+    def _cached_facets(z, ndocs: int) -> dict[str, FacetIndex] | None:
+        """The facets as the cache ``z`` holds them (None: not whole)."""
+        facets = {}
+        for name in FACET_INDEX_FIELDS:
+            raw_values = z[f"{name}_values"].tobytes().decode("utf-8")
+            count = int(z[f"{name}_count"][0])
+            values = raw_values.split(SEP) if count else []
+            if len(values) != count:
+                return None
+            pairs = z[f"{name}_table"].tobytes().decode("utf-8")
+            cells = pairs.split(SEP) if pairs else []
+            if len(cells) % 2:
+                return None
+            starts = f"{name}_valstart"
+            facets[name] = FacetIndex(
+                name, values, z[f"{name}_doc"],
+                None if starts in z else z[f"{name}_val"], ndocs,
+                z[f"{name}_docvals"], table=dict(zip(cells[::2], cells[1::2], strict=True)),
+                doc_start=z[f"{name}_docstart"] if f"{name}_docstart" in z else None,
+                val_start=z[starts] if starts in z else None,
+            )
+        return facets
 
     def _cached_rows(self, z) -> FacetRows | None:
         """The facets' rows as the cache holds them, or made anew from the facets (a
@@ -712,14 +1041,18 @@ class IndexData:
                 return rows
         return FacetRows.build(self.facets, self.dates.days)
 
-    def _field_terms(self, segments: list[SegmentArrays], fieldname: str) -> FieldTerms:
-        """A field's terms over all segments, each once, with their live documents."""
+    def _field_terms(
+        self, segments: list[SegmentArrays], fieldname: str, leaves: list | None = None
+    ) -> FieldTerms:
+        """A field's terms over the segments (all of them; or ``leaves``, their readers
+        with their offsets), each once, with their live documents."""
         names_of = [seg.terms[fieldname].names() for seg in segments]
         # each term numbered where first met, segment after segment (in C loops: a
         # Python step per term and segment took seconds at a few hundred thousand)
         ids = {name: i for i, name in enumerate(dict.fromkeys(chain.from_iterable(names_of)))}
         terms_of, docs_of = [], []
-        for seg, names, (_leaf, offset) in zip(segments, names_of, self.leaves, strict=True):
+        every = self.leaves if leaves is None else leaves
+        for seg, names, (_leaf, offset) in zip(segments, names_of, every, strict=True):
             t = seg.terms[fieldname]
             if not names:
                 continue
@@ -837,7 +1170,7 @@ class IndexData:
         rename); with ``prune``, remove those of segments this generation has not.
         For a writer holding the index's lock. Returns every segment file of the
         generation that is in place, with its entry."""
-        kept = dict(self._segments_read)
+        kept = {**self._segments_kept, **self._segments_read}
         if self.ixdir is None:
             return kept
         for name, seg in self._segments_decoded.items():

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from itertools import chain
 from types import ModuleType
 
 import numpy as np
@@ -112,7 +113,9 @@ class FacetIndex:
         self._ungrouped_totals: tuple[Stories, np.ndarray] | None = None
         if doc_start is None or len(doc_start) != ndocs + 1 or doc_start[-1] != len(pair_doc):
             doc_start = np.zeros(ndocs + 1, dtype=np.int64)
-            np.cumsum(np.bincount(pair_doc, minlength=ndocs), out=doc_start[1:])
+            # (counted as the platform's integers: numpy counts 32-bit ones several
+            # times slower, sorted ones most of all)
+            np.cumsum(np.bincount(pair_doc.astype(np.intp), minlength=ndocs), out=doc_start[1:])
             doc_vals = None
         if doc_vals is None:
             doc_vals = _values_by_document(pair_doc, self.pair_val, doc_start)
@@ -181,6 +184,123 @@ class FacetIndex:
         values = sorted(set(shown))
         ids = {v: i for i, v in enumerate(values)}
         value_of = np.fromiter((ids[v] for v in shown), dtype=np.int64, count=len(shown))
+        return cls._of_values(name, values, value_of, pair_term, pair_doc, ndocs, table)
+
+    def grown(
+        self,
+        terms: list[str],
+        pair_term: np.ndarray,
+        pair_doc: np.ndarray,
+        rows: np.ndarray | None,
+        ndocs: int,
+        table: dict[str, str] | None = None,
+        extra: Mapping[str, np.ndarray] | None = None,
+        dropped: Collection[str] = (),
+        gone: Collection[str] = (),
+    ) -> FacetIndex:
+        """This facet with documents added: the (term id, document) pairs of ``terms``
+        (each term once), its own documents now at ``rows`` (one each; None: where they
+        were, before the added ones) of ``ndocs``, each term shown as ``table`` says.
+
+        Where the table shows some of the facet's terms as other values than before:
+        ``dropped``, values whose pairs here are left out (their documents are given
+        again); ``extra``, documents (of ``ndocs``) of values, added; ``gone``, values
+        no term is shown as any more (dropped too). What :meth:`from_pairs` gives for
+        the terms and documents of both."""
+        shown = [table.get(t, t) for t in terms] if table else terms
+        extra = dict(extra or {})
+        dropped = set(dropped) | set(gone)
+        kept = [v for v in self.values if v not in dropped] if dropped else self.values
+        values = sorted(set(kept).union(shown, extra))
+        ids = {v: i for i, v in enumerate(values)}
+        if rows is None:
+            return self._grown_after(values, ids, shown, pair_term, pair_doc, ndocs, table,
+                                     extra, dropped)
+        # this facet's values are the first terms (a value gone stands for none: its
+        # pairs are left out), then those of ``terms``, then the values given documents
+        value_of = np.fromiter(
+            (ids.get(v, 0) for v in chain(self.values, shown, extra)), dtype=np.int64,
+            count=len(self.values) + len(shown) + len(extra),
+        )
+        old_term, old_doc = self.pair_val, self.pair_doc
+        if dropped:
+            out = np.zeros(len(self.values), dtype=bool)
+            out[[self.ids[v] for v in dropped if v in self.ids]] = True
+            keep = ~out[old_term]
+            old_term, old_doc = old_term[keep], old_doc[keep]
+        given = [np.asarray(d, dtype=np.int64) for d in extra.values()]
+        first = len(self.values) + len(terms)
+        given_term = np.repeat(np.arange(first, first + len(given)), [len(d) for d in given])
+        return self._of_values(
+            self.name, values, value_of,
+            np.concatenate([
+                old_term, np.asarray(pair_term, dtype=np.int64) + len(self.values), given_term,
+            ]),
+            np.concatenate([np.asarray(rows)[old_doc], np.asarray(pair_doc), *given]),
+            ndocs, table,
+        )
+
+    def _grown_after(
+        self, values: list[str], ids: dict[str, int], shown: list[str], pair_term: np.ndarray,
+        pair_doc: np.ndarray, ndocs: int, table: dict[str, str] | None,
+        extra: dict[str, np.ndarray], dropped: set[str],
+    ) -> FacetIndex:
+        """:meth:`grown` when this facet's documents keep their rows, and the documents
+        added come after them: each value's pairs here stay in order, and the pairs
+        added go in after them, in one pass, instead of sorting every pair again."""
+        # a value given documents that keeps its pairs here is given them too
+        for value in [v for v in extra if v not in dropped and v in self.ids]:
+            i = self.ids[value]
+            held = self.pair_doc[self._val_start[i] : self._val_start[i + 1]]
+            extra[value] = np.concatenate([held.astype(np.int64), extra[value]])
+            dropped.add(value)
+        runs = np.diff(self._val_start)
+        old_doc = self.pair_doc
+        if dropped:
+            keep = np.ones(len(self.values), dtype=bool)
+            keep[[self.ids[v] for v in dropped if v in self.ids]] = False
+            runs = np.where(keep, runs, 0)
+            old_doc = old_doc[np.repeat(keep, np.diff(self._val_start))]
+        nvalues = len(values)
+        old_count = np.zeros(nvalues, dtype=np.int64)
+        if len(self.values):
+            remap = np.fromiter(
+                (ids.get(v, 0) for v in self.values), dtype=np.int64, count=len(self.values)
+            )
+            np.add.at(old_count, remap, runs)  # a value gone has no pairs left: adds 0
+        # the pairs added (the new documents', and the documents given), by value, then
+        # document, each once
+        value_of = np.fromiter(map(ids.__getitem__, shown), dtype=np.int64, count=len(shown))
+        given = [np.asarray(d, dtype=np.int64) for d in extra.values()]
+        add_val = np.concatenate([
+            value_of[np.asarray(pair_term, dtype=np.int64)],
+            np.repeat(np.fromiter(map(ids.__getitem__, extra), np.int64, len(extra)),
+                      [len(d) for d in given]),
+        ])
+        add_doc = np.concatenate([np.asarray(pair_doc, dtype=np.int64), *given])
+        width = np.int64(max(ndocs, 1))
+        keys = np.unique(add_val * width + add_doc)
+        add_val, add_doc = keys // width, keys % width
+        add_count = np.bincount(add_val, minlength=nvalues)
+        # each pair added goes after the pairs here of its value and of those before it
+        docs = np.insert(old_doc, np.cumsum(old_count)[add_val], add_doc.astype(old_doc.dtype))
+        starts = np.zeros(nvalues + 1, dtype=np.int64)
+        np.cumsum(old_count + add_count, out=starts[1:])
+        return type(self)(self.name, values, docs, None, ndocs, table=table, val_start=starts)
+
+    @classmethod
+    def _of_values(
+        cls,
+        name: str,
+        values: list[str],
+        value_of: np.ndarray,
+        pair_term: np.ndarray,
+        pair_doc: np.ndarray,
+        ndocs: int,
+        table: dict[str, str] | None,
+    ) -> FacetIndex:
+        """The facet of ``values`` (sorted, each once) from (term id, document) pairs,
+        each term ``t`` standing for the value ``value_of[t]``."""
         # each (value, document) once (two terms of a document may be shown as one),
         # by value, then document
         loops = kernels.loops

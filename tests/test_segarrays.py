@@ -355,9 +355,9 @@ def test_an_update_takes_on_the_words_of_the_generation_before(built, monkeypatc
     merged_with = []
     real_after = arrays.IndexData._words_after
 
-    def spy(self, earlier, their_segments):
+    def spy(self, earlier, their_segments, segment_words):
         merged_with.append(len(their_segments))
-        return real_after(self, earlier, their_segments)
+        return real_after(self, earlier, their_segments, segment_words)
 
     monkeypatch.setattr(arrays.IndexData, "_words_after", spy)
 
