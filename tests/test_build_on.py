@@ -59,6 +59,17 @@ def built_on(monkeypatch):
     return outcomes
 
 
+def _built(tmp_path, count: int, config: Config) -> tuple:
+    """A corpus of ``count`` articles by one author, indexed: (corpus, index root)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(count):
+        (corpus / f"a{i:02d}.txt").write_text(_article(f"Budget {i}", "Ana Smith", _body(i)))
+    root = tmp_path / "index"
+    build_index([str(corpus)], root, config=config)
+    return corpus, root
+
+
 def _update(corpus, root, config) -> None:
     build_index([str(corpus)], root, config=config)
 
@@ -160,12 +171,7 @@ def test_additions_build_on_the_cache_across_merges(tmp_path, monkeypatch, built
     monkeypatch.setattr(indexer, "BATCH_FILES", 2)
     monkeypatch.setattr(writers, "MERGE_MAX_DOCS", 40)
     config = Config(workers=2)
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for i in range(20):
-        (corpus / f"a{i:02d}.txt").write_text(_article(f"Budget {i}", "Ana Smith", _body(i)))
-    root = tmp_path / "index"
-    build_index([str(corpus)], root, config=config)
+    corpus, root = _built(tmp_path, 20, config)
     merges = 0
     for step in range(writers.MERGE_FACTOR + 2):
         folder = corpus / f"u{step}"
@@ -267,12 +273,7 @@ def test_a_damaged_segment_file_of_the_generation_before_is_written_again(tmp_pa
     from searchtui import segarrays, trust
 
     config = Config(workers=1, extractor="none")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for i in range(8):
-        (corpus / f"a{i}.txt").write_text(_article(f"Budget {i}", "Ana Smith", _body(i)))
-    root = tmp_path / "index"
-    build_index([str(corpus)], root, config=config)
+    corpus, root = _built(tmp_path, 8, config)
     ixdir = store.current_dir(root)
     (name,) = [p for p in ixdir.iterdir() if segarrays.is_file_name(p.name)]
     raw = bytearray(name.read_bytes())
