@@ -62,6 +62,9 @@ class FileStates:
         self.articles = np.asarray(articles, dtype=np.int64)
         self.skipped = np.asarray(skipped, dtype=bool)
         self._where: dict[str, int] | None = None
+        #: the paths and the hashes as the saved file holds them (see ``_blob``), when
+        #: known: a million paths take a second to join again
+        self._blobs: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -96,9 +99,29 @@ class FileStates:
             self._where = dict(zip(self.paths, range(len(self.paths)), strict=True))
         return np.fromiter(map(self._where.get, paths, repeat(-1)), dtype=np.int64)
 
+    def where_each(self, paths: list[str]) -> np.ndarray:
+        """:meth:`where` for ``paths`` that hold each path once (a scan's): when they
+        start with these states' paths, in order (an update that only adds files after
+        the others), without a lookup a path."""
+        n = len(self.paths)
+        if n and len(paths) >= n and paths[n - 1] == self.paths[-1] and paths[:n] == self.paths:
+            # the paths after those are none of these: each path comes once
+            return np.concatenate([np.arange(n, dtype=np.int64),
+                                   np.full(len(paths) - n, -1, dtype=np.int64)])
+        return self.where(paths)
+
     def taken(self, rows: np.ndarray) -> FileStates:
-        """The states of ``rows``, in that order."""
+        """The states of ``rows``, in that order (columns of their own)."""
         rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) == len(self) and np.array_equal(rows, np.arange(len(self))):
+            # every row in order (an update that only adds files): the paths and hashes,
+            # which nothing changes, are shared, with what was made of them
+            whole = FileStates(
+                self.paths, self.hashes, self.size.copy(), self.mtime.copy(),
+                self.articles.copy(), self.skipped.copy(),
+            )
+            whole._where, whole._blobs = self._where, self._blobs
+            return whole
         return FileStates(
             [self.paths[i] for i in rows.tolist()], [self.hashes[i] for i in rows.tolist()],
             self.size[rows], self.mtime[rows], self.articles[rows], self.skipped[rows],
@@ -109,11 +132,23 @@ class FileStates:
         """The rows of ``parts`` one after the other (a path in one part only)."""
         if not parts:
             return cls.empty()
-        return cls(
+        out = cls(
             [p for part in parts for p in part.paths],
             [h for part in parts for h in part.hashes],
             *(np.concatenate([getattr(part, c) for part in parts]) for c in _COLUMNS),
         )
+        if any(part._blobs is not None for part in parts):
+            # the saved form of each part, one after the other: what joining every path
+            # again gives
+            held = [part.blobs() for part in parts if len(part)]
+            out._blobs = (_joined([b[0] for b in held]), _joined([b[1] for b in held]))
+        return out
+
+    def blobs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The paths and the hashes as the saved file holds them."""
+        if self._blobs is None:
+            self._blobs = (_blob(self.paths), _blob(self.hashes))
+        return self._blobs
 
     # -- the saved file
 
@@ -122,7 +157,7 @@ class FileStates:
         mapped.save(out, {
             "generation": np.array([generation], dtype=np.int64),
             "count": np.array([len(self)], dtype=np.int64),
-            "paths": _blob(self.paths), "hashes": _blob(self.hashes),
+            "paths": self.blobs()[0], "hashes": self.blobs()[1],
             **{c: getattr(self, c) for c in _COLUMNS},
         })
         return out.getvalue()
@@ -136,8 +171,9 @@ class FileStates:
                 if int(z["generation"][0]) != generation:
                     raise Unsound("made for another generation")
                 count = int(z["count"][0])
-                paths = _unblob(z["paths"], count)
-                hashes = _unblob(z["hashes"], count)
+                blobs = (z["paths"], z["hashes"])
+                paths = _unblob(blobs[0], count)
+                hashes = _unblob(blobs[1], count)
                 columns = {c: z[c] for c in _COLUMNS}
         except _UNREADABLE as exc:
             raise Unsound(f"cannot be read ({type(exc).__name__})") from None
@@ -147,11 +183,22 @@ class FileStates:
                 raise Unsound(f"its column {name} is not {count} of {np.dtype(want[name])}")
         if count and (columns["articles"].min() < 0):
             raise Unsound("a file with fewer than no articles")
-        return cls(paths, hashes, **columns)
+        states = cls(paths, hashes, **columns)
+        states._blobs = blobs
+        return states
 
 
 def _blob(texts: list[str]) -> np.ndarray:
     return np.frombuffer(SEP.join(texts).encode("utf-8", "surrogatepass"), dtype=np.uint8)
+
+
+def _joined(blobs: list[np.ndarray]) -> np.ndarray:
+    """The saved forms of several lists of texts (see ``_blob``, none of them empty),
+    as the saved form of all their texts one after the other."""
+    if not blobs:
+        return _blob([])
+    sep = np.frombuffer(SEP.encode(), dtype=np.uint8)
+    return np.concatenate([x for k, b in enumerate(blobs) for x in ((sep, b) if k else (b,))])
 
 
 def _unblob(blob: np.ndarray, count: int) -> list[str]:

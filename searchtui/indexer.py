@@ -947,7 +947,7 @@ def _run(
 
     # Decide what to do with each file: a file of the size and time its state says
     # is as it was (whole arrays at once: a million files are compared in a second).
-    at = old_states.where(jobs.paths)
+    at = old_states.where_each(jobs.paths)
     listed = at >= 0
     same = listed.copy()
     if same.any():

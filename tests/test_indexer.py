@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import fields as wfields
 from whoosh import index as whoosh_index
@@ -295,6 +296,58 @@ def test_file_states_are_written_and_read_back_the_same():
         FileStates.from_bytes(FileStates.from_dict(STATES).to_bytes(3), 4)  # another generation
     with pytest.raises(Unsound):
         FileStates.from_bytes(b"PK\x03\x04 not really", 3)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_file_states_joined_from_a_read_file_save_what_joining_anew_saves(seed):
+    """States read from their file keep its paths and hashes as saved, and states joined
+    from such parts save those one after the other instead of joining every path again:
+    the same bytes as states made from the rows alone. Rows taken whole in order share
+    the paths, not the columns."""
+    from searchtui.filestates import FileStates
+
+    rng = np.random.default_rng(seed)
+
+    def rows(n: int, tag: str) -> dict:
+        return {
+            f"/c/{tag}{k} é.txt": ["" if rng.random() < 0.2 else f"h{tag}{k}", k, k * 7,
+                                   int(rng.integers(0, 3)), bool(rng.random() < 0.1)]
+            for k in range(n)
+        }
+
+    old = rows(int(rng.integers(0, 6)), "o")
+    read = FileStates.from_bytes(FileStates.from_dict(old).to_bytes(2), 2)
+    n = len(read)
+    whole = read.taken(np.arange(n))
+    some = read.taken(np.flatnonzero(rng.random(n) < 0.5))
+    new = FileStates.from_dict(rows(int(rng.integers(0, 4)), "n"))
+    nothing = whole.taken(np.zeros(0, np.int64))
+    parts = [[whole, new], [whole, FileStates.empty(), new], [some, nothing, new],
+             [FileStates.empty(), whole]][seed % 4]
+    joined = FileStates.joined(parts)
+    plain = FileStates.from_dict(joined.to_dict())
+    assert joined.to_bytes(3) == plain.to_bytes(3)
+    assert FileStates.from_bytes(joined.to_bytes(3), 3).to_dict() == joined.to_dict()
+    if n:
+        whole.size[0] += 1
+        assert read.size[0] == 0  # its own columns
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_where_each_is_where_for_paths_each_given_once(seed):
+    """A scan's paths (each once) that start with the states' paths, in order, or not."""
+    from searchtui.filestates import FileStates
+
+    rng = np.random.default_rng(seed)
+    known = [f"/c/{k:03d}.txt" for k in range(int(rng.integers(0, 8)))]
+    states = FileStates.from_dict({p: ["h", 1, 1, 1, False] for p in known})
+    others = [f"/d/{k}.txt" for k in range(int(rng.integers(0, 4)))]
+    paths = [*known, *others]
+    if seed % 3 == 1 and len(known) > 1:
+        paths[0], paths[1] = paths[1], paths[0]  # not in their order
+    elif seed % 3 == 2 and known:
+        paths.remove(known[int(rng.integers(len(known)))])  # one gone
+    assert states.where_each(paths).tolist() == states.where(paths).tolist()
 
 
 def test_a_file_dated_past_what_a_time_column_holds_is_compared_by_its_bytes(built):
