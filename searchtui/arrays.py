@@ -290,8 +290,6 @@ class _Before(NamedTuple):
     ``IndexData._before``)."""
 
     z: Any
-    #: what the commit merged, as ``IndexData._merge_of`` says
-    merge: tuple[list[str], str] | None
     #: where each of its documents is now (see ``IndexData._carried_rows``), or None
     rows: np.ndarray | None
     #: the segments of this generation it holds all of (see ``IndexData._segments_held``)
@@ -314,6 +312,18 @@ def _renamed(story: np.ndarray, rows: np.ndarray) -> np.ndarray:
     out = np.empty(n, dtype=np.int64)
     out[rows] = lowest[story]
     return out
+
+
+def _carried_story(z, rows: np.ndarray) -> np.ndarray | None:
+    """The stories the cache ``z`` of the generation before holds, its documents now at
+    ``rows`` (see ``_renamed``), when they were grouped as stories are now (None: not)."""
+    if (
+        "story_params" in z
+        and tuple(int(v) for v in z["story_params"]) == stories.GROUPING
+        and len(z["story"]) == len(rows)
+    ):
+        return _renamed(np.asarray(z["story"], dtype=np.int64), rows)
+    return None
 
 
 def _holds(words: list[str], word: str) -> bool:
@@ -540,19 +550,19 @@ class IndexData:
         z, rows, held = before.z, before.rows, before.held
         if rows is None or held is None:
             return False
-        try:
-            carried = self._carried_arrays(z)
-        except (*_UNREADABLE, UnicodeDecodeError):
-            return False
-        if carried is None:
-            return False
-        old_counts, old_facets = carried
         ids, docs = self._layout()
         first_new = 0
         while first_new < len(ids) and ids[first_new] in held:
             first_new += 1
         if sum(docs[:first_new]) != len(rows) or any(i in held for i in ids[first_new:]):
             return False
+        try:
+            carried = self._carried_arrays(z)
+        except _UNREADABLE:
+            return False
+        if carried is None:
+            return False
+        old_counts, old_facets = carried
         new_leaves = self.leaves[first_new:]
         segments = [self._segment(leaf) for leaf, _offset in new_leaves]
         fields = {
@@ -671,14 +681,7 @@ class IndexData:
         self.first_indexed = np.zeros(self.ndocs, dtype=np.int64)
         self.first_indexed[rows] = z["first_indexed"]
         fields[FIRST_INDEXED].spread(self.first_indexed, stamp_micros)
-        story = None
-        if (
-            "story_params" in z
-            and tuple(int(v) for v in z["story_params"]) == stories.GROUPING
-            and len(z["story"]) == n_old
-        ):
-            story = _renamed(np.asarray(z["story"], dtype=np.int64), rows)
-        self.story = self._group(story)
+        self.story = self._group(_carried_story(z, rows))
         words = self._cached_words_of(z, held)
         if words is not None:
             self._words = self._words_after(
@@ -752,7 +755,7 @@ class IndexData:
                 return None
             merge = self._merge_of(their_ids, their_docs, their_live)
             rows = self._carried_rows(their_ids, their_docs, their_live, merge)
-            return _Before(z, merge, rows, self._segments_held(their_ids, merge))
+            return _Before(z, rows, self._segments_held(their_ids, merge))
         except (CacheUnusable, *_UNREADABLE):
             return None
 
@@ -771,17 +774,11 @@ class IndexData:
         z, rows = before.z, before.rows
         try:
             story = None
-            if (
-                rows is not None
-                and "story_params" in z
-                and tuple(int(v) for v in z["story_params"]) == stories.GROUPING
-                and len(z["story"]) == len(rows)
-                and all(
-                    np.array_equal(np.asarray(z[f"len_{f}"]), self.lengths[f][rows])
-                    for f in TEXT_FIELDS
-                )
+            if rows is not None and all(
+                np.array_equal(np.asarray(z[f"len_{f}"]), self.lengths[f][rows])
+                for f in TEXT_FIELDS
             ):
-                story = _renamed(np.asarray(z["story"], dtype=np.int64), rows)
+                story = _carried_story(z, rows)
             words = self._cached_words_of(z, before.held)
             return _Earlier(story, words, before.held or frozenset())
         except _UNREADABLE:
