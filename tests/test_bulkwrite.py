@@ -312,6 +312,44 @@ def test_merged_segments_take_whoosh_path(docs, stock_ix, tmp_path):
             assert keys_r == keys_s
 
 
+def _stored_column(leaf):
+    from whoosh.codec.whoosh3 import STORED_COLUMN
+
+    return leaf._perdoc._cached_reader("_stored", STORED_COLUMN)._child
+
+
+def _assert_offsets_kept(ix) -> None:
+    with ix.reader() as r:
+        leaves = [leaf for leaf, _ in r.leaf_readers()]
+        assert leaves and all(leaf.doc_count_all() < 100 for leaf in leaves)
+        for leaf in leaves:
+            column = _stored_column(leaf)
+            assert column.had_stored_offsets
+            # the offsets written are the sums of the lengths before them
+            assert list(column._offsets) == [
+                sum(column._lengths[:i]) for i in range(leaf.doc_count_all())
+            ]
+
+
+def test_stored_articles_are_found_without_adding_up_lengths(docs, tmp_path):
+    """Every segment written or merged keeps where each stored article starts, however
+    few it holds (Whoosh's own writer only past 32,768), and reads the same."""
+    folder = tmp_path / "few"
+    ix = _write(folder, docs[:40], BulkWriter, limit_mb=0.02)
+    assert len(ix._segments()) > 1
+    _assert_offsets_kept(ix)
+    writer = BulkWriter(ix, codec=W3Codec(compression=0), compound=False)
+    for doc in docs[40:60]:
+        writer.add_document(**doc)
+    writer.commit(optimize=True)
+    ix = FileStorage(str(folder)).open_index()
+    assert len(ix._segments()) == 1
+    _assert_offsets_kept(ix)
+    with ix.reader() as r:
+        keys = sorted(f["key"] for _d, f in r.iter_docs())
+    assert keys == sorted(d["key"] for d in docs[:60])
+
+
 # ---------------------------------------------------------------------------
 # Whole index runs: searches the same as with Whoosh's writer
 
